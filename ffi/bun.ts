@@ -1,0 +1,100 @@
+/**
+ * The Bun adapter: libc through `bun:ffi`. Bun has no asynchronous FFI calls, so `epoll_wait`
+ * runs in one Worker (`bun_poller_worker.ts`) that loops and posts the ready fds; the worker is
+ * `ref()`-ed only while something waits, so an idle process can exit.
+ *
+ * @module
+ */
+import { type CType, LIBC_NAMES, SYMBOLS } from "./symbols.ts";
+import type { Libc, Poller } from "./types.ts";
+
+/** The small part of `bun:ffi` this adapter uses. */
+export interface BunFfi {
+  dlopen(
+    name: string,
+    defs: Record<string, { args: string[]; returns: string }>,
+  ): { symbols: Record<string, (...args: unknown[]) => number> };
+  ptr(buf: Uint8Array): number;
+  read: { i32(ptr: number, offset?: number): number };
+}
+
+/** Map a neutral type to a `bun:ffi` type name. `i64_fast` returns a number when it fits. */
+export function bunType(t: CType): string {
+  switch (t) {
+    case "usize":
+      return "u64_fast";
+    case "isize":
+      return "i64_fast";
+    default:
+      return t;
+  }
+}
+
+/** The `bun:ffi` symbol definitions, shared with the poller worker. */
+export function bunDefinitions(): Record<string, { args: string[]; returns: string }> {
+  const defs: Record<string, { args: string[]; returns: string }> = {};
+  for (const [name, sym] of Object.entries(SYMBOLS)) {
+    defs[name] = { args: sym.args.map(bunType), returns: bunType(sym.result) };
+  }
+  return defs;
+}
+
+/** Open libc in whichever names work. */
+export function openBunLibc(ffi: BunFfi): { symbols: Record<string, (...args: unknown[]) => number> } {
+  let lastError: unknown;
+  for (const name of LIBC_NAMES) {
+    try {
+      return ffi.dlopen(name, bunDefinitions());
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw new Error(`Cannot load libc: ${lastError}`);
+}
+
+interface BunWorker {
+  postMessage(m: unknown): void;
+  ref(): void;
+  unref(): void;
+  onmessage: ((e: { data: Int32Array }) => void) | null;
+}
+
+/** Open libc with Bun's FFI. Called once, on the first socket open. */
+export async function loadBunLibc(): Promise<Libc> {
+  const spec = "bun:ffi";
+  const ffi = (await import(spec)) as BunFfi;
+  const s = openBunLibc(ffi);
+  const sym = s.symbols;
+  const errnoPtr = sym.__errno_location();
+  const nullable = (b: Uint8Array | null) => b ?? null;
+
+  return {
+    runtime: "bun",
+    socket: (d, t, p) => sym.socket(d, t, p),
+    bind: (fd, a, l) => sym.bind(fd, a, l),
+    connect: (fd, a, l) => sym.connect(fd, a, l),
+    getsockname: (fd, a, l) => sym.getsockname(fd, a, l),
+    sendto: (fd, buf, n, flags, to, tolen) => sym.sendto(fd, buf, n, flags, nullable(to), tolen),
+    recvmsg: (fd, m, flags) => sym.recvmsg(fd, m, flags),
+    setsockopt: (fd, l, n, v, len) => sym.setsockopt(fd, l, n, v, len),
+    getsockopt: (fd, l, n, v, len) => sym.getsockopt(fd, l, n, v, len),
+    close: (fd) => sym.close(fd),
+    epoll_create1: (f) => sym.epoll_create1(f),
+    epoll_ctl: (ep, op, fd, ev) => sym.epoll_ctl(ep, op, fd, nullable(ev)),
+    eventfd: (v, f) => sym.eventfd(v, f),
+    read: (fd, b, n) => sym.read(fd, b, n),
+    write: (fd, b, n) => sym.write(fd, b, n),
+    open: (p, f) => sym.open(p, f),
+    setns: (fd, t) => sym.setns(fd, t),
+    errno: () => ffi.read.i32(errnoPtr, 0),
+    addressOf: (buf) => BigInt(ffi.ptr(buf)),
+    poller(epfd, _wakeFd, onReady): Poller {
+      const W = (globalThis as unknown as { Worker: new (u: URL) => BunWorker }).Worker;
+      const worker = new W(new URL("./bun_poller_worker.ts", import.meta.url));
+      worker.onmessage = (e) => onReady(e.data);
+      worker.postMessage({ epfd });
+      worker.unref();
+      return { ref: () => worker.ref(), unref: () => worker.unref() };
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * Bun only: the worker that blocks in `epoll_wait` on the process-wide epoll instance and posts
+ * the ready fds to the main thread. One per process.
+ *
+ * @module
+ */
+import { type BunFfi, openBunLibc } from "./bun.ts";
+import { epollEventSize, EPOLL_EVENTS, readyFds } from "./symbols.ts";
+
+const EINTR = 4;
+
+interface WorkerScope {
+  onmessage: ((e: { data: { epfd: number } }) => void) | null;
+  postMessage(m: unknown): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+
+scope.onmessage = async (e) => {
+  const spec = "bun:ffi";
+  const ffi = (await import(spec)) as BunFfi;
+  const sym = openBunLibc(ffi).symbols;
+  const errnoPtr = sym.__errno_location();
+  const arch = (globalThis as unknown as { process: { arch: string } }).process.arch;
+  const size = epollEventSize(arch);
+  const events = new Uint8Array(new ArrayBuffer(EPOLL_EVENTS * size));
+  const epfd = e.data.epfd;
+  for (;;) {
+    const n = sym.epoll_wait(epfd, events, EPOLL_EVENTS, -1);
+    if (n < 0) {
+      if (ffi.read.i32(errnoPtr, 0) === EINTR) continue;
+      return; // the epoll fd is gone
+    }
+    if (n > 0) scope.postMessage(readyFds(events, n, size));
+  }
+};

@@ -1,0 +1,107 @@
+/**
+ * The Deno adapter: libc through `Deno.dlopen`. `epoll_wait` is declared `nonblocking`, so it
+ * runs on Deno's blocking thread pool and returns a promise; exactly one is outstanding at a time.
+ *
+ * @module
+ */
+import { type CType, epollEventSize, EPOLL_EVENTS, LIBC_NAMES, readyFds, SYMBOLS } from "./symbols.ts";
+import type { Libc, Poller } from "./types.ts";
+
+type DenoType = "i32" | "u32" | "usize" | "isize" | "buffer" | "pointer" | "void";
+
+function denoArg(t: CType): DenoType {
+  return t === "ptr" ? "buffer" : t;
+}
+
+function definitions() {
+  // deno-lint-ignore no-explicit-any
+  const defs: Record<string, any> = {};
+  for (const [name, sym] of Object.entries(SYMBOLS)) {
+    defs[name] = {
+      parameters: sym.args.map(denoArg),
+      result: sym.result === "ptr" ? "pointer" : sym.result,
+    };
+  }
+  defs.epoll_wait_async = { ...defs.epoll_wait, name: "epoll_wait", nonblocking: true };
+  return defs;
+}
+
+// deno-lint-ignore no-explicit-any
+type Fn = (...args: any[]) => any;
+
+/** Open libc with Deno's FFI. Called once, on the first socket open. */
+export function loadDenoLibc(): Libc {
+  let lib: { symbols: Record<string, Fn> } | undefined;
+  let lastError: unknown;
+  for (const name of LIBC_NAMES) {
+    try {
+      lib = Deno.dlopen(name, definitions()) as unknown as { symbols: Record<string, Fn> };
+      break;
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  if (!lib) throw new Error(`Cannot load libc: ${lastError}`);
+  const s = lib.symbols;
+  const errnoView = new Deno.UnsafePointerView(s.__errno_location());
+  const eventSize = epollEventSize(Deno.build.arch);
+
+  return {
+    runtime: "deno",
+    socket: s.socket,
+    bind: s.bind,
+    connect: s.connect,
+    getsockname: s.getsockname,
+    sendto: (fd, buf, n, flags, to, tolen) => Number(s.sendto(fd, buf, n, flags, to, tolen)),
+    recvmsg: (fd, msghdr, flags) => Number(s.recvmsg(fd, msghdr, flags)),
+    setsockopt: s.setsockopt,
+    getsockopt: s.getsockopt,
+    close: s.close,
+    epoll_create1: s.epoll_create1,
+    epoll_ctl: s.epoll_ctl,
+    eventfd: s.eventfd,
+    read: (fd, buf, n) => Number(s.read(fd, buf, n)),
+    write: (fd, buf, n) => Number(s.write(fd, buf, n)),
+    open: s.open,
+    setns: s.setns,
+    errno: () => errnoView.getInt32(0),
+    addressOf: (buf) => {
+      const p = Deno.UnsafePointer.of(buf as Uint8Array<ArrayBuffer>);
+      return BigInt(Deno.UnsafePointer.value(p));
+    },
+    poller(epfd, wakeFd, onReady): Poller {
+      const events = new Uint8Array(new ArrayBuffer(EPOLL_EVENTS * eventSize));
+      const counter = new Uint8Array(new ArrayBuffer(8));
+      let wanted = false;
+      let running = false;
+      const loop = async () => {
+        running = true;
+        try {
+          while (wanted) {
+            const n: number = await s.epoll_wait_async(epfd, events, EPOLL_EVENTS, -1);
+            if (n <= 0) continue; // EINTR: errno cannot be read after a nonblocking call
+            const fds = readyFds(events, n, eventSize);
+            if (fds.includes(wakeFd)) s.read(wakeFd, counter, 8);
+            onReady(fds);
+          }
+        } finally {
+          running = false;
+        }
+      };
+      const one = new Uint8Array(new ArrayBuffer(8));
+      new DataView(one.buffer).setBigUint64(0, 1n, true);
+      return {
+        ref() {
+          wanted = true;
+          if (!running) loop();
+        },
+        unref() {
+          if (!wanted) return;
+          wanted = false;
+          // Wake the outstanding epoll_wait so no op keeps the event loop alive.
+          if (running) s.write(wakeFd, one, 8);
+        },
+      };
+    },
+  };
+}

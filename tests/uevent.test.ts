@@ -1,0 +1,90 @@
+// The uevent monitor against the real kernel: the example itself, as a subprocess, under both
+// runtimes; and the library's spoofing filter.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { UeventMonitor } from "../families/uevent.ts";
+import { NetlinkSocket } from "../socket/socket.ts";
+import { encodeUevent } from "../codec/uevent.ts";
+import { NETLINK_KOBJECT_UEVENT } from "../codec/constants.ts";
+import { sh, SKIP_KERNEL, sleep, startScript, uniqueName, waitFor } from "./helpers.ts";
+
+const example = new URL("../examples/uevent_monitor.ts", import.meta.url).pathname;
+
+for (const runtime of ["deno", "bun"] as const) {
+  test(`examples/uevent_monitor.ts under ${runtime} prints add@ for a new veth`, {
+    skip: SKIP_KERNEL,
+  }, async () => {
+    const argv = runtime === "deno" ? ["deno", "run", "-A", example] : ["bun", example];
+    const child = startScript([...argv, "--env"]);
+    const names: string[] = [];
+    try {
+      // The monitor needs a moment to start: add a veth each second until one is reported.
+      let line: string | undefined;
+      for (let tries = 0; !line && tries < 20; tries++) {
+        const n = uniqueName("ue");
+        names.push(n);
+        sh("ip", ["link", "add", n, "type", "veth", "peer", "name", `${n}p`]);
+        const want = `add@/devices/virtual/net/${n}`;
+        line = await waitFor(() => child.lines.find((l) => l === want), 1000, want).catch(() => undefined);
+      }
+      assert.ok(line, `no add@ line from ${runtime}; stderr: ${child.stderr()}`);
+      const name = line.split("/").pop()!;
+      const i = child.lines.indexOf(line);
+      // --env prints the properties under the line.
+      await waitFor(() => child.lines.slice(i).some((l) => l === `    INTERFACE=${name}`), 5000, "INTERFACE=");
+      assert.ok(child.lines.slice(i).includes("    ACTION=add"));
+      assert.ok(child.lines.slice(i).includes("    SUBSYSTEM=net"));
+    } finally {
+      child.kill();
+      await child.exited;
+      for (const n of names) sh("ip", ["link", "del", n]);
+    }
+  });
+}
+
+test("the monitor decodes kernel events and drops spoofed ones", { skip: SKIP_KERNEL }, async () => {
+  await using monitor = await UeventMonitor.open();
+  await using spoofer = await NetlinkSocket.open(NETLINK_KOBJECT_UEVENT);
+  const ac = new AbortController();
+  const events = monitor.events({ signal: ac.signal });
+  const name = uniqueName("sp");
+  // A forged event on group 1 from a user-space port: must not come out.
+  spoofer.send(encodeUevent({ action: "add", devpath: "/devices/virtual/net/forged", env: { SUBSYSTEM: "net" } }), {
+    groups: 1,
+  });
+  await sleep(50);
+  sh("ip", ["link", "add", name, "type", "veth", "peer", "name", `${name}p`]);
+  try {
+    for await (const ev of events) {
+      assert.notEqual(ev.devpath, "/devices/virtual/net/forged");
+      assert.equal(ev.source, "kernel");
+      if (ev.devpath === `/devices/virtual/net/${name}`) {
+        assert.equal(ev.action, "add");
+        assert.equal(ev.subsystem, "net");
+        assert.equal(ev.env.INTERFACE, name);
+        assert.ok(typeof ev.seqnum === "number" && ev.seqnum > 0);
+        break;
+      }
+    }
+    assert.equal(monitor.spoofed, 1);
+  } finally {
+    sh("ip", ["link", "del", name]);
+  }
+});
+
+test("with source 'udev', events from udev's port on group 2 are accepted", { skip: SKIP_KERNEL }, async () => {
+  await using monitor = await UeventMonitor.open({ source: "udev" });
+  await using udevd = await NetlinkSocket.open(NETLINK_KOBJECT_UEVENT);
+  const events = monitor.events({ signal: AbortSignal.timeout(5000) });
+  udevd.send(
+    encodeUevent({ action: "change", devpath: "/devices/virtual/net/x0", env: { SUBSYSTEM: "net" } }, {
+      format: "udev",
+    }),
+    { groups: 2 },
+  );
+  const { value } = await events.next();
+  assert.equal(value!.source, "udev");
+  assert.equal(value!.action, "change");
+  assert.equal(value!.devpath, "/devices/virtual/net/x0");
+  await events.return(undefined);
+});
