@@ -17,6 +17,8 @@ export const SOCK_RAW = 3, SOCK_DGRAM = 2, SOCK_NONBLOCK = 0o4000, SOCK_CLOEXEC 
 export const SOL_SOCKET = 1, SO_RCVBUF = 8, SO_SNDBUF = 7, SO_RCVBUFFORCE = 33, SO_PROTOCOL = 38;
 /** `MSG_*` flags from `<bits/socket.h>`. */
 export const MSG_PEEK = 2, MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x40;
+/** `open(2)` flags from `<fcntl.h>` and `CLONE_NEWNET` from `<sched.h>` (for `setns`). */
+export const O_RDONLY = 0, O_CLOEXEC = 0o2000000, CLONE_NEWNET = 0x40000000;
 /** Errno values the socket layer branches on (`<asm-generic/errno*.h>`). */
 export const EAGAIN = 11, EINTR = 4, ENOBUFS = 105, ECONNREFUSED = 111;
 

@@ -43,6 +43,9 @@ import {
   loadSys,
   MSG_DONTWAIT,
   MSG_TRUNC,
+  O_CLOEXEC,
+  O_RDONLY,
+  CLONE_NEWNET,
   SO_RCVBUF,
   SO_RCVBUFFORCE,
   SO_SNDBUF,
@@ -88,6 +91,12 @@ export interface OpenOptions {
   framed?: boolean;
   /** Size of the user-space receive buffer; longer datagrams are an error. Default 64 KiB. */
   messageBufferSize?: number;
+  /**
+   * Open the socket inside another network namespace: a name (`/run/netns/NAME`, as made by
+   * `ip netns add`), a path (`/proc/PID/ns/net`), or an open namespace fd. The rest of the
+   * process stays where it is: only the socket lives in that namespace.
+   */
+  netns?: string | number;
 }
 
 /** Where to send: the kernel (default), another port id, and/or multicast groups. */
@@ -186,6 +195,37 @@ function sockaddr(portId: number, groups: number): Uint8Array {
   return a;
 }
 
+/**
+ * Create a socket inside another network namespace: switch this thread there, create the
+ * socket, switch back. All synchronous on the JS thread, so nothing else runs meanwhile.
+ */
+function socketInNetns(libc: Libc, netns: string | number, type: number, protocol: number): number {
+  const open = (path: string, what: string) =>
+    check(libc, libc.open(new TextEncoder().encode(path + "\0"), O_RDONLY | O_CLOEXEC), what);
+  const home = open("/proc/thread-self/ns/net", "open(/proc/thread-self/ns/net)");
+  let target = -1;
+  try {
+    if (typeof netns === "number") target = netns;
+    else {
+      const path = netns.includes("/") ? netns : `/run/netns/${netns}`;
+      target = open(path, `open(${path})`);
+    }
+    check(libc, libc.setns(target, CLONE_NEWNET), "setns");
+    try {
+      return check(libc, libc.socket(AF_NETLINK, type, protocol), "socket");
+    } finally {
+      if (libc.setns(home, CLONE_NEWNET) < 0) {
+        // Cannot happen for a namespace we came from; if it does, the thread is in the wrong
+        // namespace and nothing after this can be trusted.
+        throw new Error("setns: could not return to the original network namespace");
+      }
+    }
+  } finally {
+    if (typeof netns !== "number" && target >= 0) libc.close(target);
+    libc.close(home);
+  }
+}
+
 function operationName(type: number): string {
   return `request type ${type}`;
 }
@@ -278,9 +318,17 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
     if (!Number.isInteger(size) || size < 4096) {
       throw new RangeError(`messageBufferSize must be at least 4096, got ${size}`);
     }
+    const netns = options.netns;
+    if (netns !== undefined) {
+      if (typeof netns === "string" ? netns === "" : !Number.isInteger(netns) || netns < 0) {
+        throw new TypeError(`netns must be a namespace name, a path or an fd, got ${String(netns)}`);
+      }
+    }
     const { libc, hub } = await loadSys();
     const type = (options.type === "dgram" ? SOCK_DGRAM : SOCK_RAW) | SOCK_NONBLOCK | SOCK_CLOEXEC;
-    const fd = check(libc, libc.socket(AF_NETLINK, type, protocol), "socket");
+    const fd = netns === undefined
+      ? check(libc, libc.socket(AF_NETLINK, type, protocol), "socket")
+      : socketInNetns(libc, netns, type, protocol);
     const sock = new NetlinkSocket(libc, hub, fd, protocol, options);
     try {
       if (options.receiveBufferSize !== undefined) {

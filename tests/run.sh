@@ -3,20 +3,25 @@
 # host's). Ends with one line: "N passed, N failed", summed over both runtimes.
 set -u
 cd "$(dirname "$0")/.."
-export PATH="$PWD/node_modules/.bin:$PATH"
+export PATH="$PWD/node_modules/.bin:$PATH" NO_COLOR=1
 
 if [ -z "${NETLINK_TEST_NETNS:-}" ]; then
   # A new network namespace: unprivileged through a user namespace where allowed, else as root.
-  if unshare -rn true 2>/dev/null; then
-    exec unshare -rn env NETLINK_TEST_NETNS=1 bash "$0" "$@"
-  elif [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
-    exec unshare -n env NETLINK_TEST_NETNS=1 bash "$0" "$@"
+  # A private mount namespace too, so `ip netns add` inside touches nothing outside.
+  if unshare -rnm true 2>/dev/null; then
+    exec unshare -rnm env NETLINK_TEST_NETNS=1 bash "$0" "$@"
+  elif [ "$(id -u)" = 0 ] && unshare -nm true 2>/dev/null; then
+    exec unshare -nm env NETLINK_TEST_NETNS=1 bash "$0" "$@"
   fi
   echo "tests/run.sh: cannot create a private network namespace (needs user namespaces or root)" >&2
   echo "0 passed, 1 failed"
   exit 1
 fi
 ip link set lo up
+# Named namespaces (`ip netns add`) live in a tmpfs private to this mount namespace.
+mount --make-rprivate / 2>/dev/null
+if [ -d /run/netns ]; then mount -t tmpfs netns-tmpfs /run/netns 2>/dev/null
+else mount -t tmpfs run-tmpfs /run 2>/dev/null && mkdir -p /run/netns; fi
 
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/)

@@ -224,3 +224,27 @@ test("notifications of link changes arrive on subscribe()", { skip: SKIP_KERNEL 
     sh("ip", ["link", "del", name]);
   }
 });
+
+test("a socket opened in another namespace sees that namespace only", { skip: SKIP_KERNEL }, async () => {
+  const ns = uniqueName("ns");
+  sh("ip", ["netns", "add", ns]);
+  try {
+    sh("ip", ["-n", ns, "link", "add", "inner0", "type", "veth", "peer", "name", "inner1"]);
+    const dump = async (netns?: string) => {
+      await using sock = await NetlinkSocket.open(NETLINK_ROUTE, { netns });
+      const msgs = await collect(sock.dump(new MessageBuilder(RTM_GETLINK).raw(ifinfomsg()).finish()));
+      return msgs.map((m) => decodeLink(m).ifname);
+    };
+    const inner = ipJson<{ ifname: string }[]>("-n", ns, "link", "show").map((l) => l.ifname);
+    assert.deepEqual(await dump(ns), inner);
+    assert.deepEqual(await dump(`/run/netns/${ns}`), inner);
+    // The rest of the process did not move.
+    assert.deepEqual(await dump(), ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname));
+    await assert.rejects(
+      NetlinkSocket.open(NETLINK_ROUTE, { netns: "no-such-namespace" }),
+      (e) => e instanceof NetlinkError && e.code === "ENOENT",
+    );
+  } finally {
+    sh("ip", ["netns", "del", ns]);
+  }
+});
