@@ -486,6 +486,9 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
   join(group: number): void {
     validGroup(group);
     this.#setInt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group, `NETLINK_ADD_MEMBERSHIP ${group}`);
+    // The sender address names groups 1-32 only; above that, the group comes in NETLINK_PKTINFO,
+    // without which a notification would be indistinguishable from a unicast reply.
+    if (group > 32 && !this.#pktinfo) this.setOption(NETLINK_PKTINFO, true);
   }
 
   /**
