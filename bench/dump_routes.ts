@@ -16,9 +16,13 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
-import process from "node:process";
-import { forEachAttribute, MessageBuilder, NETLINK_ROUTE, NetlinkSocket, parseAttributes } from "../mod.ts";
+import {
+  forEachAttribute,
+  MessageBuilder,
+  NETLINK_ROUTE,
+  NetlinkSocket,
+  parseAttributes,
+} from "../mod.ts";
 
 const RTM_NEWROUTE = 24;
 const RTM_GETROUTE = 26;
@@ -27,13 +31,29 @@ const RTMSG_LEN = 12; // struct rtmsg (linux/rtnetlink.h)
 
 type Mode = "walk" | "parse" | "count";
 
+// Runtime glue without `node:` imports: Deno loads its Node compatibility layer lazily, and
+// that alone would add tens of milliseconds to Deno's whole-process time.
+interface BunGlobal {
+  argv: string[];
+  file(path: string): { text(): Promise<string> };
+}
+const bun = (globalThis as { Bun?: BunGlobal }).Bun;
+const runtime = bun ? "bun" : "deno";
+const argv = bun ? bun.argv.slice(2) : Deno.args;
+const exit = (code: number): never =>
+  bun
+    ? (globalThis as unknown as { process: { exit(c: number): never } }).process.exit(code)
+    : Deno.exit(code);
+const readText = (path: string): Promise<string> =>
+  bun ? bun.file(path).text() : Deno.readTextFile(path);
+
 function usage(msg: string): never {
   console.error(`dump_routes.ts: ${msg}`);
   console.error("usage: dump_routes.ts walk|parse|count [-i ITERATIONS]");
-  process.exit(2);
+  return exit(2);
 }
 
-const args = process.argv.slice(2);
+const args = argv;
 const mode = args[0] as Mode;
 if (mode !== "walk" && mode !== "parse" && mode !== "count") usage(`bad mode ${args[0]}`);
 let iterations = 1;
@@ -42,8 +62,6 @@ for (let i = 1; i < args.length; i++) {
   else usage(`bad argument ${args[i]}`);
 }
 if (!Number.isInteger(iterations) || iterations < 1) usage("-i needs a positive integer");
-
-const runtime = (globalThis as { Bun?: unknown }).Bun !== undefined ? "bun" : "deno";
 
 let attrs = 0;
 // One callback for the whole run, so walking allocates nothing per message.
@@ -57,7 +75,8 @@ const request = new MessageBuilder(RTM_GETROUTE).raw(rtmsg).finish();
 
 async function dumpOnce(sock: NetlinkSocket): Promise<number> {
   let msgs = 0;
-  for await (const msg of sock.dump(request)) {
+  const dump = sock.dump(request);
+  for await (const msg of dump) {
     if (msg.type !== RTM_NEWROUTE) throw new Error(`unexpected message type ${msg.type}`);
     const p = msg.payload;
     if (p.length < RTMSG_LEN) throw new Error(`route message of ${p.length} bytes`);
@@ -65,6 +84,7 @@ async function dumpOnce(sock: NetlinkSocket): Promise<number> {
     if (mode === "walk") forEachAttribute(p, RTMSG_LEN, p.length, onAttr);
     else if (mode === "parse") attrs += parseAttributes(p, RTMSG_LEN, p.length).length;
   }
+  if (dump.interrupted) throw new Error("the dump was interrupted (NLM_F_DUMP_INTR)");
   return msgs;
 }
 
@@ -76,7 +96,9 @@ try {
     const t0 = performance.now();
     const n = await dumpOnce(sock);
     times.push(performance.now() - t0);
-    if (it > 0 && n !== msgs) throw new Error(`dump ${it + 1} saw ${n} messages, the first ${msgs}`);
+    if (it > 0 && n !== msgs) {
+      throw new Error(`dump ${it + 1} saw ${n} messages, the first ${msgs}`);
+    }
     msgs = n;
   }
 } finally {
@@ -88,7 +110,7 @@ const rest = times.slice(1).sort((a, b) => a - b);
 const steady = rest.length > 0 ? rest[rest.length >> 1] : times[0];
 let rssKb = 0;
 try {
-  const m = /VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"));
+  const m = /VmHWM:\s+(\d+)/.exec(await readText("/proc/self/status"));
   if (m) rssKb = Number(m[1]);
 } catch { /* not Linux /proc: leave 0 */ }
 

@@ -104,9 +104,8 @@ function fields(t: Tool, line: string): Record<string, number> {
 }
 
 /** Every tool must see the same dump as libmnl parse. */
-let expected: { msgs: number; attrs: number } | undefined;
+const expected = { msgs: 0, attrs: 0 };
 function checkCounts(t: Tool, f: Record<string, number>): void {
-  if (!expected) return;
   if (f.msgs !== expected.msgs) {
     fail(`${t.label}: ${f.msgs} messages, libmnl parse saw ${expected.msgs}`);
   }
@@ -133,7 +132,8 @@ function order<T>(xs: T[], r: number): T[] {
 // ---------------------------------------------------------------------------
 const t0 = performance.now();
 const ref = fields(WHOLE[0], (await run(WHOLE[0])).stdout);
-expected = { msgs: ref.msgs, attrs: ref.attrs };
+expected.msgs = ref.msgs;
+expected.attrs = ref.attrs;
 if (ref.msgs < ROUTES) fail(`libmnl saw ${ref.msgs} route messages, fewer than ROUTES=${ROUTES}`);
 for (const t of WHOLE.slice(1)) {
   if (t.quiet) continue;
@@ -226,7 +226,7 @@ function table(title: string, rows: Row[], withRss: boolean): string {
     "| " + cells.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join(" | ") +
     " |";
   lines.push(fmt(head));
-  lines.push("|" + widths.map((w, i) => (i === 0 ? "-" : "") + "-".repeat(w) + (i ? ":" : "-")).join("|") + "|");
+  lines.push("|" + widths.map((w, i) => "-".repeat(w + 1) + (i ? ":" : "-")).join("|") + "|");
   for (const b of body) lines.push(fmt(b));
   return lines.join("\n");
 }

@@ -96,6 +96,9 @@ function checkAttr(len: number, off: number, end: number): void {
 export function parseAttributes(bytes: Uint8Array, offset = 0, end = bytes.length): Attribute[] {
   checkRange(bytes, offset, end);
   const out: Attribute[] = [];
+  // Views made with the constructor are cheaper than subarray() (no species lookup).
+  const buf = bytes.buffer;
+  const base = bytes.byteOffset + NLA_HDRLEN;
   let off = offset;
   while (end - off >= NLA_HDRLEN) {
     const len = u16(bytes, off);
@@ -105,7 +108,7 @@ export function parseAttributes(bytes: Uint8Array, offset = 0, end = bytes.lengt
       type: t & NLA_TYPE_MASK,
       nested: (t & NLA_F_NESTED) !== 0,
       netByteOrder: (t & NLA_F_NET_BYTEORDER) !== 0,
-      data: bytes.subarray(off + NLA_HDRLEN, off + len),
+      data: new Uint8Array(buf, base + off, len - NLA_HDRLEN),
     });
     off += (len + 3) & ~3;
   }

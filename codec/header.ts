@@ -80,10 +80,11 @@ export interface NetlinkHeader {
  */
 export function readHeader(bytes: Uint8Array, offset = 0): NetlinkHeader {
   if ((offset >>> 0) !== offset || bytes.length - offset < NLMSG_HDRLEN) {
-    const have = Math.max(0, bytes.length - (offset >>> 0));
+    const at = (offset >>> 0) === offset ? offset : 0;
     throw new NetlinkDecodeError(
-      `netlink header needs ${NLMSG_HDRLEN} bytes at offset ${offset}, ${have} available`,
-      offset >>> 0,
+      `netlink header needs ${NLMSG_HDRLEN} bytes at offset ${offset}, ` +
+        `${Math.max(0, bytes.length - at)} available`,
+      at,
     );
   }
   return {

@@ -68,6 +68,8 @@ function trailingError(datagram: Uint8Array, off: number): NetlinkDecodeError {
 export function parseMessages(datagram: Uint8Array): NetlinkMessage[] {
   const out: NetlinkMessage[] = [];
   const n = datagram.length;
+  const buf = datagram.buffer;
+  const base = datagram.byteOffset + NLMSG_HDRLEN;
   let off = 0;
   while (n - off >= NLMSG_HDRLEN) {
     const len = u32(datagram, off);
@@ -78,7 +80,7 @@ export function parseMessages(datagram: Uint8Array): NetlinkMessage[] {
       flags: u16(datagram, off + 6),
       seq: u32(datagram, off + 8),
       pid: u32(datagram, off + 12),
-      payload: datagram.subarray(off + NLMSG_HDRLEN, off + len),
+      payload: new Uint8Array(buf, base + off, len - NLMSG_HDRLEN),
     });
     off += align(len);
   }

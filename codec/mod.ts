@@ -26,3 +26,4 @@ export * from "./attrs.ts";
 export * from "./errno.ts";
 export * from "./nlmsgerr.ts";
 export * from "./uevent.ts";
+export * from "./netlink_error.ts";

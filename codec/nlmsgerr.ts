@@ -174,11 +174,22 @@ export function decodeErrorMessage(payload: Uint8Array, flags: number): ErrorMes
     ? payload.subarray(NLMSGERR_SIZE, NLMSGERR_SIZE)
     : payload.subarray(NLMSGERR_SIZE, 4 + request.length);
   const out: ErrorMessage = { error, request, requestPayload, capped };
-  if (hasTlvs) out.extAck = decodeExtAck(payload, tlvStart);
+  if (hasTlvs) out.extAck = decodeExtendedAck(payload, tlvStart);
   return out;
 }
 
-function decodeExtAck(payload: Uint8Array, start: number): ExtendedAck {
+/**
+ * Decode extended-ACK TLVs that start at `start` in `payload`: the tail of an `NLMSG_ERROR`
+ * payload, or of an `NLMSG_DONE` payload (`int error` then TLVs) when `NLM_F_ACK_TLVS` is set.
+ *
+ * @example
+ * ```ts
+ * import { decodeExtendedAck } from "./mod.ts";
+ * declare const donePayload: Uint8Array;
+ * console.log(decodeExtendedAck(donePayload, 4).message);
+ * ```
+ */
+export function decodeExtendedAck(payload: Uint8Array, start: number): ExtendedAck {
   const ext: ExtendedAck = {};
   for (const a of parseAttributes(payload, start)) {
     const where = a.data.byteOffset - payload.byteOffset - 4;

@@ -50,7 +50,10 @@ function parseArgs(args: string[]): Options {
 }
 
 function exit(code: number): never {
-  const g = globalThis as unknown as { Deno?: { exit(c: number): never }; process: { exit(c: number): never } };
+  const g = globalThis as unknown as {
+    Deno?: { exit(c: number): never };
+    process: { exit(c: number): never };
+  };
   return g.Deno ? g.Deno.exit(code) : g.process.exit(code);
 }
 

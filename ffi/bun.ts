@@ -40,7 +40,9 @@ export function bunDefinitions(): Record<string, { args: string[]; returns: stri
 }
 
 /** Open libc in whichever names work. */
-export function openBunLibc(ffi: BunFfi): { symbols: Record<string, (...args: unknown[]) => number> } {
+export function openBunLibc(
+  ffi: BunFfi,
+): { symbols: Record<string, (...args: unknown[]) => number> } {
   let lastError: unknown;
   for (const name of LIBC_NAMES) {
     try {

@@ -5,7 +5,7 @@
  * @module
  */
 import { type BunFfi, openBunLibc } from "./bun.ts";
-import { epollEventSize, EPOLL_EVENTS, readyFds } from "./symbols.ts";
+import { EPOLL_EVENTS, epollEventSize, readyFds } from "./symbols.ts";
 
 const EINTR = 4;
 

@@ -4,7 +4,14 @@
  *
  * @module
  */
-import { type CType, epollEventSize, EPOLL_EVENTS, LIBC_NAMES, readyFds, SYMBOLS } from "./symbols.ts";
+import {
+  type CType,
+  EPOLL_EVENTS,
+  epollEventSize,
+  LIBC_NAMES,
+  readyFds,
+  SYMBOLS,
+} from "./symbols.ts";
 import type { Libc, Poller } from "./types.ts";
 
 type DenoType = "i32" | "u32" | "usize" | "isize" | "buffer" | "pointer" | "void";

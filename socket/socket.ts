@@ -29,12 +29,17 @@ import {
 } from "../codec/constants.ts";
 import { NLMSG_HDRLEN } from "../codec/header.ts";
 import { type NetlinkMessage, parseMessages } from "../codec/message.ts";
-import { decodeErrorMessage, encodeErrorMessage, type ExtendedAck } from "../codec/nlmsgerr.ts";
-import { parseAttributes } from "../codec/attrs.ts";
+import {
+  decodeErrorMessage,
+  decodeExtendedAck,
+  encodeErrorMessage,
+  type ExtendedAck,
+} from "../codec/nlmsgerr.ts";
 import { NetlinkError } from "../codec/netlink_error.ts";
 import {
   AF_NETLINK,
   check,
+  CLONE_NEWNET,
   EAGAIN,
   ECONNREFUSED,
   EINTR,
@@ -45,7 +50,6 @@ import {
   MSG_TRUNC,
   O_CLOEXEC,
   O_RDONLY,
-  CLONE_NEWNET,
   SO_RCVBUF,
   SO_RCVBUFFORCE,
   SO_SNDBUF,
@@ -211,15 +215,15 @@ function socketInNetns(libc: Libc, netns: string | number, type: number, protoco
       target = open(path, `open(${path})`);
     }
     check(libc, libc.setns(target, CLONE_NEWNET), "setns");
-    try {
-      return check(libc, libc.socket(AF_NETLINK, type, protocol), "socket");
-    } finally {
-      if (libc.setns(home, CLONE_NEWNET) < 0) {
-        // Cannot happen for a namespace we came from; if it does, the thread is in the wrong
-        // namespace and nothing after this can be trusted.
-        throw new Error("setns: could not return to the original network namespace");
-      }
+    const fd = libc.socket(AF_NETLINK, type, protocol);
+    const errno = fd < 0 ? libc.errno() : 0;
+    if (libc.setns(home, CLONE_NEWNET) < 0) {
+      // Cannot happen for the namespace we came from; if it does, nothing after is trustworthy.
+      if (fd >= 0) libc.close(fd);
+      throw new Error("setns: could not return to the original network namespace");
     }
+    if (fd < 0) throw new NetlinkError(errno, { operation: "socket" });
+    return fd;
   } finally {
     if (typeof netns !== "number" && target >= 0) libc.close(target);
     libc.close(home);
@@ -321,7 +325,9 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
     const netns = options.netns;
     if (netns !== undefined) {
       if (typeof netns === "string" ? netns === "" : !Number.isInteger(netns) || netns < 0) {
-        throw new TypeError(`netns must be a namespace name, a path or an fd, got ${String(netns)}`);
+        throw new TypeError(
+          `netns must be a namespace name, a path or an fd, got ${String(netns)}`,
+        );
       }
     }
     const { libc, hub } = await loadSys();
@@ -699,7 +705,9 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
    * }
    * ```
    */
-  subscribe(options: SubscribeOptions = {}): AsyncIterableIterator<ReceivedMessage> & AsyncDisposable {
+  subscribe(
+    options: SubscribeOptions = {},
+  ): AsyncIterableIterator<ReceivedMessage> & AsyncDisposable {
     this.#assertOpen();
     if (!this.framed) throw new TypeError("subscribe() needs a framed socket; use datagrams()");
     const stream = new MessageStream<ReceivedMessage>(this, options.signal);
@@ -862,7 +870,7 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
     const size = this.#buf.length;
     const dv = new DataView(this.#buf.buffer);
     const seq = dv.getUint32(8, true);
-    const e = new NetlinkError(90 /* EMSGSIZE */, {
+    const e = new NetlinkError(90, /* EMSGSIZE */ {
       operation: `recvmsg: a ${n}-byte datagram did not fit the ${size}-byte buffer`,
     });
     this.#setBuffer(Math.max(n, size * 2));
@@ -951,7 +959,7 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
           : 0;
         if (error > 0) {
           let extAck: ExtendedAck | undefined;
-          if (msg.flags & NLM_F_ACK_TLVS) extAck = doneExtAck(msg.payload);
+          if (msg.flags & NLM_F_ACK_TLVS) extAck = decodeExtendedAck(msg.payload, 4);
           return this.#complete(
             p,
             new NetlinkError(error, { operation: p.operation, seq: p.seq, extAck }),
@@ -1021,16 +1029,4 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
   [Symbol.dispose](): void {
     this.close();
   }
-}
-
-function doneExtAck(payload: Uint8Array): ExtendedAck | undefined {
-  // NLMSG_DONE with NLM_F_ACK_TLVS: int error, then the extended-ACK TLVs.
-  const ack: ExtendedAck = {};
-  for (const a of parseAttributes(payload, 4)) {
-    if (a.type === 1) ack.message = new TextDecoder().decode(a.data).replace(/\0+$/, "");
-    else if (a.type === 2 && a.data.length >= 4) {
-      ack.offset = new DataView(a.data.buffer, a.data.byteOffset).getUint32(0, true);
-    }
-  }
-  return ack;
 }

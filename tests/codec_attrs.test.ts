@@ -9,7 +9,6 @@ import {
   MessageBuilder,
   NetlinkDecodeError,
   NLA_F_NESTED,
-  NLA_F_NET_BYTEORDER,
   NLM_F_ACK,
   NLM_F_CREATE,
   NLM_F_DUMP,
@@ -297,8 +296,14 @@ test("AttributeWriter scalars produce the exact struct nlattr bytes", () => {
   );
   assert.equal(w.length, 76);
   // numbers are accepted for 64-bit values, bigints for small ones
-  assert.deepEqual(new AttributeWriter().u64(1, 2 ** 40).bytes(), hex("0c00 0100 0000000000010000"));
-  assert.deepEqual(new AttributeWriter().s64(1, -(2 ** 40)).bytes(), hex("0c00 0100 00000000 00ffffff"));
+  assert.deepEqual(
+    new AttributeWriter().u64(1, 2 ** 40).bytes(),
+    hex("0c00 0100 0000000000010000"),
+  );
+  assert.deepEqual(
+    new AttributeWriter().s64(1, -(2 ** 40)).bytes(),
+    hex("0c00 0100 00000000 00ffffff"),
+  );
   assert.deepEqual(new AttributeWriter().s64(1, -5).bytes(), hex("0c00 0100 fbffffff ffffffff"));
   assert.deepEqual(new AttributeWriter().u32(1, 7n).bytes(), hex("0800 0100 07000000"));
   assert.deepEqual(new AttributeWriter().s32(1, -1n).bytes(), hex("0800 0100 ffffffff"));
@@ -327,10 +332,16 @@ test("AttributeWriter network-order writers", () => {
 
 test("AttributeWriter uint/sint pick 4 or 8 bytes like nla_put_uint/nla_put_sint", () => {
   assert.deepEqual(new AttributeWriter().uint(1, 7).bytes(), hex("0800 0100 07000000"));
-  assert.deepEqual(new AttributeWriter().uint(1, 2 ** 32).bytes(), hex("0c00 0100 0000000001000000"));
+  assert.deepEqual(
+    new AttributeWriter().uint(1, 2 ** 32).bytes(),
+    hex("0c00 0100 0000000001000000"),
+  );
   assert.deepEqual(new AttributeWriter().sint(1, -5).bytes(), hex("0800 0100 fbffffff"));
   assert.deepEqual(new AttributeWriter().sint(1, -5n).bytes(), hex("0800 0100 fbffffff"));
-  assert.deepEqual(new AttributeWriter().sint(1, 2 ** 31).bytes(), hex("0c00 0100 0000008000000000"));
+  assert.deepEqual(
+    new AttributeWriter().sint(1, 2 ** 31).bytes(),
+    hex("0c00 0100 0000008000000000"),
+  );
   assert.deepEqual(new AttributeWriter().sint(1, -(2 ** 31)).bytes(), hex("0800 0100 00000080"));
   assert.deepEqual(
     new AttributeWriter().sint(1, -(2n ** 31n) - 1n).bytes(),
@@ -362,13 +373,28 @@ test("AttributeWriter range-checks values and types", () => {
 });
 
 test("AttributeWriter strings, raw bytes and binary", () => {
-  assert.deepEqual(new AttributeWriter().string(3, "eth0").bytes(), hex("0900 0300 6574683000 000000"));
+  assert.deepEqual(
+    new AttributeWriter().string(3, "eth0").bytes(),
+    hex("0900 0300 6574683000 000000"),
+  );
   assert.deepEqual(new AttributeWriter().string(3, "").bytes(), hex("0500 0300 00000000"));
-  assert.deepEqual(new AttributeWriter().string(1, "\u00e9\u4e2d").bytes(), hex("0a00 0100 c3a9 e4b8ad 00 0000"));
-  assert.deepEqual(new AttributeWriter().string(1, "\u{1f600}").bytes(), hex("0900 0100 f09f9880 00 000000"));
-  assert.deepEqual(new AttributeWriter().raw(hex("0a0b0c")).u8(1, 2).bytes(), hex("0a0b0c00 0500 0100 02000000"));
+  assert.deepEqual(
+    new AttributeWriter().string(1, "\u00e9\u4e2d").bytes(),
+    hex("0a00 0100 c3a9 e4b8ad 00 0000"),
+  );
+  assert.deepEqual(
+    new AttributeWriter().string(1, "\u{1f600}").bytes(),
+    hex("0900 0100 f09f9880 00 000000"),
+  );
+  assert.deepEqual(
+    new AttributeWriter().raw(hex("0a0b0c")).u8(1, 2).bytes(),
+    hex("0a0b0c00 0500 0100 02000000"),
+  );
   assert.deepEqual(new AttributeWriter().attr(1, [1, 2]).bytes(), hex("0600 0100 0102 0000"));
-  assert.deepEqual(new AttributeWriter().binary(1 | NLA_F_NESTED, hex("")).bytes(), hex("0400 0180"));
+  assert.deepEqual(
+    new AttributeWriter().binary(1 | NLA_F_NESTED, hex("")).bytes(),
+    hex("0400 0180"),
+  );
   const long = "ab\u00e9".repeat(9000);
   const w = new AttributeWriter(8).string(1, long);
   assert.equal(readString(parseAttributes(w.bytes())[0].data), long);
@@ -427,8 +453,16 @@ test("attributes() and encodeAttributes re-encode losslessly", () => {
   const list = parseAttributes(hex("0800 0540 c0a80001 0400 0180 0600 0100 0102 0000"));
   assert.deepEqual(encodeAttributes(list), hex("0800 0540 c0a80001 0400 0180 0600 0100 0102 0000"));
   assert.deepEqual(encodeAttributes(parseAttributes(ATTRS)), ATTRS);
-  const literal: Attribute[] = [{ type: 2, nested: true, netByteOrder: false, data: hex("0500 0100 07") }];
-  assert.deepEqual(new AttributeWriter().attributes(literal).bytes(), hex("0900 0280 0500 0100 07 000000"));
+  const literal: Attribute[] = [{
+    type: 2,
+    nested: true,
+    netByteOrder: false,
+    data: hex("0500 0100 07"),
+  }];
+  assert.deepEqual(
+    new AttributeWriter().attributes(literal).bytes(),
+    hex("0900 0280 0500 0100 07 000000"),
+  );
   // the real kernel message: parse -> encode is byte-identical
   const [msg] = parseMessages(LO_NEWLINK);
   const attrs = msg.payload.subarray(16);
@@ -492,7 +526,10 @@ test("MessageBuilder reserves and fills struct nlmsghdr", () => {
     hex("44000000 1000 0506 35120000 4d000000"),
   );
   assert.deepEqual(msg.subarray(0, 4), hex("3c000000"), "earlier result is a copy");
-  assert.deepEqual(new MessageBuilder(18, NLM_F_REQUEST | NLM_F_DUMP).finish(), hex("10000000 1200 0103 00000000 00000000"));
+  assert.deepEqual(
+    new MessageBuilder(18, NLM_F_REQUEST | NLM_F_DUMP).finish(),
+    hex("10000000 1200 0103 00000000 00000000"),
+  );
   const bad = new MessageBuilder(18);
   bad.type = 0x10000;
   assert.throws(() => bad.finish(), RangeError);

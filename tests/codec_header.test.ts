@@ -135,7 +135,10 @@ test("parseMessages rejects hostile lengths with NetlinkDecodeError", () => {
   // nlmsg_len 15, just under the header
   assert.throws(() => parseMessages(hex("0f000000 0300 0200 00000000 00000000")), isDecodeError(0));
   // nlmsg_len past the end of the datagram
-  assert.throws(() => parseMessages(hex("15000000 0300 0200 00000000 00000000 00")), isDecodeError(0));
+  assert.throws(
+    () => parseMessages(hex("15000000 0300 0200 00000000 00000000 00")),
+    isDecodeError(0),
+  );
   assert.throws(() => parseMessages(DONE.subarray(0, 19)), isDecodeError(0));
   assert.throws(() => parseMessages(hex("ffffffff 0300 0200 00000000 00000000")), isDecodeError(0));
   // second message broken

@@ -28,35 +28,45 @@ function ifname(m: ReceivedMessage): string | undefined {
   return a && readString(a.data);
 }
 
-test("NETLINK_GET_STRICT_CHK makes the kernel reject a filtered link dump", { skip: SKIP_KERNEL }, async () => {
-  const req = () => new MessageBuilder(RTM_GETLINK).raw(ifinfomsg(1)).finish();
-  await using lax = await NetlinkSocket.open(NETLINK_ROUTE);
-  let n = 0;
-  for await (const _ of lax.dump(req())) n++;
-  assert.ok(n >= 1);
-  await using strict = await NetlinkSocket.open(NETLINK_ROUTE, { strictCheck: true });
-  assert.equal(strict.getOption(NETLINK_GET_STRICT_CHK), 1);
-  await assert.rejects(
-    (async () => {
-      for await (const _ of strict.dump(req())) { /* drain */ }
-    })(),
-    (e) => e instanceof NetlinkError && e.code === "EINVAL" && /index/i.test(e.extAck?.message ?? ""),
-  );
-});
+test(
+  "NETLINK_GET_STRICT_CHK makes the kernel reject a filtered link dump",
+  { skip: SKIP_KERNEL },
+  async () => {
+    const req = () => new MessageBuilder(RTM_GETLINK).raw(ifinfomsg(1)).finish();
+    await using lax = await NetlinkSocket.open(NETLINK_ROUTE);
+    let n = 0;
+    for await (const _ of lax.dump(req())) n++;
+    assert.ok(n >= 1);
+    await using strict = await NetlinkSocket.open(NETLINK_ROUTE, { strictCheck: true });
+    assert.equal(strict.getOption(NETLINK_GET_STRICT_CHK), 1);
+    await assert.rejects(
+      (async () => {
+        for await (const _ of strict.dump(req())) { /* drain */ }
+      })(),
+      (e) =>
+        e instanceof NetlinkError && e.code === "EINVAL" && /index/i.test(e.extAck?.message ?? ""),
+    );
+  },
+);
 
-test("NETLINK_CAP_ACK leaves the request payload out of error messages", { skip: SKIP_KERNEL }, async () => {
-  const req = new MessageBuilder(RTM_GETLINK).raw(ifinfomsg()).string(IFLA_IFNAME, "nosuch0").finish();
-  await using full = await NetlinkSocket.open(NETLINK_ROUTE);
-  await using capped = await NetlinkSocket.open(NETLINK_ROUTE, { capAck: true });
-  assert.equal(capped.getOption(NETLINK_CAP_ACK), 1);
-  const e1 = await full.request(req).catch((e) => e);
-  const e2 = await capped.request(req).catch((e) => e);
-  assert.equal(e1.code, "ENODEV");
-  assert.equal(e2.code, "ENODEV");
-  assert.equal(e1.request.length, req.length); // the echoed header
-  assert.equal(e2.request.length, req.length);
-  assert.equal(e1.request.type, RTM_GETLINK);
-});
+test(
+  "NETLINK_CAP_ACK leaves the request payload out of error messages",
+  { skip: SKIP_KERNEL },
+  async () => {
+    const req = new MessageBuilder(RTM_GETLINK).raw(ifinfomsg()).string(IFLA_IFNAME, "nosuch0")
+      .finish();
+    await using full = await NetlinkSocket.open(NETLINK_ROUTE);
+    await using capped = await NetlinkSocket.open(NETLINK_ROUTE, { capAck: true });
+    assert.equal(capped.getOption(NETLINK_CAP_ACK), 1);
+    const e1 = await full.request(req).catch((e) => e);
+    const e2 = await capped.request(req).catch((e) => e);
+    assert.equal(e1.code, "ENODEV");
+    assert.equal(e2.code, "ENODEV");
+    assert.equal(e1.request.length, req.length); // the echoed header
+    assert.equal(e2.request.length, req.length);
+    assert.equal(e1.request.type, RTM_GETLINK);
+  },
+);
 
 test("NETLINK_PKTINFO reports groups above 32, which the sender address cannot name", {
   skip: SKIP_KERNEL,
@@ -83,9 +93,16 @@ test("a receive-buffer overrun fails the subscription with ENOBUFS; NO_ENOBUFS h
   skip: SKIP_KERNEL,
 }, async () => {
   const dev = uniqueName("ob");
-  ipBatch([`link add ${dev} type veth peer name ${dev}p`, `link set ${dev} up`, `address add 198.20.0.1/24 dev ${dev}`]);
+  ipBatch([
+    `link add ${dev} type veth peer name ${dev}p`,
+    `link set ${dev} up`,
+    `address add 198.20.0.1/24 dev ${dev}`,
+  ]);
   try {
-    await using loud = await NetlinkSocket.open(NETLINK_ROUTE, { join: [RTNLGRP_IPV4_ROUTE], receiveBufferSize: 4096 });
+    await using loud = await NetlinkSocket.open(NETLINK_ROUTE, {
+      join: [RTNLGRP_IPV4_ROUTE],
+      receiveBufferSize: 4096,
+    });
     await using quiet = await NetlinkSocket.open(NETLINK_ROUTE, {
       join: [RTNLGRP_IPV4_ROUTE],
       receiveBufferSize: 4096,
@@ -94,7 +111,12 @@ test("a receive-buffer overrun fails the subscription with ENOBUFS; NO_ENOBUFS h
     assert.equal(quiet.getOption(NETLINK_NO_ENOBUFS), 1);
     const loudIt = loud.subscribe();
     const quietIt = quiet.subscribe({ signal: AbortSignal.timeout(3000) });
-    ipBatch(Array.from({ length: 2000 }, (_, i) => `route add 10.201.${i >> 8}.${i & 255}/32 via 198.20.0.2`));
+    ipBatch(
+      Array.from(
+        { length: 2000 },
+        (_, i) => `route add 10.201.${i >> 8}.${i & 255}/32 via 198.20.0.2`,
+      ),
+    );
     let received = 0;
     const err = await (async () => {
       for await (const _ of loudIt) received++;
@@ -115,12 +137,17 @@ test("a receive-buffer overrun fails the subscription with ENOBUFS; NO_ENOBUFS h
   }
 });
 
-test("NETLINK_LISTEN_ALL_NSID reports the peer namespace of each notification", { skip: SKIP_KERNEL }, async () => {
+test("NETLINK_LISTEN_ALL_NSID reports the peer namespace of each notification", {
+  skip: SKIP_KERNEL,
+}, async () => {
   const ns = uniqueName("an");
   sh("ip", ["netns", "add", ns]);
   try {
     sh("ip", ["netns", "set", ns, "7"]);
-    await using sock = await NetlinkSocket.open(NETLINK_ROUTE, { join: [RTNLGRP_LINK], listenAllNsid: true });
+    await using sock = await NetlinkSocket.open(NETLINK_ROUTE, {
+      join: [RTNLGRP_LINK],
+      listenAllNsid: true,
+    });
     const it = sock.subscribe({ signal: AbortSignal.timeout(5000) });
     sh("ip", ["-n", ns, "link", "add", "peerns0", "type", "veth", "peer", "name", "peerns1"]);
     for await (const m of it) {

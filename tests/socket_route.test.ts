@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { NetlinkSocket } from "../socket/socket.ts";
 import { MessageBuilder, parseAttributes, readString, readU32 } from "../codec/attrs.ts";
 import type { NetlinkMessage } from "../codec/message.ts";
-import { NLM_F_CREATE, NLM_F_EXCL, NETLINK_EXT_ACK, NETLINK_ROUTE } from "../codec/constants.ts";
+import { NETLINK_EXT_ACK, NETLINK_ROUTE, NLM_F_CREATE, NLM_F_EXCL } from "../codec/constants.ts";
 import { NetlinkError } from "../codec/netlink_error.ts";
 import { ipBatch, ipJson, sh, shFails, SKIP_KERNEL, uniqueName } from "./helpers.ts";
 
@@ -52,7 +52,12 @@ interface Link {
 
 function decodeLink(m: NetlinkMessage): Link {
   const dv = new DataView(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength);
-  const link: Link = { ifindex: dv.getInt32(4, true), flags: dv.getUint32(8, true), ifname: "", mtu: 0 };
+  const link: Link = {
+    ifindex: dv.getInt32(4, true),
+    flags: dv.getUint32(8, true),
+    ifname: "",
+    mtu: 0,
+  };
   for (const a of parseAttributes(m.payload, 16)) {
     if (a.type === IFLA_IFNAME) link.ifname = readString(a.data);
     else if (a.type === IFLA_MTU) link.mtu = readU32(a.data);
@@ -72,7 +77,9 @@ test("link dump matches ip -j link show", { skip: SKIP_KERNEL }, async () => {
   sh("ip", ["link", "set", names[0], "up", "mtu", "1400"]);
   try {
     await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
-    const msgs = await collect(sock.dump(new MessageBuilder(RTM_GETLINK).raw(ifinfomsg()).finish()));
+    const msgs = await collect(
+      sock.dump(new MessageBuilder(RTM_GETLINK).raw(ifinfomsg()).finish()),
+    );
     assert.ok(msgs.every((m) => m.type === RTM_NEWLINK));
     const ours = msgs.map(decodeLink);
     const theirs = ipJson<{ ifindex: number; ifname: string; mtu: number; flags: string[] }[]>(
@@ -97,15 +104,25 @@ test("a 5000-route dump spans many datagrams and matches ip route show table all
   skip: SKIP_KERNEL,
 }, async () => {
   const dev = uniqueName("rt");
-  ipBatch([`link add ${dev} type veth peer name ${dev}p`, `link set ${dev} up`, `address add 198.18.0.1/24 dev ${dev}`]);
+  ipBatch([
+    `link add ${dev} type veth peer name ${dev}p`,
+    `link set ${dev} up`,
+    `address add 198.18.0.1/24 dev ${dev}`,
+  ]);
   const lines = [];
   for (let i = 0; i < 5000; i++) {
-    lines.push(`route add 10.${100 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32 via 198.18.0.2 table ${100 + (i % 3)}`);
+    lines.push(
+      `route add 10.${100 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32 via 198.18.0.2 table ${
+        100 + (i % 3)
+      }`,
+    );
   }
   ipBatch(lines);
   try {
     await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
-    const msgs = await collect(sock.dump(new MessageBuilder(RTM_GETROUTE).raw(new Uint8Array(12)).finish()));
+    const msgs = await collect(
+      sock.dump(new MessageBuilder(RTM_GETROUTE).raw(new Uint8Array(12)).finish()),
+    );
     const datagrams = new Set(msgs.map((m) => m.payload.buffer)).size;
     const ip = ipJson("route", "show", "table", "all");
     assert.ok(ip.length >= 5000);
@@ -144,7 +161,10 @@ test("kernel errors carry the errno name and the extended ACK", { skip: SKIP_KER
     .string(IFLA_IFNAME, name);
   const mtuOffset = bad.length;
   bad.u16(IFLA_MTU, 1500);
-  const e2 = await sock.request(bad.finish()).then(() => assert.fail("expected an error"), (e) => e);
+  const e2 = await sock.request(bad.finish()).then(
+    () => assert.fail("expected an error"),
+    (e) => e,
+  );
   assert.ok(e2 instanceof NetlinkError);
   assert.equal(e2.code, "ERANGE");
   assert.equal(e2.extAck?.message, "Attribute failed policy validation");
@@ -159,9 +179,15 @@ test("EEXIST and ENOENT reach the caller", { skip: SKIP_KERNEL }, async () => {
     .raw(ifinfomsg())
     .string(IFLA_IFNAME, "lo")
     .nest(IFLA_LINKINFO, (w) => w.string(IFLA_INFO_KIND, "veth"));
-  await assert.rejects(sock.request(req.finish()), (e) => e instanceof NetlinkError && e.code === "EEXIST");
+  await assert.rejects(
+    sock.request(req.finish()),
+    (e) => e instanceof NetlinkError && e.code === "EEXIST",
+  );
   const get = new MessageBuilder(RTM_GETLINK).raw(ifinfomsg()).string(IFLA_IFNAME, "nosuchlink0");
-  await assert.rejects(sock.request(get.finish()), (e) => e instanceof NetlinkError && e.code === "ENODEV");
+  await assert.rejects(
+    sock.request(get.finish()),
+    (e) => e instanceof NetlinkError && e.code === "ENODEV",
+  );
 });
 
 test("request returns the reply for a get", { skip: SKIP_KERNEL }, async () => {
@@ -173,8 +199,17 @@ test("request returns the reply for a get", { skip: SKIP_KERNEL }, async () => {
 
 test("breaking out of a dump leaves the socket usable", { skip: SKIP_KERNEL }, async () => {
   const dev = uniqueName("eb");
-  ipBatch([`link add ${dev} type veth peer name ${dev}p`, `link set ${dev} up`, `address add 198.19.0.1/24 dev ${dev}`]);
-  ipBatch(Array.from({ length: 3000 }, (_, i) => `route add 10.200.${i >> 8}.${i & 255}/32 via 198.19.0.2`));
+  ipBatch([
+    `link add ${dev} type veth peer name ${dev}p`,
+    `link set ${dev} up`,
+    `address add 198.19.0.1/24 dev ${dev}`,
+  ]);
+  ipBatch(
+    Array.from(
+      { length: 3000 },
+      (_, i) => `route add 10.200.${i >> 8}.${i & 255}/32 via 198.19.0.2`,
+    ),
+  );
   try {
     await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
     const dump = () => sock.dump(new MessageBuilder(RTM_GETROUTE).raw(new Uint8Array(12)).finish());
@@ -225,26 +260,35 @@ test("notifications of link changes arrive on subscribe()", { skip: SKIP_KERNEL 
   }
 });
 
-test("a socket opened in another namespace sees that namespace only", { skip: SKIP_KERNEL }, async () => {
-  const ns = uniqueName("ns");
-  sh("ip", ["netns", "add", ns]);
-  try {
-    sh("ip", ["-n", ns, "link", "add", "inner0", "type", "veth", "peer", "name", "inner1"]);
-    const dump = async (netns?: string) => {
-      await using sock = await NetlinkSocket.open(NETLINK_ROUTE, { netns });
-      const msgs = await collect(sock.dump(new MessageBuilder(RTM_GETLINK).raw(ifinfomsg()).finish()));
-      return msgs.map((m) => decodeLink(m).ifname);
-    };
-    const inner = ipJson<{ ifname: string }[]>("-n", ns, "link", "show").map((l) => l.ifname);
-    assert.deepEqual(await dump(ns), inner);
-    assert.deepEqual(await dump(`/run/netns/${ns}`), inner);
-    // The rest of the process did not move.
-    assert.deepEqual(await dump(), ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname));
-    await assert.rejects(
-      NetlinkSocket.open(NETLINK_ROUTE, { netns: "no-such-namespace" }),
-      (e) => e instanceof NetlinkError && e.code === "ENOENT",
-    );
-  } finally {
-    sh("ip", ["netns", "del", ns]);
-  }
-});
+test(
+  "a socket opened in another namespace sees that namespace only",
+  { skip: SKIP_KERNEL },
+  async () => {
+    const ns = uniqueName("ns");
+    sh("ip", ["netns", "add", ns]);
+    try {
+      sh("ip", ["-n", ns, "link", "add", "inner0", "type", "veth", "peer", "name", "inner1"]);
+      const dump = async (netns?: string) => {
+        await using sock = await NetlinkSocket.open(NETLINK_ROUTE, { netns });
+        const msgs = await collect(
+          sock.dump(new MessageBuilder(RTM_GETLINK).raw(ifinfomsg()).finish()),
+        );
+        return msgs.map((m) => decodeLink(m).ifname);
+      };
+      const inner = ipJson<{ ifname: string }[]>("-n", ns, "link", "show").map((l) => l.ifname);
+      assert.deepEqual(await dump(ns), inner);
+      assert.deepEqual(await dump(`/run/netns/${ns}`), inner);
+      // The rest of the process did not move.
+      assert.deepEqual(
+        await dump(),
+        ipJson<{ ifname: string }[]>("link", "show").map((l) => l.ifname),
+      );
+      await assert.rejects(
+        NetlinkSocket.open(NETLINK_ROUTE, { netns: "no-such-namespace" }),
+        (e) => e instanceof NetlinkError && e.code === "ENOENT",
+      );
+    } finally {
+      sh("ip", ["netns", "del", ns]);
+    }
+  },
+);

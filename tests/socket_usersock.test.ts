@@ -3,40 +3,45 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { NetlinkSocket } from "../socket/socket.ts";
 import { encodeMessage } from "../codec/message.ts";
-import { NLMSG_ERROR, NETLINK_ROUTE, NETLINK_USERSOCK } from "../codec/constants.ts";
+import { NETLINK_ROUTE, NETLINK_USERSOCK, NLMSG_ERROR } from "../codec/constants.ts";
 import { NetlinkError } from "../codec/netlink_error.ts";
 import { SKIP_KERNEL } from "./helpers.ts";
 
 const MY_REQUEST = 0x10;
 
-test("USERSOCK: a request to a user-space port is answered with its ACK", { skip: SKIP_KERNEL }, async () => {
-  await using server = await NetlinkSocket.open(NETLINK_USERSOCK);
-  await using client = await NetlinkSocket.open(NETLINK_USERSOCK);
-  assert.notEqual(server.portId, 0);
-  assert.notEqual(server.portId, client.portId);
-  const served: number[] = [];
-  const serving = (async () => {
-    for await (const req of server.subscribe()) {
-      assert.equal(req.sender, client.portId);
-      assert.equal(req.group, 0);
-      served.push(req.payload[0]);
-      if (req.payload[0] === 2) server.ack(req, 22, { message: "value two is not allowed" });
-      else server.ack(req);
-      if (served.length === 2) break;
-    }
-  })();
-  const payload = (v: number) => encodeMessage({ type: MY_REQUEST, payload: new Uint8Array([v, 0, 0, 0]) });
-  const ack = await client.request(payload(1), { portId: server.portId });
-  assert.equal(ack.type, NLMSG_ERROR);
-  const err = await client.request(payload(2), { portId: server.portId, operation: "my request" })
-    .then(() => assert.fail("expected an error"), (e) => e);
-  assert.ok(err instanceof NetlinkError);
-  assert.equal(err.code, "EINVAL");
-  assert.equal(err.extAck?.message, "value two is not allowed");
-  assert.equal(err.operation, "my request");
-  await serving;
-  assert.deepEqual(served, [1, 2]);
-});
+test(
+  "USERSOCK: a request to a user-space port is answered with its ACK",
+  { skip: SKIP_KERNEL },
+  async () => {
+    await using server = await NetlinkSocket.open(NETLINK_USERSOCK);
+    await using client = await NetlinkSocket.open(NETLINK_USERSOCK);
+    assert.notEqual(server.portId, 0);
+    assert.notEqual(server.portId, client.portId);
+    const served: number[] = [];
+    const serving = (async () => {
+      for await (const req of server.subscribe()) {
+        assert.equal(req.sender, client.portId);
+        assert.equal(req.group, 0);
+        served.push(req.payload[0]);
+        if (req.payload[0] === 2) server.ack(req, 22, { message: "value two is not allowed" });
+        else server.ack(req);
+        if (served.length === 2) break;
+      }
+    })();
+    const payload = (v: number) =>
+      encodeMessage({ type: MY_REQUEST, payload: new Uint8Array([v, 0, 0, 0]) });
+    const ack = await client.request(payload(1), { portId: server.portId });
+    assert.equal(ack.type, NLMSG_ERROR);
+    const err = await client.request(payload(2), { portId: server.portId, operation: "my request" })
+      .then(() => assert.fail("expected an error"), (e) => e);
+    assert.ok(err instanceof NetlinkError);
+    assert.equal(err.code, "EINVAL");
+    assert.equal(err.extAck?.message, "value two is not allowed");
+    assert.equal(err.operation, "my request");
+    await serving;
+    assert.deepEqual(served, [1, 2]);
+  },
+);
 
 test("USERSOCK: multicast to a group reaches a second socket", { skip: SKIP_KERNEL }, async () => {
   await using listener = await NetlinkSocket.open(NETLINK_USERSOCK, { groups: 1 << 4 }); // group 5
@@ -44,7 +49,9 @@ test("USERSOCK: multicast to a group reaches a second socket", { skip: SKIP_KERN
   await using sender = await NetlinkSocket.open(NETLINK_USERSOCK);
   const got = listener.subscribe({ signal: AbortSignal.timeout(5000) });
   const got7 = other.subscribe({ signal: AbortSignal.timeout(5000) });
-  sender.send(encodeMessage({ type: 0x20, payload: new TextEncoder().encode("hi!\0") }), { groups: 1 << 4 });
+  sender.send(encodeMessage({ type: 0x20, payload: new TextEncoder().encode("hi!\0") }), {
+    groups: 1 << 4,
+  });
   sender.send(encodeMessage({ type: 0x21, payload: new Uint8Array(4) }), { groups: 1 << 6 });
   const first = await got.next();
   assert.equal(first.done, false);
@@ -71,15 +78,19 @@ test("join, leave and memberships, including groups above 32", { skip: SKIP_KERN
   assert.throws(() => user.join(40), (e) => e instanceof NetlinkError && e.code === "EINVAL");
 });
 
-test("a chosen port id is bound, and a taken one fails with EADDRINUSE", { skip: SKIP_KERNEL }, async () => {
-  const port = 0x7e000000 + (Math.random() * 0xffff | 0);
-  await using a = await NetlinkSocket.open(NETLINK_USERSOCK, { portId: port });
-  assert.equal(a.portId, port);
-  await assert.rejects(
-    NetlinkSocket.open(NETLINK_USERSOCK, { portId: port }),
-    (e) => e instanceof NetlinkError && e.code === "EADDRINUSE" && e.operation === "bind",
-  );
-});
+test(
+  "a chosen port id is bound, and a taken one fails with EADDRINUSE",
+  { skip: SKIP_KERNEL },
+  async () => {
+    const port = 0x7e000000 + (Math.random() * 0xffff | 0);
+    await using a = await NetlinkSocket.open(NETLINK_USERSOCK, { portId: port });
+    assert.equal(a.portId, port);
+    await assert.rejects(
+      NetlinkSocket.open(NETLINK_USERSOCK, { portId: port }),
+      (e) => e instanceof NetlinkError && e.code === "EADDRINUSE" && e.operation === "bind",
+    );
+  },
+);
 
 test("a protocol the kernel lacks fails with EPROTONOSUPPORT", { skip: SKIP_KERNEL }, async () => {
   await assert.rejects(
@@ -92,7 +103,10 @@ test("misuse is a TypeError or RangeError before any syscall", async () => {
   await assert.rejects(NetlinkSocket.open(32), RangeError);
   await assert.rejects(NetlinkSocket.open(-1), RangeError);
   await assert.rejects(NetlinkSocket.open(NETLINK_ROUTE, { groups: -1 }), RangeError);
-  await assert.rejects(NetlinkSocket.open(NETLINK_ROUTE, { join: [0] }), /groups are numbered from 1/);
+  await assert.rejects(
+    NetlinkSocket.open(NETLINK_ROUTE, { join: [0] }),
+    /groups are numbered from 1/,
+  );
   await assert.rejects(
     NetlinkSocket.open(NETLINK_ROUTE, { type: "stream" as "raw" }),
     TypeError,
@@ -111,26 +125,33 @@ test("a closed socket refuses work with a TypeError", { skip: SKIP_KERNEL }, asy
   assert.throws(() => sock.request(encodeMessage({ type: 18 })), TypeError);
 });
 
-test("close() ends a pending subscription and fails a pending request", { skip: SKIP_KERNEL }, async () => {
-  const server = await NetlinkSocket.open(NETLINK_USERSOCK);
-  const client = await NetlinkSocket.open(NETLINK_USERSOCK);
-  const sub = server.subscribe();
-  const pending = sub.next();
-  const req = client.request(encodeMessage({ type: 0x10 }), { portId: server.portId });
-  const received = await pending;
-  assert.equal(received.value.type, 0x10);
-  const next = sub.next();
-  server.close();
-  assert.deepEqual(await next, { value: undefined, done: true });
-  client.close();
-  await assert.rejects(req, TypeError);
-});
+test(
+  "close() ends a pending subscription and fails a pending request",
+  { skip: SKIP_KERNEL },
+  async () => {
+    const server = await NetlinkSocket.open(NETLINK_USERSOCK);
+    const client = await NetlinkSocket.open(NETLINK_USERSOCK);
+    const sub = server.subscribe();
+    const pending = sub.next();
+    const req = client.request(encodeMessage({ type: 0x10 }), { portId: server.portId });
+    const received = await pending;
+    assert.equal(received.value.type, 0x10);
+    const next = sub.next();
+    server.close();
+    assert.deepEqual(await next, { value: undefined, done: true });
+    client.close();
+    await assert.rejects(req, TypeError);
+  },
+);
 
 test("an aborted request rejects with the signal's reason", { skip: SKIP_KERNEL }, async () => {
   await using server = await NetlinkSocket.open(NETLINK_USERSOCK);
   await using client = await NetlinkSocket.open(NETLINK_USERSOCK);
   const ac = new AbortController();
-  const req = client.request(encodeMessage({ type: 0x10 }), { portId: server.portId, signal: ac.signal });
+  const req = client.request(encodeMessage({ type: 0x10 }), {
+    portId: server.portId,
+    signal: ac.signal,
+  });
   ac.abort(new Error("gave up"));
   await assert.rejects(req, /gave up/);
 });

@@ -25,13 +25,19 @@ for (const runtime of ["deno", "bun"] as const) {
         names.push(n);
         sh("ip", ["link", "add", n, "type", "veth", "peer", "name", `${n}p`]);
         const want = `add@/devices/virtual/net/${n}`;
-        line = await waitFor(() => child.lines.find((l) => l === want), 1000, want).catch(() => undefined);
+        line = await waitFor(() => child.lines.find((l) => l === want), 1000, want).catch(() =>
+          undefined
+        );
       }
       assert.ok(line, `no add@ line from ${runtime}; stderr: ${child.stderr()}`);
       const name = line.split("/").pop()!;
       const i = child.lines.indexOf(line);
       // --env prints the properties under the line.
-      await waitFor(() => child.lines.slice(i).some((l) => l === `    INTERFACE=${name}`), 5000, "INTERFACE=");
+      await waitFor(
+        () => child.lines.slice(i).some((l) => l === `    INTERFACE=${name}`),
+        5000,
+        "INTERFACE=",
+      );
       assert.ok(child.lines.slice(i).includes("    ACTION=add"));
       assert.ok(child.lines.slice(i).includes("    SUBSYSTEM=net"));
     } finally {
@@ -42,49 +48,68 @@ for (const runtime of ["deno", "bun"] as const) {
   });
 }
 
-test("the monitor decodes kernel events and drops spoofed ones", { skip: SKIP_KERNEL }, async () => {
-  await using monitor = await UeventMonitor.open();
-  await using spoofer = await NetlinkSocket.open(NETLINK_KOBJECT_UEVENT);
-  const ac = new AbortController();
-  const events = monitor.events({ signal: ac.signal });
-  const name = uniqueName("sp");
-  // A forged event on group 1 from a user-space port: must not come out.
-  spoofer.send(encodeUevent({ action: "add", devpath: "/devices/virtual/net/forged", env: { SUBSYSTEM: "net" } }), {
-    groups: 1,
-  });
-  await sleep(50);
-  sh("ip", ["link", "add", name, "type", "veth", "peer", "name", `${name}p`]);
-  try {
-    for await (const ev of events) {
-      assert.notEqual(ev.devpath, "/devices/virtual/net/forged");
-      assert.equal(ev.source, "kernel");
-      if (ev.devpath === `/devices/virtual/net/${name}`) {
-        assert.equal(ev.action, "add");
-        assert.equal(ev.subsystem, "net");
-        assert.equal(ev.env.INTERFACE, name);
-        assert.ok(typeof ev.seqnum === "number" && ev.seqnum > 0);
-        break;
+test(
+  "the monitor decodes kernel events and drops spoofed ones",
+  { skip: SKIP_KERNEL },
+  async () => {
+    await using monitor = await UeventMonitor.open();
+    await using spoofer = await NetlinkSocket.open(NETLINK_KOBJECT_UEVENT);
+    const ac = new AbortController();
+    const events = monitor.events({ signal: ac.signal });
+    const name = uniqueName("sp");
+    // A forged event on group 1 from a user-space port: must not come out.
+    spoofer.send(
+      encodeUevent({
+        action: "add",
+        devpath: "/devices/virtual/net/forged",
+        env: { SUBSYSTEM: "net" },
+      }),
+      {
+        groups: 1,
+      },
+    );
+    await sleep(50);
+    sh("ip", ["link", "add", name, "type", "veth", "peer", "name", `${name}p`]);
+    try {
+      for await (const ev of events) {
+        assert.notEqual(ev.devpath, "/devices/virtual/net/forged");
+        assert.equal(ev.source, "kernel");
+        if (ev.devpath === `/devices/virtual/net/${name}`) {
+          assert.equal(ev.action, "add");
+          assert.equal(ev.subsystem, "net");
+          assert.equal(ev.env.INTERFACE, name);
+          assert.ok(typeof ev.seqnum === "number" && ev.seqnum > 0);
+          break;
+        }
       }
+      assert.equal(monitor.spoofed, 1);
+    } finally {
+      sh("ip", ["link", "del", name]);
     }
-    assert.equal(monitor.spoofed, 1);
-  } finally {
-    sh("ip", ["link", "del", name]);
-  }
-});
+  },
+);
 
-test("with source 'udev', events from udev's port on group 2 are accepted", { skip: SKIP_KERNEL }, async () => {
-  await using monitor = await UeventMonitor.open({ source: "udev" });
-  await using udevd = await NetlinkSocket.open(NETLINK_KOBJECT_UEVENT);
-  const events = monitor.events({ signal: AbortSignal.timeout(5000) });
-  udevd.send(
-    encodeUevent({ action: "change", devpath: "/devices/virtual/net/x0", env: { SUBSYSTEM: "net" } }, {
-      format: "udev",
-    }),
-    { groups: 2 },
-  );
-  const { value } = await events.next();
-  assert.equal(value!.source, "udev");
-  assert.equal(value!.action, "change");
-  assert.equal(value!.devpath, "/devices/virtual/net/x0");
-  await events.return(undefined);
-});
+test(
+  "with source 'udev', events from udev's port on group 2 are accepted",
+  { skip: SKIP_KERNEL },
+  async () => {
+    await using monitor = await UeventMonitor.open({ source: "udev" });
+    await using udevd = await NetlinkSocket.open(NETLINK_KOBJECT_UEVENT);
+    const events = monitor.events({ signal: AbortSignal.timeout(5000) });
+    udevd.send(
+      encodeUevent({
+        action: "change",
+        devpath: "/devices/virtual/net/x0",
+        env: { SUBSYSTEM: "net" },
+      }, {
+        format: "udev",
+      }),
+      { groups: 2 },
+    );
+    const { value } = await events.next();
+    assert.equal(value!.source, "udev");
+    assert.equal(value!.action, "change");
+    assert.equal(value!.devpath, "/devices/virtual/net/x0");
+    await events.return(undefined);
+  },
+);
