@@ -127,6 +127,14 @@ function order<T>(xs: T[], r: number): T[] {
   return r % 2 ? rot.reverse() : rot;
 }
 
+// Only inside a benchmark namespace (bench/run.sh): elsewhere the counts mean nothing.
+const nsName = new TextDecoder().decode(
+  new Deno.Command("ip", { args: ["netns", "identify", `${Deno.pid}`] }).outputSync().stdout,
+).trim();
+if (!nsName.startsWith("bench-")) {
+  fail(`not inside a bench-* network namespace (got "${nsName}"); run bench/run.sh instead`);
+}
+
 // ---------------------------------------------------------------------------
 // 1. Ground truth and warm-up (page cache, Deno's module cache): one untimed run of each.
 // ---------------------------------------------------------------------------

@@ -59,7 +59,7 @@
  * @module
  */
 
-import { type Attribute, AttributeWriter, MessageBuilder } from "./attrs.ts";
+import { type Attribute, type AttributeWriter, MessageBuilder } from "./attrs.ts";
 import {
   NLA_F_NESTED,
   NLA_F_NET_BYTEORDER,
@@ -69,6 +69,9 @@ import {
   NLM_F_REQUEST,
 } from "./constants.ts";
 import { NetlinkDecodeError } from "./errors.ts";
+
+// Re-exported so this module documents on its own (they are also in mod.ts).
+export { type Attribute, AttributeWriter } from "./attrs.ts";
 
 // ---------------------------------------------------------------------------
 // Table types (what the generator writes)

@@ -77,6 +77,14 @@ export class Hub {
     this.#release(fd);
   }
 
+  /**
+   * Release `fd`'s waiter without an event (nobody needs its data any more), so an idle
+   * process can exit. The one-shot registration stays; a later event for it is ignored.
+   */
+  cancel(fd: number): void {
+    this.#release(fd);
+  }
+
   #release(fd: number): void {
     const w = this.#waiters.get(fd);
     if (!w) return;

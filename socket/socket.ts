@@ -168,6 +168,8 @@ interface Pending {
   interrupted: boolean;
   /** Consumer stopped: keep reading (and dropping) until the end. */
   abandoned: boolean;
+  /** A dump's request, until it is sent (the kernel runs one dump per socket at a time). */
+  unsent?: Uint8Array;
   reply?: NetlinkMessage;
   resolve?: (m: NetlinkMessage) => void;
   reject?: (e: unknown) => void;
@@ -260,7 +262,9 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
   #subscribers = new Set<MessageStream<ReceivedMessage>>();
   #datagramSubscribers = new Set<MessageStream<Datagram>>();
   #pumping = false;
-  #dumpChain: Promise<void> = Promise.resolve();
+  /** Dumps waiting for the running one to finish, and the running one. */
+  #dumpQueue: Pending[] = [];
+  #dumpActive: Pending | undefined;
   #kernelAddr: Uint8Array;
   // recvmsg state: the buffers are allocated once and their addresses written into msghdr.
   #buf!: Uint8Array;
@@ -663,9 +667,6 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
     const { bytes, seq, type } = this.#prepare(message, NLM_F_REQUEST | NLM_F_DUMP);
     this.#assertOpen();
     const stream = new MessageStream<NetlinkMessage>(this, options.signal);
-    let release!: () => void;
-    const previous = this.#dumpChain;
-    this.#dumpChain = new Promise<void>((r) => (release = r));
     const p: Pending = {
       seq,
       peer,
@@ -673,22 +674,36 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
       stream,
       interrupted: false,
       abandoned: false,
-      done: release,
+      unsent: bytes,
+      done: () => {},
     };
     this.#pending.set(seq, p);
-    previous.then(() => {
-      if (stream.finished && !p.abandoned) return this.#complete(p);
-      if (this.#closed) return this.#complete(p, new TypeError("The netlink socket is closed"));
-      try {
-        this.send(bytes, { portId: peer });
-      } catch (e) {
-        return this.#complete(p, e);
-      }
-      this.#pump();
-    });
+    this.#dumpQueue.push(p);
+    this.#startDump();
     return Object.defineProperty(stream, "interrupted", {
       get: () => p.interrupted,
     }) as unknown as DumpIterator;
+  }
+
+  /** Send the next queued dump if none is running. */
+  #startDump(): void {
+    while (!this.#dumpActive && this.#dumpQueue.length > 0) {
+      const p = this.#dumpQueue.shift()!;
+      const bytes = p.unsent!;
+      p.unsent = undefined;
+      if (p.stream!.finished) {
+        this.#pending.delete(p.seq); // cancelled before it was sent
+        continue;
+      }
+      try {
+        this.send(bytes, { portId: p.peer });
+      } catch (e) {
+        this.#complete(p, e);
+        continue;
+      }
+      this.#dumpActive = p;
+      this.#pump();
+    }
   }
 
   /**
@@ -754,7 +769,7 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
       throw new RangeError(`error must be 0 or a positive errno, got ${error}`);
     }
     const bytes = encodeErrorMessage(request, error, {
-      pid: this.#portId,
+      pid: request.sender, // as the kernel does: the requester's port id
       extAck: options.message === undefined ? undefined : { message: options.message },
     });
     this.send(bytes, { portId: request.sender });
@@ -769,20 +784,25 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
 
   /** StreamOwner: a consumer stopped early. */
   cancelled(stream: MessageStream<unknown>): void {
-    if (this.#subscribers.delete(stream as MessageStream<ReceivedMessage>)) return;
-    if (this.#datagramSubscribers.delete(stream as MessageStream<Datagram>)) return;
+    if (
+      this.#subscribers.delete(stream as MessageStream<ReceivedMessage>) ||
+      this.#datagramSubscribers.delete(stream as MessageStream<Datagram>)
+    ) {
+      // If that was the last reader, stop waiting so an idle process can exit.
+      if (!this.#closed && !this.#needsData()) this.#hub.cancel(this.#fd);
+      return;
+    }
     for (const p of this.#pending.values()) {
-      if (p.stream === stream) {
-        p.abandoned = true; // keep reading until DONE so the next dump is not EBUSY
-        this.#pump();
-      }
+      if (p.stream !== stream || p.unsent) continue; // an unsent dump is dropped when its turn comes
+      p.abandoned = true; // keep reading until DONE so the next dump is not EBUSY
+      this.#pump();
     }
   }
 
   /** Is anybody waiting for data from the kernel? */
   #needsData(): boolean {
     for (const p of this.#pending.values()) {
-      if (!p.stream || p.abandoned || p.stream.waiting) return true;
+      if (!p.stream || p.abandoned || (p.stream.waiting && !p.unsent)) return true;
     }
     for (const s of this.#subscribers) if (s.waiting) return true;
     for (const s of this.#datagramSubscribers) if (s.waiting) return true;
@@ -981,6 +1001,10 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
   #complete(p: Pending, error?: unknown, final?: NetlinkMessage): void {
     if (this.#pending.get(p.seq) === p) this.#pending.delete(p.seq);
     p.done();
+    if (p === this.#dumpActive) {
+      this.#dumpActive = undefined;
+      if (!this.#closed) queueMicrotask(() => this.#startDump());
+    }
     if (p.stream) {
       if (error !== undefined && !p.abandoned) p.stream.fail(error);
       else p.stream.end();
@@ -1012,6 +1036,7 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
     this.#hub.remove(this.#fd);
     this.#libc.close(this.#fd);
     const e = new TypeError("The netlink socket is closed");
+    this.#dumpQueue = [];
     for (const p of [...this.#pending.values()]) this.#complete(p, e);
     for (const s of this.#subscribers) s.end();
     this.#subscribers.clear();

@@ -1,0 +1,43 @@
+// Process lifecycle: an idle process exits by itself (no timer, no thread keeps it alive), and
+// opening and closing sockets leaks no file descriptor.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { NetlinkSocket } from "../socket/socket.ts";
+import { MessageBuilder } from "../codec/attrs.ts";
+import { NETLINK_ROUTE } from "../codec/constants.ts";
+import { SKIP_KERNEL, startScript } from "./helpers.ts";
+
+const fixture = new URL("./fixtures/idle_exit.ts", import.meta.url).pathname;
+
+for (const runtime of ["deno", "bun"] as const) {
+  for (const mode of ["request", "subscribe-abort", "dump-break"]) {
+    test(`${runtime}: a process exits by itself after ${mode}`, { skip: SKIP_KERNEL }, async () => {
+      const argv = runtime === "deno" ? ["deno", "run", "-A", fixture] : ["bun", fixture];
+      const child = startScript([...argv, mode]);
+      const timer = setTimeout(() => child.kill(), 15000);
+      const code = await child.exited;
+      clearTimeout(timer);
+      assert.equal(code, 0, `exit code ${code}; stderr: ${child.stderr()}`);
+      assert.deepEqual(child.lines, [`done ${mode}`]);
+    });
+  }
+}
+
+test("1000 open/request/close cycles leak no file descriptor", { skip: SKIP_KERNEL }, async () => {
+  const fds = () => readdirSync("/proc/self/fd").length;
+  const lo = new Uint8Array(16);
+  new DataView(lo.buffer).setInt32(4, 1, true);
+  // The hub's own fds (and, on Bun, its worker's) are made once, on first use.
+  const warm = await NetlinkSocket.open(NETLINK_ROUTE);
+  for await (const _ of warm.dump(new MessageBuilder(18).raw(new Uint8Array(16)).finish()));
+  warm.close();
+  await new Promise((r) => setTimeout(r, 200));
+  const before = fds();
+  for (let i = 0; i < 1000; i++) {
+    const sock = await NetlinkSocket.open(NETLINK_ROUTE);
+    await sock.request(new MessageBuilder(18).raw(lo).finish());
+    sock.close();
+  }
+  assert.equal(fds(), before);
+});
