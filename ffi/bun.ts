@@ -91,12 +91,21 @@ export async function loadBunLibc(): Promise<Libc> {
     errno: () => ffi.read.i32(errnoPtr, 0),
     addressOf: (buf) => BigInt(ffi.ptr(buf)),
     poller(epfd, _wakeFd, onReady): Poller {
-      const W = (globalThis as unknown as { Worker: new (u: URL) => BunWorker }).Worker;
-      const worker = new W(new URL("./bun_poller_worker.ts", import.meta.url));
-      worker.onmessage = (e) => onReady(e.data);
-      worker.postMessage({ epfd });
-      worker.unref();
-      return { ref: () => worker.ref(), unref: () => worker.unref() };
+      // The worker thread is started on the first wait: a process that only sends requests
+      // whose answers are already queued never needs it.
+      let worker: BunWorker | undefined;
+      return {
+        ref() {
+          if (!worker) {
+            const W = (globalThis as unknown as { Worker: new (u: URL) => BunWorker }).Worker;
+            worker = new W(new URL("./bun_poller_worker.ts", import.meta.url));
+            worker.onmessage = (e) => onReady(e.data);
+            worker.postMessage({ epfd });
+          }
+          worker.ref();
+        },
+        unref: () => worker?.unref(),
+      };
     },
   };
 }
