@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { NetlinkSocket } from "../socket/socket.ts";
 import { encodeMessage } from "../codec/message.ts";
+import { encodeErrorMessage } from "../codec/nlmsgerr.ts";
 import { NETLINK_ROUTE, NETLINK_USERSOCK, NLMSG_ERROR } from "../codec/constants.ts";
 import { NetlinkError } from "../codec/netlink_error.ts";
 import { SKIP_KERNEL } from "./helpers.ts";
@@ -155,3 +156,27 @@ test("an aborted request rejects with the signal's reason", { skip: SKIP_KERNEL 
   ac.abort(new Error("gave up"));
   await assert.rejects(req, /gave up/);
 });
+
+test(
+  "an answer from an unexpected sender is not taken as the reply",
+  { skip: SKIP_KERNEL },
+  async () => {
+    await using server = await NetlinkSocket.open(NETLINK_USERSOCK, { type: "dgram" });
+    await using client = await NetlinkSocket.open(NETLINK_USERSOCK);
+    await using forger = await NetlinkSocket.open(NETLINK_USERSOCK);
+    const requests = server.subscribe();
+    const answer = client.request(encodeMessage({ type: MY_REQUEST }), { portId: server.portId });
+    const { value: req } = await requests.next();
+    // A third port sends an ACK with the right seq: it must be ignored (and counted).
+    forger.send(encodeErrorMessage(req!, 0, { pid: client.portId }), { portId: client.portId });
+    let settled = false;
+    answer.then(() => (settled = true), () => (settled = true));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(settled, false, "the forged ACK resolved the request");
+    server.ack(req!, 0);
+    const ack = await answer;
+    assert.equal(ack.pid, client.portId);
+    assert.equal(client.dropped, 1);
+    await requests.return!();
+  },
+);

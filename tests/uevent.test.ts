@@ -10,31 +10,43 @@ import { sh, SKIP_KERNEL, sleep, startScript, uniqueName, waitFor } from "./help
 
 const example = new URL("../examples/uevent_monitor.ts", import.meta.url).pathname;
 
-for (const runtime of ["deno", "bun"] as const) {
-  test(`examples/uevent_monitor.ts under ${runtime} prints add@ for a new veth`, {
+// Under Deno with --env (indented KEY=VALUE lines), under Bun with --json (one object a line).
+for (const [runtime, flag] of [["deno", "--env"], ["bun", "--json"]] as const) {
+  test(`examples/uevent_monitor.ts ${flag} under ${runtime} reports a new veth`, {
     skip: SKIP_KERNEL,
   }, async () => {
     const argv = runtime === "deno" ? ["deno", "run", "-A", example] : ["bun", example];
-    const child = startScript([...argv, "--env"]);
+    const child = startScript([...argv, flag]);
     const names: string[] = [];
+    const isAdd = (l: string, n: string) => {
+      if (flag === "--env") return l === `add@/devices/virtual/net/${n}`;
+      if (!l.startsWith("{")) return false;
+      const ev = JSON.parse(l);
+      return ev.action === "add" && ev.devpath === `/devices/virtual/net/${n}`;
+    };
     try {
       // The monitor needs a moment to start: add a veth each second until one is reported.
-      let line: string | undefined;
-      for (let tries = 0; !line && tries < 20; tries++) {
+      let name: string | undefined;
+      for (let tries = 0; !name && tries < 20; tries++) {
         const n = uniqueName("ue");
         names.push(n);
         sh("ip", ["link", "add", n, "type", "veth", "peer", "name", `${n}p`]);
-        const want = `add@/devices/virtual/net/${n}`;
-        line = await waitFor(() => child.lines.find((l) => l === want), 1000, want).catch(() =>
-          undefined
-        );
+        const seen = () => child.lines.some((l) => isAdd(l, n));
+        name = await waitFor(seen, 1000, n).then(() => n, () => undefined);
       }
-      assert.ok(line, `no add@ line from ${runtime}; stderr: ${child.stderr()}`);
-      const name = line.split("/").pop()!;
-      const i = child.lines.indexOf(line);
+      assert.ok(name, `no event from ${runtime}; stderr: ${child.stderr()}`);
+      const i = child.lines.findIndex((l) => isAdd(l, name!));
+      if (flag === "--json") {
+        const ev = JSON.parse(child.lines[i]);
+        assert.equal(ev.source, "kernel");
+        assert.equal(ev.subsystem, "net");
+        assert.equal(ev.env.INTERFACE, name);
+        assert.equal(ev.env.ACTION, "add");
+        return;
+      }
       // --env prints the properties under the line.
       await waitFor(
-        () => child.lines.slice(i).some((l) => l === `    INTERFACE=${name}`),
+        () => child.lines.slice(i).includes(`    INTERFACE=${name}`),
         5000,
         "INTERFACE=",
       );
