@@ -27,3 +27,4 @@ export * from "./errno.ts";
 export * from "./nlmsgerr.ts";
 export * from "./uevent.ts";
 export * from "./netlink_error.ts";
+export * from "./schema.ts";

@@ -31,7 +31,8 @@ import YAML from "yaml";
 import { camelCase, screamingSnake } from "../codec/schema.ts";
 
 /**
- * Specs generated when no names are given: rtnetlink and tc.
+ * Specs generated when no names are given: rtnetlink, tc, and the genetlink controller
+ * (every other spec in the directory generates too; add it here to commit it).
  *
  * @example
  * ```ts
@@ -46,6 +47,7 @@ export const DEFAULT_SPECS: readonly string[] = [
   "rt-route",
   "rt-rule",
   "tc",
+  "nlctrl",
 ];
 
 const LINE_WIDTH = 100;
@@ -78,13 +80,32 @@ function docText(s: unknown): string {
   return String(s ?? "").replace(/\*\//g, "*\\/").replace(/\s+$/g, "").trim();
 }
 
-/** A JSDoc block at `indent`, from lines of text (blank lines kept). */
-function jsdoc(indent: string, text: string): string {
-  const lines = text.split("\n").map((l) => l.replace(/\s+$/, ""));
-  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  if (lines.length === 1 && indent.length + lines[0].length + 7 <= LINE_WIDTH) {
-    return `${indent}/** ${lines[0]} */\n`;
+/** Split a line longer than the line width at spaces (a word longer than it stays whole). */
+function wrap(line: string, width: number): string[] {
+  if (line.length <= width) return [line];
+  const lead = /^\s*(?:[-*] )?/.exec(line)![0];
+  const hang = " ".repeat(lead.length);
+  const out: string[] = [];
+  let cur = "";
+  for (const word of line.slice(lead.length).split(/ +/)) {
+    const prefix = out.length === 0 ? lead : hang;
+    if (cur !== "" && prefix.length + cur.length + 1 + word.length > width) {
+      out.push(prefix + cur);
+      cur = word;
+    } else cur = cur === "" ? word : `${cur} ${word}`;
   }
+  out.push((out.length === 0 ? lead : hang) + cur);
+  return out;
+}
+
+/** A JSDoc block at `indent`, from lines of text (blank lines kept, long lines wrapped). */
+function jsdoc(indent: string, text: string): string {
+  const raw = text.split("\n").map((l) => l.replace(/\s+$/, ""));
+  while (raw.length > 0 && raw[raw.length - 1] === "") raw.pop();
+  if (raw.length === 1 && indent.length + raw[0].length + 7 <= LINE_WIDTH) {
+    return `${indent}/** ${raw[0]} */\n`;
+  }
+  const lines = raw.flatMap((l) => wrap(l, LINE_WIDTH - indent.length - 3));
   return `${indent}/**\n${
     lines.map((l) => (l === "" ? `${indent} *` : `${indent} * ${l}`)).join("\n")
   }\n${indent} */\n`;
@@ -244,6 +265,47 @@ function enumValues(d: Y): { name: string; value: number; doc: string }[] {
 // ---------------------------------------------------------------------------
 
 /**
+ * Where a spec disagrees with the kernel's uAPI header, the header wins. Each fix names the
+ * header that the struct is declared in.
+ */
+const SPEC_FIXES: Record<string, Record<string, { name: string; type: string }[]>> = {
+  tc: {
+    // linux/pkt_sched.h: struct tc_ratespec { unsigned char cell_log; __u8 linklayer;
+    //   unsigned short overhead; short cell_align; unsigned short mpu; __u32 rate; }
+    "tc-ratespec": [
+      { name: "cell-log", type: "u8" },
+      { name: "linklayer", type: "u8" },
+      { name: "overhead", type: "u16" },
+      { name: "cell-align", type: "s16" },
+      { name: "mpu", type: "u16" },
+      { name: "rate", type: "u32" },
+    ],
+  },
+  "rt-route": {
+    // linux/rtnetlink.h: struct rta_cacheinfo has eight __u32 members.
+    "rta-cacheinfo": [
+      "rta-clntref",
+      "rta-lastuse",
+      "rta-expires",
+      "rta-error",
+      "rta-used",
+      "rta-id",
+      "rta-ts",
+      "rta-tsage",
+    ].map((name) => ({ name, type: "u32" })),
+  },
+};
+
+function applySpecFixes(y: Y): void {
+  const fixes = SPEC_FIXES[y.name as string];
+  if (!fixes) return;
+  for (const d of (y.definitions ?? []) as Y[]) {
+    const members = fixes[d.name as string];
+    if (members) d.members = members;
+  }
+}
+
+/**
  * Generate the TypeScript module of one spec. `fileName` is the spec's file name (for
  * the header line and messages).
  *
@@ -256,6 +318,7 @@ function enumValues(d: Y): { name: string; value: number; doc: string }[] {
  */
 export function generateModule(specText: string, fileName: string): string {
   const y: Y = YAML.parse(specText, { uniqueKeys: false });
+  applySpecFixes(y);
   const familyName: string = y.name;
   const protocol: string = y.protocol ?? "genetlink";
   const raw = protocol === "netlink-raw";
@@ -331,7 +394,12 @@ export function generateModule(specText: string, fileName: string): string {
       if (base === undefined) {
         throw new Error(`${fileName}: set ${s.name}: attribute ${a.name} not in its main set`);
       }
-      const merged = s["subset-of"] ? { ...base.y, ...a } : a;
+      const merged = s["subset-of"] ? { ...base.y, ...a } : { ...a };
+      if (merged.type === "array-nest") {
+        // Older name (genetlink-legacy) of an indexed array of nests.
+        merged.type = "indexed-array";
+        merged["sub-type"] = "nest";
+      }
       attrs.push({
         yname: a.name,
         key: camelCase(a.name),
@@ -342,6 +410,7 @@ export function generateModule(specText: string, fileName: string): string {
     }
     const keys = new Set<string>();
     for (const a of attrs) {
+      if (a.y.type === "unused" || a.y.type === "pad") continue;
       if (keys.has(a.key)) throw new Error(`${fileName}: set ${s.name}: duplicate key ${a.key}`);
       keys.add(a.key);
     }
@@ -552,10 +621,11 @@ export function generateModule(specText: string, fileName: string): string {
     "",
     `Tables generated from the kernel's YNL spec \`${fileName}\` (schema ${protocol}${
       y.protonum !== undefined ? `, netlink protocol ${y.protonum}` : ""
-    }${y["uapi-header"] ? `, uAPI header ${y["uapi-header"]}` : ""}) for the codec in`,
-    "`codec/schema.ts`: enums and flags, message numbers, multicast groups, fixed structs,",
-    "attribute sets, sub-messages, operations, and the types of decoded values. Import it as a",
-    "namespace: names such as `rtgenmsg` recur across families.",
+    }${
+      y["uapi-header"] ? `, uAPI header ${y["uapi-header"]}` : ""
+    }) for the codec in \`codec/schema.ts\`: enums and flags, message numbers, multicast groups, ` +
+    "fixed structs, attribute sets, sub-messages, operations, and the types of decoded values. " +
+    "Import it as a namespace: names such as `rtgenmsg` recur across families.",
   ];
   if (exampleOp !== undefined) {
     const dump = exampleOp.y.dump !== undefined;
@@ -579,16 +649,13 @@ export function generateModule(specText: string, fileName: string): string {
   header.push("", "@module");
   out += jsdoc("", header.join("\n"));
   out += "\n";
-  const typeImports = [
-    "AttributeSet",
-    "AttrValues",
-    "Family",
-    "Operation",
-    "StructType",
-    "StructValues",
-  ];
-  const usesBitfield = sets.some((s) => s.attrs.some((a) => a.y.type === "bitfield32"));
-  if (usesBitfield) typeImports.push("Bitfield32");
+  const typeImports = ["Family"];
+  if (sets.length > 0) typeImports.push("AttributeSet", "AttrValues");
+  if (structs.length > 0) typeImports.push("StructType", "StructValues");
+  if (ops.length > 0) typeImports.push("Operation");
+  if (sets.some((s) => s.attrs.some((a) => a.y.type === "bitfield32"))) {
+    typeImports.push("Bitfield32");
+  }
   const imports = [...typeImports.map((t) => `type ${t}`), "defineFamily"].sort((a, b) =>
     a.replace(/^type /, "").localeCompare(b.replace(/^type /, ""))
   );
@@ -606,7 +673,7 @@ export function generateModule(specText: string, fileName: string): string {
       }.${e.doc ? "\n\n" + e.doc : ""}`,
     );
     if (e.entries.length === 0) {
-      out += `export const ${e.exportName} = {} as const;\n`;
+      out += `export const ${e.exportName}: Readonly<Record<string, never>> = {};\n`;
       continue;
     }
     out += `export const ${e.exportName} = {\n`;
@@ -625,12 +692,12 @@ export function generateModule(specText: string, fileName: string): string {
   }
   for (const m of msgConsts) {
     out += "\n";
-    const odoc = docText(m.op.y.doc).replace(/\n+/g, " ");
+    const odoc = docText(m.op.y.doc);
     out += jsdoc(
       "",
-      `\`${m.name}\` (${m.value}): ${m.kind} of \`${m.op.yname}\` ${
+      `\`${m.name}\` (${m.value}): the ${m.kind} of \`${m.op.yname}\` ${
         m.kind === "notification" ? "notifications" : "requests"
-      }.${odoc ? " " + odoc : ""}`,
+      }.${odoc ? "\n\n" + odoc : ""}`,
     );
     out += `export const ${m.name} = ${m.value};\n`;
   }
@@ -699,6 +766,9 @@ export function generateModule(specText: string, fileName: string): string {
     for (const { a, ts } of typed) {
       const bits = [`\`${a.cName}\` (${a.value}): ${a.y.type}`];
       if (a.y["sub-type"] !== undefined) bits[0] += ` of ${a.y["sub-type"]}`;
+      if (a.y.struct !== undefined) bits[0] += ` (struct \`${a.y.struct}\`)`;
+      if (a.y["nested-attributes"] !== undefined) bits[0] += ` of \`${a.y["nested-attributes"]}\``;
+      if (a.y["display-hint"] !== undefined) bits.push(`shown as ${a.y["display-hint"]}`);
       if (a.y["byte-order"] === "big-endian") bits.push("big-endian");
       if (a.y["multi-attr"]) bits.push("repeated");
       if (a.y.enum !== undefined) {
@@ -720,7 +790,24 @@ export function generateModule(specText: string, fileName: string): string {
     for (const f of sm.formats) {
       const parts: string[] = [];
       if (f.fixedHeader !== undefined) parts.push(structIface(f.fixedHeader));
-      if (f.attributeSet !== undefined) parts.push(setIface(f.attributeSet));
+      if (f.attributeSet !== undefined) {
+        // Attributes named like a struct member decode as `<name>Attr` (see codec/schema.ts).
+        const members = new Set(
+          (structByName.get(f.fixedHeader ?? "")?.members ?? []).filter((m: Y) => m.type !== "pad")
+            .map((m: Y) => camelCase(m.name)),
+        );
+        const clash = (setByName.get(f.attributeSet)?.attrs ?? []).filter((a) =>
+          members.has(a.key) && a.y.type !== "pad" && a.y.type !== "unused"
+        ).map((a) => a.key);
+        const iface = setIface(f.attributeSet);
+        if (clash.length === 0) parts.push(iface);
+        else {
+          parts.push(`Omit<${iface}, ${clash.map((k) => JSON.stringify(k)).join(" | ")}>`);
+          parts.push(
+            `{ ${clash.map((k) => `${k}Attr?: ${iface}[${JSON.stringify(k)}]`).join("; ")} }`,
+          );
+        }
+      }
       const what = [
         f.fixedHeader !== undefined ? `struct \`${f.fixedHeader}\`` : "",
         f.attributeSet !== undefined ? `attribute set \`${f.attributeSet}\`` : "",
@@ -756,7 +843,7 @@ export function generateModule(specText: string, fileName: string): string {
       const d = docText(op.y.doc);
       out += jsdoc(
         "  ",
-        `\`${op.yname}\`${nums ? ` (${nums})` : ""}.${d ? " " + d.replace(/\n+/g, " ") : ""}`,
+        `\`${op.yname}\`${nums ? ` (${nums})` : ""}.${d ? "\n\n" + d : ""}`,
       );
       out += `  readonly ${propKey(op.key)}: Operation<${h}, ${a}>;\n`;
     }

@@ -2,10 +2,10 @@
 /**
  * rt-addr: Address configuration over rtnetlink.
  *
- * Tables generated from the kernel's YNL spec `rt-addr.yaml` (schema netlink-raw, netlink protocol 0, uAPI header linux/rtnetlink.h) for the codec in
- * `codec/schema.ts`: enums and flags, message numbers, multicast groups, fixed structs,
- * attribute sets, sub-messages, operations, and the types of decoded values. Import it as a
- * namespace: names such as `rtgenmsg` recur across families.
+ * Tables generated from the kernel's YNL spec `rt-addr.yaml` (schema netlink-raw, netlink protocol
+ * 0, uAPI header linux/rtnetlink.h) for the codec in `codec/schema.ts`: enums and flags, message
+ * numbers, multicast groups, fixed structs, attribute sets, sub-messages, operations, and the types
+ * of decoded values. Import it as a namespace: names such as `rtgenmsg` recur across families.
  *
  * @example
  * ```ts
@@ -45,17 +45,31 @@ export const IFA_FLAGS = {
   STABLE_PRIVACY: 2048,
 } as const;
 
-/** `RTM_NEWADDR` (20): message type of `newaddr` requests. Add new address */
+/**
+ * `RTM_NEWADDR` (20): the message type of `newaddr` requests.
+ *
+ * Add new address
+ */
 export const RTM_NEWADDR = 20;
 
-/** `RTM_DELADDR` (21): message type of `deladdr` requests. Remove address */
+/**
+ * `RTM_DELADDR` (21): the message type of `deladdr` requests.
+ *
+ * Remove address
+ */
 export const RTM_DELADDR = 21;
 
-/** `RTM_GETADDR` (22): message type of `getaddr` requests. Dump address information. */
+/**
+ * `RTM_GETADDR` (22): the message type of `getaddr` requests.
+ *
+ * Dump address information.
+ */
 export const RTM_GETADDR = 22;
 
 /**
- * `RTM_GETMULTICAST` (58): message type of `getmulticast` requests. Get / dump IPv4/IPv6 multicast addresses.
+ * `RTM_GETMULTICAST` (58): the message type of `getmulticast` requests.
+ *
+ * Get / dump IPv4/IPv6 multicast addresses.
  */
 export const RTM_GETMULTICAST = 58;
 
@@ -93,17 +107,17 @@ export interface IfaCacheinfo extends StructValues {
 
 /** Attributes of set `addr-attrs` of rt-addr, as decoded by {@link addrAttrs}. */
 export interface AddrAttrs extends AttrValues {
-  /** `IFA_ADDRESS` (1): binary. */
+  /** `IFA_ADDRESS` (1): binary, shown as ipv4. */
   address?: Uint8Array;
-  /** `IFA_LOCAL` (2): binary. */
+  /** `IFA_LOCAL` (2): binary, shown as ipv4. */
   local?: Uint8Array;
   /** `IFA_LABEL` (3): string. */
   label?: string;
-  /** `IFA_BROADCAST` (4): binary. */
+  /** `IFA_BROADCAST` (4): binary, shown as ipv4. */
   broadcast?: Uint8Array;
   /** `IFA_ANYCAST` (5): binary. */
   anycast?: Uint8Array;
-  /** `IFA_CACHEINFO` (6): binary. */
+  /** `IFA_CACHEINFO` (6): binary (struct `ifa-cacheinfo`). */
   cacheinfo?: IfaCacheinfo;
   /** `IFA_MULTICAST` (7): binary. */
   multicast?: Uint8Array;
@@ -119,13 +133,29 @@ export interface AddrAttrs extends AttrValues {
 
 /** The operations of rt-addr, typed by fixed header and attributes. */
 export interface Operations {
-  /** `newaddr` (request 20). Add new address */
+  /**
+   * `newaddr` (request 20).
+   *
+   * Add new address
+   */
   readonly newaddr: Operation<Ifaddrmsg, AddrAttrs>;
-  /** `deladdr` (request 21). Remove address */
+  /**
+   * `deladdr` (request 21).
+   *
+   * Remove address
+   */
   readonly deladdr: Operation<Ifaddrmsg, AddrAttrs>;
-  /** `getaddr` (request 22, reply 20). Dump address information. */
+  /**
+   * `getaddr` (request 22, reply 20).
+   *
+   * Dump address information.
+   */
   readonly getaddr: Operation<Ifaddrmsg, AddrAttrs>;
-  /** `getmulticast` (request 58, reply 58). Get / dump IPv4/IPv6 multicast addresses. */
+  /**
+   * `getmulticast` (request 58, reply 58).
+   *
+   * Get / dump IPv4/IPv6 multicast addresses.
+   */
   readonly getmulticast: Operation<Ifaddrmsg, AddrAttrs>;
 }
 

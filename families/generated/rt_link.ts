@@ -2,10 +2,10 @@
 /**
  * rt-link: Link configuration over rtnetlink.
  *
- * Tables generated from the kernel's YNL spec `rt-link.yaml` (schema netlink-raw, netlink protocol 0, uAPI header linux/rtnetlink.h) for the codec in
- * `codec/schema.ts`: enums and flags, message numbers, multicast groups, fixed structs,
- * attribute sets, sub-messages, operations, and the types of decoded values. Import it as a
- * namespace: names such as `rtgenmsg` recur across families.
+ * Tables generated from the kernel's YNL spec `rt-link.yaml` (schema netlink-raw, netlink protocol
+ * 0, uAPI header linux/rtnetlink.h) for the codec in `codec/schema.ts`: enums and flags, message
+ * numbers, multicast groups, fixed structs, attribute sets, sub-messages, operations, and the types
+ * of decoded values. Import it as a namespace: names such as `rtgenmsg` recur across families.
  *
  * @example
  * ```ts
@@ -261,19 +261,39 @@ export const OVPN_MODE = {
   MP: 1,
 } as const;
 
-/** `RTM_NEWLINK` (16): message type of `newlink` requests. Create a new link. */
+/**
+ * `RTM_NEWLINK` (16): the message type of `newlink` requests.
+ *
+ * Create a new link.
+ */
 export const RTM_NEWLINK = 16;
 
-/** `RTM_DELLINK` (17): message type of `dellink` requests. Delete an existing link. */
+/**
+ * `RTM_DELLINK` (17): the message type of `dellink` requests.
+ *
+ * Delete an existing link.
+ */
 export const RTM_DELLINK = 17;
 
-/** `RTM_GETLINK` (18): message type of `getlink` requests. Get / dump information about a link. */
+/**
+ * `RTM_GETLINK` (18): the message type of `getlink` requests.
+ *
+ * Get / dump information about a link.
+ */
 export const RTM_GETLINK = 18;
 
-/** `RTM_SETLINK` (19): message type of `setlink` requests. Set information about a link. */
+/**
+ * `RTM_SETLINK` (19): the message type of `setlink` requests.
+ *
+ * Set information about a link.
+ */
 export const RTM_SETLINK = 19;
 
-/** `RTM_GETSTATS` (94): message type of `getstats` requests. Get / dump link stats. */
+/**
+ * `RTM_GETSTATS` (94): the message type of `getstats` requests.
+ *
+ * Get / dump link stats.
+ */
 export const RTM_GETSTATS = 94;
 
 /** Multicast group `rtnlgrp-link` (1). */
@@ -576,9 +596,9 @@ export interface IflaVfVlanInfo extends StructValues {
 
 /** Attributes of set `link-attrs` of rt-link, as decoded by {@link linkAttrs}. */
 export interface LinkAttrs extends AttrValues {
-  /** `IFLA_ADDRESS` (1): binary. */
+  /** `IFLA_ADDRESS` (1): binary, shown as mac. */
   address?: Uint8Array;
-  /** `IFLA_BROADCAST` (2): binary. */
+  /** `IFLA_BROADCAST` (2): binary, shown as mac. */
   broadcast?: Uint8Array;
   /** `IFLA_IFNAME` (3): string. */
   ifname?: string;
@@ -588,7 +608,7 @@ export interface LinkAttrs extends AttrValues {
   link?: number;
   /** `IFLA_QDISC` (6): string. */
   qdisc?: string;
-  /** `IFLA_STATS` (7): binary. */
+  /** `IFLA_STATS` (7): binary (struct `rtnl-link-stats`). */
   stats?: RtnlLinkStats;
   /** `IFLA_COST` (8): string. */
   cost?: string;
@@ -602,7 +622,7 @@ export interface LinkAttrs extends AttrValues {
   protinfo?: string;
   /** `IFLA_TXQLEN` (13): u32. */
   txqlen?: number;
-  /** `IFLA_MAP` (14): binary. */
+  /** `IFLA_MAP` (14): binary (struct `rtnl-link-ifmap`). */
   map?: RtnlLinkIfmap;
   /** `IFLA_WEIGHT` (15): u32. */
   weight?: number;
@@ -610,7 +630,7 @@ export interface LinkAttrs extends AttrValues {
   operstate?: number;
   /** `IFLA_LINKMODE` (17): u8. */
   linkmode?: number;
-  /** `IFLA_LINKINFO` (18): nest. */
+  /** `IFLA_LINKINFO` (18): nest of `linkinfo-attrs`. */
   linkinfo?: LinkinfoAttrs;
   /** `IFLA_NET_NS_PID` (19): u32. */
   netNsPid?: number;
@@ -618,15 +638,15 @@ export interface LinkAttrs extends AttrValues {
   ifalias?: string;
   /** `IFLA_NUM_VF` (21): u32. */
   numVf?: number;
-  /** `IFLA_VFINFO_LIST` (22): nest. */
+  /** `IFLA_VFINFO_LIST` (22): nest of `vfinfo-list-attrs`. */
   vfinfoList?: VfinfoListAttrs;
-  /** `IFLA_STATS64` (23): binary. */
+  /** `IFLA_STATS64` (23): binary (struct `rtnl-link-stats64`). */
   stats64?: RtnlLinkStats64;
-  /** `IFLA_VF_PORTS` (24): nest. */
+  /** `IFLA_VF_PORTS` (24): nest of `vf-ports-attrs`. */
   vfPorts?: VfPortsAttrs;
-  /** `IFLA_PORT_SELF` (25): nest. */
+  /** `IFLA_PORT_SELF` (25): nest of `port-self-attrs`. */
   portSelf?: PortSelfAttrs;
-  /** `IFLA_AF_SPEC` (26): nest. */
+  /** `IFLA_AF_SPEC` (26): nest of `af-spec-attrs`. */
   afSpec?: AfSpecAttrs;
   /** `IFLA_GROUP` (27): u32. */
   group?: number;
@@ -658,7 +678,7 @@ export interface LinkAttrs extends AttrValues {
   gsoMaxSegs?: number;
   /** `IFLA_GSO_MAX_SIZE` (41): u32. */
   gsoMaxSize?: number;
-  /** `IFLA_XDP` (43): nest. */
+  /** `IFLA_XDP` (43): nest of `xdp-attrs`. */
   xdp?: XdpAttrs;
   /** `IFLA_EVENT` (44): u32. */
   event?: number;
@@ -676,11 +696,11 @@ export interface LinkAttrs extends AttrValues {
   minMtu?: number;
   /** `IFLA_MAX_MTU` (51): u32. */
   maxMtu?: number;
-  /** `IFLA_PROP_LIST` (52): nest. */
+  /** `IFLA_PROP_LIST` (52): nest of `prop-list-link-attrs`. */
   propList?: PropListLinkAttrs;
   /** `IFLA_ALT_IFNAME` (53): string. */
   altIfname?: string;
-  /** `IFLA_PERM_ADDRESS` (54): binary. */
+  /** `IFLA_PERM_ADDRESS` (54): binary, shown as mac. */
   permAddress?: Uint8Array;
   /** `IFLA_PROTO_DOWN_REASON` (55): string. */
   protoDownReason?: string;
@@ -702,7 +722,7 @@ export interface LinkAttrs extends AttrValues {
   gsoIpv4MaxSize?: number;
   /** `IFLA_GRO_IPV4_MAX_SIZE` (64): u32. */
   groIpv4MaxSize?: number;
-  /** `IFLA_DPLL_PIN` (65): nest. */
+  /** `IFLA_DPLL_PIN` (65): nest of `link-dpll-pin-attrs`. */
   dpllPin?: LinkDpllPinAttrs;
   /**
    * `IFLA_MAX_PACING_OFFLOAD_HORIZON` (66): uint.
@@ -726,45 +746,45 @@ export interface PropListLinkAttrs extends AttrValues {
 
 /** Attributes of set `af-spec-attrs` of rt-link, as decoded by {@link afSpecAttrs}. */
 export interface AfSpecAttrs extends AttrValues {
-  /** `AF_INET` (2): nest. */
+  /** `AF_INET` (2): nest of `ifla-attrs`. */
   inet?: IflaAttrs;
-  /** `AF_INET6` (10): nest. */
+  /** `AF_INET6` (10): nest of `ifla6-attrs`. */
   inet6?: Ifla6Attrs;
-  /** `AF_MCTP` (45): nest. */
+  /** `AF_MCTP` (45): nest of `mctp-attrs`. */
   mctp?: MctpAttrs;
 }
 
 /** Attributes of set `vfinfo-list-attrs` of rt-link, as decoded by {@link vfinfoListAttrs}. */
 export interface VfinfoListAttrs extends AttrValues {
-  /** `IFLA_VF_INFO` (1): nest, repeated. */
+  /** `IFLA_VF_INFO` (1): nest of `vfinfo-attrs`, repeated. */
   info?: VfinfoAttrs[];
 }
 
 /** Attributes of set `vfinfo-attrs` of rt-link, as decoded by {@link vfinfoAttrs}. */
 export interface VfinfoAttrs extends AttrValues {
-  /** `IFLA_VF_MAC` (1): binary. */
+  /** `IFLA_VF_MAC` (1): binary (struct `ifla-vf-mac`). */
   mac?: IflaVfMac;
-  /** `IFLA_VF_VLAN` (2): binary. */
+  /** `IFLA_VF_VLAN` (2): binary (struct `ifla-vf-vlan`). */
   vlan?: IflaVfVlan;
-  /** `IFLA_VF_TX_RATE` (3): binary. */
+  /** `IFLA_VF_TX_RATE` (3): binary (struct `ifla-vf-tx-rate`). */
   txRate?: IflaVfTxRate;
-  /** `IFLA_VF_SPOOFCHK` (4): binary. */
+  /** `IFLA_VF_SPOOFCHK` (4): binary (struct `ifla-vf-spoofchk`). */
   spoofchk?: IflaVfSpoofchk;
-  /** `IFLA_VF_LINK_STATE` (5): binary. */
+  /** `IFLA_VF_LINK_STATE` (5): binary (struct `ifla-vf-link-state`). */
   linkState?: IflaVfLinkState;
-  /** `IFLA_VF_RATE` (6): binary. */
+  /** `IFLA_VF_RATE` (6): binary (struct `ifla-vf-rate`). */
   rate?: IflaVfRate;
-  /** `IFLA_VF_RSS_QUERY_EN` (7): binary. */
+  /** `IFLA_VF_RSS_QUERY_EN` (7): binary (struct `ifla-vf-rss-query-en`). */
   rssQueryEn?: IflaVfRssQueryEn;
-  /** `IFLA_VF_STATS` (8): nest. */
+  /** `IFLA_VF_STATS` (8): nest of `vf-stats-attrs`. */
   stats?: VfStatsAttrs;
-  /** `IFLA_VF_TRUST` (9): binary. */
+  /** `IFLA_VF_TRUST` (9): binary (struct `ifla-vf-trust`). */
   trust?: IflaVfTrust;
-  /** `IFLA_VF_IB_NODE_GUID` (10): binary. */
+  /** `IFLA_VF_IB_NODE_GUID` (10): binary (struct `ifla-vf-guid`). */
   ibNodeGuid?: IflaVfGuid;
-  /** `IFLA_VF_IB_PORT_GUID` (11): binary. */
+  /** `IFLA_VF_IB_PORT_GUID` (11): binary (struct `ifla-vf-guid`). */
   ibPortGuid?: IflaVfGuid;
-  /** `IFLA_VF_VLAN_LIST` (12): nest. */
+  /** `IFLA_VF_VLAN_LIST` (12): nest of `vf-vlan-attrs`. */
   vlanList?: VfVlanAttrs;
   /** `IFLA_VF_BROADCAST` (13): binary. */
   broadcast?: Uint8Array;
@@ -792,7 +812,7 @@ export interface VfStatsAttrs extends AttrValues {
 
 /** Attributes of set `vf-vlan-attrs` of rt-link, as decoded by {@link vfVlanAttrs}. */
 export interface VfVlanAttrs extends AttrValues {
-  /** `IFLA_VF_VLAN_INFO` (1): binary, repeated. */
+  /** `IFLA_VF_VLAN_INFO` (1): binary (struct `ifla-vf-vlan-info`), repeated. */
   info?: IflaVfVlanInfo[];
 }
 
@@ -832,7 +852,7 @@ export interface LinkinfoBondAttrs extends AttrValues {
   useCarrier?: number;
   /** `IFLA_BOND_ARP_INTERVAL` (7): u32. */
   arpInterval?: number;
-  /** `IFLA_BOND_ARP_IP_TARGET` (8): indexed-array of u32, big-endian. */
+  /** `IFLA_BOND_ARP_IP_TARGET` (8): indexed-array of u32, shown as ipv4, big-endian. */
   arpIpTarget?: number[];
   /** `IFLA_BOND_ARP_VALIDATE` (9): u32. */
   arpValidate?: number;
@@ -862,13 +882,13 @@ export interface LinkinfoBondAttrs extends AttrValues {
   adLacpRate?: number;
   /** `IFLA_BOND_AD_SELECT` (22): u8. */
   adSelect?: number;
-  /** `IFLA_BOND_AD_INFO` (23): nest. */
+  /** `IFLA_BOND_AD_INFO` (23): nest of `bond-ad-info-attrs`. */
   adInfo?: BondAdInfoAttrs;
   /** `IFLA_BOND_AD_ACTOR_SYS_PRIO` (24): u16. */
   adActorSysPrio?: number;
   /** `IFLA_BOND_AD_USER_PORT_KEY` (25): u16. */
   adUserPortKey?: number;
-  /** `IFLA_BOND_AD_ACTOR_SYSTEM` (26): binary. */
+  /** `IFLA_BOND_AD_ACTOR_SYSTEM` (26): binary, shown as mac. */
   adActorSystem?: Uint8Array;
   /** `IFLA_BOND_TLB_DYNAMIC_LB` (27): u8. */
   tlbDynamicLb?: number;
@@ -878,7 +898,7 @@ export interface LinkinfoBondAttrs extends AttrValues {
   adLacpActive?: number;
   /** `IFLA_BOND_MISSED_MAX` (30): u8. */
   missedMax?: number;
-  /** `IFLA_BOND_NS_IP6_TARGET` (31): indexed-array of binary. */
+  /** `IFLA_BOND_NS_IP6_TARGET` (31): indexed-array of binary, shown as ipv6. */
   nsIp6Target?: Uint8Array[];
   /** `IFLA_BOND_COUPLED_CONTROL` (32): u8. */
   coupledControl?: number;
@@ -894,7 +914,7 @@ export interface BondAdInfoAttrs extends AttrValues {
   actorKey?: number;
   /** `IFLA_BOND_AD_INFO_PARTNER_KEY` (4): u16. */
   partnerKey?: number;
-  /** `IFLA_BOND_AD_INFO_PARTNER_MAC` (5): binary. */
+  /** `IFLA_BOND_AD_INFO_PARTNER_MAC` (5): binary, shown as mac. */
   partnerMac?: Uint8Array;
 }
 
@@ -906,7 +926,7 @@ export interface BondSlaveAttrs extends AttrValues {
   miiStatus?: number;
   /** `IFLA_BOND_SLAVE_LINK_FAILURE_COUNT` (3): u32. */
   linkFailureCount?: number;
-  /** `IFLA_BOND_SLAVE_PERM_HWADDR` (4): binary. */
+  /** `IFLA_BOND_SLAVE_PERM_HWADDR` (4): binary, shown as mac. */
   permHwaddr?: Uint8Array;
   /** `IFLA_BOND_SLAVE_QUEUE_ID` (5): u16. */
   queueId?: number;
@@ -942,9 +962,9 @@ export interface LinkinfoBridgeAttrs extends AttrValues {
   vlanProtocol?: number;
   /** `IFLA_BR_GROUP_FWD_MASK` (9): u16. */
   groupFwdMask?: number;
-  /** `IFLA_BR_ROOT_ID` (10): binary. */
+  /** `IFLA_BR_ROOT_ID` (10): binary (struct `ifla-bridge-id`). */
   rootId?: IflaBridgeId;
-  /** `IFLA_BR_BRIDGE_ID` (11): binary. */
+  /** `IFLA_BR_BRIDGE_ID` (11): binary (struct `ifla-bridge-id`). */
   bridgeId?: IflaBridgeId;
   /** `IFLA_BR_ROOT_PORT` (12): u16. */
   rootPort?: number;
@@ -962,7 +982,7 @@ export interface LinkinfoBridgeAttrs extends AttrValues {
   topologyChangeTimer?: bigint;
   /** `IFLA_BR_GC_TIMER` (19): u64. */
   gcTimer?: bigint;
-  /** `IFLA_BR_GROUP_ADDR` (20): binary. */
+  /** `IFLA_BR_GROUP_ADDR` (20): binary, shown as mac. */
   groupAddr?: Uint8Array;
   /** `IFLA_BR_FDB_FLUSH` (21): binary. */
   fdbFlush?: Uint8Array;
@@ -1012,7 +1032,7 @@ export interface LinkinfoBridgeAttrs extends AttrValues {
   mcastMldVersion?: number;
   /** `IFLA_BR_VLAN_STATS_PER_PORT` (45): u8. */
   vlanStatsPerPort?: number;
-  /** `IFLA_BR_MULTI_BOOLOPT` (46): binary. */
+  /** `IFLA_BR_MULTI_BOOLOPT` (46): binary (struct `br-boolopt-multi`). */
   multiBoolopt?: BrBooloptMulti;
   /** `IFLA_BR_MCAST_QUERIER_STATE` (47): binary. */
   mcastQuerierState?: Uint8Array;
@@ -1050,9 +1070,9 @@ export interface LinkinfoBrportAttrs extends AttrValues {
   learningSync?: boolean;
   /** `IFLA_BRPORT_PROXYARP_WIFI` (12): flag. */
   proxyarpWifi?: boolean;
-  /** `IFLA_BRPORT_ROOT_ID` (13): binary. */
+  /** `IFLA_BRPORT_ROOT_ID` (13): binary (struct `ifla-bridge-id`). */
   rootId?: IflaBridgeId;
-  /** `IFLA_BRPORT_BRIDGE_ID` (14): binary. */
+  /** `IFLA_BRPORT_BRIDGE_ID` (14): binary (struct `ifla-bridge-id`). */
   bridgeId?: IflaBridgeId;
   /** `IFLA_BRPORT_DESIGNATED_PORT` (15): u16. */
   designatedPort?: number;
@@ -1126,9 +1146,9 @@ export interface LinkinfoGreAttrs extends AttrValues {
   ikey?: number;
   /** `IFLA_GRE_OKEY` (5): u32, big-endian. */
   okey?: number;
-  /** `IFLA_GRE_LOCAL` (6): binary. */
+  /** `IFLA_GRE_LOCAL` (6): binary, shown as ipv4. */
   local?: Uint8Array;
-  /** `IFLA_GRE_REMOTE` (7): binary. */
+  /** `IFLA_GRE_REMOTE` (7): binary, shown as ipv4. */
   remote?: Uint8Array;
   /** `IFLA_GRE_TTL` (8): u8. */
   ttl?: number;
@@ -1178,9 +1198,9 @@ export interface LinkinfoGre6Attrs extends AttrValues {
   ikey?: number;
   /** `IFLA_GRE_OKEY` (5): u32, big-endian. */
   okey?: number;
-  /** `IFLA_GRE_LOCAL` (6): binary. */
+  /** `IFLA_GRE_LOCAL` (6): binary, shown as ipv6. */
   local?: Uint8Array;
-  /** `IFLA_GRE_REMOTE` (7): binary. */
+  /** `IFLA_GRE_REMOTE` (7): binary, shown as ipv6. */
   remote?: Uint8Array;
   /** `IFLA_GRE_TTL` (8): u8. */
   ttl?: number;
@@ -1220,9 +1240,9 @@ export interface LinkinfoVtiAttrs extends AttrValues {
   ikey?: number;
   /** `IFLA_VTI_OKEY` (3): u32, big-endian. */
   okey?: number;
-  /** `IFLA_VTI_LOCAL` (4): binary. */
+  /** `IFLA_VTI_LOCAL` (4): binary, shown as ipv4. */
   local?: Uint8Array;
-  /** `IFLA_VTI_REMOTE` (5): binary. */
+  /** `IFLA_VTI_REMOTE` (5): binary, shown as ipv4. */
   remote?: Uint8Array;
   /** `IFLA_VTI_FWMARK` (6): u32. */
   fwmark?: number;
@@ -1236,9 +1256,9 @@ export interface LinkinfoVti6Attrs extends AttrValues {
   ikey?: number;
   /** `IFLA_VTI_OKEY` (3): u32, big-endian. */
   okey?: number;
-  /** `IFLA_VTI_LOCAL` (4): binary. */
+  /** `IFLA_VTI_LOCAL` (4): binary, shown as ipv6. */
   local?: Uint8Array;
-  /** `IFLA_VTI_REMOTE` (5): binary. */
+  /** `IFLA_VTI_REMOTE` (5): binary, shown as ipv6. */
   remote?: Uint8Array;
   /** `IFLA_VTI_FWMARK` (6): u32. */
   fwmark?: number;
@@ -1250,7 +1270,7 @@ export interface LinkinfoVti6Attrs extends AttrValues {
 export interface LinkinfoGeneveAttrs extends AttrValues {
   /** `IFLA_GENEVE_ID` (1): u32. */
   id?: number;
-  /** `IFLA_GENEVE_REMOTE` (2): binary. */
+  /** `IFLA_GENEVE_REMOTE` (2): binary, shown as ipv4. */
   remote?: Uint8Array;
   /** `IFLA_GENEVE_TTL` (3): u8. */
   ttl?: number;
@@ -1260,7 +1280,7 @@ export interface LinkinfoGeneveAttrs extends AttrValues {
   port?: number;
   /** `IFLA_GENEVE_COLLECT_METADATA` (6): flag. */
   collectMetadata?: boolean;
-  /** `IFLA_GENEVE_REMOTE6` (7): binary. */
+  /** `IFLA_GENEVE_REMOTE6` (7): binary, shown as ipv6. */
   remote6?: Uint8Array;
   /** `IFLA_GENEVE_UDP_CSUM` (8): u8. */
   udpCsum?: number;
@@ -1276,7 +1296,7 @@ export interface LinkinfoGeneveAttrs extends AttrValues {
   df?: number;
   /** `IFLA_GENEVE_INNER_PROTO_INHERIT` (14): flag. */
   innerProtoInherit?: boolean;
-  /** `IFLA_GENEVE_PORT_RANGE` (15): binary. */
+  /** `IFLA_GENEVE_PORT_RANGE` (15): binary (struct `ifla-geneve-port-range`). */
   portRange?: IflaGenevePortRange;
 }
 
@@ -1286,9 +1306,9 @@ export interface LinkinfoGeneveAttrs extends AttrValues {
 export interface LinkinfoIptunAttrs extends AttrValues {
   /** `IFLA_IPTUN_LINK` (1): u32. */
   link?: number;
-  /** `IFLA_IPTUN_LOCAL` (2): binary. */
+  /** `IFLA_IPTUN_LOCAL` (2): binary, shown as ipv4. */
   local?: Uint8Array;
-  /** `IFLA_IPTUN_REMOTE` (3): binary. */
+  /** `IFLA_IPTUN_REMOTE` (3): binary, shown as ipv4. */
   remote?: Uint8Array;
   /** `IFLA_IPTUN_TTL` (4): u8. */
   ttl?: number;
@@ -1304,9 +1324,9 @@ export interface LinkinfoIptunAttrs extends AttrValues {
   proto?: number;
   /** `IFLA_IPTUN_PMTUDISC` (10): u8. */
   pmtudisc?: number;
-  /** `IFLA_IPTUN_6RD_PREFIX` (11): binary. */
+  /** `IFLA_IPTUN_6RD_PREFIX` (11): binary, shown as ipv6. */
   "6rdPrefix"?: Uint8Array;
-  /** `IFLA_IPTUN_6RD_RELAY_PREFIX` (12): binary. */
+  /** `IFLA_IPTUN_6RD_RELAY_PREFIX` (12): binary, shown as ipv4. */
   "6rdRelayPrefix"?: Uint8Array;
   /** `IFLA_IPTUN_6RD_PREFIXLEN` (13): u16. */
   "6rdPrefixlen"?: number;
@@ -1332,9 +1352,9 @@ export interface LinkinfoIptunAttrs extends AttrValues {
 export interface LinkinfoIp6tnlAttrs extends AttrValues {
   /** `IFLA_IPTUN_LINK` (1): u32. */
   link?: number;
-  /** `IFLA_IPTUN_LOCAL` (2): binary. */
+  /** `IFLA_IPTUN_LOCAL` (2): binary, shown as ipv6. */
   local?: Uint8Array;
-  /** `IFLA_IPTUN_REMOTE` (3): binary. */
+  /** `IFLA_IPTUN_REMOTE` (3): binary, shown as ipv6. */
   remote?: Uint8Array;
   /** `IFLA_IPTUN_TTL` (4): u8. */
   ttl?: number;
@@ -1386,11 +1406,11 @@ export interface LinkinfoTunAttrs extends AttrValues {
 export interface LinkinfoVlanAttrs extends AttrValues {
   /** `IFLA_VLAN_ID` (1): u16. */
   id?: number;
-  /** `IFLA_VLAN_FLAGS` (2): binary. */
+  /** `IFLA_VLAN_FLAGS` (2): binary (struct `ifla-vlan-flags`). */
   flags?: IflaVlanFlags;
-  /** `IFLA_VLAN_EGRESS_QOS` (3): nest. */
+  /** `IFLA_VLAN_EGRESS_QOS` (3): nest of `ifla-vlan-qos`. */
   egressQos?: IflaVlanQos;
-  /** `IFLA_VLAN_INGRESS_QOS` (4): nest. */
+  /** `IFLA_VLAN_INGRESS_QOS` (4): nest of `ifla-vlan-qos`. */
   ingressQos?: IflaVlanQos;
   /** `IFLA_VLAN_PROTOCOL` (5): u16, big-endian, values of {@link VLAN_PROTOCOLS}. */
   protocol?: number;
@@ -1398,7 +1418,7 @@ export interface LinkinfoVlanAttrs extends AttrValues {
 
 /** Attributes of set `ifla-vlan-qos` of rt-link, as decoded by {@link iflaVlanQos}. */
 export interface IflaVlanQos extends AttrValues {
-  /** `IFLA_VLAN_QOS_MAPPING` (1): binary, repeated. */
+  /** `IFLA_VLAN_QOS_MAPPING` (1): binary (struct `ifla-vlan-qos-mapping`), repeated. */
   mapping?: IflaVlanQosMapping[];
 }
 
@@ -1452,7 +1472,7 @@ export interface Ifla6Attrs extends AttrValues {
   stats?: bigint[];
   /** `IFLA_INET6_MCAST` (4): binary. */
   mcast?: Uint8Array;
-  /** `IFLA_INET6_CACHEINFO` (5): binary. */
+  /** `IFLA_INET6_CACHEINFO` (5): binary (struct `ifla-cacheinfo`). */
   cacheinfo?: IflaCacheinfo;
   /** `IFLA_INET6_ICMP6STATS` (6): binary of u64. */
   icmp6stats?: bigint[];
@@ -1474,13 +1494,13 @@ export interface MctpAttrs extends AttrValues {
 
 /** Attributes of set `stats-attrs` of rt-link, as decoded by {@link statsAttrs}. */
 export interface StatsAttrs extends AttrValues {
-  /** `IFLA_STATS_LINK_64` (1): binary. */
+  /** `IFLA_STATS_LINK_64` (1): binary (struct `rtnl-link-stats64`). */
   link64?: RtnlLinkStats64;
   /** `IFLA_STATS_LINK_XSTATS` (2): binary. */
   linkXstats?: Uint8Array;
   /** `IFLA_STATS_LINK_XSTATS_SLAVE` (3): binary. */
   linkXstatsSlave?: Uint8Array;
-  /** `IFLA_STATS_LINK_OFFLOAD_XSTATS` (4): nest. */
+  /** `IFLA_STATS_LINK_OFFLOAD_XSTATS` (4): nest of `link-offload-xstats`. */
   linkOffloadXstats?: LinkOffloadXstats;
   /** `IFLA_STATS_AF_SPEC` (5): binary. */
   afSpec?: Uint8Array;
@@ -1490,7 +1510,7 @@ export interface StatsAttrs extends AttrValues {
 export interface LinkOffloadXstats extends AttrValues {
   /** `IFLA_OFFLOAD_XSTATS_CPU_HIT` (1): binary. */
   cpuHit?: Uint8Array;
-  /** `IFLA_OFFLOAD_XSTATS_HW_S_INFO` (2): indexed-array of nest. */
+  /** `IFLA_OFFLOAD_XSTATS_HW_S_INFO` (2): indexed-array of nest of `hw-s-info-one`. */
   hwSInfo?: HwSInfoOne[];
   /** `IFLA_OFFLOAD_XSTATS_L3_STATS` (3): binary. */
   l3Stats?: Uint8Array;
@@ -1588,17 +1608,41 @@ export interface LinkinfoMemberDataMsg {
 
 /** The operations of rt-link, typed by fixed header and attributes. */
 export interface Operations {
-  /** `newlink` (request 16). Create a new link. */
+  /**
+   * `newlink` (request 16).
+   *
+   * Create a new link.
+   */
   readonly newlink: Operation<Ifinfomsg, LinkAttrs>;
-  /** `newlink-ntf` (notification 16). Notify that a link has been created */
+  /**
+   * `newlink-ntf` (notification 16).
+   *
+   * Notify that a link has been created
+   */
   readonly newlinkNtf: Operation<Ifinfomsg, LinkAttrs>;
-  /** `dellink` (request 17). Delete an existing link. */
+  /**
+   * `dellink` (request 17).
+   *
+   * Delete an existing link.
+   */
   readonly dellink: Operation<Ifinfomsg, LinkAttrs>;
-  /** `getlink` (request 18, reply 16). Get / dump information about a link. */
+  /**
+   * `getlink` (request 18, reply 16).
+   *
+   * Get / dump information about a link.
+   */
   readonly getlink: Operation<Ifinfomsg, LinkAttrs>;
-  /** `setlink` (request 19). Set information about a link. */
+  /**
+   * `setlink` (request 19).
+   *
+   * Set information about a link.
+   */
   readonly setlink: Operation<Ifinfomsg, LinkAttrs>;
-  /** `getstats` (request 94, reply 92). Get / dump link stats. */
+  /**
+   * `getstats` (request 94, reply 92).
+   *
+   * Get / dump link stats.
+   */
   readonly getstats: Operation<IfStatsMsg, StatsAttrs>;
 }
 

@@ -2,10 +2,10 @@
 /**
  * rt-neigh: IP neighbour management over rtnetlink.
  *
- * Tables generated from the kernel's YNL spec `rt-neigh.yaml` (schema netlink-raw, netlink protocol 0, uAPI header linux/rtnetlink.h) for the codec in
- * `codec/schema.ts`: enums and flags, message numbers, multicast groups, fixed structs,
- * attribute sets, sub-messages, operations, and the types of decoded values. Import it as a
- * namespace: names such as `rtgenmsg` recur across families.
+ * Tables generated from the kernel's YNL spec `rt-neigh.yaml` (schema netlink-raw, netlink protocol
+ * 0, uAPI header linux/rtnetlink.h) for the codec in `codec/schema.ts`: enums and flags, message
+ * numbers, multicast groups, fixed structs, attribute sets, sub-messages, operations, and the types
+ * of decoded values. Import it as a namespace: names such as `rtgenmsg` recur across families.
  *
  * @example
  * ```ts
@@ -76,19 +76,39 @@ export const RTM_TYPE = {
   XRESOLVE: 11,
 } as const;
 
-/** `RTM_NEWNEIGH` (28): message type of `newneigh` requests. Add new neighbour entry */
+/**
+ * `RTM_NEWNEIGH` (28): the message type of `newneigh` requests.
+ *
+ * Add new neighbour entry
+ */
 export const RTM_NEWNEIGH = 28;
 
-/** `RTM_DELNEIGH` (29): message type of `delneigh` requests. Remove an existing neighbour entry */
+/**
+ * `RTM_DELNEIGH` (29): the message type of `delneigh` requests.
+ *
+ * Remove an existing neighbour entry
+ */
 export const RTM_DELNEIGH = 29;
 
-/** `RTM_GETNEIGH` (30): message type of `getneigh` requests. Get or dump neighbour entries */
+/**
+ * `RTM_GETNEIGH` (30): the message type of `getneigh` requests.
+ *
+ * Get or dump neighbour entries
+ */
 export const RTM_GETNEIGH = 30;
 
-/** `RTM_GETNEIGHTBL` (66): message type of `getneightbl` requests. Get or dump neighbour tables */
+/**
+ * `RTM_GETNEIGHTBL` (66): the message type of `getneightbl` requests.
+ *
+ * Get or dump neighbour tables
+ */
 export const RTM_GETNEIGHTBL = 66;
 
-/** `RTM_SETNEIGHTBL` (67): message type of `setneightbl` requests. Set neighbour tables */
+/**
+ * `RTM_SETNEIGHTBL` (67): the message type of `setneightbl` requests.
+ *
+ * Set neighbour tables
+ */
 export const RTM_SETNEIGHTBL = 67;
 
 /** Multicast group `rtnlgrp-neigh` (3). */
@@ -178,11 +198,11 @@ export interface NdtStats extends StructValues {
 export interface NeighbourAttrs extends AttrValues {
   /** `NDA_UNSPEC` (0): binary. */
   unspec?: Uint8Array;
-  /** `NDA_DST` (1): binary. */
+  /** `NDA_DST` (1): binary, shown as ipv4. */
   dst?: Uint8Array;
-  /** `NDA_LLADDR` (2): binary. */
+  /** `NDA_LLADDR` (2): binary, shown as mac. */
   lladdr?: Uint8Array;
-  /** `NDA_CACHEINFO` (3): binary. */
+  /** `NDA_CACHEINFO` (3): binary (struct `nda-cacheinfo`). */
   cacheinfo?: NdaCacheinfo;
   /** `NDA_PROBES` (4): u32. */
   probes?: number;
@@ -224,11 +244,11 @@ export interface NdtAttrs extends AttrValues {
   thresh2?: number;
   /** `NDTA_THRESH3` (4): u32. */
   thresh3?: number;
-  /** `NDTA_CONFIG` (5): binary. */
+  /** `NDTA_CONFIG` (5): binary (struct `ndt-config`). */
   config?: NdtConfig;
-  /** `NDTA_PARMS` (6): nest. */
+  /** `NDTA_PARMS` (6): nest of `ndtpa-attrs`. */
   parms?: NdtpaAttrs;
-  /** `NDTA_STATS` (7): binary. */
+  /** `NDTA_STATS` (7): binary (struct `ndt-stats`). */
   stats?: NdtStats;
   /** `NDTA_GC_INTERVAL` (8): u64. */
   gcInterval?: bigint;
@@ -276,19 +296,47 @@ export interface NdtpaAttrs extends AttrValues {
 
 /** The operations of rt-neigh, typed by fixed header and attributes. */
 export interface Operations {
-  /** `newneigh` (request 28). Add new neighbour entry */
+  /**
+   * `newneigh` (request 28).
+   *
+   * Add new neighbour entry
+   */
   readonly newneigh: Operation<Ndmsg, NeighbourAttrs>;
-  /** `delneigh` (request 29). Remove an existing neighbour entry */
+  /**
+   * `delneigh` (request 29).
+   *
+   * Remove an existing neighbour entry
+   */
   readonly delneigh: Operation<Ndmsg, NeighbourAttrs>;
-  /** `delneigh-ntf` (notification 29). Notify a neighbour deletion */
+  /**
+   * `delneigh-ntf` (notification 29).
+   *
+   * Notify a neighbour deletion
+   */
   readonly delneighNtf: Operation<Ndmsg, NeighbourAttrs>;
-  /** `getneigh` (request 30, reply 28). Get or dump neighbour entries */
+  /**
+   * `getneigh` (request 30, reply 28).
+   *
+   * Get or dump neighbour entries
+   */
   readonly getneigh: Operation<Ndmsg, NeighbourAttrs>;
-  /** `newneigh-ntf` (notification 28). Notify a neighbour creation */
+  /**
+   * `newneigh-ntf` (notification 28).
+   *
+   * Notify a neighbour creation
+   */
   readonly newneighNtf: Operation<Ndmsg, NeighbourAttrs>;
-  /** `getneightbl` (request 66, reply 64). Get or dump neighbour tables */
+  /**
+   * `getneightbl` (request 66, reply 64).
+   *
+   * Get or dump neighbour tables
+   */
   readonly getneightbl: Operation<Ndtmsg, NdtAttrs>;
-  /** `setneightbl` (request 67). Set neighbour tables */
+  /**
+   * `setneightbl` (request 67).
+   *
+   * Set neighbour tables
+   */
   readonly setneightbl: Operation<Ndtmsg, NdtAttrs>;
 }
 

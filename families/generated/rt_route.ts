@@ -2,10 +2,10 @@
 /**
  * rt-route: Route configuration over rtnetlink.
  *
- * Tables generated from the kernel's YNL spec `rt-route.yaml` (schema netlink-raw, netlink protocol 0, uAPI header linux/rtnetlink.h) for the codec in
- * `codec/schema.ts`: enums and flags, message numbers, multicast groups, fixed structs,
- * attribute sets, sub-messages, operations, and the types of decoded values. Import it as a
- * namespace: names such as `rtgenmsg` recur across families.
+ * Tables generated from the kernel's YNL spec `rt-route.yaml` (schema netlink-raw, netlink protocol
+ * 0, uAPI header linux/rtnetlink.h) for the codec in `codec/schema.ts`: enums and flags, message
+ * numbers, multicast groups, fixed structs, attribute sets, sub-messages, operations, and the types
+ * of decoded values. Import it as a namespace: names such as `rtgenmsg` recur across families.
  *
  * @example
  * ```ts
@@ -45,13 +45,25 @@ export const RTM_TYPE = {
   XRESOLVE: 11,
 } as const;
 
-/** `RTM_GETROUTE` (26): message type of `getroute` requests. Dump route information. */
+/**
+ * `RTM_GETROUTE` (26): the message type of `getroute` requests.
+ *
+ * Dump route information.
+ */
 export const RTM_GETROUTE = 26;
 
-/** `RTM_NEWROUTE` (24): message type of `newroute` requests. Create a new route */
+/**
+ * `RTM_NEWROUTE` (24): the message type of `newroute` requests.
+ *
+ * Create a new route
+ */
 export const RTM_NEWROUTE = 24;
 
-/** `RTM_DELROUTE` (25): message type of `delroute` requests. Delete an existing route */
+/**
+ * `RTM_DELROUTE` (25): the message type of `delroute` requests.
+ *
+ * Delete an existing route
+ */
 export const RTM_DELROUTE = 25;
 
 /** Struct `rtmsg` of rt-route, as decoded by {@link rtmsg}. */
@@ -88,25 +100,31 @@ export interface RtaCacheinfo extends StructValues {
   rtaError: number;
   /** `rta-used`: u32. */
   rtaUsed: number;
+  /** `rta-id`: u32. */
+  rtaId: number;
+  /** `rta-ts`: u32. */
+  rtaTs: number;
+  /** `rta-tsage`: u32. */
+  rtaTsage: number;
 }
 
 /** Attributes of set `route-attrs` of rt-route, as decoded by {@link routeAttrs}. */
 export interface RouteAttrs extends AttrValues {
-  /** `RTA_DST` (1): binary. */
+  /** `RTA_DST` (1): binary, shown as ipv4. */
   dst?: Uint8Array;
-  /** `RTA_SRC` (2): binary. */
+  /** `RTA_SRC` (2): binary, shown as ipv4. */
   src?: Uint8Array;
   /** `RTA_IIF` (3): u32. */
   iif?: number;
   /** `RTA_OIF` (4): u32. */
   oif?: number;
-  /** `RTA_GATEWAY` (5): binary. */
+  /** `RTA_GATEWAY` (5): binary, shown as ipv4. */
   gateway?: Uint8Array;
   /** `RTA_PRIORITY` (6): u32. */
   priority?: number;
-  /** `RTA_PREFSRC` (7): binary. */
+  /** `RTA_PREFSRC` (7): binary, shown as ipv4. */
   prefsrc?: Uint8Array;
-  /** `RTA_METRICS` (8): nest. */
+  /** `RTA_METRICS` (8): nest of `metrics`. */
   metrics?: Metrics;
   /** `RTA_MULTIPATH` (9): binary. */
   multipath?: Uint8Array;
@@ -114,7 +132,7 @@ export interface RouteAttrs extends AttrValues {
   protoinfo?: Uint8Array;
   /** `RTA_FLOW` (11): u32. */
   flow?: number;
-  /** `RTA_CACHEINFO` (12): binary. */
+  /** `RTA_CACHEINFO` (12): binary (struct `rta-cacheinfo`). */
   cacheinfo?: RtaCacheinfo;
   /** `RTA_SESSION` (13): binary. */
   session?: Uint8Array;
@@ -152,7 +170,7 @@ export interface RouteAttrs extends AttrValues {
   dport?: number;
   /** `RTA_NH_ID` (30): u32. */
   nhId?: number;
-  /** `RTA_FLOWLABEL` (31): u32, big-endian. */
+  /** `RTA_FLOWLABEL` (31): u32, shown as hex, big-endian. */
   flowlabel?: number;
 }
 
@@ -196,11 +214,23 @@ export interface Metrics extends AttrValues {
 
 /** The operations of rt-route, typed by fixed header and attributes. */
 export interface Operations {
-  /** `getroute` (request 26, reply 24). Dump route information. */
+  /**
+   * `getroute` (request 26, reply 24).
+   *
+   * Dump route information.
+   */
   readonly getroute: Operation<Rtmsg, RouteAttrs>;
-  /** `newroute` (request 24). Create a new route */
+  /**
+   * `newroute` (request 24).
+   *
+   * Create a new route
+   */
   readonly newroute: Operation<Rtmsg, RouteAttrs>;
-  /** `delroute` (request 25). Delete an existing route */
+  /**
+   * `delroute` (request 25).
+   *
+   * Delete an existing route
+   */
   readonly delroute: Operation<Rtmsg, RouteAttrs>;
 }
 
@@ -228,6 +258,9 @@ export const family: Family = defineFamily({
       { name: "rtaExpires", type: "u32" },
       { name: "rtaError", type: "u32" },
       { name: "rtaUsed", type: "u32" },
+      { name: "rtaId", type: "u32" },
+      { name: "rtaTs", type: "u32" },
+      { name: "rtaTsage", type: "u32" },
     ],
   },
   attributeSets: {

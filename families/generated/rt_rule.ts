@@ -2,10 +2,10 @@
 /**
  * rt-rule: FIB rule management over rtnetlink.
  *
- * Tables generated from the kernel's YNL spec `rt-rule.yaml` (schema netlink-raw, netlink protocol 0, uAPI header linux/fib_rules.h) for the codec in
- * `codec/schema.ts`: enums and flags, message numbers, multicast groups, fixed structs,
- * attribute sets, sub-messages, operations, and the types of decoded values. Import it as a
- * namespace: names such as `rtgenmsg` recur across families.
+ * Tables generated from the kernel's YNL spec `rt-rule.yaml` (schema netlink-raw, netlink protocol
+ * 0, uAPI header linux/fib_rules.h) for the codec in `codec/schema.ts`: enums and flags, message
+ * numbers, multicast groups, fixed structs, attribute sets, sub-messages, operations, and the types
+ * of decoded values. Import it as a namespace: names such as `rtgenmsg` recur across families.
  *
  * @example
  * ```ts
@@ -42,13 +42,25 @@ export const FR_ACT = {
   PROHIBIT: 8,
 } as const;
 
-/** `RTM_NEWRULE` (32): message type of `newrule` requests. Add new FIB rule */
+/**
+ * `RTM_NEWRULE` (32): the message type of `newrule` requests.
+ *
+ * Add new FIB rule
+ */
 export const RTM_NEWRULE = 32;
 
-/** `RTM_DELRULE` (33): message type of `delrule` requests. Remove an existing FIB rule */
+/**
+ * `RTM_DELRULE` (33): the message type of `delrule` requests.
+ *
+ * Remove an existing FIB rule
+ */
 export const RTM_DELRULE = 33;
 
-/** `RTM_GETRULE` (34): message type of `getrule` requests. Dump all FIB rules */
+/**
+ * `RTM_GETRULE` (34): the message type of `getrule` requests.
+ *
+ * Dump all FIB rules
+ */
 export const RTM_GETRULE = 34;
 
 /** Multicast group `rtnlgrp-ipv4-rule` (8). */
@@ -109,7 +121,7 @@ export interface FibRuleAttrs extends AttrValues {
   goto?: number;
   /** `FRA_PRIORITY` (6): u32. */
   priority?: number;
-  /** `FRA_FWMARK` (10): u32. */
+  /** `FRA_FWMARK` (10): u32, shown as hex. */
   fwmark?: number;
   /** `FRA_FLOW` (11): u32. */
   flow?: number;
@@ -117,51 +129,71 @@ export interface FibRuleAttrs extends AttrValues {
   tunId?: bigint;
   /** `FRA_SUPPRESS_IFGROUP` (13): u32. */
   suppressIfgroup?: number;
-  /** `FRA_SUPPRESS_PREFIXLEN` (14): u32. */
+  /** `FRA_SUPPRESS_PREFIXLEN` (14): u32, shown as hex. */
   suppressPrefixlen?: number;
   /** `FRA_TABLE` (15): u32. */
   table?: number;
-  /** `FRA_FWMASK` (16): u32. */
+  /** `FRA_FWMASK` (16): u32, shown as hex. */
   fwmask?: number;
   /** `FRA_OIFNAME` (17): string. */
   oifname?: string;
   /** `FRA_L3MDEV` (19): u8. */
   l3mdev?: number;
-  /** `FRA_UID_RANGE` (20): binary. */
+  /** `FRA_UID_RANGE` (20): binary (struct `fib-rule-uid-range`). */
   uidRange?: FibRuleUidRange;
   /** `FRA_PROTOCOL` (21): u8. */
   protocol?: number;
   /** `FRA_IP_PROTO` (22): u8. */
   ipProto?: number;
-  /** `FRA_SPORT_RANGE` (23): binary. */
+  /** `FRA_SPORT_RANGE` (23): binary (struct `fib-rule-port-range`). */
   sportRange?: FibRulePortRange;
-  /** `FRA_DPORT_RANGE` (24): binary. */
+  /** `FRA_DPORT_RANGE` (24): binary (struct `fib-rule-port-range`). */
   dportRange?: FibRulePortRange;
   /** `FRA_DSCP` (25): u8. */
   dscp?: number;
-  /** `FRA_FLOWLABEL` (26): u32, big-endian. */
+  /** `FRA_FLOWLABEL` (26): u32, shown as hex, big-endian. */
   flowlabel?: number;
-  /** `FRA_FLOWLABEL_MASK` (27): u32, big-endian. */
+  /** `FRA_FLOWLABEL_MASK` (27): u32, shown as hex, big-endian. */
   flowlabelMask?: number;
-  /** `FRA_SPORT_MASK` (28): u16. */
+  /** `FRA_SPORT_MASK` (28): u16, shown as hex. */
   sportMask?: number;
-  /** `FRA_DPORT_MASK` (29): u16. */
+  /** `FRA_DPORT_MASK` (29): u16, shown as hex. */
   dportMask?: number;
-  /** `FRA_DSCP_MASK` (30): u8. */
+  /** `FRA_DSCP_MASK` (30): u8, shown as hex. */
   dscpMask?: number;
 }
 
 /** The operations of rt-rule, typed by fixed header and attributes. */
 export interface Operations {
-  /** `newrule` (request 32). Add new FIB rule */
+  /**
+   * `newrule` (request 32).
+   *
+   * Add new FIB rule
+   */
   readonly newrule: Operation<FibRuleHdr, FibRuleAttrs>;
-  /** `newrule-ntf` (notification 32). Notify a rule creation */
+  /**
+   * `newrule-ntf` (notification 32).
+   *
+   * Notify a rule creation
+   */
   readonly newruleNtf: Operation<FibRuleHdr, FibRuleAttrs>;
-  /** `delrule` (request 33). Remove an existing FIB rule */
+  /**
+   * `delrule` (request 33).
+   *
+   * Remove an existing FIB rule
+   */
   readonly delrule: Operation<FibRuleHdr, FibRuleAttrs>;
-  /** `delrule-ntf` (notification 33). Notify a rule deletion */
+  /**
+   * `delrule-ntf` (notification 33).
+   *
+   * Notify a rule deletion
+   */
   readonly delruleNtf: Operation<FibRuleHdr, FibRuleAttrs>;
-  /** `getrule` (request 34, reply 32). Dump all FIB rules */
+  /**
+   * `getrule` (request 34, reply 32).
+   *
+   * Dump all FIB rules
+   */
   readonly getrule: Operation<FibRuleHdr, FibRuleAttrs>;
 }
 

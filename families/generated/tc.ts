@@ -2,10 +2,10 @@
 /**
  * tc: Netlink raw family for tc qdisc, chain, class and filter configuration over rtnetlink.
  *
- * Tables generated from the kernel's YNL spec `tc.yaml` (schema netlink-raw, netlink protocol 0, uAPI header linux/pkt_cls.h) for the codec in
- * `codec/schema.ts`: enums and flags, message numbers, multicast groups, fixed structs,
- * attribute sets, sub-messages, operations, and the types of decoded values. Import it as a
- * namespace: names such as `rtgenmsg` recur across families.
+ * Tables generated from the kernel's YNL spec `tc.yaml` (schema netlink-raw, netlink protocol 0,
+ * uAPI header linux/pkt_cls.h) for the codec in `codec/schema.ts`: enums and flags, message
+ * numbers, multicast groups, fixed structs, attribute sets, sub-messages, operations, and the types
+ * of decoded values. Import it as a namespace: names such as `rtgenmsg` recur across families.
  *
  * @example
  * ```ts
@@ -74,52 +74,88 @@ export const DUALPI2_SPLIT_GSO = {
   SPLIT_GSO: 1,
 } as const;
 
-/** `RTM_NEWQDISC` (36): message type of `newqdisc` requests. Create new tc qdisc. */
+/**
+ * `RTM_NEWQDISC` (36): the message type of `newqdisc` requests.
+ *
+ * Create new tc qdisc.
+ */
 export const RTM_NEWQDISC = 36;
 
-/** `RTM_DELQDISC` (37): message type of `delqdisc` requests. Delete existing tc qdisc. */
+/**
+ * `RTM_DELQDISC` (37): the message type of `delqdisc` requests.
+ *
+ * Delete existing tc qdisc.
+ */
 export const RTM_DELQDISC = 37;
 
-/** `RTM_GETQDISC` (38): message type of `getqdisc` requests. Get / dump tc qdisc information. */
+/**
+ * `RTM_GETQDISC` (38): the message type of `getqdisc` requests.
+ *
+ * Get / dump tc qdisc information.
+ */
 export const RTM_GETQDISC = 38;
 
 /**
- * `RTM_NEWTCLASS` (40): message type of `newtclass` requests. Get / dump tc traffic class information.
+ * `RTM_NEWTCLASS` (40): the message type of `newtclass` requests.
+ *
+ * Get / dump tc traffic class information.
  */
 export const RTM_NEWTCLASS = 40;
 
 /**
- * `RTM_DELTCLASS` (41): message type of `deltclass` requests. Get / dump tc traffic class information.
+ * `RTM_DELTCLASS` (41): the message type of `deltclass` requests.
+ *
+ * Get / dump tc traffic class information.
  */
 export const RTM_DELTCLASS = 41;
 
 /**
- * `RTM_GETTCLASS` (42): message type of `gettclass` requests. Get / dump tc traffic class information.
+ * `RTM_GETTCLASS` (42): the message type of `gettclass` requests.
+ *
+ * Get / dump tc traffic class information.
  */
 export const RTM_GETTCLASS = 42;
 
 /**
- * `RTM_NEWTFILTER` (44): message type of `newtfilter` requests. Get / dump tc filter information.
+ * `RTM_NEWTFILTER` (44): the message type of `newtfilter` requests.
+ *
+ * Get / dump tc filter information.
  */
 export const RTM_NEWTFILTER = 44;
 
 /**
- * `RTM_DELTFILTER` (45): message type of `deltfilter` requests. Get / dump tc filter information.
+ * `RTM_DELTFILTER` (45): the message type of `deltfilter` requests.
+ *
+ * Get / dump tc filter information.
  */
 export const RTM_DELTFILTER = 45;
 
 /**
- * `RTM_GETTFILTER` (46): message type of `gettfilter` requests. Get / dump tc filter information.
+ * `RTM_GETTFILTER` (46): the message type of `gettfilter` requests.
+ *
+ * Get / dump tc filter information.
  */
 export const RTM_GETTFILTER = 46;
 
-/** `RTM_NEWCHAIN` (100): message type of `newchain` requests. Get / dump tc chain information. */
+/**
+ * `RTM_NEWCHAIN` (100): the message type of `newchain` requests.
+ *
+ * Get / dump tc chain information.
+ */
 export const RTM_NEWCHAIN = 100;
 
-/** `RTM_DELCHAIN` (101): message type of `delchain` requests. Get / dump tc chain information. */
+/**
+ * `RTM_DELCHAIN` (101): the message type of `delchain` requests.
+ *
+ * Get / dump tc chain information.
+ */
 export const RTM_DELCHAIN = 101;
 
-/** `RTM_GETCHAIN` (102): message type of `getchain` requests. Get / dump tc chain information. */
+/**
+ * `RTM_GETCHAIN` (102): the message type of `getchain` requests.
+ *
+ * Get / dump tc chain information.
+ */
 export const RTM_GETCHAIN = 102;
 
 /** Multicast group `rtnlgrp-tc` (4). */
@@ -750,11 +786,11 @@ export interface TcRatespec extends StructValues {
   cellLog: number;
   /** `linklayer`: u8. */
   linklayer: number;
-  /** `overhead`: u8. */
+  /** `overhead`: u16. */
   overhead: number;
-  /** `cell-align`: u8. */
+  /** `cell-align`: s16. */
   cellAlign: number;
-  /** `mpu`: u8. */
+  /** `mpu`: u16. */
   mpu: number;
   /** `rate`: u32. */
   rate: number;
@@ -1539,17 +1575,17 @@ export interface Attrs extends AttrValues {
   kind?: string;
   /** `TCA_OPTIONS` (2): sub-message, format chosen by `kind`. */
   options?: OptionsMsg[keyof OptionsMsg];
-  /** `TCA_STATS` (3): binary. */
+  /** `TCA_STATS` (3): binary (struct `tc-stats`). */
   stats?: TcStats;
   /** `TCA_XSTATS` (4): sub-message, format chosen by `kind`. */
   xstats?: TcaStatsAppMsg[keyof TcaStatsAppMsg];
-  /** `TCA_RATE` (5): binary. */
+  /** `TCA_RATE` (5): binary (struct `gnet-estimator`). */
   rate?: GnetEstimator;
   /** `TCA_FCNT` (6): u32. */
   fcnt?: number;
-  /** `TCA_STATS2` (7): nest. */
+  /** `TCA_STATS2` (7): nest of `tca-stats-attrs`. */
   stats2?: TcaStatsAttrs;
-  /** `TCA_STAB` (8): nest. */
+  /** `TCA_STAB` (8): nest of `tca-stab-attrs`. */
   stab?: TcaStabAttrs;
   /** `TCA_DUMP_INVISIBLE` (10): flag. */
   dumpInvisible?: boolean;
@@ -1575,7 +1611,7 @@ export interface ActAttrs extends AttrValues {
   options?: ActOptionsMsg[keyof ActOptionsMsg];
   /** `TCA_ACT_INDEX` (3): u32. */
   index?: number;
-  /** `TCA_ACT_STATS` (4): nest. */
+  /** `TCA_ACT_STATS` (4): nest of `tca-stats-attrs`. */
   stats?: TcaStatsAttrs;
   /** `TCA_ACT_COOKIE` (6): binary. */
   cookie?: Uint8Array;
@@ -1591,7 +1627,7 @@ export interface ActAttrs extends AttrValues {
 
 /** Attributes of set `act-bpf-attrs` of tc, as decoded by {@link actBpfAttrs}. */
 export interface ActBpfAttrs extends AttrValues {
-  /** `TCA_ACT_BPF_TM` (1): binary. */
+  /** `TCA_ACT_BPF_TM` (1): binary (struct `tcf-t`). */
   tm?: TcfT;
   /** `TCA_ACT_BPF_PARMS` (2): binary. */
   parms?: Uint8Array;
@@ -1613,7 +1649,7 @@ export interface ActBpfAttrs extends AttrValues {
 export interface ActConnmarkAttrs extends AttrValues {
   /** `TCA_CONNMARK_PARMS` (1): binary. */
   parms?: Uint8Array;
-  /** `TCA_CONNMARK_TM` (2): binary. */
+  /** `TCA_CONNMARK_TM` (2): binary (struct `tcf-t`). */
   tm?: TcfT;
 }
 
@@ -1621,7 +1657,7 @@ export interface ActConnmarkAttrs extends AttrValues {
 export interface ActCsumAttrs extends AttrValues {
   /** `TCA_CSUM_PARMS` (1): binary. */
   parms?: Uint8Array;
-  /** `TCA_CSUM_TM` (2): binary. */
+  /** `TCA_CSUM_TM` (2): binary (struct `tcf-t`). */
   tm?: TcfT;
 }
 
@@ -1629,7 +1665,7 @@ export interface ActCsumAttrs extends AttrValues {
 export interface ActCtAttrs extends AttrValues {
   /** `TCA_CT_PARMS` (1): binary. */
   parms?: Uint8Array;
-  /** `TCA_CT_TM` (2): binary. */
+  /** `TCA_CT_TM` (2): binary (struct `tcf-t`). */
   tm?: TcfT;
   /** `TCA_CT_ACTION` (3): u16. */
   action?: number;
@@ -1665,7 +1701,7 @@ export interface ActCtAttrs extends AttrValues {
 
 /** Attributes of set `act-ctinfo-attrs` of tc, as decoded by {@link actCtinfoAttrs}. */
 export interface ActCtinfoAttrs extends AttrValues {
-  /** `TCA_CTINFO_TM` (2): binary. */
+  /** `TCA_CTINFO_TM` (2): binary (struct `tcf-t`). */
   tm?: TcfT;
   /** `TCA_CTINFO_ACT` (3): binary. */
   act?: Uint8Array;
@@ -1687,7 +1723,7 @@ export interface ActCtinfoAttrs extends AttrValues {
 
 /** Attributes of set `act-gate-attrs` of tc, as decoded by {@link actGateAttrs}. */
 export interface ActGateAttrs extends AttrValues {
-  /** `TCA_GATE_TM` (1): binary. */
+  /** `TCA_GATE_TM` (1): binary (struct `tcf-t`). */
   tm?: TcfT;
   /** `TCA_GATE_PARMS` (2): binary. */
   parms?: Uint8Array;
@@ -1711,7 +1747,7 @@ export interface ActGateAttrs extends AttrValues {
 export interface ActIfeAttrs extends AttrValues {
   /** `TCA_IFE_PARMS` (1): binary. */
   parms?: Uint8Array;
-  /** `TCA_IFE_TM` (2): binary. */
+  /** `TCA_IFE_TM` (2): binary (struct `tcf-t`). */
   tm?: TcfT;
   /** `TCA_IFE_DMAC` (3): binary. */
   dmac?: Uint8Array;
@@ -1725,7 +1761,7 @@ export interface ActIfeAttrs extends AttrValues {
 
 /** Attributes of set `act-mirred-attrs` of tc, as decoded by {@link actMirredAttrs}. */
 export interface ActMirredAttrs extends AttrValues {
-  /** `TCA_MIRRED_TM` (1): binary. */
+  /** `TCA_MIRRED_TM` (1): binary (struct `tcf-t`). */
   tm?: TcfT;
   /** `TCA_MIRRED_PARMS` (2): binary. */
   parms?: Uint8Array;
@@ -1735,9 +1771,9 @@ export interface ActMirredAttrs extends AttrValues {
 
 /** Attributes of set `act-mpls-attrs` of tc, as decoded by {@link actMplsAttrs}. */
 export interface ActMplsAttrs extends AttrValues {
-  /** `TCA_MPLS_TM` (1): binary. */
+  /** `TCA_MPLS_TM` (1): binary (struct `tcf-t`). */
   tm?: TcfT;
-  /** `TCA_MPLS_PARMS` (2): binary. */
+  /** `TCA_MPLS_PARMS` (2): binary (struct `tc-mpls`). */
   parms?: TcMpls;
   /** `TCA_MPLS_PROTO` (4): u16, big-endian. */
   proto?: number;
@@ -1755,15 +1791,15 @@ export interface ActMplsAttrs extends AttrValues {
 export interface ActNatAttrs extends AttrValues {
   /** `TCA_NAT_PARMS` (1): binary. */
   parms?: Uint8Array;
-  /** `TCA_NAT_TM` (2): binary. */
+  /** `TCA_NAT_TM` (2): binary (struct `tcf-t`). */
   tm?: TcfT;
 }
 
 /** Attributes of set `act-pedit-attrs` of tc, as decoded by {@link actPeditAttrs}. */
 export interface ActPeditAttrs extends AttrValues {
-  /** `TCA_PEDIT_TM` (1): binary. */
+  /** `TCA_PEDIT_TM` (1): binary (struct `tcf-t`). */
   tm?: TcfT;
-  /** `TCA_PEDIT_PARMS` (2): binary. */
+  /** `TCA_PEDIT_PARMS` (2): binary (struct `tc-pedit-sel`). */
   parms?: TcPeditSel;
   /** `TCA_PEDIT_PARMS_EX` (4): binary. */
   parmsEx?: Uint8Array;
@@ -1775,7 +1811,7 @@ export interface ActPeditAttrs extends AttrValues {
 
 /** Attributes of set `act-simple-attrs` of tc, as decoded by {@link actSimpleAttrs}. */
 export interface ActSimpleAttrs extends AttrValues {
-  /** `TCA_DEF_TM` (1): binary. */
+  /** `TCA_DEF_TM` (1): binary (struct `tcf-t`). */
   tm?: TcfT;
   /** `TCA_DEF_PARMS` (2): binary. */
   parms?: Uint8Array;
@@ -1785,7 +1821,7 @@ export interface ActSimpleAttrs extends AttrValues {
 
 /** Attributes of set `act-skbedit-attrs` of tc, as decoded by {@link actSkbeditAttrs}. */
 export interface ActSkbeditAttrs extends AttrValues {
-  /** `TCA_SKBEDIT_TM` (1): binary. */
+  /** `TCA_SKBEDIT_TM` (1): binary (struct `tcf-t`). */
   tm?: TcfT;
   /** `TCA_SKBEDIT_PARMS` (2): binary. */
   parms?: Uint8Array;
@@ -1807,7 +1843,7 @@ export interface ActSkbeditAttrs extends AttrValues {
 
 /** Attributes of set `act-skbmod-attrs` of tc, as decoded by {@link actSkbmodAttrs}. */
 export interface ActSkbmodAttrs extends AttrValues {
-  /** `TCA_SKBMOD_TM` (1): binary. */
+  /** `TCA_SKBMOD_TM` (1): binary (struct `tcf-t`). */
   tm?: TcfT;
   /** `TCA_SKBMOD_PARMS` (2): binary. */
   parms?: Uint8Array;
@@ -1821,7 +1857,7 @@ export interface ActSkbmodAttrs extends AttrValues {
 
 /** Attributes of set `act-tunnel-key-attrs` of tc, as decoded by {@link actTunnelKeyAttrs}. */
 export interface ActTunnelKeyAttrs extends AttrValues {
-  /** `TCA_TUNNEL_KEY_TM` (1): binary. */
+  /** `TCA_TUNNEL_KEY_TM` (1): binary (struct `tcf-t`). */
   tm?: TcfT;
   /** `TCA_TUNNEL_KEY_PARMS` (2): binary. */
   parms?: Uint8Array;
@@ -1851,9 +1887,9 @@ export interface ActTunnelKeyAttrs extends AttrValues {
 
 /** Attributes of set `act-vlan-attrs` of tc, as decoded by {@link actVlanAttrs}. */
 export interface ActVlanAttrs extends AttrValues {
-  /** `TCA_VLAN_TM` (1): binary. */
+  /** `TCA_VLAN_TM` (1): binary (struct `tcf-t`). */
   tm?: TcfT;
-  /** `TCA_VLAN_PARMS` (2): binary. */
+  /** `TCA_VLAN_PARMS` (2): binary (struct `tc-vlan`). */
   parms?: TcVlan;
   /** `TCA_VLAN_PUSH_VLAN_ID` (3): u16. */
   pushVlanId?: number;
@@ -1871,21 +1907,21 @@ export interface ActVlanAttrs extends AttrValues {
 export interface BasicAttrs extends AttrValues {
   /** `TCA_BASIC_CLASSID` (1): u32. */
   classid?: number;
-  /** `TCA_BASIC_EMATCHES` (2): nest. */
+  /** `TCA_BASIC_EMATCHES` (2): nest of `ematch-attrs`. */
   ematches?: EmatchAttrs;
-  /** `TCA_BASIC_ACT` (3): indexed-array of nest. */
+  /** `TCA_BASIC_ACT` (3): indexed-array of nest of `act-attrs`. */
   act?: ActAttrs[];
-  /** `TCA_BASIC_POLICE` (4): nest. */
+  /** `TCA_BASIC_POLICE` (4): nest of `police-attrs`. */
   police?: PoliceAttrs;
-  /** `TCA_BASIC_PCNT` (5): binary. */
+  /** `TCA_BASIC_PCNT` (5): binary (struct `tc-basic-pcnt`). */
   pcnt?: TcBasicPcnt;
 }
 
 /** Attributes of set `bpf-attrs` of tc, as decoded by {@link bpfAttrs}. */
 export interface BpfAttrs extends AttrValues {
-  /** `TCA_BPF_ACT` (1): indexed-array of nest. */
+  /** `TCA_BPF_ACT` (1): indexed-array of nest of `act-attrs`. */
   act?: ActAttrs[];
-  /** `TCA_BPF_POLICE` (2): nest. */
+  /** `TCA_BPF_POLICE` (2): nest of `police-attrs`. */
   police?: PoliceAttrs;
   /** `TCA_BPF_CLASSID` (3): u32. */
   classid?: number;
@@ -1963,7 +1999,7 @@ export interface CakeStatsAttrs extends AttrValues {
   minAdjlen?: number;
   /** `TCA_CAKE_STATS_MAX_ADJLEN` (9): u32. */
   maxAdjlen?: number;
-  /** `TCA_CAKE_STATS_TIN_STATS` (10): indexed-array of nest. */
+  /** `TCA_CAKE_STATS_TIN_STATS` (10): indexed-array of nest of `cake-tin-stats-attrs`. */
   tinStats?: CakeTinStatsAttrs[];
   /** `TCA_CAKE_STATS_DEFICIT` (11): s32. */
   deficit?: number;
@@ -2033,15 +2069,15 @@ export interface CakeTinStatsAttrs extends AttrValues {
 
 /** Attributes of set `cbs-attrs` of tc, as decoded by {@link cbsAttrs}. */
 export interface CbsAttrs extends AttrValues {
-  /** `TCA_CBS_PARMS` (1): binary. */
+  /** `TCA_CBS_PARMS` (1): binary (struct `tc-cbs-qopt`). */
   parms?: TcCbsQopt;
 }
 
 /** Attributes of set `cgroup-attrs` of tc, as decoded by {@link cgroupAttrs}. */
 export interface CgroupAttrs extends AttrValues {
-  /** `TCA_CGROUP_ACT` (1): indexed-array of nest. */
+  /** `TCA_CGROUP_ACT` (1): indexed-array of nest of `act-attrs`. */
   act?: ActAttrs[];
-  /** `TCA_CGROUP_POLICE` (2): nest. */
+  /** `TCA_CGROUP_POLICE` (2): nest of `police-attrs`. */
   police?: PoliceAttrs;
   /** `TCA_CGROUP_EMATCHES` (3): binary. */
   ematches?: Uint8Array;
@@ -2049,7 +2085,7 @@ export interface CgroupAttrs extends AttrValues {
 
 /** Attributes of set `choke-attrs` of tc, as decoded by {@link chokeAttrs}. */
 export interface ChokeAttrs extends AttrValues {
-  /** `TCA_CHOKE_PARMS` (1): binary. */
+  /** `TCA_CHOKE_PARMS` (1): binary (struct `tc-red-qopt`). */
   parms?: TcRedQopt;
   /** `TCA_CHOKE_STAB` (2): binary. */
   stab?: Uint8Array;
@@ -2130,7 +2166,8 @@ export interface Dualpi2Attrs extends AttrValues {
   /**
    * `TCA_DUALPI2_MIN_QLEN_STEP` (9): u32.
    *
-   * Packets enqueued to the L-queue can apply the step threshold when the queue length of L-queue is larger than this value. (0 is recommended)
+   * Packets enqueued to the L-queue can apply the step threshold when the queue length of L-queue
+   * is larger than this value. (0 is recommended)
    */
   minQlenStep?: number;
   /**
@@ -2173,7 +2210,7 @@ export interface Dualpi2Attrs extends AttrValues {
 
 /** Attributes of set `ematch-attrs` of tc, as decoded by {@link ematchAttrs}. */
 export interface EmatchAttrs extends AttrValues {
-  /** `TCA_EMATCH_TREE_HDR` (1): binary. */
+  /** `TCA_EMATCH_TREE_HDR` (1): binary (struct `tcf-ematch-tree-hdr`). */
   treeHdr?: TcfEmatchTreeHdr;
   /** `TCA_EMATCH_TREE_LIST` (2): binary. */
   treeList?: Uint8Array;
@@ -2199,7 +2236,7 @@ export interface FlowAttrs extends AttrValues {
   divisor?: number;
   /** `TCA_FLOW_ACT` (9): binary. */
   act?: Uint8Array;
-  /** `TCA_FLOW_POLICE` (10): nest. */
+  /** `TCA_FLOW_POLICE` (10): nest of `police-attrs`. */
   police?: PoliceAttrs;
   /** `TCA_FLOW_EMATCHES` (11): binary. */
   ematches?: Uint8Array;
@@ -2213,35 +2250,35 @@ export interface FlowerAttrs extends AttrValues {
   classid?: number;
   /** `TCA_FLOWER_INDEV` (2): string. */
   indev?: string;
-  /** `TCA_FLOWER_ACT` (3): indexed-array of nest. */
+  /** `TCA_FLOWER_ACT` (3): indexed-array of nest of `act-attrs`. */
   act?: ActAttrs[];
-  /** `TCA_FLOWER_KEY_ETH_DST` (4): binary. */
+  /** `TCA_FLOWER_KEY_ETH_DST` (4): binary, shown as mac. */
   keyEthDst?: Uint8Array;
-  /** `TCA_FLOWER_KEY_ETH_DST_MASK` (5): binary. */
+  /** `TCA_FLOWER_KEY_ETH_DST_MASK` (5): binary, shown as mac. */
   keyEthDstMask?: Uint8Array;
-  /** `TCA_FLOWER_KEY_ETH_SRC` (6): binary. */
+  /** `TCA_FLOWER_KEY_ETH_SRC` (6): binary, shown as mac. */
   keyEthSrc?: Uint8Array;
-  /** `TCA_FLOWER_KEY_ETH_SRC_MASK` (7): binary. */
+  /** `TCA_FLOWER_KEY_ETH_SRC_MASK` (7): binary, shown as mac. */
   keyEthSrcMask?: Uint8Array;
   /** `TCA_FLOWER_KEY_ETH_TYPE` (8): u16, big-endian. */
   keyEthType?: number;
   /** `TCA_FLOWER_KEY_IP_PROTO` (9): u8. */
   keyIpProto?: number;
-  /** `TCA_FLOWER_KEY_IPV4_SRC` (10): u32, big-endian. */
+  /** `TCA_FLOWER_KEY_IPV4_SRC` (10): u32, shown as ipv4, big-endian. */
   keyIpv4Src?: number;
-  /** `TCA_FLOWER_KEY_IPV4_SRC_MASK` (11): u32, big-endian. */
+  /** `TCA_FLOWER_KEY_IPV4_SRC_MASK` (11): u32, shown as ipv4, big-endian. */
   keyIpv4SrcMask?: number;
-  /** `TCA_FLOWER_KEY_IPV4_DST` (12): u32, big-endian. */
+  /** `TCA_FLOWER_KEY_IPV4_DST` (12): u32, shown as ipv4, big-endian. */
   keyIpv4Dst?: number;
-  /** `TCA_FLOWER_KEY_IPV4_DST_MASK` (13): u32, big-endian. */
+  /** `TCA_FLOWER_KEY_IPV4_DST_MASK` (13): u32, shown as ipv4, big-endian. */
   keyIpv4DstMask?: number;
-  /** `TCA_FLOWER_KEY_IPV6_SRC` (14): binary. */
+  /** `TCA_FLOWER_KEY_IPV6_SRC` (14): binary, shown as ipv6. */
   keyIpv6Src?: Uint8Array;
-  /** `TCA_FLOWER_KEY_IPV6_SRC_MASK` (15): binary. */
+  /** `TCA_FLOWER_KEY_IPV6_SRC_MASK` (15): binary, shown as ipv6. */
   keyIpv6SrcMask?: Uint8Array;
-  /** `TCA_FLOWER_KEY_IPV6_DST` (16): binary. */
+  /** `TCA_FLOWER_KEY_IPV6_DST` (16): binary, shown as ipv6. */
   keyIpv6Dst?: Uint8Array;
-  /** `TCA_FLOWER_KEY_IPV6_DST_MASK` (17): binary. */
+  /** `TCA_FLOWER_KEY_IPV6_DST_MASK` (17): binary, shown as ipv6. */
   keyIpv6DstMask?: Uint8Array;
   /** `TCA_FLOWER_KEY_TCP_SRC` (18): u16, big-endian. */
   keyTcpSrc?: number;
@@ -2261,21 +2298,21 @@ export interface FlowerAttrs extends AttrValues {
   keyVlanEthType?: number;
   /** `TCA_FLOWER_KEY_ENC_KEY_ID` (26): u32, big-endian. */
   keyEncKeyId?: number;
-  /** `TCA_FLOWER_KEY_ENC_IPV4_SRC` (27): u32, big-endian. */
+  /** `TCA_FLOWER_KEY_ENC_IPV4_SRC` (27): u32, shown as ipv4, big-endian. */
   keyEncIpv4Src?: number;
-  /** `TCA_FLOWER_KEY_ENC_IPV4_SRC_MASK` (28): u32, big-endian. */
+  /** `TCA_FLOWER_KEY_ENC_IPV4_SRC_MASK` (28): u32, shown as ipv4, big-endian. */
   keyEncIpv4SrcMask?: number;
-  /** `TCA_FLOWER_KEY_ENC_IPV4_DST` (29): u32, big-endian. */
+  /** `TCA_FLOWER_KEY_ENC_IPV4_DST` (29): u32, shown as ipv4, big-endian. */
   keyEncIpv4Dst?: number;
-  /** `TCA_FLOWER_KEY_ENC_IPV4_DST_MASK` (30): u32, big-endian. */
+  /** `TCA_FLOWER_KEY_ENC_IPV4_DST_MASK` (30): u32, shown as ipv4, big-endian. */
   keyEncIpv4DstMask?: number;
-  /** `TCA_FLOWER_KEY_ENC_IPV6_SRC` (31): binary. */
+  /** `TCA_FLOWER_KEY_ENC_IPV6_SRC` (31): binary, shown as ipv6. */
   keyEncIpv6Src?: Uint8Array;
-  /** `TCA_FLOWER_KEY_ENC_IPV6_SRC_MASK` (32): binary. */
+  /** `TCA_FLOWER_KEY_ENC_IPV6_SRC_MASK` (32): binary, shown as ipv6. */
   keyEncIpv6SrcMask?: Uint8Array;
-  /** `TCA_FLOWER_KEY_ENC_IPV6_DST` (33): binary. */
+  /** `TCA_FLOWER_KEY_ENC_IPV6_DST` (33): binary, shown as ipv6. */
   keyEncIpv6Dst?: Uint8Array;
-  /** `TCA_FLOWER_KEY_ENC_IPV6_DST_MASK` (34): binary. */
+  /** `TCA_FLOWER_KEY_ENC_IPV6_DST_MASK` (34): binary, shown as ipv6. */
   keyEncIpv6DstMask?: Uint8Array;
   /** `TCA_FLOWER_KEY_TCP_SRC_MASK` (35): u16, big-endian. */
   keyTcpSrcMask?: number;
@@ -2333,13 +2370,13 @@ export interface FlowerAttrs extends AttrValues {
   keyArpOp?: number;
   /** `TCA_FLOWER_KEY_ARP_OP_MASK` (62): u8. */
   keyArpOpMask?: number;
-  /** `TCA_FLOWER_KEY_ARP_SHA` (63): binary. */
+  /** `TCA_FLOWER_KEY_ARP_SHA` (63): binary, shown as mac. */
   keyArpSha?: Uint8Array;
-  /** `TCA_FLOWER_KEY_ARP_SHA_MASK` (64): binary. */
+  /** `TCA_FLOWER_KEY_ARP_SHA_MASK` (64): binary, shown as mac. */
   keyArpShaMask?: Uint8Array;
-  /** `TCA_FLOWER_KEY_ARP_THA` (65): binary. */
+  /** `TCA_FLOWER_KEY_ARP_THA` (65): binary, shown as mac. */
   keyArpTha?: Uint8Array;
-  /** `TCA_FLOWER_KEY_ARP_THA_MASK` (66): binary. */
+  /** `TCA_FLOWER_KEY_ARP_THA_MASK` (66): binary, shown as mac. */
   keyArpThaMask?: Uint8Array;
   /** `TCA_FLOWER_KEY_MPLS_TTL` (67): u8. */
   keyMplsTtl?: number;
@@ -2375,9 +2412,9 @@ export interface FlowerAttrs extends AttrValues {
   keyEncIpTtl?: number;
   /** `TCA_FLOWER_KEY_ENC_IP_TTL_MASK` (83): u8. */
   keyEncIpTtlMask?: number;
-  /** `TCA_FLOWER_KEY_ENC_OPTS` (84): nest. */
+  /** `TCA_FLOWER_KEY_ENC_OPTS` (84): nest of `flower-key-enc-opts-attrs`. */
   keyEncOpts?: FlowerKeyEncOptsAttrs;
-  /** `TCA_FLOWER_KEY_ENC_OPTS_MASK` (85): nest. */
+  /** `TCA_FLOWER_KEY_ENC_OPTS_MASK` (85): nest of `flower-key-enc-opts-attrs`. */
   keyEncOptsMask?: FlowerKeyEncOptsAttrs;
   /** `TCA_FLOWER_IN_HW_COUNT` (86): u32. */
   inHwCount?: number;
@@ -2405,7 +2442,7 @@ export interface FlowerAttrs extends AttrValues {
   keyCtLabels?: Uint8Array;
   /** `TCA_FLOWER_KEY_CT_LABELS_MASK` (98): binary. */
   keyCtLabelsMask?: Uint8Array;
-  /** `TCA_FLOWER_KEY_MPLS_OPTS` (99): nest. */
+  /** `TCA_FLOWER_KEY_MPLS_OPTS` (99): nest of `flower-key-mpls-opt-attrs`. */
   keyMplsOpts?: FlowerKeyMplsOptAttrs;
   /** `TCA_FLOWER_KEY_HASH` (100): u32. */
   keyHash?: number;
@@ -2421,7 +2458,7 @@ export interface FlowerAttrs extends AttrValues {
   keyL2tpv3Sid?: number;
   /** `TCA_FLOWER_L2_MISS` (106): u8. */
   l2Miss?: number;
-  /** `TCA_FLOWER_KEY_CFM` (107): nest. */
+  /** `TCA_FLOWER_KEY_CFM` (107): nest of `flower-key-cfm-attrs`. */
   keyCfm?: FlowerKeyCfmAttrs;
   /** `TCA_FLOWER_KEY_SPI` (108): u32, big-endian. */
   keySpi?: number;
@@ -2430,7 +2467,8 @@ export interface FlowerAttrs extends AttrValues {
   /** `TCA_FLOWER_KEY_ENC_FLAGS` (110): u32, big-endian, values of {@link FLOWER_KEY_CTRL_FLAGS}. */
   keyEncFlags?: number;
   /**
-   * `TCA_FLOWER_KEY_ENC_FLAGS_MASK` (111): u32, big-endian, values of {@link FLOWER_KEY_CTRL_FLAGS}.
+   * `TCA_FLOWER_KEY_ENC_FLAGS_MASK` (111): u32, big-endian, values of {@link
+   * FLOWER_KEY_CTRL_FLAGS}.
    */
   keyEncFlagsMask?: number;
 }
@@ -2439,18 +2477,19 @@ export interface FlowerAttrs extends AttrValues {
  * Attributes of set `flower-key-enc-opts-attrs` of tc, as decoded by {@link flowerKeyEncOptsAttrs}.
  */
 export interface FlowerKeyEncOptsAttrs extends AttrValues {
-  /** `TCA_FLOWER_KEY_ENC_OPTS_GENEVE` (1): nest. */
+  /** `TCA_FLOWER_KEY_ENC_OPTS_GENEVE` (1): nest of `flower-key-enc-opt-geneve-attrs`. */
   geneve?: FlowerKeyEncOptGeneveAttrs;
-  /** `TCA_FLOWER_KEY_ENC_OPTS_VXLAN` (2): nest. */
+  /** `TCA_FLOWER_KEY_ENC_OPTS_VXLAN` (2): nest of `flower-key-enc-opt-vxlan-attrs`. */
   vxlan?: FlowerKeyEncOptVxlanAttrs;
-  /** `TCA_FLOWER_KEY_ENC_OPTS_ERSPAN` (3): nest. */
+  /** `TCA_FLOWER_KEY_ENC_OPTS_ERSPAN` (3): nest of `flower-key-enc-opt-erspan-attrs`. */
   erspan?: FlowerKeyEncOptErspanAttrs;
-  /** `TCA_FLOWER_KEY_ENC_OPTS_GTP` (4): nest. */
+  /** `TCA_FLOWER_KEY_ENC_OPTS_GTP` (4): nest of `flower-key-enc-opt-gtp-attrs`. */
   gtp?: FlowerKeyEncOptGtpAttrs;
 }
 
 /**
- * Attributes of set `flower-key-enc-opt-geneve-attrs` of tc, as decoded by {@link flowerKeyEncOptGeneveAttrs}.
+ * Attributes of set `flower-key-enc-opt-geneve-attrs` of tc, as decoded by {@link
+ * flowerKeyEncOptGeneveAttrs}.
  */
 export interface FlowerKeyEncOptGeneveAttrs extends AttrValues {
   /** `TCA_FLOWER_KEY_ENC_OPT_GENEVE_CLASS` (1): u16. */
@@ -2462,7 +2501,8 @@ export interface FlowerKeyEncOptGeneveAttrs extends AttrValues {
 }
 
 /**
- * Attributes of set `flower-key-enc-opt-vxlan-attrs` of tc, as decoded by {@link flowerKeyEncOptVxlanAttrs}.
+ * Attributes of set `flower-key-enc-opt-vxlan-attrs` of tc, as decoded by {@link
+ * flowerKeyEncOptVxlanAttrs}.
  */
 export interface FlowerKeyEncOptVxlanAttrs extends AttrValues {
   /** `TCA_FLOWER_KEY_ENC_OPT_VXLAN_GBP` (1): u32. */
@@ -2470,7 +2510,8 @@ export interface FlowerKeyEncOptVxlanAttrs extends AttrValues {
 }
 
 /**
- * Attributes of set `flower-key-enc-opt-erspan-attrs` of tc, as decoded by {@link flowerKeyEncOptErspanAttrs}.
+ * Attributes of set `flower-key-enc-opt-erspan-attrs` of tc, as decoded by {@link
+ * flowerKeyEncOptErspanAttrs}.
  */
 export interface FlowerKeyEncOptErspanAttrs extends AttrValues {
   /** `TCA_FLOWER_KEY_ENC_OPT_ERSPAN_VER` (1): u8. */
@@ -2484,7 +2525,8 @@ export interface FlowerKeyEncOptErspanAttrs extends AttrValues {
 }
 
 /**
- * Attributes of set `flower-key-enc-opt-gtp-attrs` of tc, as decoded by {@link flowerKeyEncOptGtpAttrs}.
+ * Attributes of set `flower-key-enc-opt-gtp-attrs` of tc, as decoded by {@link
+ * flowerKeyEncOptGtpAttrs}.
  */
 export interface FlowerKeyEncOptGtpAttrs extends AttrValues {
   /** `TCA_FLOWER_KEY_ENC_OPT_GTP_PDU_TYPE` (1): u8. */
@@ -2521,11 +2563,11 @@ export interface FlowerKeyCfmAttrs extends AttrValues {
 export interface FwAttrs extends AttrValues {
   /** `TCA_FW_CLASSID` (1): u32. */
   classid?: number;
-  /** `TCA_FW_POLICE` (2): nest. */
+  /** `TCA_FW_POLICE` (2): nest of `police-attrs`. */
   police?: PoliceAttrs;
   /** `TCA_FW_INDEV` (3): string. */
   indev?: string;
-  /** `TCA_FW_ACT` (4): indexed-array of nest. */
+  /** `TCA_FW_ACT` (4): indexed-array of nest of `act-attrs`. */
   act?: ActAttrs[];
   /** `TCA_FW_MASK` (5): u32. */
   mask?: number;
@@ -2537,19 +2579,19 @@ export interface GredAttrs extends AttrValues {
   parms?: Uint8Array;
   /** `TCA_GRED_STAB` (2): binary of u8. */
   stab?: number[];
-  /** `TCA_GRED_DPS` (3): binary. */
+  /** `TCA_GRED_DPS` (3): binary (struct `tc-gred-sopt`). */
   dps?: TcGredSopt;
   /** `TCA_GRED_MAX_P` (4): binary of u32. */
   maxP?: number[];
   /** `TCA_GRED_LIMIT` (5): u32. */
   limit?: number;
-  /** `TCA_GRED_VQ_LIST` (6): nest. */
+  /** `TCA_GRED_VQ_LIST` (6): nest of `tca-gred-vq-list-attrs`. */
   vqList?: TcaGredVqListAttrs;
 }
 
 /** Attributes of set `tca-gred-vq-list-attrs` of tc, as decoded by {@link tcaGredVqListAttrs}. */
 export interface TcaGredVqListAttrs extends AttrValues {
-  /** `TCA_GRED_VQ_ENTRY` (1): nest, repeated. */
+  /** `TCA_GRED_VQ_ENTRY` (1): nest of `tca-gred-vq-entry-attrs`, repeated. */
   entry?: TcaGredVqEntryAttrs[];
 }
 
@@ -2609,9 +2651,9 @@ export interface HhfAttrs extends AttrValues {
 
 /** Attributes of set `htb-attrs` of tc, as decoded by {@link htbAttrs}. */
 export interface HtbAttrs extends AttrValues {
-  /** `TCA_HTB_PARMS` (1): binary. */
+  /** `TCA_HTB_PARMS` (1): binary (struct `tc-htb-opt`). */
   parms?: TcHtbOpt;
-  /** `TCA_HTB_INIT` (2): binary. */
+  /** `TCA_HTB_INIT` (2): binary (struct `tc-htb-glob`). */
   init?: TcHtbGlob;
   /** `TCA_HTB_CTAB` (3): binary. */
   ctab?: Uint8Array;
@@ -2631,17 +2673,17 @@ export interface HtbAttrs extends AttrValues {
 export interface MatchallAttrs extends AttrValues {
   /** `TCA_MATCHALL_CLASSID` (1): u32. */
   classid?: number;
-  /** `TCA_MATCHALL_ACT` (2): indexed-array of nest. */
+  /** `TCA_MATCHALL_ACT` (2): indexed-array of nest of `act-attrs`. */
   act?: ActAttrs[];
   /** `TCA_MATCHALL_FLAGS` (3): u32. */
   flags?: number;
-  /** `TCA_MATCHALL_PCNT` (4): binary. */
+  /** `TCA_MATCHALL_PCNT` (4): binary (struct `tc-matchall-pcnt`). */
   pcnt?: TcMatchallPcnt;
 }
 
 /** Attributes of set `etf-attrs` of tc, as decoded by {@link etfAttrs}. */
 export interface EtfAttrs extends AttrValues {
-  /** `TCA_ETF_PARMS` (1): binary. */
+  /** `TCA_ETF_PARMS` (1): binary (struct `tc-etf-qopt`). */
   parms?: TcEtfQopt;
 }
 
@@ -2651,11 +2693,11 @@ export interface EtsAttrs extends AttrValues {
   nbands?: number;
   /** `TCA_ETS_NSTRICT` (2): u8. */
   nstrict?: number;
-  /** `TCA_ETS_QUANTA` (3): nest. */
+  /** `TCA_ETS_QUANTA` (3): nest of `ets-attrs`. */
   quanta?: EtsAttrs;
   /** `TCA_ETS_QUANTA_BAND` (4): u32, repeated. */
   quantaBand?: number[];
-  /** `TCA_ETS_PRIOMAP` (5): nest. */
+  /** `TCA_ETS_PRIOMAP` (5): nest of `ets-attrs`. */
   priomap?: EtsAttrs;
   /** `TCA_ETS_PRIOMAP_BAND` (6): u8, repeated. */
   priomapBand?: number[];
@@ -2749,7 +2791,7 @@ export interface FqAttrs extends AttrValues {
    * Drop packets beyond horizon, or cap their EDT
    */
   horizonDrop?: number;
-  /** `TCA_FQ_PRIOMAP` (16): binary. */
+  /** `TCA_FQ_PRIOMAP` (16): binary (struct `tc-prio-qopt`). */
   priomap?: TcPrioQopt;
   /**
    * `TCA_FQ_WEIGHTS` (17): binary of s32.
@@ -2815,17 +2857,17 @@ export interface FqPieAttrs extends AttrValues {
 
 /** Attributes of set `netem-attrs` of tc, as decoded by {@link netemAttrs}. */
 export interface NetemAttrs extends AttrValues {
-  /** `TCA_NETEM_CORR` (1): binary. */
+  /** `TCA_NETEM_CORR` (1): binary (struct `tc-netem-corr`). */
   corr?: TcNetemCorr;
   /** `TCA_NETEM_DELAY_DIST` (2): binary of s16. */
   delayDist?: number[];
-  /** `TCA_NETEM_REORDER` (3): binary. */
+  /** `TCA_NETEM_REORDER` (3): binary (struct `tc-netem-reorder`). */
   reorder?: TcNetemReorder;
-  /** `TCA_NETEM_CORRUPT` (4): binary. */
+  /** `TCA_NETEM_CORRUPT` (4): binary (struct `tc-netem-corrupt`). */
   corrupt?: TcNetemCorrupt;
-  /** `TCA_NETEM_LOSS` (5): nest. */
+  /** `TCA_NETEM_LOSS` (5): nest of `netem-loss-attrs`. */
   loss?: NetemLossAttrs;
-  /** `TCA_NETEM_RATE` (6): binary. */
+  /** `TCA_NETEM_RATE` (6): binary (struct `tc-netem-rate`). */
   rate?: TcNetemRate;
   /** `TCA_NETEM_ECN` (7): u32. */
   ecn?: number;
@@ -2837,7 +2879,7 @@ export interface NetemAttrs extends AttrValues {
   latency64?: bigint;
   /** `TCA_NETEM_JITTER64` (11): s64. */
   jitter64?: bigint;
-  /** `TCA_NETEM_SLOT` (12): binary. */
+  /** `TCA_NETEM_SLOT` (12): binary (struct `tc-netem-slot`). */
   slot?: TcNetemSlot;
   /** `TCA_NETEM_SLOT_DIST` (13): binary of s16. */
   slotDist?: number[];
@@ -2848,13 +2890,13 @@ export interface NetemAttrs extends AttrValues {
 /** Attributes of set `netem-loss-attrs` of tc, as decoded by {@link netemLossAttrs}. */
 export interface NetemLossAttrs extends AttrValues {
   /**
-   * `NETEM_LOSS_GI` (1): binary.
+   * `NETEM_LOSS_GI` (1): binary (struct `tc-netem-gimodel`).
    *
    * General Intuitive - 4 state model
    */
   gi?: TcNetemGimodel;
   /**
-   * `NETEM_LOSS_GE` (2): binary.
+   * `NETEM_LOSS_GE` (2): binary (struct `tc-netem-gemodel`).
    *
    * Gilbert Elliot models
    */
@@ -2883,7 +2925,7 @@ export interface PieAttrs extends AttrValues {
 
 /** Attributes of set `police-attrs` of tc, as decoded by {@link policeAttrs}. */
 export interface PoliceAttrs extends AttrValues {
-  /** `TCA_POLICE_TBF` (1): binary. */
+  /** `TCA_POLICE_TBF` (1): binary (struct `tc-police`). */
   tbf?: TcPolice;
   /** `TCA_POLICE_RATE` (2): binary. */
   rate?: Uint8Array;
@@ -2893,7 +2935,7 @@ export interface PoliceAttrs extends AttrValues {
   avrate?: number;
   /** `TCA_POLICE_RESULT` (5): u32. */
   result?: number;
-  /** `TCA_POLICE_TM` (6): binary. */
+  /** `TCA_POLICE_TM` (6): binary (struct `tcf-t`). */
   tm?: TcfT;
   /** `TCA_POLICE_RATE64` (8): u64. */
   rate64?: bigint;
@@ -2915,7 +2957,7 @@ export interface QfqAttrs extends AttrValues {
 
 /** Attributes of set `red-attrs` of tc, as decoded by {@link redAttrs}. */
 export interface RedAttrs extends AttrValues {
-  /** `TCA_RED_PARMS` (1): binary. */
+  /** `TCA_RED_PARMS` (1): binary (struct `tc-red-qopt`). */
   parms?: TcRedQopt;
   /** `TCA_RED_STAB` (2): binary. */
   stab?: Uint8Array;
@@ -2939,21 +2981,21 @@ export interface RouteAttrs extends AttrValues {
   from?: number;
   /** `TCA_ROUTE4_IIF` (4): u32. */
   iif?: number;
-  /** `TCA_ROUTE4_POLICE` (5): nest. */
+  /** `TCA_ROUTE4_POLICE` (5): nest of `police-attrs`. */
   police?: PoliceAttrs;
-  /** `TCA_ROUTE4_ACT` (6): indexed-array of nest. */
+  /** `TCA_ROUTE4_ACT` (6): indexed-array of nest of `act-attrs`. */
   act?: ActAttrs[];
 }
 
 /** Attributes of set `taprio-attrs` of tc, as decoded by {@link taprioAttrs}. */
 export interface TaprioAttrs extends AttrValues {
-  /** `TCA_TAPRIO_ATTR_PRIOMAP` (1): binary. */
+  /** `TCA_TAPRIO_ATTR_PRIOMAP` (1): binary (struct `tc-mqprio-qopt`). */
   priomap?: TcMqprioQopt;
-  /** `TCA_TAPRIO_ATTR_SCHED_ENTRY_LIST` (2): nest. */
+  /** `TCA_TAPRIO_ATTR_SCHED_ENTRY_LIST` (2): nest of `taprio-sched-entry-list`. */
   schedEntryList?: TaprioSchedEntryList;
   /** `TCA_TAPRIO_ATTR_SCHED_BASE_TIME` (3): s64. */
   schedBaseTime?: bigint;
-  /** `TCA_TAPRIO_ATTR_SCHED_SINGLE_ENTRY` (4): nest. */
+  /** `TCA_TAPRIO_ATTR_SCHED_SINGLE_ENTRY` (4): nest of `taprio-sched-entry`. */
   schedSingleEntry?: TaprioSchedEntry;
   /** `TCA_TAPRIO_ATTR_SCHED_CLOCKID` (5): s32. */
   schedClockid?: number;
@@ -2967,7 +3009,7 @@ export interface TaprioAttrs extends AttrValues {
   flags?: number;
   /** `TCA_TAPRIO_ATTR_TXTIME_DELAY` (11): u32. */
   txtimeDelay?: number;
-  /** `TCA_TAPRIO_ATTR_TC_ENTRY` (12): nest. */
+  /** `TCA_TAPRIO_ATTR_TC_ENTRY` (12): nest of `taprio-tc-entry-attrs`. */
   tcEntry?: TaprioTcEntryAttrs;
 }
 
@@ -2975,7 +3017,7 @@ export interface TaprioAttrs extends AttrValues {
  * Attributes of set `taprio-sched-entry-list` of tc, as decoded by {@link taprioSchedEntryList}.
  */
 export interface TaprioSchedEntryList extends AttrValues {
-  /** `TCA_TAPRIO_SCHED_ENTRY` (1): nest, repeated. */
+  /** `TCA_TAPRIO_SCHED_ENTRY` (1): nest of `taprio-sched-entry`, repeated. */
   entry?: TaprioSchedEntry[];
 }
 
@@ -3003,7 +3045,7 @@ export interface TaprioTcEntryAttrs extends AttrValues {
 
 /** Attributes of set `tbf-attrs` of tc, as decoded by {@link tbfAttrs}. */
 export interface TbfAttrs extends AttrValues {
-  /** `TCA_TBF_PARMS` (1): binary. */
+  /** `TCA_TBF_PARMS` (1): binary (struct `tc-tbf-qopt`). */
   parms?: TcTbfQopt;
   /** `TCA_TBF_RTAB` (2): binary. */
   rtab?: Uint8Array;
@@ -3021,9 +3063,9 @@ export interface TbfAttrs extends AttrValues {
 
 /** Attributes of set `act-sample-attrs` of tc, as decoded by {@link actSampleAttrs}. */
 export interface ActSampleAttrs extends AttrValues {
-  /** `TCA_SAMPLE_TM` (1): binary. */
+  /** `TCA_SAMPLE_TM` (1): binary (struct `tcf-t`). */
   tm?: TcfT;
-  /** `TCA_SAMPLE_PARMS` (2): binary. */
+  /** `TCA_SAMPLE_PARMS` (2): binary (struct `tc-gact`). */
   parms?: TcGact;
   /** `TCA_SAMPLE_RATE` (3): u32. */
   rate?: number;
@@ -3035,17 +3077,17 @@ export interface ActSampleAttrs extends AttrValues {
 
 /** Attributes of set `act-gact-attrs` of tc, as decoded by {@link actGactAttrs}. */
 export interface ActGactAttrs extends AttrValues {
-  /** `TCA_GACT_TM` (1): binary. */
+  /** `TCA_GACT_TM` (1): binary (struct `tcf-t`). */
   tm?: TcfT;
-  /** `TCA_GACT_PARMS` (2): binary. */
+  /** `TCA_GACT_PARMS` (2): binary (struct `tc-gact`). */
   parms?: TcGact;
-  /** `TCA_GACT_PROB` (3): binary. */
+  /** `TCA_GACT_PROB` (3): binary (struct `tc-gact-p`). */
   prob?: TcGactP;
 }
 
 /** Attributes of set `tca-stab-attrs` of tc, as decoded by {@link tcaStabAttrs}. */
 export interface TcaStabAttrs extends AttrValues {
-  /** `TCA_STAB_BASE` (1): binary. */
+  /** `TCA_STAB_BASE` (1): binary (struct `tc-sizespec`). */
   base?: TcSizespec;
   /** `TCA_STAB_DATA` (2): binary. */
   data?: Uint8Array;
@@ -3053,17 +3095,17 @@ export interface TcaStabAttrs extends AttrValues {
 
 /** Attributes of set `tca-stats-attrs` of tc, as decoded by {@link tcaStatsAttrs}. */
 export interface TcaStatsAttrs extends AttrValues {
-  /** `TCA_STATS_BASIC` (1): binary. */
+  /** `TCA_STATS_BASIC` (1): binary (struct `gnet-stats-basic`). */
   basic?: GnetStatsBasic;
-  /** `TCA_STATS_RATE_EST` (2): binary. */
+  /** `TCA_STATS_RATE_EST` (2): binary (struct `gnet-stats-rate-est`). */
   rateEst?: GnetStatsRateEst;
-  /** `TCA_STATS_QUEUE` (3): binary. */
+  /** `TCA_STATS_QUEUE` (3): binary (struct `gnet-stats-queue`). */
   queue?: GnetStatsQueue;
   /** `TCA_STATS_APP` (4): sub-message, format chosen by `kind`. */
   app?: TcaStatsAppMsg[keyof TcaStatsAppMsg];
-  /** `TCA_STATS_RATE_EST64` (5): binary. */
+  /** `TCA_STATS_RATE_EST64` (5): binary (struct `gnet-stats-rate-est64`). */
   rateEst64?: GnetStatsRateEst64;
-  /** `TCA_STATS_BASIC_HW` (7): binary. */
+  /** `TCA_STATS_BASIC_HW` (7): binary (struct `gnet-stats-basic`). */
   basicHw?: GnetStatsBasic;
   /** `TCA_STATS_PKT64` (8): u64. */
   pkt64?: bigint;
@@ -3079,17 +3121,17 @@ export interface U32Attrs extends AttrValues {
   link?: number;
   /** `TCA_U32_DIVISOR` (4): u32. */
   divisor?: number;
-  /** `TCA_U32_SEL` (5): binary. */
+  /** `TCA_U32_SEL` (5): binary (struct `tc-u32-sel`). */
   sel?: TcU32Sel;
-  /** `TCA_U32_POLICE` (6): nest. */
+  /** `TCA_U32_POLICE` (6): nest of `police-attrs`. */
   police?: PoliceAttrs;
-  /** `TCA_U32_ACT` (7): indexed-array of nest. */
+  /** `TCA_U32_ACT` (7): indexed-array of nest of `act-attrs`. */
   act?: ActAttrs[];
   /** `TCA_U32_INDEV` (8): string. */
   indev?: string;
-  /** `TCA_U32_PCNT` (9): binary. */
+  /** `TCA_U32_PCNT` (9): binary (struct `tc-u32-pcnt`). */
   pcnt?: TcU32Pcnt;
-  /** `TCA_U32_MARK` (10): binary. */
+  /** `TCA_U32_MARK` (10): binary (struct `tc-u32-mark`). */
   mark?: TcU32Mark;
   /** `TCA_U32_FLAGS` (11): u32. */
   flags?: number;
@@ -3154,7 +3196,7 @@ export interface OptionsMsg {
   /** `multiq`: struct `tc-multiq-qopt`. */
   multiq: TcMultiqQopt;
   /** `netem`: struct `tc-netem-qopt` followed by attribute set `netem-attrs`. */
-  netem: TcNetemQopt & NetemAttrs;
+  netem: TcNetemQopt & Omit<NetemAttrs, "loss"> & { lossAttr?: NetemAttrs["loss"] };
   /** `pfifo`: struct `tc-fifo-qopt`. */
   pfifo: TcFifoQopt;
   /** `pfifo_fast`: struct `tc-prio-qopt`. */
@@ -3257,29 +3299,77 @@ export interface TcaStatsAppMsg {
 
 /** The operations of tc, typed by fixed header and attributes. */
 export interface Operations {
-  /** `newqdisc` (request 36). Create new tc qdisc. */
+  /**
+   * `newqdisc` (request 36).
+   *
+   * Create new tc qdisc.
+   */
   readonly newqdisc: Operation<Tcmsg, Attrs>;
-  /** `delqdisc` (request 37). Delete existing tc qdisc. */
+  /**
+   * `delqdisc` (request 37).
+   *
+   * Delete existing tc qdisc.
+   */
   readonly delqdisc: Operation<Tcmsg, Attrs>;
-  /** `getqdisc` (request 38, reply 36). Get / dump tc qdisc information. */
+  /**
+   * `getqdisc` (request 38, reply 36).
+   *
+   * Get / dump tc qdisc information.
+   */
   readonly getqdisc: Operation<Tcmsg, Attrs>;
-  /** `newtclass` (request 40). Get / dump tc traffic class information. */
+  /**
+   * `newtclass` (request 40).
+   *
+   * Get / dump tc traffic class information.
+   */
   readonly newtclass: Operation<Tcmsg, Attrs>;
-  /** `deltclass` (request 41). Get / dump tc traffic class information. */
+  /**
+   * `deltclass` (request 41).
+   *
+   * Get / dump tc traffic class information.
+   */
   readonly deltclass: Operation<Tcmsg, Attrs>;
-  /** `gettclass` (request 42, reply 40). Get / dump tc traffic class information. */
+  /**
+   * `gettclass` (request 42, reply 40).
+   *
+   * Get / dump tc traffic class information.
+   */
   readonly gettclass: Operation<Tcmsg, Attrs>;
-  /** `newtfilter` (request 44). Get / dump tc filter information. */
+  /**
+   * `newtfilter` (request 44).
+   *
+   * Get / dump tc filter information.
+   */
   readonly newtfilter: Operation<Tcmsg, Attrs>;
-  /** `deltfilter` (request 45). Get / dump tc filter information. */
+  /**
+   * `deltfilter` (request 45).
+   *
+   * Get / dump tc filter information.
+   */
   readonly deltfilter: Operation<Tcmsg, Attrs>;
-  /** `gettfilter` (request 46, reply 44). Get / dump tc filter information. */
+  /**
+   * `gettfilter` (request 46, reply 44).
+   *
+   * Get / dump tc filter information.
+   */
   readonly gettfilter: Operation<Tcmsg, Attrs>;
-  /** `newchain` (request 100). Get / dump tc chain information. */
+  /**
+   * `newchain` (request 100).
+   *
+   * Get / dump tc chain information.
+   */
   readonly newchain: Operation<Tcmsg, Attrs>;
-  /** `delchain` (request 101). Get / dump tc chain information. */
+  /**
+   * `delchain` (request 101).
+   *
+   * Get / dump tc chain information.
+   */
   readonly delchain: Operation<Tcmsg, Attrs>;
-  /** `getchain` (request 102, reply 100). Get / dump tc chain information. */
+  /**
+   * `getchain` (request 102, reply 100).
+   *
+   * Get / dump tc chain information.
+   */
   readonly getchain: Operation<Tcmsg, Attrs>;
 }
 
@@ -3481,9 +3571,9 @@ export const family: Family = defineFamily({
     "tc-ratespec": [
       { name: "cellLog", type: "u8" },
       { name: "linklayer", type: "u8" },
-      { name: "overhead", type: "u8" },
-      { name: "cellAlign", type: "u8" },
-      { name: "mpu", type: "u8" },
+      { name: "overhead", type: "u16" },
+      { name: "cellAlign", type: "s16" },
+      { name: "mpu", type: "u16" },
       { name: "rate", type: "u32" },
     ],
     "tc-tbf-qopt": [
