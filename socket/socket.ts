@@ -247,7 +247,7 @@ function operationName(type: number): string {
  * for await (const msg of sock.dump(req.finish())) console.log(msg.type, msg.payload.length);
  * ```
  */
-export class NetlinkSocket implements AsyncDisposable, StreamOwner {
+export class NetlinkSocket implements AsyncDisposable {
   /** The protocol number (`NETLINK_ROUTE`, …). */
   readonly protocol: number;
   /** Whether datagrams are `nlmsghdr`-framed (false for uevents). */
@@ -259,6 +259,11 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
   #closed = false;
   #seq: number;
   #pending = new Map<number, Pending>();
+  /** What the streams call back: a consumer waits on an empty queue, or stopped early. */
+  #owner: StreamOwner = {
+    hungry: () => this.#pump(),
+    cancelled: (stream) => this.#cancelled(stream),
+  };
   #subscribers = new Set<MessageStream<ReceivedMessage>>();
   #datagramSubscribers = new Set<MessageStream<Datagram>>();
   #pumping = false;
@@ -666,7 +671,7 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
     const peer = validU32("portId", options.portId ?? 0);
     const { bytes, seq, type } = this.#prepare(message, NLM_F_REQUEST | NLM_F_DUMP);
     this.#assertOpen();
-    const stream = new MessageStream<NetlinkMessage>(this, options.signal);
+    const stream = new MessageStream<NetlinkMessage>(this.#owner, options.signal);
     const p: Pending = {
       seq,
       peer,
@@ -725,7 +730,7 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
   ): AsyncIterableIterator<ReceivedMessage> & AsyncDisposable {
     this.#assertOpen();
     if (!this.framed) throw new TypeError("subscribe() needs a framed socket; use datagrams()");
-    const stream = new MessageStream<ReceivedMessage>(this, options.signal);
+    const stream = new MessageStream<ReceivedMessage>(this.#owner, options.signal);
     this.#subscribers.add(stream);
     return stream;
   }
@@ -745,7 +750,7 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
   datagrams(options: SubscribeOptions = {}): AsyncIterableIterator<Datagram> & AsyncDisposable {
     this.#assertOpen();
     if (this.framed) throw new TypeError("datagrams() needs an unframed socket; use subscribe()");
-    const stream = new MessageStream<Datagram>(this, options.signal);
+    const stream = new MessageStream<Datagram>(this.#owner, options.signal);
     this.#datagramSubscribers.add(stream);
     return stream;
   }
@@ -777,13 +782,8 @@ export class NetlinkSocket implements AsyncDisposable, StreamOwner {
 
   // ----- the receive side -----
 
-  /** StreamOwner: a consumer waits on an empty queue. */
-  hungry(): void {
-    this.#pump();
-  }
-
-  /** StreamOwner: a consumer stopped early. */
-  cancelled(stream: MessageStream<unknown>): void {
+  /** A consumer stopped early. */
+  #cancelled(stream: MessageStream<unknown>): void {
     if (
       this.#subscribers.delete(stream as MessageStream<ReceivedMessage>) ||
       this.#datagramSubscribers.delete(stream as MessageStream<Datagram>)
