@@ -1,0 +1,106 @@
+/**
+ * Name ⇄ number tables shared by the rtnetlink modules (iproute2's `rt_scopes`, `rt_protos`,
+ * `rt_tables`, route types), with the header each comes from.
+ *
+ * @module
+ */
+
+/** Route / address scopes (linux/rtnetlink.h `RT_SCOPE_*`), named as `ip` names them. */
+export const SCOPES = {
+  global: 0,
+  site: 200,
+  link: 253,
+  host: 254,
+  nowhere: 255,
+} as const;
+
+/** Route protocols (linux/rtnetlink.h `RTPROT_*`), named as iproute2's `rt_protos`. */
+export const PROTOCOLS = {
+  unspec: 0,
+  redirect: 1,
+  kernel: 2,
+  boot: 3,
+  static: 4,
+  gated: 8,
+  ra: 9,
+  mrt: 10,
+  zebra: 11,
+  bird: 12,
+  dnrouted: 13,
+  xorp: 14,
+  ntk: 15,
+  dhcp: 16,
+  mrouted: 17,
+  keepalived: 18,
+  babel: 42,
+  openr: 99,
+  bgp: 186,
+  isis: 187,
+  ospf: 188,
+  rip: 189,
+  eigrp: 192,
+} as const;
+
+/** Routing tables (linux/rtnetlink.h `RT_TABLE_*`), named as iproute2's `rt_tables`. */
+export const TABLES = {
+  unspec: 0,
+  compat: 252,
+  default: 253,
+  main: 254,
+  local: 255,
+} as const;
+
+/** Route types (linux/rtnetlink.h `RTN_*`), named as `ip route` names them. */
+export const ROUTE_TYPES = {
+  unspec: 0,
+  unicast: 1,
+  local: 2,
+  broadcast: 3,
+  anycast: 4,
+  multicast: 5,
+  blackhole: 6,
+  unreachable: 7,
+  prohibit: 8,
+  throw: 9,
+  nat: 10,
+  xresolve: 11,
+} as const;
+
+/** A value given by name from `table` or as a number in `0..max`. */
+export function byName<T extends Record<string, number>>(
+  table: T,
+  value: keyof T | number | string,
+  what: string,
+  max = 255,
+): number {
+  if (typeof value === "number") {
+    if (!Number.isInteger(value) || value < 0 || value > max) {
+      throw new RangeError(`${what} must be an integer in 0..${max}, got ${value}`);
+    }
+    return value;
+  }
+  const v = table[value as keyof T];
+  if (v === undefined) {
+    throw new TypeError(
+      `Unknown ${what} "${String(value)}": use a number or one of ${Object.keys(table).join(", ")}`,
+    );
+  }
+  return v;
+}
+
+/** The name of `value` in `table`, or the number itself. */
+export function nameOf<T extends Record<string, number>>(
+  table: T,
+  value: number,
+): keyof T | number {
+  for (const k in table) if (table[k] === value) return k;
+  return value;
+}
+
+/** Check an unsigned 32-bit integer. */
+export function u32(v: unknown, what: string): number {
+  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 0xffffffff) {
+    throw new RangeError(`${what} must be an integer in 0..4294967295, got ${String(v)}`);
+  }
+  return v as number;
+}

@@ -1,0 +1,381 @@
+/**
+ * Neighbour tables over rtnetlink: ARP / NDP entries (`ip neigh`) and bridge forwarding
+ * database entries (`bridge fdb`, family `AF_BRIDGE`).
+ *
+ * @example
+ * ```ts
+ * import { Rtnl } from "./rtnl.ts";
+ * import { addFdb, addNeighbour, listNeighbours } from "./neigh.ts";
+ * await using rt = await Rtnl.open();
+ * await addNeighbour(rt, { dev: "eth0", dst: "192.0.2.7", lladdr: "02:00:00:00:00:07" });
+ * await addFdb(rt, { dev: "vx0", mac: "02:00:00:00:00:08", dst: "198.51.100.1" });
+ * for (const n of await listNeighbours(rt)) console.log(n.dst, n.lladdr, n.state);
+ * ```
+ *
+ * @module
+ */
+import type { DecodedMessage } from "../../codec/schema.ts";
+import * as rtNeigh from "../generated/rt_neigh.ts";
+import { AF_INET, AF_INET6, formatIp, formatMac, parseIp, parseMac } from "./addr_text.ts";
+import { u32 } from "./_names.ts";
+import { linkIndex } from "./link.ts";
+import { newFlags, type NewOptions, type Rtnl } from "./rtnl.ts";
+
+/** `AF_BRIDGE` (linux/socket.h): the family of bridge FDB entries. */
+export const AF_BRIDGE = 7;
+
+/** A decoded `RTM_NEWNEIGH` message. */
+export type NeighbourMessage = DecodedMessage<rtNeigh.Ndmsg, rtNeigh.NeighbourAttrs>;
+
+/** `NUD_*` state names, lower case as `ip neigh` takes them. */
+export type NeighbourStateName = Lowercase<keyof typeof rtNeigh.NUD_STATE>;
+
+/** A neighbour or FDB entry, with the common fields pulled out of the message. */
+export interface Neighbour {
+  /** `AF_INET`, `AF_INET6` or `AF_BRIDGE`. */
+  family: number;
+  /** Interface index. */
+  index: number;
+  /** The neighbour's IP address (`NDA_DST`); for FDB entries, the VXLAN remote if any. */
+  dst?: string;
+  /** Link-layer address (`NDA_LLADDR`); the MAC of an FDB entry. */
+  lladdr?: string;
+  /** `NUD_*` state names, upper case as `ip -j neigh` prints them (`"PERMANENT"`, …). */
+  state: string[];
+  /** `NTF_*` flag names, lower case (`"self"`, `"master"`, `"router"`, …). */
+  flags: string[];
+  /** VLAN of an FDB entry. */
+  vlan?: number;
+  /** VNI of a VXLAN FDB entry. */
+  vni?: number;
+  /** Master (bridge) index of an FDB entry. */
+  master?: number;
+  /** The whole decoded message. */
+  message: NeighbourMessage;
+}
+
+/** What {@link addNeighbour} adds and {@link deleteNeighbour} removes. */
+export interface NeighbourSpec {
+  /** Interface by name or index. */
+  dev: string | number;
+  /** IPv4 or IPv6 address. */
+  dst: string;
+  /** Link-layer address. */
+  lladdr?: string | Uint8Array;
+  /** State (default `"permanent"`). */
+  state?: NeighbourStateName | number;
+  /** Mark as router (IPv6, `NTF_ROUTER`). */
+  router?: boolean;
+  /** A proxy entry (`ip neigh add proxy`, `NTF_PROXY`). */
+  proxy?: boolean;
+}
+
+/** Options for {@link listNeighbours}. */
+export interface ListNeighboursOptions {
+  /** `"inet"`, `"inet6"` or the number; default both. */
+  family?: number | "inet" | "inet6";
+  /** Only this interface (name or index). */
+  dev?: string | number;
+  /** List proxy entries instead (`ip neigh show proxy`). */
+  proxy?: boolean;
+  /** Cancel the dump. */
+  signal?: AbortSignal;
+}
+
+/** What {@link addFdb} adds and {@link deleteFdb} removes (`bridge fdb`). */
+export interface FdbSpec {
+  /** The port (or VXLAN device) by name or index. */
+  dev: string | number;
+  /** MAC address. */
+  mac: string | Uint8Array;
+  /** In the bridge's table (`master`, `NTF_MASTER`). */
+  master?: boolean;
+  /** In the device's own table (`self`, `NTF_SELF`): the default when neither is set. */
+  self?: boolean;
+  /** VLAN. */
+  vlan?: number;
+  /** VXLAN remote address. */
+  dst?: string;
+  /** VXLAN VNI. */
+  vni?: number;
+  /** VXLAN UDP port. */
+  port?: number;
+  /** `"permanent"` (default), `"static"` (NUD_NOARP) or `"dynamic"` (NUD_REACHABLE). */
+  state?: "permanent" | "static" | "dynamic";
+  /** Sticky entry (`NTF_STICKY`). */
+  sticky?: boolean;
+}
+
+/** Options for {@link listFdb}. */
+export interface ListFdbOptions {
+  /** Only entries of this port / device. */
+  dev?: string | number;
+  /** Only entries of ports of this bridge. */
+  br?: string | number;
+  /** Cancel the dump. */
+  signal?: AbortSignal;
+}
+
+function familyOf(f: number | "inet" | "inet6" | undefined): number {
+  if (f === undefined) return 0;
+  if (f === "inet") return AF_INET;
+  if (f === "inet6") return AF_INET6;
+  if (f === 0 || f === AF_INET || f === AF_INET6 || f === AF_BRIDGE) return f;
+  throw new TypeError(`Neighbour family must be "inet", "inet6", 2, 10 or 7, got ${String(f)}`);
+}
+
+function names(table: Record<string, number>, bits: number, lower: boolean): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(table)) {
+    if (bits & v) out.push(lower ? k.toLowerCase() : k);
+  }
+  return out;
+}
+
+/**
+ * Turn a decoded `RTM_NEWNEIGH` message into a {@link Neighbour}.
+ *
+ * @example
+ * ```ts
+ * import { Rtnl } from "./rtnl.ts";
+ * import { toNeighbour } from "./neigh.ts";
+ * import * as rtNeigh from "../generated/rt_neigh.ts";
+ * await using rt = await Rtnl.open();
+ * for await (const m of rt.dump(rtNeigh.operations.getneigh)) console.log(toNeighbour(m));
+ * ```
+ */
+export function toNeighbour(message: NeighbourMessage): Neighbour {
+  const { header: h, attrs: a } = message;
+  const n: Neighbour = {
+    family: h.ndmFamily,
+    index: h.ndmIfindex,
+    state: names(rtNeigh.NUD_STATE, h.ndmState, false),
+    flags: names(rtNeigh.NTF_FLAGS, h.ndmFlags, true),
+    message,
+  };
+  if (a.dst && (a.dst.length === 4 || a.dst.length === 16)) n.dst = formatIp(a.dst);
+  if (a.lladdr) n.lladdr = formatMac(a.lladdr);
+  if (a.vlan !== undefined) n.vlan = a.vlan;
+  if (a.vni !== undefined) n.vni = a.vni;
+  if (a.master !== undefined) n.master = a.master;
+  return n;
+}
+
+/**
+ * IPv4 / IPv6 neighbours (`ip neigh show`).
+ *
+ * @example
+ * ```ts
+ * import { Rtnl } from "./rtnl.ts";
+ * import { listNeighbours } from "./neigh.ts";
+ * await using rt = await Rtnl.open();
+ * const arp = await listNeighbours(rt, { family: "inet", dev: "eth0" });
+ * ```
+ */
+export async function listNeighbours(
+  rt: Rtnl,
+  options: ListNeighboursOptions = {},
+): Promise<Neighbour[]> {
+  const family = familyOf(options.family);
+  const index = options.dev === undefined ? undefined : await linkIndex(rt, options.dev);
+  const out: Neighbour[] = [];
+  for await (
+    const m of rt.dump(rtNeigh.operations.getneigh, {
+      header: {
+        ndmFamily: family,
+        ndmFlags: options.proxy ? rtNeigh.NTF_FLAGS.PROXY : 0,
+      },
+      signal: options.signal,
+    })
+  ) {
+    const f = m.header.ndmFamily;
+    if (family === 0 ? f !== AF_INET && f !== AF_INET6 : f !== family) continue;
+    if (index !== undefined && m.header.ndmIfindex !== index) continue;
+    out.push(toNeighbour(m));
+  }
+  return out;
+}
+
+function stateOf(state: NeighbourStateName | number | undefined): number {
+  if (state === undefined) return rtNeigh.NUD_STATE.PERMANENT;
+  if (typeof state === "number") return state;
+  const v = (rtNeigh.NUD_STATE as Record<string, number>)[String(state).toUpperCase()];
+  if (v === undefined) {
+    throw new TypeError(
+      `Unknown neighbour state "${state}": use ${
+        Object.keys(rtNeigh.NUD_STATE).map((k) => k.toLowerCase()).join(", ")
+      }`,
+    );
+  }
+  return v;
+}
+
+async function neighRequest(rt: Rtnl, spec: NeighbourSpec, forDelete: boolean) {
+  if (spec === null || typeof spec !== "object") throw new TypeError("Expected a neighbour spec");
+  if (spec.dev === undefined) throw new TypeError("A neighbour needs its interface: dev");
+  const dst = parseIp(spec.dst);
+  const attrs: rtNeigh.NeighbourAttrs = { dst };
+  if (spec.lladdr !== undefined && !forDelete) {
+    attrs.lladdr = typeof spec.lladdr === "string" ? parseMac(spec.lladdr) : spec.lladdr;
+  }
+  const header: Partial<rtNeigh.Ndmsg> = {
+    ndmFamily: dst.length === 4 ? AF_INET : AF_INET6,
+    ndmIfindex: await linkIndex(rt, spec.dev),
+    ndmState: forDelete ? 0 : stateOf(spec.state),
+    ndmFlags: (spec.router ? rtNeigh.NTF_FLAGS.ROUTER : 0) |
+      (spec.proxy ? rtNeigh.NTF_FLAGS.PROXY : 0),
+  };
+  return { header, attrs };
+}
+
+/**
+ * Add a neighbour entry (`ip neigh add`); `{ replace: true }` is `ip neigh replace`.
+ *
+ * @example
+ * ```ts
+ * import { Rtnl } from "./rtnl.ts";
+ * import { addNeighbour } from "./neigh.ts";
+ * await using rt = await Rtnl.open();
+ * await addNeighbour(rt, { dev: "eth0", dst: "fe80::7", lladdr: "02:00:00:00:00:07" });
+ * await addNeighbour(rt, { dev: "eth0", dst: "192.0.2.7", state: "stale", lladdr: "02::9" }, {
+ *   replace: true,
+ * });
+ * ```
+ */
+export async function addNeighbour(
+  rt: Rtnl,
+  spec: NeighbourSpec,
+  options: NewOptions = {},
+): Promise<void> {
+  const { header, attrs } = await neighRequest(rt, spec, false);
+  const defaults = options.replace ? { create: true } : { create: true, exclusive: true };
+  await rt.call(rtNeigh.operations.newneigh, {
+    header,
+    attrs,
+    flags: newFlags(options, defaults),
+  });
+}
+
+/**
+ * Delete a neighbour entry (`ip neigh del`); `ENOENT` when there is none.
+ *
+ * @example
+ * ```ts
+ * import { Rtnl } from "./rtnl.ts";
+ * import { deleteNeighbour } from "./neigh.ts";
+ * await using rt = await Rtnl.open();
+ * await deleteNeighbour(rt, { dev: "eth0", dst: "192.0.2.7" });
+ * ```
+ */
+export async function deleteNeighbour(rt: Rtnl, spec: NeighbourSpec): Promise<void> {
+  const { header, attrs } = await neighRequest(rt, spec, true);
+  await rt.call(rtNeigh.operations.delneigh, { header, attrs });
+}
+
+async function fdbRequest(rt: Rtnl, spec: FdbSpec, forDelete: boolean) {
+  if (spec === null || typeof spec !== "object") throw new TypeError("Expected an FDB spec");
+  if (spec.dev === undefined) throw new TypeError("An FDB entry needs its device: dev");
+  const attrs: rtNeigh.NeighbourAttrs = {
+    lladdr: typeof spec.mac === "string" ? parseMac(spec.mac) : spec.mac,
+  };
+  if (attrs.lladdr!.length !== 6) throw new TypeError("An FDB MAC address has 6 bytes");
+  if (spec.vlan !== undefined) {
+    if (!Number.isInteger(spec.vlan) || spec.vlan < 1 || spec.vlan > 4094) {
+      throw new RangeError(`VLAN must be in 1..4094, got ${spec.vlan}`);
+    }
+    attrs.vlan = spec.vlan;
+  }
+  if (spec.dst !== undefined) attrs.dst = parseIp(spec.dst);
+  if (spec.vni !== undefined) attrs.vni = u32(spec.vni, "vni");
+  if (spec.port !== undefined) attrs.port = spec.port;
+  let flags = 0;
+  if (spec.master) flags |= rtNeigh.NTF_FLAGS.MASTER;
+  if (spec.self || !spec.master) flags |= rtNeigh.NTF_FLAGS.SELF;
+  if (spec.sticky) flags |= rtNeigh.NTF_FLAGS.STICKY;
+  const st = spec.state ?? "permanent";
+  const state = st === "permanent"
+    ? rtNeigh.NUD_STATE.PERMANENT
+    : st === "static"
+    ? rtNeigh.NUD_STATE.NOARP
+    : st === "dynamic"
+    ? rtNeigh.NUD_STATE.REACHABLE
+    : undefined;
+  if (state === undefined) {
+    throw new TypeError(`FDB state must be "permanent", "static" or "dynamic", got "${st}"`);
+  }
+  const header: Partial<rtNeigh.Ndmsg> = {
+    ndmFamily: AF_BRIDGE,
+    ndmIfindex: await linkIndex(rt, spec.dev),
+    ndmState: forDelete ? 0 : state,
+    ndmFlags: flags,
+  };
+  return { header, attrs };
+}
+
+/**
+ * Add a bridge FDB entry (`bridge fdb add MAC dev PORT [master|self] [vlan V] [dst IP]`).
+ *
+ * @example
+ * ```ts
+ * import { Rtnl } from "./rtnl.ts";
+ * import { addFdb } from "./neigh.ts";
+ * await using rt = await Rtnl.open();
+ * await addFdb(rt, { dev: "veth0", mac: "02:00:00:00:00:01", master: true, vlan: 10 });
+ * ```
+ */
+export async function addFdb(rt: Rtnl, spec: FdbSpec, options: NewOptions = {}): Promise<void> {
+  const { header, attrs } = await fdbRequest(rt, spec, false);
+  const defaults = options.replace || options.append
+    ? { create: true }
+    : { create: true, exclusive: true };
+  await rt.call(rtNeigh.operations.newneigh, {
+    header,
+    attrs,
+    flags: newFlags(options, defaults),
+  });
+}
+
+/**
+ * Delete a bridge FDB entry (`bridge fdb del`).
+ *
+ * @example
+ * ```ts
+ * import { Rtnl } from "./rtnl.ts";
+ * import { deleteFdb } from "./neigh.ts";
+ * await using rt = await Rtnl.open();
+ * await deleteFdb(rt, { dev: "veth0", mac: "02:00:00:00:00:01", master: true, vlan: 10 });
+ * ```
+ */
+export async function deleteFdb(rt: Rtnl, spec: FdbSpec): Promise<void> {
+  const { header, attrs } = await fdbRequest(rt, spec, true);
+  await rt.call(rtNeigh.operations.delneigh, { header, attrs });
+}
+
+/**
+ * Bridge FDB entries (`bridge fdb show`), optionally of one device or one bridge's ports.
+ *
+ * @example
+ * ```ts
+ * import { Rtnl } from "./rtnl.ts";
+ * import { listFdb } from "./neigh.ts";
+ * await using rt = await Rtnl.open();
+ * for (const e of await listFdb(rt, { br: "br0" })) console.log(e.lladdr, e.vlan, e.flags);
+ * ```
+ */
+export async function listFdb(rt: Rtnl, options: ListFdbOptions = {}): Promise<Neighbour[]> {
+  const index = options.dev === undefined ? undefined : await linkIndex(rt, options.dev);
+  const br = options.br === undefined ? undefined : await linkIndex(rt, options.br);
+  const out: Neighbour[] = [];
+  for await (
+    const m of rt.dump(rtNeigh.operations.getneigh, {
+      header: { ndmFamily: AF_BRIDGE },
+      signal: options.signal,
+    })
+  ) {
+    if (m.header.ndmFamily !== AF_BRIDGE) continue;
+    if (index !== undefined && m.header.ndmIfindex !== index) continue;
+    if (br !== undefined && m.attrs.master !== br) continue;
+    out.push(toNeighbour(m));
+  }
+  return out;
+}
