@@ -268,7 +268,7 @@ function enumValues(d: Y): { name: string; value: number; doc: string }[] {
  * Where a spec disagrees with the kernel's uAPI header, the header wins. Each fix names the
  * header that the struct is declared in.
  */
-const SPEC_FIXES: Record<string, Record<string, { name: string; type: string }[]>> = {
+const STRUCT_FIXES: Record<string, Record<string, { name: string; type: string }[]>> = {
   tc: {
     // linux/pkt_sched.h: struct tc_ratespec { unsigned char cell_log; __u8 linklayer;
     //   unsigned short overhead; short cell_align; unsigned short mpu; __u32 rate; }
@@ -296,12 +296,25 @@ const SPEC_FIXES: Record<string, Record<string, { name: string; type: string }[]
   },
 };
 
+/** Attribute types the specs get wrong, by spec, set and attribute, with the header to check. */
+const ATTRIBUTE_FIXES: Record<string, Record<string, Record<string, string>>> = {
+  // linux/fib_rules.h: FRA_DST / FRA_SRC hold an address of the rule's family (4 or 16 bytes).
+  "rt-rule": { "fib-rule-attrs": { dst: "binary", src: "binary" } },
+};
+
 function applySpecFixes(y: Y): void {
-  const fixes = SPEC_FIXES[y.name as string];
-  if (!fixes) return;
+  const structs = STRUCT_FIXES[y.name as string] ?? {};
   for (const d of (y.definitions ?? []) as Y[]) {
-    const members = fixes[d.name as string];
+    const members = structs[d.name as string];
     if (members) d.members = members;
+  }
+  const attrs = ATTRIBUTE_FIXES[y.name as string] ?? {};
+  for (const set of (y["attribute-sets"] ?? []) as Y[]) {
+    const types = attrs[set.name as string];
+    if (!types) continue;
+    for (const a of (set.attributes ?? []) as Y[]) {
+      if (types[a.name as string]) a.type = types[a.name as string];
+    }
   }
 }
 

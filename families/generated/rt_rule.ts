@@ -111,10 +111,10 @@ export interface FibRuleUidRange extends StructValues {
 
 /** Attributes of set `fib-rule-attrs` of rt-rule, as decoded by {@link fibRuleAttrs}. */
 export interface FibRuleAttrs extends AttrValues {
-  /** `FRA_DST` (1): u32. */
-  dst?: number;
-  /** `FRA_SRC` (2): u32. */
-  src?: number;
+  /** `FRA_DST` (1): binary. */
+  dst?: Uint8Array;
+  /** `FRA_SRC` (2): binary. */
+  src?: Uint8Array;
   /** `FRA_IIFNAME` (3): string. */
   iifname?: string;
   /** `FRA_GOTO` (4): u32. */
@@ -221,8 +221,8 @@ export const family: Family = defineFamily({
   },
   attributeSets: {
     "fib-rule-attrs": [
-      { name: "dst", value: 1, type: "u32" },
-      { name: "src", value: 2, type: "u32" },
+      { name: "dst", value: 1, type: "binary" },
+      { name: "src", value: 2, type: "binary" },
       { name: "iifname", value: 3, type: "string" },
       { name: "goto", value: 4, type: "u32" },
       { name: "unused2", value: 5, type: "pad" },

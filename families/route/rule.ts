@@ -1,10 +1,6 @@
 /**
  * Policy routing rules over rtnetlink (`ip rule`), IPv4 and IPv6.
  *
- * The kernel's `rt-rule.yaml` declares `FRA_DST` / `FRA_SRC` as `u32`, but they hold an address
- * of the rule's family (16 bytes for IPv6). This module uses the spec's tables with those two
- * attributes as binary, so IPv6 rules with `from` / `to` decode.
- *
  * @example
  * ```ts
  * import { Rtnl } from "./rtnl.ts";
@@ -16,50 +12,20 @@
  *
  * @module
  */
-import {
-  type AttributeSpec,
-  type AttrValues,
-  type DecodedMessage,
-  defineFamily,
-  type Operation,
-} from "../../codec/schema.ts";
+import type { DecodedMessage } from "../../codec/schema.ts";
 import * as rtRule from "../generated/rt_rule.ts";
 import { AF_INET, AF_INET6, formatIp, parsePrefix } from "./addr_text.ts";
 import { byName, nameOf, PROTOCOLS, TABLES, u32 } from "./_names.ts";
 import { newFlags, type NewOptions, type Rtnl } from "./rtnl.ts";
 
-/** Rule attributes as this module decodes them: `dst` / `src` are address bytes. */
-export interface RuleAttrs extends Omit<rtRule.FibRuleAttrs, "dst" | "src">, AttrValues {
-  /** `FRA_DST` (1): destination address bytes (4 or 16). */
-  dst?: Uint8Array;
-  /** `FRA_SRC` (2): source address bytes (4 or 16). */
-  src?: Uint8Array;
-}
+/** Rule attributes (`dst` / `src` are address bytes). */
+export type RuleAttrs = rtRule.FibRuleAttrs;
 
 /** A decoded `RTM_NEWRULE` message. */
 export type RuleMessage = DecodedMessage<rtRule.FibRuleHdr, RuleAttrs>;
 
-const spec = rtRule.family.spec;
-const fixedFamily = defineFamily({
-  ...spec,
-  attributeSets: {
-    ...spec.attributeSets,
-    "fib-rule-attrs": spec.attributeSets["fib-rule-attrs"].map((a: AttributeSpec) =>
-      a.name === "dst" || a.name === "src" ? { ...a, type: "binary" as const } : a
-    ),
-  },
-});
-
-/** The rule operations, with `FRA_DST` / `FRA_SRC` as address bytes. */
-export const ruleOperations: {
-  readonly newrule: Operation<rtRule.FibRuleHdr, RuleAttrs>;
-  readonly delrule: Operation<rtRule.FibRuleHdr, RuleAttrs>;
-  readonly getrule: Operation<rtRule.FibRuleHdr, RuleAttrs>;
-} = {
-  newrule: fixedFamily.operation("newrule"),
-  delrule: fixedFamily.operation("delrule"),
-  getrule: fixedFamily.operation("getrule"),
-};
+/** The rule operations (from the generated rt-rule tables). */
+export const ruleOperations: typeof rtRule.operations = rtRule.operations;
 
 /** Rule actions (linux/fib_rules.h `FR_ACT_*`), named as `ip rule` names them. */
 export const RULE_ACTIONS = {
