@@ -87,6 +87,7 @@ export async function loadBunLibc(): Promise<Libc> {
     read: (fd, b, n) => sym.read(fd, b, n),
     write: (fd, b, n) => sym.write(fd, b, n),
     open: (p, f) => sym.open(p, f),
+    ioctl: (fd, r, a) => sym.ioctl(fd, r, a),
     setns: (fd, t) => sym.setns(fd, t),
     errno: () => ffi.read.i32(errnoPtr, 0),
     addressOf: (buf) => BigInt(ffi.ptr(buf)),

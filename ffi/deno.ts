@@ -70,6 +70,7 @@ export function loadDenoLibc(): Libc {
     read: (fd, buf, n) => Number(s.read(fd, buf, n)),
     write: (fd, buf, n) => Number(s.write(fd, buf, n)),
     open: s.open,
+    ioctl: s.ioctl,
     setns: s.setns,
     errno: () => errnoView.getInt32(0),
     addressOf: (buf) => {

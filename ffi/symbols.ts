@@ -51,6 +51,8 @@ export const SYMBOLS = {
   write: { args: ["i32", "ptr", "usize"], result: "isize" },
   // int open(const char *pathname, int flags);
   open: { args: ["ptr", "i32"], result: "i32" },
+  // int ioctl(int fd, unsigned long request, ...);  (one integer or pointer argument)
+  ioctl: { args: ["i32", "usize", "usize"], result: "i32" },
   // int setns(int fd, int nstype);
   setns: { args: ["i32", "i32"], result: "i32" },
   // int *__errno_location(void);

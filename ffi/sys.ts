@@ -109,6 +109,46 @@ export function check(libc: Libc, result: number, operation: string): number {
   return result;
 }
 
+/**
+ * Run `create` (which returns a new fd, or -1 with errno set) inside another network
+ * namespace: switch this thread there, create, switch back. All synchronous on the JS thread,
+ * so nothing else runs meanwhile; the fd keeps the namespace it was made in. `netns` is a
+ * name (`/run/netns/NAME`), a path (`/proc/PID/ns/net`) or an open namespace fd.
+ */
+export function inNetns(
+  libc: Libc,
+  netns: string | number,
+  operation: string,
+  create: () => number,
+): number {
+  const open = (path: string) =>
+    check(
+      libc,
+      libc.open(new TextEncoder().encode(path + "\0"), O_RDONLY | O_CLOEXEC),
+      `open(${path})`,
+    );
+  const home = open("/proc/thread-self/ns/net");
+  let target = -1;
+  try {
+    target = typeof netns === "number"
+      ? netns
+      : open(netns.includes("/") ? netns : `/run/netns/${netns}`);
+    check(libc, libc.setns(target, CLONE_NEWNET), "setns");
+    const fd = create();
+    const errno = fd < 0 ? libc.errno() : 0;
+    if (libc.setns(home, CLONE_NEWNET) < 0) {
+      // Cannot happen for the namespace we came from; if it does, nothing after is trustworthy.
+      if (fd >= 0) libc.close(fd);
+      throw new Error("setns: could not return to the original network namespace");
+    }
+    if (fd < 0) throw new NetlinkError(errno, { operation });
+    return fd;
+  } finally {
+    if (typeof netns !== "number" && target >= 0) libc.close(target);
+    libc.close(home);
+  }
+}
+
 /** The loaded libc plus the hub; one per process. */
 export interface Sys {
   /** Raw libc. */

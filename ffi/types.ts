@@ -55,6 +55,8 @@ export interface Libc {
   write(fd: number, buf: Uint8Array, n: number): number;
   /** `int open(const char *path, int flags);` */
   open(path: Uint8Array, flags: number): number;
+  /** `int ioctl(int fd, unsigned long request, ...);` with one integer (or address) argument. */
+  ioctl(fd: number, request: number, arg: number | bigint): number;
   /** `int setns(int fd, int nstype);` */
   setns(fd: number, nstype: number): number;
   /** `int *__errno_location(void);` read immediately after a failing call, same thread. */

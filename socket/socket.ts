@@ -39,17 +39,15 @@ import { NetlinkError } from "../codec/netlink_error.ts";
 import {
   AF_NETLINK,
   check,
-  CLONE_NEWNET,
   EAGAIN,
   ECONNREFUSED,
   EINTR,
   ENOBUFS,
   type Hub,
+  inNetns,
   loadSys,
   MSG_DONTWAIT,
   MSG_TRUNC,
-  O_CLOEXEC,
-  O_RDONLY,
   SO_RCVBUF,
   SO_RCVBUFFORCE,
   SO_SNDBUF,
@@ -201,37 +199,6 @@ function sockaddr(portId: number, groups: number): Uint8Array {
   return a;
 }
 
-/**
- * Create a socket inside another network namespace: switch this thread there, create the
- * socket, switch back. All synchronous on the JS thread, so nothing else runs meanwhile.
- */
-function socketInNetns(libc: Libc, netns: string | number, type: number, protocol: number): number {
-  const open = (path: string, what: string) =>
-    check(libc, libc.open(new TextEncoder().encode(path + "\0"), O_RDONLY | O_CLOEXEC), what);
-  const home = open("/proc/thread-self/ns/net", "open(/proc/thread-self/ns/net)");
-  let target = -1;
-  try {
-    if (typeof netns === "number") target = netns;
-    else {
-      const path = netns.includes("/") ? netns : `/run/netns/${netns}`;
-      target = open(path, `open(${path})`);
-    }
-    check(libc, libc.setns(target, CLONE_NEWNET), "setns");
-    const fd = libc.socket(AF_NETLINK, type, protocol);
-    const errno = fd < 0 ? libc.errno() : 0;
-    if (libc.setns(home, CLONE_NEWNET) < 0) {
-      // Cannot happen for the namespace we came from; if it does, nothing after is trustworthy.
-      if (fd >= 0) libc.close(fd);
-      throw new Error("setns: could not return to the original network namespace");
-    }
-    if (fd < 0) throw new NetlinkError(errno, { operation: "socket" });
-    return fd;
-  } finally {
-    if (typeof netns !== "number" && target >= 0) libc.close(target);
-    libc.close(home);
-  }
-}
-
 function operationName(type: number): string {
   return `request type ${type}`;
 }
@@ -252,6 +219,8 @@ export class NetlinkSocket implements AsyncDisposable {
   readonly protocol: number;
   /** Whether datagrams are `nlmsghdr`-framed (false for uevents). */
   readonly framed: boolean;
+  /** The network namespace given to {@link NetlinkSocket.open}, if any. */
+  readonly netns?: string | number;
   #libc: Libc;
   #hub: Hub;
   #fd: number;
@@ -292,6 +261,7 @@ export class NetlinkSocket implements AsyncDisposable {
     this.#fd = fd;
     this.protocol = protocol;
     this.framed = o.framed ?? protocol !== NETLINK_KOBJECT_UEVENT;
+    this.netns = o.netns;
     this.#seq = (Math.random() * 0x3fffffff) >>> 0 || 1;
     this.#kernelAddr = sockaddr(0, 0);
     this.#name = new Uint8Array(new ArrayBuffer(SOCKADDR_NL_LEN));
@@ -343,7 +313,7 @@ export class NetlinkSocket implements AsyncDisposable {
     const type = (options.type === "dgram" ? SOCK_DGRAM : SOCK_RAW) | SOCK_NONBLOCK | SOCK_CLOEXEC;
     const fd = netns === undefined
       ? check(libc, libc.socket(AF_NETLINK, type, protocol), "socket")
-      : socketInNetns(libc, netns, type, protocol);
+      : inNetns(libc, netns, "socket", () => libc.socket(AF_NETLINK, type, protocol));
     const sock = new NetlinkSocket(libc, hub, fd, protocol, options);
     try {
       if (options.receiveBufferSize !== undefined) {

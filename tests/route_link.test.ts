@@ -280,12 +280,52 @@ test(
   },
 );
 
+test("tun and tap devices: created through /dev/net/tun, as ip tuntap shows them", {
+  skip: SKIP_KERNEL,
+}, async () => {
+  await using rt = await Rtnl.open();
+  const tun = uniqueName("tu"), tap = uniqueName("ta");
+  try {
+    await addLink(rt, { name: tun, kind: "tun", mtu: 1400 });
+    const link = await addLink(rt, {
+      name: tap,
+      kind: "tap",
+      up: true,
+      data: { multiQueue: true },
+    });
+    assert.equal(link.name, tap);
+    type Shown = {
+      mtu: number;
+      flags: string[];
+      link_type: string;
+      linkinfo: { info_kind: string; info_data: Record<string, unknown> };
+    };
+    const [t] = ipJson<Shown[]>("-d", "link", "show", "dev", tun);
+    assert.equal(t.mtu, 1400);
+    assert.equal(t.link_type, "none");
+    assert.equal(t.linkinfo.info_kind, "tun");
+    assert.deepEqual(
+      [t.linkinfo.info_data.type, t.linkinfo.info_data.persist, t.linkinfo.info_data.pi],
+      ["tun", true, false],
+    );
+    const [p] = ipJson<Shown[]>("-d", "link", "show", "dev", tap);
+    assert.ok(p.flags.includes("UP"));
+    assert.equal(p.link_type, "ether");
+    assert.equal(p.linkinfo.info_data.type, "tap");
+    assert.equal(p.linkinfo.info_data.multi_queue, true);
+    await assert.rejects(addLink(rt, { name: tap, kind: "tap" }), code("EEXIST"));
+  } finally {
+    cleanup(tun);
+    cleanup(tap);
+  }
+});
+
 test("misuse throws before any syscall", { skip: SKIP_KERNEL }, async () => {
   await using rt = await Rtnl.open();
   await assert.rejects(addLink(rt, { name: "a-name-much-too-long", kind: "bridge" }), RangeError);
   await assert.rejects(addLink(rt, { name: "", kind: "bridge" }), TypeError);
   await assert.rejects(addLink(rt, { name: "x0", kind: "" }), TypeError);
-  await assert.rejects(addLink(rt, { name: "t0", kind: "tun" }), TypeError);
+  await assert.rejects(addLink(rt, { name: "t0", kind: "tun", peer: "x" as never }), TypeError);
   await assert.rejects(
     addLink(rt, { name: "x0", kind: "mystery", data: { a: 1 } as unknown as Uint8Array }),
     TypeError,

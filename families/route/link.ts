@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
+import { Rtnl } from "./rtnl.ts";
  * import { addLink, deleteLink, listLinks } from "./link.ts";
  * await using rt = await Rtnl.open();
  * await addLink(rt, { name: "br0", kind: "bridge", up: true });
@@ -27,6 +27,8 @@ import {
 import * as rtLink from "../generated/rt_link.ts";
 import { formatMac, parseIp, parseMac } from "./addr_text.ts";
 import { newFlags, type NewOptions, Rtnl } from "./rtnl.ts";
+import { createTunTap, type TunTapOptions } from "./tuntap.ts";
+import { NetlinkError } from "../../codec/netlink_error.ts";
 
 /** `RTM_NEWLINKPROP` (linux/rtnetlink.h): add alternative names. */
 export const RTM_NEWLINKPROP = 108;
@@ -171,6 +173,10 @@ export interface LinkDataByKind extends Omit<rtLink.LinkinfoDataMsg, "bond" | "v
   bond: BondData;
   /** VLAN options (the parent goes in {@link AddLinkSpec.link}). */
   vlan: VlanData;
+  /** tun options (made through `/dev/net/tun`). */
+  tun: Omit<TunTapOptions, "mode" | "netns">;
+  /** tap options (made through `/dev/net/tun`). */
+  tap: Omit<TunTapOptions, "mode" | "netns">;
   /** VXLAN options. */
   vxlan: VxlanData;
   /** macvlan options (the parent goes in {@link AddLinkSpec.link}). */
@@ -546,13 +552,49 @@ function rawData(bytes: Uint8Array, type = 2 /* IFLA_INFO_DATA */): UnknownAttri
 }
 
 /**
+ * tun/tap: the ioctl path (the kernel refuses them over rtnetlink), then the common settings
+ * over rtnetlink. `data` may carry {@link TunTapOptions} (user, group, pi, multiQueue, vnetHdr).
+ */
+async function addTunTap(
+  rt: Rtnl,
+  name: string,
+  mode: "tun" | "tap",
+  spec: AddLinkSpec<string>,
+  options: NewOptions,
+): Promise<Link> {
+  if (spec.peer !== undefined || spec.link !== undefined || spec.netns !== undefined) {
+    throw new TypeError(`A ${mode} link takes no peer, link or netns`);
+  }
+  if (options.exclusive === false || options.replace) {
+    throw new TypeError(`A ${mode} link can only be created, not replaced`);
+  }
+  const data = (spec.data ?? {}) as Omit<TunTapOptions, "mode" | "netns">;
+  // TUNSETIFF would attach to an existing device of that name: refuse as NLM_F_EXCL would.
+  const existing = await getLink(rt, { name }).catch((e) => {
+    if (e instanceof NetlinkError && e.code === "ENODEV") return undefined;
+    throw e;
+  });
+  if (existing) throw new NetlinkError(17, /* EEXIST */ { operation: `${mode} add ${name}` });
+  await createTunTap(name, { ...data, mode, netns: rt.socket.netns });
+  const changes: LinkChanges = {};
+  if (spec.mtu !== undefined) changes.mtu = spec.mtu;
+  if (spec.txqlen !== undefined) changes.txqlen = spec.txqlen;
+  if (spec.address !== undefined) changes.address = spec.address;
+  if (spec.master !== undefined) changes.master = spec.master;
+  if (spec.up !== undefined) changes.up = spec.up;
+  if (spec.altnames !== undefined) changes.altnames = { add: spec.altnames };
+  if (Object.keys(changes).length > 0) await setLink(rt, { name }, changes);
+  return await getLink(rt, { name });
+}
+
+/**
  * Create an interface (`ip link add`). By default it fails with `EEXIST` if the name is taken;
  * `{ exclusive: false }` makes that a no-op, `{ replace: true }` changes the existing one.
  * Resolves with the new link as the kernel reports it.
  *
- * tun/tap devices cannot be made this way: the kernel answers `RTM_NEWLINK` for kind `"tun"`
- * with `EOPNOTSUPP` (they need the `TUNSETIFF` ioctl on `/dev/net/tun`), so this throws a
- * `TypeError` for them.
+ * tun/tap devices are made with the `TUNSETIFF` ioctl on `/dev/net/tun` (the kernel answers
+ * `RTM_NEWLINK` for kind `"tun"` with `EOPNOTSUPP`), then configured over rtnetlink; their
+ * `data` takes {@link TunTapOptions} (owner, group, pi, multiQueue, vnetHdr).
  *
  * @example
  * ```ts
@@ -563,6 +605,7 @@ function rawData(bytes: Uint8Array, type = 2 /* IFLA_INFO_DATA */): UnknownAttri
  * await addLink(rt, { name: "br0", kind: "bridge", data: { stpState: 0 } });
  * await addLink(rt, { name: "vx0", kind: "vxlan", data: { id: 42, port: 4789 } });
  * await addLink(rt, { name: "v0.10", kind: "vlan", link: "v0", data: { id: 10 } });
+ * await addLink(rt, { name: "tap0", kind: "tap", up: true });
  * ```
  */
 export async function addLink<K extends string>(
@@ -576,11 +619,7 @@ export async function addLink<K extends string>(
   if (typeof kind !== "string" || kind === "") {
     throw new TypeError(`Link "${name}" needs a kind such as "veth", "bridge" or "dummy"`);
   }
-  if (kind === "tun" || kind === "tap") {
-    throw new TypeError(
-      `Cannot create ${kind} "${name}" over rtnetlink: the kernel needs the TUNSETIFF ioctl`,
-    );
-  }
+  if (kind === "tun" || kind === "tap") return await addTunTap(rt, name, kind, spec, options);
   const data = spec.data as unknown;
   const known = TYPED_KINDS.has(kind) || DATALESS_KINDS.has(kind) || OWN_KINDS.has(kind);
   if (!known && data !== undefined && !(data instanceof Uint8Array)) {

@@ -1,0 +1,200 @@
+/**
+ * Command-line plumbing of `ip.ts`: the runtime (Deno or Bun) without `node:` imports, global
+ * options, the shared context every object printer gets, and iproute2-style errors.
+ *
+ * @module
+ */
+import type { Rtnl } from "../../families/route/rtnl.ts";
+import * as rtLink from "../../families/generated/rt_link.ts";
+import { Printer } from "./json.ts";
+import {
+  buildMessage,
+  decodeBody,
+  type DecodedMessage,
+  type Operation,
+} from "../../codec/schema.ts";
+import type { NetlinkMessage } from "../../codec/message.ts";
+
+interface DenoLike {
+  args: string[];
+  exitCode: number;
+  exit(code: number): never;
+  stdout: { writeSync(b: Uint8Array): number };
+  stderr: { writeSync(b: Uint8Array): number };
+}
+interface ProcessLike {
+  argv: string[];
+  exitCode?: number;
+  exit(code: number): never;
+  stdout: { write(s: string): boolean };
+  stderr: { write(s: string): boolean };
+}
+const g = globalThis as unknown as { Deno?: DenoLike; process?: ProcessLike };
+
+/** The script's arguments. */
+export function args(): string[] {
+  return g.Deno ? g.Deno.args : g.process!.argv.slice(2);
+}
+
+const encoder = new TextEncoder();
+
+function writeAll(w: { writeSync(b: Uint8Array): number }, s: string): void {
+  let b = encoder.encode(s);
+  while (b.length > 0) b = b.subarray(w.writeSync(b));
+}
+
+/** Write to standard output (synchronously, so nothing is lost at exit). */
+export function stdout(s: string): void {
+  if (s === "") return;
+  if (g.Deno) writeAll(g.Deno.stdout, s);
+  else g.process!.stdout.write(s);
+}
+
+/** Write to standard error. */
+export function stderr(s: string): void {
+  if (g.Deno) writeAll(g.Deno.stderr, s);
+  else g.process!.stderr.write(s);
+}
+
+/** Exit now with `code`. */
+export function exit(code: number): never {
+  return g.Deno ? g.Deno.exit(code) : g.process!.exit(code);
+}
+
+/** A usage or argument error: printed as is, exit code 1 (or `code`). */
+export class UsageError extends Error {
+  readonly code: number;
+  constructor(message: string, code = 1) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The global options (`-j -p -d -s -4 -6 -n`). */
+export interface Options {
+  json: boolean;
+  pretty: boolean;
+  details: number;
+  stats: number;
+  /** 0 (any), 2 (inet), 10 (inet6), 17 (link) */
+  family: number;
+  netns?: string;
+  oneline: boolean;
+}
+
+/** What a link looks like to other printers (`ll_index_to_name` and friends). */
+export interface LinkInfo {
+  name: string;
+  flags: number;
+  type: number;
+}
+
+/** Shared by the object printers. */
+export class Context {
+  readonly rt: Rtnl;
+  readonly opts: Options;
+  readonly p: Printer;
+  #links?: Map<number, LinkInfo>;
+
+  constructor(rt: Rtnl, opts: Options) {
+    this.rt = rt;
+    this.opts = opts;
+    this.p = new Printer(opts.json, opts.pretty);
+  }
+
+  /** Remember links from a dump already made (saves a second dump). */
+  setLinks(links: Map<number, LinkInfo>): void {
+    this.#links = links;
+  }
+
+  /** The ifindex → link map (`ll_init_map`). */
+  async links(): Promise<Map<number, LinkInfo>> {
+    if (this.#links) return this.#links;
+    const m = new Map<number, LinkInfo>();
+    for await (
+      const l of this.rt.dump(rtLink.operations.getlink, {
+        attrs: { extMask: rtLink.RTEXT_FILTER.SKIP_STATS },
+      })
+    ) {
+      m.set(l.header.ifiIndex, {
+        name: l.attrs.ifname ?? `if${l.header.ifiIndex}`,
+        flags: l.header.ifiFlags,
+        type: l.header.ifiType,
+      });
+    }
+    this.#links = m;
+    return m;
+  }
+
+  /** `ll_index_to_name`. */
+  async name(index: number): Promise<string> {
+    return (await this.links()).get(index)?.name ?? `if${index}`;
+  }
+
+  /** `ll_name_to_index`, or a "Cannot find device" error. */
+  async index(name: string): Promise<number> {
+    for (const [i, l] of await this.links()) if (l.name === name) return i;
+    if (/^if[0-9]+$/.test(name)) return Number(name.slice(2));
+    throw new UsageError(`Cannot find device "${name}"`);
+  }
+
+  /** Dump `op`, yielding each decoded message with its raw payload. */
+  async *dump<H extends object, A extends object>(
+    op: Operation<H, A>,
+    options: { header?: Partial<H>; attrs?: A } = {},
+  ): AsyncGenerator<DecodedMessage<H, A> & { payload: Uint8Array }> {
+    for await (const m of this.dumpRaw(op, options)) {
+      yield Object.assign(decodeBody(op, m.payload), { payload: m.payload });
+    }
+  }
+
+  /** Dump `op` without decoding. */
+  dumpRaw<H extends object, A extends object>(
+    op: Operation<H, A>,
+    options: { header?: Partial<H>; attrs?: A } = {},
+  ): AsyncIterable<NetlinkMessage> {
+    const bytes = buildMessage(op, { dump: true, header: options.header, attrs: options.attrs });
+    return this.rt.socket.dump(bytes, { operation: op.name });
+  }
+
+  /** Write what the printer holds. */
+  flush(): void {
+    stdout(this.p.take());
+  }
+}
+
+/** `matches(arg, word)`: `arg` is a non-empty prefix of `word`. */
+export function matches(arg: string | undefined, word: string): boolean {
+  return arg !== undefined && arg.length > 0 && word.startsWith(arg);
+}
+
+/** A cursor over the command's arguments. */
+export class Args {
+  readonly #a: string[];
+  #i = 0;
+  constructor(a: string[]) {
+    this.#a = a;
+  }
+  get more(): boolean {
+    return this.#i < this.#a.length;
+  }
+  peek(): string | undefined {
+    return this.#a[this.#i];
+  }
+  next(): string {
+    return this.#a[this.#i++];
+  }
+  /** `NEXT_ARG()`: the value after a keyword. */
+  value(keyword: string): string {
+    if (this.#i >= this.#a.length) {
+      throw new UsageError(`Command line is not complete. Try option "help"`, 255);
+    }
+    void keyword;
+    return this.#a[this.#i++];
+  }
+}
+
+/** `invarg`. */
+export function invarg(msg: string, arg: string): never {
+  throw new UsageError(`Error: argument "${arg}" is wrong: ${msg}`, 255);
+}

@@ -1,0 +1,322 @@
+/**
+ * `ip link add|set|del` and `ip address add|del|replace`: requests built from the command
+ * line, iproute2's argument syntax for the common forms.
+ *
+ * @module
+ */
+import * as rtLink from "../../families/generated/rt_link.ts";
+import * as rtAddr from "../../families/generated/rt_addr.ts";
+import { MessageBuilder } from "../../codec/attrs.ts";
+import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../codec/constants.ts";
+import { parseIp, parseMac, parsePrefix } from "../../families/route/addr_text.ts";
+import { Args, type Context, invarg, matches, UsageError } from "./cli.ts";
+import { parseNumber, scopeNumber } from "./names.ts";
+
+const enc = new TextEncoder();
+const str = (s: string) => enc.encode(s + "\0");
+function u32(v: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, v >>> 0, true);
+  return b;
+}
+function u16(v: number): Uint8Array {
+  const b = new Uint8Array(2);
+  new DataView(b.buffer).setUint16(0, v, true);
+  return b;
+}
+function be16(v: number): Uint8Array {
+  const b = new Uint8Array(2);
+  new DataView(b.buffer).setUint16(0, v, false);
+  return b;
+}
+/** One attribute, header and padding included. */
+function nla(type: number, data: Uint8Array, nested = false): Uint8Array {
+  const len = 4 + data.length;
+  const out = new Uint8Array((len + 3) & ~3);
+  const dv = new DataView(out.buffer);
+  dv.setUint16(0, len, true);
+  dv.setUint16(2, type | (nested ? 0x8000 : 0), true);
+  out.set(data, 4);
+  return out;
+}
+function cat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+function ifinfomsg(index: number, flags: number, change: number): Uint8Array {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  dv.setInt32(4, index, true);
+  dv.setUint32(8, flags, true);
+  dv.setUint32(12, change, true);
+  return b;
+}
+
+const IFLA = {
+  ADDRESS: 1,
+  IFNAME: 3,
+  MTU: 4,
+  LINK: 5,
+  MASTER: 10,
+  TXQLEN: 13,
+  LINKINFO: 18,
+  NET_NS_PID: 19,
+  IFALIAS: 20,
+  NET_NS_FD: 28,
+} as const;
+const IFF_UP = 1;
+
+/** Parse the kind-specific arguments after `type KIND` into `IFLA_INFO_DATA` attributes. */
+async function kindData(ctx: Context, kind: string, args: Args): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  if (kind === "veth") {
+    if (args.peek() === "peer") {
+      args.next();
+      const peer: Uint8Array[] = [];
+      while (args.more) {
+        const w = args.next();
+        if (w === "name") peer.push(nla(IFLA.IFNAME, str(args.value(w))));
+        else if (w === "address") peer.push(nla(IFLA.ADDRESS, parseMac(args.value(w))));
+        else if (w === "mtu") peer.push(nla(IFLA.MTU, u32(Number(args.value(w)))));
+        else peer.push(nla(IFLA.IFNAME, str(w)));
+      }
+      out.push(nla(1, /* VETH_INFO_PEER */ cat([ifinfomsg(0, 0, 0), ...peer]), true));
+    }
+  } else if (kind === "vxlan") {
+    while (args.more) {
+      const w = args.next();
+      if (w === "id" || w === "vni") out.push(nla(1, u32(Number(args.value(w)))));
+      else if (w === "dstport") out.push(nla(15, be16(Number(args.value(w)))));
+      else if (w === "dev") out.push(nla(3, u32(await ctx.index(args.value(w)))));
+      else if (w === "local") {
+        const b = parseIp(args.value(w));
+        out.push(nla(b.length === 4 ? 4 : 17, b));
+      } else if (w === "remote" || w === "group") {
+        const b = parseIp(args.value(w));
+        out.push(nla(b.length === 4 ? 2 : 16, b));
+      } else if (w === "ttl") out.push(nla(5, Uint8Array.of(Number(args.value(w)))));
+      else if (w === "nolearning") out.push(nla(7, Uint8Array.of(0)));
+      else invarg("unknown vxlan option", w);
+    }
+  } else if (kind === "macvlan" || kind === "macvtap") {
+    while (args.more) {
+      const w = args.next();
+      if (w === "mode") {
+        const m = { private: 1, vepa: 2, bridge: 4, passthru: 8, source: 16 }[args.value(w)];
+        if (!m) invarg("unknown macvlan mode", w);
+        out.push(nla(1, u32(m)));
+      } else invarg("unknown macvlan option", w);
+    }
+  } else if (kind === "vlan") {
+    while (args.more) {
+      const w = args.next();
+      if (w === "id") out.push(nla(1, u16(Number(args.value(w)))));
+      else invarg("unknown vlan option", w);
+    }
+  } else if (kind === "bridge") {
+    while (args.more) {
+      const w = args.next();
+      if (w === "stp_state") out.push(nla(5, u32(Number(args.value(w)))));
+      else if (w === "vlan_filtering") out.push(nla(7, Uint8Array.of(Number(args.value(w)))));
+      else if (w === "forward_delay") out.push(nla(1, u32(Number(args.value(w)))));
+      else invarg("unknown bridge option", w);
+    }
+  } else if (args.more) {
+    invarg(`options of type "${kind}" are not supported by ip.ts`, args.peek()!);
+  }
+  return out;
+}
+
+/** Common `link add` / `link set` arguments; returns the attributes and flag changes. */
+async function linkArgs(
+  ctx: Context,
+  args: Args,
+  add: boolean,
+): Promise<{ attrs: Uint8Array[]; flags: number; change: number; dev?: string; close: number[] }> {
+  const attrs: Uint8Array[] = [];
+  let flags = 0;
+  let change = 0;
+  let dev: string | undefined;
+  const close: number[] = [];
+  while (args.more) {
+    const w = args.next();
+    if (w === "up" || w === "down") {
+      change |= IFF_UP;
+      if (w === "up") flags |= IFF_UP;
+    } else if (w === "name") {
+      const n = args.value(w);
+      if (add) dev = n;
+      attrs.push(nla(IFLA.IFNAME, str(n)));
+    } else if (w === "mtu") attrs.push(nla(IFLA.MTU, u32(Number(args.value(w)))));
+    else if (matches(w, "txqueuelen") || w === "qlen" || w === "txqlen") {
+      attrs.push(nla(IFLA.TXQLEN, u32(Number(args.value(w)))));
+    } else if (w === "address") attrs.push(nla(IFLA.ADDRESS, parseMac(args.value(w))));
+    else if (w === "master") attrs.push(nla(IFLA.MASTER, u32(await ctx.index(args.value(w)))));
+    else if (w === "nomaster") attrs.push(nla(IFLA.MASTER, u32(0)));
+    else if (w === "alias") attrs.push(nla(IFLA.IFALIAS, str(args.value(w))));
+    else if (w === "link") attrs.push(nla(IFLA.LINK, u32(await ctx.index(args.value(w)))));
+    else if (w === "netns") {
+      const ns = args.value(w);
+      const pid = parseNumber(ns, 0x7fffffff);
+      if (pid !== undefined) attrs.push(nla(IFLA.NET_NS_PID, u32(pid)));
+      else {
+        const { loadSys } = await import("../../ffi/sys.ts");
+        const { libc } = await loadSys();
+        const path = ns.includes("/") ? ns : `/run/netns/${ns}`;
+        const fd = libc.open(enc.encode(path + "\0"), 0o2000000);
+        if (fd < 0) throw new UsageError(`Invalid "netns" value "${ns}"`, 1);
+        close.push(fd);
+        attrs.push(nla(IFLA.NET_NS_FD, u32(fd)));
+      }
+    } else if (w === "type" && add) {
+      const kind = args.value(w);
+      const data = await kindData(ctx, kind, args);
+      const info = [nla(1, str(kind).subarray(0, kind.length))];
+      if (data.length) info.push(nla(2, cat(data), true));
+      attrs.push(nla(IFLA.LINKINFO, cat(info), true));
+    } else if (w === "dev") dev = args.value(w);
+    else if (dev === undefined) {
+      dev = w;
+      if (add) attrs.push(nla(IFLA.IFNAME, str(w)));
+    } else invarg("unknown link option", w);
+  }
+  return { attrs, flags, change, dev, close };
+}
+
+/** `ip link add|set|del|delete`. */
+export async function modifyLink(ctx: Context, cmd: string, argv: string[]): Promise<void> {
+  const args = new Args(argv);
+  if (cmd === "add") {
+    const { attrs, flags, change, close } = await linkArgs(ctx, args, true);
+    const mb = new MessageBuilder(rtLink.RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+    mb.raw(ifinfomsg(0, flags, change));
+    for (const a of attrs) mb.raw(a);
+    try {
+      await ctx.rt.socket.request(mb.finish(), { operation: "newlink" });
+    } finally {
+      await closeFds(close);
+    }
+    return;
+  }
+  if (cmd === "del") {
+    const w = args.next();
+    const dev = w === "dev" ? args.value(w) : w;
+    if (dev === undefined) {
+      throw new UsageError('Not enough information: "dev" argument is required.', 255);
+    }
+    const index = await ctx.index(dev);
+    const mb = new MessageBuilder(rtLink.RTM_DELLINK, 0);
+    mb.raw(ifinfomsg(index, 0, 0));
+    await ctx.rt.socket.request(mb.finish(), { operation: "dellink" });
+    return;
+  }
+  const { attrs, flags, change, dev, close } = await linkArgs(ctx, args, false);
+  if (dev === undefined) {
+    throw new UsageError('Not enough of information: "dev" argument is required.', 255);
+  }
+  const index = await ctx.index(dev);
+  const mb = new MessageBuilder(rtLink.RTM_NEWLINK, 0);
+  mb.raw(ifinfomsg(index, flags, change));
+  for (const a of attrs) mb.raw(a);
+  try {
+    await ctx.rt.socket.request(mb.finish(), { operation: "newlink" });
+  } finally {
+    await closeFds(close);
+  }
+}
+
+async function closeFds(fds: number[]): Promise<void> {
+  if (!fds.length) return;
+  const { loadSys } = await import("../../ffi/sys.ts");
+  const { libc } = await loadSys();
+  for (const fd of fds) libc.close(fd);
+}
+
+/** `ip address add|del|replace|change PREFIX [peer P] [broadcast B|+] [label L] [scope S] dev D …`. */
+export async function modifyAddr(ctx: Context, cmd: string, argv: string[]): Promise<void> {
+  const args = new Args(argv);
+  const header: Partial<rtAddr.Ifaddrmsg> = { ifaFamily: ctx.opts.family };
+  const attrs: rtAddr.AddrAttrs = {};
+  let dev: string | undefined;
+  let local: { bytes: Uint8Array; prefixlen: number; family: number } | undefined;
+  let brdPlus = false;
+  let scopeSet = false;
+  let ifaFlags = 0;
+  let valid: number | undefined;
+  let preferred: number | undefined;
+  while (args.more) {
+    const w = args.next();
+    if (w === "dev") dev = args.value(w);
+    else if (w === "peer" || w === "remote") {
+      const pf = parsePrefix(args.value(w));
+      attrs.address = pf.bytes;
+      if (pf.prefixlen !== pf.bytes.length * 8 || !local) header.ifaPrefixlen = pf.prefixlen;
+    } else if (matches(w, "broadcast") || w === "brd") {
+      const v = args.value(w);
+      if (v === "+" || v === "-") brdPlus = v === "+";
+      else attrs.broadcast = parseIp(v);
+    } else if (w === "label") attrs.label = args.value(w);
+    else if (w === "scope") {
+      const v = args.value(w);
+      header.ifaScope = scopeNumber(v) ?? invarg("invalid scope value.", v);
+      scopeSet = true;
+    } else if (w === "metric" || w === "priority") attrs.rtPriority = Number(args.value(w));
+    else if (w === "valid_lft") {
+      const v = args.value(w);
+      valid = v === "forever" ? 0xffffffff : Number(v);
+    } else if (w === "preferred_lft") {
+      const v = args.value(w);
+      preferred = v === "forever" ? 0xffffffff : Number(v);
+    } else if (w === "nodad") ifaFlags |= rtAddr.IFA_FLAGS.NODAD;
+    else if (w === "noprefixroute") ifaFlags |= rtAddr.IFA_FLAGS.NOPREFIXROUTE;
+    else if (w === "home") ifaFlags |= rtAddr.IFA_FLAGS.HOMEADDRESS;
+    else if (w === "mngtmpaddr") ifaFlags |= rtAddr.IFA_FLAGS.MANAGETEMPADDR;
+    else if (w === "autojoin") ifaFlags |= rtAddr.IFA_FLAGS.MCAUTOJOIN;
+    else if (w === "optimistic") ifaFlags |= rtAddr.IFA_FLAGS.OPTIMISTIC;
+    else {
+      const v = w === "local" ? args.value(w) : w;
+      local = parsePrefix(v);
+    }
+  }
+  if (dev === undefined) {
+    throw new UsageError('Not enough information: "dev" argument is required.', 1);
+  }
+  if (!local) throw new UsageError("Error: missing address.", 1);
+  header.ifaFamily ||= local.family;
+  header.ifaPrefixlen ??= local.prefixlen;
+  attrs.local = local.bytes;
+  if (!attrs.address) attrs.address = local.bytes;
+  if (brdPlus && local.family === 2 && local.prefixlen < 31) {
+    const b = local.bytes.slice();
+    for (let i = local.prefixlen; i < 32; i++) b[i >> 3] |= 0x80 >> (i & 7);
+    attrs.broadcast = b;
+  }
+  if (!scopeSet && local.family === 2 && local.bytes[0] === 127) header.ifaScope = 254;
+  header.ifaIndex = await ctx.index(dev);
+  if (ifaFlags) {
+    header.ifaFlags = ifaFlags & 0xff;
+    attrs.flags = ifaFlags;
+  }
+  if (valid !== undefined || preferred !== undefined) {
+    attrs.cacheinfo = {
+      ifaValid: valid ?? 0xffffffff,
+      ifaPrefered: preferred ?? valid ?? 0xffffffff,
+      cstamp: 0,
+      tstamp: 0,
+    };
+  }
+  const flags = cmd === "add"
+    ? NLM_F_CREATE | NLM_F_EXCL
+    : cmd === "replace"
+    ? NLM_F_CREATE | NLM_F_REPLACE
+    : cmd === "change"
+    ? NLM_F_REPLACE
+    : 0;
+  const op = cmd === "del" ? rtAddr.operations.deladdr : rtAddr.operations.newaddr;
+  await ctx.rt.call(op, { header, attrs, flags });
+}

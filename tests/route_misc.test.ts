@@ -1,0 +1,352 @@
+// Neighbour tables, netconf, nsid, link statistics, multicast/anycast addresses and prefix
+// notifications against the real kernel, inside tests/run.sh's namespace. Ground truth is
+// iproute2 (`ip -j`) and /proc/net.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createSocket } from "node:dgram";
+import { readFileSync, writeFileSync } from "node:fs";
+import { Rtnl } from "../families/route/rtnl.ts";
+import { listNeighTables, setNeighTable } from "../families/route/neightbl.ts";
+import { getNetconf, listNetconf } from "../families/route/netconf.ts";
+import { getNsid, listNsids, setNsid } from "../families/route/nsid.ts";
+import { getLinkStats, listLinkStats } from "../families/route/stats.ts";
+import { decodePrefix, listAnycast, listMulticast, newprefix } from "../families/route/mcast.ts";
+import { decodeBody } from "../codec/schema.ts";
+import { NetlinkError } from "../codec/netlink_error.ts";
+import { ipBatch, ipJson, sh, SKIP_KERNEL, uniqueName } from "./helpers.ts";
+
+type Json = Record<string, unknown>;
+
+function vethPair(prefix: string): [string, string, number, number] {
+  const a = uniqueName(prefix);
+  const b = `${a}p`;
+  ipBatch([
+    `link add ${a} type veth peer name ${b}`,
+    `link set ${a} addrgenmode none`,
+    `link set ${b} addrgenmode none`,
+    `link set ${a} up`,
+    `link set ${b} up`,
+  ]);
+  const ia = ipJson<{ ifindex: number }[]>("link", "show", a)[0].ifindex;
+  const ib = ipJson<{ ifindex: number }[]>("link", "show", b)[0].ifindex;
+  return [a, b, ia, ib];
+}
+
+function names(): Map<number, string> {
+  return new Map(
+    ipJson<{ ifindex: number; ifname: string }[]>("link", "show").map((l) => [
+      l.ifindex,
+      l.ifname,
+    ]),
+  );
+}
+
+const FAMILY: Record<number, string> = { 2: "inet", 10: "inet6" };
+
+test("neighbour tables list like ip ntable show, and change per device", {
+  skip: SKIP_KERNEL,
+}, async () => {
+  const [dev, , ifindex] = vethPair("nt");
+  try {
+    await using rt = await Rtnl.open();
+    const byName = names();
+    const ours = await listNeighTables(rt);
+    const theirs = ipJson<Json[]>("ntable", "show");
+    const key = (family: string, name: string, devName: string | undefined) =>
+      `${family}/${name}/${devName ?? ""}`;
+    const ourMap = new Map(
+      ours.map((t) => [
+        key(FAMILY[t.family] ?? String(t.family), t.name, byName.get(t.ifindex)),
+        t,
+      ]),
+    );
+    assert.ok(theirs.length >= 4);
+    for (const t of theirs) {
+      const o = ourMap.get(key(t.family as string, t.name as string, t.dev as string | undefined));
+      assert.ok(o, `missing ${t.family} ${t.name} ${t.dev}`);
+      assert.equal(o.parms.baseReachableTime, t.base_reachable);
+      assert.equal(o.parms.retransTime, t.retrans);
+      assert.equal(o.parms.gcStaletime, t.gc_stale);
+      assert.equal(o.parms.delayProbeTime, t.delay_probe);
+      assert.equal(o.parms.queueLen, t.queue);
+      assert.equal(o.parms.ucastProbes, t.ucast_probes);
+      assert.equal(o.parms.mcastProbes, t.mcast_probes);
+      assert.equal(o.parms.proxyQlen, t.proxy_queue);
+      assert.equal(o.parms.locktime, t.locktime);
+      if (t.thresh1 !== undefined) {
+        assert.equal(o.thresh1, t.thresh1);
+        assert.equal(o.thresh2, t.thresh2);
+        assert.equal(o.thresh3, t.thresh3);
+        assert.equal(o.gcInterval, t.gc_interval);
+      }
+    }
+    assert.ok(ours.some((t) => t.ifindex === ifindex && t.name === "arp_cache"));
+
+    await setNeighTable(rt, "arp_cache", {
+      dev,
+      parms: { gcStaletime: 123000, baseReachableTime: 45000, ucastProbes: 5 },
+    });
+    const [after] = ipJson<Json[]>("ntable", "show", "dev", dev, "name", "arp_cache");
+    assert.equal(after.gc_stale, 123000);
+    assert.equal(after.base_reachable, 45000);
+    assert.equal(after.ucast_probes, 5);
+    const mine = (await listNeighTables(rt, { family: 2 })).find((t) => t.ifindex === ifindex);
+    assert.equal(mine?.parms.gcStaletime, 123000);
+    await assert.rejects(
+      setNeighTable(rt, "no_such_cache", { family: 2, thresh1: 1 }),
+      (e: unknown) => e instanceof NetlinkError && e.code === "ENOENT",
+    );
+  } finally {
+    sh("ip", ["link", "del", dev]);
+  }
+});
+
+test("netconf lists like ip netconf show", { skip: SKIP_KERNEL }, async () => {
+  const [dev, , ifindex] = vethPair("nc");
+  try {
+    // Change something, where /proc/sys is writable (it is in our own namespace).
+    try {
+      writeFileSync(`/proc/sys/net/ipv4/conf/${dev}/rp_filter`, "2");
+      writeFileSync(`/proc/sys/net/ipv4/conf/${dev}/forwarding`, "1");
+    } catch { /* read-only /proc/sys: compare the defaults */ }
+    await using rt = await Rtnl.open();
+    const byName = names();
+    const ours = await listNetconf(rt);
+    const theirs = ipJson<Json[]>("netconf", "show");
+    const label = (i: number) => (i === -1 ? "all" : i === -2 ? "default" : byName.get(i));
+    for (const t of theirs) {
+      const o = ours.find((c) => FAMILY[c.family] === t.family && label(c.ifindex) === t.interface);
+      assert.ok(o, `missing ${t.family} ${t.interface}`);
+      assert.equal(o.forwarding, t.forwarding);
+      assert.equal(o.mcForwarding, t.mc_forwarding);
+      assert.equal(o.proxyNeigh, t.proxy_neigh);
+      assert.equal(o.ignoreRoutesWithLinkdown, t.ignore_routes_with_linkdown);
+      if (t.rp_filter !== undefined) {
+        assert.equal(o.rpFilter, { off: 0, strict: 1, loose: 2 }[t.rp_filter as string]);
+      }
+    }
+    assert.equal(ours.length, theirs.length);
+    const one = await getNetconf(rt, 2, { dev });
+    // (iproute2 6.1 prints `ip -j netconf show dev X` as text: use the dump's entries)
+    const tOne = theirs.find((t) => t.family === "inet" && t.interface === dev)!;
+    assert.equal(one.ifindex, ifindex);
+    assert.equal(one.forwarding, tOne.forwarding);
+    assert.equal(one.rpFilter, { off: 0, strict: 1, loose: 2 }[tOne.rp_filter as string]);
+    const all = await getNetconf(rt, 10, { dev: "all" });
+    assert.equal(all.ifindex, -1);
+    const tAll = theirs.find((t) => t.family === "inet6" && t.interface === "all")!;
+    assert.equal(all.forwarding, tAll.forwarding);
+  } finally {
+    sh("ip", ["link", "del", dev]);
+  }
+});
+
+test("nsid: set and get like ip netns set / list-id", { skip: SKIP_KERNEL }, async () => {
+  const a = uniqueName("nsa"), b = uniqueName("nsb");
+  sh("ip", ["netns", "add", a]);
+  sh("ip", ["netns", "add", b]);
+  try {
+    await using rt = await Rtnl.open();
+    assert.equal(await getNsid(rt, a), -1);
+    await setNsid(rt, a, { nsid: 42 });
+    sh("ip", ["netns", "set", b, "43"]);
+    const theirs = ipJson<{ nsid: number; name?: string }[]>("netns", "list-id");
+    assert.ok(theirs.some((x) => x.nsid === 42 && x.name === a), JSON.stringify(theirs));
+    assert.equal(await getNsid(rt, a), 42);
+    assert.equal(await getNsid(rt, b), 43);
+    assert.equal(await getNsid(rt, `/run/netns/${b}`), 43);
+    const ours = (await listNsids(rt)).map((x) => x.nsid).sort((x, y) => x - y);
+    assert.deepEqual(ours, theirs.map((x) => x.nsid).sort((x, y) => x - y));
+    await assert.rejects(
+      setNsid(rt, a, { nsid: 44 }),
+      (e: unknown) => e instanceof NetlinkError && e.code === "EEXIST",
+    );
+  } finally {
+    sh("ip", ["netns", "del", a]);
+    sh("ip", ["netns", "del", b]);
+  }
+});
+
+async function sendUdp(dev: string, n: number): Promise<void> {
+  ipBatch([
+    `address add 198.51.100.1/24 dev ${dev}`,
+    `neigh replace 198.51.100.2 lladdr 02:00:00:00:00:02 dev ${dev} nud permanent`,
+  ]);
+  const s = createSocket("udp4");
+  try {
+    for (let i = 0; i < n; i++) {
+      await new Promise<void>((resolve, reject) =>
+        s.send(new Uint8Array(64), 9, "198.51.100.2", (e) => (e ? reject(e) : resolve()))
+      );
+    }
+  } finally {
+    s.close();
+  }
+}
+
+test("link statistics match ip -s link show after traffic", { skip: SKIP_KERNEL }, async () => {
+  const [dev, peer, ia, ib] = vethPair("st");
+  try {
+    await sendUdp(dev, 7);
+    await using rt = await Rtnl.open();
+    const mine = await getLinkStats(rt, dev);
+    const theirs = ipJson<{ stats64: { rx: Json; tx: Json } }[]>("-s", "link", "show", dev)[0];
+    assert.equal(mine.ifindex, ia);
+    assert.ok(mine.link64 !== undefined);
+    assert.ok(mine.link64.txPackets >= 7n);
+    assert.equal(mine.link64.txPackets, BigInt(theirs.stats64.tx.packets as number));
+    assert.equal(mine.link64.txBytes, BigInt(theirs.stats64.tx.bytes as number));
+    assert.equal(mine.link64.rxPackets, BigInt(theirs.stats64.rx.packets as number));
+    const all = await listLinkStats(rt);
+    const p = all.find((s) => s.ifindex === ib);
+    const tp = ipJson<{ stats64: { rx: Json } }[]>("-s", "link", "show", peer)[0];
+    assert.equal(p?.link64?.rxPackets, BigInt(tp.stats64.rx.packets as number));
+    assert.equal(p?.link64?.rxBytes, BigInt(tp.stats64.rx.bytes as number));
+    assert.ok(p!.link64!.rxPackets >= 7n);
+    assert.deepEqual(
+      all.map((s) => s.ifindex).sort((x, y) => x - y),
+      [...names().keys()].sort((x, y) => x - y),
+    );
+  } finally {
+    sh("ip", ["link", "del", dev]);
+  }
+});
+
+function procLines(path: string): string[][] {
+  return readFileSync(path, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) =>
+    l.trim().split(/\s+/)
+  );
+}
+
+function hexToIp6(h: string): string {
+  const groups = h.match(/.{4}/g)!.map((g) => parseInt(g, 16).toString(16));
+  // Same compression as formatIp: the longest run of zero groups (≥ 2) becomes "::"
+  let best = -1, len = 0;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== "0") {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === "0") j++;
+    if (j - i > len && j - i >= 2) [best, len] = [i, j - i];
+    i = j;
+  }
+  if (best < 0) return groups.join(":");
+  return `${groups.slice(0, best).join(":")}::${groups.slice(best + len).join(":")}`;
+}
+
+test("multicast and anycast addresses match /proc/net/igmp6, anycast6 and ip maddr", {
+  skip: SKIP_KERNEL,
+}, async () => {
+  const [dev, , ifindex] = vethPair("mc");
+  sh("ip", ["link", "set", dev, "addrgenmode", "eui64"]);
+  let forwarding: string | undefined;
+  try {
+    ipBatch([
+      `address add 2001:db8:7::1/64 dev ${dev} nodad`,
+      `maddr add 33:33:00:00:12:34 dev ${dev}`,
+    ]);
+    try {
+      // Forwarding adds the subnet-router anycast address 2001:db8:7::.
+      forwarding = readFileSync("/proc/sys/net/ipv6/conf/all/forwarding", "utf8").trim();
+      writeFileSync("/proc/sys/net/ipv6/conf/all/forwarding", "1");
+    } catch { /* read-only: anycast6 is compared as it is */ }
+    await using rt = await Rtnl.open();
+    const m6 = await listMulticast(rt, { family: 10 });
+    const igmp6 = procLines("/proc/net/igmp6").map((f) => `${f[0]} ${hexToIp6(f[2])}`).sort();
+    assert.deepEqual(m6.map((m) => `${m.ifindex} ${m.address}`).sort(), igmp6);
+    assert.ok(m6.some((m) => m.ifindex === ifindex && m.address === "ff02::1"));
+
+    const m4 = await listMulticast(rt, { family: 2, dev });
+    const maddr = ipJson<{ ifindex: number; maddr: { family?: string; address?: string }[] }[]>(
+      "maddr",
+      "show",
+      "dev",
+      dev,
+    )[0];
+    assert.deepEqual(
+      m4.map((m) => m.address).sort(),
+      maddr.maddr.filter((x) => x.family === "inet").map((x) => x.address).sort(),
+    );
+    assert.deepEqual(
+      (await listMulticast(rt, { dev })).filter((m) => m.family === 10).map((m) => m.address)
+        .sort(),
+      maddr.maddr.filter((x) => x.family === "inet6").map((x) => x.address).sort(),
+    );
+
+    const ac = await listAnycast(rt);
+    const proc = procLines("/proc/net/anycast6").map((f) => `${f[0]} ${hexToIp6(f[2])}`).sort();
+    assert.deepEqual(ac.map((a) => `${a.ifindex} ${a.address}`).sort(), proc);
+    if (forwarding !== undefined) {
+      assert.ok(ac.some((a) => a.ifindex === ifindex && a.address === "2001:db8:7::"));
+    }
+  } finally {
+    if (forwarding !== undefined) {
+      writeFileSync("/proc/sys/net/ipv6/conf/all/forwarding", forwarding);
+    }
+    sh("ip", ["link", "del", dev]);
+  }
+});
+
+test("RTM_NEWPREFIX bodies decode (struct prefixmsg, PREFIX_ADDRESS, PREFIX_CACHEINFO)", () => {
+  // struct prefixmsg: family 10, pad, ifindex 3, type 3, len 64, flags ONLINK|AUTOCONF, pad
+  const body = new Uint8Array([
+    10,
+    0,
+    0,
+    0,
+    3,
+    0,
+    0,
+    0,
+    3,
+    64,
+    3,
+    0,
+    // PREFIX_ADDRESS 2001:db8:1::
+    20,
+    0,
+    1,
+    0,
+    0x20,
+    0x01,
+    0x0d,
+    0xb8,
+    0,
+    1,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    // PREFIX_CACHEINFO preferred 1800, valid 3600
+    12,
+    0,
+    2,
+    0,
+    0x08,
+    0x07,
+    0,
+    0,
+    0x10,
+    0x0e,
+    0,
+    0,
+  ]);
+  const m = decodeBody(newprefix, body);
+  assert.equal(m.header.ifindex, 3);
+  assert.deepEqual(decodePrefix(m), {
+    ifindex: 3,
+    prefix: "2001:db8:1::/64",
+    onLink: true,
+    autoconf: true,
+    preferredTime: 1800,
+    validTime: 3600,
+  });
+});
