@@ -14,4 +14,6 @@
  */
 export * from "./codec/mod.ts";
 export * from "./socket/socket.ts";
+export * from "./socket/netns.ts";
 export * from "./families/uevent.ts";
+export * from "./families/route/mod.ts";

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type NetnsHandle, openNetns } from "../../socket/netns.ts";
 import * as rtLink from "../../families/generated/rt_link.ts";
 import * as rtAddr from "../../families/generated/rt_addr.ts";
 import { MessageBuilder } from "../../codec/attrs.ts";
@@ -137,12 +138,14 @@ async function linkArgs(
   ctx: Context,
   args: Args,
   add: boolean,
-): Promise<{ attrs: Uint8Array[]; flags: number; change: number; dev?: string; close: number[] }> {
+): Promise<
+  { attrs: Uint8Array[]; flags: number; change: number; dev?: string; close: NetnsHandle[] }
+> {
   const attrs: Uint8Array[] = [];
   let flags = 0;
   let change = 0;
   let dev: string | undefined;
-  const close: number[] = [];
+  const close: NetnsHandle[] = [];
   while (args.more) {
     const w = args.next();
     if (w === "up" || w === "down") {
@@ -165,13 +168,11 @@ async function linkArgs(
       const pid = parseNumber(ns, 0x7fffffff);
       if (pid !== undefined) attrs.push(nla(IFLA.NET_NS_PID, u32(pid)));
       else {
-        const { loadSys } = await import("../../ffi/sys.ts");
-        const { libc } = await loadSys();
-        const path = ns.includes("/") ? ns : `/run/netns/${ns}`;
-        const fd = libc.open(enc.encode(path + "\0"), 0o2000000);
-        if (fd < 0) throw new UsageError(`Invalid "netns" value "${ns}"`, 1);
-        close.push(fd);
-        attrs.push(nla(IFLA.NET_NS_FD, u32(fd)));
+        const handle = await openNetns(ns).catch(() => {
+          throw new UsageError(`Invalid "netns" value "${ns}"`, 1);
+        });
+        close.push(handle);
+        attrs.push(nla(IFLA.NET_NS_FD, u32(handle.fd)));
       }
     } else if (w === "type" && add) {
       const kind = args.value(w);
@@ -199,7 +200,7 @@ export async function modifyLink(ctx: Context, cmd: string, argv: string[]): Pro
     try {
       await ctx.rt.socket.request(mb.finish(), { operation: "newlink" });
     } finally {
-      await closeFds(close);
+      for (const handle of close) handle.close();
     }
     return;
   }
@@ -226,15 +227,8 @@ export async function modifyLink(ctx: Context, cmd: string, argv: string[]): Pro
   try {
     await ctx.rt.socket.request(mb.finish(), { operation: "newlink" });
   } finally {
-    await closeFds(close);
+    for (const handle of close) handle.close();
   }
-}
-
-async function closeFds(fds: number[]): Promise<void> {
-  if (!fds.length) return;
-  const { loadSys } = await import("../../ffi/sys.ts");
-  const { libc } = await loadSys();
-  for (const fd of fds) libc.close(fd);
 }
 
 /** `ip address add|del|replace|change PREFIX [peer P] [broadcast B|+] [label L] [scope S] dev D …`. */

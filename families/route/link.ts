@@ -14,7 +14,7 @@ import { Rtnl } from "./rtnl.ts";
  *
  * @module
  */
-import { closeSync as fsCloseSync, openSync as fsOpenSync } from "node:fs";
+import { openNetns } from "../../socket/netns.ts";
 import { type Attribute, AttributeWriter } from "../../codec/attrs.ts";
 import {
   buildMessage,
@@ -457,16 +457,15 @@ export async function linkStats(rt: Rtnl, ref: LinkRef): Promise<rtLink.RtnlLink
   return s;
 }
 
-function netnsAttrs(
+async function netnsAttrs(
   target: NetnsTarget,
   cleanup: (() => void)[],
-): rtLink.LinkAttrs {
+): Promise<rtLink.LinkAttrs> {
   if (typeof target === "string") {
     if (target === "") throw new TypeError('netns must be a namespace name or path, got ""');
-    const path = target.includes("/") ? target : `/run/netns/${target}`;
-    const fd = fsOpenSync(path, "r");
-    cleanup.push(() => fsCloseSync(fd));
-    return { netNsFd: fd };
+    const ns = await openNetns(target);
+    cleanup.push(() => ns.close());
+    return { netNsFd: ns.fd };
   }
   if (target !== null && typeof target === "object") {
     if ("pid" in target) return { netNsPid: u32(target.pid, "netns.pid") };
@@ -656,7 +655,7 @@ export async function addLink<K extends string>(
     if (spec.address !== undefined) attrs.address = macBytes(spec.address);
     if (spec.master !== undefined) attrs.master = await linkIndex(rt, spec.master);
     if (spec.link !== undefined) attrs.link = await linkIndex(rt, spec.link);
-    if (spec.netns !== undefined) Object.assign(attrs, netnsAttrs(spec.netns, cleanup));
+    if (spec.netns !== undefined) Object.assign(attrs, await netnsAttrs(spec.netns, cleanup));
 
     const linkinfo: rtLink.LinkinfoAttrs = { kind };
     if (kind === "veth") {
@@ -665,7 +664,7 @@ export async function addLink<K extends string>(
         if (peer.mtu !== undefined) pa.mtu = u32(peer.mtu, "peer mtu");
         if (peer.txqlen !== undefined) pa.txqlen = u32(peer.txqlen, "peer txqlen");
         if (peer.address !== undefined) pa.address = macBytes(peer.address);
-        if (peer.netns !== undefined) Object.assign(pa, netnsAttrs(peer.netns, cleanup));
+        if (peer.netns !== undefined) Object.assign(pa, await netnsAttrs(peer.netns, cleanup));
         const w = new AttributeWriter();
         w.nest(1, /* VETH_INFO_PEER */ (w) => {
           w.raw(encodeStruct(rtLink.ifinfomsg, {}));
@@ -797,7 +796,7 @@ export async function setLink(rt: Rtnl, ref: LinkRef, changes: LinkChanges): Pro
     if (changes.master !== undefined) {
       attrs.master = changes.master === null ? 0 : await linkIndex(rt, changes.master);
     }
-    if (changes.netns !== undefined) Object.assign(attrs, netnsAttrs(changes.netns, cleanup));
+    if (changes.netns !== undefined) Object.assign(attrs, await netnsAttrs(changes.netns, cleanup));
     // A rename or a move needs the index: the name in the request would be the new one.
     let index = ref.index;
     if (index === undefined && (attrs.ifname !== undefined || add.length + del.length > 0)) {

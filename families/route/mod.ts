@@ -22,11 +22,19 @@ export * from "./route.ts";
 export * from "./neigh.ts";
 export * from "./rule.ts";
 export * from "./watch.ts";
+export * from "./tc.ts";
+export * from "./neightbl.ts";
+export * from "./netconf.ts";
+export * from "./nsid.ts";
+export * from "./stats.ts";
+export * from "./mcast.ts";
+export * from "./tuntap.ts";
 export { PROTOCOLS, ROUTE_TYPES, SCOPES, TABLES } from "./_names.ts";
 // What the API above refers to, re-exported so the module documents on its own: the codec
 // and socket, and the generated rtnetlink tables as namespaces.
 export * from "../../codec/mod.ts";
 export * from "../../socket/socket.ts";
+export * from "../../socket/netns.ts";
 export * as rtLink from "../generated/rt_link.ts";
 export * as rtAddr from "../generated/rt_addr.ts";
 export * as rtRoute from "../generated/rt_route.ts";
@@ -112,6 +120,7 @@ export type {
   FibRuleHdr,
   FibRulePortRange,
   FibRuleUidRange,
+  Operations as RuleOperationTable,
   Rtgenmsg as RuleRtgenmsg,
 } from "../generated/rt_rule.ts";
 export type {

@@ -17,9 +17,10 @@
  *
  * @module
  */
-import { closeSync, openSync } from "node:fs";
+import { openNetns } from "../../socket/netns.ts";
 import { defineFamily, type Operation } from "../../codec/schema.ts";
 import type { Rtnl } from "./rtnl.ts";
+import type { Rtgenmsg } from "../generated/rt_link.ts";
 
 /** `RTM_NEWNSID` (linux/rtnetlink.h). */
 export const RTM_NEWNSID = 88;
@@ -31,12 +32,6 @@ export const RTM_GETNSID = 90;
 export const RTNLGRP_NSID = 28;
 /** `NETNSA_NSID_NOT_ASSIGNED` (linux/net_namespace.h); also "pick one" in RTM_NEWNSID. */
 export const NSID_NOT_ASSIGNED: -1 = -1;
-
-/** `struct rtgenmsg` (linux/rtnetlink.h). */
-export interface Rtgenmsg {
-  /** Address family (AF_UNSPEC). */
-  family: number;
-}
 
 /** NETNSA_* attributes (linux/net_namespace.h). */
 export interface NsidAttrs {
@@ -105,12 +100,8 @@ export type NetnsRef = string | { pid: number } | { fd: number };
 
 async function withNetns<T>(ns: NetnsRef, fn: (attrs: NsidAttrs) => Promise<T>): Promise<T> {
   if (typeof ns !== "string") return fn("pid" in ns ? { pid: ns.pid } : { fd: ns.fd });
-  const fd = openSync(ns.startsWith("/") ? ns : `/run/netns/${ns}`, "r");
-  try {
-    return await fn({ fd });
-  } finally {
-    closeSync(fd);
-  }
+  using handle = await openNetns(ns);
+  return await fn({ fd: handle.fd });
 }
 
 /**

@@ -25,7 +25,7 @@ export type RuleAttrs = rtRule.FibRuleAttrs;
 export type RuleMessage = DecodedMessage<rtRule.FibRuleHdr, RuleAttrs>;
 
 /** The rule operations (from the generated rt-rule tables). */
-export const ruleOperations: typeof rtRule.operations = rtRule.operations;
+export const ruleOperations: rtRule.Operations = rtRule.operations;
 
 /** Rule actions (linux/fib_rules.h `FR_ACT_*`), named as `ip rule` names them. */
 export const RULE_ACTIONS = {
