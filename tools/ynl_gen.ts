@@ -300,6 +300,34 @@ const STRUCT_FIXES: Record<string, Record<string, { name: string; type: string }
 const ATTRIBUTE_FIXES: Record<string, Record<string, Record<string, string>>> = {
   // linux/fib_rules.h: FRA_DST / FRA_SRC hold an address of the rule's family (4 or 16 bytes).
   "rt-rule": { "fib-rule-attrs": { dst: "binary", src: "binary" } },
+  // The bridge port's boolean options are NLA_U8 in the kernel's policy (br_port_policy) and
+  // are sent as u8 in dumps; only IFLA_BRPORT_FLUSH is a real flag.
+  "rt-link": {
+    "linkinfo-brport-attrs": Object.fromEntries(
+      [
+        "mode",
+        "guard",
+        "protect",
+        "fast-leave",
+        "learning",
+        "unicast-flood",
+        "proxyarp",
+        "learning-sync",
+        "proxyarp-wifi",
+        "mcast-flood",
+        "mcast-to-ucast",
+        "vlan-tunnel",
+        "bcast-flood",
+        "neigh-suppress",
+        "isolated",
+        "mrp-ring-open",
+        "mrp-in-open",
+        "locked",
+        "mab",
+        "neigh-vlan-suppress",
+      ].map((name) => [name, "u8"]),
+    ),
+  },
 };
 
 function applySpecFixes(y: Y): void {

@@ -1052,24 +1052,24 @@ export interface LinkinfoBrportAttrs extends AttrValues {
   priority?: number;
   /** `IFLA_BRPORT_COST` (3): u32. */
   cost?: number;
-  /** `IFLA_BRPORT_MODE` (4): flag. */
-  mode?: boolean;
-  /** `IFLA_BRPORT_GUARD` (5): flag. */
-  guard?: boolean;
-  /** `IFLA_BRPORT_PROTECT` (6): flag. */
-  protect?: boolean;
-  /** `IFLA_BRPORT_FAST_LEAVE` (7): flag. */
-  fastLeave?: boolean;
-  /** `IFLA_BRPORT_LEARNING` (8): flag. */
-  learning?: boolean;
-  /** `IFLA_BRPORT_UNICAST_FLOOD` (9): flag. */
-  unicastFlood?: boolean;
-  /** `IFLA_BRPORT_PROXYARP` (10): flag. */
-  proxyarp?: boolean;
-  /** `IFLA_BRPORT_LEARNING_SYNC` (11): flag. */
-  learningSync?: boolean;
-  /** `IFLA_BRPORT_PROXYARP_WIFI` (12): flag. */
-  proxyarpWifi?: boolean;
+  /** `IFLA_BRPORT_MODE` (4): u8. */
+  mode?: number;
+  /** `IFLA_BRPORT_GUARD` (5): u8. */
+  guard?: number;
+  /** `IFLA_BRPORT_PROTECT` (6): u8. */
+  protect?: number;
+  /** `IFLA_BRPORT_FAST_LEAVE` (7): u8. */
+  fastLeave?: number;
+  /** `IFLA_BRPORT_LEARNING` (8): u8. */
+  learning?: number;
+  /** `IFLA_BRPORT_UNICAST_FLOOD` (9): u8. */
+  unicastFlood?: number;
+  /** `IFLA_BRPORT_PROXYARP` (10): u8. */
+  proxyarp?: number;
+  /** `IFLA_BRPORT_LEARNING_SYNC` (11): u8. */
+  learningSync?: number;
+  /** `IFLA_BRPORT_PROXYARP_WIFI` (12): u8. */
+  proxyarpWifi?: number;
   /** `IFLA_BRPORT_ROOT_ID` (13): binary (struct `ifla-bridge-id`). */
   rootId?: IflaBridgeId;
   /** `IFLA_BRPORT_BRIDGE_ID` (14): binary (struct `ifla-bridge-id`). */
@@ -1096,40 +1096,40 @@ export interface LinkinfoBrportAttrs extends AttrValues {
   flush?: boolean;
   /** `IFLA_BRPORT_MULTICAST_ROUTER` (25): u8. */
   multicastRouter?: number;
-  /** `IFLA_BRPORT_MCAST_FLOOD` (27): flag. */
-  mcastFlood?: boolean;
-  /** `IFLA_BRPORT_MCAST_TO_UCAST` (28): flag. */
-  mcastToUcast?: boolean;
-  /** `IFLA_BRPORT_VLAN_TUNNEL` (29): flag. */
-  vlanTunnel?: boolean;
-  /** `IFLA_BRPORT_BCAST_FLOOD` (30): flag. */
-  bcastFlood?: boolean;
+  /** `IFLA_BRPORT_MCAST_FLOOD` (27): u8. */
+  mcastFlood?: number;
+  /** `IFLA_BRPORT_MCAST_TO_UCAST` (28): u8. */
+  mcastToUcast?: number;
+  /** `IFLA_BRPORT_VLAN_TUNNEL` (29): u8. */
+  vlanTunnel?: number;
+  /** `IFLA_BRPORT_BCAST_FLOOD` (30): u8. */
+  bcastFlood?: number;
   /** `IFLA_BRPORT_GROUP_FWD_MASK` (31): u16. */
   groupFwdMask?: number;
-  /** `IFLA_BRPORT_NEIGH_SUPPRESS` (32): flag. */
-  neighSuppress?: boolean;
-  /** `IFLA_BRPORT_ISOLATED` (33): flag. */
-  isolated?: boolean;
+  /** `IFLA_BRPORT_NEIGH_SUPPRESS` (32): u8. */
+  neighSuppress?: number;
+  /** `IFLA_BRPORT_ISOLATED` (33): u8. */
+  isolated?: number;
   /** `IFLA_BRPORT_BACKUP_PORT` (34): u32. */
   backupPort?: number;
-  /** `IFLA_BRPORT_MRP_RING_OPEN` (35): flag. */
-  mrpRingOpen?: boolean;
-  /** `IFLA_BRPORT_MRP_IN_OPEN` (36): flag. */
-  mrpInOpen?: boolean;
+  /** `IFLA_BRPORT_MRP_RING_OPEN` (35): u8. */
+  mrpRingOpen?: number;
+  /** `IFLA_BRPORT_MRP_IN_OPEN` (36): u8. */
+  mrpInOpen?: number;
   /** `IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT` (37): u32. */
   mcastEhtHostsLimit?: number;
   /** `IFLA_BRPORT_MCAST_EHT_HOSTS_CNT` (38): u32. */
   mcastEhtHostsCnt?: number;
-  /** `IFLA_BRPORT_LOCKED` (39): flag. */
-  locked?: boolean;
-  /** `IFLA_BRPORT_MAB` (40): flag. */
-  mab?: boolean;
+  /** `IFLA_BRPORT_LOCKED` (39): u8. */
+  locked?: number;
+  /** `IFLA_BRPORT_MAB` (40): u8. */
+  mab?: number;
   /** `IFLA_BRPORT_MCAST_N_GROUPS` (41): u32. */
   mcastNGroups?: number;
   /** `IFLA_BRPORT_MCAST_MAX_GROUPS` (42): u32. */
   mcastMaxGroups?: number;
-  /** `IFLA_BRPORT_NEIGH_VLAN_SUPPRESS` (43): flag. */
-  neighVlanSuppress?: boolean;
+  /** `IFLA_BRPORT_NEIGH_VLAN_SUPPRESS` (43): u8. */
+  neighVlanSuppress?: number;
   /** `IFLA_BRPORT_BACKUP_NHID` (44): u32. */
   backupNhid?: number;
 }
@@ -2035,15 +2035,15 @@ export const family: Family = defineFamily({
       { name: "state", value: 1, type: "u8" },
       { name: "priority", value: 2, type: "u16" },
       { name: "cost", value: 3, type: "u32" },
-      { name: "mode", value: 4, type: "flag" },
-      { name: "guard", value: 5, type: "flag" },
-      { name: "protect", value: 6, type: "flag" },
-      { name: "fastLeave", value: 7, type: "flag" },
-      { name: "learning", value: 8, type: "flag" },
-      { name: "unicastFlood", value: 9, type: "flag" },
-      { name: "proxyarp", value: 10, type: "flag" },
-      { name: "learningSync", value: 11, type: "flag" },
-      { name: "proxyarpWifi", value: 12, type: "flag" },
+      { name: "mode", value: 4, type: "u8" },
+      { name: "guard", value: 5, type: "u8" },
+      { name: "protect", value: 6, type: "u8" },
+      { name: "fastLeave", value: 7, type: "u8" },
+      { name: "learning", value: 8, type: "u8" },
+      { name: "unicastFlood", value: 9, type: "u8" },
+      { name: "proxyarp", value: 10, type: "u8" },
+      { name: "learningSync", value: 11, type: "u8" },
+      { name: "proxyarpWifi", value: 12, type: "u8" },
       { name: "rootId", value: 13, type: "binary", struct: "ifla-bridge-id" },
       { name: "bridgeId", value: 14, type: "binary", struct: "ifla-bridge-id" },
       { name: "designatedPort", value: 15, type: "u16" },
@@ -2058,23 +2058,23 @@ export const family: Family = defineFamily({
       { name: "flush", value: 24, type: "flag" },
       { name: "multicastRouter", value: 25, type: "u8" },
       { name: "pad", value: 26, type: "pad" },
-      { name: "mcastFlood", value: 27, type: "flag" },
-      { name: "mcastToUcast", value: 28, type: "flag" },
-      { name: "vlanTunnel", value: 29, type: "flag" },
-      { name: "bcastFlood", value: 30, type: "flag" },
+      { name: "mcastFlood", value: 27, type: "u8" },
+      { name: "mcastToUcast", value: 28, type: "u8" },
+      { name: "vlanTunnel", value: 29, type: "u8" },
+      { name: "bcastFlood", value: 30, type: "u8" },
       { name: "groupFwdMask", value: 31, type: "u16" },
-      { name: "neighSuppress", value: 32, type: "flag" },
-      { name: "isolated", value: 33, type: "flag" },
+      { name: "neighSuppress", value: 32, type: "u8" },
+      { name: "isolated", value: 33, type: "u8" },
       { name: "backupPort", value: 34, type: "u32" },
-      { name: "mrpRingOpen", value: 35, type: "flag" },
-      { name: "mrpInOpen", value: 36, type: "flag" },
+      { name: "mrpRingOpen", value: 35, type: "u8" },
+      { name: "mrpInOpen", value: 36, type: "u8" },
       { name: "mcastEhtHostsLimit", value: 37, type: "u32" },
       { name: "mcastEhtHostsCnt", value: 38, type: "u32" },
-      { name: "locked", value: 39, type: "flag" },
-      { name: "mab", value: 40, type: "flag" },
+      { name: "locked", value: 39, type: "u8" },
+      { name: "mab", value: 40, type: "u8" },
       { name: "mcastNGroups", value: 41, type: "u32" },
       { name: "mcastMaxGroups", value: 42, type: "u32" },
-      { name: "neighVlanSuppress", value: 43, type: "flag" },
+      { name: "neighVlanSuppress", value: 43, type: "u8" },
       { name: "backupNhid", value: 44, type: "u32" },
     ],
     "linkinfo-gre-attrs": [

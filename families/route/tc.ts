@@ -66,9 +66,7 @@ const objectOp = (name: string, req: number, reply?: number, dump = false) => ({
 });
 
 /**
- * The tc family of `families/generated/tc.ts` with three local changes:
- * - `tc-ratespec` as in linux/pkt_sched.h (`overhead` u16, `cell_align` s16, `mpu` u16; the YNL
- *   spec has them as u8, which misplaces `mpu`);
+ * The tc family of `families/generated/tc.ts` with two local changes:
  * - the class and filter get operations can dump (the spec gives only `do`);
  * - actions (RTM_NEWACTION/DELACTION/GETACTION, struct tcamsg, TCA_ROOT_*), which `tc.yaml`
  *   does not describe: numbers from linux/rtnetlink.h and linux/pkt_cls.h, and
@@ -78,14 +76,6 @@ const family = defineFamily({
   ...base,
   structs: {
     ...base.structs,
-    "tc-ratespec": [
-      { name: "cellLog", type: "u8" },
-      { name: "linklayer", type: "u8" },
-      { name: "overhead", type: "u16" },
-      { name: "cellAlign", type: "s16" },
-      { name: "mpu", type: "u16" },
-      { name: "rate", type: "u32" },
-    ],
     // linux/rtnetlink.h: struct tcamsg { unsigned char tca_family, tca__pad1; unsigned short tca__pad2; }
     tcamsg: [
       { name: "family", type: "u8" },
