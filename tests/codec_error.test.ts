@@ -7,7 +7,6 @@ import {
   errnoMessage,
   errnoName,
   formatExtendedAck,
-  NetlinkDecodeError,
   NL_POLICY_TYPE_ATTR_MAX_VALUE_U,
   NL_POLICY_TYPE_ATTR_MIN_VALUE_U,
   NL_POLICY_TYPE_ATTR_TYPE,
@@ -20,21 +19,7 @@ import {
   readU32,
   readU64,
 } from "../codec/mod.ts";
-
-function hex(s: string): Uint8Array {
-  const clean = s.replace(/\s+/g, "");
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
-function isDecodeError(offset?: number) {
-  return (e: unknown) => {
-    assert.ok(e instanceof NetlinkDecodeError, `expected NetlinkDecodeError, got ${e}`);
-    if (offset !== undefined) assert.equal(e.offset, offset);
-    return true;
-  };
-}
+import { hex, isDecodeError } from "./codec_helpers.ts";
 
 // Captured from Linux 6.18 (NETLINK_EXT_ACK on, in a fresh network namespace, socket port
 // id 0x1003). Request: RTM_NEWLINK, NLM_F_REQUEST|ACK|EXCL|CREATE, seq 0x1234, ifinfomsg,

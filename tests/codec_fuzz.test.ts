@@ -36,15 +36,9 @@ import {
   readU8,
   readUint,
 } from "../codec/mod.ts";
+import { hex } from "./codec_helpers.ts";
 
 const RUNS = 20000;
-
-function hex(s: string): Uint8Array {
-  const clean = s.replace(/\s+/g, "");
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
 
 /** Run `fn`; a NetlinkDecodeError is an accepted outcome, any other throw fails the property. */
 function decodeOrReject(fn: () => void): boolean {

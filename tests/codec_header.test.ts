@@ -14,7 +14,6 @@ import {
   NETLINK_SOCK_DIAG,
   NETLINK_UNUSED,
   NETLINK_W1,
-  NetlinkDecodeError,
   NLA_F_NESTED,
   NLA_F_NET_BYTEORDER,
   NLA_TYPE_MASK,
@@ -30,22 +29,7 @@ import {
   readHeader,
   writeHeader,
 } from "../codec/mod.ts";
-
-function hex(s: string): Uint8Array {
-  const clean = s.replace(/\s+/g, "");
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
-function isDecodeError(offset?: number) {
-  return (e: unknown) => {
-    assert.ok(e instanceof NetlinkDecodeError, `expected NetlinkDecodeError, got ${e}`);
-    assert.equal(e.name, "NetlinkDecodeError");
-    if (offset !== undefined) assert.equal(e.offset, offset);
-    return true;
-  };
-}
+import { hex, isDecodeError } from "./codec_helpers.ts";
 
 // NLMSG_DONE closing an RTM_GETLINK dump, captured from Linux 6.18: struct nlmsghdr
 // { len 20, type 3, flags NLM_F_MULTI, seq 0x9b, pid 0x1119 } + int 0.

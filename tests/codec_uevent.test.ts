@@ -1,13 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { decodeUevent, encodeUevent, NetlinkDecodeError } from "../codec/mod.ts";
-
-function hex(s: string): Uint8Array {
-  const clean = s.replace(/\s+/g, "");
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
+import { hex } from "./codec_helpers.ts";
 
 function ascii(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
