@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { Rtnl } from "../families/route/rtnl.ts";
 import { watch, type WatchEvent } from "../families/route/watch.ts";
 import { formatIp } from "../families/route/addr_text.ts";
-import { sh, SKIP_KERNEL, uniqueName } from "./helpers.ts";
+import { ipJson, sh, SKIP_KERNEL, uniqueName } from "./helpers.ts";
 
 async function collect(
   it: AsyncIterator<WatchEvent>,
@@ -76,24 +76,30 @@ test("watch on an open Rtnl, neighbour and rule events, raw for unknown types", 
   const a = uniqueName("wn"), b = uniqueName("wm");
   sh("ip", ["link", "add", a, "type", "veth", "peer", "name", b]);
   await using rt = await Rtnl.open();
-  const events = await watch(rt, { groups: ["neigh", "ipv4-rule", "netconf"] });
+  const events = await watch(rt, { groups: ["neigh", "ipv4-rule", "netconf", "nexthop"] });
   try {
     sh("ip", ["neigh", "add", "192.0.2.44", "lladdr", "02:00:00:00:00:44", "dev", a]);
     sh("ip", ["rule", "add", "priority", "3333", "table", "33"]);
     sh("ip", ["rule", "del", "priority", "3333"]);
     sh("sysctl", ["-qw", `net.ipv4.conf.${a}.forwarding=1`]);
-    const got = await collect(events, (e) => e.kind === "raw" && e.message.type === 80);
+    sh("ip", ["nexthop", "add", "id", "4242", "blackhole"]);
+    const got = await collect(events, (e) => e.kind === "raw" && e.message.type === 104);
     const n = got.find((e) => e.kind === "neighbour")!;
     assert.ok(n.kind === "neighbour" && n.action === "new");
     assert.equal(formatIp(n.object.attrs.dst!), "192.0.2.44");
     const rules = got.filter((e) => e.kind === "rule");
     assert.deepEqual(rules.map((e) => e.action), ["new", "delete"]);
     assert.ok(rules.every((e) => e.kind === "rule" && e.object.attrs.priority === 3333));
-    // RTM_NEWNETCONF (80) has no typed decoder here: it arrives raw, not dropped.
-    assert.ok(got.some((e) => e.kind === "raw" && e.message.type === 80));
+    // RTM_NEWNETCONF for the device, typed.
+    const index = ipJson<{ ifindex: number }[]>("link", "show", "dev", a)[0].ifindex;
+    const nc = got.find((e) => e.kind === "netconf" && e.object.attrs.ifindex === index);
+    assert.ok(nc && nc.kind === "netconf" && nc.object.attrs.forwarding === 1);
+    // RTM_NEWNEXTHOP (104) has no typed decoder here: it arrives raw, not dropped.
+    assert.ok(got.some((e) => e.kind === "raw" && e.message.type === 104));
   } finally {
     await events.return!();
     sh("ip", ["link", "del", a]);
+    sh("ip", ["nexthop", "flush"]);
   }
   // The caller's socket still works after the watch ends.
   assert.ok(

@@ -1,6 +1,7 @@
 /**
  * rtnetlink notifications as typed events (`ip monitor`): links, addresses, routes,
- * neighbours, rules, tc objects; anything else arrives raw.
+ * neighbours, rules, tc objects and actions, netconf, namespace ids and IPv6 prefixes;
+ * anything else arrives raw.
  *
  * @example
  * ```ts
@@ -23,6 +24,11 @@ import * as rtRoute from "../generated/rt_route.ts";
 import type { FibRuleHdr } from "../generated/rt_rule.ts";
 import * as tc from "../generated/tc.ts";
 import { type RuleAttrs, ruleOperations } from "./rule.ts";
+import { getnetconf, type NetconfAttrs, type Netconfmsg } from "./netconf.ts";
+import { type NsidAttrs, nsidOperations } from "./nsid.ts";
+import { newprefix, type PrefixAttrs, type Prefixmsg } from "./mcast.ts";
+import { type ActionRootAttrs, type Tcamsg, tcOperations } from "./tc.ts";
+import type { Rtgenmsg } from "../generated/rt_link.ts";
 import { Rtnl, type RtnlOptions } from "./rtnl.ts";
 
 /**
@@ -115,6 +121,10 @@ export type WatchEvent =
   | EventBase<"neighbour", rtNeigh.Ndmsg, rtNeigh.NeighbourAttrs>
   | EventBase<"rule", FibRuleHdr, RuleAttrs>
   | EventBase<"qdisc" | "class" | "filter" | "chain", tc.Tcmsg, tc.Attrs>
+  | EventBase<"action", Tcamsg, ActionRootAttrs>
+  | EventBase<"prefix", Prefixmsg, PrefixAttrs>
+  | EventBase<"netconf", Netconfmsg, NetconfAttrs>
+  | EventBase<"nsid", Rtgenmsg, NsidAttrs>
   | RawEvent;
 
 /** Options for {@link watch}. */
@@ -154,6 +164,13 @@ const BY_TYPE = new Map<number, [string, "new" | "delete", AnyOp]>([
   [45, ["filter", "delete", tc.operations.gettfilter]],
   [100, ["chain", "new", tc.operations.getchain]],
   [101, ["chain", "delete", tc.operations.getchain]],
+  [48, ["action", "new", tcOperations.getaction]],
+  [49, ["action", "delete", tcOperations.getaction]],
+  [52, ["prefix", "new", newprefix]],
+  [80, ["netconf", "new", getnetconf]],
+  [81, ["netconf", "delete", getnetconf]],
+  [88, ["nsid", "new", nsidOperations.getnsid]],
+  [89, ["nsid", "delete", nsidOperations.getnsid]],
 ]);
 
 /**
