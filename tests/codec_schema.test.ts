@@ -759,3 +759,44 @@ test("structs the specs get wrong are laid out as the uAPI headers declare them"
   // linux/rtnetlink.h: sizeof(struct rta_cacheinfo) == 32.
   assert.equal(rtRoute.rtaCacheinfo.size, 32);
 });
+
+// Kinds this kernel lacks still encode from the specs. Expected bytes from linux/if_link.h:
+// IFLA_LINK 5, IFLA_LINKINFO 18 { IFLA_INFO_KIND 1, IFLA_INFO_DATA 2 { … } };
+// IFLA_VLAN_ID 1 (u16), IFLA_VLAN_PROTOCOL 5 (__be16); IFLA_BOND_MODE 1 (u8), IFLA_BOND_MIIMON 3.
+test("vlan and bond links encode from the specs", () => {
+  const ifinfomsg = new Array(16).fill(0);
+  const header = (
+    len: number,
+  ) => [...le32(len), ...le16(16), ...le16(0x605), ...le32(1), ...le32(0)];
+  const vlanAttrs = [
+    ...nla(3, cstr("v0")),
+    ...nla(5, le32(7)),
+    ...nla(18 | NESTED, [
+      ...nla(1, cstr("vlan")),
+      ...nla(2 | NESTED, [...nla(1, le16(42)), ...nla(5, be16(0x88a8))]),
+    ]),
+  ];
+  const vlan = buildMessage(rtLink.operations.newlink, {
+    seq: 1,
+    flags: 0x600, // NLM_F_CREATE | NLM_F_EXCL
+    attrs: {
+      ifname: "v0",
+      link: 7,
+      linkinfo: { kind: "vlan", data: { id: 42, protocol: 0x88a8 } },
+    },
+  });
+  assert.deepEqual(vlan, bytes(header(16 + 16 + vlanAttrs.length), ifinfomsg, vlanAttrs));
+  const bondAttrs = [
+    ...nla(3, cstr("b0")),
+    ...nla(18 | NESTED, [
+      ...nla(1, cstr("bond")),
+      ...nla(2 | NESTED, [...nla(1, [1]), ...nla(3, le32(100))]),
+    ]),
+  ];
+  const bond = buildMessage(rtLink.operations.newlink, {
+    seq: 1,
+    flags: 0x600,
+    attrs: { ifname: "b0", linkinfo: { kind: "bond", data: { mode: 1, miimon: 100 } } },
+  });
+  assert.deepEqual(bond, bytes(header(16 + 16 + bondAttrs.length), ifinfomsg, bondAttrs));
+});
