@@ -41,3 +41,11 @@ test("1000 open/request/close cycles leak no file descriptor", { skip: SKIP_KERN
   }
   assert.equal(fds(), before);
 });
+
+test("importing the package loads no FFI: it runs under Deno with no permissions", async () => {
+  const fixture = new URL("./fixtures/import_only.ts", import.meta.url).pathname;
+  const child = startScript(["deno", "run", "--no-prompt", fixture]);
+  const code = await child.exited;
+  assert.equal(code, 0, child.stderr());
+  assert.deepEqual(child.lines, ["1 0 function"]);
+});
