@@ -595,6 +595,7 @@ export class NetlinkSocket implements AsyncDisposable {
     return new Promise<NetlinkMessage>((resolve, reject) => {
       const onAbort = () => {
         this.#pending.delete(seq);
+        this.#demandDropped();
         reject(signal!.reason);
       };
       const p: Pending = {
@@ -758,8 +759,7 @@ export class NetlinkSocket implements AsyncDisposable {
       this.#subscribers.delete(stream as MessageStream<ReceivedMessage>) ||
       this.#datagramSubscribers.delete(stream as MessageStream<Datagram>)
     ) {
-      // If that was the last reader, stop waiting so an idle process can exit.
-      if (!this.#closed && !this.#needsData()) this.#hub.cancel(this.#fd);
+      this.#demandDropped();
       return;
     }
     for (const p of this.#pending.values()) {
@@ -767,6 +767,11 @@ export class NetlinkSocket implements AsyncDisposable {
       p.abandoned = true; // keep reading until DONE so the next dump is not EBUSY
       this.#pump();
     }
+  }
+
+  /** If nobody waits for data any more, stop waiting in the hub so an idle process can exit. */
+  #demandDropped(): void {
+    if (this.#pumping && !this.#closed && !this.#needsData()) this.#hub.cancel(this.#fd);
   }
 
   /** Is anybody waiting for data from the kernel? */

@@ -11,7 +11,7 @@ import { SKIP_KERNEL, startScript } from "./helpers.ts";
 const fixture = new URL("./fixtures/idle_exit.ts", import.meta.url).pathname;
 
 for (const runtime of ["deno", "bun"] as const) {
-  for (const mode of ["request", "subscribe-abort", "dump-break"]) {
+  for (const mode of ["request", "subscribe-abort", "dump-break", "request-abort"]) {
     test(`${runtime}: a process exits by itself after ${mode}`, { skip: SKIP_KERNEL }, async () => {
       const argv = runtime === "deno" ? ["deno", "run", "-A", fixture] : ["bun", fixture];
       const child = startScript([...argv, mode]);
