@@ -6,10 +6,9 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH" NO_COLOR=1
 
 if [ -z "${NETLINK_TEST_NETNS:-}" ]; then
-  # A new network namespace: unprivileged through a user namespace where allowed, else as root.
-  # A private mount namespace too, so `ip netns add` inside touches nothing outside. As root,
-  # no user namespace: a few kernel features (standalone tc actions) need the initial one.
-  # Otherwise a user namespace makes the suite runnable without root.
+  # A new network namespace, and a private mount namespace so `ip netns add` inside touches
+  # nothing outside. As root, no user namespace: a few kernel features (standalone tc actions)
+  # need the initial one. Otherwise a user namespace makes the suite runnable without root.
   if [ "$(id -u)" = 0 ] && unshare -nm true 2>/dev/null; then
     exec unshare -nm env NETLINK_TEST_NETNS=1 bash "$0" "$@"
   elif unshare -rnm true 2>/dev/null; then
@@ -24,6 +23,11 @@ ip link set lo up
 mount --make-rprivate / 2>/dev/null
 if [ -d /run/netns ]; then mount -t tmpfs netns-tmpfs /run/netns 2>/dev/null
 else mount -t tmpfs run-tmpfs /run 2>/dev/null && mkdir -p /run/netns; fi
+if [ "$(stat -f -c %T /run/netns 2>/dev/null)" != tmpfs ]; then
+  echo "tests/run.sh: could not give /run/netns a private tmpfs; refusing to run" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/)
