@@ -104,3 +104,20 @@ export function u32(v: unknown, what: string): number {
   }
   return v as number;
 }
+
+/**
+ * An address family option (`"inet"`, `"inet6"` or the number) as `AF_*`; 0 (all) when absent.
+ * `what` names the object in the error; `extra` lists further families it accepts.
+ */
+export function familyOf(
+  f: number | "inet" | "inet6" | undefined,
+  what: string,
+  extra: readonly number[] = [],
+): number {
+  if (f === undefined) return 0;
+  if (f === "inet") return 2; // AF_INET
+  if (f === "inet6") return 10; // AF_INET6
+  if (f === 0 || f === 2 || f === 10 || extra.includes(f)) return f;
+  const also = extra.map((n) => `, ${n}`).join("");
+  throw new TypeError(`${what} family must be "inet", "inet6", 2${also} or 10, got ${String(f)}`);
+}

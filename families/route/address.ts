@@ -15,7 +15,7 @@
 import type { DecodedMessage } from "../../codec/schema.ts";
 import * as rtAddr from "../generated/rt_addr.ts";
 import { AF_INET, AF_INET6, formatIp, parseIp, parsePrefix } from "./addr_text.ts";
-import { byName, nameOf, SCOPES, u32 } from "./_names.ts";
+import { byName, familyOf, nameOf, SCOPES, u32 } from "./_names.ts";
 import { linkIndex } from "./link.ts";
 import { newFlags, type NewOptions, type Rtnl } from "./rtnl.ts";
 
@@ -96,14 +96,6 @@ export interface ListAddressesOptions {
   signal?: AbortSignal;
 }
 
-function familyOf(f: number | "inet" | "inet6" | undefined): number {
-  if (f === undefined) return 0;
-  if (f === "inet") return AF_INET;
-  if (f === "inet6") return AF_INET6;
-  if (f === 0 || f === AF_INET || f === AF_INET6) return f;
-  throw new TypeError(`Address family must be "inet", "inet6", 2 or 10, got ${String(f)}`);
-}
-
 /**
  * Turn a decoded `RTM_NEWADDR` message into an {@link Address}.
  *
@@ -160,7 +152,7 @@ export async function listAddresses(
   rt: Rtnl,
   options: ListAddressesOptions = {},
 ): Promise<Address[]> {
-  const family = familyOf(options.family);
+  const family = familyOf(options.family, "Address");
   const index = options.index !== undefined
     ? await linkIndex(rt, options.index)
     : options.dev !== undefined

@@ -17,7 +17,7 @@
 import type { DecodedMessage } from "../../codec/schema.ts";
 import * as rtNeigh from "../generated/rt_neigh.ts";
 import { AF_INET, AF_INET6, formatIp, formatMac, parseIp, parseMac } from "./addr_text.ts";
-import { u32 } from "./_names.ts";
+import { familyOf, u32 } from "./_names.ts";
 import { linkIndex } from "./link.ts";
 import { newFlags, type NewOptions, type Rtnl } from "./rtnl.ts";
 
@@ -116,14 +116,6 @@ export interface ListFdbOptions {
   signal?: AbortSignal;
 }
 
-function familyOf(f: number | "inet" | "inet6" | undefined): number {
-  if (f === undefined) return 0;
-  if (f === "inet") return AF_INET;
-  if (f === "inet6") return AF_INET6;
-  if (f === 0 || f === AF_INET || f === AF_INET6 || f === AF_BRIDGE) return f;
-  throw new TypeError(`Neighbour family must be "inet", "inet6", 2, 10 or 7, got ${String(f)}`);
-}
-
 function names(table: Record<string, number>, bits: number, lower: boolean): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(table)) {
@@ -176,7 +168,7 @@ export async function listNeighbours(
   rt: Rtnl,
   options: ListNeighboursOptions = {},
 ): Promise<Neighbour[]> {
-  const family = familyOf(options.family);
+  const family = familyOf(options.family, "Neighbour", [AF_BRIDGE]);
   const index = options.dev === undefined ? undefined : await linkIndex(rt, options.dev);
   const out: Neighbour[] = [];
   for await (

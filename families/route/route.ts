@@ -18,7 +18,7 @@ import { AttributeWriter, parseAttributes } from "../../codec/attrs.ts";
 import type { DecodedMessage } from "../../codec/schema.ts";
 import * as rtRoute from "../generated/rt_route.ts";
 import { AF_INET, AF_INET6, formatIp, parseIp, parsePrefix } from "./addr_text.ts";
-import { byName, nameOf, PROTOCOLS, ROUTE_TYPES, SCOPES, TABLES, u32 } from "./_names.ts";
+import { byName, familyOf, nameOf, PROTOCOLS, ROUTE_TYPES, SCOPES, TABLES, u32 } from "./_names.ts";
 import { linkIndex } from "./link.ts";
 import { newFlags, type NewOptions, type Rtnl } from "./rtnl.ts";
 
@@ -152,14 +152,6 @@ export interface GetRouteOptions {
   signal?: AbortSignal;
 }
 
-function familyOf(f: number | "inet" | "inet6" | undefined): number {
-  if (f === undefined) return 0;
-  if (f === "inet") return AF_INET;
-  if (f === "inet6") return AF_INET6;
-  if (f === 0 || f === AF_INET || f === AF_INET6) return f;
-  throw new TypeError(`Route family must be "inet", "inet6", 2 or 10, got ${String(f)}`);
-}
-
 function decodeMultipath(bytes: Uint8Array): Nexthop[] {
   const out: Nexthop[] = [];
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -230,7 +222,7 @@ export function toRoute(message: RouteMessage): Route {
  * ```
  */
 export async function listRoutes(rt: Rtnl, options: ListRoutesOptions = {}): Promise<Route[]> {
-  const family = familyOf(options.family);
+  const family = familyOf(options.family, "Route");
   const table = options.table === "all"
     ? undefined
     : byName(TABLES, options.table ?? "main", "table", 0xffffffff);
@@ -257,7 +249,7 @@ async function prepare(rt: Rtnl, spec: RouteSpec, forDelete: boolean) {
   if (typeof spec.dst !== "string") {
     throw new TypeError(`A route needs dst: "10.0.0.0/24", "2001:db8::/32" or "default"`);
   }
-  let family = familyOf(spec.family);
+  let family = familyOf(spec.family, "Route");
   const attrs: rtRoute.RouteAttrs = {};
   let dstLen = 0;
   const setFamily = (f: number, what: string) => {

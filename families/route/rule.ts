@@ -15,7 +15,7 @@
 import type { DecodedMessage } from "../../codec/schema.ts";
 import * as rtRule from "../generated/rt_rule.ts";
 import { AF_INET, AF_INET6, formatIp, parsePrefix } from "./addr_text.ts";
-import { byName, nameOf, PROTOCOLS, TABLES, u32 } from "./_names.ts";
+import { byName, familyOf, nameOf, PROTOCOLS, TABLES, u32 } from "./_names.ts";
 import { newFlags, type NewOptions, type Rtnl } from "./rtnl.ts";
 
 /** Rule attributes (`dst` / `src` are address bytes). */
@@ -110,14 +110,6 @@ export interface ListRulesOptions {
   signal?: AbortSignal;
 }
 
-function familyOf(f: number | "inet" | "inet6" | undefined): number {
-  if (f === undefined) return 0;
-  if (f === "inet") return AF_INET;
-  if (f === "inet6") return AF_INET6;
-  if (f === 0 || f === AF_INET || f === AF_INET6) return f;
-  throw new TypeError(`Rule family must be "inet", "inet6", 2 or 10, got ${String(f)}`);
-}
-
 /**
  * Turn a decoded `RTM_NEWRULE` message into a {@link Rule}.
  *
@@ -162,7 +154,7 @@ export function toRule(message: RuleMessage): Rule {
  * ```
  */
 export async function listRules(rt: Rtnl, options: ListRulesOptions = {}): Promise<Rule[]> {
-  const family = familyOf(options.family);
+  const family = familyOf(options.family, "Rule");
   const out: Rule[] = [];
   for await (
     const m of rt.dump(ruleOperations.getrule, {
@@ -179,7 +171,7 @@ export async function listRules(rt: Rtnl, options: ListRulesOptions = {}): Promi
 
 function prepare(s: RuleSpec, forDelete: boolean) {
   if (s === null || typeof s !== "object") throw new TypeError("Expected a rule spec");
-  let family = familyOf(s.family);
+  let family = familyOf(s.family, "Rule");
   const attrs: RuleAttrs = {};
   const header: Partial<rtRule.FibRuleHdr> = {};
   for (const [key, text] of [["src", s.from], ["dst", s.to]] as const) {
