@@ -2,11 +2,12 @@
  * Dump the IPv4 routing table through the library and walk every message, the way the libmnl
  * peer `nl-dump route parse` does. Runs under `deno run -A` and `bun`.
  *
- *     dump_routes.ts walk|parse|count [-i ITERATIONS]
+ *     dump_routes.ts walk|batch|parse|count [-i ITERATIONS]
  *
  * - `walk`:  every top-level attribute after the 12-byte struct rtmsg is visited with
  *            `forEachAttribute` (length-validated, no allocation): the same work as libmnl's
  *            `mnl_attr_parse` loop.
+ * - `batch`: `walk`, over `dumpBatches` (one `await` per datagram instead of per message).
  * - `parse`: `parseAttributes` builds an `Attribute` object (with a `data` view) per attribute.
  * - `count`: messages only, no attribute walk (what the socket and the iterator cost).
  *
@@ -20,6 +21,7 @@
 // costs each process 10-20 ms of module loading that a raw dump does not need.
 import { forEachAttribute, MessageBuilder, parseAttributes } from "../codec/attrs.ts";
 import { NETLINK_ROUTE } from "../codec/constants.ts";
+import type { NetlinkMessage } from "../codec/message.ts";
 import { NetlinkSocket } from "../socket/socket.ts";
 
 const RTM_NEWROUTE = 24;
@@ -27,7 +29,7 @@ const RTM_GETROUTE = 26;
 const AF_INET = 2;
 const RTMSG_LEN = 12; // struct rtmsg (linux/rtnetlink.h)
 
-type Mode = "walk" | "parse" | "count";
+type Mode = "walk" | "batch" | "parse" | "count";
 
 // Runtime glue without `node:` imports: Deno loads its Node compatibility layer lazily, and
 // that alone would add tens of milliseconds to Deno's whole-process time.
@@ -47,13 +49,13 @@ const readText = (path: string): Promise<string> =>
 
 function usage(msg: string): never {
   console.error(`dump_routes.ts: ${msg}`);
-  console.error("usage: dump_routes.ts walk|parse|count [-i ITERATIONS]");
+  console.error("usage: dump_routes.ts walk|batch|parse|count [-i ITERATIONS]");
   return exit(2);
 }
 
 const args = argv;
 const mode = args[0] as Mode;
-if (mode !== "walk" && mode !== "parse" && mode !== "count") usage(`bad mode ${args[0]}`);
+if (!["walk", "batch", "parse", "count"].includes(mode)) usage(`bad mode ${args[0]}`);
 let iterations = 1;
 for (let i = 1; i < args.length; i++) {
   if (args[i] === "-i" && i + 1 < args.length) iterations = Number(args[++i]);
@@ -71,16 +73,29 @@ const rtmsg = new Uint8Array(RTMSG_LEN);
 rtmsg[0] = AF_INET; // rtm_family: IPv4 only, like nl-dump and `ip -4 route`
 const request = new MessageBuilder(RTM_GETROUTE).raw(rtmsg).finish();
 
+function visit(msg: NetlinkMessage): void {
+  if (msg.type !== RTM_NEWROUTE) throw new Error(`unexpected message type ${msg.type}`);
+  const p = msg.payload;
+  if (p.length < RTMSG_LEN) throw new Error(`route message of ${p.length} bytes`);
+  if (mode === "walk" || mode === "batch") forEachAttribute(p, RTMSG_LEN, p.length, onAttr);
+  else if (mode === "parse") attrs += parseAttributes(p, RTMSG_LEN, p.length).length;
+}
+
 async function dumpOnce(sock: NetlinkSocket): Promise<number> {
   let msgs = 0;
+  if (mode === "batch") {
+    const dump = sock.dumpBatches(request);
+    for await (const batch of dump) {
+      for (const msg of batch) visit(msg);
+      msgs += batch.length;
+    }
+    if (dump.interrupted) throw new Error("the dump was interrupted (NLM_F_DUMP_INTR)");
+    return msgs;
+  }
   const dump = sock.dump(request);
   for await (const msg of dump) {
-    if (msg.type !== RTM_NEWROUTE) throw new Error(`unexpected message type ${msg.type}`);
-    const p = msg.payload;
-    if (p.length < RTMSG_LEN) throw new Error(`route message of ${p.length} bytes`);
+    visit(msg);
     msgs++;
-    if (mode === "walk") forEachAttribute(p, RTMSG_LEN, p.length, onAttr);
-    else if (mode === "parse") attrs += parseAttributes(p, RTMSG_LEN, p.length).length;
   }
   if (dump.interrupted) throw new Error("the dump was interrupted (NLM_F_DUMP_INTR)");
   return msgs;

@@ -52,8 +52,10 @@ const WHOLE: Tool[] = [
     quiet: true,
   },
   { id: "deno_walk", label: "deno walk", argv: denoRun("walk") },
+  { id: "deno_batch", label: "deno batch walk", argv: denoRun("batch") },
   { id: "deno_parse", label: "deno parse", argv: denoRun("parse") },
   { id: "bun_walk", label: "bun walk", argv: bunRun("walk") },
+  { id: "bun_batch", label: "bun batch walk", argv: bunRun("batch") },
   { id: "bun_parse", label: "bun parse", argv: bunRun("parse") },
 ];
 
@@ -63,9 +65,11 @@ const IN_PROCESS: Tool[] = [
   { id: "mnl_raw", label: "libmnl recv only", argv: [NL_DUMP, "route", "raw", "-i", `${ITERS}`] },
   { id: "deno_count", label: "deno iterate only", argv: denoRun("count", "-i", `${ITERS}`) },
   { id: "deno_walk", label: "deno walk", argv: denoRun("walk", "-i", `${ITERS}`) },
+  { id: "deno_batch", label: "deno batch walk", argv: denoRun("batch", "-i", `${ITERS}`) },
   { id: "deno_parse", label: "deno parse", argv: denoRun("parse", "-i", `${ITERS}`) },
   { id: "bun_count", label: "bun iterate only", argv: bunRun("count", "-i", `${ITERS}`) },
   { id: "bun_walk", label: "bun walk", argv: bunRun("walk", "-i", `${ITERS}`) },
+  { id: "bun_batch", label: "bun batch walk", argv: bunRun("batch", "-i", `${ITERS}`) },
   { id: "bun_parse", label: "bun parse", argv: bunRun("parse", "-i", `${ITERS}`) },
 ];
 

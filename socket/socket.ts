@@ -146,7 +146,8 @@ export interface Datagram {
 }
 
 /** An async iterator over a dump's messages, which also tells whether the dump was interrupted. */
-export interface DumpIterator extends AsyncIterableIterator<NetlinkMessage>, AsyncDisposable {
+export interface DumpIterator<T = NetlinkMessage>
+  extends AsyncIterableIterator<T>, AsyncDisposable {
   /** True once a message of the dump carried `NLM_F_DUMP_INTR` (the data changed meanwhile). */
   readonly interrupted: boolean;
 }
@@ -162,7 +163,11 @@ interface Pending {
   peer: number;
   operation: string;
   /** The dump's stream; absent for a plain request. */
-  stream?: MessageStream<NetlinkMessage>;
+  stream?: MessageStream<NetlinkMessage | NetlinkMessage[]>;
+  /** The stream carries one array per datagram ({@link NetlinkSocket.dumpBatches}). */
+  batched?: boolean;
+  /** Messages of the current datagram, for a batched dump. */
+  batch?: NetlinkMessage[];
   interrupted: boolean;
   /** Consumer stopped: keep reading (and dropping) until the end. */
   abandoned: boolean;
@@ -639,15 +644,45 @@ export class NetlinkSocket implements AsyncDisposable {
    * ```
    */
   dump(message: Uint8Array, options: RequestOptions = {}): DumpIterator {
+    return this.#dump(message, options, false) as DumpIterator;
+  }
+
+  /**
+   * Like {@link dump}, but yields the messages one datagram at a time, as arrays: one `await`
+   * per datagram instead of one per message, for large dumps where that overhead shows.
+   *
+   * @example
+   * ```ts
+   * import { NetlinkSocket, NETLINK_ROUTE, MessageBuilder } from "@netlink/netlink";
+   * await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
+   * const req = new MessageBuilder(26 /* RTM_GETROUTE *\/).raw(new Uint8Array(12));
+   * let n = 0;
+   * for await (const batch of sock.dumpBatches(req.finish())) n += batch.length;
+   * console.log(n, "routes");
+   * ```
+   */
+  dumpBatches(message: Uint8Array, options: RequestOptions = {}): DumpIterator<NetlinkMessage[]> {
+    return this.#dump(message, options, true) as DumpIterator<NetlinkMessage[]>;
+  }
+
+  #dump(
+    message: Uint8Array,
+    options: RequestOptions,
+    batched: boolean,
+  ): DumpIterator<NetlinkMessage | NetlinkMessage[]> {
     const peer = validU32("portId", options.portId ?? 0);
     const { bytes, seq, type } = this.#prepare(message, NLM_F_REQUEST | NLM_F_DUMP);
     this.#assertOpen();
-    const stream = new MessageStream<NetlinkMessage>(this.#owner, options.signal);
+    const stream = new MessageStream<NetlinkMessage | NetlinkMessage[]>(
+      this.#owner,
+      options.signal,
+    );
     const p: Pending = {
       seq,
       peer,
       operation: options.operation ?? operationName(type),
       stream,
+      batched,
       interrupted: false,
       abandoned: false,
       unsent: bytes,
@@ -658,7 +693,7 @@ export class NetlinkSocket implements AsyncDisposable {
     this.#startDump();
     return Object.defineProperty(stream, "interrupted", {
       get: () => p.interrupted,
-    }) as unknown as DumpIterator;
+    }) as unknown as DumpIterator<NetlinkMessage | NetlinkMessage[]>;
   }
 
   /** Send the next queued dump if none is running. */
@@ -909,9 +944,11 @@ export class NetlinkSocket implements AsyncDisposable {
       else this.#failSubscribers(e);
       return;
     }
+    let batching: Pending | undefined;
     for (const msg of messages) {
       const p = group === 0 ? this.#pending.get(msg.seq) : undefined;
       if (p && p.peer === sender) {
+        if (p.batched) batching = p;
         this.#deliver(p, msg);
         continue;
       }
@@ -930,6 +967,14 @@ export class NetlinkSocket implements AsyncDisposable {
       if (nsid !== undefined) r.nsid = nsid;
       for (const s of this.#subscribers) s.push(r);
     }
+    if (batching) this.#flush(batching);
+  }
+
+  /** Hand a batched dump the messages of this datagram. */
+  #flush(p: Pending): void {
+    if (p.batch === undefined) return;
+    if (!p.abandoned) p.stream!.push(p.batch);
+    p.batch = undefined;
   }
 
   #deliver(p: Pending, msg: NetlinkMessage): void {
@@ -966,7 +1011,9 @@ export class NetlinkSocket implements AsyncDisposable {
         return this.#complete(p, new NetlinkError(ENOBUFS, { operation: p.operation, seq: p.seq }));
       default:
         if (p.stream) {
-          if (!p.abandoned) p.stream.push(msg);
+          if (p.abandoned) return;
+          if (p.batched) (p.batch ??= []).push(msg);
+          else p.stream.push(msg);
         } else {
           p.reply ??= msg;
         }
@@ -975,6 +1022,7 @@ export class NetlinkSocket implements AsyncDisposable {
 
   #complete(p: Pending, error?: unknown, final?: NetlinkMessage): void {
     if (this.#pending.get(p.seq) === p) this.#pending.delete(p.seq);
+    this.#flush(p);
     p.done();
     if (p === this.#dumpActive) {
       this.#dumpActive = undefined;

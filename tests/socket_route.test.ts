@@ -128,6 +128,19 @@ test("a 5000-route dump spans many datagrams and matches ip route show table all
     assert.ok(ip.length >= 5000);
     assert.equal(msgs.length, ip.length);
     assert.ok(datagrams > 10, `only ${datagrams} datagrams`);
+    // dumpBatches: the same messages, one array per datagram.
+    const batches: NetlinkMessage[][] = [];
+    const req = new MessageBuilder(RTM_GETROUTE).raw(new Uint8Array(12)).finish();
+    for await (const b of sock.dumpBatches(req)) batches.push(b);
+    assert.equal(batches.flat().length, msgs.length);
+    assert.ok(batches.length > 1);
+    for (const b of batches) assert.equal(new Set(b.map((m) => m.payload.buffer)).size, 1);
+    assert.equal(new Set(batches.map((b) => b[0].payload.buffer)).size, batches.length);
+    // Breaking out of a batched dump leaves the socket usable too.
+    for await (const _ of sock.dumpBatches(req)) break;
+    let n = 0;
+    for await (const b of sock.dumpBatches(req)) n += b.length;
+    assert.equal(n, msgs.length);
   } finally {
     sh("ip", ["link", "del", dev]);
   }
