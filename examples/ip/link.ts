@@ -12,13 +12,6 @@ import { type Context, type LinkInfo, UsageError } from "./cli.ts";
 import { familyName, linkTypeName, llAddr, scopeName } from "./names.ts";
 import type { Printer } from "./json.ts";
 import { printLinkKind } from "./link_kinds.ts";
-import { parseAttributes } from "../../codec/attrs.ts";
-
-/** The data of the first attribute `type` after a fixed header of `offset` bytes. */
-export function rawAttr(payload: Uint8Array, offset: number, type: number): Uint8Array | undefined {
-  for (const a of parseAttributes(payload, offset)) if (a.type === type) return a.data;
-  return undefined;
-}
 
 type Link = DecodedMessage<rtLink.Ifinfomsg, rtLink.LinkAttrs> & { payload?: Uint8Array };
 type Addr = DecodedMessage<rtAddr.Ifaddrmsg, rtAddr.AddrAttrs>;
@@ -202,8 +195,7 @@ export function printLink(
     if (a.allmulti !== undefined) p.any("allmulti", ` allmulti ${a.allmulti} `, a.allmulti);
     if (a.minMtu !== undefined) p.any("min_mtu", `minmtu ${a.minMtu} `, a.minMtu);
     if (a.maxMtu !== undefined) p.any("max_mtu", `maxmtu ${a.maxMtu} `, a.maxMtu);
-    const li = l.payload ? rawAttr(l.payload, 16, 18) : undefined;
-    if (li) printLinkKind(ctx, links, li);
+    if (a.linkinfo) printLinkKind(ctx, links, a.linkinfo);
     if (doLink) {
       const mode = a.afSpec?.inet6?.addrGenMode;
       if (mode !== undefined) {

@@ -4,8 +4,12 @@
  * @module
  */
 import * as rtRoute from "../../families/generated/rt_route.ts";
-import { buildMessage, decodeBody, type DecodedMessage } from "../../codec/schema.ts";
-import { parseAttributes, readString } from "../../codec/attrs.ts";
+import {
+  buildMessage,
+  decodeAttributeSet,
+  decodeBody,
+  type DecodedMessage,
+} from "../../codec/schema.ts";
 import { formatIp, parseIp, parsePrefix } from "../../families/route/addr_text.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../codec/constants.ts";
 import { Args, type Context, invarg, type LinkInfo, matches, UsageError } from "./cli.ts";
@@ -31,24 +35,25 @@ const RTM_F_OFFLOAD = 0x2000;
 const RTM_F_TRAP = 0x4000;
 const RTM_F_OFFLOAD_FAILED = 0x20000000;
 
-const MX_NAMES: Record<number, string> = {
-  2: "mtu",
-  3: "window",
-  4: "rtt",
-  5: "rttvar",
-  6: "ssthresh",
-  7: "cwnd",
-  8: "advmss",
-  9: "reordering",
-  10: "hoplimit",
-  11: "initcwnd",
-  12: "features",
-  13: "rto_min",
-  14: "initrwnd",
-  15: "quickack",
-  16: "congctl",
-  17: "fastopen_no_cookie",
-};
+/** iproute2's names of the `RTAX_*` metrics, in `RTAX_*` order (`RTAX_MTU` = 2 on). */
+const MX: [keyof rtRoute.Metrics, string][] = [
+  ["mtu", "mtu"],
+  ["window", "window"],
+  ["rtt", "rtt"],
+  ["rttvar", "rttvar"],
+  ["ssthresh", "ssthresh"],
+  ["cwnd", "cwnd"],
+  ["advmss", "advmss"],
+  ["reordering", "reordering"],
+  ["hoplimit", "hoplimit"],
+  ["initcwnd", "initcwnd"],
+  ["features", "features"],
+  ["rtoMin", "rto_min"],
+  ["initrwnd", "initrwnd"],
+  ["quickack", "quickack"],
+  ["ccAlgo", "congctl"],
+  ["fastopenNoCookie", "fastopen_no_cookie"],
+];
 
 /** `print_rt_flags`. */
 function printRtFlags(p: Printer, flags: number): void {
@@ -199,8 +204,7 @@ export function printRoute(
     if (h.rtmFlags & RTM_F_CLONED) printCacheFlags(p, h.rtmFlags);
     if (a.cacheinfo) printCacheinfo(ctx, a.cacheinfo);
   } else if (h.rtmFamily === 10 && a.cacheinfo) printCacheinfo(ctx, a.cacheinfo);
-  const mx = r.payload ? rawAttr(r.payload, 12, 8) : undefined;
-  if (mx) printMetrics(p, mx);
+  if (a.metrics) printMetrics(p, a.metrics);
   if (a.iif !== undefined) {
     p.jsonOnly("iif", dev(a.iif));
     p.text(`iif ${dev(a.iif)} `);
@@ -214,15 +218,9 @@ export function printRoute(
     p.jsonOnly("ttl-propogate", a.ttlPropagate !== 0);
     p.text(`ttl-propogate ${a.ttlPropagate ? "enabled" : "disabled"}`);
   }
-  const mp = r.payload ? rawAttr(r.payload, 12, 9) : undefined;
-  if (mp) printMultipath(p, h, mp, dev);
+  if (a.multipath) printMultipath(p, h, a.multipath, dev);
   p.text("\n");
   p.closeObject();
-}
-
-function rawAttr(payload: Uint8Array, offset: number, type: number): Uint8Array | undefined {
-  for (const x of parseAttributes(payload, offset)) if (x.type === type) return x.data;
-  return undefined;
 }
 
 function printVia(p: Printer, via: Uint8Array): void {
@@ -300,37 +298,34 @@ function printCacheinfo(ctx: Context, ci: rtRoute.RtaCacheinfo): void {
   }
 }
 
-function printMetrics(p: Printer, data: Uint8Array): void {
-  const mx = new Map<number, Uint8Array>();
-  for (const x of parseAttributes(data)) mx.set(x.type, x.data);
-  const u32 = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
-  const lock = mx.get(1) ? u32(mx.get(1)!) : 0;
+function printMetrics(p: Printer, mx: rtRoute.Metrics): void {
+  const lock = mx.lock ?? 0;
   p.openArray("metrics", "");
   p.openObject();
-  for (let i = 2; i <= 17; i++) {
-    const b = mx.get(i);
-    if (!b && !(lock & (1 << i))) continue;
-    let val = b && i !== 16 ? u32(b) : 0;
-    if (i === 10 && (val | 0) === -1) continue;
-    const name = MX_NAMES[i];
-    p.text(`${name ?? `metric ${i}`} ${lock & (1 << i) ? "lock " : ""}`);
-    if (i === 12) {
+  MX.forEach(([key, name], k) => {
+    const i = k + 2; // RTAX_MTU
+    const v = mx[key];
+    if (v === undefined && !(lock & (1 << i))) return;
+    let val = typeof v === "number" ? v : 0;
+    if (key === "hoplimit" && (val | 0) === -1) return;
+    p.text(`${name} ${lock & (1 << i) ? "lock " : ""}`);
+    if (key === "features") {
       let feat = val;
       if (feat & 1) {
         p.any("ecn", "ecn ", null);
         feat &= ~1;
       }
       if (feat) p.any("features", `${hex0x(val)} `, hex0x(val));
-    } else if (i === 4 || i === 5 || i === 13) {
-      if (i === 4) val = Math.trunc(val / 8);
-      else if (i === 5) val = Math.trunc(val / 4);
+    } else if (key === "rtt" || key === "rttvar" || key === "rtoMin") {
+      if (key === "rtt") val = Math.trunc(val / 8);
+      else if (key === "rttvar") val = Math.trunc(val / 4);
       p.jsonOnly(name, val);
       p.text(val >= 1000 ? `${val / 1e3}s ` : `${val}ms `);
-    } else if (i === 16) {
-      const s = b ? readString(b) : "";
+    } else if (key === "ccAlgo") {
+      const s = mx.ccAlgo ?? "";
       p.any("congestion", `${s} `, s);
-    } else p.any(name ?? null, `${val} `, val);
-  }
+    } else p.any(name, `${val} `, val);
+  });
   p.closeObject();
   p.closeArray("");
 }
@@ -353,16 +348,14 @@ function printMultipath(
     p.openObject();
     p.text("\n\tnexthop ");
     if (len > 8) {
-      for (const x of parseAttributes(data, off + 8, off + len)) {
-        if (x.type === 5) {
-          const g = addr(h.rtmFamily, x.data);
-          p.jsonOnly("gateway", g);
-          p.text(`via ${g} `);
-        } else if (x.type === 18) printVia(p, x.data);
-        else if (x.type === 11) {
-          printFlow(p, new DataView(x.data.buffer, x.data.byteOffset, 4).getUint32(0, true));
-        }
+      const nh = decodeAttributeSet(rtRoute.routeAttrs, data, off + 8, off + len);
+      if (nh.gateway) {
+        const g = addr(h.rtmFamily, nh.gateway);
+        p.jsonOnly("gateway", g);
+        p.text(`via ${g} `);
       }
+      if (nh.via) printVia(p, nh.via);
+      if (nh.flow !== undefined) printFlow(p, nh.flow);
     }
     p.any("dev", `dev ${dev(ifindex)} `, dev(ifindex));
     if (h.rtmFamily !== 28) p.any("weight", `weight ${hops + 1} `, hops + 1);
