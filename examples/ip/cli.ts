@@ -7,12 +7,7 @@
 import type { Rtnl } from "../../families/route/rtnl.ts";
 import * as rtLink from "../../families/generated/rt_link.ts";
 import { Printer } from "./json.ts";
-import {
-  buildMessage,
-  decodeBody,
-  type DecodedMessage,
-  type Operation,
-} from "../../codec/schema.ts";
+import { buildMessage, type Operation } from "../../codec/schema.ts";
 import type { NetlinkMessage } from "../../codec/message.ts";
 
 interface DenoLike {
@@ -136,16 +131,6 @@ export class Context {
     for (const [i, l] of await this.links()) if (l.name === name) return i;
     if (/^if[0-9]+$/.test(name)) return Number(name.slice(2));
     throw new UsageError(`Cannot find device "${name}"`);
-  }
-
-  /** Dump `op`, yielding each decoded message with its raw payload. */
-  async *dump<H extends object, A extends object>(
-    op: Operation<H, A>,
-    options: { header?: Partial<H>; attrs?: A } = {},
-  ): AsyncGenerator<DecodedMessage<H, A> & { payload: Uint8Array }> {
-    for await (const m of this.dumpRaw(op, options)) {
-      yield Object.assign(decodeBody(op, m.payload), { payload: m.payload });
-    }
   }
 
   /** Dump `op` without decoding. */

@@ -13,7 +13,7 @@ import { familyName, linkTypeName, llAddr, scopeName } from "./names.ts";
 import type { Printer } from "./json.ts";
 import { printLinkKind } from "./link_kinds.ts";
 
-type Link = DecodedMessage<rtLink.Ifinfomsg, rtLink.LinkAttrs> & { payload?: Uint8Array };
+type Link = DecodedMessage<rtLink.Ifinfomsg, rtLink.LinkAttrs>;
 type Addr = DecodedMessage<rtAddr.Ifaddrmsg, rtAddr.AddrAttrs>;
 
 const IFF = {
@@ -549,7 +549,7 @@ export async function showLinks(ctx: Context, args: string[], doLink: boolean): 
   // they are not printed, so skipping them is invisible.
   // Like iproute2, ask with the family: `-6` gets the kernel's IPv6 view of links.
   const header = { ifiFamily: o.family === 17 ? 0 : o.family };
-  for await (const l of ctx.dump(rtLink.operations.getlink, { header, attrs: { extMask } })) {
+  for await (const l of ctx.rt.dump(rtLink.operations.getlink, { header, attrs: { extMask } })) {
     links.push(l);
     map.set(l.header.ifiIndex, {
       name: l.attrs.ifname ?? `if${l.header.ifiIndex}`,

@@ -7,7 +7,7 @@
 import { type NetnsHandle, openNetns } from "../../socket/netns.ts";
 import * as rtLink from "../../families/generated/rt_link.ts";
 import * as rtAddr from "../../families/generated/rt_addr.ts";
-import { MessageBuilder } from "../../codec/attrs.ts";
+import { UNKNOWN } from "../../codec/schema.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../codec/constants.ts";
 import { parseIp, parseMac, parsePrefix } from "../../families/route/addr_text.ts";
 import { Args, type Context, invarg, matches, UsageError } from "./cli.ts";
@@ -58,18 +58,8 @@ function ifinfomsg(index: number, flags: number, change: number): Uint8Array {
   return b;
 }
 
-const IFLA = {
-  ADDRESS: 1,
-  IFNAME: 3,
-  MTU: 4,
-  LINK: 5,
-  MASTER: 10,
-  TXQLEN: 13,
-  LINKINFO: 18,
-  NET_NS_PID: 19,
-  IFALIAS: 20,
-  NET_NS_FD: 28,
-} as const;
+const IFLA = { ADDRESS: 1, IFNAME: 3, MTU: 4 } as const; // in the raw veth peer
+const IFLA_INFO_DATA = rtLink.linkinfoAttrs.attribute("data")!.value;
 const IFF_UP = 1;
 
 /** Parse the kind-specific arguments after `type KIND` into `IFLA_INFO_DATA` attributes. */
@@ -139,9 +129,9 @@ async function linkArgs(
   args: Args,
   add: boolean,
 ): Promise<
-  { attrs: Uint8Array[]; flags: number; change: number; dev?: string; close: NetnsHandle[] }
+  { attrs: rtLink.LinkAttrs; flags: number; change: number; dev?: string; close: NetnsHandle[] }
 > {
-  const attrs: Uint8Array[] = [];
+  const attrs: rtLink.LinkAttrs = {};
   let flags = 0;
   let change = 0;
   let dev: string | undefined;
@@ -154,36 +144,40 @@ async function linkArgs(
     } else if (w === "name") {
       const n = args.value(w);
       if (add) dev = n;
-      attrs.push(nla(IFLA.IFNAME, str(n)));
-    } else if (w === "mtu") attrs.push(nla(IFLA.MTU, u32(Number(args.value(w)))));
+      attrs.ifname = n;
+    } else if (w === "mtu") attrs.mtu = Number(args.value(w)) >>> 0;
     else if (matches(w, "txqueuelen") || w === "qlen" || w === "txqlen") {
-      attrs.push(nla(IFLA.TXQLEN, u32(Number(args.value(w)))));
-    } else if (w === "address") attrs.push(nla(IFLA.ADDRESS, parseMac(args.value(w))));
-    else if (w === "master") attrs.push(nla(IFLA.MASTER, u32(await ctx.index(args.value(w)))));
-    else if (w === "nomaster") attrs.push(nla(IFLA.MASTER, u32(0)));
-    else if (w === "alias") attrs.push(nla(IFLA.IFALIAS, str(args.value(w))));
-    else if (w === "link") attrs.push(nla(IFLA.LINK, u32(await ctx.index(args.value(w)))));
+      attrs.txqlen = Number(args.value(w)) >>> 0;
+    } else if (w === "address") attrs.address = parseMac(args.value(w));
+    else if (w === "master") attrs.master = await ctx.index(args.value(w));
+    else if (w === "nomaster") attrs.master = 0;
+    else if (w === "alias") attrs.ifalias = args.value(w);
+    else if (w === "link") attrs.link = await ctx.index(args.value(w));
     else if (w === "netns") {
       const ns = args.value(w);
       const pid = parseNumber(ns, 0x7fffffff);
-      if (pid !== undefined) attrs.push(nla(IFLA.NET_NS_PID, u32(pid)));
+      if (pid !== undefined) attrs.netNsPid = pid;
       else {
         const handle = await openNetns(ns).catch(() => {
           throw new UsageError(`Invalid "netns" value "${ns}"`, 1);
         });
         close.push(handle);
-        attrs.push(nla(IFLA.NET_NS_FD, u32(handle.fd)));
+        attrs.netNsFd = handle.fd;
       }
     } else if (w === "type" && add) {
       const kind = args.value(w);
       const data = await kindData(ctx, kind, args);
-      const info = [nla(1, str(kind).subarray(0, kind.length))];
-      if (data.length) info.push(nla(2, cat(data), true));
-      attrs.push(nla(IFLA.LINKINFO, cat(info), true));
+      // The kinds' IFLA_INFO_DATA go raw: rt-link.yaml does not describe veth, vxlan or macvlan.
+      attrs.linkinfo = data.length
+        ? {
+          kind,
+          [UNKNOWN]: [{ type: IFLA_INFO_DATA, nested: true, netByteOrder: false, data: cat(data) }],
+        }
+        : { kind };
     } else if (w === "dev") dev = args.value(w);
     else if (dev === undefined) {
       dev = w;
-      if (add) attrs.push(nla(IFLA.IFNAME, str(w)));
+      if (add) attrs.ifname = w;
     } else invarg("unknown link option", w);
   }
   return { attrs, flags, change, dev, close };
@@ -192,40 +186,35 @@ async function linkArgs(
 /** `ip link add|set|del|delete`. */
 export async function modifyLink(ctx: Context, cmd: string, argv: string[]): Promise<void> {
   const args = new Args(argv);
-  if (cmd === "add") {
-    const { attrs, flags, change, close } = await linkArgs(ctx, args, true);
-    const mb = new MessageBuilder(rtLink.RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-    mb.raw(ifinfomsg(0, flags, change));
-    for (const a of attrs) mb.raw(a);
-    try {
-      await ctx.rt.socket.request(mb.finish(), { operation: "newlink" });
-    } finally {
-      for (const handle of close) handle.close();
-    }
-    return;
-  }
   if (cmd === "del") {
     const w = args.next();
     const dev = w === "dev" ? args.value(w) : w;
     if (dev === undefined) {
       throw new UsageError('Not enough information: "dev" argument is required.', 255);
     }
-    const index = await ctx.index(dev);
-    const mb = new MessageBuilder(rtLink.RTM_DELLINK, 0);
-    mb.raw(ifinfomsg(index, 0, 0));
-    await ctx.rt.socket.request(mb.finish(), { operation: "dellink" });
+    const ifiIndex = await ctx.index(dev);
+    await ctx.rt.call(rtLink.operations.dellink, { header: { ifiIndex } });
     return;
   }
-  const { attrs, flags, change, dev, close } = await linkArgs(ctx, args, false);
-  if (dev === undefined) {
-    throw new UsageError('Not enough of information: "dev" argument is required.', 255);
-  }
-  const index = await ctx.index(dev);
-  const mb = new MessageBuilder(rtLink.RTM_NEWLINK, 0);
-  mb.raw(ifinfomsg(index, flags, change));
-  for (const a of attrs) mb.raw(a);
+  const add = cmd === "add";
+  const { attrs, flags, change, dev, close } = await linkArgs(ctx, args, add);
   try {
-    await ctx.rt.socket.request(mb.finish(), { operation: "newlink" });
+    if (add) {
+      await ctx.rt.call(rtLink.operations.newlink, {
+        header: { ifiFlags: flags, ifiChange: change },
+        attrs,
+        flags: NLM_F_CREATE | NLM_F_EXCL,
+      });
+      return;
+    }
+    if (dev === undefined) {
+      throw new UsageError('Not enough of information: "dev" argument is required.', 255);
+    }
+    const ifiIndex = await ctx.index(dev);
+    await ctx.rt.call(rtLink.operations.newlink, {
+      header: { ifiIndex, ifiFlags: flags, ifiChange: change },
+      attrs,
+    });
   } finally {
     for (const handle of close) handle.close();
   }

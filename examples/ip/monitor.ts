@@ -45,7 +45,7 @@ export async function monitor(ctx: Context, argv: string[]): Promise<void> {
       }
       if (m.type === 17) p.any("deleted", "Deleted ", true);
       p.openObject();
-      printLink(ctx, links, { ...l, payload: m.payload }, true);
+      printLink(ctx, links, l, true);
       p.closeObject();
     } else if (m.type === 20 || m.type === 21) {
       const a = decodeBody(rtAddr.operations.getaddr, m.payload);
@@ -60,7 +60,7 @@ export async function monitor(ctx: Context, argv: string[]): Promise<void> {
     } else if (m.type === 24 || m.type === 25) {
       const r = decodeBody(rtRoute.operations.getroute, m.payload);
       if (m.type === 25) p.text("Deleted ");
-      printRoute(ctx, links, { ...r, payload: m.payload }, { table: 0, cloned: 2 });
+      printRoute(ctx, links, r, { table: 0, cloned: 2 });
     }
     p.finish();
     ctx.flush();

@@ -27,7 +27,7 @@ import {
 import type { Printer } from "./json.ts";
 import { hex0x } from "./link_kinds.ts";
 
-type Route = DecodedMessage<rtRoute.Rtmsg, rtRoute.RouteAttrs> & { payload?: Uint8Array };
+type Route = DecodedMessage<rtRoute.Rtmsg, rtRoute.RouteAttrs>;
 
 const RTM_F_CLONED = 0x200;
 const RTM_F_NOTIFY = 0x100;
@@ -417,7 +417,9 @@ export async function showRoutes(ctx: Context, argv: string[]): Promise<void> {
   const links = await ctx.links();
   const p = ctx.p;
   p.start();
-  for await (const r of ctx.dump(rtRoute.operations.getroute, { header: { rtmFamily: family } })) {
+  for await (
+    const r of ctx.rt.dump(rtRoute.operations.getroute, { header: { rtmFamily: family } })
+  ) {
     if (family && r.header.rtmFamily !== family) continue;
     if (!keep(ctx, r, f)) continue;
     printRoute(ctx, links, r, f);
@@ -463,7 +465,7 @@ export async function getRoute(ctx: Context, argv: string[]): Promise<void> {
   p.start();
   if (reply.type === rtRoute.RTM_NEWROUTE) {
     const r = decodeBody(op, reply.payload);
-    printRoute(ctx, links, { ...r, payload: reply.payload }, { table: 0, cloned: 2 });
+    printRoute(ctx, links, r, { table: 0, cloned: 2 });
   }
   p.finish();
   ctx.flush();

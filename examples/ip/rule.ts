@@ -150,7 +150,7 @@ export async function showRules(ctx: Context, _argv: string[]): Promise<void> {
   const family = ctx.opts.family || 2;
   const p = ctx.p;
   p.start();
-  for await (const r of ctx.dump(rtRule.operations.getrule, { header: { family } })) {
+  for await (const r of ctx.rt.dump(rtRule.operations.getrule, { header: { family } })) {
     if (r.header.family === family) printRule(ctx, r);
   }
   p.finish();
