@@ -268,7 +268,7 @@ function enumValues(d: Y): { name: string; value: number; doc: string }[] {
  * Where a spec disagrees with the kernel's uAPI header, the header wins. Each fix names the
  * header that the struct is declared in.
  */
-const STRUCT_FIXES: Record<string, Record<string, { name: string; type: string }[]>> = {
+const STRUCT_FIXES: Record<string, Record<string, Y[]>> = {
   tc: {
     // linux/pkt_sched.h: struct tc_ratespec { unsigned char cell_log; __u8 linklayer;
     //   unsigned short overhead; short cell_align; unsigned short mpu; __u32 rate; }
@@ -279,6 +279,14 @@ const STRUCT_FIXES: Record<string, Record<string, { name: string; type: string }
       { name: "cell-align", type: "s16" },
       { name: "mpu", type: "u16" },
       { name: "rate", type: "u32" },
+    ],
+  },
+  "rt-link": {
+    // linux/if_link.h: struct ifla_bridge_id { __u8 prio[2]; __u8 addr[6]; }: the priority is
+    // two bytes in network order.
+    "ifla-bridge-id": [
+      { name: "prio", type: "u16", "byte-order": "big-endian" },
+      { name: "addr", type: "binary", len: 6, "display-hint": "mac" },
     ],
   },
   "rt-route": {
@@ -297,9 +305,13 @@ const STRUCT_FIXES: Record<string, Record<string, { name: string; type: string }
 };
 
 /** Attribute types the specs get wrong, by spec, set and attribute, with the header to check. */
-const ATTRIBUTE_FIXES: Record<string, Record<string, Record<string, string>>> = {
-  // linux/fib_rules.h: FRA_DST / FRA_SRC hold an address of the rule's family (4 or 16 bytes).
-  "rt-rule": { "fib-rule-attrs": { dst: "binary", src: "binary" } },
+const BE = { "byte-order": "big-endian" };
+const ATTRIBUTE_FIXES: Record<string, Record<string, Record<string, Y>>> = {
+  // linux/fib_rules.h: FRA_DST / FRA_SRC hold an address of the rule's family (4 or 16 bytes);
+  // FRA_TUN_ID is a __be64 (fib_rules.c: nla_put_be64).
+  "rt-rule": {
+    "fib-rule-attrs": { dst: { type: "binary" }, src: { type: "binary" }, "tun-id": BE },
+  },
   // The bridge port's boolean options are NLA_U8 in the kernel's policy (br_port_policy) and
   // are sent as u8 in dumps; only IFLA_BRPORT_FLUSH is a real flag.
   "rt-link": {
@@ -325,8 +337,10 @@ const ATTRIBUTE_FIXES: Record<string, Record<string, Record<string, string>>> = 
         "locked",
         "mab",
         "neigh-vlan-suppress",
-      ].map((name) => [name, "u8"]),
+      ].map((name) => [name, { type: "u8" }]),
     ),
+    // br_netlink.c: IFLA_BR_VLAN_PROTOCOL is put with nla_put_be16.
+    "linkinfo-bridge-attrs": { "vlan-protocol": BE },
   },
 };
 
@@ -340,9 +354,7 @@ function applySpecFixes(y: Y): void {
   for (const set of (y["attribute-sets"] ?? []) as Y[]) {
     const types = attrs[set.name as string];
     if (!types) continue;
-    for (const a of (set.attributes ?? []) as Y[]) {
-      if (types[a.name as string]) a.type = types[a.name as string];
-    }
+    for (const a of (set.attributes ?? []) as Y[]) Object.assign(a, types[a.name as string]);
   }
 }
 

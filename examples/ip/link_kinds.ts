@@ -33,8 +33,6 @@ const u8 = (b: Uint8Array) => b[0];
 const u16 = (b: Uint8Array) => dv(b).getUint16(0, true);
 const be16 = (b: Uint8Array) => dv(b).getUint16(0, false);
 const u32 = (b: Uint8Array) => dv(b).getUint32(0, true);
-/** rt-link.yaml types these __be16 values as host-order u16: swap them back. */
-const swab16 = (v: number) => ((v & 0xff) << 8) | (v >> 8);
 
 /** `%#llx`: `0` for zero, else `0x…`. */
 export function hex0x(v: number | bigint): string {
@@ -84,10 +82,10 @@ function timer(p: Printer, key: string, v: bigint | undefined): void {
   p.any(key, `${key} ${sec.toString().padStart(4)}.${cs.toString().padStart(2, "0")} `, new Raw(s));
 }
 
-/** `br_dump_bridge_id`: struct ifla_bridge_id's `prio` is two bytes in network order. */
+/** `br_dump_bridge_id`: the priority, in hex, then the address. */
 function bridgeId(id: rtLink.IflaBridgeId): string {
   const h = (x: number) => x.toString(16);
-  const prio = h(swab16(id.prio)).padStart(4, "0");
+  const prio = h(id.prio).padStart(4, "0");
   return `${prio}.${Array.from(id.addr, h).join(":")}`;
 }
 
@@ -109,7 +107,7 @@ const bridge: KindPrinter = (p, info) => {
   uint(p, "priority", "priority", a.priority);
   uint(p, "vlan_filtering", "vlan_filtering", a.vlanFiltering);
   if (a.vlanProtocol !== undefined) {
-    const v = swab16(a.vlanProtocol);
+    const v = a.vlanProtocol;
     const s = v === 0x8100 ? "802.1Q" : v === 0x88a8 ? "802.1ad" : `0x${v.toString(16)}`;
     p.any("vlan_protocol", `vlan_protocol ${s} `, s);
   }

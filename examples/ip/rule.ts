@@ -29,13 +29,6 @@ const FIB_RULE_OIF_DETACHED = 16;
 
 const IP_PROTOS: Record<number, string> = { 1: "icmp", 6: "tcp", 17: "udp", 58: "ipv6-icmp" };
 
-/** FRA_TUN_ID is a __be64, which rt-rule.yaml types as a plain (host order) u64. */
-function be64(v: bigint): bigint {
-  const d = new DataView(new ArrayBuffer(8));
-  d.setBigUint64(0, v, true);
-  return d.getBigUint64(0, false);
-}
-
 /** `print_rule`. */
 function printRule(ctx: Context, { header: h, attrs: a }: Rule): void {
   const p = ctx.p;
@@ -100,10 +93,7 @@ function printRule(ctx: Context, { header: h, attrs: a }: Rule): void {
       p.any(`${name}_end`, `-${r.end}`, r.end);
     }
   }
-  if (a.tunId !== undefined) {
-    const v = be64(a.tunId);
-    p.any("tun_id", ` tun_id ${v}`, v);
-  }
+  if (a.tunId !== undefined) p.any("tun_id", ` tun_id ${a.tunId}`, a.tunId);
   const table = a.table ?? h.table;
   if (table) {
     const t = tableName(table);

@@ -324,7 +324,7 @@ export interface Ifinfomsg extends StructValues {
 
 /** Struct `ifla-bridge-id` of rt-link, as decoded by {@link iflaBridgeId}. */
 export interface IflaBridgeId extends StructValues {
-  /** `prio`: u16. */
+  /** `prio`: u16, big-endian. */
   prio: number;
   /** `addr`: binary, 6 bytes. */
   addr: Uint8Array;
@@ -958,7 +958,7 @@ export interface LinkinfoBridgeAttrs extends AttrValues {
   priority?: number;
   /** `IFLA_BR_VLAN_FILTERING` (7): u8. */
   vlanFiltering?: number;
-  /** `IFLA_BR_VLAN_PROTOCOL` (8): u16. */
+  /** `IFLA_BR_VLAN_PROTOCOL` (8): u16, big-endian. */
   vlanProtocol?: number;
   /** `IFLA_BR_GROUP_FWD_MASK` (9): u16. */
   groupFwdMask?: number;
@@ -1677,7 +1677,7 @@ export const family: Family = defineFamily({
       { name: "ifiChange", type: "u32" },
     ],
     "ifla-bridge-id": [
-      { name: "prio", type: "u16" },
+      { name: "prio", type: "u16", byteOrder: "big-endian" },
       { name: "addr", type: "binary", len: 6, display: "mac" },
     ],
     "ifla-cacheinfo": [
@@ -1988,7 +1988,7 @@ export const family: Family = defineFamily({
       { name: "stpState", value: 5, type: "u32" },
       { name: "priority", value: 6, type: "u16" },
       { name: "vlanFiltering", value: 7, type: "u8" },
-      { name: "vlanProtocol", value: 8, type: "u16" },
+      { name: "vlanProtocol", value: 8, type: "u16", byteOrder: "big-endian" },
       { name: "groupFwdMask", value: 9, type: "u16" },
       { name: "rootId", value: 10, type: "binary", struct: "ifla-bridge-id" },
       { name: "bridgeId", value: 11, type: "binary", struct: "ifla-bridge-id" },

@@ -125,7 +125,7 @@ export interface FibRuleAttrs extends AttrValues {
   fwmark?: number;
   /** `FRA_FLOW` (11): u32. */
   flow?: number;
-  /** `FRA_TUN_ID` (12): u64. */
+  /** `FRA_TUN_ID` (12): u64, big-endian. */
   tunId?: bigint;
   /** `FRA_SUPPRESS_IFGROUP` (13): u32. */
   suppressIfgroup?: number;
@@ -232,7 +232,7 @@ export const family: Family = defineFamily({
       { name: "unused5", value: 9, type: "pad" },
       { name: "fwmark", value: 10, type: "u32", display: "hex" },
       { name: "flow", value: 11, type: "u32" },
-      { name: "tunId", value: 12, type: "u64" },
+      { name: "tunId", value: 12, type: "u64", byteOrder: "big-endian" },
       { name: "suppressIfgroup", value: 13, type: "u32" },
       { name: "suppressPrefixlen", value: 14, type: "u32", display: "hex" },
       { name: "table", value: 15, type: "u32" },
