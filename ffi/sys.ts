@@ -96,11 +96,6 @@ export class Hub {
   #ready(fds: Int32Array): void {
     for (const fd of fds) if (fd !== this.#wakeFd) this.#release(fd);
   }
-
-  /** How many fds are waited on now (for tests and diagnostics). */
-  get waiting(): number {
-    return this.#waiters.size;
-  }
 }
 
 /** Turn a -1 result into a {@link NetlinkError}; errno is read immediately. */

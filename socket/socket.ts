@@ -250,6 +250,7 @@ export class NetlinkSocket implements AsyncDisposable {
   #name: Uint8Array;
   #nameView: DataView;
   #control: Uint8Array;
+  #controlView: DataView;
   #iov: Uint8Array;
   #msghdr: Uint8Array;
   #msghdrView: DataView;
@@ -272,6 +273,7 @@ export class NetlinkSocket implements AsyncDisposable {
     this.#name = new Uint8Array(new ArrayBuffer(SOCKADDR_NL_LEN));
     this.#nameView = new DataView(this.#name.buffer);
     this.#control = new Uint8Array(new ArrayBuffer(CONTROL_LEN));
+    this.#controlView = new DataView(this.#control.buffer);
     this.#iov = new Uint8Array(new ArrayBuffer(16));
     this.#msghdr = new Uint8Array(new ArrayBuffer(MSGHDR_LEN));
     this.#msghdrView = new DataView(this.#msghdr.buffer);
@@ -858,13 +860,10 @@ export class NetlinkSocket implements AsyncDisposable {
         throw new NetlinkError(errno, { operation: "recvmsg" });
       }
       const sender = this.#nameView.getUint32(4, true);
-      let group = this.#nameView.getUint32(8, true);
+      const mask = this.#nameView.getUint32(8, true); // one bit, for groups 1-32 only
+      let group = mask === 0 ? 0 : 32 - Math.clz32(mask);
       let nsid: number | undefined;
-      if (this.#pktinfo || this.#listenAllNsid) {
-        ({ group, nsid } = this.#readControl(group));
-      } else if (group !== 0) {
-        group = 31 - Math.clz32(group) + 1; // mask bit -> group number
-      }
+      if (this.#pktinfo || this.#listenAllNsid) ({ group, nsid } = this.#readControl(group));
       if (n > this.#buf.length || (m.getInt32(48, true) & MSG_TRUNC) !== 0) {
         this.#truncated(n);
         continue;
@@ -876,10 +875,10 @@ export class NetlinkSocket implements AsyncDisposable {
     }
   }
 
-  #readControl(maskGroup: number): { group: number; nsid?: number } {
+  /** The group (`NETLINK_PKTINFO`) and peer nsid from the control messages, if present. */
+  #readControl(group: number): { group: number; nsid?: number } {
     const len = Number(this.#msghdrView.getBigUint64(40, true));
-    const dv = new DataView(this.#control.buffer);
-    let group = maskGroup === 0 ? 0 : 31 - Math.clz32(maskGroup) + 1;
+    const dv = this.#controlView;
     let nsid: number | undefined;
     for (let off = 0; off + 16 <= len;) {
       const clen = Number(dv.getBigUint64(off, true));

@@ -5,6 +5,7 @@
  * @module
  */
 import { execFileSync, spawn } from "node:child_process";
+import { createSocket } from "node:dgram";
 
 /** True when running inside the private network namespace made by `tests/run.sh`. */
 export const IN_NETNS: boolean = (globalThis as unknown as {
@@ -64,7 +65,7 @@ export function runtimeCommand(): { name: "deno" | "bun"; argv: string[] } {
 /** Start a script under the given runtime; collect stdout lines. */
 export function startScript(
   argv: string[],
-): { lines: string[]; exited: Promise<number>; kill(): void; stderr(): string } {
+): { pid: number; lines: string[]; exited: Promise<number>; kill(): void; stderr(): string } {
   const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
   let partial = "";
@@ -79,7 +80,7 @@ export function startScript(
   child.stderr!.setEncoding("utf8");
   child.stderr!.on("data", (chunk: string) => (err += chunk));
   const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
-  return { lines, exited, kill: () => child.kill(), stderr: () => err };
+  return { pid: child.pid!, lines, exited, kill: () => child.kill(), stderr: () => err };
 }
 
 /** Resolve after `ms` milliseconds. */
@@ -95,5 +96,23 @@ export async function waitFor<T>(fn: () => T, ms: number, what: string): Promise
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
+  }
+}
+
+/** Send `n` UDP datagrams out of `dev` to a static neighbour (no ARP), for traffic counters. */
+export async function sendUdp(dev: string, n: number): Promise<void> {
+  ipBatch([
+    `address add 198.51.100.1/24 dev ${dev}`,
+    `neigh replace 198.51.100.2 lladdr 02:00:00:00:00:02 dev ${dev} nud permanent`,
+  ]);
+  const s = createSocket("udp4");
+  try {
+    for (let i = 0; i < n; i++) {
+      await new Promise<void>((resolve, reject) =>
+        s.send(new Uint8Array(100), 9, "198.51.100.2", (e) => (e ? reject(e) : resolve()))
+      );
+    }
+  } finally {
+    s.close();
   }
 }

@@ -2,7 +2,7 @@
 // opening and closing sockets leaks no file descriptor.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { NetlinkSocket } from "../socket/socket.ts";
 import { MessageBuilder } from "../codec/attrs.ts";
 import { NETLINK_ROUTE } from "../codec/constants.ts";
@@ -22,6 +22,32 @@ for (const runtime of ["deno", "bun"] as const) {
       assert.deepEqual(child.lines, [`done ${mode}`]);
     });
   }
+}
+
+/** CPU time (user + system, in clock ticks) a process has used so far. */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+}
+
+for (const runtime of ["deno", "bun"] as const) {
+  test(
+    `${runtime}: a process waiting for notifications uses no CPU`,
+    { skip: SKIP_KERNEL },
+    async () => {
+      const argv = runtime === "deno" ? ["deno", "run", "-A", fixture] : ["bun", fixture];
+      const child = startScript([...argv, "idle"]);
+      await new Promise((r) => setTimeout(r, 700)); // past start-up, into the wait
+      const before = cpuTicks(child.pid);
+      await new Promise((r) => setTimeout(r, 1000));
+      const used = cpuTicks(child.pid) - before;
+      assert.equal(await child.exited, 0, child.stderr());
+      // Blocked in epoll_wait: 0 ticks measured (a tick is 10 ms); 2 leaves room for a GC.
+      assert.ok(used <= 2, `${used} ticks of CPU in one idle second`);
+      assert.deepEqual(child.lines, ["done idle"]);
+    },
+  );
 }
 
 test("1000 open/request/close cycles leak no file descriptor", { skip: SKIP_KERNEL }, async () => {

@@ -3,7 +3,6 @@
 // iproute2 (`ip -j`) and /proc/net.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createSocket } from "node:dgram";
 import { readFileSync, writeFileSync } from "node:fs";
 import { Rtnl } from "../families/route/rtnl.ts";
 import { listNeighTables, setNeighTable } from "../families/route/neightbl.ts";
@@ -13,7 +12,7 @@ import { getLinkStats, listLinkStats } from "../families/route/stats.ts";
 import { decodePrefix, listAnycast, listMulticast, newprefix } from "../families/route/mcast.ts";
 import { decodeBody } from "../codec/schema.ts";
 import { NetlinkError } from "../codec/netlink_error.ts";
-import { ipBatch, ipJson, sh, SKIP_KERNEL, uniqueName } from "./helpers.ts";
+import { ipBatch, ipJson, sendUdp, sh, SKIP_KERNEL, uniqueName } from "./helpers.ts";
 
 type Json = Record<string, unknown>;
 
@@ -166,23 +165,6 @@ test("nsid: set and get like ip netns set / list-id", { skip: SKIP_KERNEL }, asy
     sh("ip", ["netns", "del", b]);
   }
 });
-
-async function sendUdp(dev: string, n: number): Promise<void> {
-  ipBatch([
-    `address add 198.51.100.1/24 dev ${dev}`,
-    `neigh replace 198.51.100.2 lladdr 02:00:00:00:00:02 dev ${dev} nud permanent`,
-  ]);
-  const s = createSocket("udp4");
-  try {
-    for (let i = 0; i < n; i++) {
-      await new Promise<void>((resolve, reject) =>
-        s.send(new Uint8Array(64), 9, "198.51.100.2", (e) => (e ? reject(e) : resolve()))
-      );
-    }
-  } finally {
-    s.close();
-  }
-}
 
 test("link statistics match ip -s link show after traffic", { skip: SKIP_KERNEL }, async () => {
   const [dev, peer, ia, ib] = vethPair("st");

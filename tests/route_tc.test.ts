@@ -2,7 +2,6 @@
 // namespace. Ground truth is `tc -j` (and tc's text output where tc 6.1 prints no JSON).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createSocket } from "node:dgram";
 import { Rtnl } from "../families/route/rtnl.ts";
 import {
   addAction,
@@ -31,7 +30,7 @@ import {
   type U32FilterConfig,
 } from "../families/route/tc.ts";
 import { NetlinkError } from "../codec/netlink_error.ts";
-import { ipBatch, ipJson, sh, SKIP_KERNEL, uniqueName } from "./helpers.ts";
+import { ipBatch, ipJson, sendUdp, sh, SKIP_KERNEL, uniqueName } from "./helpers.ts";
 
 type Json = Record<string, unknown>;
 
@@ -70,24 +69,6 @@ async function rejects(p: Promise<unknown>, code: string): Promise<void> {
     assert.equal(e.code, code);
     return true;
   });
-}
-
-/** Send `n` UDP datagrams out of `dev` (a static neighbour, so no ARP). */
-async function sendUdp(dev: string, n: number): Promise<void> {
-  ipBatch([
-    `address add 198.51.100.1/24 dev ${dev}`,
-    `neigh replace 198.51.100.2 lladdr 02:00:00:00:00:02 dev ${dev} nud permanent`,
-  ]);
-  const s = createSocket("udp4");
-  try {
-    for (let i = 0; i < n; i++) {
-      await new Promise<void>((resolve, reject) =>
-        s.send(new Uint8Array(100), 9, "198.51.100.2", (e) => (e ? reject(e) : resolve()))
-      );
-    }
-  } finally {
-    s.close();
-  }
 }
 
 test("handles, rates, sizes and durations parse and print like tc", () => {

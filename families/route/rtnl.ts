@@ -11,6 +11,7 @@ import {
   NLM_F_CREATE,
   NLM_F_EXCL,
   NLM_F_REPLACE,
+  NLMSG_ERROR,
 } from "../../codec/constants.ts";
 import {
   buildMessage,
@@ -159,7 +160,7 @@ export class Rtnl implements AsyncDisposable {
       signal: options.signal,
       operation: opName(op, false),
     });
-    return reply.type === 2 /* NLMSG_ERROR: the ACK */ ? undefined : decodeBody(op, reply.payload);
+    return reply.type === NLMSG_ERROR /* the ACK */ ? undefined : decodeBody(op, reply.payload);
   }
 
   /** Close the socket. */
