@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {

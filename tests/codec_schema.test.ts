@@ -2,7 +2,7 @@
 // Runs without permissions. Expected numbers are copied by hand from the uAPI headers
 // (linux/if_link.h, linux/rtnetlink.h, linux/if_addr.h, linux/neighbour.h, linux/fib_rules.h,
 // linux/pkt_sched.h, linux/gen_stats.h, linux/genetlink.h, linux/if.h), not from the generator.
-import { test } from "node:test";
+import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { AttributeWriter, NetlinkDecodeError, parseMessages } from "../codec/mod.ts";
 import {

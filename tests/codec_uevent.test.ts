@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { decodeUevent, encodeUevent, NetlinkDecodeError } from "../codec/mod.ts";
 import { hex } from "./codec_helpers.ts";

@@ -1,27 +1,27 @@
 // Process lifecycle: an idle process exits by itself (no timer, no thread keeps it alive), and
 // opening and closing sockets leaks no file descriptor.
-import { test } from "node:test";
+import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { NetlinkSocket } from "../socket/socket.ts";
 import { MessageBuilder } from "../codec/attrs.ts";
 import { NETLINK_ROUTE } from "../codec/constants.ts";
-import { SKIP_KERNEL, startScript } from "./helpers.ts";
+import { runtimeCommand, SKIP_KERNEL, startScript } from "./helpers.ts";
 
 const fixture = new URL("./fixtures/idle_exit.ts", import.meta.url).pathname;
 
-for (const runtime of ["deno", "bun"] as const) {
-  for (const mode of ["request", "subscribe-abort", "dump-break", "request-abort"]) {
-    test(`${runtime}: a process exits by itself after ${mode}`, { skip: SKIP_KERNEL }, async () => {
-      const argv = runtime === "deno" ? ["deno", "run", "-A", fixture] : ["bun", fixture];
-      const child = startScript([...argv, mode]);
-      const timer = setTimeout(() => child.kill(), 15000);
-      const code = await child.exited;
-      clearTimeout(timer);
-      assert.equal(code, 0, `exit code ${code}; stderr: ${child.stderr()}`);
-      assert.deepEqual(child.lines, [`done ${mode}`]);
-    });
-  }
+// Each runner checks a child of its own runtime, so each check counts once per runtime.
+const argv = [...runtimeCommand().argv, fixture];
+
+for (const mode of ["request", "subscribe-abort", "dump-break", "request-abort"]) {
+  test(`a process exits by itself after ${mode}`, { skip: SKIP_KERNEL }, async () => {
+    const child = startScript([...argv, mode]);
+    const timer = setTimeout(() => child.kill(), 15000);
+    const code = await child.exited;
+    clearTimeout(timer);
+    assert.equal(code, 0, `exit code ${code}; stderr: ${child.stderr()}`);
+    assert.deepEqual(child.lines, [`done ${mode}`]);
+  });
 }
 
 /** CPU time (user + system, in clock ticks) a process has used so far. */
@@ -31,12 +31,11 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
 }
 
-for (const runtime of ["deno", "bun"] as const) {
+{
   test(
-    `${runtime}: a process waiting for notifications uses no CPU`,
+    "a process waiting for notifications uses no CPU",
     { skip: SKIP_KERNEL },
     async () => {
-      const argv = runtime === "deno" ? ["deno", "run", "-A", fixture] : ["bun", fixture];
       const child = startScript([...argv, "idle"]);
       await new Promise((r) => setTimeout(r, 700)); // past start-up, into the wait
       const before = cpuTicks(child.pid);

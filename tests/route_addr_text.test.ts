@@ -1,5 +1,5 @@
 // families/route/addr_text.ts: pure functions, checked against glibc inet_ntop's output.
-import { test } from "node:test";
+import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import {
   formatIp,

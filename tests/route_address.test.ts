@@ -1,5 +1,5 @@
 // Real-kernel tests of families/route/address.ts; every change is read back with `ip -j`.
-import { test } from "node:test";
+import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { Rtnl } from "../families/route/rtnl.ts";
 import { addAddress, deleteAddress, listAddresses } from "../families/route/address.ts";

@@ -1,7 +1,7 @@
 // Neighbour tables, netconf, nsid, link statistics, multicast/anycast addresses and prefix
 // notifications against the real kernel, inside tests/run.sh's namespace. Ground truth is
 // iproute2 (`ip -j`) and /proc/net.
-import { test } from "node:test";
+import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { Rtnl } from "../families/route/rtnl.ts";

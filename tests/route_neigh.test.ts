@@ -1,6 +1,6 @@
 // Real-kernel tests of families/route/neigh.ts; every change is read back with `ip -j` /
 // `bridge -j`.
-import { test } from "node:test";
+import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { Rtnl } from "../families/route/rtnl.ts";
 import {

@@ -1,5 +1,5 @@
 // Real-kernel tests of families/route/route.ts; every change is read back with `ip -j`.
-import { test } from "node:test";
+import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { Rtnl } from "../families/route/rtnl.ts";
 import {

@@ -1,5 +1,5 @@
 // Real-kernel tests of families/route/rule.ts; every change is read back with `ip -j rule`.
-import { test } from "node:test";
+import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { Rtnl } from "../families/route/rtnl.ts";
 import { addRule, deleteRule, listRules } from "../families/route/rule.ts";

@@ -1,9 +1,11 @@
 // Traffic control (families/route/tc.ts) against the real kernel, inside tests/run.sh's
 // namespace. Ground truth is `tc -j` (and tc's text output where tc 6.1 prints no JSON).
-import { test } from "node:test";
+import { lacksConfig, test } from "./harness.ts";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { Rtnl } from "../families/route/rtnl.ts";
 import {
+  type ActionConfig,
   addAction,
   addClass,
   addFilter,
@@ -52,15 +54,6 @@ function vethPair(prefix: string): [string, string, number] {
   ]);
   const [link] = ipJson<{ ifindex: number }[]>("link", "show", a);
   return [a, b, link.ifindex];
-}
-
-function kernelHas(args: string[]): boolean {
-  try {
-    sh("tc", args);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function rejects(p: Promise<unknown>, code: string): Promise<void> {
@@ -520,15 +513,10 @@ test("EEXIST when adding a qdisc twice, ENOENT when deleting one that is not the
 });
 
 test("fq_codel qdisc options round-trip through tc", {
-  skip: SKIP_KERNEL,
-}, async (t) => {
+  skip: SKIP_KERNEL || lacksConfig(["CONFIG_NET_SCH_FQ_CODEL"]),
+}, async () => {
   const [dev] = vethPair("tcf");
   try {
-    if (!kernelHas(["qdisc", "add", "dev", dev, "root", "fq_codel"])) {
-      t.skip("this kernel has no fq_codel (CONFIG_NET_SCH_FQ_CODEL)");
-      return;
-    }
-    sh("tc", ["qdisc", "del", "dev", dev, "root"]);
     await using rt = await Rtnl.open();
     await addQdisc(rt, dev, {
       handle: "3:",
@@ -560,49 +548,63 @@ test("fq_codel qdisc options round-trip through tc", {
   }
 });
 
-test("standalone actions: add, list, delete (gact, or mirred without gact)", {
-  skip: SKIP_KERNEL,
-}, async (t) => {
-  // Standalone actions need CAP_NET_ADMIN in the initial user namespace (tc_ctl_action uses
-  // netlink_capable), so under an unprivileged user namespace this test skips.
+// Standalone actions need CAP_NET_ADMIN in the initial user namespace (tc_ctl_action uses
+// netlink_capable): tests/run.sh as root gives that; an unprivileged run cannot.
+const SKIP_ACTIONS = SKIP_KERNEL ||
+  (initialUserNamespace()
+    ? false
+    : "standalone tc actions need CAP_NET_ADMIN in the initial user namespace (run as root)");
+
+function initialUserNamespace(): boolean {
+  return /^\s*0\s+0\s+4294967295\s*$/.test(readFileSync("/proc/self/uid_map", "utf8"));
+}
+
+/** Add `action` with our encoder, compare with `tc -j actions list`, delete it. */
+async function standaloneAction(
+  action: ActionConfig,
+  expected: { control: string; config: unknown },
+): Promise<void> {
+  await using rt = await Rtnl.open();
+  const kind = action.kind;
+  await addAction(rt, action);
+  try {
+    await rejects(addAction(rt, action), "EEXIST");
+    const [tcActs] = tcJson("actions", "list", "action", kind).filter((x) => x.actions);
+    const theirs = (tcActs.actions as Json[]).find((a) => a.index === action.index);
+    assert.deepEqual(theirs?.control_action, { type: expected.control });
+    const ours = (await listActions(rt, kind)).find((a) => a.index === action.index);
+    assert.equal(ours?.index, action.index);
+    assert.equal(ours?.bindcnt, theirs?.bind);
+    assert.deepEqual(ours?.config, expected.config);
+  } finally {
+    await deleteAction(rt, kind, action.index!);
+  }
+  assert.equal((await listActions(rt, kind)).some((a) => a.index === action.index), false);
+}
+
+test("standalone mirred action: add, list like tc, delete", { skip: SKIP_ACTIONS }, async () => {
   const [dev, peer] = vethPair("tca");
   try {
-    const gact = kernelHas(["actions", "add", "action", "gact", "pass", "index", "4242"]);
-    if (gact) sh("tc", ["actions", "del", "action", "gact", "index", "4242"]);
-    else if (!kernelHas(["actions", "add", "action", "mirred", "egress", "mirror", "dev", peer])) {
-      t.skip("tc actions add fails here (no CAP_NET_ADMIN in the initial user namespace?)");
-      return;
-    } else sh("tc", ["actions", "flush", "action", "mirred"]);
-    const kind = gact ? "gact" : "mirred";
-    await using rt = await Rtnl.open();
-    const action = gact
-      ? { kind: "gact", action: "drop", index: 77 } as const
-      : { kind: "mirred", action: "mirror", dev: peer, index: 77 } as const;
-    await addAction(rt, action);
-    try {
-      await rejects(addAction(rt, action), "EEXIST");
-      const [tcActs] = tcJson("actions", "list", "action", kind).filter((x) => x.actions);
-      const theirs = (tcActs.actions as Json[]).find((a) => a.index === 77);
-      assert.deepEqual(theirs?.control_action, { type: gact ? "drop" : "pipe" });
-      const ours = (await listActions(rt, kind)).find((a) => a.index === 77);
-      assert.equal(ours?.index, 77);
-      assert.equal(ours?.bindcnt, theirs?.bind);
-      assert.deepEqual(
-        ours?.config,
-        gact ? action : {
-          kind: "mirred",
-          action: "mirror",
-          direction: "egress",
-          dev: ipJson<{ ifindex: number }[]>("link", "show", peer)[0].ifindex,
-          control: "pipe",
-          index: 77,
-        },
-      );
-    } finally {
-      await deleteAction(rt, kind, 77);
-    }
-    assert.equal((await listActions(rt, kind)).some((a) => a.index === 77), false);
+    const action = { kind: "mirred", action: "mirror", dev: peer, index: 77 } as const;
+    await standaloneAction(action, {
+      control: "pipe",
+      config: {
+        kind: "mirred",
+        action: "mirror",
+        direction: "egress",
+        dev: ipJson<{ ifindex: number }[]>("link", "show", peer)[0].ifindex,
+        control: "pipe",
+        index: 77,
+      },
+    });
   } finally {
     sh("ip", ["link", "del", dev]);
   }
+});
+
+test("standalone gact action: add, list like tc, delete", {
+  skip: SKIP_ACTIONS || lacksConfig(["CONFIG_NET_ACT_GACT"]),
+}, async () => {
+  const action = { kind: "gact", action: "drop", index: 77 } as const;
+  await standaloneAction(action, { control: "drop", config: action });
 });

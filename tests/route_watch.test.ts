@@ -1,5 +1,5 @@
 // Real-kernel tests of families/route/watch.ts: changes made by `ip` arrive, typed, in order.
-import { test } from "node:test";
+import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { Rtnl } from "../families/route/rtnl.ts";
 import { watch, type WatchEvent } from "../families/route/watch.ts";

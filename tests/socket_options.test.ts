@@ -1,5 +1,5 @@
 // Socket options against the real kernel: each one is shown to change what the kernel does.
-import { test } from "node:test";
+import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { NetlinkSocket, type ReceivedMessage } from "../socket/socket.ts";
 import { MessageBuilder, parseAttributes, readString } from "../codec/attrs.ts";

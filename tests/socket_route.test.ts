@@ -1,6 +1,6 @@
 // Real-kernel tests of the socket layer over NETLINK_ROUTE, inside tests/run.sh's namespace.
 // Expected values come from iproute2 (`ip -j`) and the uAPI layouts, not from our encoder.
-import { test } from "node:test";
+import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { NetlinkSocket } from "../socket/socket.ts";
 import { MessageBuilder, parseAttributes, readString, readU32 } from "../codec/attrs.ts";

@@ -1,5 +1,5 @@
 // User-space endpoints over NETLINK_USERSOCK, socket options, and misuse errors.
-import { test } from "node:test";
+import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { NetlinkSocket } from "../socket/socket.ts";
 import { encodeMessage } from "../codec/message.ts";

@@ -1,6 +1,6 @@
 // The uevent monitor against the real kernel: the example itself, as a subprocess, under both
 // runtimes; and the library's spoofing filter.
-import { test } from "node:test";
+import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { UeventMonitor } from "../families/uevent.ts";
 import { NetlinkSocket } from "../socket/socket.ts";

@@ -1,7 +1,7 @@
 // The YNL generator: the committed families/generated/*.ts must be exactly what
 // tools/ynl_gen.ts makes from the specs (skipped when the specs are not there), and the YNL
 // numbering rules on a small spec. Needs file and subprocess access (deno test -A).
-import { test } from "node:test";
+import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
