@@ -800,3 +800,22 @@ test("vlan and bond links encode from the specs", () => {
   });
   assert.deepEqual(bond, bytes(header(16 + 16 + bondAttrs.length), ifinfomsg, bondAttrs));
 });
+
+// Found by tests/uapi_layout.test.ts; these bytes are laid out from the uAPI headers.
+test("struct ifla_vf_vlan_info: vlan_proto is the __be16 of linux/if_link.h", () => {
+  // struct ifla_vf_vlan_info { __u32 vf; __u32 vlan; __u32 qos; __be16 vlan_proto; } (16 bytes,
+  // 2 of them tail padding): VF 1, VLAN 100, QoS 0, ETH_P_8021AD 0x88a8.
+  const b = bytes(le32(1), le32(100), le32(0), be16(0x88a8), [0, 0]);
+  assert.equal(rtLink.iflaVfVlanInfo.size, 16);
+  const v = rtLink.iflaVfVlanInfo.decode(b);
+  assert.deepEqual([v.vf, v.vlan, v.qos, v.vlanProto], [1, 100, 0, 0x88a8]);
+});
+
+test("policy dumps: NL_POLICY_TYPE_ATTR_MASK is 12 and NL_POLICY_TYPE_ATTR_PAD 11 (linux/netlink.h)", () => {
+  // A u32 attribute policy entry as the kernel dumps it (netlink_policy_dump_attr_size_estimate):
+  // NL_POLICY_TYPE_ATTR_TYPE = NL_ATTR_TYPE_U32 (4), NL_POLICY_TYPE_ATTR_MASK = 0xff (u64).
+  const b = bytes(nla(1, le32(4)), nla(12, le64(0xffn)));
+  const p = nlctrl.policyAttrs.decode(b);
+  assert.equal(p.type, 4);
+  assert.equal(p.mask, 0xffn);
+});

@@ -2,6 +2,7 @@ import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { decodeUevent, encodeUevent, NetlinkDecodeError } from "../codec/mod.ts";
 import { hex } from "./codec_helpers.ts";
+import { TAGGED, type UdevCapture, UNTAGGED } from "./fixtures/udev_monitor.ts";
 
 function ascii(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -22,32 +23,10 @@ const KERNEL_ADD = hex(`
   464143453d6e6c7431004946494e4445583d32005345514e554d3d3236353900
 `);
 
-// The udev re-broadcast of a similar event, laid out by hand after struct
-// monitor_netlink_header: "libudev\0", magic 0xfeedcafe big-endian, header_size 40,
-// properties_off 40, properties_len, then filter_subsystem_hash = MurmurHash2("net") =
-// 0xa74d3cc8, filter_devtype_hash 0, tag bloom of "systemd" and "seat" = hi 0x02080400,
-// lo 0x10c00001, all four big-endian (values computed with systemd's C MurmurHash2).
-const UDEV_PROPS = "ACTION=add\0DEVPATH=/devices/virtual/net/nlt1\0SUBSYSTEM=net\0" +
-  "INTERFACE=nlt1\0IFINDEX=2\0SEQNUM=2659\0TAGS=:systemd:seat:\0";
-const UDEV_HEADER = hex(`
-  6c69627564657600
-  feedcafe
-  28000000
-  28000000
-  ${UDEV_PROPS.length.toString(16).padStart(2, "0")}000000
-  a74d3cc8
-  00000000
-  02080400
-  10c00001
-`);
-function udevDatagram(header: Uint8Array, props: string): Uint8Array {
-  const body = ascii(props);
-  const out = new Uint8Array(header.length + body.length);
-  out.set(header, 0);
-  out.set(body, header.length);
-  return out;
-}
-const UDEV_ADD = udevDatagram(UDEV_HEADER, UDEV_PROPS);
+// Real udev re-broadcasts (tests/fixtures/udev_monitor.ts: captured from systemd-udevd 252 on
+// group 2, with what `udevadm monitor --udev --property` printed for each).
+const CAPTURES: UdevCapture[] = [...UNTAGGED, ...TAGGED];
+const UDEV_ADD = hex(TAGGED[0].hex); // add of a veth, tagged "systemd" and "seat"
 
 test("decodes a real kernel uevent", () => {
   const ev = decodeUevent(KERNEL_ADD);
@@ -104,41 +83,44 @@ test("decodes kernel events from the seed article and with DEVTYPE", () => {
   assert.deepEqual(decodeUevent(ascii("add@/x\0\0A=1\0\0")).env, { A: "1" });
 });
 
-test("decodes a udev datagram laid out by hand", () => {
-  const ev = decodeUevent(UDEV_ADD);
-  assert.equal(ev.source, "udev");
-  assert.equal(ev.action, "add");
-  assert.equal(ev.devpath, "/devices/virtual/net/nlt1");
-  assert.equal(ev.subsystem, "net");
-  assert.equal(ev.seqnum, 2659);
-  assert.equal(ev.env.TAGS, ":systemd:seat:");
-  assert.equal(Object.keys(ev.env).length, 7);
+test("decodes real udev datagrams as udevadm monitor printed them", () => {
+  for (const c of CAPTURES) {
+    const ev = decodeUevent(hex(c.hex));
+    const p = c.properties;
+    assert.equal(ev.source, "udev", c.monitor);
+    assert.equal(ev.action, p.ACTION, c.monitor);
+    assert.equal(ev.devpath, p.DEVPATH, c.monitor);
+    assert.equal(ev.subsystem, p.SUBSYSTEM, c.monitor);
+    assert.equal(ev.devtype, p.DEVTYPE, c.monitor);
+    assert.equal(ev.seqnum, Number(p.SEQNUM), c.monitor);
+    // udevadm hides UDEV_DATABASE_VERSION, which udevd puts first; the rest is in its order.
+    assert.deepEqual(ev.env, { UDEV_DATABASE_VERSION: "1", ...p }, c.monitor);
+    assert.deepEqual(Object.keys(ev.env), ["UDEV_DATABASE_VERSION", ...Object.keys(p)], c.monitor);
+  }
   // properties_len shorter than the rest of the datagram: only that much is read
   const extra = new Uint8Array(UDEV_ADD.length + 8);
   extra.set(UDEV_ADD);
   extra.fill(0x41, UDEV_ADD.length);
-  assert.deepEqual(decodeUevent(extra).env, ev.env);
+  assert.deepEqual(decodeUevent(extra).env, decodeUevent(UDEV_ADD).env);
 });
 
-test("encodeUevent produces the kernel and udev layouts", () => {
+test("encodeUevent produces the kernel layout and systemd-udevd's datagrams byte for byte", () => {
   const kernel = encodeUevent({
     action: "add",
     devpath: "/devices/virtual/net/nlt1",
     env: { SUBSYSTEM: "net", INTERFACE: "nlt1", IFINDEX: "2", SEQNUM: "2659" },
   });
   assert.deepEqual(kernel, KERNEL_ADD);
-  const udev = encodeUevent({
-    action: "add",
-    devpath: "/devices/virtual/net/nlt1",
-    env: {
-      SUBSYSTEM: "net",
-      INTERFACE: "nlt1",
-      IFINDEX: "2",
-      SEQNUM: "2659",
-      TAGS: ":systemd:seat:",
-    },
-  }, { format: "udev" });
-  assert.deepEqual(udev, UDEV_ADD);
+  // Each real udev datagram, re-encoded from its properties: the same header (magic, sizes,
+  // MurmurHash2 of the subsystem, tag bloom filter) and the same properties.
+  for (const c of CAPTURES) {
+    const udev = encodeUevent({
+      action: c.properties.ACTION,
+      devpath: c.properties.DEVPATH,
+      env: { UDEV_DATABASE_VERSION: "1", ...c.properties },
+    }, { format: "udev" });
+    assert.deepEqual(udev, hex(c.hex), c.monitor);
+  }
   // ACTION/DEVPATH given in env keep their place
   const ordered = encodeUevent({
     action: "bind",
@@ -146,7 +128,8 @@ test("encodeUevent produces the kernel and udev layouts", () => {
     env: { DEVPATH: "/d", ACTION: "bind" },
   });
   assert.deepEqual(ordered, ascii("bind@/d\0DEVPATH=/d\0ACTION=bind\0"));
-  // DEVTYPE feeds filter_devtype_hash: MurmurHash2("disk") = 0x7bcbc5ee
+  // DEVTYPE feeds filter_devtype_hash: MurmurHash2("disk") = 0x7bcbc5ee (the same function
+  // that gave systemd's subsystem hashes above; no captured event here has a DEVTYPE)
   const disk = encodeUevent(
     { action: "add", devpath: "/b/sda", env: { SUBSYSTEM: "block", DEVTYPE: "disk" } },
     { format: "udev" },
@@ -199,10 +182,16 @@ test("hostile kernel uevents throw NetlinkDecodeError", () => {
 });
 
 test("hostile udev datagrams throw NetlinkDecodeError", () => {
-  const withHeader = (patch: (h: Uint8Array) => void, props = UDEV_PROPS) => {
-    const h = UDEV_HEADER.slice();
+  // A real datagram with its header patched, or its properties replaced (same length).
+  const props = new TextDecoder().decode(UDEV_ADD.subarray(40));
+  const withHeader = (patch: (h: Uint8Array) => void, body = props) => {
+    const h = UDEV_ADD.slice(0, 40);
     patch(h);
-    return udevDatagram(h, props);
+    const b = ascii(body);
+    const out = new Uint8Array(h.length + b.length);
+    out.set(h, 0);
+    out.set(b, h.length);
+    return out;
   };
   const cases: Uint8Array[] = [
     ascii("libudev\0"), // prefix only
@@ -215,7 +204,7 @@ test("hostile udev datagrams throw NetlinkDecodeError", () => {
     withHeader((h) => h.set([0xff, 0xff, 0, 0], 20)), // properties_len past the end
     withHeader((h) => h.set([0xff, 0xff, 0xff, 0xff], 20)),
     withHeader((h) => (h[20] -= 1)), // last property loses its NUL
-    withHeader(() => {}, "ACTION=add\0SUBSYSTEM=net\0".padEnd(UDEV_PROPS.length, "\0")), // no DEVPATH
+    withHeader(() => {}, "ACTION=add\0SUBSYSTEM=net\0".padEnd(props.length, "\0")), // no DEVPATH
   ];
   for (const [i, c] of cases.entries()) {
     assert.throws(() => decodeUevent(c), isDecodeError, `case ${i}`);

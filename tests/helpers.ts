@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
+import { readFileSync, writeFileSync } from "node:fs";
 
 /** True when running inside the private network namespace made by `tests/run.sh`. */
 export const IN_NETNS: boolean = (globalThis as unknown as {
@@ -40,6 +41,88 @@ export function shFails(cmd: string, args: string[]): string {
 export function ipJson<T = Record<string, unknown>[]>(...args: string[]): T {
   const out = sh("ip", ["-j", ...args]).trim();
   return (out === "" ? [] : JSON.parse(out)) as T;
+}
+
+/**
+ * Whether network interface `name` exists (`ip link show dev NAME`). Only iproute2's
+ * "does not exist" answer means false; any other failure is thrown.
+ */
+export function linkExists(name: string, ...ipOptions: string[]): boolean {
+  try {
+    sh("ip", [...ipOptions, "link", "show", "dev", name]);
+    return true;
+  } catch (e) {
+    const stderr = String((e as { stderr?: string }).stderr ?? "");
+    if (stderr.includes(`Device "${name}" does not exist`)) return false;
+    throw e;
+  }
+}
+
+/**
+ * Write a sysctl through /proc/sys (`key` as in `sysctl`, e.g. `net.ipv4.conf.all.forwarding`)
+ * and read it back; throws when the write fails or does not stick. Returns the previous value.
+ */
+export function setSysctl(key: string, value: string | number): string {
+  const path = `/proc/sys/${key.replaceAll(".", "/")}`;
+  const before = readFileSync(path, "utf8").trim();
+  writeFileSync(path, String(value));
+  const after = readFileSync(path, "utf8").trim();
+  if (after !== String(value)) {
+    throw new Error(`sysctl ${key}: wrote ${value}, reads back ${after}`);
+  }
+  return before;
+}
+
+/**
+ * A number-to-name table of iproute2 (`/etc/iproute2/rt_tables`, `rt_protos`, `rt_scopes`,
+ * `group`, `rt_realms`, `rt_dsfield`): the names `ip` prints. Numbers may be hex.
+ */
+export function iproute2Names(file: string): Map<number, string> {
+  const names = new Map<number, string>();
+  let text = "";
+  try {
+    text = readFileSync(`/etc/iproute2/${file}`, "utf8");
+  } catch (e) {
+    if ((e as { code?: string }).code !== "ENOENT") throw e;
+  }
+  for (const line of text.split("\n")) {
+    const m = /^\s*(0x[0-9a-f]+|\d+)\s+(\S+)/i.exec(line);
+    if (m && !names.has(Number(m[1]))) names.set(Number(m[1]), m[2]);
+  }
+  return names;
+}
+
+/**
+ * Race `promise` against a time limit: rejects with "timed out after MS ms waiting for WHAT"
+ * when it takes longer.
+ */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Record the seq of every message `sock.send()` puts on the wire (requests and dumps go
+ * through it), so a test can compare replies and errors with the seq actually sent.
+ */
+export function recordSentSeqs(sock: { send(data: Uint8Array, options?: never): void }): number[] {
+  const seqs: number[] = [];
+  const send = sock.send.bind(sock);
+  sock.send = (data: Uint8Array, options?: never) => {
+    seqs.push(new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(8, true));
+    send(data, options);
+  };
+  return seqs;
 }
 
 /** `ip -batch -` with the given lines. */

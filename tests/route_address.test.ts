@@ -104,7 +104,9 @@ test("listAddresses matches ip -j addr show", { skip: SKIP_KERNEL }, async () =>
       assert.equal(o.prefixlen, t.prefixlen);
       assert.equal(o.scope, t.scope);
       assert.equal(o.family, t.family === "inet" ? 2 : 10);
-      if (t.broadcast) assert.equal(o.broadcast, t.broadcast);
+      assert.equal(o.broadcast, t.broadcast);
+      assert.equal(o.peer, t.address); // ip's "address" is the peer (IFA_ADDRESS ≠ IFA_LOCAL)
+      assert.equal(o.label, t.label);
     }
     const v6 = await listAddresses(rt, { family: "inet6", dev: a });
     assert.ok(v6.every((x) => x.family === 10));

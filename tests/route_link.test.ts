@@ -14,7 +14,17 @@ import {
   listLinks,
   setLink,
 } from "../families/route/link.ts";
-import { ipJson, runtimeCommand, sh, SKIP_KERNEL, uniqueName } from "./helpers.ts";
+import {
+  ipJson,
+  linkExists,
+  runtimeCommand,
+  sendUdp,
+  setSysctl,
+  sh,
+  SKIP_KERNEL,
+  uniqueName,
+} from "./helpers.ts";
+import type { RtnlLinkStats64 } from "../families/generated/rt_link.ts";
 
 type IpLink = {
   ifindex: number;
@@ -30,14 +40,7 @@ type IpLink = {
 };
 const ipLink = (name: string, ...extra: string[]) =>
   ipJson<IpLink[]>(...extra, "link", "show", "dev", name)[0];
-const exists = (name: string) => {
-  try {
-    ipLink(name);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const exists = (name: string) => linkExists(name);
 const cleanup = (...names: string[]) => {
   for (const n of names) if (exists(n)) sh("ip", ["link", "del", n]);
 };
@@ -235,19 +238,88 @@ test("addLink bond, read back by ip -d", {
   }
 });
 
-test("linkStats equals ip -s link's counters", { skip: SKIP_KERNEL }, async () => {
+/** Our IFLA_STATS64 in the shape of `ip -j -s -s link show`'s `stats64` (iproute2 6.1). */
+function asIpStats(s: RtnlLinkStats64): { rx: Record<string, bigint>; tx: Record<string, bigint> } {
+  const rx: Record<string, bigint> = {
+    bytes: s.rxBytes,
+    packets: s.rxPackets,
+    errors: s.rxErrors,
+    dropped: s.rxDropped,
+    over_errors: s.rxOverErrors,
+    multicast: s.multicast,
+  };
+  if (s.rxCompressed) rx.compressed = s.rxCompressed;
+  Object.assign(rx, {
+    length_errors: s.rxLengthErrors,
+    crc_errors: s.rxCrcErrors,
+    frame_errors: s.rxFrameErrors,
+    fifo_errors: s.rxFifoErrors,
+    missed_errors: s.rxMissedErrors,
+  });
+  if (s.rxNohandler) rx.nohandler = s.rxNohandler;
+  if (s.rxOtherhostDropped) rx.otherhost = s.rxOtherhostDropped;
+  const tx: Record<string, bigint> = {
+    bytes: s.txBytes,
+    packets: s.txPackets,
+    errors: s.txErrors,
+    dropped: s.txDropped,
+    carrier_errors: s.txCarrierErrors,
+    collisions: s.collisions,
+  };
+  if (s.txCompressed) tx.compressed = s.txCompressed;
+  Object.assign(tx, {
+    aborted_errors: s.txAbortedErrors,
+    fifo_errors: s.txFifoErrors,
+    window_errors: s.txWindowErrors,
+    heartbeat_errors: s.txHeartbeatErrors,
+  });
+  return { rx, tx };
+}
+
+/** `ip -j -s -s link show dev NAME`'s counters as bigints (carrier_changes is IFLA_CARRIER_CHANGES, not IFLA_STATS64). */
+function ipStats(name: string): { rx: Record<string, bigint>; tx: Record<string, bigint> } {
+  const raw = ipJson<{ stats64: Record<"rx" | "tx", Record<string, number>> }[]>(
+    "-s",
+    "-s",
+    "link",
+    "show",
+    "dev",
+    name,
+  )[0].stats64;
+  const big = (o: Record<string, number>) =>
+    Object.fromEntries(
+      Object.entries(o).filter(([k]) => k !== "carrier_changes").map(([k, v]) => {
+        assert.ok(Number.isSafeInteger(v), `${name} ${k} = ${v} is exact in JSON`);
+        return [k, BigInt(v)];
+      }),
+    );
+  return { rx: big(raw.rx), tx: big(raw.tx) };
+}
+
+test("linkStats equals ip -s -s link's counters after traffic", { skip: SKIP_KERNEL }, async () => {
   const a = uniqueName("ta"), b = uniqueName("tb");
+  const n = 25;
   sh("ip", ["link", "add", a, "type", "veth", "peer", "name", b]);
   await using rt = await Rtnl.open();
   try {
+    // No IPv6 on the pair (no router solicitations, MLD or DAD): only our datagrams move, so the
+    // counters hold still while we and ip read them.
+    for (const dev of [a, b]) setSysctl(`net.ipv6.conf.${dev}.disable_ipv6`, 1);
     sh("ip", ["link", "set", a, "up"]);
     sh("ip", ["link", "set", b, "up"]);
-    sh("ip", ["link", "set", a, "down"]);
-    const s = await linkStats(rt, { name: a });
-    const ip = ipLink(a, "-s");
-    assert.equal(s.rxBytes, BigInt(ip.stats64!.rx.bytes));
-    assert.equal(s.txPackets, BigInt(ip.stats64!.tx.packets));
-    assert.equal(s.txBytes, BigInt(ip.stats64!.tx.bytes));
+    await sendUdp(a, n); // to a static neighbour through a, received (and dropped) by b
+    for (const dev of [a, b]) {
+      const before = ipStats(dev);
+      const ours = asIpStats(await linkStats(rt, { name: dev }));
+      assert.deepEqual(ipStats(dev), before, `${dev}'s counters moved while being read`);
+      assert.deepEqual(ours, before, `IFLA_STATS64 of ${dev}`);
+    }
+    const sa = await linkStats(rt, { name: a }), sb = await linkStats(rt, { name: b });
+    // Each datagram: 100 bytes of data + UDP 8 + IPv4 20 + Ethernet 14.
+    assert.ok(sa.txPackets >= BigInt(n), `${a} sent ${sa.txPackets} packets, expected >= ${n}`);
+    assert.ok(sa.txBytes >= BigInt(n * 142), `${a} sent ${sa.txBytes} bytes`);
+    assert.ok(sb.rxPackets >= BigInt(n), `${b} received ${sb.rxPackets} packets`);
+    assert.ok(sb.rxBytes >= BigInt(n * 142), `${b} received ${sb.rxBytes} bytes`);
   } finally {
     cleanup(a);
   }

@@ -81,9 +81,10 @@ test(
       const theirs = ipJson<IpNeigh[]>("neigh", "show", "nud", "all");
       const ours = await listNeighbours(rt);
       assert.equal(ours.length, theirs.length);
+      const index = (dev: string) => ipJson<{ ifindex: number }[]>("link", "show", dev)[0].ifindex;
       for (const t of theirs) {
-        const o = ours.find((x) => x.dst === t.dst)!;
-        assert.ok(o, `${t.dst} listed`);
+        const o = ours.find((x) => x.dst === t.dst && x.index === index(t.dev))!;
+        assert.ok(o, `${t.dst} dev ${t.dev} listed`);
         assert.equal(o.lladdr, t.lladdr);
         assert.deepEqual(o.state, t.state);
       }

@@ -153,12 +153,26 @@ test(
         ] as const
       ) {
         assert.equal(ours.length, theirs.length);
+        const devs = new Map(
+          ipJson<{ ifindex: number; ifname: string }[]>("link", "show").map((l) => [
+            l.ifindex,
+            l.ifname,
+          ]),
+        );
         for (const t of theirs) {
-          const o = ours.find((x) => norm(x.dst) === t.dst && (x.metric ?? 0) === (t.metric ?? 0));
-          assert.ok(o, `route ${t.dst} listed`);
+          const o = ours.find((x) =>
+            norm(x.dst) === t.dst && (x.metric ?? 0) === (t.metric ?? 0) &&
+            (x.dev === undefined ? undefined : devs.get(x.dev)) === t.dev
+          );
+          assert.ok(o, `route ${t.dst} dev ${t.dev} listed`);
           assert.equal(o.gateway, t.gateway);
-          if (t.prefsrc) assert.equal(o.prefsrc, t.prefsrc);
+          assert.equal(o.prefsrc, t.prefsrc);
+          // ip leaves out the defaults: boot protocol, global scope, unicast type, main table.
           assert.equal(o.protocol, t.protocol ?? "boot");
+          assert.equal(o.scope, t.scope ?? "global");
+          assert.equal(o.type, t.type ?? "unicast");
+          assert.equal(o.table, 254);
+          if (o.family === 10) assert.equal(o.pref, t.pref);
         }
       }
       // "all" includes the local table.

@@ -7,10 +7,23 @@ import { MessageBuilder, parseAttributes, readString, readU32 } from "../codec/a
 import type { NetlinkMessage } from "../codec/message.ts";
 import { NETLINK_EXT_ACK, NETLINK_ROUTE, NLM_F_CREATE, NLM_F_EXCL } from "../codec/constants.ts";
 import { NetlinkError } from "../codec/netlink_error.ts";
-import { ipBatch, ipJson, sh, shFails, SKIP_KERNEL, uniqueName } from "./helpers.ts";
+import { formatIp } from "../families/route/addr_text.ts";
+import {
+  ipBatch,
+  ipJson,
+  iproute2Names,
+  linkExists,
+  recordSentSeqs,
+  sh,
+  shFails,
+  SKIP_KERNEL,
+  sleep,
+  uniqueName,
+  withTimeout,
+} from "./helpers.ts";
 
 // linux/rtnetlink.h
-const RTM_NEWLINK = 16, RTM_GETLINK = 18, RTM_GETROUTE = 26;
+const RTM_NEWLINK = 16, RTM_GETLINK = 18, RTM_NEWROUTE = 24, RTM_GETROUTE = 26;
 // linux/if_link.h
 const IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_LINKINFO = 18, IFLA_INFO_KIND = 1;
 // linux/if.h: the flags `ip` prints, by name
@@ -63,6 +76,96 @@ function decodeLink(m: NetlinkMessage): Link {
     else if (a.type === IFLA_MTU) link.mtu = readU32(a.data);
   }
   return link;
+}
+
+// linux/rtnetlink.h: struct rtmsg, enum rtattr_type_t, the RTN_* names as `ip` prints them
+const RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_PRIORITY = 6, RTA_TABLE = 15;
+const RTN_NAMES = [
+  "none",
+  "unicast",
+  "local",
+  "broadcast",
+  "anycast",
+  "multicast",
+  "blackhole",
+  "unreachable",
+  "prohibit",
+  "throw",
+  "nat",
+  "xresolve",
+];
+const RT_TABLE_MAIN = 254, RTPROT_BOOT = 3, RT_SCOPE_UNIVERSE = 0;
+/** The route fields compared with `ip -j route show table all`. */
+const ROUTE_KEYS = ["dst", "table", "type", "dev", "gateway", "protocol", "scope", "metric"];
+
+/**
+ * A route message (decoded here by hand from struct rtmsg and its attributes) as one line of
+ * `ip -j route show table all`, restricted to {@link ROUTE_KEYS}, with ip's rules for what it
+ * leaves out (iproute2 6.1 print_route: main table, unicast type, boot protocol, global scope).
+ */
+function routeAsIp(m: NetlinkMessage, devs: Map<number, string>): string {
+  const p = m.payload;
+  const family = p[0], dstLen = p[1], rtmTable = p[4], protocol = p[5], scope = p[6], type = p[7];
+  const attrs = new Map(parseAttributes(p, 12).map((a) => [a.type, a.data]));
+  const o: Record<string, unknown> = {};
+  if (type !== 1) o.type = RTN_NAMES[type] ?? String(type);
+  const dst = attrs.get(RTA_DST);
+  if (dst) {
+    o.dst = dstLen === (family === 2 ? 32 : 128) ? formatIp(dst) : `${formatIp(dst)}/${dstLen}`;
+  } else o.dst = dstLen ? `0/${dstLen}` : "default";
+  const table = attrs.has(RTA_TABLE) ? readU32(attrs.get(RTA_TABLE)!) : rtmTable;
+  if (table !== RT_TABLE_MAIN) o.table = iproute2Names("rt_tables").get(table) ?? String(table);
+  const oif = attrs.get(RTA_OIF);
+  if (oif) o.dev = devs.get(readU32(oif)) ?? `if${readU32(oif)}`;
+  const gw = attrs.get(RTA_GATEWAY);
+  if (gw) o.gateway = formatIp(gw);
+  if (protocol !== RTPROT_BOOT) {
+    o.protocol = iproute2Names("rt_protos").get(protocol) ?? String(protocol);
+  }
+  if (scope !== RT_SCOPE_UNIVERSE) o.scope = iproute2Names("rt_scopes").get(scope) ?? String(scope);
+  const metric = attrs.get(RTA_PRIORITY);
+  if (metric) o.metric = readU32(metric);
+  return JSON.stringify(Object.fromEntries(ROUTE_KEYS.filter((k) => k in o).map((k) => [k, o[k]])));
+}
+
+/** `ip -j -4|-6 route show table all`, each route restricted to {@link ROUTE_KEYS}, sorted. */
+function ipRoutes(family: "-4" | "-6"): string[] {
+  return ipJson<Record<string, unknown>[]>(family, "route", "show", "table", "all").map((r) =>
+    JSON.stringify(Object.fromEntries(ROUTE_KEYS.filter((k) => k in r).map((k) => [k, r[k]])))
+  ).sort();
+}
+
+/**
+ * A full route dump on `sock` equals `ip route show table all` for both families, route for
+ * route. ip is read before and after the dump; if it changed meanwhile (an IPv6 address
+ * finishing DAD, say), everything is read again.
+ */
+async function assertRoutesMatchIp(sock: NetlinkSocket): Promise<NetlinkMessage[]> {
+  for (let attempt = 1;; attempt++) {
+    const before = [ipRoutes("-4"), ipRoutes("-6")];
+    const devs = new Map(
+      ipJson<{ ifindex: number; ifname: string }[]>("link", "show").map((l) => [
+        l.ifindex,
+        l.ifname,
+      ]),
+    );
+    const msgs = await collect(
+      sock.dump(new MessageBuilder(RTM_GETROUTE).raw(new Uint8Array(12)).finish()),
+    );
+    if (JSON.stringify([ipRoutes("-4"), ipRoutes("-6")]) !== JSON.stringify(before)) {
+      assert.ok(attempt < 5, "the routing tables kept changing while being compared");
+      await sleep(300);
+      continue;
+    }
+    assert.ok(msgs.every((m) => m.type === RTM_NEWROUTE), "only RTM_NEWROUTE messages");
+    const families = new Set(msgs.map((m) => m.payload[0]));
+    assert.ok([...families].every((f) => f === 2 || f === 10), `families ${[...families]}`);
+    for (const [i, f] of [2, 10].entries()) {
+      const ours = msgs.filter((m) => m.payload[0] === f).map((m) => routeAsIp(m, devs)).sort();
+      assert.deepEqual(ours, before[i], `family ${f} routes equal ip's`);
+    }
+    return msgs;
+  }
 }
 
 async function collect(it: AsyncIterable<NetlinkMessage>): Promise<NetlinkMessage[]> {
@@ -120,13 +223,9 @@ test("a 5000-route dump spans many datagrams and matches ip route show table all
   ipBatch(lines);
   try {
     await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
-    const msgs = await collect(
-      sock.dump(new MessageBuilder(RTM_GETROUTE).raw(new Uint8Array(12)).finish()),
-    );
+    const msgs = await assertRoutesMatchIp(sock);
+    assert.ok(msgs.length >= 5000);
     const datagrams = new Set(msgs.map((m) => m.payload.buffer)).size;
-    const ip = ipJson("route", "show", "table", "all");
-    assert.ok(ip.length >= 5000);
-    assert.equal(msgs.length, ip.length);
     assert.ok(datagrams > 10, `only ${datagrams} datagrams`);
     // dumpBatches: the same messages, one array per datagram.
     const batches: NetlinkMessage[][] = [];
@@ -149,6 +248,7 @@ test("a 5000-route dump spans many datagrams and matches ip route show table all
 test("kernel errors carry the errno name and the extended ACK", { skip: SKIP_KERNEL }, async () => {
   await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
   assert.equal(sock.getOption(NETLINK_EXT_ACK), 1);
+  const sent = recordSentSeqs(sock);
   const name = uniqueName("bad");
   // A link of a kind the kernel does not know: its message, as `ip` prints it.
   const ipError = shFails("ip", ["link", "add", name, "type", "bogus"]);
@@ -166,7 +266,12 @@ test("kernel errors carry the errno name and the extended ACK", { skip: SKIP_KER
   assert.ok(err.extAck?.message, "extended ACK message");
   assert.equal(ipError.trim(), `Error: ${err.extAck!.message}.`);
   assert.match(err.message, /^RTM_NEWLINK failed: EOPNOTSUPP \(.*\): Unknown device type/);
-  assert.ok(typeof err.seq === "number");
+  // The error names the seq its request went out with, as the kernel echoed it.
+  assert.equal(sent.length, 1);
+  assert.equal(err.seq, sent[0]);
+  assert.equal(err.request?.seq, sent[0]);
+  assert.equal(err.request?.type, RTM_NEWLINK);
+  assert.ok(err.message.endsWith(`[seq ${sent[0]}]`), err.message);
 
   // An attribute of the wrong size: policy validation names its offset in our request.
   const bad = new MessageBuilder(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL)
@@ -183,7 +288,10 @@ test("kernel errors carry the errno name and the extended ACK", { skip: SKIP_KER
   assert.equal(e2.extAck?.message, "Attribute failed policy validation");
   assert.ok(e2.extAck?.policy?.length, "the violated policy is reported");
   assert.equal(e2.extAck?.offset, mtuOffset);
-  assert.deepEqual(ipJson("link", "show", "dev", "lo").length, 1);
+  assert.equal(e2.seq, sent[1]);
+  assert.notEqual(sent[1], sent[0]);
+  // Neither request created anything.
+  assert.equal(linkExists(name), false);
 });
 
 test("EEXIST and ENOENT reach the caller", { skip: SKIP_KERNEL }, async () => {
@@ -232,8 +340,7 @@ test("breaking out of a dump leaves the socket usable", { skip: SKIP_KERNEL }, a
     // A plain request and then a full dump on the same socket.
     const reply = await sock.request(new MessageBuilder(RTM_GETLINK).raw(ifinfomsg(1)).finish());
     assert.equal(decodeLink(reply).ifname, "lo");
-    const all = await collect(dump());
-    assert.equal(all.length, ipJson("route", "show", "table", "all").length);
+    assert.ok((await assertRoutesMatchIp(sock)).length >= 3000);
   } finally {
     sh("ip", ["link", "del", dev]);
   }
@@ -241,33 +348,45 @@ test("breaking out of a dump leaves the socket usable", { skip: SKIP_KERNEL }, a
 
 test("concurrent requests on one socket are matched by seq", { skip: SKIP_KERNEL }, async () => {
   await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
+  const sent = recordSentSeqs(sock);
   const links = ipJson<{ ifindex: number; ifname: string }[]>("link", "show");
   const replies = await Promise.all(
     Array.from({ length: 200 }, (_, i) => {
       const l = links[i % links.length];
       return sock.request(new MessageBuilder(RTM_GETLINK).raw(ifinfomsg(l.ifindex)).finish())
-        .then((m) => [decodeLink(m).ifname, l.ifname]);
+        .then((m) => ({ seq: m.seq, got: decodeLink(m).ifname, want: l.ifname }));
     }),
   );
-  for (const [got, want] of replies) assert.equal(got, want);
+  assert.equal(sent.length, 200);
+  assert.equal(new Set(sent).size, 200, "every request has its own seq");
+  for (const [i, r] of replies.entries()) {
+    assert.equal(r.seq, sent[i], `reply ${i} carries its request's seq`);
+    assert.equal(r.got, r.want);
+  }
 });
 
 test("notifications of link changes arrive on subscribe()", { skip: SKIP_KERNEL }, async () => {
   await using sock = await NetlinkSocket.open(NETLINK_ROUTE, { join: [1 /* RTNLGRP_LINK */] });
-  const it = sock.subscribe({ signal: AbortSignal.timeout(10000) });
+  const it = sock.subscribe();
   const name = uniqueName("nt");
   sh("ip", ["link", "add", name, "type", "veth", "peer", "name", `${name}p`]);
   try {
-    let seen = false;
-    for await (const m of it) {
-      assert.equal(m.sender, 0);
-      assert.equal(m.group, 1);
-      if (m.type === RTM_NEWLINK && decodeLink(m).ifname === name) {
-        seen = true;
-        break;
-      }
-    }
-    assert.ok(seen);
+    const m = await withTimeout(
+      (async () => {
+        for await (const m of it) {
+          assert.equal(m.sender, 0);
+          assert.equal(m.group, 1);
+          if (m.type === RTM_NEWLINK && decodeLink(m).ifname === name) return m;
+        }
+        throw new Error("the subscription ended before the notification");
+      })(),
+      10000,
+      `RTM_NEWLINK for ${name}`,
+    ).finally(() => it.return!());
+    assert.equal(
+      decodeLink(m).ifindex,
+      ipJson<{ ifindex: number }[]>("link", "show", name)[0].ifindex,
+    );
   } finally {
     sh("ip", ["link", "del", name]);
   }

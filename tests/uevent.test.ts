@@ -6,7 +6,19 @@ import { UeventMonitor } from "../families/uevent.ts";
 import { NetlinkSocket } from "../socket/socket.ts";
 import { encodeUevent } from "../codec/uevent.ts";
 import { NETLINK_KOBJECT_UEVENT } from "../codec/constants.ts";
-import { sh, SKIP_KERNEL, sleep, startScript, uniqueName, waitFor } from "./helpers.ts";
+import { readFileSync } from "node:fs";
+import {
+  sh,
+  SKIP_KERNEL,
+  sleep,
+  startScript,
+  uniqueName,
+  waitFor,
+  withTimeout,
+} from "./helpers.ts";
+
+/** The kernel's last uevent sequence number. */
+const ueventSeqnum = () => Number(readFileSync("/sys/kernel/uevent_seqnum", "utf8"));
 
 const example = new URL("../examples/uevent_monitor.ts", import.meta.url).pathname;
 
@@ -32,7 +44,10 @@ for (const [runtime, flag] of [["deno", "--env"], ["bun", "--json"]] as const) {
         names.push(n);
         sh("ip", ["link", "add", n, "type", "veth", "peer", "name", `${n}p`]);
         const seen = () => child.lines.some((l) => isAdd(l, n));
-        name = await waitFor(seen, 1000, n).then(() => n, () => undefined);
+        name = await waitFor(seen, 1000, n).then(() => n, (e: Error) => {
+          if (!e.message.startsWith("timed out")) throw e; // a broken line, not a slow start
+          return undefined;
+        });
       }
       assert.ok(name, `no event from ${runtime}; stderr: ${child.stderr()}`);
       const i = child.lines.findIndex((l) => isAdd(l, name!));
@@ -54,7 +69,7 @@ for (const [runtime, flag] of [["deno", "--env"], ["bun", "--json"]] as const) {
       assert.ok(child.lines.slice(i).includes("    SUBSYSTEM=net"));
     } finally {
       child.kill();
-      await child.exited;
+      await withTimeout(child.exited, 5000, `the ${runtime} monitor to exit after SIGTERM`);
       for (const n of names) sh("ip", ["link", "del", n]);
     }
   });
@@ -66,8 +81,7 @@ test(
   async () => {
     await using monitor = await UeventMonitor.open();
     await using spoofer = await NetlinkSocket.open(NETLINK_KOBJECT_UEVENT);
-    const ac = new AbortController();
-    const events = monitor.events({ signal: ac.signal });
+    const events = monitor.events();
     const name = uniqueName("sp");
     // A forged event on group 1 from a user-space port: must not come out.
     spoofer.send(
@@ -81,19 +95,30 @@ test(
       },
     );
     await sleep(50);
+    const seqBefore = ueventSeqnum();
     sh("ip", ["link", "add", name, "type", "veth", "peer", "name", `${name}p`]);
     try {
-      for await (const ev of events) {
-        assert.notEqual(ev.devpath, "/devices/virtual/net/forged");
-        assert.equal(ev.source, "kernel");
-        if (ev.devpath === `/devices/virtual/net/${name}`) {
-          assert.equal(ev.action, "add");
-          assert.equal(ev.subsystem, "net");
-          assert.equal(ev.env.INTERFACE, name);
-          assert.ok(typeof ev.seqnum === "number" && ev.seqnum > 0);
-          break;
-        }
-      }
+      const ev = await withTimeout(
+        (async () => {
+          for await (const ev of events) {
+            assert.notEqual(ev.devpath, "/devices/virtual/net/forged");
+            assert.equal(ev.source, "kernel");
+            if (ev.devpath === `/devices/virtual/net/${name}`) return ev;
+          }
+          throw new Error("the event stream ended before the veth's add event");
+        })(),
+        5000,
+        `the kernel's add event for ${name}`,
+      ).finally(() => void events.return(undefined)); // not awaited (as below)
+      assert.equal(ev.action, "add");
+      assert.equal(ev.subsystem, "net");
+      assert.equal(ev.env.INTERFACE, name);
+      // SEQNUM is the kernel's counter (/sys/kernel/uevent_seqnum) at the time of the event.
+      assert.equal(ev.env.SEQNUM, String(ev.seqnum));
+      assert.ok(
+        ev.seqnum! > seqBefore && ev.seqnum! <= ueventSeqnum(),
+        `SEQNUM ${ev.seqnum} after ${seqBefore}`,
+      );
       assert.equal(monitor.spoofed, 1);
     } finally {
       sh("ip", ["link", "del", name]);
@@ -107,7 +132,7 @@ test(
   async () => {
     await using monitor = await UeventMonitor.open({ source: "udev" });
     await using udevd = await NetlinkSocket.open(NETLINK_KOBJECT_UEVENT);
-    const events = monitor.events({ signal: AbortSignal.timeout(5000) });
+    const events = monitor.events();
     udevd.send(
       encodeUevent({
         action: "change",
@@ -118,10 +143,12 @@ test(
       }),
       { groups: 2 },
     );
-    const { value } = await events.next();
+    const { value } = await withTimeout(events.next(), 5000, "the udev-format event")
+      // Not awaited: a generator still busy in next() would only return after it (on timeout,
+      // closing the monitor ends it).
+      .finally(() => void events.return(undefined));
     assert.equal(value!.source, "udev");
     assert.equal(value!.action, "change");
     assert.equal(value!.devpath, "/devices/virtual/net/x0");
-    await events.return(undefined);
   },
 );
