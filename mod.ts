@@ -6,7 +6,8 @@
  * import { MessageBuilder, NETLINK_ROUTE, NetlinkSocket } from "@netlink/netlink";
  *
  * await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
- * const req = new MessageBuilder(18 /* RTM_GETLINK *\/).raw(new Uint8Array(16));
+ * const RTM_GETLINK = 18; // linux/rtnetlink.h
+ * const req = new MessageBuilder(RTM_GETLINK).raw(new Uint8Array(16));
  * for await (const msg of sock.dump(req.finish())) console.log(msg.type, msg.payload.length);
  * ```
  *

@@ -29,7 +29,7 @@ import { NLMSG_HDRLEN, writeHeader } from "./header.ts";
  *
  * @example
  * ```ts
- * import { type Attribute, readString } from "./mod.ts";
+ * import { readString, type Attribute } from "@netlink/netlink/codec";
  * const ifname: Attribute = {
  *   type: 3, // IFLA_IFNAME
  *   nested: false,
@@ -86,7 +86,7 @@ function checkAttr(len: number, off: number, end: number): void {
  *   lies outside `bytes`. Offsets in the error are indexes into `bytes`.
  * @example
  * ```ts
- * import { parseAttributes, readU32 } from "./mod.ts";
+ * import { parseAttributes, readU32 } from "@netlink/netlink/codec";
  * // IFLA_MTU (4) = 1500
  * const bytes = new Uint8Array([8, 0, 4, 0, 0xdc, 0x05, 0, 0]);
  * const [mtu] = parseAttributes(bytes);
@@ -124,7 +124,7 @@ export function parseAttributes(bytes: Uint8Array, offset = 0, end = bytes.lengt
  * @throws {NetlinkDecodeError} on a bad `nla_len` or range.
  * @example
  * ```ts
- * import { forEachAttribute, NLA_TYPE_MASK } from "./mod.ts";
+ * import { forEachAttribute, NLA_TYPE_MASK } from "@netlink/netlink/codec";
  * declare const msg: { payload: Uint8Array };
  * // rtnetlink link message: attributes follow the 16-byte struct ifinfomsg
  * forEachAttribute(msg.payload, 16, msg.payload.length, (type, start, end) => {
@@ -155,7 +155,7 @@ export function forEachAttribute(
  * @throws {NetlinkDecodeError} as {@link parseAttributes}.
  * @example
  * ```ts
- * import { attributeMap, readString } from "./mod.ts";
+ * import { attributeMap, readString } from "@netlink/netlink/codec";
  * declare const payload: Uint8Array;
  * const attrs = attributeMap(payload, 16);
  * const name = attrs.get(3); // IFLA_IFNAME
@@ -194,7 +194,7 @@ function big64(hi: number, lo: number): bigint {
  * @throws {NetlinkDecodeError} unless `data` is exactly 1 byte.
  * @example
  * ```ts
- * import { readU8 } from "./mod.ts";
+ * import { readU8 } from "@netlink/netlink/codec";
  * readU8(new Uint8Array([6])); // 6 (e.g. IFLA_OPERSTATE = IF_OPER_UP)
  * ```
  */
@@ -209,7 +209,7 @@ export function readU8(data: Uint8Array): number {
  * @throws {NetlinkDecodeError} unless `data` is exactly 2 bytes.
  * @example
  * ```ts
- * import { readU16 } from "./mod.ts";
+ * import { readU16 } from "@netlink/netlink/codec";
  * readU16(new Uint8Array([0x34, 0x12])); // 0x1234
  * ```
  */
@@ -224,7 +224,7 @@ export function readU16(data: Uint8Array): number {
  * @throws {NetlinkDecodeError} unless `data` is exactly 4 bytes.
  * @example
  * ```ts
- * import { readU32 } from "./mod.ts";
+ * import { readU32 } from "@netlink/netlink/codec";
  * readU32(new Uint8Array([0xdc, 0x05, 0, 0])); // 1500
  * ```
  */
@@ -239,7 +239,7 @@ export function readU32(data: Uint8Array): number {
  * @throws {NetlinkDecodeError} unless `data` is exactly 8 bytes.
  * @example
  * ```ts
- * import { readU64 } from "./mod.ts";
+ * import { readU64 } from "@netlink/netlink/codec";
  * readU64(new Uint8Array([1, 0, 0, 0, 1, 0, 0, 0])); // 4294967297n
  * ```
  */
@@ -254,7 +254,7 @@ export function readU64(data: Uint8Array): bigint {
  * @throws {NetlinkDecodeError} unless `data` is exactly 1 byte.
  * @example
  * ```ts
- * import { readS8 } from "./mod.ts";
+ * import { readS8 } from "@netlink/netlink/codec";
  * readS8(new Uint8Array([0xff])); // -1
  * ```
  */
@@ -269,7 +269,7 @@ export function readS8(data: Uint8Array): number {
  * @throws {NetlinkDecodeError} unless `data` is exactly 2 bytes.
  * @example
  * ```ts
- * import { readS16 } from "./mod.ts";
+ * import { readS16 } from "@netlink/netlink/codec";
  * readS16(new Uint8Array([0xfe, 0xff])); // -2
  * ```
  */
@@ -284,7 +284,7 @@ export function readS16(data: Uint8Array): number {
  * @throws {NetlinkDecodeError} unless `data` is exactly 4 bytes.
  * @example
  * ```ts
- * import { readS32 } from "./mod.ts";
+ * import { readS32 } from "@netlink/netlink/codec";
  * readS32(new Uint8Array([0xea, 0xff, 0xff, 0xff])); // -22
  * ```
  */
@@ -299,7 +299,7 @@ export function readS32(data: Uint8Array): number {
  * @throws {NetlinkDecodeError} unless `data` is exactly 8 bytes.
  * @example
  * ```ts
- * import { readS64 } from "./mod.ts";
+ * import { readS64 } from "@netlink/netlink/codec";
  * readS64(new Uint8Array(8).fill(0xff)); // -1n
  * ```
  */
@@ -314,7 +314,7 @@ export function readS64(data: Uint8Array): bigint {
  * @throws {NetlinkDecodeError} unless `data` is exactly 2 bytes.
  * @example
  * ```ts
- * import { readU16be } from "./mod.ts";
+ * import { readU16be } from "@netlink/netlink/codec";
  * readU16be(new Uint8Array([0x00, 0x50])); // 80
  * ```
  */
@@ -329,7 +329,7 @@ export function readU16be(data: Uint8Array): number {
  * @throws {NetlinkDecodeError} unless `data` is exactly 4 bytes.
  * @example
  * ```ts
- * import { readU32be } from "./mod.ts";
+ * import { readU32be } from "@netlink/netlink/codec";
  * readU32be(new Uint8Array([0xc0, 0xa8, 0x00, 0x01])); // 0xc0a80001 (192.168.0.1)
  * ```
  */
@@ -344,7 +344,7 @@ export function readU32be(data: Uint8Array): number {
  * @throws {NetlinkDecodeError} unless `data` is exactly 8 bytes.
  * @example
  * ```ts
- * import { readU64be } from "./mod.ts";
+ * import { readU64be } from "@netlink/netlink/codec";
  * readU64be(new Uint8Array([0, 0, 0, 1, 0, 0, 0, 2])); // 4294967298n
  * ```
  */
@@ -361,7 +361,7 @@ export function readU64be(data: Uint8Array): bigint {
  * @throws {NetlinkDecodeError} unless `data` is exactly 2 bytes.
  * @example
  * ```ts
- * import { readS16be } from "./mod.ts";
+ * import { readS16be } from "@netlink/netlink/codec";
  * readS16be(new Uint8Array([0xff, 0xfe])); // -2
  * ```
  */
@@ -376,7 +376,7 @@ export function readS16be(data: Uint8Array): number {
  * @throws {NetlinkDecodeError} unless `data` is exactly 4 bytes.
  * @example
  * ```ts
- * import { readS32be } from "./mod.ts";
+ * import { readS32be } from "@netlink/netlink/codec";
  * readS32be(new Uint8Array([0xff, 0xff, 0xff, 0xfe])); // -2
  * ```
  */
@@ -393,7 +393,7 @@ export function readS32be(data: Uint8Array): number {
  * @throws {NetlinkDecodeError} unless `data` is 1, 2, 4 or 8 bytes.
  * @example
  * ```ts
- * import { readUint } from "./mod.ts";
+ * import { readUint } from "@netlink/netlink/codec";
  * readUint(new Uint8Array([42, 0, 0, 0])); // 42
  * readUint(new Uint8Array(8).fill(0xff)); // 18446744073709551615n
  * ```
@@ -426,7 +426,7 @@ export function readUint(data: Uint8Array): number | bigint {
  * @throws {NetlinkDecodeError} unless `data` is 1, 2, 4 or 8 bytes.
  * @example
  * ```ts
- * import { readSint } from "./mod.ts";
+ * import { readSint } from "@netlink/netlink/codec";
  * readSint(new Uint8Array([0xff, 0xff, 0xff, 0xff])); // -1
  * ```
  */
@@ -461,7 +461,7 @@ export function readSint(data: Uint8Array): number | bigint {
  *
  * @example
  * ```ts
- * import { readString } from "./mod.ts";
+ * import { readString } from "@netlink/netlink/codec";
  * readString(new Uint8Array([0x65, 0x74, 0x68, 0x30, 0])); // "eth0"
  * ```
  */
@@ -477,7 +477,7 @@ export function readString(data: Uint8Array): string {
  * @throws {NetlinkDecodeError} if `data` is not empty.
  * @example
  * ```ts
- * import { attributeMap, readFlag } from "./mod.ts";
+ * import { attributeMap, readFlag } from "@netlink/netlink/codec";
  * declare const bytes: Uint8Array;
  * const a = attributeMap(bytes).get(7);
  * const enabled = a !== undefined && readFlag(a.data);
@@ -495,7 +495,7 @@ export function readFlag(data: Uint8Array): boolean {
  * @throws {NetlinkDecodeError} as {@link parseAttributes}, with offsets relative to `data`.
  * @example
  * ```ts
- * import { readNested, readString } from "./mod.ts";
+ * import { readNested, readString } from "@netlink/netlink/codec";
  * // IFLA_LINKINFO { IFLA_INFO_KIND "veth" }
  * const data = new Uint8Array([9, 0, 1, 0, 0x76, 0x65, 0x74, 0x68, 0, 0, 0, 0]);
  * const [kind] = readNested(data);
@@ -514,7 +514,7 @@ export function readNested(data: Uint8Array): Attribute[] {
  * @throws {NetlinkDecodeError} as {@link parseAttributes}, with offsets relative to `data`.
  * @example
  * ```ts
- * import { readIndexedArray, readU32 } from "./mod.ts";
+ * import { readIndexedArray, readU32 } from "@netlink/netlink/codec";
  * // entries 1 and 2, each a u32
  * const data = new Uint8Array([8, 0, 1, 0, 10, 0, 0, 0, 8, 0, 2, 0, 20, 0, 0, 0]);
  * readIndexedArray(data).map((e) => readU32(e.data)); // [10, 20]
@@ -575,7 +575,7 @@ function split64(v: number | bigint, signed: boolean, what: string): void {
  *
  * @example
  * ```ts
- * import { AttributeWriter } from "./mod.ts";
+ * import { AttributeWriter } from "@netlink/netlink/codec";
  * const w = new AttributeWriter()
  *   .string(3, "dummy0") // IFLA_IFNAME
  *   .u32(4, 1400) // IFLA_MTU
@@ -592,7 +592,7 @@ export class AttributeWriter {
    *
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * const w = new AttributeWriter(4096);
    * ```
    */
@@ -605,7 +605,7 @@ export class AttributeWriter {
    *
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().u8(1, 7).length; // 8
    * ```
    */
@@ -647,7 +647,7 @@ export class AttributeWriter {
    *
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * const ifinfomsg = new Uint8Array(16); // ifi_family AF_UNSPEC, all zero
    * new AttributeWriter().raw(ifinfomsg).string(3, "lo");
    * ```
@@ -669,7 +669,7 @@ export class AttributeWriter {
    * @throws {RangeError} if `type` is not a u16 or the attribute exceeds 65535 bytes.
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().attr(1, [0x02, 0x00, 0x00, 0x00]);
    * ```
    */
@@ -684,7 +684,7 @@ export class AttributeWriter {
    *
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().binary(1, new Uint8Array([0, 0x11, 0x22, 0x33, 0x44, 0x55])); // IFLA_ADDRESS
    * ```
    */
@@ -697,7 +697,7 @@ export class AttributeWriter {
    *
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().flag(7).length; // 4
    * ```
    */
@@ -712,7 +712,7 @@ export class AttributeWriter {
    * @throws {RangeError} if `v` is not an integer in 0..255.
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().u8(16, 6); // IFLA_OPERSTATE = IF_OPER_UP
    * ```
    */
@@ -729,7 +729,7 @@ export class AttributeWriter {
    * @throws {RangeError} if `v` is not an integer in 0..65535.
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().u16(1, 0x1234);
    * ```
    */
@@ -746,7 +746,7 @@ export class AttributeWriter {
    * @throws {RangeError} if `v` is not an integer in 0..2^32−1.
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().u32(4, 1500); // IFLA_MTU
    * ```
    */
@@ -763,7 +763,7 @@ export class AttributeWriter {
    * @throws {RangeError} if `v` is not an integer in 0..2^64−1.
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().u64(1, 2n ** 40n);
    * ```
    */
@@ -781,7 +781,7 @@ export class AttributeWriter {
    * @throws {RangeError} if `v` is not an integer in −128..127.
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().s8(1, -1);
    * ```
    */
@@ -798,7 +798,7 @@ export class AttributeWriter {
    * @throws {RangeError} if `v` is not an integer in −32768..32767.
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().s16(1, -2);
    * ```
    */
@@ -815,7 +815,7 @@ export class AttributeWriter {
    * @throws {RangeError} if `v` is not an integer in −2^31..2^31−1.
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().s32(1, -22);
    * ```
    */
@@ -832,7 +832,7 @@ export class AttributeWriter {
    * @throws {RangeError} if `v` is not an integer in −2^63..2^63−1.
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().s64(1, -1n);
    * ```
    */
@@ -851,7 +851,7 @@ export class AttributeWriter {
    * @throws {RangeError} if `v` is not an integer in 0..65535.
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().u16be(2, 443); // a port number
    * ```
    */
@@ -870,7 +870,7 @@ export class AttributeWriter {
    * @throws {RangeError} if `v` is not an integer in 0..2^32−1.
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().u32be(1, 0xc0a80001, true); // 192.168.0.1
    * ```
    */
@@ -888,7 +888,7 @@ export class AttributeWriter {
    * @throws {RangeError} if `v` is not an integer in 0..2^64−1.
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().u64be(1, 1n << 40n);
    * ```
    */
@@ -907,7 +907,7 @@ export class AttributeWriter {
    * @throws {RangeError} if `v` is not an integer in 0..2^64−1.
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().uint(1, 7).length; // 8
    * new AttributeWriter().uint(1, 2n ** 40n).length; // 12
    * ```
@@ -929,7 +929,7 @@ export class AttributeWriter {
    * @throws {RangeError} if `v` is not an integer in −2^63..2^63−1.
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().sint(1, -5).length; // 8
    * ```
    */
@@ -950,7 +950,7 @@ export class AttributeWriter {
    * @throws {RangeError} if the attribute exceeds 65535 bytes.
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().string(3, "eth0").length; // 12: header 4 + "eth0\0" 5 + pad 3
    * ```
    */
@@ -983,7 +983,7 @@ export class AttributeWriter {
    * @throws {RangeError} if the nest exceeds 65535 bytes.
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * // IFLA_LINKINFO { IFLA_INFO_KIND "vlan", IFLA_INFO_DATA { IFLA_VLAN_ID 100 } }
    * new AttributeWriter().nest(18, (w) =>
    *   w.string(1, "vlan").nest(2, (w) => w.u16(1, 100))
@@ -1011,7 +1011,7 @@ export class AttributeWriter {
    *
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().array(1, [
    *   (w) => w.u32(1, 10),
    *   (w) => w.u32(1, 20),
@@ -1030,7 +1030,7 @@ export class AttributeWriter {
    *
    * @example
    * ```ts
-   * import { AttributeWriter, parseAttributes } from "./mod.ts";
+   * import { AttributeWriter, parseAttributes } from "@netlink/netlink/codec";
    * declare const bytes: Uint8Array;
    * const copy = new AttributeWriter().attributes(parseAttributes(bytes)).bytes();
    * ```
@@ -1049,7 +1049,7 @@ export class AttributeWriter {
    *
    * @example
    * ```ts
-   * import { AttributeWriter } from "./mod.ts";
+   * import { AttributeWriter } from "@netlink/netlink/codec";
    * new AttributeWriter().u8(1, 7).bytes(); // Uint8Array [5, 0, 1, 0, 7, 0, 0, 0]
    * ```
    */
@@ -1067,7 +1067,13 @@ const HEADER_SPACE = new Uint8Array(NLMSG_HDRLEN);
  *
  * @example
  * ```ts
- * import { MessageBuilder, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST } from "./mod.ts";
+ * import {
+ *   MessageBuilder,
+ *   NLM_F_ACK,
+ *   NLM_F_CREATE,
+ *   NLM_F_EXCL,
+ *   NLM_F_REQUEST,
+ * } from "@netlink/netlink/codec";
  * // RTM_NEWLINK (16): create a dummy interface
  * const msg = new MessageBuilder(16, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, {
  *   seq: 1,
@@ -1093,7 +1099,7 @@ export class MessageBuilder extends AttributeWriter {
    *
    * @example
    * ```ts
-   * import { MessageBuilder, NLM_F_DUMP, NLM_F_REQUEST } from "./mod.ts";
+   * import { MessageBuilder, NLM_F_DUMP, NLM_F_REQUEST } from "@netlink/netlink/codec";
    * // RTM_GETLINK (18) dump
    * const b = new MessageBuilder(18, NLM_F_REQUEST | NLM_F_DUMP, { seq: 42 });
    * ```
@@ -1118,7 +1124,7 @@ export class MessageBuilder extends AttributeWriter {
    * @throws {RangeError} if a header field does not fit its width.
    * @example
    * ```ts
-   * import { MessageBuilder, NLM_F_REQUEST } from "./mod.ts";
+   * import { MessageBuilder, NLM_F_REQUEST } from "@netlink/netlink/codec";
    * const bytes = new MessageBuilder(18, NLM_F_REQUEST).raw(new Uint8Array(16)).finish();
    * console.log(bytes.length); // 32
    * ```
@@ -1140,7 +1146,7 @@ export class MessageBuilder extends AttributeWriter {
    *
    * @example
    * ```ts
-   * import { MessageBuilder } from "./mod.ts";
+   * import { MessageBuilder } from "@netlink/netlink/codec";
    * new MessageBuilder(3).bytes().length; // 16
    * ```
    */
@@ -1156,7 +1162,7 @@ export class MessageBuilder extends AttributeWriter {
  * @throws {RangeError} if a type is not a u16 or an attribute exceeds 65535 bytes.
  * @example
  * ```ts
- * import { encodeAttributes, parseAttributes } from "./mod.ts";
+ * import { encodeAttributes, parseAttributes } from "@netlink/netlink/codec";
  * const bytes = new Uint8Array([8, 0, 4, 0, 0xdc, 0x05, 0, 0]);
  * encodeAttributes(parseAttributes(bytes)); // same 8 bytes
  * ```

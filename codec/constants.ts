@@ -66,7 +66,7 @@ export const NETLINK_SMC = 22;
  *
  * @example
  * ```ts
- * import { PROTOCOL_NAMES } from "./mod.ts";
+ * import { PROTOCOL_NAMES } from "@netlink/netlink/codec";
  * PROTOCOL_NAMES[15]; // "NETLINK_KOBJECT_UEVENT"
  * ```
  */
@@ -160,7 +160,7 @@ export const NLM_F_ACK_TLVS = 0x200;
  *
  * @example
  * ```ts
- * import { type FlagContext, flagNames } from "./mod.ts";
+ * import { flagNames, type FlagContext } from "@netlink/netlink/codec";
  * const ctx: FlagContext = "new";
  * flagNames(0x605, ctx); // ["REQUEST", "ACK", "EXCL", "CREATE"]
  * ```
@@ -183,7 +183,7 @@ const MODIFIER_NAMES: Readonly<Record<FlagContext, readonly string[]>> = {
  *
  * @example
  * ```ts
- * import { flagNames } from "./mod.ts";
+ * import { flagNames } from "@netlink/netlink/codec";
  * flagNames(0x305, "get"); // ["REQUEST", "ACK", "DUMP"]
  * flagNames(0x305); // ["REQUEST", "ACK", "0x100", "0x200"]
  * ```
@@ -211,7 +211,7 @@ export function flagNames(flags: number, context?: FlagContext): string[] {
  *
  * @example
  * ```ts
- * import { messageTypeName } from "./mod.ts";
+ * import { messageTypeName } from "@netlink/netlink/codec";
  * messageTypeName(2); // "ERROR"
  * messageTypeName(16); // "16"
  * ```

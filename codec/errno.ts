@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * import { ERRNO_NAMES } from "./mod.ts";
+ * import { ERRNO_NAMES } from "@netlink/netlink/codec";
  * ERRNO_NAMES[17]; // "EEXIST"
  * ```
  */
@@ -294,7 +294,7 @@ const MESSAGES: Readonly<Record<number, string>> = {
  *
  * @example
  * ```ts
- * import { errnoName } from "./mod.ts";
+ * import { errnoName } from "@netlink/netlink/codec";
  * errnoName(95); // "EOPNOTSUPP"
  * errnoName(-2); // "ENOENT"
  * errnoName(4000); // "errno 4000"
@@ -311,7 +311,7 @@ export function errnoName(n: number): string {
  *
  * @example
  * ```ts
- * import { errnoMessage } from "./mod.ts";
+ * import { errnoMessage } from "@netlink/netlink/codec";
  * errnoMessage(17); // "File exists"
  * ```
  */

@@ -12,7 +12,7 @@
  *
  * @example
  * ```ts
- * import { NetlinkDecodeError, parseMessages } from "./mod.ts";
+ * import { NetlinkDecodeError, parseMessages } from "@netlink/netlink/codec";
  *
  * try {
  *   parseMessages(new Uint8Array(8));
@@ -30,7 +30,7 @@ export class NetlinkDecodeError extends Error {
    *
    * @example
    * ```ts
-   * import { NetlinkDecodeError } from "./mod.ts";
+   * import { NetlinkDecodeError } from "@netlink/netlink/codec";
    *
    * const err = new NetlinkDecodeError("nla_len 2 is shorter than the header", 20);
    * console.log(err.name, err.offset); // "NetlinkDecodeError" 20

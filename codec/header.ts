@@ -12,7 +12,7 @@ import { NetlinkDecodeError } from "./errors.ts";
  *
  * @example
  * ```ts
- * import { NLMSG_HDRLEN } from "./mod.ts";
+ * import { NLMSG_HDRLEN } from "@netlink/netlink/codec";
  * const payloadLength = 36 - NLMSG_HDRLEN; // 20
  * ```
  */
@@ -23,7 +23,7 @@ export const NLMSG_HDRLEN = 16;
  *
  * @example
  * ```ts
- * import { NLMSG_ALIGNTO } from "./mod.ts";
+ * import { NLMSG_ALIGNTO } from "@netlink/netlink/codec";
  * console.log(NLMSG_ALIGNTO); // 4
  * ```
  */
@@ -34,7 +34,7 @@ export const NLMSG_ALIGNTO = 4;
  *
  * @example
  * ```ts
- * import { align } from "./mod.ts";
+ * import { align } from "@netlink/netlink/codec";
  * align(5); // 8
  * align(8); // 8
  * ```
@@ -48,7 +48,7 @@ export function align(n: number): number {
  *
  * @example
  * ```ts
- * import type { NetlinkHeader } from "./mod.ts";
+ * import type { NetlinkHeader } from "@netlink/netlink/codec";
  * const h: NetlinkHeader = { length: 16, type: 3, flags: 2, seq: 1, pid: 0 };
  * ```
  */
@@ -72,7 +72,7 @@ export interface NetlinkHeader {
  * @throws {NetlinkDecodeError} if fewer than 16 bytes are available at `offset`.
  * @example
  * ```ts
- * import { readHeader } from "./mod.ts";
+ * import { readHeader } from "@netlink/netlink/codec";
  * // NLMSG_DONE, NLM_F_MULTI, seq 1, pid 0, 20 bytes long
  * const b = new Uint8Array([20, 0, 0, 0, 3, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
  * readHeader(b); // { length: 20, type: 3, flags: 2, seq: 1, pid: 0 }
@@ -108,7 +108,7 @@ function checkField(name: string, v: number, max: number): void {
  * @throws {RangeError} if there is no room for 16 bytes or a field does not fit its width.
  * @example
  * ```ts
- * import { writeHeader } from "./mod.ts";
+ * import { writeHeader } from "@netlink/netlink/codec";
  * const b = new Uint8Array(16);
  * writeHeader(b, 0, { length: 16, type: 3, flags: 2, seq: 7, pid: 0 });
  * ```

@@ -13,7 +13,7 @@ import { align, type NetlinkHeader, NLMSG_HDRLEN, writeHeader } from "./header.t
  *
  * @example
  * ```ts
- * import { type NetlinkMessage, parseMessages } from "./mod.ts";
+ * import { parseMessages, type NetlinkMessage } from "@netlink/netlink/codec";
  * declare const datagram: Uint8Array;
  * const msgs: NetlinkMessage[] = parseMessages(datagram);
  * ```
@@ -55,7 +55,7 @@ function trailingError(datagram: Uint8Array, off: number): NetlinkDecodeError {
  *   aligned message.
  * @example
  * ```ts
- * import { parseMessages } from "./mod.ts";
+ * import { parseMessages } from "@netlink/netlink/codec";
  * // NLMSG_DONE (type 3), NLM_F_MULTI, seq 1, pid 4321, payload: int 0
  * const datagram = new Uint8Array([
  *   20, 0, 0, 0, 3, 0, 2, 0, 1, 0, 0, 0, 0xe1, 0x10, 0, 0,
@@ -98,7 +98,7 @@ export function parseMessages(datagram: Uint8Array): NetlinkMessage[] {
  * @throws {NetlinkDecodeError} on a bad `nlmsg_len` or stray trailing bytes.
  * @example
  * ```ts
- * import { forEachMessage, NLMSG_DONE } from "./mod.ts";
+ * import { forEachMessage, NLMSG_DONE } from "@netlink/netlink/codec";
  * declare const datagram: Uint8Array;
  * let done = false;
  * forEachMessage(datagram, (type, _flags, _seq, _pid, start, end) => {
@@ -148,7 +148,7 @@ export function forEachMessage(
  * @throws {RangeError} if a header field does not fit its width.
  * @example
  * ```ts
- * import { encodeMessage, NLM_F_ACK, NLM_F_REQUEST } from "./mod.ts";
+ * import { encodeMessage, NLM_F_ACK, NLM_F_REQUEST } from "@netlink/netlink/codec";
  * // RTM_GETLINK (18) with a 16-byte struct ifinfomsg
  * const msg = encodeMessage({
  *   type: 18,

@@ -4,7 +4,13 @@
  *
  * @example
  * ```ts
- * import { decodeErrorMessage, MessageBuilder, NLM_F_ACK, NLM_F_REQUEST, parseMessages } from "./mod.ts";
+ * import {
+ *   decodeErrorMessage,
+ *   MessageBuilder,
+ *   NLM_F_ACK,
+ *   NLM_F_REQUEST,
+ *   parseMessages,
+ * } from "@netlink/netlink/codec";
  * const request = new MessageBuilder(18, NLM_F_REQUEST | NLM_F_ACK, { seq: 1 })
  *   .raw(new Uint8Array(16))
  *   .string(3, "lo")

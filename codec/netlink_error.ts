@@ -26,7 +26,7 @@ export interface NetlinkErrorOptions {
  *
  * @example
  * ```ts
- * import { NetlinkError } from "./netlink_error.ts";
+ * import { NetlinkError } from "@netlink/netlink/codec";
  * const e = new NetlinkError(17, { operation: "RTM_NEWLINK", seq: 3 });
  * console.log(e.code, e.message); // "EEXIST" "RTM_NEWLINK failed: EEXIST (File exists) [seq 3]"
  * ```

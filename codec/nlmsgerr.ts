@@ -62,7 +62,7 @@ import { align, type NetlinkHeader, NLMSG_HDRLEN, readHeader, writeHeader } from
  *
  * @example
  * ```ts
- * import type { ExtendedAck } from "./mod.ts";
+ * import type { ExtendedAck } from "@netlink/netlink/codec";
  * const ack: ExtendedAck = { message: "Unknown device type", offset: 52 };
  * ```
  */
@@ -86,7 +86,7 @@ export interface ExtendedAck {
  *
  * @example
  * ```ts
- * import { decodeErrorMessage, type ErrorMessage } from "./mod.ts";
+ * import { decodeErrorMessage, type ErrorMessage } from "@netlink/netlink/codec";
  * declare const msg: { payload: Uint8Array; flags: number };
  * const e: ErrorMessage = decodeErrorMessage(msg.payload, msg.flags);
  * if (e.error !== 0) console.log(`request ${e.request.seq} failed: errno ${e.error}`);
@@ -126,7 +126,7 @@ function tlvU32(a: Attribute, name: string, where: number): number {
  *   request does not fit, or a TLV is malformed. Offsets are relative to `payload`.
  * @example
  * ```ts
- * import { decodeErrorMessage, errnoName, parseMessages } from "./mod.ts";
+ * import { decodeErrorMessage, errnoName, parseMessages } from "@netlink/netlink/codec";
  * declare const datagram: Uint8Array;
  * for (const m of parseMessages(datagram)) {
  *   if (m.type !== 2) continue; // NLMSG_ERROR
@@ -184,7 +184,7 @@ export function decodeErrorMessage(payload: Uint8Array, flags: number): ErrorMes
  *
  * @example
  * ```ts
- * import { decodeExtendedAck } from "./mod.ts";
+ * import { decodeExtendedAck } from "@netlink/netlink/codec";
  * declare const donePayload: Uint8Array;
  * console.log(decodeExtendedAck(donePayload, 4).message);
  * ```
@@ -228,7 +228,7 @@ export function decodeExtendedAck(payload: Uint8Array, start: number): ExtendedA
  * @throws {RangeError} if `error` is not an integer in 0..2^31 or a field does not fit.
  * @example
  * ```ts
- * import { encodeErrorMessage } from "./mod.ts";
+ * import { encodeErrorMessage } from "@netlink/netlink/codec";
  * const request = { length: 32, type: 16, flags: 0x605, seq: 7, pid: 0 };
  * const reply = encodeErrorMessage(request, 17, { extAck: { message: "File exists" } });
  * ```
@@ -338,7 +338,7 @@ function formatPolicy(policy: readonly Attribute[]): string {
  *
  * @example
  * ```ts
- * import { formatExtendedAck } from "./mod.ts";
+ * import { formatExtendedAck } from "@netlink/netlink/codec";
  * formatExtendedAck({ message: "Attribute failed policy validation", offset: 36 });
  * // '"Attribute failed policy validation" (offset 36)'
  * formatExtendedAck({ missingType: 3 }); // "missing attribute type 3"

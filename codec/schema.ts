@@ -36,8 +36,13 @@
  *
  * @example
  * ```ts
- * import { AttributeWriter, defineFamily, type AttrValues } from "./mod.ts";
- * import { decodeAttributeSet, encodeAttributeSet } from "./schema.ts";
+ * import {
+ *   AttributeWriter,
+ *   defineFamily,
+ *   decodeAttributeSet,
+ *   encodeAttributeSet,
+ *   type AttrValues,
+ * } from "@netlink/netlink/codec";
  *
  * interface DemoAttrs extends AttrValues {
  *   ifname?: string;
@@ -85,7 +90,7 @@ export { type Attribute, AttributeWriter } from "./attrs.ts";
  *
  * @example
  * ```ts
- * import type { ScalarType } from "./schema.ts";
+ * import type { ScalarType } from "@netlink/netlink/codec";
  * const t: ScalarType = "u32";
  * ```
  */
@@ -96,7 +101,7 @@ export type ScalarType = "u8" | "u16" | "u32" | "u64" | "s8" | "s16" | "s32" | "
  *
  * @example
  * ```ts
- * import type { AttributeType } from "./schema.ts";
+ * import type { AttributeType } from "@netlink/netlink/codec";
  * const t: AttributeType = "sub-message";
  * ```
  */
@@ -120,7 +125,7 @@ export type AttributeType =
  *
  * @example
  * ```ts
- * import type { MemberType } from "./schema.ts";
+ * import type { MemberType } from "@netlink/netlink/codec";
  * const t: MemberType = "pad";
  * ```
  */
@@ -132,7 +137,7 @@ export type MemberType = ScalarType | "binary" | "string" | "pad";
  *
  * @example
  * ```ts
- * import type { ByteOrder } from "./schema.ts";
+ * import type { ByteOrder } from "@netlink/netlink/codec";
  * const port: ByteOrder = "big-endian";
  * ```
  */
@@ -144,7 +149,7 @@ export type ByteOrder = "little-endian" | "big-endian";
  *
  * @example
  * ```ts
- * import type { AttributeSpec } from "./schema.ts";
+ * import type { AttributeSpec } from "@netlink/netlink/codec";
  * // IFLA_LINKINFO (18) in rt-link
  * const linkinfo: AttributeSpec = {
  *   name: "linkinfo",
@@ -190,7 +195,7 @@ export interface AttributeSpec {
  *
  * @example
  * ```ts
- * import type { MemberSpec } from "./schema.ts";
+ * import type { MemberSpec } from "@netlink/netlink/codec";
  * const index: MemberSpec = { name: "ifiIndex", type: "s32" };
  * const pad: MemberSpec = { name: "pad", type: "pad", len: 1 };
  * ```
@@ -220,7 +225,7 @@ export interface MemberSpec {
  *
  * @example
  * ```ts
- * import type { EnumSpec } from "./schema.ts";
+ * import type { EnumSpec } from "@netlink/netlink/codec";
  * const nud: EnumSpec = { type: "flags", entries: { INCOMPLETE: 1, REACHABLE: 2 } };
  * ```
  */
@@ -237,7 +242,7 @@ export interface EnumSpec {
  *
  * @example
  * ```ts
- * import type { SubMessageFormatSpec } from "./schema.ts";
+ * import type { SubMessageFormatSpec } from "@netlink/netlink/codec";
  * const netem: SubMessageFormatSpec = {
  *   fixedHeader: "tc-netem-qopt",
  *   attributeSet: "netem-attrs",
@@ -256,7 +261,7 @@ export interface SubMessageFormatSpec {
  *
  * @example
  * ```ts
- * import type { MessageSpec } from "./schema.ts";
+ * import type { MessageSpec } from "@netlink/netlink/codec";
  * const req: MessageSpec = { value: 18, attributes: ["ifname", "extMask"] };
  * ```
  */
@@ -272,7 +277,7 @@ export interface MessageSpec {
  *
  * @example
  * ```ts
- * import type { OperationSpec } from "./schema.ts";
+ * import type { OperationSpec } from "@netlink/netlink/codec";
  * const getlink: OperationSpec = {
  *   name: "getlink",
  *   requestValue: 18,
@@ -312,7 +317,7 @@ export interface OperationSpec {
  *
  * @example
  * ```ts
- * import type { FamilySpec } from "./schema.ts";
+ * import type { FamilySpec } from "@netlink/netlink/codec";
  * const spec: FamilySpec = {
  *   name: "demo",
  *   protocol: "netlink-raw",
@@ -357,7 +362,7 @@ export interface FamilySpec {
  *
  * @example
  * ```ts
- * import { type AttrValues, UNKNOWN } from "./schema.ts";
+ * import { UNKNOWN, type AttrValues } from "@netlink/netlink/codec";
  * declare const link: AttrValues;
  * for (const a of link[UNKNOWN] ?? []) console.log(a.type, a.data.length);
  * ```
@@ -370,7 +375,7 @@ export const UNKNOWN: unique symbol = Symbol.for("netlink.schema.unknown");
  *
  * @example
  * ```ts
- * import { STRUCT_BYTES } from "./schema.ts";
+ * import { STRUCT_BYTES } from "@netlink/netlink/codec";
  * declare const stats: { [STRUCT_BYTES]?: Uint8Array };
  * if (stats[STRUCT_BYTES]) console.log("kernel struct is", stats[STRUCT_BYTES].length, "bytes");
  * ```
@@ -382,7 +387,7 @@ export const STRUCT_BYTES: unique symbol = Symbol.for("netlink.schema.structByte
  *
  * @example
  * ```ts
- * import { INDEXES } from "./schema.ts";
+ * import { INDEXES } from "@netlink/netlink/codec";
  * declare const targets: number[] & { [INDEXES]?: number[] };
  * console.log(targets[INDEXES] ?? targets.map((_, i) => i + 1));
  * ```
@@ -395,7 +400,7 @@ export const INDEXES: unique symbol = Symbol.for("netlink.schema.indexes");
  *
  * @example
  * ```ts
- * import type { UnknownAttribute } from "./schema.ts";
+ * import type { UnknownAttribute } from "@netlink/netlink/codec";
  * const a: UnknownAttribute = {
  *   type: 999,
  *   nested: false,
@@ -415,7 +420,7 @@ export interface UnknownAttribute extends Attribute {
  *
  * @example
  * ```ts
- * import type { AttrValues } from "./schema.ts";
+ * import type { AttrValues } from "@netlink/netlink/codec";
  * interface MyAttrs extends AttrValues {
  *   mtu?: number;
  * }
@@ -431,7 +436,7 @@ export interface AttrValues {
  *
  * @example
  * ```ts
- * import type { StructValues } from "./schema.ts";
+ * import type { StructValues } from "@netlink/netlink/codec";
  * interface Ratespec extends StructValues {
  *   rate?: number;
  * }
@@ -448,7 +453,7 @@ export interface StructValues {
  *
  * @example
  * ```ts
- * import type { Bitfield32 } from "./schema.ts";
+ * import type { Bitfield32 } from "@netlink/netlink/codec";
  * const flags: Bitfield32 = { value: 1, selector: 1 };
  * ```
  */
@@ -464,7 +469,7 @@ export interface Bitfield32 {
  *
  * @example
  * ```ts
- * import type { EncodeOptions } from "./schema.ts";
+ * import type { EncodeOptions } from "@netlink/netlink/codec";
  * const iproute2Style: EncodeOptions = { nestedFlag: false };
  * ```
  */
@@ -486,7 +491,7 @@ export interface EncodeOptions {
  *
  * @example
  * ```ts
- * import { camelCase } from "./schema.ts";
+ * import { camelCase } from "@netlink/netlink/codec";
  * camelCase("net-ns-pid"); // "netNsPid"
  * camelCase("ipv4-devconf"); // "ipv4Devconf"
  * ```
@@ -500,7 +505,7 @@ export function camelCase(name: string): string {
  *
  * @example
  * ```ts
- * import { screamingSnake } from "./schema.ts";
+ * import { screamingSnake } from "@netlink/netlink/codec";
  * screamingSnake("point-to-point"); // "POINT_TO_POINT"
  * ```
  */
@@ -627,7 +632,7 @@ function typeError(message: string): TypeError {
  *
  * @example
  * ```ts
- * import { defineFamily } from "./schema.ts";
+ * import { defineFamily } from "@netlink/netlink/codec";
  * const family = defineFamily({
  *   name: "demo",
  *   protocol: "netlink-raw",
@@ -652,7 +657,7 @@ export class Family {
    *
    * @example
    * ```ts
-   * import { Family } from "./schema.ts";
+   * import { Family } from "@netlink/netlink/codec";
    * const f = new Family({ name: "demo", protocol: "genetlink", attributeSets: {}, operations: {} });
    * ```
    */
@@ -665,7 +670,7 @@ export class Family {
    *
    * @example
    * ```ts
-   * import { defineFamily } from "./schema.ts";
+   * import { defineFamily } from "@netlink/netlink/codec";
    * defineFamily({ name: "rt-link", protocol: "netlink-raw", attributeSets: {}, operations: {} })
    *   .name; // "rt-link"
    * ```
@@ -680,7 +685,7 @@ export class Family {
    *
    * @example
    * ```ts
-   * import { defineFamily } from "./schema.ts";
+   * import { defineFamily } from "@netlink/netlink/codec";
    * defineFamily({ name: "x", protocol: "genetlink", attributeSets: {}, operations: {} })
    *   .isGenetlink; // true
    * ```
@@ -696,7 +701,7 @@ export class Family {
    * @throws {TypeError} if the family has no such set.
    * @example
    * ```ts
-   * import { defineFamily } from "./schema.ts";
+   * import { defineFamily } from "@netlink/netlink/codec";
    * const f = defineFamily({
    *   name: "demo",
    *   protocol: "netlink-raw",
@@ -725,7 +730,7 @@ export class Family {
    * @throws {TypeError} if the family has no such struct.
    * @example
    * ```ts
-   * import { defineFamily } from "./schema.ts";
+   * import { defineFamily } from "@netlink/netlink/codec";
    * const f = defineFamily({
    *   name: "demo",
    *   protocol: "netlink-raw",
@@ -755,7 +760,7 @@ export class Family {
    * @throws {TypeError} if the family has no such operation.
    * @example
    * ```ts
-   * import { defineFamily } from "./schema.ts";
+   * import { defineFamily } from "@netlink/netlink/codec";
    * const f = defineFamily({
    *   name: "demo",
    *   protocol: "netlink-raw",
@@ -785,7 +790,7 @@ export class Family {
    *
    * @example
    * ```ts
-   * import { defineFamily } from "./schema.ts";
+   * import { defineFamily } from "@netlink/netlink/codec";
    * const f = defineFamily({ name: "x", protocol: "netlink-raw", attributeSets: {}, operations: {} });
    * f.operations().map((op) => op.name); // []
    * ```
@@ -800,7 +805,7 @@ export class Family {
    *
    * @example
    * ```ts
-   * import { defineFamily } from "./schema.ts";
+   * import { defineFamily } from "@netlink/netlink/codec";
    * const f = defineFamily({
    *   name: "demo",
    *   protocol: "netlink-raw",
@@ -843,7 +848,7 @@ export class Family {
    * @throws {NetlinkDecodeError} on malformed bytes.
    * @example
    * ```ts
-   * import { defineFamily } from "./schema.ts";
+   * import { defineFamily } from "@netlink/netlink/codec";
    * const f = defineFamily({
    *   name: "demo",
    *   protocol: "netlink-raw",
@@ -926,7 +931,7 @@ function renameClashes(
  *
  * @example
  * ```ts
- * import { defineFamily } from "./schema.ts";
+ * import { defineFamily } from "@netlink/netlink/codec";
  * const family = defineFamily({
  *   name: "demo",
  *   protocol: "netlink-raw",
@@ -945,7 +950,7 @@ export function defineFamily(spec: FamilySpec): Family {
  *
  * @example
  * ```ts
- * import { AttributeWriter, defineFamily } from "./mod.ts";
+ * import { AttributeWriter, defineFamily } from "@netlink/netlink/codec";
  * const set = defineFamily({
  *   name: "demo",
  *   protocol: "netlink-raw",
@@ -974,7 +979,7 @@ export class AttributeSet<T extends object = Record<string, unknown>> {
    *
    * @example
    * ```ts
-   * import { AttributeSet, defineFamily } from "./schema.ts";
+   * import { AttributeSet, defineFamily } from "@netlink/netlink/codec";
    * const f = defineFamily({ name: "x", protocol: "netlink-raw", attributeSets: {}, operations: {} });
    * const set = new AttributeSet(f, "empty", []);
    * ```
@@ -990,7 +995,7 @@ export class AttributeSet<T extends object = Record<string, unknown>> {
    *
    * @example
    * ```ts
-   * import { defineFamily } from "./schema.ts";
+   * import { defineFamily } from "@netlink/netlink/codec";
    * const set = defineFamily({
    *   name: "demo",
    *   protocol: "netlink-raw",
@@ -1016,7 +1021,7 @@ export class AttributeSet<T extends object = Record<string, unknown>> {
    * @throws {NetlinkDecodeError} on malformed bytes.
    * @example
    * ```ts
-   * import { defineFamily } from "./schema.ts";
+   * import { defineFamily } from "@netlink/netlink/codec";
    * const set = defineFamily({
    *   name: "demo",
    *   protocol: "netlink-raw",
@@ -1037,7 +1042,7 @@ export class AttributeSet<T extends object = Record<string, unknown>> {
    * @throws {RangeError} for an integer out of its type's range.
    * @example
    * ```ts
-   * import { AttributeWriter, defineFamily } from "./mod.ts";
+   * import { AttributeWriter, defineFamily } from "@netlink/netlink/codec";
    * const set = defineFamily({
    *   name: "demo",
    *   protocol: "netlink-raw",
@@ -1058,7 +1063,7 @@ export class AttributeSet<T extends object = Record<string, unknown>> {
  *
  * @example
  * ```ts
- * import { defineFamily } from "./schema.ts";
+ * import { defineFamily } from "@netlink/netlink/codec";
  * const pair = defineFamily({
  *   name: "demo",
  *   protocol: "netlink-raw",
@@ -1088,7 +1093,7 @@ export class StructType<T extends object = Record<string, unknown>> {
    *
    * @example
    * ```ts
-   * import { defineFamily, StructType } from "./schema.ts";
+   * import { defineFamily, StructType } from "@netlink/netlink/codec";
    * const f = defineFamily({ name: "x", protocol: "netlink-raw", attributeSets: {}, operations: {} });
    * new StructType(f, "one", [{ name: "v", type: "u32" }]).size; // 4
    * ```
@@ -1104,7 +1109,7 @@ export class StructType<T extends object = Record<string, unknown>> {
    *
    * @example
    * ```ts
-   * import { defineFamily } from "./schema.ts";
+   * import { defineFamily } from "@netlink/netlink/codec";
    * defineFamily({
    *   name: "x",
    *   protocol: "netlink-raw",
@@ -1123,7 +1128,7 @@ export class StructType<T extends object = Record<string, unknown>> {
    *
    * @example
    * ```ts
-   * import { defineFamily } from "./schema.ts";
+   * import { defineFamily } from "@netlink/netlink/codec";
    * const s = defineFamily({
    *   name: "x",
    *   protocol: "netlink-raw",
@@ -1143,7 +1148,7 @@ export class StructType<T extends object = Record<string, unknown>> {
    *
    * @example
    * ```ts
-   * import { defineFamily } from "./schema.ts";
+   * import { defineFamily } from "@netlink/netlink/codec";
    * const s = defineFamily({
    *   name: "x",
    *   protocol: "netlink-raw",
@@ -1165,7 +1170,7 @@ export class StructType<T extends object = Record<string, unknown>> {
  *
  * @example
  * ```ts
- * import { buildMessage, defineFamily } from "./schema.ts";
+ * import { buildMessage, defineFamily } from "@netlink/netlink/codec";
  * const op = defineFamily({
  *   name: "demo",
  *   protocol: "netlink-raw",
@@ -1191,7 +1196,7 @@ export class Operation<
    *
    * @example
    * ```ts
-   * import { defineFamily, Operation } from "./schema.ts";
+   * import { defineFamily, Operation } from "@netlink/netlink/codec";
    * const f = defineFamily({ name: "x", protocol: "netlink-raw", attributeSets: {}, operations: {} });
    * new Operation(f, { name: "noop" }).name; // "noop"
    * ```
@@ -1206,7 +1211,7 @@ export class Operation<
    *
    * @example
    * ```ts
-   * import { defineFamily, Operation } from "./schema.ts";
+   * import { defineFamily, Operation } from "@netlink/netlink/codec";
    * const f = defineFamily({ name: "x", protocol: "netlink-raw", attributeSets: {}, operations: {} });
    * new Operation(f, { name: "getlink" }).name; // "getlink"
    * ```
@@ -1220,7 +1225,7 @@ export class Operation<
    *
    * @example
    * ```ts
-   * import { defineFamily, Operation } from "./schema.ts";
+   * import { defineFamily, Operation } from "@netlink/netlink/codec";
    * const f = defineFamily({ name: "x", protocol: "netlink-raw", attributeSets: {}, operations: {} });
    * new Operation(f, { name: "getlink", requestValue: 18 }).requestValue; // 18
    * ```
@@ -1234,7 +1239,7 @@ export class Operation<
    *
    * @example
    * ```ts
-   * import { defineFamily, Operation } from "./schema.ts";
+   * import { defineFamily, Operation } from "@netlink/netlink/codec";
    * const f = defineFamily({ name: "x", protocol: "netlink-raw", attributeSets: {}, operations: {} });
    * new Operation(f, { name: "getlink", replyValue: 16 }).replyValue; // 16
    * ```
@@ -1248,7 +1253,7 @@ export class Operation<
    *
    * @example
    * ```ts
-   * import { defineFamily } from "./schema.ts";
+   * import { defineFamily } from "@netlink/netlink/codec";
    * const op = defineFamily({
    *   name: "x",
    *   protocol: "netlink-raw",
@@ -1269,7 +1274,7 @@ export class Operation<
    *
    * @example
    * ```ts
-   * import { defineFamily } from "./schema.ts";
+   * import { defineFamily } from "@netlink/netlink/codec";
    * const op = defineFamily({
    *   name: "x",
    *   protocol: "netlink-raw",
@@ -1961,8 +1966,7 @@ function decodeStructAt(
  *   are indexes into `bytes`.
  * @example
  * ```ts
- * import { decodeAttributeSet } from "./schema.ts";
- * import * as rtLink from "../families/generated/rt_link.ts";
+ * import { decodeAttributeSet, rtLink } from "@netlink/netlink";
  * // IFLA_IFNAME "lo", IFLA_MTU 65536
  * const bytes = new Uint8Array([7, 0, 3, 0, 0x6c, 0x6f, 0, 0, 8, 0, 4, 0, 0, 0, 1, 0]);
  * decodeAttributeSet(rtLink.linkAttrs, bytes); // { ifname: "lo", mtu: 65536 }
@@ -1988,8 +1992,7 @@ export function decodeAttributeSet<T extends object>(
  * @throws {NetlinkDecodeError} if the range lies outside `bytes`.
  * @example
  * ```ts
- * import { decodeStruct } from "./schema.ts";
- * import * as rtLink from "../families/generated/rt_link.ts";
+ * import { decodeStruct, rtLink } from "@netlink/netlink";
  * // struct ifinfomsg: AF_UNSPEC, ARPHRD_LOOPBACK (772), index 1, IFF_UP|IFF_LOOPBACK, 0
  * const b = new Uint8Array([0, 0, 4, 3, 1, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0]);
  * decodeStruct(rtLink.ifinfomsg, b); // { ifiFamily: 0, ifiType: 772, ifiIndex: 1, ifiFlags: 9, ifiChange: 0 }
@@ -2011,8 +2014,7 @@ export function decodeStruct<T extends object>(
  *
  * @example
  * ```ts
- * import type { DecodedMessage } from "./schema.ts";
- * import type { Ifinfomsg, LinkAttrs } from "../families/generated/rt_link.ts";
+ * import type { DecodedMessage, Ifinfomsg, LinkAttrs } from "@netlink/netlink";
  * declare const m: DecodedMessage<Ifinfomsg, LinkAttrs>;
  * console.log(m.header.ifiIndex, m.attrs.ifname);
  * ```
@@ -2038,8 +2040,7 @@ export interface DecodedMessage<H, A> {
  * @throws {NetlinkDecodeError} on malformed bytes.
  * @example
  * ```ts
- * import { decodeBody, parseMessages } from "./mod.ts";
- * import * as rtLink from "../families/generated/rt_link.ts";
+ * import { decodeBody, parseMessages, rtLink } from "@netlink/netlink";
  * declare const datagram: Uint8Array;
  * for (const m of parseMessages(datagram)) {
  *   if (m.type !== rtLink.RTM_NEWLINK) continue;
@@ -2267,8 +2268,7 @@ function encodeStructBytes(
  * @throws {RangeError} for an integer out of range or a too long string or binary.
  * @example
  * ```ts
- * import { encodeStruct } from "./schema.ts";
- * import * as rtLink from "../families/generated/rt_link.ts";
+ * import { encodeStruct, rtLink } from "@netlink/netlink";
  * encodeStruct(rtLink.ifinfomsg, { ifiIndex: 1 }).length; // 16
  * ```
  */
@@ -2590,9 +2590,7 @@ function encodeSetInto(
  * @throws {RangeError} for an integer out of range or an attribute over 65535 bytes.
  * @example
  * ```ts
- * import { AttributeWriter } from "./mod.ts";
- * import { encodeAttributeSet } from "./schema.ts";
- * import * as rtLink from "../families/generated/rt_link.ts";
+ * import { AttributeWriter, encodeAttributeSet, rtLink } from "@netlink/netlink";
  * const w = encodeAttributeSet(rtLink.linkAttrs, new AttributeWriter(), {
  *   ifname: "v0",
  *   linkinfo: { kind: "vlan", data: { id: 100 } },
@@ -2625,8 +2623,7 @@ export function encodeAttributeSet<T extends object, W extends AttributeWriter>(
  *
  * @example
  * ```ts
- * import type { BuildOptions } from "./schema.ts";
- * import type { Ifinfomsg, LinkAttrs } from "../families/generated/rt_link.ts";
+ * import type { BuildOptions, Ifinfomsg, LinkAttrs } from "@netlink/netlink";
  * const opts: BuildOptions<Ifinfomsg, LinkAttrs> = { dump: true, seq: 1 };
  * ```
  */
@@ -2662,8 +2659,7 @@ export interface BuildOptions<H, A> extends EncodeOptions {
  *   no `type`; errors of {@link encodeAttributeSet} and {@link encodeStruct}.
  * @example
  * ```ts
- * import { buildMessage } from "./schema.ts";
- * import * as rtLink from "../families/generated/rt_link.ts";
+ * import { buildMessage, rtLink } from "@netlink/netlink";
  * const dump = buildMessage(rtLink.operations.getlink, { dump: true, seq: 1 });
  * const get = buildMessage(rtLink.operations.getlink, { attrs: { ifname: "lo" }, seq: 2 });
  * ```

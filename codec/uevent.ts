@@ -13,7 +13,7 @@ import { NetlinkDecodeError } from "./errors.ts";
  *
  * @example
  * ```ts
- * import { decodeUevent, type Uevent } from "./mod.ts";
+ * import { decodeUevent, type Uevent } from "@netlink/netlink/codec";
  * declare const datagram: Uint8Array;
  * const ev: Uevent = decodeUevent(datagram);
  * if (ev.action === "add" && ev.subsystem === "block") console.log(ev.env.DEVNAME);
@@ -129,7 +129,7 @@ function own(env: Record<string, string>, key: string): string | undefined {
  *   an unterminated property, a SEQNUM that is not a decimal number.
  * @example
  * ```ts
- * import { decodeUevent } from "./mod.ts";
+ * import { decodeUevent } from "@netlink/netlink/codec";
  * const text = "add@/module/fat\0ACTION=add\0DEVPATH=/module/fat\0SUBSYSTEM=module\0SEQNUM=1234\0";
  * const ev = decodeUevent(new TextEncoder().encode(text));
  * console.log(ev.action, ev.devpath, ev.subsystem, ev.seqnum); // add /module/fat module 1234
@@ -240,7 +240,7 @@ function checkProp(key: string, value: string): void {
  *   ACTION/DEVPATH properties that disagree with `action`/`devpath`.
  * @example
  * ```ts
- * import { decodeUevent, encodeUevent } from "./mod.ts";
+ * import { decodeUevent, encodeUevent } from "@netlink/netlink/codec";
  * const bytes = encodeUevent({
  *   action: "add",
  *   devpath: "/devices/virtual/net/dummy0",

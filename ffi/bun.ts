@@ -10,11 +10,14 @@ import type { Libc, Poller } from "./types.ts";
 
 /** The small part of `bun:ffi` this adapter uses. */
 export interface BunFfi {
+  /** Open a library and bind the symbols described by `defs`. */
   dlopen(
     name: string,
     defs: Record<string, { args: string[]; returns: string }>,
   ): { symbols: Record<string, (...args: unknown[]) => number> };
+  /** The address of a buffer's bytes. */
   ptr(buf: Uint8Array): number;
+  /** Read memory at an address. */
   read: { i32(ptr: number, offset?: number): number };
 }
 

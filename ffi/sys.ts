@@ -41,6 +41,7 @@ export class Hub {
   #event: Uint8Array;
   #eventView: DataView;
 
+  /** The hub over `libc`; `arch` selects the `struct epoll_event` layout. */
   constructor(libc: Libc, arch: string) {
     this.#libc = libc;
     this.#epfd = check(libc, libc.epoll_create1(EPOLL_CLOEXEC), "epoll_create1");

@@ -20,7 +20,7 @@ export interface NetnsHandle extends Disposable {
  *
  * @example
  * ```ts
- * import { openNetns } from "./netns.ts";
+ * import { openNetns } from "@netlink/netlink";
  * using ns = await openNetns("blue");
  * console.log(ns.fd);
  * ```

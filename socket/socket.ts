@@ -36,94 +36,22 @@ import {
   type ExtendedAck,
 } from "../codec/nlmsgerr.ts";
 import { NetlinkError } from "../codec/netlink_error.ts";
-import {
-  AF_NETLINK,
-  check,
-  EAGAIN,
-  ECONNREFUSED,
-  EINTR,
-  ENOBUFS,
-  type Hub,
-  inNetns,
-  loadSys,
-  MSG_DONTWAIT,
-  MSG_TRUNC,
-  SO_RCVBUF,
-  SO_RCVBUFFORCE,
-  SO_SNDBUF,
-  SOCK_CLOEXEC,
-  SOCK_DGRAM,
-  SOCK_NONBLOCK,
-  SOCK_RAW,
-  SOL_SOCKET,
-} from "../ffi/sys.ts";
-import type { Libc } from "../ffi/types.ts";
+import { SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SOL_SOCKET } from "../ffi/sys.ts";
+import { LibcTransport } from "./libc_transport.ts";
+import type { Transport } from "./transport.ts";
 import { MessageStream, type StreamOwner } from "./stream.ts";
+import type { DumpWaiter, RequestWaiter, Waiter } from "./waiters.ts";
+import {
+  type OpenOptions,
+  type RequestOptions,
+  type SendOptions,
+  type SubscribeOptions,
+  validGroup,
+  validOptions,
+  validU32,
+} from "./options.ts";
 
-/** Options for {@link NetlinkSocket.open}. */
-export interface OpenOptions {
-  /** `"raw"` (default) or `"dgram"`: netlink treats both the same. */
-  type?: "raw" | "dgram";
-  /** Port id to bind; 0 or absent lets the kernel pick one. */
-  portId?: number;
-  /** Multicast groups 1–32 to join at bind time, as a bitmask (bit `g - 1` for group `g`). */
-  groups?: number;
-  /** Groups to join after bind by number (any group, including those above 32). */
-  join?: number[];
-  /** Kernel receive buffer in bytes (`SO_RCVBUFFORCE` when privileged, else `SO_RCVBUF`). */
-  receiveBufferSize?: number;
-  /** Kernel send buffer in bytes (`SO_SNDBUF`). */
-  sendBufferSize?: number;
-  /** Ask for extended ACKs (`NETLINK_EXT_ACK`). Default true. */
-  extAck?: boolean;
-  /** Do not echo the request payload in error messages (`NETLINK_CAP_ACK`). Default false. */
-  capAck?: boolean;
-  /** Strict header checking for dump requests (`NETLINK_GET_STRICT_CHK`). Default false. */
-  strictCheck?: boolean;
-  /** Do not report receive-buffer overruns (`NETLINK_NO_ENOBUFS`). Default false. */
-  noEnobufs?: boolean;
-  /** Report each notification's group, even above 32 (`NETLINK_PKTINFO`). Default false. */
-  pktinfo?: boolean;
-  /** Receive notifications from every peer namespace (`NETLINK_LISTEN_ALL_NSID`). */
-  listenAllNsid?: boolean;
-  /**
-   * Whether datagrams carry `nlmsghdr` framing. Default: true, except for
-   * `NETLINK_KOBJECT_UEVENT`, whose datagrams are plain uevent text.
-   */
-  framed?: boolean;
-  /** Size of the user-space receive buffer; longer datagrams are an error. Default 64 KiB. */
-  messageBufferSize?: number;
-  /**
-   * Open the socket inside another network namespace: a name (`/run/netns/NAME`, as made by
-   * `ip netns add`), a path (`/proc/PID/ns/net`), or an open namespace fd. The rest of the
-   * process stays where it is: only the socket lives in that namespace.
-   */
-  netns?: string | number;
-}
-
-/** Where to send: the kernel (default), another port id, and/or multicast groups. */
-export interface SendOptions {
-  /** Destination port id; 0 (default) is the kernel. */
-  portId?: number;
-  /** Destination multicast groups 1–32, as a bitmask. */
-  groups?: number;
-}
-
-/** Options for {@link NetlinkSocket.request} and {@link NetlinkSocket.dump}. */
-export interface RequestOptions {
-  /** Port id of the peer that answers; 0 (default) is the kernel. */
-  portId?: number;
-  /** Cancel waiting; the reply, if it comes later, is dropped. */
-  signal?: AbortSignal;
-  /** Name of the operation for error messages, e.g. `"RTM_NEWLINK"`. */
-  operation?: string;
-}
-
-/** Options for {@link NetlinkSocket.subscribe} and {@link NetlinkSocket.datagrams}. */
-export interface SubscribeOptions {
-  /** Stop the iterator. */
-  signal?: AbortSignal;
-}
+export type { OpenOptions, RequestOptions, SendOptions, SubscribeOptions } from "./options.ts";
 
 /** A message that arrived unsolicited: a multicast notification or a peer's request. */
 export interface ReceivedMessage extends NetlinkMessage {
@@ -152,57 +80,8 @@ export interface DumpIterator<T = NetlinkMessage>
   readonly interrupted: boolean;
 }
 
-const MAX_GROUP = 1024;
-const SOCKADDR_NL_LEN = 12;
-const MSGHDR_LEN = 56;
-const CONTROL_LEN = 128;
-
-/** A request waiting for its reply, its ACK or the end of its dump. */
-interface Pending {
-  seq: number;
-  peer: number;
-  operation: string;
-  /** The dump's stream; absent for a plain request. */
-  stream?: MessageStream<NetlinkMessage | NetlinkMessage[]>;
-  /** The stream carries one array per datagram ({@link NetlinkSocket.dumpBatches}). */
-  batched?: boolean;
-  /** Messages of the current datagram, for a batched dump. */
-  batch?: NetlinkMessage[];
-  interrupted: boolean;
-  /** Consumer stopped: keep reading (and dropping) until the end. */
-  abandoned: boolean;
-  /** A dump's request, until it is sent (the kernel runs one dump per socket at a time). */
-  unsent?: Uint8Array;
-  reply?: NetlinkMessage;
-  resolve?: (m: NetlinkMessage) => void;
-  reject?: (e: unknown) => void;
-  done: () => void;
-}
-
-function validGroup(group: number): number {
-  if (!Number.isInteger(group)) throw new TypeError(`Group must be an integer, got ${group}`);
-  if (group === 0) throw new RangeError("Cannot join group 0: groups are numbered from 1");
-  if (group < 0 || group > MAX_GROUP) {
-    throw new RangeError(`Cannot join group ${group}: groups are numbered from 1 to ${MAX_GROUP}`);
-  }
-  return group;
-}
-
-function validU32(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-    throw new RangeError(`${name} must be an integer from 0 to 4294967295, got ${v}`);
-  }
-  return v;
-}
-
-function sockaddr(portId: number, groups: number): Uint8Array {
-  const a = new Uint8Array(new ArrayBuffer(SOCKADDR_NL_LEN));
-  const dv = new DataView(a.buffer);
-  dv.setUint16(0, AF_NETLINK, true);
-  dv.setUint32(4, portId, true);
-  dv.setUint32(8, groups, true);
-  return a;
-}
+/** `ENOBUFS`, `EMSGSIZE` (asm-generic/errno.h). */
+const ENOBUFS = 105, EMSGSIZE = 90;
 
 function operationName(type: number): string {
   return `request type ${type}`;
@@ -215,7 +94,8 @@ function operationName(type: number): string {
  * ```ts
  * import { NetlinkSocket, NETLINK_ROUTE, MessageBuilder, NLM_F_DUMP } from "@netlink/netlink";
  * await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
- * const req = new MessageBuilder(18 /* RTM_GETLINK *\/, NLM_F_DUMP).raw(new Uint8Array(16));
+ * const RTM_GETLINK = 18; // linux/rtnetlink.h
+ * const req = new MessageBuilder(RTM_GETLINK, NLM_F_DUMP).raw(new Uint8Array(16));
  * for await (const msg of sock.dump(req.finish())) console.log(msg.type, msg.payload.length);
  * ```
  */
@@ -226,13 +106,11 @@ export class NetlinkSocket implements AsyncDisposable {
   readonly framed: boolean;
   /** The network namespace given to {@link NetlinkSocket.open}, if any. */
   readonly netns?: string | number;
-  #libc: Libc;
-  #hub: Hub;
-  #fd: number;
+  #t: Transport;
   #portId = 0;
   #closed = false;
   #seq: number;
-  #pending = new Map<number, Pending>();
+  #pending = new Map<number, Waiter>();
   /** What the streams call back: a consumer waits on an empty queue, or stopped early. */
   #owner: StreamOwner = {
     hungry: () => this.#pump(),
@@ -242,44 +120,21 @@ export class NetlinkSocket implements AsyncDisposable {
   #datagramSubscribers = new Set<MessageStream<Datagram>>();
   #pumping = false;
   /** Dumps waiting for the running one to finish, and the running one. */
-  #dumpQueue: Pending[] = [];
-  #dumpActive: Pending | undefined;
-  #kernelAddr: Uint8Array;
-  // recvmsg state: the buffers are allocated once and their addresses written into msghdr.
-  #buf!: Uint8Array;
-  #name: Uint8Array;
-  #nameView: DataView;
-  #control: Uint8Array;
-  #controlView: DataView;
-  #iov: Uint8Array;
-  #msghdr: Uint8Array;
-  #msghdrView: DataView;
+  #dumpQueue: DumpWaiter[] = [];
+  #dumpActive: DumpWaiter | undefined;
   #pktinfo: boolean;
-  #listenAllNsid: boolean;
   /** Unsolicited messages dropped because nothing subscribed, or from unexpected senders. */
   dropped = 0;
   /** Receive-buffer overruns (`ENOBUFS`) seen so far. */
   overruns = 0;
 
-  private constructor(libc: Libc, hub: Hub, fd: number, protocol: number, o: OpenOptions) {
-    this.#libc = libc;
-    this.#hub = hub;
-    this.#fd = fd;
+  private constructor(transport: Transport, protocol: number, o: OpenOptions) {
+    this.#t = transport;
     this.protocol = protocol;
     this.framed = o.framed ?? protocol !== NETLINK_KOBJECT_UEVENT;
     this.netns = o.netns;
     this.#seq = (Math.random() * 0x3fffffff) >>> 0 || 1;
-    this.#kernelAddr = sockaddr(0, 0);
-    this.#name = new Uint8Array(new ArrayBuffer(SOCKADDR_NL_LEN));
-    this.#nameView = new DataView(this.#name.buffer);
-    this.#control = new Uint8Array(new ArrayBuffer(CONTROL_LEN));
-    this.#controlView = new DataView(this.#control.buffer);
-    this.#iov = new Uint8Array(new ArrayBuffer(16));
-    this.#msghdr = new Uint8Array(new ArrayBuffer(MSGHDR_LEN));
-    this.#msghdrView = new DataView(this.#msghdr.buffer);
     this.#pktinfo = o.pktinfo ?? false;
-    this.#listenAllNsid = o.listenAllNsid ?? false;
-    this.#setBuffer(o.messageBufferSize ?? 65536);
   }
 
   /**
@@ -295,33 +150,40 @@ export class NetlinkSocket implements AsyncDisposable {
    * ```
    */
   static async open(protocol: number, options: OpenOptions = {}): Promise<NetlinkSocket> {
-    if (!Number.isInteger(protocol) || protocol < 0 || protocol > 31) {
-      throw new RangeError(`Netlink protocol must be an integer from 0 to 31, got ${protocol}`);
-    }
-    if (options.type !== undefined && options.type !== "raw" && options.type !== "dgram") {
-      throw new TypeError(`Socket type must be "raw" or "dgram", got ${String(options.type)}`);
-    }
-    const portId = validU32("portId", options.portId ?? 0);
-    const groups = validU32("groups", options.groups ?? 0);
-    const joins = (options.join ?? []).map(validGroup);
-    const size = options.messageBufferSize ?? 65536;
-    if (!Number.isInteger(size) || size < 4096) {
-      throw new RangeError(`messageBufferSize must be at least 4096, got ${size}`);
-    }
-    const netns = options.netns;
-    if (netns !== undefined) {
-      if (typeof netns === "string" ? netns === "" : !Number.isInteger(netns) || netns < 0) {
-        throw new TypeError(
-          `netns must be a namespace name, a path or an fd, got ${String(netns)}`,
-        );
-      }
-    }
-    const { libc, hub } = await loadSys();
-    const type = (options.type === "dgram" ? SOCK_DGRAM : SOCK_RAW) | SOCK_NONBLOCK | SOCK_CLOEXEC;
-    const fd = netns === undefined
-      ? check(libc, libc.socket(AF_NETLINK, type, protocol), "socket")
-      : inNetns(libc, netns, "socket", () => libc.socket(AF_NETLINK, type, protocol));
-    const sock = new NetlinkSocket(libc, hub, fd, protocol, options);
+    const o = validOptions(protocol, options);
+    const transport = await LibcTransport.open(protocol, {
+      type: o.type,
+      netns: o.netns,
+      messageBufferSize: o.messageBufferSize ?? 65536,
+    });
+    return NetlinkSocket.#setUp(transport, protocol, o);
+  }
+
+  /**
+   * A socket over another {@link Transport}, e.g. the fake kernel of
+   * `@netlink/netlink/testing`: the same state machine (seq and port matching, multipart,
+   * errors, subscriptions) with no kernel underneath. Options apply as in {@link open}.
+   *
+   * @example
+   * ```ts
+   * import { FakeKernel } from "@netlink/netlink/testing";
+   * import { NETLINK_ROUTE, NetlinkSocket } from "@netlink/netlink";
+   * const kernel = new FakeKernel(NETLINK_ROUTE, (_req, k) => k.ack());
+   * await using sock = await NetlinkSocket.fromTransport(kernel.endpoint(), NETLINK_ROUTE);
+   * ```
+   */
+  static fromTransport(
+    transport: Transport,
+    protocol: number,
+    options: OpenOptions = {},
+  ): Promise<NetlinkSocket> {
+    return Promise.resolve(
+      NetlinkSocket.#setUp(transport, protocol, validOptions(protocol, options)),
+    );
+  }
+
+  static #setUp(transport: Transport, protocol: number, options: OpenOptions): NetlinkSocket {
+    const sock = new NetlinkSocket(transport, protocol, options);
     try {
       if (options.receiveBufferSize !== undefined) {
         sock.setReceiveBufferSize(options.receiveBufferSize);
@@ -337,10 +199,8 @@ export class NetlinkSocket implements AsyncDisposable {
       if (options.noEnobufs) sock.setOption(NETLINK_NO_ENOBUFS, true);
       if (options.pktinfo) sock.setOption(NETLINK_PKTINFO, true);
       if (options.listenAllNsid) sock.setOption(NETLINK_LISTEN_ALL_NSID, true);
-      const addr = sockaddr(portId, groups);
-      check(libc, libc.bind(fd, addr, SOCKADDR_NL_LEN), "bind");
-      sock.#portId = sock.#readPortId();
-      for (const g of joins) sock.join(g);
+      sock.#portId = transport.bind(options.portId ?? 0, options.groups ?? 0);
+      for (const g of options.join ?? []) sock.join(g);
     } catch (e) {
       sock.close();
       throw e;
@@ -353,9 +213,14 @@ export class NetlinkSocket implements AsyncDisposable {
     return this.#portId;
   }
 
-  /** The file descriptor (for diagnostics; do not close it directly). */
+  /** The file descriptor (for diagnostics; do not close it directly); -1 without one. */
   get fd(): number {
-    return this.#fd;
+    return (this.#t as { fd?: number }).fd ?? -1;
+  }
+
+  /** What the transport talks to (the network namespace): sockets with equal scopes share caches. */
+  get scope(): unknown {
+    return this.#t.scope;
   }
 
   /** True once {@link close} was called. */
@@ -363,48 +228,18 @@ export class NetlinkSocket implements AsyncDisposable {
     return this.#closed;
   }
 
-  #readPortId(): number {
-    const addr = new Uint8Array(new ArrayBuffer(SOCKADDR_NL_LEN));
-    const len = new Uint8Array(new ArrayBuffer(4));
-    new DataView(len.buffer).setUint32(0, SOCKADDR_NL_LEN, true);
-    check(this.#libc, this.#libc.getsockname(this.#fd, addr, len), "getsockname");
-    return new DataView(addr.buffer).getUint32(4, true);
-  }
-
   #assertOpen(): void {
     if (this.#closed) throw new TypeError("The netlink socket is closed");
   }
 
-  #setBuffer(size: number): void {
-    this.#buf = new Uint8Array(new ArrayBuffer(size));
-    const a = this.#libc.addressOf.bind(this.#libc);
-    const iov = new DataView(this.#iov.buffer);
-    iov.setBigUint64(0, a(this.#buf), true);
-    iov.setBigUint64(8, BigInt(size), true);
-    const m = this.#msghdrView;
-    m.setBigUint64(0, a(this.#name), true);
-    m.setUint32(8, SOCKADDR_NL_LEN, true);
-    m.setBigUint64(16, a(this.#iov), true);
-    m.setBigUint64(24, 1n, true);
-    m.setBigUint64(32, a(this.#control), true);
-    m.setBigUint64(40, BigInt(CONTROL_LEN), true);
-    m.setInt32(48, 0, true);
-  }
-
   #setInt(level: number, name: number, value: number, label: string): void {
     this.#assertOpen();
-    const v = new Uint8Array(new ArrayBuffer(4));
-    new DataView(v.buffer).setInt32(0, value, true);
-    check(this.#libc, this.#libc.setsockopt(this.#fd, level, name, v, 4), `setsockopt(${label})`);
+    this.#t.setInt(level, name, value, label);
   }
 
   #getInt(level: number, name: number, label: string): number {
     this.#assertOpen();
-    const v = new Uint8Array(new ArrayBuffer(4));
-    const len = new Uint8Array(new ArrayBuffer(4));
-    new DataView(len.buffer).setUint32(0, 4, true);
-    check(this.#libc, this.#libc.getsockopt(this.#fd, level, name, v, len), `getsockopt(${label})`);
-    return new DataView(v.buffer).getInt32(0, true);
+    return this.#t.getInt(level, name, label);
   }
 
   /**
@@ -424,7 +259,6 @@ export class NetlinkSocket implements AsyncDisposable {
     const v = typeof value === "boolean" ? (value ? 1 : 0) : value;
     this.#setInt(SOL_NETLINK, option, v, `SOL_NETLINK ${option}`);
     if (option === NETLINK_PKTINFO) this.#pktinfo = v !== 0;
-    if (option === NETLINK_LISTEN_ALL_NSID) this.#listenAllNsid = v !== 0;
   }
 
   /**
@@ -510,16 +344,14 @@ export class NetlinkSocket implements AsyncDisposable {
    */
   memberships(): number[] {
     this.#assertOpen();
-    const bytes = new Uint8Array(new ArrayBuffer(128));
-    const len = new Uint8Array(new ArrayBuffer(4));
-    new DataView(len.buffer).setUint32(0, bytes.length, true);
-    check(
-      this.#libc,
-      this.#libc.getsockopt(this.#fd, SOL_NETLINK, NETLINK_LIST_MEMBERSHIPS, bytes, len),
-      "getsockopt(NETLINK_LIST_MEMBERSHIPS)",
+    const bytes = this.#t.getBytes(
+      SOL_NETLINK,
+      NETLINK_LIST_MEMBERSHIPS,
+      128,
+      "NETLINK_LIST_MEMBERSHIPS",
     );
-    const dv = new DataView(bytes.buffer);
-    const n = Math.min(new DataView(len.buffer).getUint32(0, true), bytes.length);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const n = bytes.length;
     const out: number[] = [];
     for (let i = 0; i + 4 <= n; i += 4) {
       const word = dv.getUint32(i, true);
@@ -543,14 +375,7 @@ export class NetlinkSocket implements AsyncDisposable {
     const portId = validU32("portId", options.portId ?? 0);
     const groups = validU32("groups", options.groups ?? 0);
     this.#assertOpen();
-    const to = portId === 0 && groups === 0 ? this.#kernelAddr : sockaddr(portId, groups);
-    const libc = this.#libc;
-    if (libc.sendto(this.#fd, data, data.length, 0, to, SOCKADDR_NL_LEN) >= 0) return;
-    const errno = libc.errno();
-    // After a multicast the kernel also unicasts to port 0; protocols without a kernel socket
-    // (USERSOCK) refuse that part, but the multicast went out.
-    if (errno === ECONNREFUSED && groups !== 0 && portId === 0) return;
-    throw new NetlinkError(errno, { operation: "sendto" });
+    this.#t.send(data, portId, groups);
   }
 
   #nextSeq(): number {
@@ -588,7 +413,8 @@ export class NetlinkSocket implements AsyncDisposable {
    * ```ts
    * import { NetlinkSocket, NETLINK_ROUTE, MessageBuilder } from "@netlink/netlink";
    * await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
-   * const req = new MessageBuilder(18 /* RTM_GETLINK *\/).raw(new Uint8Array(16)).string(3, "lo");
+   * const RTM_GETLINK = 18; // linux/rtnetlink.h
+   * const req = new MessageBuilder(RTM_GETLINK).raw(new Uint8Array(16)).string(3, "lo");
    * const reply = await sock.request(req.finish());
    * console.log(reply.type); // 16 (RTM_NEWLINK)
    * ```
@@ -605,12 +431,12 @@ export class NetlinkSocket implements AsyncDisposable {
         this.#demandDropped();
         reject(signal!.reason);
       };
-      const p: Pending = {
+      const p: RequestWaiter = {
+        kind: "request",
         seq,
         peer,
         operation: options.operation ?? operationName(type),
         interrupted: false,
-        abandoned: false,
         resolve,
         reject,
         done: () => signal?.removeEventListener("abort", onAbort),
@@ -639,7 +465,8 @@ export class NetlinkSocket implements AsyncDisposable {
    * ```ts
    * import { NetlinkSocket, NETLINK_ROUTE, MessageBuilder } from "@netlink/netlink";
    * await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
-   * const req = new MessageBuilder(26 /* RTM_GETROUTE *\/).raw(new Uint8Array(12));
+   * const RTM_GETROUTE = 26; // linux/rtnetlink.h
+   * const req = new MessageBuilder(RTM_GETROUTE).raw(new Uint8Array(12));
    * let n = 0;
    * for await (const _route of sock.dump(req.finish())) n++;
    * console.log(n, "routes");
@@ -657,7 +484,8 @@ export class NetlinkSocket implements AsyncDisposable {
    * ```ts
    * import { NetlinkSocket, NETLINK_ROUTE, MessageBuilder } from "@netlink/netlink";
    * await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
-   * const req = new MessageBuilder(26 /* RTM_GETROUTE *\/).raw(new Uint8Array(12));
+   * const RTM_GETROUTE = 26; // linux/rtnetlink.h
+   * const req = new MessageBuilder(RTM_GETROUTE).raw(new Uint8Array(12));
    * let n = 0;
    * for await (const batch of sock.dumpBatches(req.finish())) n += batch.length;
    * console.log(n, "routes");
@@ -679,7 +507,8 @@ export class NetlinkSocket implements AsyncDisposable {
       this.#owner,
       options.signal,
     );
-    const p: Pending = {
+    const p: DumpWaiter = {
+      kind: "dump",
       seq,
       peer,
       operation: options.operation ?? operationName(type),
@@ -704,7 +533,7 @@ export class NetlinkSocket implements AsyncDisposable {
       const p = this.#dumpQueue.shift()!;
       const bytes = p.unsent!;
       p.unsent = undefined;
-      if (p.stream!.finished) {
+      if (p.stream.finished) {
         this.#pending.delete(p.seq); // cancelled before it was sent
         continue;
       }
@@ -800,7 +629,7 @@ export class NetlinkSocket implements AsyncDisposable {
       return;
     }
     for (const p of this.#pending.values()) {
-      if (p.stream !== stream || p.unsent) continue; // an unsent dump is dropped when its turn comes
+      if (p.kind !== "dump" || p.stream !== stream || p.unsent) continue; // dropped when its turn comes
       p.abandoned = true; // keep reading until DONE so the next dump is not EBUSY
       this.#pump();
     }
@@ -808,13 +637,13 @@ export class NetlinkSocket implements AsyncDisposable {
 
   /** If nobody waits for data any more, stop waiting in the hub so an idle process can exit. */
   #demandDropped(): void {
-    if (this.#pumping && !this.#closed && !this.#needsData()) this.#hub.cancel(this.#fd);
+    if (this.#pumping && !this.#closed && !this.#needsData()) this.#t.cancelWait();
   }
 
   /** Is anybody waiting for data from the kernel? */
   #needsData(): boolean {
     for (const p of this.#pending.values()) {
-      if (!p.stream || p.abandoned || (p.stream.waiting && !p.unsent)) return true;
+      if (p.kind === "request" || p.abandoned || (p.stream.waiting && !p.unsent)) return true;
     }
     for (const s of this.#subscribers) if (s.waiting) return true;
     for (const s of this.#datagramSubscribers) if (s.waiting) return true;
@@ -828,7 +657,7 @@ export class NetlinkSocket implements AsyncDisposable {
     try {
       while (!this.#closed && this.#needsData()) {
         if (this.#drain()) continue;
-        await this.#hub.readable(this.#fd);
+        await this.#t.readable();
       }
     } catch (e) {
       this.#failAll(e);
@@ -842,67 +671,32 @@ export class NetlinkSocket implements AsyncDisposable {
    * early because demand was met (so the caller re-checks), false on EAGAIN.
    */
   #drain(): boolean {
-    const libc = this.#libc;
-    const m = this.#msghdrView;
     for (;;) {
       if (this.#closed) return true;
-      m.setUint32(8, SOCKADDR_NL_LEN, true);
-      m.setBigUint64(40, BigInt(CONTROL_LEN), true);
-      const n = libc.recvmsg(this.#fd, this.#msghdr, MSG_DONTWAIT | MSG_TRUNC);
-      if (n < 0) {
-        const errno = libc.errno();
-        if (errno === EAGAIN) return false;
-        if (errno === EINTR) continue;
-        if (errno === ENOBUFS) {
+      const r = this.#t.receive();
+      switch (r.kind) {
+        case "empty":
+          return false;
+        case "overrun":
           this.#overrun();
           continue;
-        }
-        throw new NetlinkError(errno, { operation: "recvmsg" });
+        case "truncated":
+          this.#truncated(r.length, r.size, r.head);
+          continue;
       }
-      const sender = this.#nameView.getUint32(4, true);
-      const mask = this.#nameView.getUint32(8, true); // one bit, for groups 1-32 only
-      let group = mask === 0 ? 0 : 32 - Math.clz32(mask);
-      let nsid: number | undefined;
-      if (this.#pktinfo || this.#listenAllNsid) ({ group, nsid } = this.#readControl(group));
-      if (n > this.#buf.length || (m.getInt32(48, true) & MSG_TRUNC) !== 0) {
-        this.#truncated(n);
-        continue;
-      }
-      const data = this.#buf.slice(0, n);
-      if (this.framed) this.#route(data, sender, group, nsid);
-      else this.#routeDatagram({ data, sender, group });
+      const d = r.datagram;
+      if (this.framed) this.#route(d.data, d.sender, d.group, d.nsid);
+      else this.#routeDatagram({ data: d.data, sender: d.sender, group: d.group });
       if (!this.#needsData()) return true;
     }
   }
 
-  /** The group (`NETLINK_PKTINFO`) and peer nsid from the control messages, if present. */
-  #readControl(group: number): { group: number; nsid?: number } {
-    const len = Number(this.#msghdrView.getBigUint64(40, true));
-    const dv = this.#controlView;
-    let nsid: number | undefined;
-    for (let off = 0; off + 16 <= len;) {
-      const clen = Number(dv.getBigUint64(off, true));
-      if (clen < 16 || off + clen > len) break;
-      const level = dv.getInt32(off + 8, true);
-      const type = dv.getInt32(off + 12, true);
-      if (level === SOL_NETLINK && clen >= 20) {
-        if (type === NETLINK_PKTINFO) group = dv.getUint32(off + 16, true);
-        else if (type === NETLINK_LISTEN_ALL_NSID) nsid = dv.getInt32(off + 16, true);
-      }
-      off += (clen + 7) & ~7;
-    }
-    return { group, nsid };
-  }
-
-  #truncated(n: number): void {
-    // The datagram is lost; fail whoever it was for and grow the buffer for next time.
-    const size = this.#buf.length;
-    const dv = new DataView(this.#buf.buffer);
-    const seq = dv.getUint32(8, true);
-    const e = new NetlinkError(90, /* EMSGSIZE */ {
-      operation: `recvmsg: a ${n}-byte datagram did not fit the ${size}-byte buffer`,
+  /** A datagram did not fit the receive buffer (which has grown since): it is lost. */
+  #truncated(length: number, size: number, head: Uint8Array): void {
+    const e = new NetlinkError(EMSGSIZE, {
+      operation: `recvmsg: a ${length}-byte datagram did not fit the ${size}-byte buffer`,
     });
-    this.#setBuffer(Math.max(n, size * 2));
+    const seq = head.length >= 12 ? new DataView(head.buffer).getUint32(8, true) : 0;
     const p = this.framed ? this.#pending.get(seq) : undefined;
     if (p) this.#complete(p, e);
     else this.#failSubscribers(e);
@@ -943,11 +737,11 @@ export class NetlinkSocket implements AsyncDisposable {
       else this.#failSubscribers(e);
       return;
     }
-    let batching: Pending | undefined;
+    let batching: DumpWaiter | undefined;
     for (const msg of messages) {
       const p = group === 0 ? this.#pending.get(msg.seq) : undefined;
       if (p && p.peer === sender) {
-        if (p.batched) batching = p;
+        if (p.kind === "dump" && p.batched) batching = p;
         this.#deliver(p, msg);
         continue;
       }
@@ -970,13 +764,13 @@ export class NetlinkSocket implements AsyncDisposable {
   }
 
   /** Hand a batched dump the messages of this datagram. */
-  #flush(p: Pending): void {
+  #flush(p: DumpWaiter): void {
     if (p.batch === undefined) return;
-    if (!p.abandoned) p.stream!.push(p.batch);
+    if (!p.abandoned) p.stream.push(p.batch);
     p.batch = undefined;
   }
 
-  #deliver(p: Pending, msg: NetlinkMessage): void {
+  #deliver(p: Waiter, msg: NetlinkMessage): void {
     if (msg.flags & NLM_F_DUMP_INTR) p.interrupted = true;
     switch (msg.type) {
       case NLMSG_ERROR: {
@@ -1009,7 +803,7 @@ export class NetlinkSocket implements AsyncDisposable {
       case NLMSG_OVERRUN:
         return this.#complete(p, new NetlinkError(ENOBUFS, { operation: p.operation, seq: p.seq }));
       default:
-        if (p.stream) {
+        if (p.kind === "dump") {
           if (p.abandoned) return;
           if (p.batched) (p.batch ??= []).push(msg);
           else p.stream.push(msg);
@@ -1019,22 +813,21 @@ export class NetlinkSocket implements AsyncDisposable {
     }
   }
 
-  #complete(p: Pending, error?: unknown, final?: NetlinkMessage): void {
+  #complete(p: Waiter, error?: unknown, final?: NetlinkMessage): void {
     if (this.#pending.get(p.seq) === p) this.#pending.delete(p.seq);
-    this.#flush(p);
     p.done();
+    if (p.kind === "request") {
+      if (error !== undefined) p.reject(error);
+      else p.resolve(p.reply ?? final!);
+      return;
+    }
+    this.#flush(p);
     if (p === this.#dumpActive) {
       this.#dumpActive = undefined;
       if (!this.#closed) queueMicrotask(() => this.#startDump());
     }
-    if (p.stream) {
-      if (error !== undefined && !p.abandoned) p.stream.fail(error);
-      else p.stream.end();
-    } else if (error !== undefined) {
-      p.reject!(error);
-    } else {
-      p.resolve!(p.reply ?? final!);
-    }
+    if (error !== undefined && !p.abandoned) p.stream.fail(error);
+    else p.stream.end();
   }
 
   #failAll(e: unknown): void {
@@ -1055,8 +848,7 @@ export class NetlinkSocket implements AsyncDisposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#hub.remove(this.#fd);
-    this.#libc.close(this.#fd);
+    this.#t.close();
     const e = new TypeError("The netlink socket is closed");
     this.#dumpQueue = [];
     for (const p of [...this.#pending.values()]) this.#complete(p, e);

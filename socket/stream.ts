@@ -28,6 +28,7 @@ export class MessageStream<T> implements AsyncIterableIterator<T>, AsyncDisposab
   #onAbort: (() => void) | undefined;
   #signal: AbortSignal | undefined;
 
+  /** An empty stream fed by `owner`, ended early when `signal` aborts. */
   constructor(owner: StreamOwner, signal?: AbortSignal) {
     this.#owner = owner;
     if (signal) {
@@ -138,10 +139,12 @@ export class MessageStream<T> implements AsyncIterableIterator<T>, AsyncDisposab
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /** The stream is its own iterator. */
   [Symbol.asyncIterator](): this {
     return this;
   }
 
+  /** Stop the stream, as {@link return} does. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.return();
   }

@@ -1,12 +1,15 @@
 /**
  * `examples/ip.ts` against iproute2: the same namespace shown by both tools, compared whole
- * (`ip -j …` and `ip.ts -j …` parsed and deep-equal; text outputs equal line for line), plus
- * the mutating commands checked with `ip -j`, and the error path.
+ * (`ip -j …` and `ip.ts -j …` parsed and deep-equal; text outputs equal line for line), with
+ * the `show` filters the README lists and with traffic counters that are not zero; `ip monitor`
+ * line for line; the mutating commands checked with `ip -j`, and each `link add`, `link set` and
+ * `route add` option the README lists made by both tools and read back with `ip -j -d`; the
+ * error path, kernel errors and command-line errors.
  */
-import { test } from "./harness.ts";
+import { lacksConfig, test, type TestOptions } from "./harness.ts";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { runtimeCommand, sh, SKIP_KERNEL } from "./helpers.ts";
+import { runtimeCommand, sh, SKIP_KERNEL, startScript, waitFor } from "./helpers.ts";
 
 const pid = (globalThis as unknown as { process: { pid: number } }).process.pid;
 const NS = `ipc${pid}`;
@@ -77,6 +80,7 @@ const SETUP = [
   "neigh add 10.0.0.9 lladdr 02:00:00:00:00:09 dev vb nud permanent",
   "neigh add 2001:db8::9 lladdr 02:00:00:00:00:0a dev vb nud permanent",
   "neigh add 10.9.0.7 lladdr 02:00:00:00:00:07 dev vd nud noarp",
+  "neigh add proxy 10.0.0.50 dev vb",
   "rule add from 10.0.0.0/8 table 100 pref 1000",
   "rule add to 192.0.2.0/24 fwmark 0x10/0xff lookup 100 pref 1002",
 ];
@@ -102,13 +106,81 @@ function setup(): void {
     "filter add dev vb parent 1: protocol ip prio 1 u32 match ip dst 10.0.0.0/8 flowid 1:10",
   ];
   sh("tc", ["-n", NS, "-batch", "-"], tc.join("\n") + "\n");
+  statsTraffic();
+  settle();
+}
+
+/**
+ * Wait until the links that are up have their IPv6 link-local addresses (added when a veth's
+ * carrier comes up, a moment after `link set up`), so the routes those add do not appear
+ * between the two tools' runs of a test.
+ */
+function settle(): void {
+  const end = Date.now() + 5000;
+  const ready = () => {
+    const links = parse(tool("ip", "-j", "-6", "address", "show", "up").out) as {
+      ifname: string;
+      addr_info: { scope: string; tentative?: boolean }[];
+    }[];
+    const want = ["va", "vb", "vc", "vd", "mv0"];
+    return want.every((n) =>
+      links.find((l) => l.ifname === n)?.addr_info.some((a) => a.scope === "link" && !a.tentative)
+    );
+  };
+  while (!ready()) {
+    if (Date.now() > end) throw new Error("no IPv6 link-local addresses after 5 s");
+    spawnSync("sleep", ["0.05"]);
+  }
+}
+
+/** Datagrams sent from `sa` by {@link statsTraffic}. */
+const SENT = 5;
+
+/**
+ * A veth pair `sa`/`sb` that carries exactly {@link SENT} datagrams and nothing else (no IPv6,
+ * so no router solicitations or MLD reports; a permanent neighbour, so no ARP), so the `-s`
+ * cases compare counters that are not zero and do not move between the two tools' runs.
+ */
+function statsTraffic(): void {
+  sh("ip", ["-n", NS, "link", "add", "sa", "type", "veth", "peer", "name", "sb"]);
+  sh("ip", [
+    ..."netns exec".split(" "),
+    NS,
+    ..."sysctl -qw net.ipv6.conf.sa.disable_ipv6=1 net.ipv6.conf.sb.disable_ipv6=1".split(" "),
+  ]);
+  const batch = [
+    "addr add 10.8.0.1/24 dev sa",
+    "neigh add 10.8.0.9 lladdr 02:00:00:00:08:09 dev sa nud permanent",
+    "link set sa up",
+    "link set sb up",
+  ];
+  sh("ip", ["-n", NS, "-batch", "-"], batch.join("\n") + "\n");
+  const send = `for i in $(seq ${SENT}); do echo -n netlink >/dev/udp/10.8.0.9/9; done`;
+  sh("ip", ["netns", "exec", NS, "bash", "-c", send]);
+  // sb receives through the backlog: wait until all arrived (synchronously: setup is sync).
+  const end = Date.now() + 5000;
+  while (rxPackets("sb") < SENT) {
+    if (Date.now() > end) throw new Error(`sb received ${rxPackets("sb")} of ${SENT} datagrams`);
+    spawnSync("sleep", ["0.05"]);
+  }
+}
+
+function rxPackets(dev: string): number {
+  const [l] = parse(tool("ip", "-j", "-s", "link", "show", "dev", dev).out) as {
+    stats64: { rx: { packets: number } };
+  }[];
+  return l.stats64.rx.packets;
 }
 
 /** A test of this file: the shared namespace is built before the first one runs. */
-function ipTest(name: string, fn: () => void): void {
-  test(name, { skip: SKIP_KERNEL }, () => {
+function ipTest(
+  name: string,
+  fn: () => void | Promise<void>,
+  options: TestOptions = {},
+): void {
+  test(name, { ...options, skip: SKIP_KERNEL || options.skip }, () => {
     setup();
-    fn();
+    return fn();
   });
 }
 
@@ -120,6 +192,11 @@ const jsonCases: ["ip" | "tc", string[]][] = [
   ["ip", ["-d", "link", "show", "vx0"]],
   ["ip", ["-s", "link", "show", "dev", "vx0"]],
   ["ip", ["-s", "-s", "link", "show", "dev", "vx0"]],
+  // Counters that are not zero (statsTraffic).
+  ["ip", ["-s", "link", "show", "dev", "sa"]],
+  ["ip", ["-s", "-s", "link", "show", "dev", "sa"]],
+  ["ip", ["-s", "link", "show", "dev", "sb"]],
+  ["ip", ["-s", "address", "show", "dev", "sa"]],
   ["ip", ["address"]],
   ["ip", ["address", "show", "dev", "vb"]],
   ["ip", ["-4", "address"]],
@@ -143,6 +220,34 @@ const jsonCases: ["ip" | "tc", string[]][] = [
   ["tc", ["qdisc", "show"]],
   ["tc", ["qdisc", "show", "dev", "vb"]],
   ["tc", ["filter", "show", "dev", "vb"]],
+  // The filters of `show` the README lists as supported.
+  ["ip", ["link", "show", "type", "veth"]],
+  ["ip", ["link", "show", "master", "br0"]],
+  ["ip", ["address", "show", "type", "veth"]],
+  ["ip", ["address", "show", "master", "br0"]],
+  ["ip", ["route", "show", "dev", "vb"]],
+  ["ip", ["route", "show", "table", "all", "dev", "vb"]],
+  ["ip", ["-6", "route", "show", "dev", "vb"]],
+  ["ip", ["route", "show", "proto", "kernel"]],
+  ["ip", ["-6", "route", "show", "table", "all", "proto", "kernel"]],
+  ["ip", ["route", "show", "scope", "link"]],
+  ["ip", ["route", "show", "scope", "global"]],
+  ["ip", ["route", "show", "proto", "kernel", "scope", "link", "dev", "vb"]],
+  ["ip", ["route", "show", "type", "blackhole"]],
+  ["ip", ["route", "show", "table", "all", "type", "unreachable"]],
+  ["ip", ["route", "show", "table", "100", "type", "prohibit"]],
+  ["ip", ["route", "show", "match", "10.0.0.5"]],
+  ["ip", ["route", "show", "table", "all", "match", "10.0.0.5"]],
+  ["ip", ["route", "show", "exact", "10.0.0.0/24"]],
+  ["ip", ["route", "show", "table", "all", "exact", "10.0.0.1"]],
+  ["ip", ["route", "show", "table", "all", "10.0.0.0/24"]],
+  ["ip", ["-6", "route", "show", "match", "2001:db8::5"]],
+  ["ip", ["-6", "route", "show", "exact", "2001:db8::/64"]],
+  ["ip", ["neigh", "show", "nud", "permanent"]],
+  ["ip", ["-6", "neigh", "show", "nud", "permanent"]],
+  ["ip", ["neigh", "show", "dev", "vd", "nud", "noarp"]],
+  ["ip", ["neigh", "show", "10.0.0.9"]],
+  ["ip", ["neigh", "show", "proxy"]],
 ];
 for (const [cmd, args] of jsonCases) {
   ipTest(`${cmd} -j ${args.join(" ")}`, () => sameJson(cmd, ...args));
@@ -169,6 +274,317 @@ const textCases: ["ip" | "tc", string[]][] = [
 ];
 for (const [cmd, args] of textCases) {
   ipTest(`${cmd} ${args.join(" ")} (text)`, () => sameText(cmd, ...args));
+}
+
+ipTest("the -s cases compare counters that are not zero", () => {
+  const [sa] = parse(tool("ip", "-j", "-s", "link", "show", "dev", "sa").out) as {
+    stats64: { tx: { packets: number; bytes: number } };
+  }[];
+  assert.equal(sa.stats64.tx.packets, SENT);
+  assert.ok(sa.stats64.tx.bytes >= SENT * 42, `${sa.stats64.tx.bytes} bytes`);
+  assert.equal(rxPackets("sb"), SENT);
+});
+
+/** Without the empty objects ip 6.1 prints for each link its `up`/`type` filter drops. */
+function dropEmpty(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    return v.filter((x) => !(x && typeof x === "object" && Object.keys(x).length === 0))
+      .map(dropEmpty);
+  }
+  if (v && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, dropEmpty(x)]));
+  }
+  return v;
+}
+
+// ip 6.1 opens a JSON object for every link before it applies `up` (and `type` with an
+// address family) and prints it empty when the link is filtered out; ip.ts prints nothing.
+for (
+  const args of [
+    ["link", "show", "up"],
+    ["address", "show", "up"],
+    ["link", "show", "type", "veth", "up"],
+    ["-4", "address", "show", "type", "veth"],
+  ]
+) {
+  ipTest(`ip -j ${args.join(" ")} (ip's empty objects dropped)`, () => {
+    const want = tool("ip", "-j", ...args);
+    const got = ipts("-j", ...args);
+    assert.equal(got.code, want.code, got.err);
+    const theirs = parse(want.out) as unknown[];
+    const ours = parse(got.out) as unknown[];
+    assert.deepEqual(dropEmpty(ours), ours, "ip.ts prints no empty objects");
+    assert.ok(ours.length > 0, "the filter leaves something to compare");
+    assert.deepEqual(ours, dropEmpty(theirs));
+  });
+}
+
+/**
+ * `ip monitor OBJECTS` and `ip.ts monitor OBJECTS` side by side: both are listening once both
+ * print the marker that `mark(k)` makes (`isMark(k, line)`; made again until they do); then
+ * `changes()`, then an end marker. Returns the lines each printed from the first marker to the
+ * end one.
+ */
+async function monitorLines(
+  objects: string[],
+  mark: (k: number) => void,
+  isMark: (k: number, line: string) => boolean,
+  changes: () => void,
+): Promise<{ want: string[]; got: string[] }> {
+  const theirs = startScript(["ip", "-n", NS, "monitor", ...objects]);
+  const ours = startScript([...runtimeCommand().argv, IP_TS, "-n", NS, "monitor", ...objects]);
+  try {
+    const at = (lines: string[], k: number) => lines.findIndex((l) => isMark(k, l));
+    const both = (k: number) => () => at(theirs.lines, k) >= 0 && at(ours.lines, k) >= 0;
+    let k = 0;
+    for (; k < 20; k++) {
+      mark(k);
+      if (await waitFor(both(k), 1000, `marker ${k}`).then(() => true, () => false)) break;
+    }
+    assert.ok(k < 20, `no marker seen; ip.ts stderr: ${ours.stderr()}`);
+    const start = k;
+    changes();
+    mark(++k);
+    await waitFor(both(k), 5000, `the end marker`);
+    return {
+      want: theirs.lines.slice(at(theirs.lines, start), at(theirs.lines, k)),
+      got: ours.lines.slice(at(ours.lines, start), at(ours.lines, k)),
+    };
+  } finally {
+    theirs.kill();
+    ours.kill();
+  }
+}
+
+const ipNs = (...args: string[]) => sh("ip", ["-n", NS, ...args]);
+
+ipTest("ip monitor address route: the same lines as ip monitor", async () => {
+  // A link made before the monitors start: ip.ts names links from its first dump (see README).
+  ipNs("link", "add", "mon0", "type", "bridge");
+  try {
+    const { want, got } = await monitorLines(
+      ["address", "route"],
+      (k) => ipNs("address", "add", `10.66.0.${k}/32`, "dev", "lo"),
+      (k, l) => l.includes(` inet 10.66.0.${k}/32 `),
+      () => {
+        ipNs("link", "set", "mon0", "up");
+        ipNs("address", "add", "10.77.0.1/24", "dev", "mon0");
+        ipNs("address", "add", "2001:db8:77::1/64", "dev", "mon0", "nodad");
+        ipNs("route", "add", "10.78.0.0/16", "via", "10.77.0.2", "metric", "9");
+        ipNs("route", "del", "10.78.0.0/16", "via", "10.77.0.2", "metric", "9");
+        ipNs("address", "del", "10.77.0.1/24", "dev", "mon0");
+        ipNs("link", "set", "mon0", "down");
+      },
+    );
+    assert.ok(want.some((l) => l.startsWith("Deleted 10.78.0.0/16 via 10.77.0.2")), `${want}`);
+    assert.ok(want.some((l) => l.includes("inet6 2001:db8:77::1/64")), `${want}`);
+    assert.deepEqual(got, want);
+  } finally {
+    spawnSync("ip", ["-n", NS, "link", "del", "mon0"]);
+    for (let i = 0; i <= 20; i++) {
+      spawnSync("ip", ["-n", NS, "address", "del", `10.66.0.${i}/32`, "dev", "lo"]);
+    }
+  }
+});
+
+ipTest("ip monitor link: the same lines as ip monitor but for mode and qlen", async () => {
+  try {
+    const { want, got } = await monitorLines(
+      ["link"],
+      (k) => ipNs("link", "set", "lo", "mtu", String(60000 + k)),
+      (k, l) => l.startsWith("1: lo: ") && l.includes(` mtu ${60000 + k} `),
+      () => {
+        ipNs("link", "add", "mon1", "type", "bridge");
+        ipNs("link", "set", "mon1", "up");
+        ipNs("link", "set", "mon1", "mtu", "1400");
+        ipNs("link", "del", "mon1");
+      },
+    );
+    assert.ok(want.some((l) => l.startsWith("Deleted ") && l.includes(": mon1: ")), `${want}`);
+    // ip's monitor prints links without `mode` and `qlen`; ip.ts prints them as `ip link` does.
+    const withoutModeQlen = got.map((l) => l.replace(/ mode \S+/, "").replace(/ qlen \d+$/, ""));
+    assert.deepEqual(withoutModeQlen, want.map((l) => l.trimEnd()));
+  } finally {
+    spawnSync("ip", ["-n", NS, "link", "del", "mon1"]);
+    spawnSync("ip", ["-n", NS, "link", "set", "lo", "mtu", "65536"]);
+  }
+});
+
+/** What `ip -j -d link show dev NAME` prints, without what differs between two creations. */
+function linkSnapshot(names: string[], keepAddress = false, ns = NS): unknown[] {
+  return names.map((n) => {
+    const r = spawnSync("ip", ["-n", ns, "-j", "-d", "link", "show", "dev", n], {
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, `${n}: ${r.stderr}`);
+    const [l] = JSON.parse(r.stdout) as Record<string, unknown>[];
+    delete l.ifindex; // a new link gets a new index
+    delete l.link_index; // and so may its peer (in another namespace)
+    if (!keepAddress) delete l.address; // and a random MAC
+    return l;
+  });
+}
+
+/** Delete links by name (missing ones are fine). */
+function deleteLinks(names: string[], ns = NS): void {
+  for (const n of names) spawnSync("ip", ["-n", ns, "link", "del", "dev", n]);
+}
+
+// `link add`, each kind and option the README lists: made by ip, read back, deleted; made by
+// ip.ts, read back, deleted; both readings equal. [ARGS, names created, options]
+const linkAddCases: [string[], string[], TestOptions][] = [
+  [["tv0", "type", "veth", "peer", "name", "tv1"], ["tv0", "tv1"], {}],
+  [["tbr0", "type", "bridge"], ["tbr0"], {}],
+  [
+    "tvx0 type vxlan id 77 dstport 4790 dev vb local 10.0.0.1 remote 10.0.0.50 ttl 9 nolearning"
+      .split(" "),
+    ["tvx0"],
+    {},
+  ],
+  [["tvx1", "type", "vxlan", "id", "78", "dstport", "4791", "dev", "vb", "group", "239.1.1.1"], [
+    "tvx1",
+  ], {}],
+  [["tmv0", "link", "vd", "type", "macvlan", "mode", "private"], ["tmv0"], {}],
+  [["tmv1", "link", "vd", "type", "macvlan", "mode", "bridge"], ["tmv1"], {}],
+  [["tmt0", "link", "vd", "type", "macvtap", "mode", "vepa"], ["tmt0"], {
+    skip: lacksConfig(["CONFIG_MACVTAP"]),
+  }],
+  [["tvl0", "link", "vb", "type", "vlan", "id", "42"], ["tvl0"], {
+    skip: lacksConfig(["CONFIG_VLAN_8021Q"]),
+  }],
+  // A kind without options.
+  [["tifb0", "type", "ifb"], ["tifb0"], { skip: lacksConfig(["CONFIG_IFB"]) }],
+];
+for (const [args, names, options] of linkAddCases) {
+  ipTest(`ip.ts link add ${args.join(" ")}: what ip makes, read back by ip -j -d`, () => {
+    deleteLinks(names);
+    let r = tool("ip", "link", "add", ...args);
+    assert.equal(r.code, 0, `ip: ${r.err}`);
+    const want = linkSnapshot(names);
+    deleteLinks(names);
+    r = ipts("link", "add", ...args);
+    assert.equal(r.code, 0, `ip.ts: ${r.err}`);
+    const got = linkSnapshot(names);
+    // …and ip.ts prints the new links' details as ip does.
+    for (const n of names) sameJson("ip", "-d", "link", "show", "dev", n);
+    deleteLinks(names);
+    assert.deepEqual(got, want);
+  }, options);
+}
+
+ipTest("tc -j qdisc show: fq_codel options", () => {
+  deleteLinks(["fq0"]);
+  sh("ip", ["-n", NS, "link", "add", "fq0", "type", "veth", "peer", "name", "fq1"]);
+  try {
+    sh("tc", ["-n", NS, "qdisc", "add", "dev", "fq0", "root", "fq_codel", "limit", "1000"]);
+    sameJson("tc", "qdisc", "show", "dev", "fq0");
+    sameJson("tc", "-d", "qdisc", "show", "dev", "fq0");
+  } finally {
+    deleteLinks(["fq0"]);
+  }
+}, { skip: lacksConfig(["CONFIG_NET_SCH_FQ_CODEL"]) });
+
+// `link set`, each option the README lists, on a fresh veth ls0/ls1: by ip, then by ip.ts.
+const NS2 = `${NS}b`;
+const linkSetCases: string[][][] = [
+  [["up"]],
+  [["up"], ["down"]],
+  [["mtu", "1400"]],
+  [["name", "ls9"]],
+  [["address", "02:12:34:56:78:9a"]],
+  [["master", "br0"]],
+  [["master", "br0"], ["nomaster"]],
+  [["alias", "a link alias"]],
+  [["txqueuelen", "500"]],
+  [["netns", NS2]],
+  [["up", "mtu", "1300", "txqueuelen", "100", "alias", "x"]],
+];
+for (const sets of linkSetCases) {
+  const label = sets.map((s) => s.join(" ")).join("; ").replace(NS2, "OTHER-NETNS");
+  ipTest(`ip.ts link set ${label}: what ip does, read back by ip -j -d`, () => {
+    const renamed = sets.flat().includes("name") ? "ls9" : "ls0";
+    const moved = sets.flat().includes("netns");
+    if (moved) spawnSync("ip", ["netns", "add", NS2]);
+    try {
+      const reading = (run: (...a: string[]) => { code: number; err: string }) => {
+        deleteLinks(["ls0", "ls9"]);
+        deleteLinks(["ls0"], NS2);
+        // Fixed MACs: a bridge's id comes from its ports' addresses.
+        const veth = "link add ls0 address 02:00:00:00:10:00 type veth peer name ls1" +
+          " address 02:00:00:00:10:01";
+        let r: { code: number; err: string } = tool("ip", ...veth.split(" "));
+        assert.equal(r.code, 0, r.err);
+        for (const s of sets) {
+          r = run("link", "set", "dev", "ls0", ...s);
+          assert.equal(r.code, 0, `${s.join(" ")}: ${r.err}`);
+        }
+        const snap = linkSnapshot([renamed], true, moved ? NS2 : NS);
+        deleteLinks(["ls0", "ls9"]);
+        deleteLinks(["ls0"], NS2);
+        return snap;
+      };
+      const want = reading((...a) => tool("ip", ...a));
+      const got = reading(ipts);
+      assert.deepEqual(got, want);
+    } finally {
+      if (moved) spawnSync("ip", ["netns", "del", NS2]);
+    }
+  });
+}
+
+// `route add`, each option the README lists: added by ip, all routes read back with
+// `ip -j -d`, deleted; the same by ip.ts; both readings equal. [global options, ADD, DEL]
+const routeAddCases: [string[], string[], string[]][] = [
+  [[], "10.60.0.0/16 via 10.0.0.2 dev vb src 10.0.0.1 table 120 metric 7 proto static".split(" "), [
+    "10.60.0.0/16",
+    "table",
+    "120",
+    "metric",
+    "7",
+  ]],
+  [
+    [],
+    "10.61.0.0/16 dev vb scope link mtu 1300 advmss 1200 hoplimit 9 initcwnd 10 window 5000"
+      .split(" "),
+    ["10.61.0.0/16"],
+  ],
+  [[], "10.62.0.0/16 via 10.99.0.1 dev vb onlink".split(" "), ["10.62.0.0/16"]],
+  [[], "10.63.0.0/16 via 10.0.0.2 proto 99 scope global".split(" "), ["10.63.0.0/16"]],
+  [
+    [],
+    "10.64.0.0/16 nexthop via 10.0.0.3 dev vb weight 4 nexthop via 10.9.0.3 dev vd".split(" "),
+    ["10.64.0.0/16"],
+  ],
+  [["-6"], "2001:db8:60::/48 via 2001:db8::2 dev vb pref low metric 1".split(" "), [
+    "2001:db8:60::/48",
+    "metric",
+    "1",
+  ]],
+  [["-6"], "2001:db8:61::/48 dev vb pref high mtu 1280 hoplimit 3".split(" "), [
+    "2001:db8:61::/48",
+  ]],
+];
+for (const [flags, add, del] of routeAddCases) {
+  ipTest(`ip.ts ${[...flags, "route", "add", ...add].join(" ")}: what ip adds`, () => {
+    const all = () => [
+      parse(tool("ip", "-j", "-d", "route", "show", "table", "all").out),
+      parse(tool("ip", "-j", "-d", "-6", "route", "show", "table", "all").out),
+    ];
+    const before = all();
+    const reading = (run: (...a: string[]) => { code: number; err: string }) => {
+      const r = run(...flags, "route", "add", ...add);
+      assert.equal(r.code, 0, r.err);
+      const snap = all();
+      assert.notDeepEqual(snap, before, "the route was added");
+      const d = tool("ip", ...flags, "route", "del", ...del);
+      assert.equal(d.code, 0, d.err);
+      assert.deepEqual(all(), before);
+      return snap;
+    };
+    const want = reading((...a) => tool("ip", ...a));
+    const got = reading(ipts);
+    assert.deepEqual(got, want);
+  });
 }
 
 ipTest("link add/set/del", () => {
@@ -365,7 +781,7 @@ ipTest("rule add/del", () => {
   assert.ok(!left.some((x) => x.priority === 2000 || x.priority === 2002));
 });
 
-ipTest("errors print like ip and exit with 2", () => {
+ipTest("kernel errors print like ip and exit with 2", () => {
   for (
     const args of [
       ["link", "add", "va", "type", "veth", "peer", "name", "vzz"],
@@ -381,5 +797,37 @@ ipTest("errors print like ip and exit with 2", () => {
     assert.equal(got.code, 2, `ip.ts ${args.join(" ")}: ${got.err}`);
     assert.equal(got.err, want.err, args.join(" "));
     assert.equal(got.out, "");
+  }
+});
+
+// Command-line errors: the common ones print ip's text and exit with ip's status.
+const usageErrors: string[][] = [
+  ["link", "show", "dev", "nosuch"],
+  ["link", "show", "nosuch"],
+  ["address", "show", "dev", "nosuch"],
+  ["link", "set", "dev", "nosuch", "up"],
+  ["link", "del", "nosuch"],
+  ["address", "add", "10.1.1.1/24"],
+  ["address", "add", "10.1.1.1/24", "dev", "nosuch"],
+  ["route", "add", "10.50.0.0/16", "via"],
+  ["route", "add", "10.50.0.0/16", "dev", "nosuch"],
+  ["route", "show", "table", "nosuchtable"],
+  ["route", "add", "10.50.0.0/16", "dev", "vb", "proto", "nosuchproto"],
+  ["route", "add", "10.50.0.0/16", "dev", "vb", "scope", "nosuch"],
+  ["neigh", "add", "10.0.0.1", "lladdr", "02:00:00:00:00:01"],
+  ["neigh", "show", "nud", "bogus"],
+  ["rule", "add", "pref", "abc", "table", "100"],
+  ["rule", "add", "from", "10.0.0.0/8", "table", "nosuchtable"],
+  ["bogus"],
+  ["-z", "link"],
+];
+ipTest("command-line errors print like ip, with ip's exit status", () => {
+  for (const args of usageErrors) {
+    const want = tool("ip", ...args);
+    const got = ipts(...args);
+    assert.notEqual(want.code, 0, `ip ${args.join(" ")} fails`);
+    assert.equal(got.err, want.err, args.join(" "));
+    assert.equal(got.code, want.code, `exit status of ${args.join(" ")}`);
+    assert.equal(got.out, want.out);
   }
 });

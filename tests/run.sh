@@ -49,10 +49,10 @@ run() { # $1 = label, then the command
   echo $? >"$out/$label.rc"
 }
 
-# 1. The codec with no permissions at all: it must not need FFI, files or the network. This
-#    pass checks; its tests are counted once, in the Deno pass below.
+# 1. The codec and the fake-kernel tests with no permissions at all: they must not need FFI,
+#    files or the network. This pass checks; its tests are counted once, in the Deno pass below.
 run verify-deno-codec-no-permissions deno test --no-prompt \
-  --junit-path="$out/verify-deno-codec-no-permissions.xml" tests/codec_*.test.ts
+  --junit-path="$out/verify-deno-codec-no-permissions.xml" tests/codec_*.test.ts tests/fake_*.test.ts
 # 2. Everything under Deno, 3. everything under Bun.
 run deno deno test -A --no-prompt --junit-path="$out/deno.xml" "${files[@]}"
 run bun bun test --timeout 120000 --reporter=junit --reporter-outfile="$out/bun.xml" "${files[@]}"

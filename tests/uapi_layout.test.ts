@@ -18,6 +18,7 @@ import type { Family, MemberSpec, StructType } from "../codec/schema.ts";
 import { PROTOCOL_NAMES } from "../codec/constants.ts";
 import { ERRNO_NAMES } from "../codec/errno.ts";
 import { epollEventSize } from "../ffi/symbols.ts";
+import { CMSGHDR, IOVEC, MSGHDR, NL_PKTINFO, SOCKADDR_NL } from "../ffi/layouts.ts";
 import { PROTOCOLS, ROUTE_TYPES, SCOPES, TABLES } from "../families/route/_names.ts";
 import { BOND_MODES, IPVLAN_MODES, MACVLAN_MODES } from "../families/route/link.ts";
 import { newprefix } from "../families/route/mcast.ts";
@@ -797,150 +798,65 @@ async function familyChecks(): Promise<Check[]> {
 // 4. C layouts used by the FFI layer (socket/socket.ts, ffi/)
 // ---------------------------------------------------------------------------
 
-/**
- * Offsets written as literals in the sources: each pattern must match exactly once and
- * capture the number the library uses for the C expression beside it.
- */
-const SOURCE_OFFSETS: { file: string; re: RegExp; expr: string }[] = [
+/** The struct layouts of ffi/layouts.ts, member by member, with the C member names. */
+const LAYOUTS: {
+  name: string;
+  c: string;
+  table: Record<string, number>;
+  members: Record<string, string>;
+}[] = [
   {
-    file: "socket/socket.ts",
-    re: /dv\.setUint16\((\d+), AF_NETLINK/,
-    expr: "offsetof(struct sockaddr_nl, nl_family)",
+    name: "SOCKADDR_NL",
+    c: "struct sockaddr_nl",
+    table: SOCKADDR_NL,
+    members: { family: "nl_family", pid: "nl_pid", groups: "nl_groups" },
+  },
+  { name: "IOVEC", c: "struct iovec", table: IOVEC, members: { base: "iov_base", len: "iov_len" } },
+  {
+    name: "MSGHDR",
+    c: "struct msghdr",
+    table: MSGHDR,
+    members: {
+      name: "msg_name",
+      namelen: "msg_namelen",
+      iov: "msg_iov",
+      iovlen: "msg_iovlen",
+      control: "msg_control",
+      controllen: "msg_controllen",
+      flags: "msg_flags",
+    },
   },
   {
-    file: "socket/socket.ts",
-    re: /dv\.setUint32\((\d+), portId/,
-    expr: "offsetof(struct sockaddr_nl, nl_pid)",
+    name: "CMSGHDR",
+    c: "struct cmsghdr",
+    table: CMSGHDR,
+    members: { len: "cmsg_len", level: "cmsg_level", type: "cmsg_type" },
   },
-  {
-    file: "socket/socket.ts",
-    re: /dv\.setUint32\((\d+), groups/,
-    expr: "offsetof(struct sockaddr_nl, nl_groups)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /return new DataView\(addr\.buffer\)\.getUint32\((\d+), true\)/,
-    expr: "offsetof(struct sockaddr_nl, nl_pid)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /#nameView\.getUint32\((\d+), true\);\n\s*const mask/,
-    expr: "offsetof(struct sockaddr_nl, nl_pid)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /const mask = this\.#nameView\.getUint32\((\d+), true\)/,
-    expr: "offsetof(struct sockaddr_nl, nl_groups)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /iov\.setBigUint64\((\d+), a\(this\.#buf\)/,
-    expr: "offsetof(struct iovec, iov_base)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /iov\.setBigUint64\((\d+), BigInt\(size\)/,
-    expr: "offsetof(struct iovec, iov_len)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /m\.setBigUint64\((\d+), a\(this\.#name\)/,
-    expr: "offsetof(struct msghdr, msg_name)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /m\.setUint32\((\d+), SOCKADDR_NL_LEN, true\);\n\s*m\.setBigUint64\(\d+, a\(this/,
-    expr: "offsetof(struct msghdr, msg_namelen)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /m\.setBigUint64\((\d+), a\(this\.#iov\)/,
-    expr: "offsetof(struct msghdr, msg_iov)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /m\.setBigUint64\((\d+), 1n/,
-    expr: "offsetof(struct msghdr, msg_iovlen)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /m\.setBigUint64\((\d+), a\(this\.#control\)/,
-    expr: "offsetof(struct msghdr, msg_control)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /m\.setBigUint64\((\d+), BigInt\(CONTROL_LEN\), true\)/,
-    expr: "offsetof(struct msghdr, msg_controllen)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /m\.setInt32\((\d+), 0, true\)/,
-    expr: "offsetof(struct msghdr, msg_flags)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /m\.getInt32\((\d+), true\) & MSG_TRUNC/,
-    expr: "offsetof(struct msghdr, msg_flags)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /const len = Number\(this\.#msghdrView\.getBigUint64\((\d+), true\)\)/,
-    expr: "offsetof(struct msghdr, msg_controllen)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /const clen = Number\(dv\.getBigUint64\(off( \+ \d+)?, true\)\)/,
-    expr: "offsetof(struct cmsghdr, cmsg_len)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /for \(let off = 0; off \+ (\d+) <= len;\)/,
-    expr: "sizeof(struct cmsghdr)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /if \(clen < (\d+) \|\| off \+ clen > len\)/,
-    expr: "CMSG_LEN(0)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /const level = dv\.getInt32\(off \+ (\d+), true\)/,
-    expr: "offsetof(struct cmsghdr, cmsg_level)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /const type = dv\.getInt32\(off \+ (\d+), true\)/,
-    expr: "offsetof(struct cmsghdr, cmsg_type)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /group = dv\.getUint32\(off \+ (\d+), true\)/,
-    expr: "CMSG_LEN(0) + offsetof(struct nl_pktinfo, group)",
-  },
-  {
-    file: "socket/socket.ts",
-    re: /level === SOL_NETLINK && clen >= (\d+)/,
-    expr: "CMSG_LEN(sizeof(struct nl_pktinfo))",
-  },
-  { file: "socket/socket.ts", re: /off \+= \(clen \+ (\d+)\) & ~\d+;/, expr: "sizeof(size_t) - 1" },
+  { name: "NL_PKTINFO", c: "struct nl_pktinfo", table: NL_PKTINFO, members: { group: "group" } },
 ];
 
 function ffiChecks(): Check[] {
   const checks: Check[] = [];
-  for (const s of SOURCE_OFFSETS) {
-    const text = fs.readFileSync(path.join(ROOT, s.file), "utf8");
-    const all = [...text.matchAll(new RegExp(s.re.source, "g"))];
-    assert.ok(
-      all.length > 0,
-      `${s.file}: no match of ${s.re} (the code changed: update SOURCE_OFFSETS)`,
-    );
-    const values = new Set(
-      all.map((m) => m[1] === undefined ? 0 : Number(m[1].replace(/\D/g, ""))),
-    );
-    assert.equal(values.size, 1, `${s.file}: ${s.re} matches different numbers: ${[...values]}`);
-    const [v] = values;
-    checks.push({ where: `${s.file} ${s.re.source}`, expr: s.expr, lib: v, key: s.expr });
+  for (const l of LAYOUTS) {
+    const where = `ffi/layouts.ts ${l.name}`;
+    checks.push({ where: `${where}.size`, expr: `sizeof(${l.c})`, lib: l.table.size, key: l.c });
+    for (const [k, member] of Object.entries(l.members)) {
+      const expr = `offsetof(${l.c}, ${member})`;
+      checks.push({ where: `${where}.${k}`, expr, lib: l.table[k], key: l.c });
+    }
   }
+  checks.push({
+    where: "ffi/layouts.ts CMSGHDR.data",
+    expr: "(long)((char *)CMSG_DATA((struct cmsghdr *)0) - (char *)0)",
+    lib: CMSGHDR.data,
+    key: "struct cmsghdr",
+  });
+  checks.push({
+    where: "ffi/layouts.ts CMSGHDR.align",
+    expr: "sizeof(size_t)",
+    lib: CMSGHDR.align,
+    key: "struct cmsghdr",
+  });
   const g = globalThis as { Deno?: { build: { arch: string } }; process?: { arch: string } };
   const arch = g.Deno?.build.arch ?? g.process?.arch ?? "";
   const size = epollEventSize(arch);

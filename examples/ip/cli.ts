@@ -58,7 +58,9 @@ export function exit(code: number): never {
 
 /** A usage or argument error: printed as is, exit code 1 (or `code`). */
 export class UsageError extends Error {
+  /** The exit code. */
   readonly code: number;
+  /** An error printing `message` and exiting with `code`. */
   constructor(message: string, code = 1) {
     super(message);
     this.code = code;
@@ -67,30 +69,43 @@ export class UsageError extends Error {
 
 /** The global options (`-j -p -d -s -4 -6 -n`). */
 export interface Options {
+  /** `-j`: JSON output. */
   json: boolean;
+  /** `-p`: pretty JSON. */
   pretty: boolean;
+  /** How many `-d` were given. */
   details: number;
+  /** How many `-s` were given. */
   stats: number;
   /** 0 (any), 2 (inet), 10 (inet6), 17 (link) */
   family: number;
+  /** `-n NETNS`. */
   netns?: string;
+  /** `-o`: one line per record. */
   oneline: boolean;
 }
 
 /** What a link looks like to other printers (`ll_index_to_name` and friends). */
 export interface LinkInfo {
+  /** Interface name. */
   name: string;
+  /** `ifi_flags` (`IFF_*`). */
   flags: number;
+  /** `ifi_type` (`ARPHRD_*`). */
   type: number;
 }
 
 /** Shared by the object printers. */
 export class Context {
+  /** The rtnetlink connection. */
   readonly rt: Rtnl;
+  /** The global options. */
   readonly opts: Options;
+  /** Where output is collected. */
   readonly p: Printer;
   #links?: Map<number, LinkInfo>;
 
+  /** A context for one command. */
   constructor(rt: Rtnl, opts: Options) {
     this.rt = rt;
     this.opts = opts;
@@ -157,15 +172,19 @@ export function matches(arg: string | undefined, word: string): boolean {
 export class Args {
   readonly #a: string[];
   #i = 0;
+  /** A cursor at the first of `a`. */
   constructor(a: string[]) {
     this.#a = a;
   }
+  /** Whether arguments are left. */
   get more(): boolean {
     return this.#i < this.#a.length;
   }
+  /** The next argument, not consumed. */
   peek(): string | undefined {
     return this.#a[this.#i];
   }
+  /** The next argument, consumed. */
   next(): string {
     return this.#a[this.#i++];
   }

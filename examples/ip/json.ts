@@ -10,6 +10,7 @@
 export class Raw {
   /** The literal JSON text. */
   readonly text: string;
+  /** Wrap JSON text to print as is. */
   constructor(text: string) {
     this.text = text;
   }
@@ -71,6 +72,7 @@ export class Printer {
   #depth = 0;
   #sep = "";
 
+  /** A printer of JSON (pretty or not) or of text. */
   constructor(json: boolean, pretty: boolean) {
     this.json = json;
     this.#pretty = pretty;

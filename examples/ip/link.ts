@@ -13,8 +13,10 @@ import { familyName, linkTypeName, llAddr, scopeName } from "./names.ts";
 import type { Printer } from "./json.ts";
 import { printLinkKind } from "./link_kinds.ts";
 
-type Link = DecodedMessage<rtLink.Ifinfomsg, rtLink.LinkAttrs>;
-type Addr = DecodedMessage<rtAddr.Ifaddrmsg, rtAddr.AddrAttrs>;
+/** A decoded `RTM_NEWLINK` message. */
+export type Link = DecodedMessage<rtLink.Ifinfomsg, rtLink.LinkAttrs>;
+/** A decoded `RTM_NEWADDR` message. */
+export type Addr = DecodedMessage<rtAddr.Ifaddrmsg, rtAddr.AddrAttrs>;
 
 const IFF = {
   UP: 0x1,

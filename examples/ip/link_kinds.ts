@@ -15,7 +15,8 @@ import type { Context, LinkInfo } from "./cli.ts";
 import { Raw } from "./json.ts";
 import type { Printer } from "./json.ts";
 
-type Links = Map<number, LinkInfo>;
+/** The ifindex → link map. */
+export type Links = Map<number, LinkInfo>;
 type Tb = Map<number, Uint8Array>;
 
 const IFLA_INFO_DATA = rtLink.linkinfoAttrs.attribute("data")!.value;

@@ -27,7 +27,8 @@ import {
 import type { Printer } from "./json.ts";
 import { hex0x } from "./link_kinds.ts";
 
-type Route = DecodedMessage<rtRoute.Rtmsg, rtRoute.RouteAttrs>;
+/** A decoded `RTM_NEWROUTE` message. */
+export type Route = DecodedMessage<rtRoute.Rtmsg, rtRoute.RouteAttrs>;
 
 const RTM_F_CLONED = 0x200;
 const RTM_F_NOTIFY = 0x100;
@@ -83,12 +84,19 @@ function addr(family: number, b: Uint8Array): string {
 
 /** What `ip route show` filters on. */
 export interface RouteFilter {
-  table: number; // 0 = all
-  cloned: number; // 0, 1, or 2 (any: route get)
+  /** Table id; 0 = all. */
+  table: number;
+  /** Cached routes: 0 (no), 1 (only), or 2 (any: route get). */
+  cloned: number;
+  /** Route type (`RTN_*`). */
   type?: number;
+  /** Output device index. */
   oif?: number;
+  /** Routing protocol (`RTPROT_*`). */
   protocol?: number;
+  /** Scope (`RT_SCOPE_*`). */
   scope?: number;
+  /** A prefix: `exact` for `exact`, otherwise routes containing it or inside it. */
   dst?: { bytes: Uint8Array; prefixlen: number; exact: boolean };
 }
 

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { formatIp, parsePrefix } from "./addr_text.ts";
+ * import { formatIp, parsePrefix } from "@netlink/netlink";
  * const p = parsePrefix("2001:db8::1/64");
  * formatIp(p.bytes); // "2001:db8::1"
  * ```
@@ -33,7 +33,7 @@ export interface Prefix {
  *
  * @example
  * ```ts
- * import { parseIpv4 } from "./addr_text.ts";
+ * import { parseIpv4 } from "@netlink/netlink";
  * parseIpv4("192.0.2.1"); // Uint8Array [192, 0, 2, 1]
  * ```
  */
@@ -57,7 +57,7 @@ export function parseIpv4(text: string): Uint8Array | undefined {
  *
  * @example
  * ```ts
- * import { parseIpv6 } from "./addr_text.ts";
+ * import { parseIpv6 } from "@netlink/netlink";
  * parseIpv6("fe80::1")?.length; // 16
  * ```
  */
@@ -110,7 +110,7 @@ export function parseIpv6(text: string): Uint8Array | undefined {
  *
  * @example
  * ```ts
- * import { parseIp } from "./addr_text.ts";
+ * import { parseIp } from "@netlink/netlink";
  * parseIp("10.0.0.1").length; // 4
  * parseIp("::1").length; // 16
  * ```
@@ -129,7 +129,7 @@ export function parseIp(text: string): Uint8Array {
  *
  * @example
  * ```ts
- * import { ipFamily } from "./addr_text.ts";
+ * import { ipFamily } from "@netlink/netlink";
  * ipFamily("2001:db8::1"); // 10
  * ```
  */
@@ -146,7 +146,7 @@ export function ipFamily(address: string | Uint8Array): number {
  *
  * @example
  * ```ts
- * import { parsePrefix } from "./addr_text.ts";
+ * import { parsePrefix } from "@netlink/netlink";
  * parsePrefix("10.0.0.0/24"); // { family: 2, bytes: Uint8Array [10, 0, 0, 0], prefixlen: 24 }
  * ```
  */
@@ -178,7 +178,7 @@ export function parsePrefix(text: string): Prefix {
  *
  * @example
  * ```ts
- * import { formatIp } from "./addr_text.ts";
+ * import { formatIp } from "@netlink/netlink";
  * formatIp(new Uint8Array([10, 0, 0, 1])); // "10.0.0.1"
  * formatIp(new Uint8Array([0xfe, 0x80, ...new Array(13).fill(0), 1])); // "fe80::1"
  * ```
@@ -225,7 +225,7 @@ export function formatIp(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
- * import { formatPrefix } from "./addr_text.ts";
+ * import { formatPrefix } from "@netlink/netlink";
  * formatPrefix(new Uint8Array([10, 0, 0, 0]), 8); // "10.0.0.0/8"
  * ```
  */
@@ -239,7 +239,7 @@ export function formatPrefix(bytes: Uint8Array, prefixlen: number): string {
  *
  * @example
  * ```ts
- * import { parseMac } from "./addr_text.ts";
+ * import { parseMac } from "@netlink/netlink";
  * parseMac("02:00:00:00:00:01"); // Uint8Array [2, 0, 0, 0, 0, 1]
  * ```
  */
@@ -255,7 +255,7 @@ export function parseMac(text: string): Uint8Array {
  *
  * @example
  * ```ts
- * import { formatMac } from "./addr_text.ts";
+ * import { formatMac } from "@netlink/netlink";
  * formatMac(new Uint8Array([2, 0, 0, 0, 0, 1])); // "02:00:00:00:00:01"
  * ```
  */
@@ -268,7 +268,7 @@ export function formatMac(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
- * import { maskPrefix } from "./addr_text.ts";
+ * import { maskPrefix } from "@netlink/netlink";
  * maskPrefix(new Uint8Array([10, 1, 2, 3]), 8); // Uint8Array [10, 0, 0, 0]
  * ```
  */

@@ -3,8 +3,7 @@
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { addAddress, listAddresses } from "./address.ts";
+ * import { Rtnl, addAddress, listAddresses } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addAddress(rt, { dev: "eth0", address: "192.0.2.1/24" });
  * for (const a of await listAddresses(rt, { dev: "eth0" })) console.log(a.address, a.prefixlen);
@@ -101,9 +100,7 @@ export interface ListAddressesOptions {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { toAddress } from "./address.ts";
- * import * as rtAddr from "../generated/rt_addr.ts";
+ * import { Rtnl, toAddress, rtAddr } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for await (const m of rt.dump(rtAddr.operations.getaddr)) console.log(toAddress(m).address);
  * ```
@@ -142,8 +139,7 @@ export function toAddress(message: AddressMessage): Address {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { listAddresses } from "./address.ts";
+ * import { Rtnl, listAddresses } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * const v6 = await listAddresses(rt, { family: "inet6", dev: "lo" });
  * ```
@@ -263,8 +259,7 @@ async function indexOf(rt: Rtnl, spec: AddAddressSpec): Promise<number> {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { addAddress } from "./address.ts";
+ * import { Rtnl, addAddress } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addAddress(rt, { dev: "eth0", address: "10.0.0.1/24", broadcast: true });
  * await addAddress(rt, { dev: "eth0", address: "2001:db8::1/64", flags: ["nodad"] });
@@ -293,8 +288,7 @@ export async function addAddress(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { deleteAddress } from "./address.ts";
+ * import { Rtnl, deleteAddress } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await deleteAddress(rt, { dev: "eth0", address: "10.0.0.1/24" });
  * ```

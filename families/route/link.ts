@@ -4,8 +4,7 @@
  *
  * @example
  * ```ts
-import { Rtnl } from "./rtnl.ts";
- * import { addLink, deleteLink, listLinks } from "./link.ts";
+ * import { Rtnl, addLink, deleteLink, listLinks } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addLink(rt, { name: "br0", kind: "bridge", up: true });
  * for (const l of await listLinks(rt)) console.log(l.index, l.name, l.kind, l.up);
@@ -329,8 +328,7 @@ function refRequest(ref: LinkRef): { header: Partial<rtLink.Ifinfomsg>; attrs: r
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { linkIndex } from "./link.ts";
+ * import { Rtnl, linkIndex } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await linkIndex(rt, "lo"); // 1
  * ```
@@ -353,9 +351,7 @@ export async function linkIndex(rt: Rtnl, link: number | string | LinkRef): Prom
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { toLink } from "./link.ts";
- * import * as rtLink from "../generated/rt_link.ts";
+ * import { Rtnl, toLink, rtLink } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for await (const m of rt.dump(rtLink.operations.getlink)) console.log(toLink(m).name);
  * ```
@@ -392,8 +388,7 @@ export function toLink(message: LinkMessage): Link {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { listLinks } from "./link.ts";
+ * import { Rtnl, listLinks } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * const bridges = await listLinks(rt, { kind: "bridge" });
  * ```
@@ -420,8 +415,7 @@ export async function listLinks(rt: Rtnl, options: ListLinksOptions = {}): Promi
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { getLink } from "./link.ts";
+ * import { Rtnl, getLink } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * const lo = await getLink(rt, { name: "lo" });
  * console.log(lo.index, lo.mtu, lo.flags);
@@ -443,8 +437,7 @@ export async function getLink(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { linkStats } from "./link.ts";
+ * import { Rtnl, linkStats } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * const s = await linkStats(rt, { name: "lo" });
  * console.log(s.rxBytes, s.txPackets);
@@ -597,8 +590,7 @@ async function addTunTap(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { addLink } from "./link.ts";
+ * import { Rtnl, addLink } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addLink(rt, { name: "v0", kind: "veth", peer: { name: "v1" }, up: true });
  * await addLink(rt, { name: "br0", kind: "bridge", data: { stpState: 0 } });
@@ -729,8 +721,7 @@ async function linkProp(rt: Rtnl, type: number, ref: LinkRef, names: string[]): 
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { addAltNames } from "./link.ts";
+ * import { Rtnl, addAltNames } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addAltNames(rt, { name: "eth0" }, ["uplink-with-a-long-name"]);
  * ```
@@ -747,8 +738,7 @@ export async function addAltNames(rt: Rtnl, ref: LinkRef, names: string[]): Prom
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { deleteAltNames } from "./link.ts";
+ * import { Rtnl, deleteAltNames } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await deleteAltNames(rt, { name: "eth0" }, ["uplink-with-a-long-name"]);
  * ```
@@ -766,8 +756,7 @@ export async function deleteAltNames(rt: Rtnl, ref: LinkRef, names: string[]): P
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { setLink } from "./link.ts";
+ * import { Rtnl, setLink } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await setLink(rt, { name: "v0" }, { up: true, mtu: 9000, master: "br0" });
  * await setLink(rt, { name: "v0" }, { master: null, name: "v0-renamed" });
@@ -824,8 +813,7 @@ export async function setLink(rt: Rtnl, ref: LinkRef, changes: LinkChanges): Pro
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { deleteLink } from "./link.ts";
+ * import { Rtnl, deleteLink } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await deleteLink(rt, { name: "br0" });
  * ```

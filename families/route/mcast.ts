@@ -9,8 +9,7 @@
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { listAnycast, listMulticast } from "./mcast.ts";
+ * import { Rtnl, listAnycast, listMulticast } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for (const m of await listMulticast(rt, { family: 10 })) console.log(m.ifindex, m.address);
  * for (const a of await listAnycast(rt)) console.log(a.ifindex, a.address);
@@ -135,7 +134,8 @@ export interface GroupAddress {
   cacheinfo?: rtAddr.IfaCacheinfo;
 }
 
-interface DumpOptions {
+/** Options of {@link listMulticast} and {@link listAnycast}. */
+export interface GroupListOptions {
   /** AF_INET (2) or AF_INET6 (10); both when omitted. */
   family?: number;
   /** Only this device (index or name). */
@@ -143,9 +143,6 @@ interface DumpOptions {
   /** Cancel the dump. */
   signal?: AbortSignal;
 }
-
-/** Options of {@link listMulticast} and {@link listAnycast}. */
-export type GroupListOptions = DumpOptions;
 
 async function ifindexOf(rt: Rtnl, dev: number | string | undefined): Promise<number | undefined> {
   if (dev === undefined || typeof dev === "number") return dev;
@@ -158,7 +155,7 @@ async function groups(
   op: Operation<rtAddr.Ifaddrmsg, rtAddr.AddrAttrs>,
   key: "multicast" | "anycast",
   families: number[],
-  options: DumpOptions,
+  options: GroupListOptions,
 ): Promise<GroupAddress[]> {
   const ifindex = await ifindexOf(rt, options.dev);
   const out: GroupAddress[] = [];
@@ -186,8 +183,7 @@ async function groups(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { listMulticast } from "./mcast.ts";
+ * import { Rtnl, listMulticast } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * console.log(await listMulticast(rt, { dev: "lo", family: 10 }));
  * ```
@@ -205,8 +201,7 @@ export async function listMulticast(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { listAnycast } from "./mcast.ts";
+ * import { Rtnl, listAnycast } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for (const a of await listAnycast(rt)) console.log(a.ifindex, a.address);
  * ```
@@ -239,8 +234,7 @@ export interface PrefixNotification {
  *
  * @example
  * ```ts
- * import { decodeBody } from "../../codec/schema.ts";
- * import { decodePrefix, newprefix } from "./mcast.ts";
+ * import { decodeBody, decodePrefix, newprefix } from "@netlink/netlink";
  * declare const payload: Uint8Array; // of a message of type RTM_NEWPREFIX
  * console.log(decodePrefix(decodeBody(newprefix, payload)).prefix);
  * ```

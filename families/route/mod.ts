@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { addAddress, addLink, addRoute, Rtnl, watch } from "./mod.ts";
+ * import { addAddress, addLink, addRoute, Rtnl, watch } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addLink(rt, { name: "v0", kind: "veth", peer: "v1", up: true });
  * await addAddress(rt, { dev: "v0", address: "192.0.2.1/24" });

@@ -4,8 +4,7 @@
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { addFdb, addNeighbour, listNeighbours } from "./neigh.ts";
+ * import { Rtnl, addFdb, addNeighbour, listNeighbours } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addNeighbour(rt, { dev: "eth0", dst: "192.0.2.7", lladdr: "02:00:00:00:00:07" });
  * await addFdb(rt, { dev: "vx0", mac: "02:00:00:00:00:08", dst: "198.51.100.1" });
@@ -129,9 +128,7 @@ function names(table: Record<string, number>, bits: number, lower: boolean): str
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { toNeighbour } from "./neigh.ts";
- * import * as rtNeigh from "../generated/rt_neigh.ts";
+ * import { Rtnl, toNeighbour, rtNeigh } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for await (const m of rt.dump(rtNeigh.operations.getneigh)) console.log(toNeighbour(m));
  * ```
@@ -158,8 +155,7 @@ export function toNeighbour(message: NeighbourMessage): Neighbour {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { listNeighbours } from "./neigh.ts";
+ * import { Rtnl, listNeighbours } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * const arp = await listNeighbours(rt, { family: "inet", dev: "eth0" });
  * ```
@@ -225,8 +221,7 @@ async function neighRequest(rt: Rtnl, spec: NeighbourSpec, forDelete: boolean) {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { addNeighbour } from "./neigh.ts";
+ * import { Rtnl, addNeighbour } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addNeighbour(rt, { dev: "eth0", dst: "fe80::7", lladdr: "02:00:00:00:00:07" });
  * await addNeighbour(rt, { dev: "eth0", dst: "192.0.2.7", state: "stale", lladdr: "02::9" }, {
@@ -253,8 +248,7 @@ export async function addNeighbour(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { deleteNeighbour } from "./neigh.ts";
+ * import { Rtnl, deleteNeighbour } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await deleteNeighbour(rt, { dev: "eth0", dst: "192.0.2.7" });
  * ```
@@ -309,8 +303,7 @@ async function fdbRequest(rt: Rtnl, spec: FdbSpec, forDelete: boolean) {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { addFdb } from "./neigh.ts";
+ * import { Rtnl, addFdb } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addFdb(rt, { dev: "veth0", mac: "02:00:00:00:00:01", master: true, vlan: 10 });
  * ```
@@ -332,8 +325,7 @@ export async function addFdb(rt: Rtnl, spec: FdbSpec, options: NewOptions = {}):
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { deleteFdb } from "./neigh.ts";
+ * import { Rtnl, deleteFdb } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await deleteFdb(rt, { dev: "veth0", mac: "02:00:00:00:00:01", master: true, vlan: 10 });
  * ```
@@ -348,8 +340,7 @@ export async function deleteFdb(rt: Rtnl, spec: FdbSpec): Promise<void> {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { listFdb } from "./neigh.ts";
+ * import { Rtnl, listFdb } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for (const e of await listFdb(rt, { br: "br0" })) console.log(e.lladdr, e.vlan, e.flags);
  * ```

@@ -5,8 +5,7 @@
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { listNeighTables, setNeighTable } from "./neightbl.ts";
+ * import { Rtnl, listNeighTables, setNeighTable } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await setNeighTable(rt, "arp_cache", { dev: "eth0", parms: { gcStaletime: 120000 } });
  * for (const t of await listNeighTables(rt)) console.log(t.name, t.ifindex, t.parms);
@@ -125,8 +124,7 @@ const U64_PARMS = new Set([
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { listNeighTables } from "./neightbl.ts";
+ * import { Rtnl, listNeighTables } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * const arp = (await listNeighTables(rt, { family: 2 })).find((t) => t.ifindex === 0);
  * console.log(arp?.thresh3, arp?.parms.gcStaletime);
@@ -186,8 +184,7 @@ export interface SetNeighTableOptions {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { setNeighTable } from "./neightbl.ts";
+ * import { Rtnl, setNeighTable } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await setNeighTable(rt, "ndisc_cache", { dev: "eth0", parms: { baseReachableTime: 20000 } });
  * ```

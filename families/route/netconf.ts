@@ -8,8 +8,7 @@
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { getNetconf, listNetconf } from "./netconf.ts";
+ * import { Rtnl, getNetconf, listNetconf } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * const all = await getNetconf(rt, 2, { dev: "all" });
  * console.log(all.forwarding, all.rpFilter);
@@ -121,7 +120,7 @@ export interface Netconf {
  *
  * @example
  * ```ts
- * import { decodeNetconf } from "./netconf.ts";
+ * import { decodeNetconf } from "@netlink/netlink";
  * decodeNetconf({ header: { family: 2 }, attrs: { ifindex: -1, forwarding: 1 } });
  * // { family: 2, ifindex: -1, forwarding: true }
  * ```
@@ -148,8 +147,7 @@ export function decodeNetconf(m: { header: Netconfmsg; attrs: NetconfAttrs }): N
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { listNetconf } from "./netconf.ts";
+ * import { Rtnl, listNetconf } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for (const c of await listNetconf(rt)) console.log(c.family, c.ifindex, c.forwarding);
  * ```
@@ -174,8 +172,7 @@ export async function listNetconf(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { getNetconf } from "./netconf.ts";
+ * import { Rtnl, getNetconf } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * console.log((await getNetconf(rt, 10, { dev: "lo" })).forwarding);
  * ```

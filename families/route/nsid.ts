@@ -7,8 +7,7 @@
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { getNsid, listNsids, setNsid } from "./nsid.ts";
+ * import { Rtnl, getNsid, listNsids, setNsid } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await setNsid(rt, "blue", { nsid: 5 });
  * console.log(await getNsid(rt, "blue")); // 5
@@ -110,8 +109,7 @@ async function withNetns<T>(ns: NetnsRef, fn: (attrs: NsidAttrs) => Promise<T>):
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { setNsid } from "./nsid.ts";
+ * import { Rtnl, setNsid } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await setNsid(rt, "blue", { nsid: 7 });
  * await setNsid(rt, { pid: 1234 });
@@ -136,8 +134,7 @@ export async function setNsid(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { getNsid } from "./nsid.ts";
+ * import { Rtnl, getNsid } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * console.log(await getNsid(rt, "/proc/1/ns/net"));
  * ```
@@ -170,8 +167,7 @@ export interface NsidEntry {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { listNsids } from "./nsid.ts";
+ * import { Rtnl, listNsids } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for (const { nsid } of await listNsids(rt)) console.log(nsid);
  * ```

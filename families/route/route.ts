@@ -4,8 +4,7 @@
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { addRoute, getRoute, listRoutes } from "./route.ts";
+ * import { Rtnl, addRoute, getRoute, listRoutes } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addRoute(rt, { dst: "198.51.100.0/24", gateway: "192.0.2.1" });
  * console.log(await getRoute(rt, "198.51.100.7"));
@@ -178,9 +177,7 @@ function decodeMultipath(bytes: Uint8Array): Nexthop[] {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { toRoute } from "./route.ts";
- * import * as rtRoute from "../generated/rt_route.ts";
+ * import { Rtnl, toRoute, rtRoute } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for await (const m of rt.dump(rtRoute.operations.getroute)) console.log(toRoute(m).dst);
  * ```
@@ -215,8 +212,7 @@ export function toRoute(message: RouteMessage): Route {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { listRoutes } from "./route.ts";
+ * import { Rtnl, listRoutes } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * const local6 = await listRoutes(rt, { family: "inet6", table: "local" });
  * ```
@@ -365,8 +361,7 @@ async function prepare(rt: Rtnl, spec: RouteSpec, forDelete: boolean) {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { addRoute } from "./route.ts";
+ * import { Rtnl, addRoute } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addRoute(rt, { dst: "default", gateway: "192.0.2.1", metric: 100 });
  * await addRoute(rt, { dst: "203.0.113.0/24", type: "blackhole", table: 1000 });
@@ -398,8 +393,7 @@ export async function addRoute(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { replaceRoute } from "./route.ts";
+ * import { Rtnl, replaceRoute } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await replaceRoute(rt, { dst: "default", gateway: "192.0.2.254" });
  * ```
@@ -413,8 +407,7 @@ export async function replaceRoute(rt: Rtnl, spec: RouteSpec): Promise<void> {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { deleteRoute } from "./route.ts";
+ * import { Rtnl, deleteRoute } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await deleteRoute(rt, { dst: "198.51.100.0/24" });
  * ```
@@ -429,8 +422,7 @@ export async function deleteRoute(rt: Rtnl, spec: RouteSpec): Promise<void> {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { getRoute } from "./route.ts";
+ * import { Rtnl, getRoute } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * const r = await getRoute(rt, "127.0.0.1");
  * console.log(r.type, r.dev, r.prefsrc); // "local" 1 "127.0.0.1"

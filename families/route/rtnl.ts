@@ -43,7 +43,7 @@ export interface NewOptions {
  *
  * @example
  * ```ts
- * import { newFlags } from "./rtnl.ts";
+ * import { newFlags } from "@netlink/netlink";
  * newFlags({ replace: true }, { create: true }); // NLM_F_CREATE | NLM_F_REPLACE = 0x500
  * ```
  */
@@ -73,8 +73,7 @@ export type RtnlOptions = OpenOptions;
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import * as rtLink from "../generated/rt_link.ts";
+ * import { Rtnl, rtLink } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for await (const link of rt.dump(rtLink.operations.getlink)) {
  *   console.log(link.header.ifiIndex, link.attrs.ifname);
@@ -94,7 +93,7 @@ export class Rtnl implements AsyncDisposable {
    *
    * @example
    * ```ts
-   * import { Rtnl } from "./rtnl.ts";
+   * import { Rtnl } from "@netlink/netlink";
    * await using rt = await Rtnl.open({ netns: "blue" });
    * ```
    */
@@ -108,8 +107,7 @@ export class Rtnl implements AsyncDisposable {
    *
    * @example
    * ```ts
-   * import { Rtnl } from "./rtnl.ts";
-   * import * as rtAddr from "../generated/rt_addr.ts";
+   * import { Rtnl, rtAddr } from "@netlink/netlink";
    * await using rt = await Rtnl.open();
    * for await (const a of rt.dump(rtAddr.operations.getaddr, { header: { ifaFamily: 2 } })) {
    *   console.log(a.header.ifaIndex, a.attrs.local);
@@ -140,8 +138,7 @@ export class Rtnl implements AsyncDisposable {
    *
    * @example
    * ```ts
-   * import { Rtnl } from "./rtnl.ts";
-   * import * as rtLink from "../generated/rt_link.ts";
+   * import { Rtnl, rtLink } from "@netlink/netlink";
    * await using rt = await Rtnl.open();
    * const lo = await rt.call(rtLink.operations.getlink, { attrs: { ifname: "lo" } });
    * console.log(lo?.attrs.mtu);

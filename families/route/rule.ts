@@ -3,8 +3,7 @@
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { addRule, listRules } from "./rule.ts";
+ * import { Rtnl, addRule, listRules } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addRule(rt, { priority: 100, from: "10.0.0.0/8", table: 100 });
  * for (const r of await listRules(rt)) console.log(r.priority, r.from, r.table, r.action);
@@ -115,8 +114,7 @@ export interface ListRulesOptions {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { ruleOperations, toRule } from "./rule.ts";
+ * import { Rtnl, ruleOperations, toRule } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for await (const m of rt.dump(ruleOperations.getrule)) console.log(toRule(m).priority);
  * ```
@@ -147,8 +145,7 @@ export function toRule(message: RuleMessage): Rule {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { listRules } from "./rule.ts";
+ * import { Rtnl, listRules } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * const v6 = await listRules(rt, { family: "inet6" });
  * ```
@@ -218,8 +215,7 @@ function prepare(s: RuleSpec, forDelete: boolean) {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { addRule } from "./rule.ts";
+ * import { Rtnl, addRule } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addRule(rt, { priority: 1000, fwmark: 0x10, fwmask: 0xff, table: 1010 });
  * await addRule(rt, { priority: 1001, to: "2001:db8::/32", action: "unreachable" });
@@ -239,8 +235,7 @@ export async function addRule(rt: Rtnl, spec: RuleSpec, options: NewOptions = {}
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { deleteRule } from "./rule.ts";
+ * import { Rtnl, deleteRule } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await deleteRule(rt, { priority: 1000 });
  * ```

@@ -4,8 +4,7 @@
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { getLinkStats, listLinkStats } from "./stats.ts";
+ * import { Rtnl, getLinkStats, listLinkStats } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * const lo = await getLinkStats(rt, "lo");
  * console.log(lo.link64?.rxBytes);
@@ -64,8 +63,7 @@ function decode(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { listLinkStats, STATS_FILTER } from "./stats.ts";
+ * import { Rtnl, listLinkStats, STATS_FILTER } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * const all = await listLinkStats(rt, { filterMask: STATS_FILTER.LINK_64 });
  * ```
@@ -86,8 +84,7 @@ export async function listLinkStats(rt: Rtnl, options: StatsOptions = {}): Promi
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { getLinkStats } from "./stats.ts";
+ * import { Rtnl, getLinkStats } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * console.log((await getLinkStats(rt, "lo")).link64?.rxPackets);
  * ```

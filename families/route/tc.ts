@@ -13,8 +13,7 @@
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { addClass, addFilter, addQdisc, listClasses } from "./tc.ts";
+ * import { Rtnl, addClass, addFilter, addQdisc, listClasses } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addQdisc(rt, "eth0", { parent: "root", handle: "1:", kind: "htb", defaultClass: 0x10 });
  * await addClass(rt, "eth0", { parent: "1:", classid: "1:10", kind: "htb", rate: "10mbit" });
@@ -303,7 +302,7 @@ export type Handle = number | string;
  * @throws {TypeError} for text that is not a handle; {@link RangeError} for a part over `ffff`.
  * @example
  * ```ts
- * import { parseHandle } from "./tc.ts";
+ * import { parseHandle } from "@netlink/netlink";
  * parseHandle("1:10"); // 0x10010
  * parseHandle("ffff:"); // 0xffff0000
  * parseHandle("root"); // 0xffffffff
@@ -338,7 +337,7 @@ export function parseHandle(handle: Handle): number {
  *
  * @example
  * ```ts
- * import { formatHandle } from "./tc.ts";
+ * import { formatHandle } from "@netlink/netlink";
  * formatHandle(0x10010); // "1:10"
  * formatHandle(0xfffffff1); // "ffff:fff1"
  * ```
@@ -427,7 +426,7 @@ function unitValue(v: number | string, units: Record<string, number>, what: stri
  *
  * @example
  * ```ts
- * import { parseRate } from "./tc.ts";
+ * import { parseRate } from "@netlink/netlink";
  * parseRate("1mbit"); // 1000000
  * parseRate("1kbps"); // 8000
  * ```
@@ -442,7 +441,7 @@ export function parseRate(rate: Rate): number {
  *
  * @example
  * ```ts
- * import { parseSize } from "./tc.ts";
+ * import { parseSize } from "@netlink/netlink";
  * parseSize("10k"); // 10240
  * ```
  */
@@ -455,7 +454,7 @@ export function parseSize(size: Size): number {
  *
  * @example
  * ```ts
- * import { parseDuration } from "./tc.ts";
+ * import { parseDuration } from "@netlink/netlink";
  * parseDuration("50ms"); // 50000
  * ```
  */
@@ -1465,7 +1464,7 @@ export interface TcMessage {
  *
  * @example
  * ```ts
- * import { decodeQdisc } from "./tc.ts";
+ * import { decodeQdisc } from "@netlink/netlink";
  * const q = decodeQdisc({
  *   header: { family: 0, ifindex: 2, handle: 0x10000, parent: 0xffffffff, info: 1 },
  *   attrs: { kind: "htb" },
@@ -1482,7 +1481,7 @@ export function decodeQdisc(m: TcMessage): Qdisc {
  *
  * @example
  * ```ts
- * import { decodeClass } from "./tc.ts";
+ * import { decodeClass } from "@netlink/netlink";
  * decodeClass({
  *   header: { family: 0, ifindex: 2, handle: 0x10010, parent: 0x10000, info: 0 },
  *   attrs: { kind: "htb" },
@@ -1498,7 +1497,7 @@ export function decodeClass(m: TcMessage): TcClass {
  *
  * @example
  * ```ts
- * import { decodeFilter } from "./tc.ts";
+ * import { decodeFilter } from "@netlink/netlink";
  * const f = decodeFilter({
  *   header: { family: 0, ifindex: 2, handle: 0, parent: 0x10000, info: (5 << 16) | 0x0008 },
  *   attrs: { kind: "u32" },
@@ -1535,8 +1534,7 @@ export interface ListOptions {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { formatHandle, listQdiscs } from "./tc.ts";
+ * import { Rtnl, formatHandle, listQdiscs } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for (const q of await listQdiscs(rt, { dev: "lo" })) {
  *   console.log(q.kind, formatHandle(q.handle), q.stats?.bytes);
@@ -1589,8 +1587,7 @@ async function newQdisc(rt: Rtnl, dev: number | string, o: AddQdiscOptions, flag
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { addQdisc } from "./tc.ts";
+ * import { Rtnl, addQdisc } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addQdisc(rt, "eth0", { handle: "1:", kind: "htb", defaultClass: 0x10 });
  * await addQdisc(rt, "eth1", { kind: "tbf", rate: "1mbit", burst: "10k", latency: "50ms" });
@@ -1610,8 +1607,7 @@ export async function addQdisc(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { replaceQdisc } from "./tc.ts";
+ * import { Rtnl, replaceQdisc } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await replaceQdisc(rt, "eth0", { kind: "tbf", rate: "2mbit", burst: "10k", limit: 30000 });
  * ```
@@ -1629,8 +1625,7 @@ export async function replaceQdisc(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { changeQdisc } from "./tc.ts";
+ * import { Rtnl, changeQdisc } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await changeQdisc(rt, "eth0", { handle: "1:", kind: "htb", defaultClass: 0x20 });
  * ```
@@ -1658,8 +1653,7 @@ export interface DeleteQdiscOptions {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { deleteQdisc } from "./tc.ts";
+ * import { Rtnl, deleteQdisc } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await deleteQdisc(rt, "eth0", { parent: "root" });
  * await deleteQdisc(rt, "eth0", { parent: "ingress" });
@@ -1697,8 +1691,7 @@ async function devices(rt: Rtnl, dev: number | string | undefined): Promise<numb
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { formatHandle, listClasses } from "./tc.ts";
+ * import { Rtnl, formatHandle, listClasses } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for (const c of await listClasses(rt, { dev: "eth0" })) {
  *   console.log(formatHandle(c.handle), c.config);
@@ -1740,8 +1733,7 @@ async function newClass(rt: Rtnl, dev: number | string, o: AddClassOptions, flag
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { addClass } from "./tc.ts";
+ * import { Rtnl, addClass } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addClass(rt, "eth0", {
  *   parent: "1:",
@@ -1766,8 +1758,7 @@ export async function addClass(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { replaceClass } from "./tc.ts";
+ * import { Rtnl, replaceClass } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await replaceClass(rt, "eth0", { parent: "1:", classid: "1:10", kind: "htb", rate: "5mbit" });
  * ```
@@ -1785,8 +1776,7 @@ export async function replaceClass(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { changeClass } from "./tc.ts";
+ * import { Rtnl, changeClass } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await changeClass(rt, "eth0", { parent: "1:", classid: "1:10", kind: "htb", rate: "3mbit" });
  * ```
@@ -1804,8 +1794,7 @@ export async function changeClass(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { deleteClass } from "./tc.ts";
+ * import { Rtnl, deleteClass } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await deleteClass(rt, "eth0", "1:10");
  * ```
@@ -1865,8 +1854,7 @@ export interface ListFiltersOptions extends ListOptions {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { listFilters } from "./tc.ts";
+ * import { Rtnl, listFilters } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for (const f of await listFilters(rt, { dev: "eth0", parent: "1:" })) {
  *   console.log(f.kind, f.priority, f.config);
@@ -1930,8 +1918,7 @@ async function newFilter(rt: Rtnl, dev: number | string, o: AddFilterOptions, fl
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { addFilter } from "./tc.ts";
+ * import { Rtnl, addFilter } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addFilter(rt, "eth0", {
  *   parent: "1:",
@@ -1963,8 +1950,7 @@ export async function addFilter(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { replaceFilter } from "./tc.ts";
+ * import { Rtnl, replaceFilter } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await replaceFilter(rt, "eth0", {
  *   parent: "1:",
@@ -1990,8 +1976,7 @@ export async function replaceFilter(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { changeFilter } from "./tc.ts";
+ * import { Rtnl, changeFilter } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await changeFilter(rt, "eth0", {
  *   parent: "1:",
@@ -2034,8 +2019,7 @@ export interface DeleteFilterOptions {
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { deleteFilter } from "./tc.ts";
+ * import { Rtnl, deleteFilter } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await deleteFilter(rt, "eth0", { parent: "1:", priority: 5, protocol: "ip" });
  * ```
@@ -2073,8 +2057,7 @@ export async function deleteFilter(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { listActions } from "./tc.ts";
+ * import { Rtnl, listActions } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for (const a of await listActions(rt, "mirred")) console.log(a.index, a.config, a.stats);
  * ```
@@ -2098,8 +2081,7 @@ export async function listActions(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { addAction } from "./tc.ts";
+ * import { Rtnl, addAction } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addAction(rt, { kind: "gact", action: "drop", index: 7 });
  * ```
@@ -2122,8 +2104,7 @@ export async function addAction(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { deleteAction } from "./tc.ts";
+ * import { Rtnl, deleteAction } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await deleteAction(rt, "gact", 7);
  * ```
@@ -2147,8 +2128,7 @@ export async function deleteAction(
  *
  * @example
  * ```ts
- * import { Rtnl } from "./rtnl.ts";
- * import { tcOperations } from "./tc.ts";
+ * import { Rtnl, tcOperations } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for await (const m of rt.dump(tcOperations.getqdisc)) console.log(m.attrs.kind);
  * ```

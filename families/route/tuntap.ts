@@ -41,7 +41,7 @@ export interface TunTapOptions {
  *
  * @example
  * ```ts
- * import { createTunTap } from "./tuntap.ts";
+ * import { createTunTap } from "@netlink/netlink";
  * await createTunTap("tap0", { mode: "tap" });
  * ```
  */

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { watch } from "./watch.ts";
+ * import { watch } from "@netlink/netlink";
  * await using events = await watch({}, { groups: ["link", "ipv4-addr"] });
  * for await (const e of events) {
  *   if (e.kind === "link") console.log(e.action, e.object.attrs.ifname);
@@ -179,8 +179,7 @@ const BY_TYPE = new Map<number, [string, "new" | "delete", AnyOp]>([
  *
  * @example
  * ```ts
- * import { toWatchEvent } from "./watch.ts";
- * import type { ReceivedMessage } from "../../socket/socket.ts";
+ * import { toWatchEvent, type ReceivedMessage } from "@netlink/netlink";
  * declare const msg: ReceivedMessage;
  * const e = toWatchEvent(msg);
  * if (e.kind === "route") console.log(e.action, e.object.header.rtmDstLen);
@@ -229,7 +228,7 @@ function groupNumbers(groups: readonly (WatchGroup | number)[]): number[] {
  *
  * @example
  * ```ts
- * import { watch } from "./watch.ts";
+ * import { watch } from "@netlink/netlink";
  * const events = await watch({}, {
  *   groups: ["link", "ipv4-route", "ipv6-route"],
  *   signal: AbortSignal.timeout(10_000),

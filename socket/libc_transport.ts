@@ -1,0 +1,209 @@
+/**
+ * The {@link Transport} that talks to the kernel: a non-blocking `AF_NETLINK` socket through
+ * libc, waited on in the process-wide epoll hub, received with `recvmsg` (sender address and
+ * `NETLINK_PKTINFO` / `NETLINK_LISTEN_ALL_NSID` control messages).
+ *
+ * @module
+ */
+import { NETLINK_LISTEN_ALL_NSID, NETLINK_PKTINFO, SOL_NETLINK } from "../codec/constants.ts";
+import { NetlinkError } from "../codec/netlink_error.ts";
+import { CMSGHDR, IOVEC, MSGHDR, NL_PKTINFO, SOCKADDR_NL, sockaddrNl } from "../ffi/layouts.ts";
+import {
+  AF_NETLINK,
+  check,
+  EAGAIN,
+  ECONNREFUSED,
+  EINTR,
+  ENOBUFS,
+  type Hub,
+  inNetns,
+  loadSys,
+  MSG_DONTWAIT,
+  MSG_TRUNC,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+} from "../ffi/sys.ts";
+import type { Libc } from "../ffi/types.ts";
+import type { ReceiveResult, Transport } from "./transport.ts";
+
+const CONTROL_LEN = 128;
+
+/** How to create the socket. */
+export interface LibcTransportOptions {
+  /** `SOCK_RAW` (default) or `SOCK_DGRAM`. */
+  type?: "raw" | "dgram";
+  /** Create the socket in this network namespace (name, path or fd). */
+  netns?: string | number;
+  /** Size of the receive buffer; a longer datagram is reported truncated and grows it. */
+  messageBufferSize: number;
+}
+
+/** A libc netlink socket. */
+export class LibcTransport implements Transport {
+  /** The file descriptor. */
+  readonly fd: number;
+  /** The `netns` it was created in (`""`: the process's own). */
+  readonly scope: string;
+  #libc: Libc;
+  #hub: Hub;
+  #kernelAddr = sockaddrNl(0, 0);
+  // recvmsg state: the buffers are allocated once and their addresses written into msghdr.
+  #buf!: Uint8Array;
+  #name = new Uint8Array(new ArrayBuffer(SOCKADDR_NL.size));
+  #nameView = new DataView(this.#name.buffer);
+  #control = new Uint8Array(new ArrayBuffer(CONTROL_LEN));
+  #controlView = new DataView(this.#control.buffer);
+  #iov = new Uint8Array(new ArrayBuffer(IOVEC.size));
+  #msghdr = new Uint8Array(new ArrayBuffer(MSGHDR.size));
+  #msghdrView = new DataView(this.#msghdr.buffer);
+  #closed = false;
+
+  private constructor(libc: Libc, hub: Hub, fd: number, scope: string, bufferSize: number) {
+    this.scope = scope;
+    this.#libc = libc;
+    this.#hub = hub;
+    this.fd = fd;
+    this.#setBuffer(bufferSize);
+  }
+
+  /** Create a non-blocking netlink socket for `protocol` (unbound). Loads libc on first use. */
+  static async open(protocol: number, options: LibcTransportOptions): Promise<LibcTransport> {
+    const { libc, hub } = await loadSys();
+    const type = (options.type === "dgram" ? SOCK_DGRAM : SOCK_RAW) | SOCK_NONBLOCK | SOCK_CLOEXEC;
+    const netns = options.netns;
+    const fd = netns === undefined
+      ? check(libc, libc.socket(AF_NETLINK, type, protocol), "socket")
+      : inNetns(libc, netns, "socket", () => libc.socket(AF_NETLINK, type, protocol));
+    try {
+      const scope = netns === undefined ? "" : String(netns);
+      return new LibcTransport(libc, hub, fd, scope, options.messageBufferSize);
+    } catch (e) {
+      libc.close(fd);
+      throw e;
+    }
+  }
+
+  #setBuffer(size: number): void {
+    this.#buf = new Uint8Array(new ArrayBuffer(size));
+    const a = this.#libc.addressOf.bind(this.#libc);
+    const iov = new DataView(this.#iov.buffer);
+    iov.setBigUint64(IOVEC.base, a(this.#buf), true);
+    iov.setBigUint64(IOVEC.len, BigInt(size), true);
+    const m = this.#msghdrView;
+    m.setBigUint64(MSGHDR.name, a(this.#name), true);
+    m.setUint32(MSGHDR.namelen, SOCKADDR_NL.size, true);
+    m.setBigUint64(MSGHDR.iov, a(this.#iov), true);
+    m.setBigUint64(MSGHDR.iovlen, 1n, true);
+    m.setBigUint64(MSGHDR.control, a(this.#control), true);
+    m.setBigUint64(MSGHDR.controllen, BigInt(CONTROL_LEN), true);
+    m.setInt32(MSGHDR.flags, 0, true);
+  }
+
+  bind(portId: number, groups: number): number {
+    const libc = this.#libc;
+    check(libc, libc.bind(this.fd, sockaddrNl(portId, groups), SOCKADDR_NL.size), "bind");
+    const addr = new Uint8Array(new ArrayBuffer(SOCKADDR_NL.size));
+    const len = new Uint8Array(new ArrayBuffer(4));
+    new DataView(len.buffer).setUint32(0, SOCKADDR_NL.size, true);
+    check(libc, libc.getsockname(this.fd, addr, len), "getsockname");
+    return new DataView(addr.buffer).getUint32(SOCKADDR_NL.pid, true);
+  }
+
+  send(data: Uint8Array, portId: number, groups: number): void {
+    const to = portId === 0 && groups === 0 ? this.#kernelAddr : sockaddrNl(portId, groups);
+    const libc = this.#libc;
+    if (libc.sendto(this.fd, data, data.length, 0, to, SOCKADDR_NL.size) >= 0) return;
+    const errno = libc.errno();
+    // After a multicast the kernel also unicasts to port 0; protocols without a kernel socket
+    // (USERSOCK) refuse that part, but the multicast went out.
+    if (errno === ECONNREFUSED && groups !== 0 && portId === 0) return;
+    throw new NetlinkError(errno, { operation: "sendto" });
+  }
+
+  receive(): ReceiveResult {
+    const libc = this.#libc;
+    const m = this.#msghdrView;
+    for (;;) {
+      m.setUint32(MSGHDR.namelen, SOCKADDR_NL.size, true);
+      m.setBigUint64(MSGHDR.controllen, BigInt(CONTROL_LEN), true);
+      const n = libc.recvmsg(this.fd, this.#msghdr, MSG_DONTWAIT | MSG_TRUNC);
+      if (n < 0) {
+        const errno = libc.errno();
+        if (errno === EAGAIN) return { kind: "empty" };
+        if (errno === EINTR) continue;
+        if (errno === ENOBUFS) return { kind: "overrun" };
+        throw new NetlinkError(errno, { operation: "recvmsg" });
+      }
+      const size = this.#buf.length;
+      if (n > size || (m.getInt32(MSGHDR.flags, true) & MSG_TRUNC) !== 0) {
+        const head = this.#buf.slice(0, Math.min(n, size));
+        this.#setBuffer(Math.max(n, size * 2));
+        return { kind: "truncated", length: n, size, head };
+      }
+      const sender = this.#nameView.getUint32(SOCKADDR_NL.pid, true);
+      const mask = this.#nameView.getUint32(SOCKADDR_NL.groups, true); // groups 1-32 only
+      const datagram = {
+        data: this.#buf.slice(0, n),
+        sender,
+        group: mask === 0 ? 0 : 32 - Math.clz32(mask),
+        nsid: undefined as number | undefined,
+      };
+      if (Number(m.getBigUint64(MSGHDR.controllen, true)) > 0) this.#readControl(datagram);
+      if (datagram.nsid === undefined) delete datagram.nsid;
+      return { kind: "datagram", datagram };
+    }
+  }
+
+  /** The group (`NETLINK_PKTINFO`) and peer nsid from the control messages, if present. */
+  #readControl(d: { group: number; nsid?: number }): void {
+    const len = Number(this.#msghdrView.getBigUint64(MSGHDR.controllen, true));
+    const dv = this.#controlView;
+    for (let off = 0; off + CMSGHDR.size <= len;) {
+      const clen = Number(dv.getBigUint64(off + CMSGHDR.len, true));
+      if (clen < CMSGHDR.size || off + clen > len) break;
+      const level = dv.getInt32(off + CMSGHDR.level, true);
+      const type = dv.getInt32(off + CMSGHDR.type, true);
+      if (level === SOL_NETLINK && clen >= CMSGHDR.data + 4) {
+        if (type === NETLINK_PKTINFO) {
+          d.group = dv.getUint32(off + CMSGHDR.data + NL_PKTINFO.group, true);
+        } else if (type === NETLINK_LISTEN_ALL_NSID) d.nsid = dv.getInt32(off + CMSGHDR.data, true);
+      }
+      off += (clen + CMSGHDR.align - 1) & ~(CMSGHDR.align - 1);
+    }
+  }
+
+  readable(): Promise<void> {
+    return this.#hub.readable(this.fd);
+  }
+
+  cancelWait(): void {
+    this.#hub.cancel(this.fd);
+  }
+
+  setInt(level: number, name: number, value: number, label: string): void {
+    const v = new Uint8Array(new ArrayBuffer(4));
+    new DataView(v.buffer).setInt32(0, value, true);
+    check(this.#libc, this.#libc.setsockopt(this.fd, level, name, v, 4), `setsockopt(${label})`);
+  }
+
+  getInt(level: number, name: number, label: string): number {
+    return new DataView(this.getBytes(level, name, 4, label).buffer).getInt32(0, true);
+  }
+
+  getBytes(level: number, name: number, size: number, label: string): Uint8Array {
+    const v = new Uint8Array(new ArrayBuffer(size));
+    const len = new Uint8Array(new ArrayBuffer(4));
+    new DataView(len.buffer).setUint32(0, size, true);
+    check(this.#libc, this.#libc.getsockopt(this.fd, level, name, v, len), `getsockopt(${label})`);
+    return v.slice(0, Math.min(new DataView(len.buffer).getUint32(0, true), size));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#hub.remove(this.fd);
+    this.#libc.close(this.fd);
+  }
+}
