@@ -1,0 +1,312 @@
+/**
+ * One client for every family the generator knows: `call`, `get`, `dump` and typed `events`
+ * over a {@link NetlinkSocket}. The family decides the protocol:
+ *
+ * - netlink-raw families (rtnetlink, netfilter, …) use their protocol number, and their message
+ *   types and multicast group numbers straight from the spec;
+ * - generic netlink families share `NETLINK_GENERIC`: the family id and multicast group ids
+ *   are resolved by name through the controller (nlctrl) and cached per network namespace.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "@netlink/netlink";
+ * import * as ethtool from "@netlink/netlink/ethtool";
+ * await using eth = await Client.open(ethtool.family);
+ * const info = await eth.get(ethtool.operations.linkinfoGet, {
+ *   attrs: { header: { devName: "lo" } },
+ * });
+ * console.log(info.attrs.port);
+ * ```
+ *
+ * @module
+ */
+import { NETLINK_GENERIC, NLMSG_ERROR } from "../codec/constants.ts";
+import {
+  buildMessage,
+  decodeBody,
+  type DecodedMessage,
+  type Family,
+  type Operation,
+} from "../codec/ynl/mod.ts";
+import { NetlinkSocket, type OpenOptions, type ReceivedMessage } from "../socket/socket.ts";
+import { type GenlFamilyInfo, resolveFamily } from "./genl.ts";
+
+/** What to send in a request: fixed-header fields, attributes, extra flags. */
+export interface CallOptions<H, A> {
+  /** Fixed header fields; missing ones are zero. */
+  header?: Partial<H>;
+  /** Attributes. */
+  attrs?: A;
+  /** Extra `nlmsg_flags` (e.g. `NLM_F_CREATE | NLM_F_EXCL`). */
+  flags?: number;
+  /** Cancel waiting for the answer. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link Client.events}. */
+export interface EventOptions {
+  /** Stop the iterator. */
+  signal?: AbortSignal;
+}
+
+/** A notification decoded by its family's tables. */
+export interface Notification
+  extends DecodedMessage<Record<string, unknown>, Record<string, unknown>> {
+  /** YNL name of the family it belongs to. */
+  family: string;
+  /** Netlink message type (for generic netlink: the family id). */
+  type: number;
+  /** The multicast group it arrived on (0 when unknown). */
+  group: number;
+  /** The peer namespace id, with `listenAllNsid`. */
+  nsid?: number;
+}
+
+/** A received message that no family of the client describes, kept raw. */
+export interface UnknownNotification {
+  /** `undefined`: no family matched. */
+  family: undefined;
+  /** The message as received. */
+  message: ReceivedMessage;
+}
+
+/** Options of {@link Client.open}: those of the socket, including `netns`. */
+export type ClientOptions = OpenOptions;
+
+/** The protocol a family speaks: its netlink protocol number. */
+export function protocolOf(family: Family): number {
+  if (family.isGenetlink) return NETLINK_GENERIC;
+  const n = family.spec.protonum;
+  if (n === undefined) throw new TypeError(`Family "${family.name}" has no protocol number`);
+  return n;
+}
+
+/**
+ * A netlink socket that speaks in typed, spec-generated operations of one protocol: any family
+ * with the same protocol number can be used on it (for generic netlink: any genetlink family).
+ */
+export class Client implements AsyncDisposable {
+  /** The underlying socket. */
+  readonly socket: NetlinkSocket;
+  #families = new Map<string, Family>();
+  #genl = new Map<string, Promise<GenlFamilyInfo>>();
+  #byId = new Map<number, Family>();
+
+  /** Wrap an open socket; the families listed are those {@link events} decodes. */
+  protected constructor(socket: NetlinkSocket, families: readonly Family[]) {
+    this.socket = socket;
+    for (const f of families) this.#adopt(f);
+  }
+
+  /**
+   * Open a socket for `families` (one family or several of the same protocol) and return a
+   * client over it.
+   *
+   * @throws {TypeError} when the families speak different protocols.
+   * @example
+   * ```ts
+   * import { Client, rtLink, rtAddr } from "@netlink/netlink";
+   * await using rt = await Client.open([rtLink.family, rtAddr.family], { netns: "blue" });
+   * ```
+   */
+  static async open(
+    families: Family | readonly Family[],
+    options: ClientOptions = {},
+  ): Promise<Client> {
+    const list = Array.isArray(families) ? families : [families as Family];
+    return new Client(await Client.socketFor(list, options), list);
+  }
+
+  /** Open the socket that `families` share; used by {@link open} and specialisations. */
+  protected static socketFor(
+    families: readonly Family[],
+    options: ClientOptions,
+  ): Promise<NetlinkSocket> {
+    if (families.length === 0) throw new TypeError("Client.open needs at least one family");
+    const protocol = protocolOf(families[0]);
+    for (const f of families) {
+      if (protocolOf(f) !== protocol) {
+        throw new TypeError(
+          `Families "${families[0].name}" and "${f.name}" speak different netlink protocols`,
+        );
+      }
+    }
+    return NetlinkSocket.open(protocol, options);
+  }
+
+  #adopt(family: Family): void {
+    if (this.#families.get(family.name) === family) return;
+    if (protocolOf(family) !== this.socket.protocol) {
+      throw new TypeError(
+        `Family "${family.name}" speaks netlink protocol ${
+          protocolOf(family)
+        }, not this socket's ${this.socket.protocol}`,
+      );
+    }
+    this.#families.set(family.name, family);
+  }
+
+  /**
+   * The generic netlink facts of `family` (id, version, groups), resolved once per namespace.
+   *
+   * @throws {FamilyNotFoundError} when this kernel has no such family.
+   */
+  genlFamily(family: Family, signal?: AbortSignal): Promise<GenlFamilyInfo> {
+    if (!family.isGenetlink) {
+      throw new TypeError(`Family "${family.name}" is not a generic netlink family`);
+    }
+    this.#adopt(family);
+    let p = this.#genl.get(family.name);
+    if (p === undefined) {
+      p = resolveFamily(this.socket, family.name, signal);
+      this.#genl.set(family.name, p);
+      p.then((info) => this.#byId.set(info.id, family), () => this.#genl.delete(family.name));
+    }
+    return p;
+  }
+
+  async #typeOf(op: Operation<object, object>, signal?: AbortSignal): Promise<number | undefined> {
+    this.#adopt(op.family);
+    return op.family.isGenetlink ? (await this.genlFamily(op.family, signal)).id : undefined;
+  }
+
+  /**
+   * Send one request of `op` and wait: resolves with the decoded reply, or `undefined` when the
+   * kernel only acknowledged it. Kernel errors reject with a `NetlinkError` naming the
+   * operation.
+   */
+  async call<H extends object, A extends object>(
+    op: Operation<H, A>,
+    options: CallOptions<H, A> = {},
+  ): Promise<DecodedMessage<H, A> | undefined> {
+    const type = await this.#typeOf(op as Operation<object, object>, options.signal);
+    const bytes = buildMessage(op, {
+      type,
+      header: options.header,
+      attrs: options.attrs,
+      flags: options.flags,
+    });
+    const reply = await this.socket.request(bytes, {
+      signal: options.signal,
+      operation: operationName(op, false),
+    });
+    return reply.type === NLMSG_ERROR /* the ACK */ ? undefined : decodeBody(op, reply.payload);
+  }
+
+  /**
+   * Like {@link call}, for operations that answer with an object: rejects when the kernel only
+   * acknowledged.
+   */
+  async get<H extends object, A extends object>(
+    op: Operation<H, A>,
+    options: CallOptions<H, A> = {},
+  ): Promise<DecodedMessage<H, A>> {
+    const reply = await this.call(op, options);
+    if (reply === undefined) {
+      throw new TypeError(`${operationName(op, false)} was acknowledged without a reply`);
+    }
+    return reply;
+  }
+
+  /**
+   * Dump all objects of `op`, decoded as they arrive. Header fields and attributes filter the
+   * dump where the kernel supports it.
+   */
+  async *dump<H extends object, A extends object>(
+    op: Operation<H, A>,
+    options: CallOptions<H, A> = {},
+  ): AsyncGenerator<DecodedMessage<H, A>> {
+    const type = await this.#typeOf(op as Operation<object, object>, options.signal);
+    const bytes = buildMessage(op, {
+      dump: true,
+      type,
+      header: options.header,
+      attrs: options.attrs,
+      flags: options.flags,
+    });
+    const name = operationName(op, true);
+    for await (const m of this.socket.dump(bytes, { signal: options.signal, operation: name })) {
+      yield decodeBody(op, m.payload);
+    }
+  }
+
+  /**
+   * Join multicast groups (YNL names, e.g. `"rtnlgrp-link"` or ethtool's `"monitor"`) of this
+   * client's families and iterate their notifications, decoded by the family they belong to.
+   * Messages no family describes come as {@link UnknownNotification}.
+   *
+   * @throws {TypeError} for a group none of the client's families has.
+   */
+  async *events(
+    groups: readonly string[],
+    options: EventOptions = {},
+  ): AsyncGenerator<Notification | UnknownNotification> {
+    for (const id of await this.groupIds(groups, options.signal)) this.socket.join(id);
+    for await (const m of this.socket.subscribe({ signal: options.signal })) {
+      yield this.decodeNotification(m);
+    }
+  }
+
+  /** The ids of multicast groups named as in the specs of this client's families. */
+  async groupIds(groups: readonly string[], signal?: AbortSignal): Promise<number[]> {
+    const ids: number[] = [];
+    for (const name of groups) {
+      let id: number | undefined;
+      for (const f of this.#families.values()) {
+        if (f.isGenetlink) {
+          if (!(name in (f.spec.mcastGroups ?? {}))) continue;
+          id = (await this.genlFamily(f, signal)).groups.get(name);
+          if (id === undefined) {
+            throw new TypeError(`This kernel's ${f.name} has no multicast group "${name}"`);
+          }
+        } else id = f.spec.mcastGroups?.[name] ?? undefined;
+        if (id !== undefined) break;
+      }
+      if (id === undefined) {
+        const known = [...this.#families.values()].flatMap((f) =>
+          Object.keys(f.spec.mcastGroups ?? {})
+        );
+        throw new TypeError(`Unknown multicast group "${name}"; known: ${known.join(", ")}`);
+      }
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  /** Decode a received message with the family of this client that describes it. */
+  decodeNotification(m: ReceivedMessage): Notification | UnknownNotification {
+    if (this.socket.protocol === NETLINK_GENERIC) {
+      const family = this.#byId.get(m.type);
+      const d = family?.decodeMessage(m.type, m.payload);
+      if (family && d) {
+        return { ...d, family: family.name, type: m.type, group: m.group, nsid: m.nsid };
+      }
+    } else {
+      for (const family of this.#families.values()) {
+        const d = family.decodeMessage(m.type, m.payload);
+        if (d) return { ...d, family: family.name, type: m.type, group: m.group, nsid: m.nsid };
+      }
+    }
+    return { family: undefined, message: m };
+  }
+
+  /** Close the socket. */
+  close(): void {
+    this.socket.close();
+  }
+
+  /** `await using` support. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+}
+
+/** `CTRL_CMD_GETFAMILY`-style names for errors: the spec's C name of the request. */
+export function operationName(op: Operation<object, object>, dump: boolean): string {
+  const type = (dump ? op.spec.dump?.request?.value : op.spec.do?.request?.value) ??
+    op.requestValue;
+  return `${op.family.name} ${op.name}${dump ? " dump" : ""} (${
+    op.family.isGenetlink ? "cmd" : "type"
+  } ${type})`;
+}

@@ -1,0 +1,20 @@
+/**
+ * The YNL codec: spec types, the family model, compilation, decoding and encoding, and the
+ * types generated modules use to describe their operations' messages. Generated modules in
+ * `families/generated/` import from here.
+ *
+ * @example
+ * ```ts
+ * import { defineFamily } from "@netlink/netlink/codec";
+ * const family = defineFamily({
+ *   name: "demo",
+ *   protocol: "netlink-raw",
+ *   attributeSets: { "demo-attrs": [{ name: "mtu", value: 4, type: "u32" }] },
+ *   operations: {},
+ * });
+ * ```
+ *
+ * @module
+ */
+export * from "../schema.ts";
+export * from "./messages.ts";

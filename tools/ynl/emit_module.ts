@@ -1,0 +1,504 @@
+/**
+ * The module of one family: enums and flags, constants, message numbers, group numbers, struct
+ * and attribute-set interfaces, sub-message formats and unions, the messages of each operation,
+ * and the data-only `defineFamily({...})` table with its typed `operations`.
+ *
+ * @module
+ */
+import type { StructMember } from "./model.ts";
+import type { FamilyIR, MessageIR, OpIR, SetIR, SubMsgIR } from "./resolve.ts";
+import { resolveLen } from "./resolve.ts";
+import { Code, docText, jsdoc, type Lit, literal, propKey } from "./text.ts";
+import { attrEntry, attrTs, intTs, type TypeContext } from "./types.ts";
+import { camelCase } from "./text.ts";
+
+/** Where the generated modules import the codec from (relative to families/generated). */
+export const CODEC_IMPORT = "../../codec/ynl/mod.ts";
+
+/** The generator named in the first line of every generated file. */
+export const GENERATOR = "tools/ynl/main.ts";
+
+/** How a module is reached from outside: its package subpath, if it has one. */
+export interface ModuleOptions {
+  /** Package subpath export (`"./ethtool"`), for the example's import. */
+  subpath?: string;
+  /** Package name (deno.json `name`). */
+  packageName: string;
+}
+
+function typeContext(f: FamilyIR): TypeContext {
+  const find = <T extends { iface: string }>(m: Map<string, T>, n: string, what: string) => {
+    const x = m.get(n);
+    if (x === undefined) throw new Error(`${f.file}: unknown ${what} ${n}`);
+    return x.iface;
+  };
+  return {
+    structIface: (n) => find(f.structByName, n, "struct"),
+    setIface: (n) => find(f.setByName, n, "attribute set"),
+    subMessageIface: (n) => find(f.subByName, n, "sub-message"),
+  };
+}
+
+/** The TS type of one format of a sub-message (header fields and attributes in one object). */
+function formatTs(f: FamilyIR, fm: SubMsgIR["formats"][number]): string {
+  const ctx = typeContext(f);
+  const parts: string[] = [];
+  if (fm.fixedHeader !== undefined) parts.push(ctx.structIface(fm.fixedHeader));
+  if (fm.attributeSet !== undefined) {
+    // Attributes named like a struct member decode as `<name>Attr` (see codec/schema.ts).
+    const members = new Set(
+      (f.structByName.get(fm.fixedHeader ?? "")?.members ?? []).filter((m) => m.type !== "pad")
+        .map((m) => camelCase(m.name)),
+    );
+    const clash = (f.setByName.get(fm.attributeSet)?.attrs ?? []).filter((a) =>
+      members.has(a.key) && a.y.type !== "pad" && a.y.type !== "unused"
+    ).map((a) => a.key);
+    const iface = ctx.setIface(fm.attributeSet);
+    if (clash.length === 0) parts.push(iface);
+    else {
+      parts.push(`Omit<${iface}, ${clash.map((k) => JSON.stringify(k)).join(" | ")}>`);
+      parts.push(`{ ${clash.map((k) => `${k}Attr?: ${iface}[${JSON.stringify(k)}]`).join("; ")} }`);
+    }
+  }
+  return parts.length === 0 ? "Record<string, never>" : parts.join(" & ");
+}
+
+function memberTs(f: FamilyIR, m: StructMember): string {
+  return intTs(m.type) ??
+    (m.struct !== undefined
+      ? typeContext(f).structIface(m.struct)
+      : m.type === "string"
+      ? "string"
+      : "Uint8Array");
+}
+
+/**
+ * The family table as data: `ref(exportName, value)` stands for a value exported by the
+ * module (enum entries, group numbers): a {@link Code} reference in the module, the value
+ * itself for an in-memory family.
+ */
+export function familyTable(
+  f: FamilyIR,
+  ref: (exportName: string, value: Lit) => Lit,
+): Record<string, Lit | undefined> {
+  const ctx = typeContext(f);
+  const t: Record<string, Lit | undefined> = {
+    name: f.name,
+    protocol: f.protocol,
+    protonum: f.protonum,
+    version: f.version,
+  };
+  if (f.enums.length > 0) {
+    t.enums = Object.fromEntries(f.enums.map((e) => [e.name, {
+      type: e.type,
+      entries: ref(e.exportName, Object.fromEntries(e.entries.map((x) => [x.key, x.value]))),
+    }]));
+  }
+  if (f.structs.length > 0) {
+    t.structs = Object.fromEntries(f.structs.map((s) => [
+      s.name,
+      s.members.map((m): Lit => {
+        const where = `${f.file}: struct ${s.name}.${m.name}`;
+        const lit: Record<string, Lit | undefined> = { name: camelCase(m.name), type: m.type };
+        if (m.struct !== undefined) {
+          ctx.structIface(m.struct);
+          lit.struct = m.struct;
+        } else if (m.len !== undefined) lit.len = resolveLen(m.len, f.consts, where);
+        else if (m.type === "binary" || m.type === "pad" || m.type === "string") {
+          throw new Error(`${where}: needs len`);
+        }
+        if (m["byte-order"] === "big-endian") lit.byteOrder = "big-endian";
+        if (m.enum !== undefined) lit.enum = m.enum;
+        if (m["enum-as-flags"]) lit.enumAsFlags = true;
+        if (m["display-hint"] !== undefined) lit.display = m["display-hint"];
+        return lit;
+      }),
+    ]));
+  }
+  t.attributeSets = Object.fromEntries(f.sets.map((s) => [
+    s.name,
+    s.attrs.map((a): Lit => attrEntry(a.y, a.key, a.value, ctx, `${f.file}: ${s.name}.${a.yname}`)),
+  ]));
+  if (f.subMsgs.length > 0) {
+    t.subMessages = Object.fromEntries(f.subMsgs.map((sm) => [
+      sm.name,
+      Object.fromEntries(sm.formats.map((fm) => {
+        if (fm.fixedHeader !== undefined) ctx.structIface(fm.fixedHeader);
+        if (fm.attributeSet !== undefined) ctx.setIface(fm.attributeSet);
+        return [fm.value, { fixedHeader: fm.fixedHeader, attributeSet: fm.attributeSet }];
+      })),
+    ]));
+  }
+  const msg = (
+    m: { value?: number; attributes?: string[] } | null | undefined,
+    set: SetIR | undefined,
+  ): Lit | undefined => {
+    if (m === undefined) return undefined;
+    if (m === null) return {};
+    const lit: Record<string, Lit | undefined> = {};
+    if (m.value !== undefined) lit.value = Number(m.value);
+    if (Array.isArray(m.attributes)) {
+      // Upstream quirk (nftables, ovs_flow): a listed name that is not in the set; kept out.
+      lit.attributes = m.attributes.filter((n) =>
+        set === undefined || set.attrs.some((a) => a.yname === n)
+      )
+        .map((n) => camelCase(n));
+    }
+    return lit;
+  };
+  t.operations = Object.fromEntries(f.ops.map((op) => {
+    const o = op.y;
+    const set = op.attributeSet !== undefined ? f.setByName.get(op.attributeSet) : undefined;
+    const mode = (m: typeof o.do): Lit | undefined => {
+      if (m === undefined) return undefined;
+      const lit: Record<string, Lit | undefined> = {};
+      if (m !== null && "request" in m) lit.request = msg(m.request, set) ?? {};
+      if (m !== null && "reply" in m) lit.reply = msg(m.reply, set) ?? {};
+      return lit;
+    };
+    if (op.fixedHeader !== undefined) ctx.structIface(op.fixedHeader);
+    return [op.key, {
+      name: op.yname,
+      requestValue: op.requestValue,
+      replyValue: op.replyValue,
+      attributeSet: op.attributeSet,
+      fixedHeader: op.fixedHeader,
+      do: mode(o.do),
+      dump: mode(o.dump),
+      notify: o.notify !== undefined ? camelCase(o.notify) : undefined,
+      event: o.event !== undefined ? msg(o.event, set) : undefined,
+      mcgrp: o.mcgrp,
+    }];
+  }));
+  if (f.groups.length > 0) {
+    t.mcastGroups = Object.fromEntries(
+      f.groups.map((g) => [g.name, g.exportName !== undefined ? ref(g.exportName, g.value) : null]),
+    );
+  }
+  return t;
+}
+
+function header(f: FamilyIR, opts: ModuleOptions): string {
+  const y = f.spec;
+  const src = f.loaded.source;
+  let out = `// Generated by ${GENERATOR} from specs/${src.file} — do not edit.\n`;
+  const exampleOp = f.ops.find((o) => o.y.dump && o.requestValue !== undefined) ??
+    f.ops.find((o) => o.y.do && o.requestValue !== undefined);
+  const lines: string[] = [
+    `${f.name}: ${docText(y.doc).replace(/\n+/g, " ")}`,
+    "",
+    `Tables generated from the YNL spec \`${f.file}\` (schema ${f.protocol}${
+      y.protonum !== undefined ? `, netlink protocol ${y.protonum}` : ""
+    }${y["uapi-header"] ? `, uAPI header ${y["uapi-header"]}` : ""}${
+      src.overlays.length > 0 ? `, with ${src.overlays.map((o) => `\`${o}\``).join(", ")}` : ""
+    }) for the codec in \`codec/ynl\`: enums and flags, message numbers, multicast groups, ` +
+    "fixed structs, attribute sets, sub-messages, operations with the attributes of each " +
+    "message, and the types of decoded values. Import it as a namespace: names such as " +
+    "`rtgenmsg` recur across families.",
+  ];
+  if (exampleOp !== undefined) {
+    const dump = exampleOp.y.dump !== undefined;
+    const opts2 = [dump ? "dump: true" : "", "seq: 1", f.raw ? "" : "type: familyId"]
+      .filter((s) => s !== "").join(", ");
+    const spec = opts.subpath !== undefined
+      ? `${opts.packageName}/${opts.subpath.replace(/^\.\//, "")}`
+      : `./${f.module}.ts`;
+    lines.push(
+      "",
+      "@example",
+      "```ts",
+      `import * as ${f.namespace} from "${spec}";`,
+      `import { buildMessage, decodeBody } from "${opts.packageName}/codec";`,
+      ...(f.raw ? [] : ["declare const familyId: number; // resolved through nlctrl"]),
+      `const request = buildMessage(${f.namespace}.operations.${exampleOp.key}, { ${opts2} });`,
+      "declare const payload: Uint8Array; // payload of a reply",
+      `const { header, attrs } = decodeBody(${f.namespace}.operations.${exampleOp.key}, payload);`,
+      "```",
+    );
+  }
+  lines.push("", "@module");
+  out += jsdoc("", lines.join("\n")) + "\n";
+  const types = ["Family"];
+  if (f.sets.length > 0) types.push("AttributeSet", "AttrValues");
+  if (f.structs.length > 0) types.push("StructType", "StructValues");
+  if (f.ops.length > 0) types.push("Operation");
+  if (f.sets.some((s) => s.attrs.some((a) => a.y.type === "bitfield32"))) types.push("Bitfield32");
+  const imports = [...types.map((t) => `type ${t}`), "defineFamily"].sort((a, b) =>
+    a.replace(/^type /, "").localeCompare(b.replace(/^type /, ""))
+  );
+  return out + `import {\n${imports.map((i) => `  ${i},`).join("\n")}\n} from "${CODEC_IMPORT}";\n`;
+}
+
+function values(f: FamilyIR): string {
+  let out = "";
+  for (const e of f.enums) {
+    const flags = e.type === "flags";
+    out += "\n" + jsdoc(
+      "",
+      `${flags ? "Flags" : "Enum"} \`${e.name}\` of ${f.name}${
+        flags ? " (values are bit masks)" : ""
+      }.${e.doc ? "\n\n" + e.doc : ""}`,
+    );
+    if (e.entries.length === 0) {
+      out += `export const ${e.exportName}: Readonly<Record<string, never>> = {};\n`;
+      continue;
+    }
+    out += `export const ${e.exportName} = {\n`;
+    for (const x of e.entries) {
+      out += (x.doc ? jsdoc("  ", x.doc) : "") + `  ${propKey(x.key)}: ${x.value},\n`;
+    }
+    out += "} as const;\n";
+  }
+  for (const c of f.constExports) {
+    out += "\n" + jsdoc("", `Constant \`${c.name}\` of ${f.name}.${c.doc ? "\n\n" + c.doc : ""}`);
+    out += `export const ${c.name} = ${JSON.stringify(c.value)};\n`;
+  }
+  for (const m of f.msgConsts) {
+    const d = docText(m.op.y.doc);
+    out += "\n" + jsdoc(
+      "",
+      `\`${m.name}\` (${m.value}): the ${m.kind} of \`${m.op.yname}\` ${
+        m.op.y.notify !== undefined || m.op.y.event !== undefined ? "notifications" : "requests"
+      }.${d ? "\n\n" + d : ""}`,
+    );
+    out += `export const ${m.name} = ${m.value};\n`;
+  }
+  for (const g of f.groups) {
+    if (g.exportName === undefined) continue;
+    out += "\n" + jsdoc("", `Multicast group \`${g.name}\` (${g.value}).`);
+    out += `export const ${g.exportName} = ${g.value};\n`;
+  }
+  return out;
+}
+
+function structTypes(f: FamilyIR): string {
+  let out = "";
+  for (const s of f.structs) {
+    out += "\n" + jsdoc(
+      "",
+      `Struct \`${s.name}\` of ${f.name}, as decoded by {@link ${s.table}}.${
+        s.doc ? "\n\n" + s.doc : ""
+      }`,
+    );
+    const members = s.members.filter((m) => m.type !== "pad");
+    if (members.length === 0) {
+      out += `export type ${s.iface} = StructValues;\n`;
+      continue;
+    }
+    out += `export interface ${s.iface} extends StructValues {\n`;
+    for (const m of members) {
+      const bits = [`\`${m.name}\`: ${m.type}`];
+      if (m.len !== undefined) bits.push(`${m.len} bytes`);
+      if (m["byte-order"] === "big-endian") bits.push("big-endian");
+      if (m.enum !== undefined) {
+        bits.push(`values of {@link ${f.enumByName.get(m.enum)?.exportName ?? m.enum}}`);
+      }
+      const d = docText(m.doc);
+      out += jsdoc("  ", `${bits.join(", ")}.${d ? "\n\n" + d : ""}`);
+      out += `  ${propKey(camelCase(m.name))}: ${memberTs(f, m)};\n`;
+    }
+    out += "}\n";
+  }
+  return out;
+}
+
+function setTypes(f: FamilyIR): string {
+  const ctx = typeContext(f);
+  let out = "";
+  for (const s of f.sets) {
+    out += "\n" + jsdoc(
+      "",
+      `Attributes of set \`${s.name}\` of ${f.name}, as decoded by {@link ${s.table}}.${
+        s.doc ? "\n\n" + s.doc : ""
+      }`,
+    );
+    const typed = s.attrs.map((a) => ({
+      a,
+      ts: attrTs(a.y, ctx, `${f.file}: ${s.name}.${a.yname}`),
+    }))
+      .filter((x) => x.ts !== undefined);
+    if (typed.length === 0) {
+      out += `export type ${s.iface} = AttrValues;\n`;
+      continue;
+    }
+    out += `export interface ${s.iface} extends AttrValues {\n`;
+    for (const { a, ts } of typed) {
+      const y = a.y;
+      const bits = [`\`${a.cName}\` (${a.value}): ${y.type}`];
+      if (y["sub-type"] !== undefined) bits[0] += ` of ${y["sub-type"]}`;
+      if (y.struct !== undefined) bits[0] += ` (struct \`${y.struct}\`)`;
+      if (y["nested-attributes"] !== undefined) bits[0] += ` of \`${y["nested-attributes"]}\``;
+      if (y["display-hint"] !== undefined) bits.push(`shown as ${y["display-hint"]}`);
+      if (y["byte-order"] === "big-endian") bits.push("big-endian");
+      if (y["multi-attr"]) bits.push("repeated");
+      if (y.enum !== undefined) {
+        bits.push(`values of {@link ${f.enumByName.get(y.enum)?.exportName ?? y.enum}}`);
+      }
+      if (y.type === "sub-message") bits.push(`format chosen by \`${camelCase(y.selector!)}\``);
+      const d = docText(y.doc);
+      out += jsdoc("  ", `${bits.join(", ")}.${d ? "\n\n" + d : ""}`);
+      out += `  ${propKey(a.key)}?: ${ts};\n`;
+    }
+    out += "}\n";
+  }
+  return out;
+}
+
+function subMessageTypes(f: FamilyIR): string {
+  let out = "";
+  for (const sm of f.subMsgs) {
+    out += "\n" +
+      jsdoc("", `Formats of sub-message \`${sm.name}\` of ${f.name}, by selector value.`);
+    out += `export interface ${sm.iface} {\n`;
+    for (const fm of sm.formats) {
+      const what = [
+        fm.fixedHeader !== undefined ? `struct \`${fm.fixedHeader}\`` : "",
+        fm.attributeSet !== undefined ? `attribute set \`${fm.attributeSet}\`` : "",
+      ].filter((x) => x !== "").join(" followed by ");
+      out += jsdoc("  ", `\`${fm.value}\`: ${what || "no content"}.`);
+      out += `  ${propKey(fm.value)}: ${formatTs(f, fm)};\n`;
+    }
+    out += "}\n";
+  }
+  return out;
+}
+
+/** `Omit<Set, keys> & (variants) & …`: a set whose sub-messages are typed by their selector. */
+function unionTypes(f: FamilyIR): string {
+  let out = "";
+  for (const s of f.sets) {
+    const u = s.union;
+    if (u === undefined) continue;
+    const ctx = typeContext(f);
+    const keys = u.selectors.flatMap((g) => [g.selector.key, ...g.members.map((m) => m.key)]);
+    const which = u.selectors.map((g) =>
+      `${g.members.map((m) => `\`${m.key}\``).join(" and ")} by \`${g.selector.key}\``
+    ).join("; ");
+    out += "\n" + jsdoc(
+      "",
+      `Set \`${s.name}\` of ${f.name} with its sub-messages typed by their selector: ${which}. ` +
+        "A selector value without a format keeps the payload raw under `UNKNOWN`, so the " +
+        "sub-message is absent.",
+    );
+    const groups = u.selectors.map((g) => {
+      const selTs = g.selector.y.type === "string" ? "string" : attrTs(g.selector.y, ctx, s.name)!;
+      const variants = g.variants.map((v) => {
+        const fields = g.members.map((m, i) => {
+          const fmt = v.formats[i];
+          if (fmt === undefined) return `${propKey(m.key)}?: undefined`;
+          const sm = f.subByName.get(m.y["sub-message"]!)!;
+          const t = `${sm.iface}[${JSON.stringify(fmt)}]`;
+          return `${propKey(m.key)}?: ${m.y["multi-attr"] ? `${t}[]` : t}`;
+        });
+        return `{ ${propKey(g.selector.key)}: ${v.literal}; ${fields.join("; ")} }`;
+      });
+      variants.push(
+        `{ ${propKey(g.selector.key)}?: ${selTs}; ${
+          g.members.map((m) => `${propKey(m.key)}?: undefined`).join("; ")
+        } }`,
+      );
+      return `(\n${variants.map((v) => `  | ${v}`).join("\n")}\n)`;
+    });
+    out += `export type ${u.name} =\n  & Omit<${s.iface}, ${
+      keys.map((k) => JSON.stringify(k)).join(" | ")
+    }>\n` +
+      groups.map((g) =>
+        `  & ${g.replace(/\n/g, "\n  ")}`
+      ).join("\n") + ";\n";
+  }
+  return out;
+}
+
+function messageTs(f: FamilyIR, op: OpIR, m: MessageIR): string {
+  const set = op.attributeSet !== undefined ? f.setByName.get(op.attributeSet) : undefined;
+  if (set === undefined) return "Record<string, never>";
+  if (m.keys === undefined) return set.iface;
+  if (m.keys.length === 0) return "Record<string, never>";
+  return `Pick<${set.iface}, ${m.keys.map((k) => JSON.stringify(k)).join(" | ")}>`;
+}
+
+const SLOT_TEXT: Readonly<Record<MessageIR["slot"], string>> = {
+  doRequest: "the `do` request",
+  doReply: "the `do` reply",
+  dumpRequest: "the `dump` request",
+  dumpReply: "each `dump` reply",
+  event: "the notification",
+};
+
+function operationTypes(f: FamilyIR): string {
+  let out = "";
+  for (const op of f.ops) {
+    for (const m of op.messages) {
+      const set = op.attributeSet;
+      const how = set === undefined
+        ? "it has no attributes"
+        : m.keys === undefined
+        ? `the spec lists none: any attribute of \`${set}\``
+        : m.keys.length === 0
+        ? "the spec lists none"
+        : "as the spec lists them";
+      out += "\n" +
+        jsdoc("", `Attributes of ${SLOT_TEXT[m.slot]} of \`${op.yname}\` (${f.name}): ${how}.`);
+      out += `export type ${m.name} = ${messageTs(f, op, m)};\n`;
+    }
+  }
+  const structIface = (n: string) => typeContext(f).structIface(n);
+  const setIface = (n: string) => typeContext(f).setIface(n);
+  out += "\n" + jsdoc(
+    "",
+    `The operations of ${f.name}, typed by fixed header and attributes; the type-only ` +
+      '`"~messages"` key carries the attributes of each message.',
+  );
+  if (f.ops.length === 0) return out + "export type Operations = Record<string, never>;\n";
+  out += "export interface Operations {\n";
+  for (const op of f.ops) {
+    const h = op.fixedHeader !== undefined ? structIface(op.fixedHeader) : "Record<string, never>";
+    const a = op.attributeSet !== undefined ? setIface(op.attributeSet) : "Record<string, never>";
+    const ntf = op.y.notify !== undefined || op.y.event !== undefined;
+    const nums = [
+      op.requestValue !== undefined ? `request ${op.requestValue}` : "",
+      op.replyValue !== undefined ? `${ntf ? "notification" : "reply"} ${op.replyValue}` : "",
+    ].filter((x) => x !== "").join(", ");
+    const d = docText(op.y.doc);
+    out += jsdoc("  ", `\`${op.yname}\`${nums ? ` (${nums})` : ""}.${d ? "\n\n" + d : ""}`);
+    // Inline (not the aliases above), so re-exporting `Operations` alone exposes no private type.
+    const msgs = op.messages.map((m) => `${m.slot}: ${messageTs(f, op, m)}`).join("; ");
+    out += `  readonly ${propKey(op.key)}: Operation<${h}, ${a}>${
+      msgs === "" ? "" : ` & { readonly "~messages"?: { ${msgs} } }`
+    };\n`;
+  }
+  return out + "}\n";
+}
+
+function tables(f: FamilyIR): string {
+  let out = "\n" +
+    jsdoc("", `The ${f.name} family: every table of this module, compiled lazily on first use.`);
+  const lead = "export const family: Family = defineFamily(";
+  const table = familyTable(f, (name) => new Code(name));
+  out += `${lead}${literal(table as Lit, "", lead.length, 2)});\n`;
+  for (const s of f.structs) {
+    out += "\n" + jsdoc("", `Struct \`${s.name}\` (${f.name}).`);
+    out += `export const ${s.table}: StructType<${s.iface}> = family.struct(${
+      JSON.stringify(s.name)
+    });\n`;
+  }
+  for (const s of f.sets) {
+    out += "\n" + jsdoc("", `Attribute set \`${s.name}\` (${f.name}).`);
+    out += `export const ${s.table}: AttributeSet<${s.iface}> = family.attributeSet(${
+      JSON.stringify(s.name)
+    });\n`;
+  }
+  out += "\n" + jsdoc("", `The operations of ${f.name} by camelCase name.`);
+  if (f.ops.length === 0) return out + "export const operations: Operations = {};\n";
+  out += "export const operations: Operations = {\n";
+  for (const op of f.ops) {
+    out += `  ${propKey(op.key)}: family.operation(${JSON.stringify(op.key)}),\n`;
+  }
+  return out + "};\n";
+}
+
+/** The whole TypeScript module of a family (before `deno fmt`). */
+export function emitModule(f: FamilyIR, opts: ModuleOptions): string {
+  return header(f, opts) + values(f) + structTypes(f) + setTypes(f) + subMessageTypes(f) +
+    unionTypes(f) + operationTypes(f) + tables(f);
+}

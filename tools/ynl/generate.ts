@@ -1,0 +1,137 @@
+/**
+ * Generate everything from the specs folder: one module per family of the manifest, the index,
+ * the notification registry and the family entries of deno.json; then `deno fmt` them. Pending
+ * overlays are merged, validated and generated too (and thrown away), so they stay correct
+ * until they are switched on.
+ *
+ * @module
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { emitIndex, emitRegistry, subpathOf, updateDenoJson } from "./emit_index.ts";
+import { emitModule } from "./emit_module.ts";
+import { SpecsFolder } from "./load.ts";
+import { type FamilyIR, resolveFamily } from "./resolve.ts";
+import { LINE_WIDTH } from "./text.ts";
+
+/** The repository root (two levels above this file). */
+export const ROOT: string = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Where to read from and write to. */
+export interface GenerateOptions {
+  /** The specs folder (default `specs/` of the repository). */
+  specsDir?: string;
+  /** Output folder of the modules, index and registry (default `families/generated`). */
+  outDir?: string;
+  /** deno.json to update (default the repository's); `null` leaves deno.json alone. */
+  denoJson?: string | null;
+  /** The output folder as deno.json names it (default `families/generated`). */
+  outRel?: string;
+  /** Run `deno fmt` on what was written (default true when a deno binary is found). */
+  format?: boolean;
+}
+
+/** What {@link generate} did. */
+export interface GenerateResult {
+  /** Files written (absolute paths), deno.json last when it was updated. */
+  written: string[];
+  /** The resolved families, in manifest order. */
+  families: FamilyIR[];
+  /** Pending overlays that were checked. */
+  pendingChecked: string[];
+}
+
+/** Resolve every family of the manifest (validating specs and overlays on the way). */
+export function loadFamilies(folder: SpecsFolder): FamilyIR[] {
+  const stray = folder.strayOverlays();
+  if (stray.length > 0) {
+    throw new Error(`${folder.dir}/overlays: no family in the manifest for ${stray.join(", ")}`);
+  }
+  const families = folder.manifest.families.map((n) => resolveFamily(folder.load(n)));
+  const seen = new Map<string, string>();
+  for (const f of families) {
+    const other = seen.get(f.name);
+    if (other !== undefined) throw new Error(`${f.file} and ${other} both define family ${f.name}`);
+    seen.set(f.name, f.file);
+  }
+  return families;
+}
+
+/** Check the pending overlays: merge, validate, generate (discarding the output). */
+export function checkPending(folder: SpecsFolder, packageName: string): string[] {
+  const checked: string[] = [];
+  for (const name of folder.manifest.families) {
+    if (folder.overlaysOf(name, true).length === 0) continue;
+    const f = resolveFamily(folder.load(name, true));
+    emitModule(f, { packageName, subpath: subpathOf(f) });
+    checked.push(...folder.overlaysOf(name, true));
+  }
+  return checked;
+}
+
+function findDeno(): string | undefined {
+  const env = process.env.DENO_BIN;
+  if (env) return env;
+  const g = globalThis as { Deno?: { execPath(): string } };
+  if (g.Deno !== undefined) return g.Deno.execPath();
+  const local = path.join(ROOT, "node_modules", ".bin", "deno");
+  return fs.existsSync(local) ? local : undefined;
+}
+
+/** Generate all outputs; see {@link GenerateOptions}. */
+export function generate(options: GenerateOptions = {}): GenerateResult {
+  const specsDir = options.specsDir ?? path.join(ROOT, "specs");
+  const outDir = options.outDir ?? path.join(ROOT, "families", "generated");
+  const denoJson = options.denoJson === undefined ? path.join(ROOT, "deno.json") : options.denoJson;
+  const outRel = options.outRel ?? "families/generated";
+  const packageName: string = JSON.parse(
+    fs.readFileSync(denoJson ?? path.join(ROOT, "deno.json"), "utf8"),
+  ).name;
+  const folder = new SpecsFolder(specsDir);
+  const families = loadFamilies(folder);
+  const pendingChecked = checkPending(folder, packageName);
+  const files = new Map<string, string>();
+  for (const f of families) {
+    files.set(`${f.module}.ts`, emitModule(f, { packageName, subpath: subpathOf(f) }));
+  }
+  files.set("mod.ts", emitIndex(families));
+  files.set("registry.ts", emitRegistry(families));
+  for (const name of files.keys()) {
+    if (
+      name !== "mod.ts" && name !== "registry.ts" &&
+      !families.some((f) => `${f.module}.ts` === name)
+    ) {
+      throw new Error(`output ${name} clashes with the index or registry`);
+    }
+  }
+  if (families.some((f) => f.module === "mod" || f.module === "registry")) {
+    throw new Error("a family module may not be called mod or registry");
+  }
+
+  fs.mkdirSync(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const [name, text] of files) {
+    const p = path.join(outDir, name);
+    fs.writeFileSync(p, text);
+    written.push(p);
+  }
+  // Modules of families no longer in the manifest.
+  for (const name of fs.readdirSync(outDir)) {
+    if (name.endsWith(".ts") && !files.has(name)) fs.rmSync(path.join(outDir, name));
+  }
+  if (denoJson !== null) {
+    fs.writeFileSync(denoJson, updateDenoJson(fs.readFileSync(denoJson, "utf8"), families, outRel));
+    written.push(denoJson);
+  }
+  const deno = options.format === false ? undefined : findDeno();
+  if (deno !== undefined) {
+    execFileSync(deno, ["fmt", "--quiet", "--line-width", String(LINE_WIDTH), ...written], {
+      stdio: ["ignore", "ignore", "inherit"],
+      cwd: outDir,
+    });
+  }
+  return { written, families, pendingChecked };
+}
