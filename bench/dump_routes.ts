@@ -19,9 +19,9 @@
  */
 // The socket and the codec only: `mod.ts` also loads the generated rtnetlink tables, which
 // costs each process 10-20 ms of module loading that a raw dump does not need.
-import { forEachAttribute, MessageBuilder, parseAttributes } from "../codec/attrs.ts";
+import { forEachAttribute, parseAttributes } from "../codec/attrs.ts";
 import { NETLINK_ROUTE } from "../codec/constants.ts";
-import type { NetlinkMessage } from "../codec/message.ts";
+import { MessageBuilder, type NetlinkMessage } from "../codec/message.ts";
 import { NetlinkSocket } from "../socket/socket.ts";
 
 const RTM_NEWROUTE = 24;

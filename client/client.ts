@@ -117,6 +117,24 @@ export class Client implements AsyncDisposable {
     return new Client(await Client.socketFor(list, options), list);
   }
 
+  /**
+   * A client over a socket opened elsewhere (with options `open` does not take, or over a
+   * fake kernel's transport in tests). The client does not own more than `close()`: closing
+   * it closes the socket.
+   *
+   * @throws {TypeError} when a family does not speak the socket's protocol.
+   * @example
+   * ```ts
+   * import { Client, NETLINK_GENERIC, NetlinkSocket } from "@netlink/netlink";
+   * import * as ethtool from "@netlink/netlink/ethtool";
+   * const sock = await NetlinkSocket.open(NETLINK_GENERIC, { receiveBufferSize: 1 << 22 });
+   * await using eth = Client.fromSocket(sock, [ethtool.family]);
+   * ```
+   */
+  static fromSocket(socket: NetlinkSocket, families: Family | readonly Family[]): Client {
+    return new Client(socket, Array.isArray(families) ? families : [families as Family]);
+  }
+
   /** Open the socket that `families` share; used by {@link open} and specialisations. */
   protected static socketFor(
     families: readonly Family[],
@@ -241,10 +259,51 @@ export class Client implements AsyncDisposable {
     groups: readonly string[],
     options: EventOptions = {},
   ): AsyncGenerator<Notification | UnknownNotification> {
-    for (const id of await this.groupIds(groups, options.signal)) this.socket.join(id);
-    for await (const m of this.socket.subscribe({ signal: options.signal })) {
-      yield this.decodeNotification(m);
-    }
+    await using sub = await this.subscribe(groups, options);
+    for await (const n of sub) yield n;
+  }
+
+  /**
+   * Like {@link events}, but resolves once the groups are joined: every notification sent
+   * after that is in the returned iterator (with {@link events}, the join happens on the
+   * first `next()`, some time later).
+   *
+   * @throws {TypeError} for a group none of the client's families has.
+   * @example
+   * ```ts
+   * import { Client } from "@netlink/netlink";
+   * import * as ethtool from "@netlink/netlink/ethtool";
+   * await using eth = await Client.open(ethtool.family);
+   * await using events = await eth.subscribe(["monitor"], { signal: AbortSignal.timeout(5000) });
+   * // … change a feature with `ethtool -K` here …
+   * for await (const n of events) if (n.family) console.log(n.operation.name, n.attrs);
+   * ```
+   */
+  async subscribe(
+    groups: readonly string[],
+    options: EventOptions = {},
+  ): Promise<AsyncIterableIterator<Notification | UnknownNotification> & AsyncDisposable> {
+    const ids = await this.groupIds(groups, options.signal);
+    const stream = this.socket.subscribe({ signal: options.signal });
+    for (const id of ids) this.socket.join(id);
+    const decode = (m: ReceivedMessage) => this.decodeNotification(m);
+    const it: AsyncIterableIterator<Notification | UnknownNotification> & AsyncDisposable = {
+      async next() {
+        const r = await stream.next();
+        return r.done ? r : { done: false, value: decode(r.value) };
+      },
+      async return() {
+        await stream.return?.();
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]() {
+        return it;
+      },
+      async [Symbol.asyncDispose]() {
+        await stream.return?.();
+      },
+    };
+    return it;
   }
 
   /** The ids of multicast groups named as in the specs of this client's families. */

@@ -5,6 +5,7 @@
  */
 
 import { u16, u32 } from "./_bytes.ts";
+import { AttributeWriter } from "./attr_writer.ts";
 import { NetlinkDecodeError } from "./errors.ts";
 import { align, type NetlinkHeader, NLMSG_HDRLEN, writeHeader } from "./header.ts";
 
@@ -174,4 +175,101 @@ export function encodeMessage(
   });
   out.set(payload, NLMSG_HDRLEN);
   return out;
+}
+
+const HEADER_SPACE = new Uint8Array(NLMSG_HDRLEN);
+
+/**
+ * Builds one netlink message in place: 16 bytes are reserved for struct nlmsghdr, the
+ * payload (family header and attributes) is appended with the {@link AttributeWriter}
+ * methods, and {@link MessageBuilder.finish} fills in the header with the final length.
+ *
+ * @example
+ * ```ts
+ * import {
+ *   MessageBuilder,
+ *   NLM_F_ACK,
+ *   NLM_F_CREATE,
+ *   NLM_F_EXCL,
+ *   NLM_F_REQUEST,
+ * } from "@netlink/netlink/codec";
+ * // RTM_NEWLINK (16): create a dummy interface
+ * const msg = new MessageBuilder(16, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, {
+ *   seq: 1,
+ * })
+ *   .raw(new Uint8Array(16)) // struct ifinfomsg
+ *   .string(3, "dummy0") // IFLA_IFNAME
+ *   .nest(18, (w) => w.string(1, "dummy")) // IFLA_LINKINFO { IFLA_INFO_KIND }
+ *   .finish();
+ * ```
+ */
+export class MessageBuilder extends AttributeWriter {
+  /** nlmsg_type. */
+  type: number;
+  /** nlmsg_flags. */
+  flags: number;
+  /** nlmsg_seq. */
+  seq: number;
+  /** nlmsg_pid. */
+  pid: number;
+
+  /**
+   * Start a message. `header.capacity` sizes the initial buffer (it grows as needed).
+   *
+   * @example
+   * ```ts
+   * import { MessageBuilder, NLM_F_DUMP, NLM_F_REQUEST } from "@netlink/netlink/codec";
+   * // RTM_GETLINK (18) dump
+   * const b = new MessageBuilder(18, NLM_F_REQUEST | NLM_F_DUMP, { seq: 42 });
+   * ```
+   */
+  constructor(
+    type: number,
+    flags = 0,
+    header: { seq?: number; pid?: number; capacity?: number } = {},
+  ) {
+    super(header.capacity);
+    this.type = type;
+    this.flags = flags;
+    this.seq = header.seq ?? 0;
+    this.pid = header.pid ?? 0;
+    this.raw(HEADER_SPACE);
+  }
+
+  /**
+   * Return a copy of the message with its header written (`nlmsg_len` = total length).
+   * The builder stays usable: later calls see later appends.
+   *
+   * @throws {RangeError} if a header field does not fit its width.
+   * @example
+   * ```ts
+   * import { MessageBuilder, NLM_F_REQUEST } from "@netlink/netlink/codec";
+   * const bytes = new MessageBuilder(18, NLM_F_REQUEST).raw(new Uint8Array(16)).finish();
+   * console.log(bytes.length); // 32
+   * ```
+   */
+  finish(): Uint8Array {
+    const out = super.bytes();
+    writeHeader(out, 0, {
+      length: out.length,
+      type: this.type,
+      flags: this.flags,
+      seq: this.seq,
+      pid: this.pid,
+    });
+    return out;
+  }
+
+  /**
+   * Same as {@link MessageBuilder.finish}: the message with its header written.
+   *
+   * @example
+   * ```ts
+   * import { MessageBuilder } from "@netlink/netlink/codec";
+   * new MessageBuilder(3).bytes().length; // 16
+   * ```
+   */
+  override bytes(): Uint8Array {
+    return this.finish();
+  }
 }

@@ -6,15 +6,7 @@
  */
 
 import { hex, putU32, s32 } from "./_bytes.ts";
-import {
-  type Attribute,
-  MessageBuilder,
-  parseAttributes,
-  readS64,
-  readString,
-  readU32,
-  readU64,
-} from "./attrs.ts";
+import { type Attribute, parseAttributes, readS64, readString, readU32, readU64 } from "./attrs.ts";
 import {
   NL_ATTR_TYPE_BINARY,
   NL_ATTR_TYPE_BITFIELD32,
@@ -56,6 +48,7 @@ import {
 } from "./constants.ts";
 import { NetlinkDecodeError } from "./errors.ts";
 import { align, type NetlinkHeader, NLMSG_HDRLEN, readHeader, writeHeader } from "./header.ts";
+import { MessageBuilder } from "./message.ts";
 
 /**
  * The extended ACK TLVs of an NLMSG_ERROR message (sockets with NETLINK_EXT_ACK set).

@@ -27,6 +27,7 @@ import { modifyNeigh, showNeigh } from "./ip/neigh.ts";
 import { modifyRule, showRules } from "./ip/rule.ts";
 import { showTc } from "./ip/tc.ts";
 import { monitor } from "./ip/monitor.ts";
+import { xfrm } from "./ip/xfrm.ts";
 
 const USAGE = `Usage: ip.ts [ OPTIONS ] OBJECT { COMMAND | help }
 where  OBJECT := { link | address | route | neigh | rule | monitor | qdisc | class | filter }
@@ -113,6 +114,7 @@ function run(ctx: Context, rest: string[]): Promise<void> {
     return showRules(ctx, showArgs);
   }
   if (matches(object, "monitor")) return monitor(ctx, rest.slice(1));
+  if (matches(object, "xfrm")) return xfrm(ctx, rest.slice(1));
   if (matches(object, "qdisc") || matches(object, "class") || matches(object, "filter")) {
     const kind = matches(object, "qdisc") ? "qdisc" : matches(object, "class") ? "class" : "filter";
     return showTc(ctx, kind, showArgs);

@@ -15,7 +15,7 @@
  */
 import { NETLINK_GENERIC } from "../codec/constants.ts";
 import type { NetlinkMessage } from "../codec/message.ts";
-import { AttributeWriter } from "../codec/attrs.ts";
+import { AttributeWriter } from "../codec/attr_writer.ts";
 import {
   type AttrValues,
   type DecodedMessage,

@@ -194,11 +194,11 @@ export class FakeEndpoint implements Transport {
   /** The bound port id (chosen by the fake kernel unless bound to one). */
   portId: number;
   /** Joined multicast groups. */
-  readonly groups = new Set<number>();
+  readonly groups: Set<number> = new Set();
   /** The fake kernel: its endpoints share cached facts (generic netlink family ids). */
   readonly scope: FakeKernel;
   /** Socket options set, by `level:name`. */
-  readonly options = new Map<string, number>();
+  readonly options: Map<string, number> = new Map();
   #kernel: FakeKernel;
   #queue: ReceiveResult[] = [];
   #wake: (() => void) | undefined;
@@ -246,12 +246,14 @@ export class FakeEndpoint implements Transport {
     w?.();
   }
 
+  /** Bind to `portId` (0: keep the one the fake kernel chose) and join the legacy `groups` mask. */
   bind(portId: number, groups: number): number {
     if (portId !== 0) this.portId = portId;
     for (let g = 1; g <= 32; g++) if (groups & (1 << (g - 1))) this.groups.add(g);
     return this.portId;
   }
 
+  /** Hand a datagram to the fake kernel (port 0), to a peer endpoint, or to multicast `groups`. */
   send(data: Uint8Array, portId: number, groups: number): void {
     if (this.#closed) throw new NetlinkError(9, /* EBADF */ { operation: "sendto" });
     // The kernel processes a request synchronously in sendmsg; replies are queued by the time
@@ -265,29 +267,35 @@ export class FakeEndpoint implements Transport {
     });
   }
 
+  /** The next queued datagram or overrun, or `empty`. */
   receive(): ReceiveResult {
     return this.#queue.shift() ?? { kind: "empty" };
   }
 
+  /** Resolves when something is queued (or the endpoint closed, or the wait was cancelled). */
   readable(): Promise<void> {
     if (this.#queue.length > 0 || this.#closed) return Promise.resolve();
     return new Promise((resolve) => (this.#wake = resolve));
   }
 
+  /** Wake a pending {@link readable}. */
   cancelWait(): void {
     this.#signal();
   }
 
+  /** `setsockopt`: joins and leaves groups (`NETLINK_ADD/DROP_MEMBERSHIP`), records the rest. */
   setInt(level: number, name: number, value: number): void {
     if (level === SOL_NETLINK && name === NETLINK_ADD_MEMBERSHIP) this.groups.add(value);
     else if (level === SOL_NETLINK && name === NETLINK_DROP_MEMBERSHIP) this.groups.delete(value);
     else this.options.set(`${level}:${name}`, value);
   }
 
+  /** `getsockopt` of an integer option set before (0 otherwise). */
   getInt(level: number, name: number): number {
     return this.options.get(`${level}:${name}`) ?? 0;
   }
 
+  /** `getsockopt(NETLINK_LIST_MEMBERSHIPS)`: the joined groups as a bit mask; others fail. */
   getBytes(level: number, name: number, size: number): Uint8Array {
     if (level !== SOL_NETLINK || name !== NETLINK_LIST_MEMBERSHIPS) {
       throw new NetlinkError(EOPNOTSUPP, { operation: `getsockopt(${level}, ${name})` });
@@ -297,6 +305,7 @@ export class FakeEndpoint implements Transport {
     return out;
   }
 
+  /** Close: the fake kernel forgets the endpoint, a pending wait wakes. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

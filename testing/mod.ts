@@ -15,3 +15,4 @@
  */
 export * from "./fake_kernel.ts";
 export * from "./fake_genl.ts";
+export type { ReceivedDatagram, ReceiveResult, Transport } from "../socket/transport.ts";

@@ -3,7 +3,7 @@
 import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { parseMessages } from "../codec/mod.ts";
-import { decodeBody } from "../codec/schema.ts";
+import { decodeBody } from "../codec/ynl/mod.ts";
 import { decodePrefix, newprefix, RTM_NEWPREFIX } from "../families/route/mcast.ts";
 import { hex } from "./codec_helpers.ts";
 import { IFINDEX, NEWPREFIX_HEX, RA_PREFIXES } from "./fixtures/rtm_newprefix.ts";

@@ -1,4 +1,4 @@
-// The table-driven codec (codec/schema.ts) with the generated rtnetlink, tc and nlctrl tables.
+// The table-driven codec (codec/ynl/) with the generated rtnetlink, tc and nlctrl tables.
 // Runs without permissions. Expected numbers are copied by hand from the uAPI headers
 // (linux/if_link.h, linux/rtnetlink.h, linux/if_addr.h, linux/neighbour.h, linux/fib_rules.h,
 // linux/pkt_sched.h, linux/gen_stats.h, linux/genetlink.h, linux/if.h), not from the generator.
@@ -17,7 +17,7 @@ import {
   STRUCT_BYTES,
   UNKNOWN,
   type UnknownAttribute,
-} from "../codec/schema.ts";
+} from "../codec/ynl/mod.ts";
 import * as rtLink from "../families/generated/rt_link.ts";
 import * as rtAddr from "../families/generated/rt_addr.ts";
 import * as rtRoute from "../families/generated/rt_route.ts";
@@ -46,7 +46,7 @@ function nla(type: number, data: number[]): number[] {
 const bytes = (...parts: number[][]): Uint8Array => Uint8Array.from(parts.flat());
 
 function attrBytes<T extends object>(
-  set: import("../codec/schema.ts").AttributeSet<T>,
+  set: import("../codec/ynl/mod.ts").AttributeSet<T>,
   value: T,
   nestedFlag = true,
 ): Uint8Array {
@@ -225,9 +225,16 @@ const VETH_ATTRS = [
   ...nla(999, [1, 2, 3, 4]),
 ];
 const VETH = bytes(IFINFOMSG, VETH_ATTRS);
+// The same IFLA_INFO_DATA under a kind no spec describes ("dummy" has no data format).
+const DUMMY = bytes(IFINFOMSG, [
+  ...nla(3, cstr("veth0")),
+  ...nla(4, le32(1500)),
+  ...nla(18 | NESTED, [...nla(1, cstr("dummy")), ...VETH_DATA]),
+  ...nla(999, [1, 2, 3, 4]),
+]);
 
-test("decode an RTM_NEWLINK veth message; unknowns stay raw", () => {
-  const { header, attrs } = decodeBody(rtLink.operations.getlink, VETH);
+test("decode an RTM_NEWLINK message; unknowns (attributes, an undescribed kind's data) stay raw", () => {
+  const { header, attrs } = decodeBody(rtLink.operations.getlink, DUMMY);
   assert.deepEqual(header, {
     ifiFamily: 0,
     ifiType: 1,
@@ -252,13 +259,24 @@ test("decode an RTM_NEWLINK veth message; unknowns stay raw", () => {
   assert.deepEqual(attrs, {
     ifname: "veth0",
     mtu: 1500,
-    linkinfo: { kind: "veth", [UNKNOWN]: unknownData },
+    linkinfo: { kind: "dummy", [UNKNOWN]: unknownData },
     [UNKNOWN]: unknownTop,
   });
   assert.deepEqual(attrs[UNKNOWN], unknownTop);
   assert.deepEqual(attrs.linkinfo?.[UNKNOWN], unknownData);
   // Values are copies, not views of the input.
-  assert.equal(attrs[UNKNOWN]![0].data.buffer === VETH.buffer, false);
+  assert.equal(attrs[UNKNOWN]![0].data.buffer === DUMMY.buffer, false);
+});
+
+test("a veth's IFLA_INFO_DATA decodes its peer (VETH_INFO_PEER: struct ifinfomsg + IFLA_*)", () => {
+  const { attrs } = decodeBody(rtLink.operations.getlink, VETH);
+  assert.equal(attrs.linkinfo?.kind, "veth");
+  assert.equal(attrs.linkinfo?.[UNKNOWN], undefined);
+  const data = attrs.linkinfo?.data as { peer?: Record<string, unknown> } | undefined;
+  // The peer's struct ifinfomsg (family 0, type 1, index 0) and its IFLA_IFNAME "veth1".
+  assert.equal(data?.peer?.ifname, "veth1");
+  assert.equal(data?.peer?.ifiType, 1);
+  assert.equal(data?.peer?.ifiIndex, 0);
 });
 
 test("decode → encode gives back the same bytes", () => {
@@ -818,4 +836,85 @@ test("policy dumps: NL_POLICY_TYPE_ATTR_MASK is 12 and NL_POLICY_TYPE_ATTR_PAD 1
   const p = nlctrl.policyAttrs.decode(b);
   assert.equal(p.type, 4);
   assert.equal(p.mask, 0xffn);
+});
+
+test("an operation without an attribute set keeps every attribute raw, in place, with its flag bits", () => {
+  const family = defineFamily({
+    name: "demo",
+    protocol: "netlink-raw",
+    structs: { hdr: [{ name: "family", type: "u8" }, { name: "pad", type: "pad", len: 3 }] },
+    attributeSets: {},
+    operations: { get: { name: "get", replyValue: 30, fixedHeader: "hdr" } },
+  });
+  const op = family.operation("get");
+  // hdr (4 bytes), then type 5 = u32 7, a nest 6 with NLA_F_NESTED, type 7 with
+  // NLA_F_NET_BYTEORDER (0x4000), and 3 stray bytes that the kernel ignores too.
+  const payload = bytes(
+    [2, 0, 0, 0],
+    nla(5, le32(7)),
+    nla(6 | NESTED, nla(1, [9])),
+    nla(7 | 0x4000, be16(80)),
+    [1, 2, 3],
+  );
+  const { header, attrs } = decodeBody(op, payload);
+  assert.deepEqual(header, { family: 2 });
+  const raw = (attrs as { [UNKNOWN]?: UnknownAttribute[] })[UNKNOWN];
+  assert.deepEqual(raw?.map((a) => [a.type, a.nested, a.netByteOrder, [...a.data], a.index]), [
+    [5, false, false, le32(7), 0],
+    [6, true, false, nla(1, [9]), 1],
+    [7, false, true, be16(80), 2],
+  ]);
+  // Copies, not views of the payload.
+  assert.notEqual(raw![0].data.buffer, payload.buffer);
+  // A header alone has nothing to keep; a bad nla_len is an error at its offset.
+  assert.deepEqual(decodeBody(op, bytes([2, 0, 0, 0])).attrs, {});
+  assert.throws(
+    () => decodeBody(op, bytes([2, 0, 0, 0], nla(5, le32(7)), [9, 0, 1, 0])),
+    isDecodeError(12),
+  );
+});
+
+test("big-endian uint/sint are sized like nla_put_uint/nla_put_sint; 64-bit members in both orders", () => {
+  const family = defineFamily({
+    name: "demo",
+    protocol: "netlink-raw",
+    structs: {
+      pair: [
+        { name: "le", type: "s64" },
+        { name: "be", type: "u64", byteOrder: "big-endian" },
+      ],
+    },
+    attributeSets: {
+      s: [
+        { name: "u", value: 1, type: "uint", byteOrder: "big-endian" },
+        { name: "i", value: 2, type: "sint", byteOrder: "big-endian" },
+      ],
+    },
+    operations: {},
+  });
+  const set = family.attributeSet<{ u?: number | bigint; i?: number | bigint }>("s");
+  const be64 = (v: bigint) => [...be32(Number(v >> 32n)), ...be32(Number(v & 0xffffffffn))];
+  const cases: [{ u?: number | bigint; i?: number | bigint }, Uint8Array][] = [
+    [{ u: 7, i: -2 }, bytes(nla(1, be32(7)), nla(2, be32(0xfffffffe)))],
+    [{ u: 0xffffffff, i: 0x7fffffff }, bytes(nla(1, be32(0xffffffff)), nla(2, be32(0x7fffffff)))],
+    [
+      { u: 2 ** 32, i: -(2 ** 31) - 1 },
+      bytes(nla(1, be64(1n << 32n)), nla(2, be64((1n << 64n) - (1n << 31n) - 1n))),
+    ],
+    [
+      { u: 0xffffffffffffffffn, i: -(1n << 63n) },
+      bytes(nla(1, be64((1n << 64n) - 1n)), nla(2, be64(1n << 63n))),
+    ],
+  ];
+  for (const [value, want] of cases) {
+    assert.deepEqual(attrBytes(set, value), want, JSON.stringify(value, (_, v) => String(v)));
+    assert.deepEqual(set.decode(want), value);
+  }
+  assert.throws(() => attrBytes(set, { u: -1 }), RangeError);
+  assert.throws(() => attrBytes(set, { i: 1n << 63n }), RangeError);
+  const pair = family.struct<{ le?: bigint; be?: bigint }>("pair");
+  const b = bytes(le64(-2n & ((1n << 64n) - 1n)), be64(0x0102030405060708n));
+  assert.deepEqual(pair.encode({ le: -2n, be: 0x0102030405060708n }), b);
+  assert.deepEqual(pair.decode(b), { le: -2n, be: 0x0102030405060708n });
+  assert.throws(() => pair.encode({ be: -1n }), RangeError);
 });

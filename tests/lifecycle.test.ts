@@ -4,7 +4,7 @@ import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { NetlinkSocket } from "../socket/socket.ts";
-import { MessageBuilder } from "../codec/attrs.ts";
+import { MessageBuilder } from "../codec/message.ts";
 import { NETLINK_ROUTE } from "../codec/constants.ts";
 import {
   runtimeCommand,

@@ -12,6 +12,7 @@ import {
   linkIndex,
   linkStats,
   listLinks,
+  MACVLAN_MODES,
   setLink,
 } from "../families/route/link.ts";
 import {
@@ -195,11 +196,21 @@ test(
       assert.equal(d.local, "10.1.2.3");
       assert.equal(d.ttl, 9);
       assert.equal(d.learning, false);
+      // …and the library decodes the same IFLA_INFO_DATA as the typed vxlan sub-message.
+      const ours = (await getLink(rt, { name: vx })).message.attrs.linkinfo!;
+      assert.equal(ours.kind, "vxlan");
+      const vd = ours.data as Record<string, unknown>;
+      assert.deepEqual([vd.id, vd.port, vd.ttl, vd.learning], [d.id, d.port, d.ttl, 0]);
+      assert.equal([...(vd.local as Uint8Array)].join("."), d.local);
       await addLink(rt, { name: p, kind: "veth", peer: q });
       await addLink(rt, { name: mv, kind: "macvlan", link: p, data: { mode: "bridge" } });
       const m = ipLink(mv, "-d");
       assert.equal(m.linkinfo?.info_kind, "macvlan");
       assert.equal(m.linkinfo?.info_data?.mode, "bridge");
+      const md = (await getLink(rt, { name: mv })).message.attrs.linkinfo!.data as {
+        mode?: number;
+      };
+      assert.equal(md.mode, MACVLAN_MODES.bridge);
       assert.equal((await getLink(rt, { name: mv })).link, ipLink(p).ifindex);
       await addLink(rt, { name: ifb, kind: "ifb", up: true });
       assert.equal(ipLink(ifb, "-d").linkinfo?.info_kind, "ifb");

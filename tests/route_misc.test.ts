@@ -9,8 +9,14 @@ import { listNeighTables, setNeighTable } from "../families/route/neightbl.ts";
 import { getNetconf, listNetconf } from "../families/route/netconf.ts";
 import { getNsid, listNsids, setNsid } from "../families/route/nsid.ts";
 import { getLinkStats, listLinkStats } from "../families/route/stats.ts";
-import { decodePrefix, listAnycast, listMulticast, newprefix } from "../families/route/mcast.ts";
-import { decodeBody } from "../codec/schema.ts";
+import {
+  decodePrefix,
+  listAnycast,
+  listMulticast,
+  prefixFlagsLayout,
+} from "../families/route/mcast.ts";
+import * as rtAddr from "../families/generated/rt_addr.ts";
+import { decodeBody } from "../codec/ynl/mod.ts";
 import { NetlinkError } from "../codec/netlink_error.ts";
 import { ipBatch, ipJson, sendUdp, setSysctl, sh, SKIP_KERNEL, uniqueName } from "./helpers.ts";
 
@@ -264,58 +270,23 @@ test("multicast and anycast addresses match /proc/net/igmp6, anycast6 and ip mad
   }
 });
 
-test("RTM_NEWPREFIX bodies decode (struct prefixmsg, PREFIX_ADDRESS, PREFIX_CACHEINFO)", () => {
-  // struct prefixmsg: family 10, pad, ifindex 3, type 3, len 64, flags ONLINK|AUTOCONF, pad
-  const body = new Uint8Array([
-    10,
-    0,
-    0,
-    0,
-    3,
-    0,
-    0,
-    0,
-    3,
-    64,
-    3,
-    0,
-    // PREFIX_ADDRESS 2001:db8:1::
-    20,
-    0,
-    1,
-    0,
-    0x20,
-    0x01,
-    0x0d,
-    0xb8,
-    0,
-    1,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    // PREFIX_CACHEINFO preferred 1800, valid 3600
-    12,
-    0,
-    2,
-    0,
-    0x08,
-    0x07,
-    0,
-    0,
-    0x10,
-    0x0e,
-    0,
-    0,
+/**
+ * An RTM_NEWPREFIX body written byte by byte as linux/rtnetlink.h lays it out: struct prefixmsg
+ * (family 10, pad, ifindex 3, type 3, len 64, `flags`, pad), PREFIX_ADDRESS 2001:db8:1:: and
+ * PREFIX_CACHEINFO (preferred 1800 s, valid 3600 s).
+ */
+function prefixBody(flags: number): Uint8Array {
+  return new Uint8Array([
+    ...[10, 0, 0, 0, 3, 0, 0, 0, 3, 64, flags, 0],
+    ...[20, 0, 1, 0, 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    ...[12, 0, 2, 0, 0x08, 0x07, 0, 0, 0x10, 0x0e, 0, 0],
   ]);
-  const m = decodeBody(newprefix, body);
+}
+
+test("RTM_NEWPREFIX bodies decode (struct prefixmsg, PREFIX_ADDRESS, PREFIX_CACHEINFO)", () => {
+  const m = decodeBody(rtAddr.operations.newprefix, prefixBody(0x03));
   assert.equal(m.header.ifindex, 3);
+  assert.equal(m.header.flags, 0x03);
   assert.deepEqual(decodePrefix(m), {
     ifindex: 3,
     prefix: "2001:db8:1::/64",
@@ -324,4 +295,33 @@ test("RTM_NEWPREFIX bodies decode (struct prefixmsg, PREFIX_ADDRESS, PREFIX_CACH
     preferredTime: 1800,
     validTime: 3600,
   });
+});
+
+test("RTM_NEWPREFIX flags: before 6.7 IF_PREFIX_ONLINK/AUTOCONF, since 6.7 the RA's L/A byte", () => {
+  // [prefix_flags as the kernel sent it, layout, on-link, autoconf]. Before Linux 6.7 the
+  // kernel wrote IF_PREFIX_ONLINK 0x01 | IF_PREFIX_AUTOCONF 0x02 (net/if_inet6.h); since, the
+  // option's flags byte: L 0x80, A 0x40, and R 0x20 or reserved bits as the router set them.
+  const cases: [number, string, boolean, boolean][] = [
+    [0x00, "legacy", false, false],
+    [0x01, "legacy", true, false],
+    [0x02, "legacy", false, true],
+    [0x03, "legacy", true, true],
+    [0xc0, "option", true, true],
+    [0x80, "option", true, false],
+    [0x40, "option", false, true],
+    [0x20, "option", false, false], // R only: not the legacy bits
+    [0x61, "option", false, true], // A with R and a reserved low bit
+  ];
+  for (const [flags, layout, onLink, autoconf] of cases) {
+    const what = `flags 0x${flags.toString(16)}`;
+    assert.equal(prefixFlagsLayout(flags), layout, what);
+    const p = decodePrefix(decodeBody(rtAddr.operations.newprefix, prefixBody(flags)));
+    assert.deepEqual({ onLink: p.onLink, autoconf: p.autoconf }, { onLink, autoconf }, what);
+  }
+  // A known sender kernel overrides the guess: 0x01 from a 6.7+ kernel is a reserved bit.
+  const m = decodeBody(rtAddr.operations.newprefix, prefixBody(0x01));
+  assert.deepEqual(
+    [decodePrefix(m, { layout: "option" }).onLink, decodePrefix(m).onLink],
+    [false, true],
+  );
 });

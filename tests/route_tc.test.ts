@@ -1,4 +1,4 @@
-// Traffic control (families/route/tc.ts) against the real kernel, inside tests/run.sh's
+// Traffic control (families/route/tc/) against the real kernel, inside tests/run.sh's
 // namespace. Ground truth is `tc -j` (and tc's text output where tc 6.1 prints no JSON).
 import { lacksConfig, test } from "./harness.ts";
 import assert from "node:assert/strict";
@@ -39,7 +39,7 @@ import {
   type TcClass,
   type U32FilterConfig,
   type U32Key,
-} from "../families/route/tc.ts";
+} from "../families/route/tc/mod.ts";
 import { NetlinkError } from "../codec/netlink_error.ts";
 import { ipBatch, ipJson, sendUdp, sh, SKIP_KERNEL, uniqueName } from "./helpers.ts";
 
@@ -574,6 +574,31 @@ test("objects created with tc list with ours: htb, tbf, ingress, u32, bpf, mirre
       assert.ok(mine[i].stats !== undefined);
       sameActionAsTc(mine[i].config, t, `action ${i}`);
     }
+  } finally {
+    sh("ip", ["link", "del", dev]);
+  }
+});
+
+// struct tc_u32_sel ends in a flexible array of keys that tc.yaml models as one key: a selector
+// of exactly that size (one key) and a shorter one (no key) decode as well as longer ones.
+test("u32 selectors with one key and with none list like tc", { skip: SKIP_KERNEL }, async () => {
+  const [dev] = vethPair("tck");
+  try {
+    await using rt = await Rtnl.open();
+    await addQdisc(rt, dev, { handle: "1:", kind: "htb" });
+    const one = { ip: { dst: "10.1.2.3" } };
+    await addFilter(rt, dev, {
+      parent: "1:",
+      priority: 1,
+      kind: "u32",
+      match: one,
+      classid: "1:1",
+    });
+    await addFilter(rt, dev, { parent: "1:", priority: 2, kind: "u32", match: {}, classid: "1:2" });
+    const ours = await listFilters(rt, { dev, parent: "1:" });
+    sameFiltersAsTc(ours, dev, ["parent", "1:"]);
+    const keys = ours.map((f) => (f.config as U32FilterConfig).keys).filter((k) => k !== undefined);
+    assert.deepEqual(keys, [[{ value: 0x0a010203, mask: 0xffffffff, offset: 16, offmask: 0 }], []]);
   } finally {
     sh("ip", ["link", "del", dev]);
   }

@@ -6,6 +6,39 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH" NO_COLOR=1
 
 if [ -z "${NETLINK_TEST_NETNS:-}" ]; then
+  # Ground-truth tools the tests compare with (TOOL:PACKAGE): as root, install
+  # what is missing before entering the namespace (which has no network). A test whose tool is
+  # still missing declares a skip that names it.
+  # apt-get, quietly; once more after refreshing the package lists if it fails.
+  apt_quiet() { apt-get -qq "$@" >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get -qq "$@" >/dev/null 2>&1; }; }
+  missing=()
+  for tool in ethtool:ethtool; do
+    command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
+  done
+  if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "tests/run.sh: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt_quiet install -y --no-install-recommends "${missing[@]}" ||
+      echo "tests/run.sh: could not install ${missing[*]}; their tests will be skipped" >&2
+  fi
+  # auditctl, for the read-only audit tests, without installing auditd (its postinst would start
+  # the daemon, which changes the host's audit state): unpacked from the packages.
+  if ! command -v auditctl >/dev/null && [ -z "${AUDITCTL:-}" ] && command -v apt-get >/dev/null; then
+    audit_dir="$PWD/node_modules/.cache/auditctl"
+    if [ ! -x "$audit_dir/sbin/auditctl" ]; then
+      rm -rf "$audit_dir"
+      mkdir -p "$audit_dir" &&
+        (cd "$audit_dir" && apt_quiet download auditd libauparse0 libaudit1 &&
+          for deb in ./*.deb; do dpkg -x "$deb" .; done) ||
+        echo "tests/run.sh: could not fetch auditctl; its tests will be skipped" >&2
+    fi
+    if [ -x "$audit_dir/sbin/auditctl" ]; then
+      printf '#!/bin/sh\nLD_LIBRARY_PATH="%s/lib/x86_64-linux-gnu:%s/usr/lib/x86_64-linux-gnu" exec "%s/sbin/auditctl" "$@"\n' \
+        "$audit_dir" "$audit_dir" "$audit_dir" >"$audit_dir/auditctl"
+      chmod +x "$audit_dir/auditctl"
+      export AUDITCTL="$audit_dir/auditctl"
+    fi
+  fi
   # A new network namespace, and a private mount namespace so `ip netns add` inside touches
   # nothing outside. As root, no user namespace: a few kernel features (standalone tc actions)
   # need the initial one. Otherwise a user namespace makes the suite runnable without root.

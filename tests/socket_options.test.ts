@@ -2,7 +2,8 @@
 import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { NetlinkSocket, type ReceivedMessage } from "../socket/socket.ts";
-import { MessageBuilder, parseAttributes, readString } from "../codec/attrs.ts";
+import { parseAttributes, readString } from "../codec/attrs.ts";
+import { MessageBuilder } from "../codec/message.ts";
 import {
   NETLINK_CAP_ACK,
   NETLINK_EXT_ACK,

@@ -3,8 +3,8 @@
 import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { NetlinkSocket } from "../socket/socket.ts";
-import { MessageBuilder, parseAttributes, readString, readU32 } from "../codec/attrs.ts";
-import type { NetlinkMessage } from "../codec/message.ts";
+import { parseAttributes, readString, readU32 } from "../codec/attrs.ts";
+import { MessageBuilder, type NetlinkMessage } from "../codec/message.ts";
 import { NETLINK_EXT_ACK, NETLINK_ROUTE, NLM_F_CREATE, NLM_F_EXCL } from "../codec/constants.ts";
 import { NetlinkError } from "../codec/netlink_error.ts";
 import { formatIp } from "../families/route/addr_text.ts";

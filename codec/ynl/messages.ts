@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import type { Operation, ReplyAttrs, RequestAttrs } from "./mod.ts";
+ * import type { Operation, ReplyAttrs, RequestAttrs } from "@netlink/netlink/codec";
  * type Get = Operation<{ family: number }, { name?: string; id?: number }> & {
  *   readonly "~messages"?: { doRequest: { name?: string }; doReply: { id?: number } };
  * };
@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type { Operation } from "../schema.ts";
+import type { Operation } from "./operation.ts";
 
 /**
  * The attributes of each message of an operation, as its spec lists them: `doRequest`,
@@ -24,7 +24,7 @@ import type { Operation } from "../schema.ts";
  *
  * @example
  * ```ts
- * import type { OperationMessages } from "./mod.ts";
+ * import type { OperationMessages } from "@netlink/netlink/codec";
  * const m: OperationMessages = {};
  * ```
  */
@@ -46,7 +46,7 @@ export interface OperationMessages {
  *
  * @example
  * ```ts
- * import type { Operation, WithMessages } from "./mod.ts";
+ * import type { Operation, WithMessages } from "@netlink/netlink/codec";
  * type Op = Operation<object, { a?: number }> & WithMessages<{ doRequest: { a?: number } }>;
  * ```
  */
@@ -60,7 +60,7 @@ export interface WithMessages<M extends OperationMessages> {
  *
  * @example
  * ```ts
- * import type { MessagesOf, Operation, WithMessages } from "./mod.ts";
+ * import type { MessagesOf, Operation, WithMessages } from "@netlink/netlink/codec";
  * type Op = Operation<object, object> & WithMessages<{ doReply: { id?: number } }>;
  * const m: MessagesOf<Op> = { doReply: { id: 1 } };
  * ```
@@ -73,13 +73,24 @@ export type MessagesOf<O> = O extends { readonly "~messages"?: infer M } ? NonNu
  *
  * @example
  * ```ts
- * import type { AttrsOf, Operation } from "./mod.ts";
+ * import type { AttrsOf, Operation } from "@netlink/netlink/codec";
  * const a: AttrsOf<Operation<object, { mtu?: number }>> = { mtu: 1500 };
  * ```
  */
 export type AttrsOf<O> = O extends Operation<infer _H, infer A> ? A : never;
 
-type Message<O, K extends keyof OperationMessages> = MessagesOf<O> extends
+/**
+ * The attributes of message `K` of `O` as its spec lists them; the whole attribute set when
+ * the spec lists none.
+ *
+ * @example
+ * ```ts
+ * import type { MessageAttrs, Operation, WithMessages } from "@netlink/netlink/codec";
+ * type Op = Operation<object, { a?: number }> & WithMessages<{ event: { a?: number } }>;
+ * const e: MessageAttrs<Op, "event"> = { a: 1 };
+ * ```
+ */
+export type MessageAttrs<O, K extends keyof OperationMessages> = MessagesOf<O> extends
   { readonly [P in K]?: infer T } ? (T extends object ? T : AttrsOf<O>) : AttrsOf<O>;
 
 /**
@@ -88,14 +99,14 @@ type Message<O, K extends keyof OperationMessages> = MessagesOf<O> extends
  *
  * @example
  * ```ts
- * import type { Operation, RequestAttrs, WithMessages } from "./mod.ts";
+ * import type { Operation, RequestAttrs, WithMessages } from "@netlink/netlink/codec";
  * type Op = Operation<object, { a?: number; b?: string }> & WithMessages<{ doRequest: { a?: number } }>;
  * const r: RequestAttrs<Op, "do"> = { a: 1 };
  * ```
  */
 export type RequestAttrs<O, Mode extends "do" | "dump" = "do"> = Mode extends "dump"
-  ? Message<O, "dumpRequest">
-  : Message<O, "doRequest">;
+  ? MessageAttrs<O, "dumpRequest">
+  : MessageAttrs<O, "doRequest">;
 
 /**
  * The attributes of the reply of `O` in `mode` as its spec lists them; the whole attribute set
@@ -103,11 +114,11 @@ export type RequestAttrs<O, Mode extends "do" | "dump" = "do"> = Mode extends "d
  *
  * @example
  * ```ts
- * import type { Operation, ReplyAttrs, WithMessages } from "./mod.ts";
+ * import type { Operation, ReplyAttrs, WithMessages } from "@netlink/netlink/codec";
  * type Op = Operation<object, { a?: number; b?: string }> & WithMessages<{ dumpReply: { b?: string } }>;
  * const r: ReplyAttrs<Op, "dump"> = { b: "x" };
  * ```
  */
 export type ReplyAttrs<O, Mode extends "do" | "dump" = "do"> = Mode extends "dump"
-  ? Message<O, "dumpReply">
-  : Message<O, "doReply">;
+  ? MessageAttrs<O, "dumpReply">
+  : MessageAttrs<O, "doReply">;

@@ -16,5 +16,10 @@
  *
  * @module
  */
-export * from "../schema.ts";
+export * from "./spec.ts";
+export * from "./values.ts";
+export * from "./family.ts";
+export * from "./operation.ts";
+export * from "./decode.ts";
+export * from "./encode.ts";
 export * from "./messages.ts";

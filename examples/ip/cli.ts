@@ -7,7 +7,7 @@
 import type { Rtnl } from "../../families/route/rtnl.ts";
 import * as rtLink from "../../families/generated/rt_link.ts";
 import { Printer } from "./json.ts";
-import { buildMessage, type Operation } from "../../codec/schema.ts";
+import { buildMessage, type Operation } from "../../codec/ynl/mod.ts";
 import type { NetlinkMessage } from "../../codec/message.ts";
 
 interface DenoLike {

@@ -6,7 +6,7 @@
  */
 import * as rtLink from "../../families/generated/rt_link.ts";
 import * as rtAddr from "../../families/generated/rt_addr.ts";
-import type { DecodedMessage } from "../../codec/schema.ts";
+import type { DecodedMessage } from "../../codec/ynl/mod.ts";
 import { formatIp } from "../../families/route/addr_text.ts";
 import { type Context, type LinkInfo, UsageError } from "./cli.ts";
 import { familyName, linkTypeName, llAddr, scopeName } from "./names.ts";

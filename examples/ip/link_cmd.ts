@@ -7,120 +7,89 @@
 import { type NetnsHandle, openNetns } from "../../socket/netns.ts";
 import * as rtLink from "../../families/generated/rt_link.ts";
 import * as rtAddr from "../../families/generated/rt_addr.ts";
-import { UNKNOWN } from "../../codec/schema.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../codec/constants.ts";
 import { parseIp, parseMac, parsePrefix } from "../../families/route/addr_text.ts";
 import { Args, type Context, invarg, matches, UsageError } from "./cli.ts";
 import { parseNumber, scopeNumber } from "./names.ts";
 
-const enc = new TextEncoder();
-const str = (s: string) => enc.encode(s + "\0");
-function u32(v: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, v >>> 0, true);
-  return b;
-}
-function u16(v: number): Uint8Array {
-  const b = new Uint8Array(2);
-  new DataView(b.buffer).setUint16(0, v, true);
-  return b;
-}
-function be16(v: number): Uint8Array {
-  const b = new Uint8Array(2);
-  new DataView(b.buffer).setUint16(0, v, false);
-  return b;
-}
-/** One attribute, header and padding included. */
-function nla(type: number, data: Uint8Array, nested = false): Uint8Array {
-  const len = 4 + data.length;
-  const out = new Uint8Array((len + 3) & ~3);
-  const dv = new DataView(out.buffer);
-  dv.setUint16(0, len, true);
-  dv.setUint16(2, type | (nested ? 0x8000 : 0), true);
-  out.set(data, 4);
-  return out;
-}
-function cat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-function ifinfomsg(index: number, flags: number, change: number): Uint8Array {
-  const b = new Uint8Array(16);
-  const dv = new DataView(b.buffer);
-  dv.setInt32(4, index, true);
-  dv.setUint32(8, flags, true);
-  dv.setUint32(12, change, true);
-  return b;
-}
+const IFF_UP = rtLink.IFINFO_FLAGS.UP;
 
-const IFLA = { ADDRESS: 1, IFNAME: 3, MTU: 4 } as const; // in the raw veth peer
-const IFLA_INFO_DATA = rtLink.linkinfoAttrs.attribute("data")!.value;
-const IFF_UP = 1;
+/** `IFLA_INFO_DATA` of a kind, as the generated rt-link sub-message `linkinfo-data-msg`. */
+type KindData = NonNullable<rtLink.LinkinfoAttrs["data"]>;
 
-/** Parse the kind-specific arguments after `type KIND` into `IFLA_INFO_DATA` attributes. */
-async function kindData(ctx: Context, kind: string, args: Args): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
+/** Parse the kind-specific arguments after `type KIND` into the kind's `linkinfo.data`. */
+async function kindData(ctx: Context, kind: string, args: Args): Promise<KindData | undefined> {
+  const num = (w: string) => Number(args.value(w));
   if (kind === "veth") {
-    if (args.peek() === "peer") {
-      args.next();
-      const peer: Uint8Array[] = [];
-      while (args.more) {
-        const w = args.next();
-        if (w === "name") peer.push(nla(IFLA.IFNAME, str(args.value(w))));
-        else if (w === "address") peer.push(nla(IFLA.ADDRESS, parseMac(args.value(w))));
-        else if (w === "mtu") peer.push(nla(IFLA.MTU, u32(Number(args.value(w)))));
-        else peer.push(nla(IFLA.IFNAME, str(w)));
-      }
-      out.push(nla(1, /* VETH_INFO_PEER */ cat([ifinfomsg(0, 0, 0), ...peer]), true));
-    }
-  } else if (kind === "vxlan") {
+    if (args.peek() !== "peer") return undefined;
+    args.next();
+    // VETH_INFO_PEER: struct ifinfomsg (zero: the encoder fills what is not given), IFLA_*.
+    const peer: rtLink.LinkAttrs = {};
     while (args.more) {
       const w = args.next();
-      if (w === "id" || w === "vni") out.push(nla(1, u32(Number(args.value(w)))));
-      else if (w === "dstport") out.push(nla(15, be16(Number(args.value(w)))));
-      else if (w === "dev") out.push(nla(3, u32(await ctx.index(args.value(w)))));
+      if (w === "name") peer.ifname = args.value(w);
+      else if (w === "address") peer.address = parseMac(args.value(w));
+      else if (w === "mtu") peer.mtu = num(w);
+      else peer.ifname = w;
+    }
+    return { peer: peer as rtLink.LinkinfoVethPeerMsg["veth"] } satisfies rtLink.LinkinfoVethAttrs;
+  }
+  if (kind === "vxlan") {
+    const d: rtLink.LinkinfoVxlanAttrs = {};
+    while (args.more) {
+      const w = args.next();
+      if (w === "id" || w === "vni") d.id = num(w);
+      else if (w === "dstport") d.port = num(w);
+      else if (w === "dev") d.link = await ctx.index(args.value(w));
       else if (w === "local") {
         const b = parseIp(args.value(w));
-        out.push(nla(b.length === 4 ? 4 : 17, b));
+        if (b.length === 4) d.local = b;
+        else d.local6 = b;
       } else if (w === "remote" || w === "group") {
         const b = parseIp(args.value(w));
-        out.push(nla(b.length === 4 ? 2 : 16, b));
-      } else if (w === "ttl") out.push(nla(5, Uint8Array.of(Number(args.value(w)))));
-      else if (w === "nolearning") out.push(nla(7, Uint8Array.of(0)));
+        if (b.length === 4) d.group = b;
+        else d.group6 = b;
+      } else if (w === "ttl") d.ttl = num(w);
+      else if (w === "nolearning") d.learning = 0;
       else invarg("unknown vxlan option", w);
     }
-  } else if (kind === "macvlan" || kind === "macvtap") {
+    return d;
+  }
+  if (kind === "macvlan" || kind === "macvtap") {
+    const d: rtLink.LinkinfoMacvlanAttrs = {};
     while (args.more) {
       const w = args.next();
       if (w === "mode") {
-        const m = { private: 1, vepa: 2, bridge: 4, passthru: 8, source: 16 }[args.value(w)];
-        if (!m) invarg("unknown macvlan mode", w);
-        out.push(nla(1, u32(m)));
+        const m = args.value(w);
+        const v = rtLink.MACVLAN_MODE[m.toUpperCase() as keyof typeof rtLink.MACVLAN_MODE];
+        if (v === undefined) invarg("unknown macvlan mode", w);
+        d.mode = v;
       } else invarg("unknown macvlan option", w);
     }
-  } else if (kind === "vlan") {
+    return d;
+  }
+  if (kind === "vlan") {
+    const d: rtLink.LinkinfoVlanAttrs = {};
     while (args.more) {
       const w = args.next();
-      if (w === "id") out.push(nla(1, u16(Number(args.value(w)))));
+      if (w === "id") d.id = num(w);
       else invarg("unknown vlan option", w);
     }
-  } else if (kind === "bridge") {
+    return d;
+  }
+  if (kind === "bridge") {
+    const d: rtLink.LinkinfoBridgeAttrs = {};
     while (args.more) {
       const w = args.next();
-      if (w === "stp_state") out.push(nla(5, u32(Number(args.value(w)))));
-      else if (w === "vlan_filtering") out.push(nla(7, Uint8Array.of(Number(args.value(w)))));
-      else if (w === "forward_delay") out.push(nla(1, u32(Number(args.value(w)))));
+      if (w === "stp_state") d.stpState = num(w);
+      else if (w === "vlan_filtering") d.vlanFiltering = num(w);
+      else if (w === "forward_delay") d.forwardDelay = num(w);
       else invarg("unknown bridge option", w);
     }
-  } else if (args.more) {
-    invarg(`options of type "${kind}" are not supported by ip.ts`, args.peek()!);
+    return d;
   }
-  return out;
+  if (args.more) invarg(`options of type "${kind}" are not supported by ip.ts`, args.peek()!);
+  return undefined;
 }
 
 /** Common `link add` / `link set` arguments; returns the attributes and flag changes. */
@@ -167,13 +136,7 @@ async function linkArgs(
     } else if (w === "type" && add) {
       const kind = args.value(w);
       const data = await kindData(ctx, kind, args);
-      // The kinds' IFLA_INFO_DATA go raw: rt-link.yaml does not describe veth, vxlan or macvlan.
-      attrs.linkinfo = data.length
-        ? {
-          kind,
-          [UNKNOWN]: [{ type: IFLA_INFO_DATA, nested: true, netByteOrder: false, data: cat(data) }],
-        }
-        : { kind };
+      attrs.linkinfo = data === undefined ? { kind } : { kind, data };
     } else if (w === "dev") dev = args.value(w);
     else if (dev === undefined) {
       dev = w;

@@ -1,15 +1,11 @@
 /**
  * `ip -d link`: the per-kind `info_data` / `info_slave_data` printers of iproute2 (bridge,
- * bridge_slave, vxlan, macvlan …). Bridge and bridge port come decoded by the generated rt-link
- * tables; rt-link.yaml has no sub-messages for vxlan and macvlan, whose `IFLA_INFO_DATA` the
- * decoder keeps raw (under `UNKNOWN`), so those are read here by their `IFLA_VXLAN_*` /
- * `IFLA_MACVLAN_*` numbers.
+ * bridge_slave, vxlan, macvlan …), on `linkinfo.data` / `linkinfo.slaveData` as the generated
+ * rt-link family decodes them (the sub-message format chosen by the kind).
  *
  * @module
  */
 import * as rtLink from "../../families/generated/rt_link.ts";
-import { parseAttributes, readNested } from "../../codec/attrs.ts";
-import { UNKNOWN } from "../../codec/schema.ts";
 import { formatIp } from "../../families/route/addr_text.ts";
 import type { Context, LinkInfo } from "./cli.ts";
 import { Raw } from "./json.ts";
@@ -17,24 +13,6 @@ import type { Printer } from "./json.ts";
 
 /** The ifindex → link map. */
 export type Links = Map<number, LinkInfo>;
-type Tb = Map<number, Uint8Array>;
-
-const IFLA_INFO_DATA = rtLink.linkinfoAttrs.attribute("data")!.value;
-
-/** The raw `IFLA_INFO_DATA` of a kind the tables do not describe, by attribute number. */
-function rawData(info: rtLink.LinkinfoAttrs): Tb {
-  const m: Tb = new Map();
-  const data = info[UNKNOWN]?.find((a) => a.type === IFLA_INFO_DATA)?.data;
-  if (data) { for (const a of parseAttributes(data)) m.set(a.type, a.data); }
-  return m;
-}
-
-const dv = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
-const u8 = (b: Uint8Array) => b[0];
-const u16 = (b: Uint8Array) => dv(b).getUint16(0, true);
-const be16 = (b: Uint8Array) => dv(b).getUint16(0, false);
-const u32 = (b: Uint8Array) => dv(b).getUint32(0, true);
-
 /** `%#llx`: `0` for zero, else `0x…`. */
 export function hex0x(v: number | bigint): string {
   return v ? `0x${v.toString(16)}` : "0";
@@ -232,184 +210,104 @@ const bridgeSlave: KindPrinter = (p, info, links) => {
   }
 };
 
-/** `IFLA_VXLAN_*` (linux/if_link.h). */
-const VX = {
-  ID: 1,
-  GROUP: 2,
-  LINK: 3,
-  LOCAL: 4,
-  TTL: 5,
-  TOS: 6,
-  LEARNING: 7,
-  AGEING: 8,
-  LIMIT: 9,
-  PORT_RANGE: 10,
-  PROXY: 11,
-  RSC: 12,
-  L2MISS: 13,
-  L3MISS: 14,
-  PORT: 15,
-  GROUP6: 16,
-  LOCAL6: 17,
-  UDP_CSUM: 18,
-  UDP_ZERO_CSUM6_TX: 19,
-  UDP_ZERO_CSUM6_RX: 20,
-  REMCSUM_TX: 21,
-  REMCSUM_RX: 22,
-  GBP: 23,
-  COLLECT_METADATA: 25,
-  LABEL: 26,
-  GPE: 27,
-  TTL_INHERIT: 28,
-  DF: 29,
-  VNIFILTER: 30,
-} as const;
-
-/** `IFLA_MACVLAN_*` (linux/if_link.h). */
-const MV = {
-  MODE: 1,
-  FLAGS: 2,
-  MACADDR: 4,
-  MACADDR_DATA: 5,
-  MACADDR_COUNT: 6,
-  BC_QUEUE_LEN: 7,
-  BC_QUEUE_LEN_USED: 8,
-} as const;
-
 const vxlan: KindPrinter = (p, info, links) => {
-  const tb = rawData(info);
-  const flag = (t: number) => {
-    const b = tb.get(t);
-    return b !== undefined && u8(b) !== 0;
-  };
-  if (flag(VX.COLLECT_METADATA)) p.any("external", "external ", true);
-  if (flag(VX.VNIFILTER)) p.any("vnifilter", "vnifilter", true);
-  const id = tb.get(VX.ID);
-  if (id && id.length >= 4) p.any("id", `id ${u32(id)} `, u32(id));
-  const g4 = tb.get(VX.GROUP);
-  const g6 = tb.get(VX.GROUP6);
-  if (g4) {
-    if (u32(g4)) {
-      const s = formatIp(g4);
-      if ((g4[0] & 0xf0) === 0xe0) p.any("group", `group ${s} `, s);
+  const a = (info.data ?? {}) as rtLink.LinkinfoVxlanAttrs;
+  const on = (v: number | undefined) => v !== undefined && v !== 0;
+  if (on(a.collectMetadata)) p.any("external", "external ", true);
+  if (on(a.vnifilter)) p.any("vnifilter", "vnifilter", true);
+  uint(p, "id", "id", a.id);
+  const nonzero = (b: Uint8Array | undefined) => b !== undefined && b.some((x) => x !== 0);
+  if (a.group !== undefined) {
+    if (nonzero(a.group)) {
+      const s = formatIp(a.group);
+      if ((a.group[0] & 0xf0) === 0xe0) p.any("group", `group ${s} `, s);
       else p.any("remote", `remote ${s} `, s);
     }
-  } else if (g6 && g6.some((x) => x !== 0)) {
-    const s = formatIp(g6);
-    if (g6[0] === 0xff) p.any("group6", `group ${s} `, s);
+  } else if (nonzero(a.group6)) {
+    const s = formatIp(a.group6!);
+    if (a.group6![0] === 0xff) p.any("group6", `group ${s} `, s);
     else p.any("remote6", `remote ${s} `, s);
   }
-  const l4 = tb.get(VX.LOCAL);
-  const l6 = tb.get(VX.LOCAL6);
-  if (l4) {
-    if (u32(l4)) p.any("local", `local ${formatIp(l4)} `, formatIp(l4));
-  } else if (l6 && l6.some((x) => x !== 0)) {
-    p.any("local6", `local ${formatIp(l6)} `, formatIp(l6));
+  if (a.local !== undefined) {
+    if (nonzero(a.local)) p.any("local", `local ${formatIp(a.local)} `, formatIp(a.local));
+  } else if (nonzero(a.local6)) {
+    p.any("local6", `local ${formatIp(a.local6!)} `, formatIp(a.local6!));
   }
-  const link = tb.get(VX.LINK);
-  if (link && u32(link)) {
-    const n = links.get(u32(link))?.name ?? `if${u32(link)}`;
+  if (a.link) {
+    const n = links.get(a.link)?.name ?? `if${a.link}`;
     p.any("link", `dev ${n} `, n);
   }
-  const pr = tb.get(VX.PORT_RANGE);
-  if (pr) {
-    const low = be16(pr);
-    const high = dv(pr).getUint16(2, false);
+  if (a.portRange !== undefined) {
+    const { low, high } = a.portRange;
     p.openObject("port_range");
     p.jsonOnly("low", low);
     p.jsonOnly("high", high);
     p.closeObject();
     p.text(`srcport ${low} ${high} `);
   }
-  const port = tb.get(VX.PORT);
-  if (port) p.any("port", `dstport ${be16(port)} `, be16(port));
-  const learning = tb.get(VX.LEARNING);
-  if (learning) {
-    p.jsonOnly("learning", u8(learning) !== 0);
-    if (!u8(learning)) p.text("nolearning ");
+  uint(p, "port", "dstport", a.port);
+  if (a.learning !== undefined) {
+    p.jsonOnly("learning", a.learning !== 0);
+    if (!a.learning) p.text("nolearning ");
   }
-  if (flag(VX.PROXY)) p.any("proxy", "proxy ", true);
-  if (flag(VX.RSC)) p.any("rsc", "rsc ", true);
-  if (flag(VX.L2MISS)) p.any("l2miss", "l2miss ", true);
-  if (flag(VX.L3MISS)) p.any("l3miss", "l3miss ", true);
-  const tos = tb.get(VX.TOS) ? u8(tb.get(VX.TOS)!) : 0;
+  if (on(a.proxy)) p.any("proxy", "proxy ", true);
+  if (on(a.rsc)) p.any("rsc", "rsc ", true);
+  if (on(a.l2miss)) p.any("l2miss", "l2miss ", true);
+  if (on(a.l3miss)) p.any("l3miss", "l3miss ", true);
+  const tos = a.tos ?? 0;
   if (tos) {
     if (p.json || tos !== 1) p.any("tos", `tos ${hex0x(tos)} `, hex0x(tos));
     else p.text("tos inherit ");
   }
-  if (flag(VX.TTL_INHERIT)) p.text("ttl inherit ");
-  else if (tb.get(VX.TTL)) {
-    const ttl = u8(tb.get(VX.TTL)!);
-    if (p.json || ttl) p.any("ttl", `ttl ${ttl} `, ttl);
+  if (a.ttlInherit) p.text("ttl inherit ");
+  else if (a.ttl !== undefined) {
+    if (p.json || a.ttl) p.any("ttl", `ttl ${a.ttl} `, a.ttl);
     else p.text("ttl auto ");
   }
-  const df = tb.get(VX.DF);
-  if (df) {
-    const d = u8(df);
-    if (d === 0) p.jsonOnly("df", "unset");
-    else if (d === 1) p.any("df", "df set ", "set");
-    else if (d === 2) p.any("df", "df inherit ", "inherit");
+  if (a.df === rtLink.VXLAN_DF.UNSET) p.jsonOnly("df", "unset");
+  else if (a.df === rtLink.VXLAN_DF.SET) p.any("df", "df set ", "set");
+  else if (a.df === rtLink.VXLAN_DF.INHERIT) p.any("df", "df inherit ", "inherit");
+  if (a.label) p.any("label", `flowlabel ${hex0x(a.label)} `, hex0x(a.label));
+  if (a.ageing !== undefined) {
+    p.any("ageing", a.ageing === 0 ? "ageing none " : `ageing ${a.ageing} `, a.ageing);
   }
-  const label = tb.get(VX.LABEL);
-  if (label) {
-    const v = dv(label).getUint32(0, false);
-    if (v) p.any("label", `flowlabel ${hex0x(v)} `, hex0x(v));
-  }
-  const age = tb.get(VX.AGEING);
-  if (age) {
-    const a = u32(age);
-    p.any("ageing", a === 0 ? "ageing none " : `ageing ${a} `, a);
-  }
-  const limit = tb.get(VX.LIMIT);
-  if (limit && u32(limit)) p.any("limit", `maxaddr ${u32(limit)} `, u32(limit));
-  const csum = (t: number, key: string, text: string) => {
-    const b = tb.get(t);
-    if (!b) return;
-    p.jsonOnly(key, u8(b) !== 0);
-    p.text(`${u8(b) ? "" : "no"}${text} `);
+  if (a.limit) p.any("limit", `maxaddr ${a.limit} `, a.limit);
+  const csum = (v: number | undefined, key: string, text: string) => {
+    if (v === undefined) return;
+    p.jsonOnly(key, v !== 0);
+    p.text(`${v ? "" : "no"}${text} `);
   };
-  csum(VX.UDP_CSUM, "udp_csum", "udpcsum");
-  csum(VX.UDP_ZERO_CSUM6_TX, "udp_zero_csum6_tx", "udp6zerocsumtx");
-  csum(VX.UDP_ZERO_CSUM6_RX, "udp_zero_csum6_rx", "udp6zerocsumrx");
-  if (flag(VX.REMCSUM_TX)) p.any("remcsum_tx", "remcsumtx ", true);
-  if (flag(VX.REMCSUM_RX)) p.any("remcsum_rx", "remcsumrx ", true);
-  if (tb.get(VX.GBP)) p.any("gbp", "gbp ", true);
-  if (tb.get(VX.GPE)) p.any("gpe", "gpe ", true);
+  csum(a.udpCsum, "udp_csum", "udpcsum");
+  csum(a.udpZeroCsum6Tx, "udp_zero_csum6_tx", "udp6zerocsumtx");
+  csum(a.udpZeroCsum6Rx, "udp_zero_csum6_rx", "udp6zerocsumrx");
+  if (on(a.remcsumTx)) p.any("remcsum_tx", "remcsumtx ", true);
+  if (on(a.remcsumRx)) p.any("remcsum_rx", "remcsumrx ", true);
+  if (a.gbp) p.any("gbp", "gbp ", true);
+  if (a.gpe) p.any("gpe", "gpe ", true);
 };
 
-const MACVLAN_MODES: Record<number, string> = {
-  1: "private",
-  2: "vepa",
-  4: "bridge",
-  8: "passthru",
-  16: "source",
-};
+/** macvlan mode names by value (`MACVLAN_MODE_*`, lower case as iproute2 prints them). */
+const MACVLAN_MODE_NAMES = new Map<number, string>(
+  Object.entries(rtLink.MACVLAN_MODE).map(([k, v]) => [v, k.toLowerCase()]),
+);
 
 const macvlan: KindPrinter = (p, info) => {
-  const tb = rawData(info);
-  const m = tb.get(MV.MODE);
-  if (!m || m.length < 4) return;
-  const mode = u32(m);
-  const s = MACVLAN_MODES[mode] ?? "unknown";
+  const a = (info.data ?? {}) as rtLink.LinkinfoMacvlanAttrs;
+  if (a.mode === undefined) return;
+  const s = MACVLAN_MODE_NAMES.get(a.mode) ?? "unknown";
   p.any("mode", `mode ${s} `, s);
-  const fl = tb.get(MV.FLAGS);
-  const flags = fl && fl.length >= 2 ? u16(fl) : 0;
-  if (flags & 1) p.any("nopromisc", "nopromisc ", true);
-  if (flags & 2) p.any("nodst", "nodst ", true);
-  const bq = tb.get(MV.BC_QUEUE_LEN);
-  if (bq && bq.length >= 4) p.any("bcqueuelen", `bcqueuelen ${u32(bq)} `, u32(bq));
-  const bqu = tb.get(MV.BC_QUEUE_LEN_USED);
-  if (bqu && bqu.length >= 4) p.any("usedbcqueuelen", `usedbcqueuelen ${u32(bqu)} `, u32(bqu));
-  if (mode !== 16 /* MACVLAN_MODE_SOURCE */) return;
-  const count = tb.get(MV.MACADDR_COUNT);
-  if (!count || count.length < 4) return;
-  p.any("macaddr_count", `remotes (${u32(count)}) `, u32(count));
-  const list = tb.get(MV.MACADDR_DATA);
-  if (!list) return;
+  const flags = a.flags ?? 0;
+  if (flags & rtLink.MACVLAN_FLAGS.NOPROMISC) p.any("nopromisc", "nopromisc ", true);
+  if (flags & rtLink.MACVLAN_FLAGS.NODST) p.any("nodst", "nodst ", true);
+  uint(p, "bcqueuelen", "bcqueuelen", a.bcQueueLen);
+  uint(p, "usedbcqueuelen", "usedbcqueuelen", a.bcQueueLenUsed);
+  if (a.mode !== rtLink.MACVLAN_MODE.SOURCE || a.macaddrCount === undefined) return;
+  p.any("macaddr_count", `remotes (${a.macaddrCount}) `, a.macaddrCount);
+  if (a.macaddrData === undefined) return;
   p.openArray("macaddr_data", "");
-  for (const a of readNested(list)) {
-    if (a.type !== MV.MACADDR || a.data.length < 6) continue;
-    const s = mac(a.data.subarray(0, 6));
+  for (const m of a.macaddrData.macaddr ?? []) {
+    if (m.length < 6) continue;
+    const s = mac(m.subarray(0, 6));
     p.jsonOnly(null, s);
     p.text(`${s} `);
   }

@@ -4,7 +4,7 @@
  * @module
  */
 import * as rtNeigh from "../../families/generated/rt_neigh.ts";
-import type { DecodedMessage } from "../../codec/schema.ts";
+import type { DecodedMessage } from "../../codec/ynl/mod.ts";
 import { formatIp, parseIp, parseMac } from "../../families/route/addr_text.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../codec/constants.ts";
 import { Args, type Context, invarg, type LinkInfo, matches, UsageError } from "./cli.ts";

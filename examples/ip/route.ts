@@ -9,7 +9,7 @@ import {
   decodeAttributeSet,
   decodeBody,
   type DecodedMessage,
-} from "../../codec/schema.ts";
+} from "../../codec/ynl/mod.ts";
 import { formatIp, parseIp, parsePrefix } from "../../families/route/addr_text.ts";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../codec/constants.ts";
 import { Args, type Context, invarg, type LinkInfo, matches, UsageError } from "./cli.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import * as rtRule from "../../families/generated/rt_rule.ts";
-import type { DecodedMessage } from "../../codec/schema.ts";
+import type { DecodedMessage } from "../../codec/ynl/mod.ts";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../codec/constants.ts";
 import { formatIp, parsePrefix } from "../../families/route/addr_text.ts";
 import { Args, type Context, invarg, matches, UsageError } from "./cli.ts";

@@ -7,7 +7,7 @@
 import * as tc from "../../families/generated/tc.ts";
 import { parseAttributes, readString } from "../../codec/attrs.ts";
 import { type Context, type LinkInfo, stdout, UsageError } from "./cli.ts";
-import { MessageBuilder } from "../../codec/attrs.ts";
+import { MessageBuilder } from "../../codec/message.ts";
 import type { Printer } from "./json.ts";
 import { hex0x } from "./link_kinds.ts";
 

@@ -3,10 +3,11 @@
  * conntrack: Netfilter connection tracking subsystem over nfnetlink
  *
  * Tables generated from the YNL spec `conntrack.yaml` (schema netlink-raw, netlink protocol 12,
- * with `overlays/conntrack.yaml`) for the codec in `codec/ynl`: enums and flags, message numbers,
- * multicast groups, fixed structs, attribute sets, sub-messages, operations with the attributes of
- * each message, and the types of decoded values. Import it as a namespace: names such as `rtgenmsg`
- * recur across families.
+ * with `overlays/conntrack.yaml`, `overlays/conntrack.c-names.yaml`,
+ * `overlays/conntrack.messages.yaml`) for the codec in `codec/ynl`: enums and flags, message
+ * numbers, multicast groups, fixed structs, attribute sets, sub-messages, operations with the
+ * attributes of each message, and the types of decoded values. Import it as a namespace: names such
+ * as `rtgenmsg` recur across families. The package exports it as `@netlink/netlink/conntrack`.
  *
  * @example
  * ```ts
@@ -95,18 +96,67 @@ export const NF_CT_STATUS = {
 } as const;
 
 /**
- * `GET` (257): the message type of `get` requests.
+ * Constant `NFNL_SUBSYS_CTNETLINK` of conntrack.
  *
- * get / dump entries
+ * The subsystem of conntrack messages: the high byte of their message type.
  */
-export const GET = 257;
+export const NFNL_SUBSYS_CTNETLINK = 1;
 
 /**
- * `GET_STATS` (260): the message type of `get-stats` requests.
+ * Constant `IPCTNL_MSG_CT_NEW` of conntrack.
  *
- * dump pcpu conntrack stats
+ * IPCTNL_MSG_CT_NEW: on the wire (NFNL_SUBSYS_CTNETLINK << 8) | 0 = 0x100.
  */
-export const GET_STATS = 260;
+export const IPCTNL_MSG_CT_NEW = 0;
+
+/**
+ * Constant `IPCTNL_MSG_CT_GET` of conntrack.
+ *
+ * IPCTNL_MSG_CT_GET: on the wire (NFNL_SUBSYS_CTNETLINK << 8) | 1 = 0x101.
+ */
+export const IPCTNL_MSG_CT_GET = 1;
+
+/**
+ * Constant `IPCTNL_MSG_CT_DELETE` of conntrack.
+ *
+ * IPCTNL_MSG_CT_DELETE: on the wire (NFNL_SUBSYS_CTNETLINK << 8) | 2 = 0x102.
+ */
+export const IPCTNL_MSG_CT_DELETE = 2;
+
+/**
+ * Constant `IPCTNL_MSG_CT_GET_CTRZERO` of conntrack.
+ *
+ * IPCTNL_MSG_CT_GET_CTRZERO: on the wire (NFNL_SUBSYS_CTNETLINK << 8) | 3 = 0x103.
+ */
+export const IPCTNL_MSG_CT_GET_CTRZERO = 3;
+
+/**
+ * Constant `IPCTNL_MSG_CT_GET_STATS_CPU` of conntrack.
+ *
+ * IPCTNL_MSG_CT_GET_STATS_CPU: on the wire (NFNL_SUBSYS_CTNETLINK << 8) | 4 = 0x104.
+ */
+export const IPCTNL_MSG_CT_GET_STATS_CPU = 4;
+
+/**
+ * Constant `IPCTNL_MSG_CT_GET_STATS` of conntrack.
+ *
+ * IPCTNL_MSG_CT_GET_STATS: on the wire (NFNL_SUBSYS_CTNETLINK << 8) | 5 = 0x105.
+ */
+export const IPCTNL_MSG_CT_GET_STATS = 5;
+
+/**
+ * Constant `IPCTNL_MSG_CT_GET_DYING` of conntrack.
+ *
+ * IPCTNL_MSG_CT_GET_DYING: on the wire (NFNL_SUBSYS_CTNETLINK << 8) | 6 = 0x106.
+ */
+export const IPCTNL_MSG_CT_GET_DYING = 6;
+
+/**
+ * Constant `IPCTNL_MSG_CT_GET_UNCONFIRMED` of conntrack.
+ *
+ * IPCTNL_MSG_CT_GET_UNCONFIRMED: on the wire (NFNL_SUBSYS_CTNETLINK << 8) | 7 = 0x107.
+ */
+export const IPCTNL_MSG_CT_GET_UNCONFIRMED = 7;
 
 /** Multicast group `nfnlgrp-conntrack-new` (1). */
 export const NFNLGRP_CONNTRACK_NEW = 1;
@@ -146,80 +196,80 @@ export interface NfCtTcpFlagsMask extends StructValues {
 
 /** Attributes of set `counter-attrs` of conntrack, as decoded by {@link counterAttrs}. */
 export interface CounterAttrs extends AttrValues {
-  /** `CONNTRACK_A_COUNTER_ATTRS_PACKETS` (1): u64, big-endian. */
+  /** `CTA_COUNTERS_PACKETS` (1): u64, big-endian. */
   packets?: bigint;
-  /** `CONNTRACK_A_COUNTER_ATTRS_BYTES` (2): u64, big-endian. */
+  /** `CTA_COUNTERS_BYTES` (2): u64, big-endian. */
   bytes?: bigint;
-  /** `CONNTRACK_A_COUNTER_ATTRS_PACKETS_OLD` (3): u32. */
+  /** `CTA_COUNTERS_PACKETS_OLD` (3): u32. */
   packetsOld?: number;
-  /** `CONNTRACK_A_COUNTER_ATTRS_BYTES_OLD` (4): u32. */
+  /** `CTA_COUNTERS_BYTES_OLD` (4): u32. */
   bytesOld?: number;
 }
 
 /** Attributes of set `tuple-proto-attrs` of conntrack, as decoded by {@link tupleProtoAttrs}. */
 export interface TupleProtoAttrs extends AttrValues {
   /**
-   * `CONNTRACK_A_TUPLE_PROTO_ATTRS_PROTO_NUM` (1): u8.
+   * `CTA_PROTO_NUM` (1): u8.
    *
    * l4 protocol number
    */
   protoNum?: number;
   /**
-   * `CONNTRACK_A_TUPLE_PROTO_ATTRS_PROTO_SRC_PORT` (2): u16, big-endian.
+   * `CTA_PROTO_SRC_PORT` (2): u16, big-endian.
    *
    * l4 source port
    */
   protoSrcPort?: number;
   /**
-   * `CONNTRACK_A_TUPLE_PROTO_ATTRS_PROTO_DST_PORT` (3): u16, big-endian.
+   * `CTA_PROTO_DST_PORT` (3): u16, big-endian.
    *
    * l4 source port
    */
   protoDstPort?: number;
   /**
-   * `CONNTRACK_A_TUPLE_PROTO_ATTRS_PROTO_ICMP_ID` (4): u16, big-endian.
+   * `CTA_PROTO_ICMP_ID` (4): u16, big-endian.
    *
    * l4 icmp id
    */
   protoIcmpId?: number;
-  /** `CONNTRACK_A_TUPLE_PROTO_ATTRS_PROTO_ICMP_TYPE` (5): u8. */
+  /** `CTA_PROTO_ICMP_TYPE` (5): u8. */
   protoIcmpType?: number;
-  /** `CONNTRACK_A_TUPLE_PROTO_ATTRS_PROTO_ICMP_CODE` (6): u8. */
+  /** `CTA_PROTO_ICMP_CODE` (6): u8. */
   protoIcmpCode?: number;
   /**
-   * `CONNTRACK_A_TUPLE_PROTO_ATTRS_PROTO_ICMPV6_ID` (7): u16, big-endian.
+   * `CTA_PROTO_ICMPV6_ID` (7): u16, big-endian.
    *
    * l4 icmp id
    */
   protoIcmpv6Id?: number;
-  /** `CONNTRACK_A_TUPLE_PROTO_ATTRS_PROTO_ICMPV6_TYPE` (8): u8. */
+  /** `CTA_PROTO_ICMPV6_TYPE` (8): u8. */
   protoIcmpv6Type?: number;
-  /** `CONNTRACK_A_TUPLE_PROTO_ATTRS_PROTO_ICMPV6_CODE` (9): u8. */
+  /** `CTA_PROTO_ICMPV6_CODE` (9): u8. */
   protoIcmpv6Code?: number;
 }
 
 /** Attributes of set `tuple-ip-attrs` of conntrack, as decoded by {@link tupleIpAttrs}. */
 export interface TupleIpAttrs extends AttrValues {
   /**
-   * `CONNTRACK_A_TUPLE_IP_ATTRS_IP_V4_SRC` (1): u32, shown as ipv4, big-endian.
+   * `CTA_IP_V4_SRC` (1): u32, shown as ipv4, big-endian.
    *
    * ipv4 source address
    */
   ipV4Src?: number;
   /**
-   * `CONNTRACK_A_TUPLE_IP_ATTRS_IP_V4_DST` (2): u32, shown as ipv4, big-endian.
+   * `CTA_IP_V4_DST` (2): u32, shown as ipv4, big-endian.
    *
    * ipv4 destination address
    */
   ipV4Dst?: number;
   /**
-   * `CONNTRACK_A_TUPLE_IP_ATTRS_IP_V6_SRC` (3): binary, shown as ipv6, big-endian.
+   * `CTA_IP_V6_SRC` (3): binary, shown as ipv6, big-endian.
    *
    * ipv6 source address
    */
   ipV6Src?: Uint8Array;
   /**
-   * `CONNTRACK_A_TUPLE_IP_ATTRS_IP_V6_DST` (4): binary, shown as ipv6, big-endian.
+   * `CTA_IP_V6_DST` (4): binary, shown as ipv6, big-endian.
    *
    * ipv6 destination address
    */
@@ -229,19 +279,19 @@ export interface TupleIpAttrs extends AttrValues {
 /** Attributes of set `tuple-attrs` of conntrack, as decoded by {@link tupleAttrs}. */
 export interface TupleAttrs extends AttrValues {
   /**
-   * `CONNTRACK_A_TUPLE_ATTRS_TUPLE_IP` (1): nest of `tuple-ip-attrs`.
+   * `CTA_TUPLE_IP` (1): nest of `tuple-ip-attrs`.
    *
    * conntrack l3 information
    */
   tupleIp?: TupleIpAttrs;
   /**
-   * `CONNTRACK_A_TUPLE_ATTRS_TUPLE_PROTO` (2): nest of `tuple-proto-attrs`.
+   * `CTA_TUPLE_PROTO` (2): nest of `tuple-proto-attrs`.
    *
    * conntrack l4 information
    */
   tupleProto?: TupleProtoAttrs;
   /**
-   * `CONNTRACK_A_TUPLE_ATTRS_TUPLE_ZONE` (3): u16, big-endian.
+   * `CTA_TUPLE_ZONE` (3): u16, big-endian.
    *
    * conntrack zone id
    */
@@ -253,31 +303,26 @@ export interface TupleAttrs extends AttrValues {
  */
 export interface ProtoinfoTcpAttrs extends AttrValues {
   /**
-   * `CONNTRACK_A_PROTOINFO_TCP_ATTRS_TCP_STATE` (1): u8, values of {@link NF_CT_TCP_STATE}.
+   * `CTA_PROTOINFO_TCP_STATE` (1): u8, values of {@link NF_CT_TCP_STATE}.
    *
    * tcp connection state
    */
   tcpState?: number;
   /**
-   * `CONNTRACK_A_PROTOINFO_TCP_ATTRS_TCP_WSCALE_ORIGINAL` (2): u8.
+   * `CTA_PROTOINFO_TCP_WSCALE_ORIGINAL` (2): u8.
    *
    * window scaling factor in original direction
    */
   tcpWscaleOriginal?: number;
   /**
-   * `CONNTRACK_A_PROTOINFO_TCP_ATTRS_TCP_WSCALE_REPLY` (3): u8.
+   * `CTA_PROTOINFO_TCP_WSCALE_REPLY` (3): u8.
    *
    * window scaling factor in reply direction
    */
   tcpWscaleReply?: number;
-  /**
-   * `CONNTRACK_A_PROTOINFO_TCP_ATTRS_TCP_FLAGS_ORIGINAL` (4): binary (struct
-   * `nf-ct-tcp-flags-mask`).
-   */
+  /** `CTA_PROTOINFO_TCP_FLAGS_ORIGINAL` (4): binary (struct `nf-ct-tcp-flags-mask`). */
   tcpFlagsOriginal?: NfCtTcpFlagsMask;
-  /**
-   * `CONNTRACK_A_PROTOINFO_TCP_ATTRS_TCP_FLAGS_REPLY` (5): binary (struct `nf-ct-tcp-flags-mask`).
-   */
+  /** `CTA_PROTOINFO_TCP_FLAGS_REPLY` (5): binary (struct `nf-ct-tcp-flags-mask`). */
   tcpFlagsReply?: NfCtTcpFlagsMask;
 }
 
@@ -286,14 +331,14 @@ export interface ProtoinfoTcpAttrs extends AttrValues {
  */
 export interface ProtoinfoDccpAttrs extends AttrValues {
   /**
-   * `CONNTRACK_A_PROTOINFO_DCCP_ATTRS_DCCP_STATE` (1): u8.
+   * `CTA_PROTOINFO_DCCP_STATE` (1): u8.
    *
    * dccp connection state
    */
   dccpState?: number;
-  /** `CONNTRACK_A_PROTOINFO_DCCP_ATTRS_DCCP_ROLE` (2): u8. */
+  /** `CTA_PROTOINFO_DCCP_ROLE` (2): u8. */
   dccpRole?: number;
-  /** `CONNTRACK_A_PROTOINFO_DCCP_ATTRS_DCCP_HANDSHAKE_SEQ` (3): u64, big-endian. */
+  /** `CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ` (3): u64, big-endian. */
   dccpHandshakeSeq?: bigint;
 }
 
@@ -302,33 +347,33 @@ export interface ProtoinfoDccpAttrs extends AttrValues {
  */
 export interface ProtoinfoSctpAttrs extends AttrValues {
   /**
-   * `CONNTRACK_A_PROTOINFO_SCTP_ATTRS_SCTP_STATE` (1): u8, values of {@link NF_CT_SCTP_STATE}.
+   * `CTA_PROTOINFO_SCTP_SCTP_STATE` (1): u8, values of {@link NF_CT_SCTP_STATE}.
    *
    * sctp connection state
    */
   sctpState?: number;
-  /** `CONNTRACK_A_PROTOINFO_SCTP_ATTRS_VTAG_ORIGINAL` (2): u32, big-endian. */
+  /** `CTA_PROTOINFO_SCTP_VTAG_ORIGINAL` (2): u32, big-endian. */
   vtagOriginal?: number;
-  /** `CONNTRACK_A_PROTOINFO_SCTP_ATTRS_VTAG_REPLY` (3): u32, big-endian. */
+  /** `CTA_PROTOINFO_SCTP_VTAG_REPLY` (3): u32, big-endian. */
   vtagReply?: number;
 }
 
 /** Attributes of set `protoinfo-attrs` of conntrack, as decoded by {@link protoinfoAttrs}. */
 export interface ProtoinfoAttrs extends AttrValues {
   /**
-   * `CONNTRACK_A_PROTOINFO_ATTRS_PROTOINFO_TCP` (1): nest of `protoinfo-tcp-attrs`.
+   * `CTA_PROTOINFO_TCP` (1): nest of `protoinfo-tcp-attrs`.
    *
    * conntrack tcp state information
    */
   protoinfoTcp?: ProtoinfoTcpAttrs;
   /**
-   * `CONNTRACK_A_PROTOINFO_ATTRS_PROTOINFO_DCCP` (2): nest of `protoinfo-dccp-attrs`.
+   * `CTA_PROTOINFO_DCCP` (2): nest of `protoinfo-dccp-attrs`.
    *
    * conntrack dccp state information
    */
   protoinfoDccp?: ProtoinfoDccpAttrs;
   /**
-   * `CONNTRACK_A_PROTOINFO_ATTRS_PROTOINFO_SCTP` (3): nest of `protoinfo-sctp-attrs`.
+   * `CTA_PROTOINFO_SCTP` (3): nest of `protoinfo-sctp-attrs`.
    *
    * conntrack sctp state information
    */
@@ -338,7 +383,7 @@ export interface ProtoinfoAttrs extends AttrValues {
 /** Attributes of set `help-attrs` of conntrack, as decoded by {@link helpAttrs}. */
 export interface HelpAttrs extends AttrValues {
   /**
-   * `CONNTRACK_A_HELP_ATTRS_HELP_NAME` (1): string.
+   * `CTA_HELP_NAME` (1): string.
    *
    * helper name
    */
@@ -347,132 +392,131 @@ export interface HelpAttrs extends AttrValues {
 
 /** Attributes of set `nat-proto-attrs` of conntrack, as decoded by {@link natProtoAttrs}. */
 export interface NatProtoAttrs extends AttrValues {
-  /** `CONNTRACK_A_NAT_PROTO_ATTRS_NAT_PORT_MIN` (1): u16, big-endian. */
+  /** `CTA_PROTONAT_PORT_MIN` (1): u16, big-endian. */
   natPortMin?: number;
-  /** `CONNTRACK_A_NAT_PROTO_ATTRS_NAT_PORT_MAX` (2): u16, big-endian. */
+  /** `CTA_PROTONAT_PORT_MAX` (2): u16, big-endian. */
   natPortMax?: number;
 }
 
 /** Attributes of set `nat-attrs` of conntrack, as decoded by {@link natAttrs}. */
 export interface NatAttrs extends AttrValues {
-  /** `CONNTRACK_A_NAT_ATTRS_NAT_V4_MINIP` (1): u32, big-endian. */
+  /** `CTA_NAT_V4_MINIP` (1): u32, big-endian. */
   natV4Minip?: number;
-  /** `CONNTRACK_A_NAT_ATTRS_NAT_V4_MAXIP` (2): u32, big-endian. */
+  /** `CTA_NAT_V4_MAXIP` (2): u32, big-endian. */
   natV4Maxip?: number;
-  /** `CONNTRACK_A_NAT_ATTRS_NAT_V6_MINIP` (3): binary. */
+  /** `CTA_NAT_V6_MINIP` (4): binary. */
   natV6Minip?: Uint8Array;
-  /** `CONNTRACK_A_NAT_ATTRS_NAT_V6_MAXIP` (4): binary. */
+  /** `CTA_NAT_V6_MAXIP` (5): binary. */
   natV6Maxip?: Uint8Array;
-  /** `CONNTRACK_A_NAT_ATTRS_NAT_PROTO` (5): nest of `nat-proto-attrs`. */
+  /** `CTA_NAT_PROTO` (3): nest of `nat-proto-attrs`. */
   natProto?: NatProtoAttrs;
 }
 
 /** Attributes of set `seqadj-attrs` of conntrack, as decoded by {@link seqadjAttrs}. */
 export interface SeqadjAttrs extends AttrValues {
-  /** `CONNTRACK_A_SEQADJ_ATTRS_CORRECTION_POS` (1): u32, big-endian. */
+  /** `CTA_SEQADJ_CORRECTION_POS` (1): u32, big-endian. */
   correctionPos?: number;
-  /** `CONNTRACK_A_SEQADJ_ATTRS_OFFSET_BEFORE` (2): u32, big-endian. */
+  /** `CTA_SEQADJ_OFFSET_BEFORE` (2): u32, big-endian. */
   offsetBefore?: number;
-  /** `CONNTRACK_A_SEQADJ_ATTRS_OFFSET_AFTER` (3): u32, big-endian. */
+  /** `CTA_SEQADJ_OFFSET_AFTER` (3): u32, big-endian. */
   offsetAfter?: number;
 }
 
 /** Attributes of set `secctx-attrs` of conntrack, as decoded by {@link secctxAttrs}. */
 export interface SecctxAttrs extends AttrValues {
-  /** `CONNTRACK_A_SECCTX_ATTRS_SECCTX_NAME` (1): string. */
+  /** `CTA_SECCTX_NAME` (1): string. */
   secctxName?: string;
 }
 
 /** Attributes of set `synproxy-attrs` of conntrack, as decoded by {@link synproxyAttrs}. */
 export interface SynproxyAttrs extends AttrValues {
-  /** `CONNTRACK_A_SYNPROXY_ATTRS_ISN` (1): u32, big-endian. */
+  /** `CTA_SYNPROXY_ISN` (1): u32, big-endian. */
   isn?: number;
-  /** `CONNTRACK_A_SYNPROXY_ATTRS_ITS` (2): u32, big-endian. */
+  /** `CTA_SYNPROXY_ITS` (2): u32, big-endian. */
   its?: number;
-  /** `CONNTRACK_A_SYNPROXY_ATTRS_TSOFF` (3): u32, big-endian. */
+  /** `CTA_SYNPROXY_TSOFF` (3): u32, big-endian. */
   tsoff?: number;
 }
 
 /** Attributes of set `conntrack-attrs` of conntrack, as decoded by {@link conntrackAttrs}. */
 export interface ConntrackAttrs extends AttrValues {
   /**
-   * `CONNTRACK_A_CONNTRACK_ATTRS_TUPLE_ORIG` (1): nest of `tuple-attrs`.
+   * `CTA_TUPLE_ORIG` (1): nest of `tuple-attrs`.
    *
    * conntrack l3+l4 protocol information, original direction
    */
   tupleOrig?: TupleAttrs;
   /**
-   * `CONNTRACK_A_CONNTRACK_ATTRS_TUPLE_REPLY` (2): nest of `tuple-attrs`.
+   * `CTA_TUPLE_REPLY` (2): nest of `tuple-attrs`.
    *
    * conntrack l3+l4 protocol information, reply direction
    */
   tupleReply?: TupleAttrs;
   /**
-   * `CONNTRACK_A_CONNTRACK_ATTRS_STATUS` (3): u32, big-endian, values of {@link NF_CT_STATUS}.
+   * `CTA_STATUS` (3): u32, big-endian, values of {@link NF_CT_STATUS}.
    *
    * conntrack flag bits
    */
   status?: number;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_PROTOINFO` (4): nest of `protoinfo-attrs`. */
+  /** `CTA_PROTOINFO` (4): nest of `protoinfo-attrs`. */
   protoinfo?: ProtoinfoAttrs;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_HELP` (5): nest of `help-attrs`. */
+  /** `CTA_HELP` (5): nest of `help-attrs`. */
   help?: HelpAttrs;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_NAT_SRC` (6): nest of `nat-attrs`. */
+  /** `CTA_NAT_SRC` (6): nest of `nat-attrs`. */
   natSrc?: NatAttrs;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_TIMEOUT` (7): u32, big-endian. */
+  /** `CTA_TIMEOUT` (7): u32, big-endian. */
   timeout?: number;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_MARK` (8): u32, big-endian. */
+  /** `CTA_MARK` (8): u32, big-endian. */
   mark?: number;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_COUNTERS_ORIG` (9): nest of `counter-attrs`. */
+  /** `CTA_COUNTERS_ORIG` (9): nest of `counter-attrs`. */
   countersOrig?: CounterAttrs;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_COUNTERS_REPLY` (10): nest of `counter-attrs`. */
+  /** `CTA_COUNTERS_REPLY` (10): nest of `counter-attrs`. */
   countersReply?: CounterAttrs;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_USE` (11): u32, big-endian. */
+  /** `CTA_USE` (11): u32, big-endian. */
   use?: number;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_ID` (12): u32, big-endian. */
+  /** `CTA_ID` (12): u32, big-endian. */
   id?: number;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_NAT_DST` (13): nest of `nat-attrs`. */
+  /** `CTA_NAT_DST` (13): nest of `nat-attrs`. */
   natDst?: NatAttrs;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_TUPLE_MASTER` (14): nest of `tuple-attrs`. */
+  /** `CTA_TUPLE_MASTER` (14): nest of `tuple-attrs`. */
   tupleMaster?: TupleAttrs;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_SEQ_ADJ_ORIG` (15): nest of `seqadj-attrs`. */
+  /** `CTA_SEQ_ADJ_ORIG` (15): nest of `seqadj-attrs`. */
   seqAdjOrig?: SeqadjAttrs;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_SEQ_ADJ_REPLY` (16): nest of `seqadj-attrs`. */
+  /** `CTA_SEQ_ADJ_REPLY` (16): nest of `seqadj-attrs`. */
   seqAdjReply?: SeqadjAttrs;
   /**
-   * `CONNTRACK_A_CONNTRACK_ATTRS_SECMARK` (17): binary.
+   * `CTA_SECMARK` (17): binary.
    *
    * obsolete
    */
   secmark?: Uint8Array;
   /**
-   * `CONNTRACK_A_CONNTRACK_ATTRS_ZONE` (18): u16, big-endian.
+   * `CTA_ZONE` (18): u16, big-endian.
    *
    * conntrack zone id
    */
   zone?: number;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_SECCTX` (19): nest of `secctx-attrs`. */
+  /** `CTA_SECCTX` (19): nest of `secctx-attrs`. */
   secctx?: SecctxAttrs;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_TIMESTAMP` (20): u64, big-endian. */
+  /** `CTA_TIMESTAMP` (20): u64, big-endian. */
   timestamp?: bigint;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_MARK_MASK` (21): u32, big-endian. */
+  /** `CTA_MARK_MASK` (21): u32, big-endian. */
   markMask?: number;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_LABELS` (22): binary. */
+  /** `CTA_LABELS` (22): binary. */
   labels?: Uint8Array;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_LABELS MASK` (23): binary. */
+  /** `CTA_LABELS MASK` (23): binary. */
   "labels mask"?: Uint8Array;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_SYNPROXY` (24): nest of `synproxy-attrs`. */
+  /** `CTA_SYNPROXY` (24): nest of `synproxy-attrs`. */
   synproxy?: SynproxyAttrs;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_FILTER` (25): nest of `tuple-attrs`. */
+  /** `CTA_FILTER` (25): nest of `tuple-attrs`. */
   filter?: TupleAttrs;
   /**
-   * `CONNTRACK_A_CONNTRACK_ATTRS_STATUS_MASK` (26): u32, big-endian, values of {@link
-   * NF_CT_STATUS}.
+   * `CTA_STATUS_MASK` (26): u32, big-endian, values of {@link NF_CT_STATUS}.
    *
    * conntrack flag bits to change
    */
   statusMask?: number;
-  /** `CONNTRACK_A_CONNTRACK_ATTRS_TIMESTAMP_EVENT` (27): u64, big-endian. */
+  /** `CTA_TIMESTAMP_EVENT` (27): u64, big-endian. */
   timestampEvent?: bigint;
 }
 
@@ -482,58 +526,58 @@ export interface ConntrackAttrs extends AttrValues {
  */
 export interface ConntrackStatsAttrs extends AttrValues {
   /**
-   * `CONNTRACK_A_CONNTRACK_STATS_ATTRS_SEARCHED` (1): u32, big-endian.
+   * `CTA_STATS_SEARCHED` (1): u32, big-endian.
    *
    * obsolete
    */
   searched?: number;
-  /** `CONNTRACK_A_CONNTRACK_STATS_ATTRS_FOUND` (2): u32, big-endian. */
+  /** `CTA_STATS_FOUND` (2): u32, big-endian. */
   found?: number;
   /**
-   * `CONNTRACK_A_CONNTRACK_STATS_ATTRS_NEW` (3): u32, big-endian.
+   * `CTA_STATS_NEW` (3): u32, big-endian.
    *
    * obsolete
    */
   new?: number;
   /**
-   * `CONNTRACK_A_CONNTRACK_STATS_ATTRS_INVALID` (4): u32, big-endian.
+   * `CTA_STATS_INVALID` (4): u32, big-endian.
    *
    * obsolete
    */
   invalid?: number;
   /**
-   * `CONNTRACK_A_CONNTRACK_STATS_ATTRS_IGNORE` (5): u32, big-endian.
+   * `CTA_STATS_IGNORE` (5): u32, big-endian.
    *
    * obsolete
    */
   ignore?: number;
   /**
-   * `CONNTRACK_A_CONNTRACK_STATS_ATTRS_DELETE` (6): u32, big-endian.
+   * `CTA_STATS_DELETE` (6): u32, big-endian.
    *
    * obsolete
    */
   delete?: number;
   /**
-   * `CONNTRACK_A_CONNTRACK_STATS_ATTRS_DELETE_LIST` (7): u32, big-endian.
+   * `CTA_STATS_DELETE_LIST` (7): u32, big-endian.
    *
    * obsolete
    */
   deleteList?: number;
-  /** `CONNTRACK_A_CONNTRACK_STATS_ATTRS_INSERT` (8): u32, big-endian. */
+  /** `CTA_STATS_INSERT` (8): u32, big-endian. */
   insert?: number;
-  /** `CONNTRACK_A_CONNTRACK_STATS_ATTRS_INSERT_FAILED` (9): u32, big-endian. */
+  /** `CTA_STATS_INSERT_FAILED` (9): u32, big-endian. */
   insertFailed?: number;
-  /** `CONNTRACK_A_CONNTRACK_STATS_ATTRS_DROP` (10): u32, big-endian. */
+  /** `CTA_STATS_DROP` (10): u32, big-endian. */
   drop?: number;
-  /** `CONNTRACK_A_CONNTRACK_STATS_ATTRS_EARLY_DROP` (11): u32, big-endian. */
+  /** `CTA_STATS_EARLY_DROP` (11): u32, big-endian. */
   earlyDrop?: number;
-  /** `CONNTRACK_A_CONNTRACK_STATS_ATTRS_ERROR` (12): u32, big-endian. */
+  /** `CTA_STATS_ERROR` (12): u32, big-endian. */
   error?: number;
-  /** `CONNTRACK_A_CONNTRACK_STATS_ATTRS_SEARCH_RESTART` (13): u32, big-endian. */
+  /** `CTA_STATS_SEARCH_RESTART` (13): u32, big-endian. */
   searchRestart?: number;
-  /** `CONNTRACK_A_CONNTRACK_STATS_ATTRS_CLASH_RESOLVE` (14): u32, big-endian. */
+  /** `CTA_STATS_CLASH_RESOLVE` (14): u32, big-endian. */
   clashResolve?: number;
-  /** `CONNTRACK_A_CONNTRACK_STATS_ATTRS_CHAIN_TOOLONG` (15): u32, big-endian. */
+  /** `CTA_STATS_CHAIN_TOOLONG` (15): u32, big-endian. */
   chainToolong?: number;
 }
 
@@ -612,6 +656,56 @@ export type GetStatsDumpReply = Pick<
   | "searchRestart"
   | "clashResolve"
   | "chainToolong"
+>;
+
+/** Attributes of the notification of `new-ntf` (conntrack): as the spec lists them. */
+export type NewNtfEvent = Pick<
+  ConntrackAttrs,
+  | "tupleOrig"
+  | "tupleReply"
+  | "status"
+  | "protoinfo"
+  | "help"
+  | "natSrc"
+  | "natDst"
+  | "timeout"
+  | "mark"
+  | "countersOrig"
+  | "countersReply"
+  | "use"
+  | "id"
+  | "tupleMaster"
+  | "seqAdjOrig"
+  | "seqAdjReply"
+  | "zone"
+  | "secctx"
+  | "labels"
+  | "synproxy"
+>;
+
+/** Attributes of the notification of `delete-ntf` (conntrack): as the spec lists them. */
+export type DeleteNtfEvent = Pick<
+  ConntrackAttrs,
+  | "tupleOrig"
+  | "tupleReply"
+  | "status"
+  | "protoinfo"
+  | "help"
+  | "natSrc"
+  | "natDst"
+  | "timeout"
+  | "mark"
+  | "countersOrig"
+  | "countersReply"
+  | "use"
+  | "id"
+  | "tupleMaster"
+  | "seqAdjOrig"
+  | "seqAdjReply"
+  | "zone"
+  | "secctx"
+  | "labels"
+  | "synproxy"
 >;
 
 /**
@@ -696,6 +790,71 @@ export interface Operations {
         | "searchRestart"
         | "clashResolve"
         | "chainToolong"
+      >;
+    };
+  };
+  /**
+   * `new-ntf` (notification 256).
+   *
+   * A conntrack entry was created (group nfnlgrp-conntrack-new) or changed
+   * (nfnlgrp-conntrack-update).
+   */
+  readonly newNtf: Operation<Nfgenmsg, ConntrackAttrs> & {
+    readonly "~messages"?: {
+      event: Pick<
+        ConntrackAttrs,
+        | "tupleOrig"
+        | "tupleReply"
+        | "status"
+        | "protoinfo"
+        | "help"
+        | "natSrc"
+        | "natDst"
+        | "timeout"
+        | "mark"
+        | "countersOrig"
+        | "countersReply"
+        | "use"
+        | "id"
+        | "tupleMaster"
+        | "seqAdjOrig"
+        | "seqAdjReply"
+        | "zone"
+        | "secctx"
+        | "labels"
+        | "synproxy"
+      >;
+    };
+  };
+  /**
+   * `delete-ntf` (notification 258).
+   *
+   * A conntrack entry was destroyed (group nfnlgrp-conntrack-destroy).
+   */
+  readonly deleteNtf: Operation<Nfgenmsg, ConntrackAttrs> & {
+    readonly "~messages"?: {
+      event: Pick<
+        ConntrackAttrs,
+        | "tupleOrig"
+        | "tupleReply"
+        | "status"
+        | "protoinfo"
+        | "help"
+        | "natSrc"
+        | "natDst"
+        | "timeout"
+        | "mark"
+        | "countersOrig"
+        | "countersReply"
+        | "use"
+        | "id"
+        | "tupleMaster"
+        | "seqAdjOrig"
+        | "seqAdjReply"
+        | "zone"
+        | "secctx"
+        | "labels"
+        | "synproxy"
       >;
     };
   };
@@ -784,9 +943,9 @@ export const family: Family = defineFamily({
     "nat-attrs": [
       { name: "natV4Minip", value: 1, type: "u32", byteOrder: "big-endian" },
       { name: "natV4Maxip", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "natV6Minip", value: 3, type: "binary" },
-      { name: "natV6Maxip", value: 4, type: "binary" },
-      { name: "natProto", value: 5, type: "nest", nested: "nat-proto-attrs" },
+      { name: "natV6Minip", value: 4, type: "binary" },
+      { name: "natV6Maxip", value: 5, type: "binary" },
+      { name: "natProto", value: 3, type: "nest", nested: "nat-proto-attrs" },
     ],
     "seqadj-attrs": [
       { name: "correctionPos", value: 1, type: "u32", byteOrder: "big-endian" },
@@ -951,6 +1110,20 @@ export const family: Family = defineFamily({
         },
       },
     },
+    newNtf: {
+      name: "new-ntf",
+      replyValue: 256,
+      attributeSet: "conntrack-attrs",
+      fixedHeader: "nfgenmsg",
+      notify: "get",
+    },
+    deleteNtf: {
+      name: "delete-ntf",
+      replyValue: 258,
+      attributeSet: "conntrack-attrs",
+      fixedHeader: "nfgenmsg",
+      notify: "get",
+    },
   },
   mcastGroups: {
     "nfnlgrp-conntrack-new": NFNLGRP_CONNTRACK_NEW,
@@ -1030,4 +1203,6 @@ export const conntrackStatsAttrs: AttributeSet<ConntrackStatsAttrs> = family.att
 export const operations: Operations = {
   get: family.operation("get"),
   getStats: family.operation("getStats"),
+  newNtf: family.operation("newNtf"),
+  deleteNtf: family.operation("deleteNtf"),
 };

@@ -3,10 +3,11 @@
  * ethtool: Partial family for Ethtool Netlink.
  *
  * Tables generated from the YNL spec `ethtool.yaml` (schema genetlink-legacy, uAPI header
- * linux/ethtool_netlink_generated.h, with `overlays/ethtool.yaml`) for the codec in `codec/ynl`:
- * enums and flags, message numbers, multicast groups, fixed structs, attribute sets, sub-messages,
- * operations with the attributes of each message, and the types of decoded values. Import it as a
- * namespace: names such as `rtgenmsg` recur across families.
+ * linux/ethtool_netlink_generated.h, with `overlays/ethtool.yaml`, `overlays/ethtool.c-names.yaml`)
+ * for the codec in `codec/ynl`: enums and flags, message numbers, multicast groups, fixed structs,
+ * attribute sets, sub-messages, operations with the attributes of each message, and the types of
+ * decoded values. Import it as a namespace: names such as `rtgenmsg` recur across families. The
+ * package exports it as `@netlink/netlink/ethtool`.
  *
  * @example
  * ```ts
@@ -60,13 +61,13 @@ export const HEADER_FLAGS = {
  */
 export const MODULE_FW_FLASH_STATUS = {
   /** The firmware flashing process has started. */
-  STARTED: 0,
+  STARTED: 1,
   /** The firmware flashing process is in progress. */
-  IN_PROGRESS: 1,
+  IN_PROGRESS: 2,
   /** The firmware flashing process was completed successfully. */
-  COMPLETED: 2,
+  COMPLETED: 3,
   /** The firmware flashing process was stopped due to an error. */
-  ERROR: 3,
+  ERROR: 4,
 } as const;
 
 /**
@@ -90,9 +91,11 @@ export const C33_PSE_EXT_STATE = {
   /** Group of ovld_detected states */
   OVLD_DETECTED: 6,
   /** Group of power_not_available states */
-  POWER_NOT_AVAILABLE: 7,
+  POWER_NOT_AVAILABLE: 8,
   /** Group of short_detected states */
-  SHORT_DETECTED: 8,
+  SHORT_DETECTED: 9,
+  /** Group of pd_dll_power_type states */
+  PD_DLL_POWER_TYPE: 7,
 } as const;
 
 /** Enum `phy-upstream-type` of ethtool. */
@@ -4078,7 +4081,7 @@ export const family: Family = defineFamily({
       { name: "hfunc", value: 3, type: "u32" },
       { name: "indir", value: 4, type: "binary", subType: "u32" },
       { name: "hkey", value: 5, type: "binary" },
-      { name: "inputXfrm", value: 6, type: "u32" },
+      { name: "inputXfrm", yname: "input_xfrm", value: 6, type: "u32" },
       { name: "startContext", value: 7, type: "u32" },
     ],
     plca: [

@@ -3,10 +3,11 @@
  * mptcp_pm: Multipath TCP.
  *
  * Tables generated from the YNL spec `mptcp_pm.yaml` (schema genetlink-legacy, with
- * `overlays/mptcp_pm.yaml`) for the codec in `codec/ynl`: enums and flags, message numbers,
- * multicast groups, fixed structs, attribute sets, sub-messages, operations with the attributes of
- * each message, and the types of decoded values. Import it as a namespace: names such as `rtgenmsg`
- * recur across families.
+ * `overlays/mptcp_pm.yaml`, `overlays/mptcp_pm.address.yaml`, `overlays/mptcp_pm.c-names.yaml`) for
+ * the codec in `codec/ynl`: enums and flags, message numbers, multicast groups, fixed structs,
+ * attribute sets, sub-messages, operations with the attributes of each message, and the types of
+ * decoded values. Import it as a namespace: names such as `rtgenmsg` recur across families. The
+ * package exports it as `@netlink/netlink/mptcp_pm`.
  *
  * @example
  * ```ts
@@ -73,6 +74,19 @@ export const EVENT_TYPE = {
   LISTENER_CREATED: 15,
   /** family, sport, saddr4 | saddr6 A PM listener is closed. */
   LISTENER_CLOSED: 16,
+} as const;
+
+/**
+ * Flags `address-flags` of mptcp_pm (values are bit masks).
+ *
+ * Flags of an endpoint (MPTCP_PM_ADDR_ATTR_FLAGS).
+ */
+export const ADDRESS_FLAGS = {
+  SIGNAL: 1,
+  SUBFLOW: 2,
+  BACKUP: 4,
+  FULLMESH: 8,
+  IMPLICIT: 16,
 } as const;
 
 /**
@@ -165,13 +179,13 @@ export interface Address extends AttrValues {
   family?: number;
   /** `MPTCP_PM_ADDR_ATTR_ID` (2): u8. */
   id?: number;
-  /** `MPTCP_PM_ADDR_ATTR_ADDR4` (3): u32, big-endian. */
+  /** `MPTCP_PM_ADDR_ATTR_ADDR4` (3): u32, shown as ipv4, big-endian. */
   addr4?: number;
-  /** `MPTCP_PM_ADDR_ATTR_ADDR6` (4): binary. */
+  /** `MPTCP_PM_ADDR_ATTR_ADDR6` (4): binary, shown as ipv6. */
   addr6?: Uint8Array;
   /** `MPTCP_PM_ADDR_ATTR_PORT` (5): u16. */
   port?: number;
-  /** `MPTCP_PM_ADDR_ATTR_FLAGS` (6): u32. */
+  /** `MPTCP_PM_ADDR_ATTR_FLAGS` (6): u32, values of {@link ADDRESS_FLAGS}. */
   flags?: number;
   /** `MPTCP_PM_ADDR_ATTR_IF_IDX` (7): s32. */
   ifIdx?: number;
@@ -417,16 +431,19 @@ export interface Operations {
 export const family: Family = defineFamily({
   name: "mptcp_pm",
   protocol: "genetlink-legacy",
-  enums: { "event-type": { type: "enum", entries: EVENT_TYPE } },
+  enums: {
+    "event-type": { type: "enum", entries: EVENT_TYPE },
+    "address-flags": { type: "flags", entries: ADDRESS_FLAGS },
+  },
   attributeSets: {
     address: [
       { name: "unspec", value: 0, type: "unused" },
       { name: "family", value: 1, type: "u16" },
       { name: "id", value: 2, type: "u8" },
-      { name: "addr4", value: 3, type: "u32", byteOrder: "big-endian" },
-      { name: "addr6", value: 4, type: "binary" },
+      { name: "addr4", value: 3, type: "u32", byteOrder: "big-endian", display: "ipv4" },
+      { name: "addr6", value: 4, type: "binary", display: "ipv6" },
       { name: "port", value: 5, type: "u16" },
-      { name: "flags", value: 6, type: "u32" },
+      { name: "flags", value: 6, type: "u32", enum: "address-flags" },
       { name: "ifIdx", value: 7, type: "s32" },
     ],
     "subflow-attribute": [
@@ -469,7 +486,7 @@ export const family: Family = defineFamily({
       { name: "error", value: 12, type: "u8" },
       { name: "flags", value: 13, type: "u16" },
       { name: "timeout", value: 14, type: "u32" },
-      { name: "ifIdx", value: 15, type: "u32" },
+      { name: "ifIdx", yname: "if_idx", value: 15, type: "u32" },
       { name: "resetReason", value: 16, type: "u32" },
       { name: "resetFlags", value: 17, type: "u32" },
       { name: "serverSide", value: 18, type: "u8" },

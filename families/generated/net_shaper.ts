@@ -17,11 +17,12 @@
  * Tables generated from the YNL spec `net_shaper.yaml` (schema genetlink) for the codec in
  * `codec/ynl`: enums and flags, message numbers, multicast groups, fixed structs, attribute sets,
  * sub-messages, operations with the attributes of each message, and the types of decoded values.
- * Import it as a namespace: names such as `rtgenmsg` recur across families.
+ * Import it as a namespace: names such as `rtgenmsg` recur across families. The package exports it
+ * as `@netlink/netlink/net-shaper`.
  *
  * @example
  * ```ts
- * import * as netShaper from "@netlink/netlink/net_shaper";
+ * import * as netShaper from "@netlink/netlink/net-shaper";
  * import { buildMessage, decodeBody } from "@netlink/netlink/codec";
  * declare const familyId: number; // resolved through nlctrl
  * const request = buildMessage(netShaper.operations.get, { dump: true, seq: 1, type: familyId });

@@ -5,7 +5,8 @@
  * Tables generated from the YNL spec `netdev.yaml` (schema genetlink, with `overlays/netdev.yaml`)
  * for the codec in `codec/ynl`: enums and flags, message numbers, multicast groups, fixed structs,
  * attribute sets, sub-messages, operations with the attributes of each message, and the types of
- * decoded values. Import it as a namespace: names such as `rtgenmsg` recur across families.
+ * decoded values. Import it as a namespace: names such as `rtgenmsg` recur across families. The
+ * package exports it as `@netlink/netlink/netdev`.
  *
  * @example
  * ```ts

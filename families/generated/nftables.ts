@@ -3,18 +3,19 @@
  * nftables: Netfilter nftables configuration over netlink.
  *
  * Tables generated from the YNL spec `nftables.yaml` (schema netlink-raw, netlink protocol 12, with
- * `overlays/nftables.yaml`) for the codec in `codec/ynl`: enums and flags, message numbers,
- * multicast groups, fixed structs, attribute sets, sub-messages, operations with the attributes of
- * each message, and the types of decoded values. Import it as a namespace: names such as `rtgenmsg`
- * recur across families.
+ * `overlays/nftables.yaml`, `overlays/nftables.c-names.yaml`, `overlays/nftables.dumps.yaml`,
+ * `overlays/nftables.messages.yaml`) for the codec in `codec/ynl`: enums and flags, message
+ * numbers, multicast groups, fixed structs, attribute sets, sub-messages, operations with the
+ * attributes of each message, and the types of decoded values. Import it as a namespace: names such
+ * as `rtgenmsg` recur across families. The package exports it as `@netlink/netlink/nftables`.
  *
  * @example
  * ```ts
  * import * as nftables from "@netlink/netlink/nftables";
  * import { buildMessage, decodeBody } from "@netlink/netlink/codec";
- * const request = buildMessage(nftables.operations.batchBegin, { seq: 1 });
+ * const request = buildMessage(nftables.operations.gettable, { dump: true, seq: 1 });
  * declare const payload: Uint8Array; // payload of a reply
- * const { header, attrs } = decodeBody(nftables.operations.batchBegin, payload);
+ * const { header, attrs } = decodeBody(nftables.operations.gettable, payload);
  * ```
  *
  * @module
@@ -201,9 +202,9 @@ export const VERDICT_CODE = {
 
 /** Enum `fib-result` of nftables. */
 export const FIB_RESULT = {
-  OIF: 0,
-  OIFNAME: 1,
-  ADDRTYPE: 2,
+  OIF: 1,
+  OIFNAME: 2,
+  ADDRTYPE: 3,
 } as const;
 
 /** Flags `fib-flags` of nftables (values are bit masks). */
@@ -224,238 +225,266 @@ export const REJECT_TYPES = {
 } as const;
 
 /**
- * `BATCH_BEGIN` (16): the message type of `batch-begin` requests.
+ * Constant `NFNL_SUBSYS_NFTABLES` of nftables.
  *
- * Start a batch of operations
+ * The subsystem of nf_tables messages: the high byte of their message type.
  */
-export const BATCH_BEGIN = 16;
+export const NFNL_SUBSYS_NFTABLES = 10;
 
 /**
- * `BATCH_END` (17): the message type of `batch-end` requests.
+ * Constant `NFNL_MSG_BATCH_BEGIN` of nftables.
  *
- * Finish a batch of operations
+ * The message that opens a batch: a whole message type (no subsystem).
  */
-export const BATCH_END = 17;
+export const NFNL_MSG_BATCH_BEGIN = 16;
 
 /**
- * `NEWTABLE` (2560): the message type of `newtable` requests.
+ * Constant `NFNL_MSG_BATCH_END` of nftables.
  *
- * Create a new table.
+ * The message that commits a batch: a whole message type (no subsystem).
  */
-export const NEWTABLE = 2560;
+export const NFNL_MSG_BATCH_END = 17;
 
 /**
- * `GETTABLE` (2561): the message type of `gettable` requests.
+ * Constant `NFT_MSG_NEWTABLE` of nftables.
  *
- * Get / dump tables.
+ * NFT_MSG_NEWTABLE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 0 = 0xa00.
  */
-export const GETTABLE = 2561;
+export const NFT_MSG_NEWTABLE = 0;
 
 /**
- * `DELTABLE` (2562): the message type of `deltable` requests.
+ * Constant `NFT_MSG_GETTABLE` of nftables.
  *
- * Delete an existing table.
+ * NFT_MSG_GETTABLE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 1 = 0xa01.
  */
-export const DELTABLE = 2562;
+export const NFT_MSG_GETTABLE = 1;
 
 /**
- * `DESTROYTABLE` (2586): the message type of `destroytable` requests.
+ * Constant `NFT_MSG_DELTABLE` of nftables.
  *
- * Delete an existing table with destroy semantics (ignoring ENOENT errors).
+ * NFT_MSG_DELTABLE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 2 = 0xa02.
  */
-export const DESTROYTABLE = 2586;
+export const NFT_MSG_DELTABLE = 2;
 
 /**
- * `NEWCHAIN` (2563): the message type of `newchain` requests.
+ * Constant `NFT_MSG_NEWCHAIN` of nftables.
  *
- * Create a new chain.
+ * NFT_MSG_NEWCHAIN: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 3 = 0xa03.
  */
-export const NEWCHAIN = 2563;
+export const NFT_MSG_NEWCHAIN = 3;
 
 /**
- * `GETCHAIN` (2564): the message type of `getchain` requests.
+ * Constant `NFT_MSG_GETCHAIN` of nftables.
  *
- * Get / dump chains.
+ * NFT_MSG_GETCHAIN: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 4 = 0xa04.
  */
-export const GETCHAIN = 2564;
+export const NFT_MSG_GETCHAIN = 4;
 
 /**
- * `DELCHAIN` (2565): the message type of `delchain` requests.
+ * Constant `NFT_MSG_DELCHAIN` of nftables.
  *
- * Delete an existing chain.
+ * NFT_MSG_DELCHAIN: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 5 = 0xa05.
  */
-export const DELCHAIN = 2565;
+export const NFT_MSG_DELCHAIN = 5;
 
 /**
- * `DESTROYCHAIN` (2587): the message type of `destroychain` requests.
+ * Constant `NFT_MSG_NEWRULE` of nftables.
  *
- * Delete an existing chain with destroy semantics (ignoring ENOENT errors).
+ * NFT_MSG_NEWRULE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 6 = 0xa06.
  */
-export const DESTROYCHAIN = 2587;
+export const NFT_MSG_NEWRULE = 6;
 
 /**
- * `NEWRULE` (2566): the message type of `newrule` requests.
+ * Constant `NFT_MSG_GETRULE` of nftables.
  *
- * Create a new rule.
+ * NFT_MSG_GETRULE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 7 = 0xa07.
  */
-export const NEWRULE = 2566;
+export const NFT_MSG_GETRULE = 7;
 
 /**
- * `GETRULE` (2567): the message type of `getrule` requests.
+ * Constant `NFT_MSG_DELRULE` of nftables.
  *
- * Get / dump rules.
+ * NFT_MSG_DELRULE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 8 = 0xa08.
  */
-export const GETRULE = 2567;
+export const NFT_MSG_DELRULE = 8;
 
 /**
- * `GETRULE_RESET` (2585): the message type of `getrule-reset` requests.
+ * Constant `NFT_MSG_NEWSET` of nftables.
  *
- * Get / dump rules and reset stateful expressions.
+ * NFT_MSG_NEWSET: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 9 = 0xa09.
  */
-export const GETRULE_RESET = 2585;
+export const NFT_MSG_NEWSET = 9;
 
 /**
- * `DELRULE` (2568): the message type of `delrule` requests.
+ * Constant `NFT_MSG_GETSET` of nftables.
  *
- * Delete an existing rule.
+ * NFT_MSG_GETSET: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 10 = 0xa0a.
  */
-export const DELRULE = 2568;
+export const NFT_MSG_GETSET = 10;
 
 /**
- * `DESTROYRULE` (2588): the message type of `destroyrule` requests.
+ * Constant `NFT_MSG_DELSET` of nftables.
  *
- * Delete an existing rule with destroy semantics (ignoring ENOENT errors).
+ * NFT_MSG_DELSET: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 11 = 0xa0b.
  */
-export const DESTROYRULE = 2588;
+export const NFT_MSG_DELSET = 11;
 
 /**
- * `NEWSET` (2569): the message type of `newset` requests.
+ * Constant `NFT_MSG_NEWSETELEM` of nftables.
  *
- * Create a new set.
+ * NFT_MSG_NEWSETELEM: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 12 = 0xa0c.
  */
-export const NEWSET = 2569;
+export const NFT_MSG_NEWSETELEM = 12;
 
 /**
- * `GETSET` (2570): the message type of `getset` requests.
+ * Constant `NFT_MSG_GETSETELEM` of nftables.
  *
- * Get / dump sets.
+ * NFT_MSG_GETSETELEM: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 13 = 0xa0d.
  */
-export const GETSET = 2570;
+export const NFT_MSG_GETSETELEM = 13;
 
 /**
- * `DELSET` (2571): the message type of `delset` requests.
+ * Constant `NFT_MSG_DELSETELEM` of nftables.
  *
- * Delete an existing set.
+ * NFT_MSG_DELSETELEM: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 14 = 0xa0e.
  */
-export const DELSET = 2571;
+export const NFT_MSG_DELSETELEM = 14;
 
 /**
- * `DESTROYSET` (2589): the message type of `destroyset` requests.
+ * Constant `NFT_MSG_NEWGEN` of nftables.
  *
- * Delete an existing set with destroy semantics (ignoring ENOENT errors).
+ * NFT_MSG_NEWGEN: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 15 = 0xa0f.
  */
-export const DESTROYSET = 2589;
+export const NFT_MSG_NEWGEN = 15;
 
 /**
- * `NEWSETELEM` (2572): the message type of `newsetelem` requests.
+ * Constant `NFT_MSG_GETGEN` of nftables.
  *
- * Create a new set element.
+ * NFT_MSG_GETGEN: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 16 = 0xa10.
  */
-export const NEWSETELEM = 2572;
+export const NFT_MSG_GETGEN = 16;
 
 /**
- * `GETSETELEM` (2573): the message type of `getsetelem` requests.
+ * Constant `NFT_MSG_TRACE` of nftables.
  *
- * Get / dump set elements.
+ * NFT_MSG_TRACE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 17 = 0xa11.
  */
-export const GETSETELEM = 2573;
+export const NFT_MSG_TRACE = 17;
 
 /**
- * `GETSETELEM_RESET` (2593): the message type of `getsetelem-reset` requests.
+ * Constant `NFT_MSG_NEWOBJ` of nftables.
  *
- * Get / dump set elements and reset stateful expressions.
+ * NFT_MSG_NEWOBJ: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 18 = 0xa12.
  */
-export const GETSETELEM_RESET = 2593;
+export const NFT_MSG_NEWOBJ = 18;
 
 /**
- * `DELSETELEM` (2574): the message type of `delsetelem` requests.
+ * Constant `NFT_MSG_GETOBJ` of nftables.
  *
- * Delete an existing set element.
+ * NFT_MSG_GETOBJ: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 19 = 0xa13.
  */
-export const DELSETELEM = 2574;
+export const NFT_MSG_GETOBJ = 19;
 
 /**
- * `DESTROYSETELEM` (2590): the message type of `destroysetelem` requests.
+ * Constant `NFT_MSG_DELOBJ` of nftables.
  *
- * Delete an existing set element with destroy semantics.
+ * NFT_MSG_DELOBJ: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 20 = 0xa14.
  */
-export const DESTROYSETELEM = 2590;
+export const NFT_MSG_DELOBJ = 20;
 
 /**
- * `GETGEN` (2576): the message type of `getgen` requests.
+ * Constant `NFT_MSG_GETOBJ_RESET` of nftables.
  *
- * Get / dump rule-set generation.
+ * NFT_MSG_GETOBJ_RESET: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 21 = 0xa15.
  */
-export const GETGEN = 2576;
+export const NFT_MSG_GETOBJ_RESET = 21;
 
 /**
- * `NEWOBJ` (2578): the message type of `newobj` requests.
+ * Constant `NFT_MSG_NEWFLOWTABLE` of nftables.
  *
- * Create a new stateful object.
+ * NFT_MSG_NEWFLOWTABLE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 22 = 0xa16.
  */
-export const NEWOBJ = 2578;
+export const NFT_MSG_NEWFLOWTABLE = 22;
 
 /**
- * `GETOBJ` (2579): the message type of `getobj` requests.
+ * Constant `NFT_MSG_GETFLOWTABLE` of nftables.
  *
- * Get / dump stateful objects.
+ * NFT_MSG_GETFLOWTABLE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 23 = 0xa17.
  */
-export const GETOBJ = 2579;
+export const NFT_MSG_GETFLOWTABLE = 23;
 
 /**
- * `DELOBJ` (2580): the message type of `delobj` requests.
+ * Constant `NFT_MSG_DELFLOWTABLE` of nftables.
  *
- * Delete an existing stateful object.
+ * NFT_MSG_DELFLOWTABLE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 24 = 0xa18.
  */
-export const DELOBJ = 2580;
+export const NFT_MSG_DELFLOWTABLE = 24;
 
 /**
- * `DESTROYOBJ` (2591): the message type of `destroyobj` requests.
+ * Constant `NFT_MSG_GETRULE_RESET` of nftables.
  *
- * Delete an existing stateful object with destroy semantics.
+ * NFT_MSG_GETRULE_RESET: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 25 = 0xa19.
  */
-export const DESTROYOBJ = 2591;
+export const NFT_MSG_GETRULE_RESET = 25;
 
 /**
- * `NEWFLOWTABLE` (2582): the message type of `newflowtable` requests.
+ * Constant `NFT_MSG_DESTROYTABLE` of nftables.
  *
- * Create a new flow table.
+ * NFT_MSG_DESTROYTABLE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 26 = 0xa1a.
  */
-export const NEWFLOWTABLE = 2582;
+export const NFT_MSG_DESTROYTABLE = 26;
 
 /**
- * `GETFLOWTABLE` (2583): the message type of `getflowtable` requests.
+ * Constant `NFT_MSG_DESTROYCHAIN` of nftables.
  *
- * Get / dump flow tables.
+ * NFT_MSG_DESTROYCHAIN: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 27 = 0xa1b.
  */
-export const GETFLOWTABLE = 2583;
+export const NFT_MSG_DESTROYCHAIN = 27;
 
 /**
- * `DELFLOWTABLE` (2584): the message type of `delflowtable` requests.
+ * Constant `NFT_MSG_DESTROYRULE` of nftables.
  *
- * Delete an existing flow table.
+ * NFT_MSG_DESTROYRULE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 28 = 0xa1c.
  */
-export const DELFLOWTABLE = 2584;
+export const NFT_MSG_DESTROYRULE = 28;
 
 /**
- * `DESTROYFLOWTABLE` (2592): the message type of `destroyflowtable` requests.
+ * Constant `NFT_MSG_DESTROYSET` of nftables.
  *
- * Delete an existing flow table with destroy semantics.
+ * NFT_MSG_DESTROYSET: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 29 = 0xa1d.
  */
-export const DESTROYFLOWTABLE = 2592;
+export const NFT_MSG_DESTROYSET = 29;
+
+/**
+ * Constant `NFT_MSG_DESTROYSETELEM` of nftables.
+ *
+ * NFT_MSG_DESTROYSETELEM: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 30 = 0xa1e.
+ */
+export const NFT_MSG_DESTROYSETELEM = 30;
+
+/**
+ * Constant `NFT_MSG_DESTROYOBJ` of nftables.
+ *
+ * NFT_MSG_DESTROYOBJ: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 31 = 0xa1f.
+ */
+export const NFT_MSG_DESTROYOBJ = 31;
+
+/**
+ * Constant `NFT_MSG_DESTROYFLOWTABLE` of nftables.
+ *
+ * NFT_MSG_DESTROYFLOWTABLE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 32 = 0xa20.
+ */
+export const NFT_MSG_DESTROYFLOWTABLE = 32;
+
+/**
+ * Constant `NFT_MSG_GETSETELEM_RESET` of nftables.
+ *
+ * NFT_MSG_GETSETELEM_RESET: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 33 = 0xa21.
+ */
+export const NFT_MSG_GETSETELEM_RESET = 33;
 
 /** Multicast group `mgmt` (7). */
-export const MGMT = 7;
+export const NFNLGRP_NFTABLES = 7;
 
 /** Struct `nfgenmsg` of nftables, as decoded by {@link nfgenmsg}. */
 export interface Nfgenmsg extends StructValues {
@@ -469,44 +498,44 @@ export interface Nfgenmsg extends StructValues {
 
 /** Attributes of set `empty-attrs` of nftables, as decoded by {@link emptyAttrs}. */
 export interface EmptyAttrs extends AttrValues {
-  /** `NFTABLES_A_EMPTY_ATTRS_NAME` (1): string. */
+  /** `NFTA_TABLE_NAME` (1): string. */
   name?: string;
 }
 
 /** Attributes of set `batch-attrs` of nftables, as decoded by {@link batchAttrs}. */
 export interface BatchAttrs extends AttrValues {
-  /** `NFTABLES_A_BATCH_ATTRS_GENID` (1): u32, big-endian. */
+  /** `NFNL_BATCH_GENID` (1): u32, big-endian. */
   genid?: number;
 }
 
 /** Attributes of set `table-attrs` of nftables, as decoded by {@link tableAttrs}. */
 export interface TableAttrs extends AttrValues {
   /**
-   * `NFTABLES_A_TABLE_ATTRS_NAME` (1): string.
+   * `NFTA_TABLE_NAME` (1): string.
    *
    * name of the table
    */
   name?: string;
   /**
-   * `NFTABLES_A_TABLE_ATTRS_FLAGS` (2): u32, big-endian, values of {@link TABLE_FLAGS}.
+   * `NFTA_TABLE_FLAGS` (2): u32, big-endian, values of {@link TABLE_FLAGS}.
    *
    * bitmask of flags
    */
   flags?: number;
   /**
-   * `NFTABLES_A_TABLE_ATTRS_USE` (3): u32, big-endian.
+   * `NFTA_TABLE_USE` (3): u32, big-endian.
    *
    * number of chains in this table
    */
   use?: number;
   /**
-   * `NFTABLES_A_TABLE_ATTRS_HANDLE` (4): u64, big-endian.
+   * `NFTA_TABLE_HANDLE` (4): u64, big-endian.
    *
    * numeric handle of the table
    */
   handle?: bigint;
   /**
-   * `NFTABLES_A_TABLE_ATTRS_USERDATA` (5): binary.
+   * `NFTA_TABLE_USERDATA` (6): binary.
    *
    * user data
    */
@@ -516,67 +545,67 @@ export interface TableAttrs extends AttrValues {
 /** Attributes of set `chain-attrs` of nftables, as decoded by {@link chainAttrs}. */
 export interface ChainAttrs extends AttrValues {
   /**
-   * `NFTABLES_A_CHAIN_ATTRS_TABLE` (1): string.
+   * `NFTA_CHAIN_TABLE` (1): string.
    *
    * name of the table containing the chain
    */
   table?: string;
   /**
-   * `NFTABLES_A_CHAIN_ATTRS_HANDLE` (2): u64, big-endian.
+   * `NFTA_CHAIN_HANDLE` (2): u64, big-endian.
    *
    * numeric handle of the chain
    */
   handle?: bigint;
   /**
-   * `NFTABLES_A_CHAIN_ATTRS_NAME` (3): string.
+   * `NFTA_CHAIN_NAME` (3): string.
    *
    * name of the chain
    */
   name?: string;
   /**
-   * `NFTABLES_A_CHAIN_ATTRS_HOOK` (4): nest of `nft-hook-attrs`.
+   * `NFTA_CHAIN_HOOK` (4): nest of `nft-hook-attrs`.
    *
    * hook specification for basechains
    */
   hook?: NftHookAttrs;
   /**
-   * `NFTABLES_A_CHAIN_ATTRS_POLICY` (5): u32, big-endian.
+   * `NFTA_CHAIN_POLICY` (5): u32, big-endian.
    *
    * numeric policy of the chain
    */
   policy?: number;
   /**
-   * `NFTABLES_A_CHAIN_ATTRS_USE` (6): u32, big-endian.
+   * `NFTA_CHAIN_USE` (6): u32, big-endian.
    *
    * number of references to this chain
    */
   use?: number;
   /**
-   * `NFTABLES_A_CHAIN_ATTRS_TYPE` (7): string.
+   * `NFTA_CHAIN_TYPE` (7): string.
    *
    * type name of the chain
    */
   type?: string;
   /**
-   * `NFTABLES_A_CHAIN_ATTRS_COUNTERS` (8): nest of `nft-counter-attrs`.
+   * `NFTA_CHAIN_COUNTERS` (8): nest of `nft-counter-attrs`.
    *
    * counter specification of the chain
    */
   counters?: NftCounterAttrs;
   /**
-   * `NFTABLES_A_CHAIN_ATTRS_FLAGS` (9): u32, big-endian, values of {@link CHAIN_FLAGS}.
+   * `NFTA_CHAIN_FLAGS` (10): u32, big-endian, values of {@link CHAIN_FLAGS}.
    *
    * chain flags
    */
   flags?: number;
   /**
-   * `NFTABLES_A_CHAIN_ATTRS_ID` (10): u32, big-endian.
+   * `NFTA_CHAIN_ID` (11): u32, big-endian.
    *
    * uniquely identifies a chain in a transaction
    */
   id?: number;
   /**
-   * `NFTABLES_A_CHAIN_ATTRS_USERDATA` (11): binary.
+   * `NFTA_CHAIN_USERDATA` (12): binary.
    *
    * user data
    */
@@ -585,26 +614,26 @@ export interface ChainAttrs extends AttrValues {
 
 /** Attributes of set `counter-attrs` of nftables, as decoded by {@link counterAttrs}. */
 export interface CounterAttrs extends AttrValues {
-  /** `NFTABLES_A_COUNTER_ATTRS_BYTES` (1): u64, big-endian. */
+  /** `NFTA_COUNTER_BYTES` (1): u64, big-endian. */
   bytes?: bigint;
-  /** `NFTABLES_A_COUNTER_ATTRS_PACKETS` (2): u64, big-endian. */
+  /** `NFTA_COUNTER_PACKETS` (2): u64, big-endian. */
   packets?: bigint;
 }
 
 /** Attributes of set `nft-hook-attrs` of nftables, as decoded by {@link nftHookAttrs}. */
 export interface NftHookAttrs extends AttrValues {
-  /** `NFTABLES_A_NFT_HOOK_ATTRS_NUM` (1): u32, big-endian. */
+  /** `NFTA_HOOK_NUM` (1): u32, big-endian. */
   num?: number;
-  /** `NFTABLES_A_NFT_HOOK_ATTRS_PRIORITY` (2): s32, big-endian. */
+  /** `NFTA_HOOK_PRIORITY` (2): s32, big-endian. */
   priority?: number;
   /**
-   * `NFTABLES_A_NFT_HOOK_ATTRS_DEV` (3): string.
+   * `NFTA_HOOK_DEV` (3): string.
    *
    * net device name
    */
   dev?: string;
   /**
-   * `NFTABLES_A_NFT_HOOK_ATTRS_DEVS` (4): nest of `hook-dev-attrs`.
+   * `NFTA_HOOK_DEVS` (4): nest of `hook-dev-attrs`.
    *
    * list of net devices
    */
@@ -613,76 +642,76 @@ export interface NftHookAttrs extends AttrValues {
 
 /** Attributes of set `hook-dev-attrs` of nftables, as decoded by {@link hookDevAttrs}. */
 export interface HookDevAttrs extends AttrValues {
-  /** `NFTABLES_A_HOOK_DEV_ATTRS_NAME` (1): string, repeated. */
+  /** `NFTA_DEVICE_NAME` (1): string, repeated. */
   name?: string[];
 }
 
 /** Attributes of set `nft-counter-attrs` of nftables, as decoded by {@link nftCounterAttrs}. */
 export interface NftCounterAttrs extends AttrValues {
-  /** `NFTABLES_A_NFT_COUNTER_ATTRS_BYTES` (1): u64. */
+  /** `NFTA_COUNTER_BYTES` (1): u64. */
   bytes?: bigint;
-  /** `NFTABLES_A_NFT_COUNTER_ATTRS_PACKETS` (2): u64. */
+  /** `NFTA_COUNTER_PACKETS` (2): u64. */
   packets?: bigint;
 }
 
 /** Attributes of set `rule-attrs` of nftables, as decoded by {@link ruleAttrs}. */
 export interface RuleAttrs extends AttrValues {
   /**
-   * `NFTABLES_A_RULE_ATTRS_TABLE` (1): string.
+   * `NFTA_RULE_TABLE` (1): string.
    *
    * name of the table containing the rule
    */
   table?: string;
   /**
-   * `NFTABLES_A_RULE_ATTRS_CHAIN` (2): string.
+   * `NFTA_RULE_CHAIN` (2): string.
    *
    * name of the chain containing the rule
    */
   chain?: string;
   /**
-   * `NFTABLES_A_RULE_ATTRS_HANDLE` (3): u64, big-endian.
+   * `NFTA_RULE_HANDLE` (3): u64, big-endian.
    *
    * numeric handle of the rule
    */
   handle?: bigint;
   /**
-   * `NFTABLES_A_RULE_ATTRS_EXPRESSIONS` (4): nest of `expr-list-attrs`.
+   * `NFTA_RULE_EXPRESSIONS` (4): nest of `expr-list-attrs`.
    *
    * list of expressions
    */
   expressions?: ExprListAttrs;
   /**
-   * `NFTABLES_A_RULE_ATTRS_COMPAT` (5): nest of `rule-compat-attrs`.
+   * `NFTA_RULE_COMPAT` (5): nest of `rule-compat-attrs`.
    *
    * compatibility specifications of the rule
    */
   compat?: RuleCompatAttrs;
   /**
-   * `NFTABLES_A_RULE_ATTRS_POSITION` (6): u64, big-endian.
+   * `NFTA_RULE_POSITION` (6): u64, big-endian.
    *
    * numeric handle of the previous rule
    */
   position?: bigint;
   /**
-   * `NFTABLES_A_RULE_ATTRS_USERDATA` (7): binary.
+   * `NFTA_RULE_USERDATA` (7): binary.
    *
    * user data
    */
   userdata?: Uint8Array;
   /**
-   * `NFTABLES_A_RULE_ATTRS_ID` (8): u32.
+   * `NFTA_RULE_ID` (9): u32.
    *
    * uniquely identifies a rule in a transaction
    */
   id?: number;
   /**
-   * `NFTABLES_A_RULE_ATTRS_POSITION_ID` (9): u32.
+   * `NFTA_RULE_POSITION_ID` (10): u32.
    *
    * transaction unique identifier of the previous rule
    */
   positionId?: number;
   /**
-   * `NFTABLES_A_RULE_ATTRS_CHAIN_ID` (10): u32.
+   * `NFTA_RULE_CHAIN_ID` (11): u32.
    *
    * add the rule to chain by ID, alternative to chain name
    */
@@ -691,20 +720,20 @@ export interface RuleAttrs extends AttrValues {
 
 /** Attributes of set `expr-list-attrs` of nftables, as decoded by {@link exprListAttrs}. */
 export interface ExprListAttrs extends AttrValues {
-  /** `NFTABLES_A_EXPR_LIST_ATTRS_ELEM` (1): nest of `expr-attrs`, repeated. */
+  /** `NFTA_LIST_ELEM` (1): nest of `expr-attrs`, repeated. */
   elem?: ExprAttrs[];
 }
 
 /** Attributes of set `expr-attrs` of nftables, as decoded by {@link exprAttrs}. */
 export interface ExprAttrs extends AttrValues {
   /**
-   * `NFTABLES_A_EXPR_ATTRS_NAME` (1): string.
+   * `NFTA_EXPR_NAME` (1): string.
    *
    * name of the expression type
    */
   name?: string;
   /**
-   * `NFTABLES_A_EXPR_ATTRS_DATA` (2): sub-message, format chosen by `name`.
+   * `NFTA_EXPR_DATA` (2): sub-message, format chosen by `name`.
    *
    * type specific data
    */
@@ -714,13 +743,13 @@ export interface ExprAttrs extends AttrValues {
 /** Attributes of set `rule-compat-attrs` of nftables, as decoded by {@link ruleCompatAttrs}. */
 export interface RuleCompatAttrs extends AttrValues {
   /**
-   * `NFTABLES_A_RULE_COMPAT_ATTRS_PROTO` (1): binary.
+   * `NFTA_RULE_COMPAT_PROTO` (1): binary.
    *
    * numeric value of the handled protocol
    */
   proto?: Uint8Array;
   /**
-   * `NFTABLES_A_RULE_COMPAT_ATTRS_FLAGS` (2): binary.
+   * `NFTA_RULE_COMPAT_FLAGS` (2): binary.
    *
    * bitmask of flags
    */
@@ -730,103 +759,103 @@ export interface RuleCompatAttrs extends AttrValues {
 /** Attributes of set `set-attrs` of nftables, as decoded by {@link setAttrs}. */
 export interface SetAttrs extends AttrValues {
   /**
-   * `NFTABLES_A_SET_ATTRS_TABLE` (1): string.
+   * `NFTA_SET_TABLE` (1): string.
    *
    * table name
    */
   table?: string;
   /**
-   * `NFTABLES_A_SET_ATTRS_NAME` (2): string.
+   * `NFTA_SET_NAME` (2): string.
    *
    * set name
    */
   name?: string;
   /**
-   * `NFTABLES_A_SET_ATTRS_FLAGS` (3): u32, big-endian, values of {@link SET_FLAGS}.
+   * `NFTA_SET_FLAGS` (3): u32, big-endian, values of {@link SET_FLAGS}.
    *
    * bitmask of enum nft_set_flags
    */
   flags?: number;
   /**
-   * `NFTABLES_A_SET_ATTRS_KEY_TYPE` (4): u32, big-endian.
+   * `NFTA_SET_KEY_TYPE` (4): u32, big-endian.
    *
    * key data type, informational purpose only
    */
   keyType?: number;
   /**
-   * `NFTABLES_A_SET_ATTRS_KEY_LEN` (5): u32, big-endian.
+   * `NFTA_SET_KEY_LEN` (5): u32, big-endian.
    *
    * key data length
    */
   keyLen?: number;
   /**
-   * `NFTABLES_A_SET_ATTRS_DATA_TYPE` (6): u32, big-endian.
+   * `NFTA_SET_DATA_TYPE` (6): u32, big-endian.
    *
    * mapping data type
    */
   dataType?: number;
   /**
-   * `NFTABLES_A_SET_ATTRS_DATA_LEN` (7): u32, big-endian.
+   * `NFTA_SET_DATA_LEN` (7): u32, big-endian.
    *
    * mapping data length
    */
   dataLen?: number;
   /**
-   * `NFTABLES_A_SET_ATTRS_POLICY` (8): u32, big-endian.
+   * `NFTA_SET_POLICY` (8): u32, big-endian.
    *
    * selection policy
    */
   policy?: number;
   /**
-   * `NFTABLES_A_SET_ATTRS_DESC` (9): nest of `set-desc-attrs`.
+   * `NFTA_SET_DESC` (9): nest of `set-desc-attrs`.
    *
    * set description
    */
   desc?: SetDescAttrs;
   /**
-   * `NFTABLES_A_SET_ATTRS_ID` (10): u32.
+   * `NFTA_SET_ID` (10): u32.
    *
    * uniquely identifies a set in a transaction
    */
   id?: number;
   /**
-   * `NFTABLES_A_SET_ATTRS_TIMEOUT` (11): u64.
+   * `NFTA_SET_TIMEOUT` (11): u64.
    *
    * default timeout value
    */
   timeout?: bigint;
   /**
-   * `NFTABLES_A_SET_ATTRS_GC_INTERVAL` (12): u32.
+   * `NFTA_SET_GC_INTERVAL` (12): u32.
    *
    * garbage collection interval
    */
   gcInterval?: number;
   /**
-   * `NFTABLES_A_SET_ATTRS_USERDATA` (13): binary.
+   * `NFTA_SET_USERDATA` (13): binary.
    *
    * user data
    */
   userdata?: Uint8Array;
   /**
-   * `NFTABLES_A_SET_ATTRS_OBJ_TYPE` (15): u32, big-endian.
+   * `NFTA_SET_OBJ_TYPE` (15): u32, big-endian.
    *
    * stateful object type
    */
   objType?: number;
   /**
-   * `NFTABLES_A_SET_ATTRS_HANDLE` (16): u64, big-endian.
+   * `NFTA_SET_HANDLE` (16): u64, big-endian.
    *
    * set handle
    */
   handle?: bigint;
   /**
-   * `NFTABLES_A_SET_ATTRS_EXPR` (17): nest of `expr-attrs`, repeated.
+   * `NFTA_SET_EXPR` (17): nest of `expr-attrs`, repeated.
    *
    * set expression
    */
   expr?: ExprAttrs[];
   /**
-   * `NFTABLES_A_SET_ATTRS_EXPRESSIONS` (18): nest of `set-list-attrs`.
+   * `NFTA_SET_EXPRESSIONS` (18): nest of `set-list-attrs`.
    *
    * list of expressions
    */
@@ -836,13 +865,13 @@ export interface SetAttrs extends AttrValues {
 /** Attributes of set `set-desc-attrs` of nftables, as decoded by {@link setDescAttrs}. */
 export interface SetDescAttrs extends AttrValues {
   /**
-   * `NFTABLES_A_SET_DESC_ATTRS_SIZE` (1): u32, big-endian.
+   * `NFTA_SET_DESC_SIZE` (1): u32, big-endian.
    *
    * number of elements in set
    */
   size?: number;
   /**
-   * `NFTABLES_A_SET_DESC_ATTRS_CONCAT` (2): nest of `set-desc-concat-attrs`, repeated.
+   * `NFTA_SET_DESC_CONCAT` (2): nest of `set-desc-concat-attrs`, repeated.
    *
    * description of field concatenation
    */
@@ -853,80 +882,80 @@ export interface SetDescAttrs extends AttrValues {
  * Attributes of set `set-desc-concat-attrs` of nftables, as decoded by {@link setDescConcatAttrs}.
  */
 export interface SetDescConcatAttrs extends AttrValues {
-  /** `NFTABLES_A_SET_DESC_CONCAT_ATTRS_ELEM` (1): nest of `set-field-attrs`. */
+  /** `NFTA_LIST_ELEM` (1): nest of `set-field-attrs`. */
   elem?: SetFieldAttrs;
 }
 
 /** Attributes of set `set-field-attrs` of nftables, as decoded by {@link setFieldAttrs}. */
 export interface SetFieldAttrs extends AttrValues {
-  /** `NFTABLES_A_SET_FIELD_ATTRS_LEN` (1): u32, big-endian. */
+  /** `NFTA_SET_FIELD_LEN` (1): u32, big-endian. */
   len?: number;
 }
 
 /** Attributes of set `set-list-attrs` of nftables, as decoded by {@link setListAttrs}. */
 export interface SetListAttrs extends AttrValues {
-  /** `NFTABLES_A_SET_LIST_ATTRS_ELEM` (1): nest of `expr-attrs`, repeated. */
+  /** `NFTA_LIST_ELEM` (1): nest of `expr-attrs`, repeated. */
   elem?: ExprAttrs[];
 }
 
 /** Attributes of set `setelem-attrs` of nftables, as decoded by {@link setelemAttrs}. */
 export interface SetelemAttrs extends AttrValues {
   /**
-   * `NFTABLES_A_SETELEM_ATTRS_KEY` (1): nest of `data-attrs`.
+   * `NFTA_SET_ELEM_KEY` (1): nest of `data-attrs`.
    *
    * key value
    */
   key?: DataAttrs;
   /**
-   * `NFTABLES_A_SETELEM_ATTRS_DATA` (2): nest of `data-attrs`.
+   * `NFTA_SET_ELEM_DATA` (2): nest of `data-attrs`.
    *
    * data value of mapping
    */
   data?: DataAttrs;
   /**
-   * `NFTABLES_A_SETELEM_ATTRS_FLAGS` (3): binary.
+   * `NFTA_SET_ELEM_FLAGS` (3): binary.
    *
    * bitmask of nft_set_elem_flags
    */
   flags?: Uint8Array;
   /**
-   * `NFTABLES_A_SETELEM_ATTRS_TIMEOUT` (4): u64.
+   * `NFTA_SET_ELEM_TIMEOUT` (4): u64.
    *
    * timeout value
    */
   timeout?: bigint;
   /**
-   * `NFTABLES_A_SETELEM_ATTRS_EXPIRATION` (5): u64.
+   * `NFTA_SET_ELEM_EXPIRATION` (5): u64.
    *
    * expiration time
    */
   expiration?: bigint;
   /**
-   * `NFTABLES_A_SETELEM_ATTRS_USERDATA` (6): binary.
+   * `NFTA_SET_ELEM_USERDATA` (6): binary.
    *
    * user data
    */
   userdata?: Uint8Array;
   /**
-   * `NFTABLES_A_SETELEM_ATTRS_EXPR` (7): nest of `expr-attrs`.
+   * `NFTA_SET_ELEM_EXPR` (7): nest of `expr-attrs`.
    *
    * expression
    */
   expr?: ExprAttrs;
   /**
-   * `NFTABLES_A_SETELEM_ATTRS_OBJREF` (8): string.
+   * `NFTA_SET_ELEM_OBJREF` (9): string.
    *
    * stateful object reference
    */
   objref?: string;
   /**
-   * `NFTABLES_A_SETELEM_ATTRS_KEY_END` (9): nest of `data-attrs`.
+   * `NFTA_SET_ELEM_KEY_END` (10): nest of `data-attrs`.
    *
    * closing key value
    */
   keyEnd?: DataAttrs;
   /**
-   * `NFTABLES_A_SETELEM_ATTRS_EXPRESSIONS` (10): nest of `expr-list-attrs`.
+   * `NFTA_SET_ELEM_EXPRESSIONS` (11): nest of `expr-list-attrs`.
    *
    * list of expressions
    */
@@ -938,76 +967,76 @@ export interface SetelemAttrs extends AttrValues {
  * setelemListElemAttrs}.
  */
 export interface SetelemListElemAttrs extends AttrValues {
-  /** `NFTABLES_A_SETELEM_LIST_ELEM_ATTRS_ELEM` (1): nest of `setelem-attrs`, repeated. */
+  /** `NFTA_LIST_ELEM` (1): nest of `setelem-attrs`, repeated. */
   elem?: SetelemAttrs[];
 }
 
 /** Attributes of set `setelem-list-attrs` of nftables, as decoded by {@link setelemListAttrs}. */
 export interface SetelemListAttrs extends AttrValues {
-  /** `NFTABLES_A_SETELEM_LIST_ATTRS_TABLE` (1): string. */
+  /** `NFTA_SET_ELEM_LIST_TABLE` (1): string. */
   table?: string;
-  /** `NFTABLES_A_SETELEM_LIST_ATTRS_SET` (2): string. */
+  /** `NFTA_SET_ELEM_LIST_SET` (2): string. */
   set?: string;
-  /** `NFTABLES_A_SETELEM_LIST_ATTRS_ELEMENTS` (3): nest of `setelem-list-elem-attrs`. */
+  /** `NFTA_SET_ELEM_LIST_ELEMENTS` (3): nest of `setelem-list-elem-attrs`. */
   elements?: SetelemListElemAttrs;
-  /** `NFTABLES_A_SETELEM_LIST_ATTRS_SET_ID` (4): u32. */
+  /** `NFTA_SET_ELEM_LIST_SET_ID` (4): u32. */
   setId?: number;
 }
 
 /** Attributes of set `gen-attrs` of nftables, as decoded by {@link genAttrs}. */
 export interface GenAttrs extends AttrValues {
   /**
-   * `NFTABLES_A_GEN_ATTRS_ID` (1): u32, big-endian.
+   * `NFTA_GEN_ID` (1): u32, big-endian.
    *
    * ruleset generation id
    */
   id?: number;
-  /** `NFTABLES_A_GEN_ATTRS_PROC_PID` (2): u32, big-endian. */
+  /** `NFTA_GEN_PROC_PID` (2): u32, big-endian. */
   procPid?: number;
-  /** `NFTABLES_A_GEN_ATTRS_PROC_NAME` (3): string. */
+  /** `NFTA_GEN_PROC_NAME` (3): string. */
   procName?: string;
 }
 
 /** Attributes of set `obj-attrs` of nftables, as decoded by {@link objAttrs}. */
 export interface ObjAttrs extends AttrValues {
   /**
-   * `NFTABLES_A_OBJ_ATTRS_TABLE` (1): string.
+   * `NFTA_OBJ_TABLE` (1): string.
    *
    * name of the table containing the expression
    */
   table?: string;
   /**
-   * `NFTABLES_A_OBJ_ATTRS_NAME` (2): string.
+   * `NFTA_OBJ_NAME` (2): string.
    *
    * name of this expression type
    */
   name?: string;
   /**
-   * `NFTABLES_A_OBJ_ATTRS_TYPE` (3): u32, big-endian, values of {@link OBJECT_TYPE}.
+   * `NFTA_OBJ_TYPE` (3): u32, big-endian, values of {@link OBJECT_TYPE}.
    *
    * stateful object type
    */
   type?: number;
   /**
-   * `NFTABLES_A_OBJ_ATTRS_DATA` (4): sub-message, format chosen by `type`.
+   * `NFTA_OBJ_DATA` (4): sub-message, format chosen by `type`.
    *
    * stateful object data
    */
   data?: ObjData[keyof ObjData];
   /**
-   * `NFTABLES_A_OBJ_ATTRS_USE` (5): u32, big-endian.
+   * `NFTA_OBJ_USE` (5): u32, big-endian.
    *
    * number of references to this expression
    */
   use?: number;
   /**
-   * `NFTABLES_A_OBJ_ATTRS_HANDLE` (6): u64, big-endian.
+   * `NFTA_OBJ_HANDLE` (6): u64, big-endian.
    *
    * object handle
    */
   handle?: bigint;
   /**
-   * `NFTABLES_A_OBJ_ATTRS_USERDATA` (8): binary.
+   * `NFTA_OBJ_USERDATA` (8): binary.
    *
    * user data
    */
@@ -1016,27 +1045,27 @@ export interface ObjAttrs extends AttrValues {
 
 /** Attributes of set `quota-attrs` of nftables, as decoded by {@link quotaAttrs}. */
 export interface QuotaAttrs extends AttrValues {
-  /** `NFTABLES_A_QUOTA_ATTRS_BYTES` (1): u64, big-endian. */
+  /** `NFTA_QUOTA_BYTES` (1): u64, big-endian. */
   bytes?: bigint;
-  /** `NFTABLES_A_QUOTA_ATTRS_FLAGS` (2): u32, big-endian, values of {@link QUOTA_FLAGS}. */
+  /** `NFTA_QUOTA_FLAGS` (2): u32, big-endian, values of {@link QUOTA_FLAGS}. */
   flags?: number;
-  /** `NFTABLES_A_QUOTA_ATTRS_CONSUMED` (4): u64, big-endian. */
+  /** `NFTA_QUOTA_CONSUMED` (4): u64, big-endian. */
   consumed?: bigint;
 }
 
 /** Attributes of set `flowtable-attrs` of nftables, as decoded by {@link flowtableAttrs}. */
 export interface FlowtableAttrs extends AttrValues {
-  /** `NFTABLES_A_FLOWTABLE_ATTRS_TABLE` (1): string. */
+  /** `NFTA_FLOWTABLE_TABLE` (1): string. */
   table?: string;
-  /** `NFTABLES_A_FLOWTABLE_ATTRS_NAME` (2): string. */
+  /** `NFTA_FLOWTABLE_NAME` (2): string. */
   name?: string;
-  /** `NFTABLES_A_FLOWTABLE_ATTRS_HOOK` (3): nest of `flowtable-hook-attrs`. */
+  /** `NFTA_FLOWTABLE_HOOK` (3): nest of `flowtable-hook-attrs`. */
   hook?: FlowtableHookAttrs;
-  /** `NFTABLES_A_FLOWTABLE_ATTRS_USE` (4): u32, big-endian. */
+  /** `NFTA_FLOWTABLE_USE` (4): u32, big-endian. */
   use?: number;
-  /** `NFTABLES_A_FLOWTABLE_ATTRS_HANDLE` (5): u64, big-endian. */
+  /** `NFTA_FLOWTABLE_HANDLE` (5): u64, big-endian. */
   handle?: bigint;
-  /** `NFTABLES_A_FLOWTABLE_ATTRS_FLAGS` (7): u32, big-endian. */
+  /** `NFTA_FLOWTABLE_FLAGS` (7): u32, big-endian. */
   flags?: number;
 }
 
@@ -1044,70 +1073,70 @@ export interface FlowtableAttrs extends AttrValues {
  * Attributes of set `flowtable-hook-attrs` of nftables, as decoded by {@link flowtableHookAttrs}.
  */
 export interface FlowtableHookAttrs extends AttrValues {
-  /** `NFTABLES_A_FLOWTABLE_HOOK_ATTRS_NUM` (1): u32, big-endian. */
+  /** `NFTA_FLOWTABLE_HOOK_NUM` (1): u32, big-endian. */
   num?: number;
-  /** `NFTABLES_A_FLOWTABLE_HOOK_ATTRS_PRIORITY` (2): u32, big-endian. */
+  /** `NFTA_FLOWTABLE_HOOK_PRIORITY` (2): u32, big-endian. */
   priority?: number;
-  /** `NFTABLES_A_FLOWTABLE_HOOK_ATTRS_DEVS` (3): nest of `hook-dev-attrs`. */
+  /** `NFTA_FLOWTABLE_HOOK_DEVS` (3): nest of `hook-dev-attrs`. */
   devs?: HookDevAttrs;
 }
 
 /** Attributes of set `expr-bitwise-attrs` of nftables, as decoded by {@link exprBitwiseAttrs}. */
 export interface ExprBitwiseAttrs extends AttrValues {
-  /** `NFTABLES_A_EXPR_BITWISE_ATTRS_SREG` (1): u32, big-endian. */
+  /** `NFTA_BITWISE_SREG` (1): u32, big-endian. */
   sreg?: number;
-  /** `NFTABLES_A_EXPR_BITWISE_ATTRS_DREG` (2): u32, big-endian. */
+  /** `NFTA_BITWISE_DREG` (2): u32, big-endian. */
   dreg?: number;
-  /** `NFTABLES_A_EXPR_BITWISE_ATTRS_LEN` (3): u32, big-endian. */
+  /** `NFTA_BITWISE_LEN` (3): u32, big-endian. */
   len?: number;
-  /** `NFTABLES_A_EXPR_BITWISE_ATTRS_MASK` (4): nest of `data-attrs`. */
+  /** `NFTA_BITWISE_MASK` (4): nest of `data-attrs`. */
   mask?: DataAttrs;
-  /** `NFTABLES_A_EXPR_BITWISE_ATTRS_XOR` (5): nest of `data-attrs`. */
+  /** `NFTA_BITWISE_XOR` (5): nest of `data-attrs`. */
   xor?: DataAttrs;
-  /** `NFTABLES_A_EXPR_BITWISE_ATTRS_OP` (6): u32, big-endian, values of {@link BITWISE_OPS}. */
+  /** `NFTA_BITWISE_OP` (6): u32, big-endian, values of {@link BITWISE_OPS}. */
   op?: number;
-  /** `NFTABLES_A_EXPR_BITWISE_ATTRS_DATA` (7): nest of `data-attrs`. */
+  /** `NFTA_BITWISE_DATA` (7): nest of `data-attrs`. */
   data?: DataAttrs;
 }
 
 /** Attributes of set `expr-cmp-attrs` of nftables, as decoded by {@link exprCmpAttrs}. */
 export interface ExprCmpAttrs extends AttrValues {
-  /** `NFTABLES_A_EXPR_CMP_ATTRS_SREG` (1): u32, big-endian. */
+  /** `NFTA_CMP_SREG` (1): u32, big-endian. */
   sreg?: number;
-  /** `NFTABLES_A_EXPR_CMP_ATTRS_OP` (2): u32, big-endian, values of {@link CMP_OPS}. */
+  /** `NFTA_CMP_OP` (2): u32, big-endian, values of {@link CMP_OPS}. */
   op?: number;
-  /** `NFTABLES_A_EXPR_CMP_ATTRS_DATA` (3): nest of `data-attrs`. */
+  /** `NFTA_CMP_DATA` (3): nest of `data-attrs`. */
   data?: DataAttrs;
 }
 
 /** Attributes of set `data-attrs` of nftables, as decoded by {@link dataAttrs}. */
 export interface DataAttrs extends AttrValues {
-  /** `NFTABLES_A_DATA_ATTRS_VALUE` (1): binary. */
+  /** `NFTA_DATA_VALUE` (1): binary. */
   value?: Uint8Array;
-  /** `NFTABLES_A_DATA_ATTRS_VERDICT` (2): nest of `verdict-attrs`. */
+  /** `NFTA_DATA_VERDICT` (2): nest of `verdict-attrs`. */
   verdict?: VerdictAttrs;
 }
 
 /** Attributes of set `verdict-attrs` of nftables, as decoded by {@link verdictAttrs}. */
 export interface VerdictAttrs extends AttrValues {
-  /** `NFTABLES_A_VERDICT_ATTRS_CODE` (1): u32, big-endian, values of {@link VERDICT_CODE}. */
+  /** `NFTA_VERDICT_CODE` (1): u32, big-endian, values of {@link VERDICT_CODE}. */
   code?: number;
-  /** `NFTABLES_A_VERDICT_ATTRS_CHAIN` (2): string. */
+  /** `NFTA_VERDICT_CHAIN` (2): string. */
   chain?: string;
-  /** `NFTABLES_A_VERDICT_ATTRS_CHAIN_ID` (3): u32. */
+  /** `NFTA_VERDICT_CHAIN_ID` (3): u32. */
   chainId?: number;
 }
 
 /** Attributes of set `expr-counter-attrs` of nftables, as decoded by {@link exprCounterAttrs}. */
 export interface ExprCounterAttrs extends AttrValues {
   /**
-   * `NFTABLES_A_EXPR_COUNTER_ATTRS_BYTES` (1): u64.
+   * `NFTA_COUNTER_BYTES` (1): u64.
    *
    * Number of bytes
    */
   bytes?: bigint;
   /**
-   * `NFTABLES_A_EXPR_COUNTER_ATTRS_PACKETS` (2): u64.
+   * `NFTA_COUNTER_PACKETS` (2): u64.
    *
    * Number of packets
    */
@@ -1116,23 +1145,23 @@ export interface ExprCounterAttrs extends AttrValues {
 
 /** Attributes of set `expr-fib-attrs` of nftables, as decoded by {@link exprFibAttrs}. */
 export interface ExprFibAttrs extends AttrValues {
-  /** `NFTABLES_A_EXPR_FIB_ATTRS_DREG` (1): u32, big-endian. */
+  /** `NFTA_FIB_DREG` (1): u32, big-endian. */
   dreg?: number;
-  /** `NFTABLES_A_EXPR_FIB_ATTRS_RESULT` (2): u32, big-endian, values of {@link FIB_RESULT}. */
+  /** `NFTA_FIB_RESULT` (2): u32, big-endian, values of {@link FIB_RESULT}. */
   result?: number;
-  /** `NFTABLES_A_EXPR_FIB_ATTRS_FLAGS` (3): u32, big-endian, values of {@link FIB_FLAGS}. */
+  /** `NFTA_FIB_FLAGS` (3): u32, big-endian, values of {@link FIB_FLAGS}. */
   flags?: number;
 }
 
 /** Attributes of set `expr-ct-attrs` of nftables, as decoded by {@link exprCtAttrs}. */
 export interface ExprCtAttrs extends AttrValues {
-  /** `NFTABLES_A_EXPR_CT_ATTRS_DREG` (1): u32, big-endian. */
+  /** `NFTA_CT_DREG` (1): u32, big-endian. */
   dreg?: number;
-  /** `NFTABLES_A_EXPR_CT_ATTRS_KEY` (2): u32, big-endian, values of {@link CT_KEYS}. */
+  /** `NFTA_CT_KEY` (2): u32, big-endian, values of {@link CT_KEYS}. */
   key?: number;
-  /** `NFTABLES_A_EXPR_CT_ATTRS_DIRECTION` (3): u8, values of {@link CT_DIRECTION}. */
+  /** `NFTA_CT_DIRECTION` (3): u8, values of {@link CT_DIRECTION}. */
   direction?: number;
-  /** `NFTABLES_A_EXPR_CT_ATTRS_SREG` (4): u32, big-endian. */
+  /** `NFTA_CT_SREG` (4): u32, big-endian. */
   sreg?: number;
 }
 
@@ -1142,7 +1171,7 @@ export interface ExprCtAttrs extends AttrValues {
  */
 export interface ExprFlowOffloadAttrs extends AttrValues {
   /**
-   * `NFTABLES_A_EXPR_FLOW_OFFLOAD_ATTRS_NAME` (1): string.
+   * `NFTA_FLOW_TABLE_NAME` (1): string.
    *
    * Flow offload table name
    */
@@ -1153,130 +1182,130 @@ export interface ExprFlowOffloadAttrs extends AttrValues {
  * Attributes of set `expr-immediate-attrs` of nftables, as decoded by {@link exprImmediateAttrs}.
  */
 export interface ExprImmediateAttrs extends AttrValues {
-  /** `NFTABLES_A_EXPR_IMMEDIATE_ATTRS_DREG` (1): u32, big-endian. */
+  /** `NFTA_IMMEDIATE_DREG` (1): u32, big-endian. */
   dreg?: number;
-  /** `NFTABLES_A_EXPR_IMMEDIATE_ATTRS_DATA` (2): nest of `data-attrs`. */
+  /** `NFTA_IMMEDIATE_DATA` (2): nest of `data-attrs`. */
   data?: DataAttrs;
 }
 
 /** Attributes of set `expr-lookup-attrs` of nftables, as decoded by {@link exprLookupAttrs}. */
 export interface ExprLookupAttrs extends AttrValues {
   /**
-   * `NFTABLES_A_EXPR_LOOKUP_ATTRS_SET` (1): string.
+   * `NFTA_LOOKUP_SET` (1): string.
    *
    * Name of set to use
    */
   set?: string;
   /**
-   * `NFTABLES_A_EXPR_LOOKUP_ATTRS_SET ID` (2): u32, big-endian.
+   * `NFTA_LOOKUP_SET ID` (4): u32, big-endian.
    *
    * ID of set to use
    */
   "set id"?: number;
-  /** `NFTABLES_A_EXPR_LOOKUP_ATTRS_SREG` (3): u32, big-endian. */
+  /** `NFTA_LOOKUP_SREG` (2): u32, big-endian. */
   sreg?: number;
-  /** `NFTABLES_A_EXPR_LOOKUP_ATTRS_DREG` (4): u32, big-endian. */
+  /** `NFTA_LOOKUP_DREG` (3): u32, big-endian. */
   dreg?: number;
-  /** `NFTABLES_A_EXPR_LOOKUP_ATTRS_FLAGS` (5): u32, big-endian, values of {@link LOOKUP_FLAGS}. */
+  /** `NFTA_LOOKUP_FLAGS` (5): u32, big-endian, values of {@link LOOKUP_FLAGS}. */
   flags?: number;
 }
 
 /** Attributes of set `expr-meta-attrs` of nftables, as decoded by {@link exprMetaAttrs}. */
 export interface ExprMetaAttrs extends AttrValues {
-  /** `NFTABLES_A_EXPR_META_ATTRS_DREG` (1): u32, big-endian. */
+  /** `NFTA_META_DREG` (1): u32, big-endian. */
   dreg?: number;
-  /** `NFTABLES_A_EXPR_META_ATTRS_KEY` (2): u32, big-endian, values of {@link META_KEYS}. */
+  /** `NFTA_META_KEY` (2): u32, big-endian, values of {@link META_KEYS}. */
   key?: number;
-  /** `NFTABLES_A_EXPR_META_ATTRS_SREG` (3): u32, big-endian. */
+  /** `NFTA_META_SREG` (3): u32, big-endian. */
   sreg?: number;
 }
 
 /** Attributes of set `expr-nat-attrs` of nftables, as decoded by {@link exprNatAttrs}. */
 export interface ExprNatAttrs extends AttrValues {
-  /** `NFTABLES_A_EXPR_NAT_ATTRS_TYPE` (1): u32, big-endian. */
+  /** `NFTA_NAT_TYPE` (1): u32, big-endian. */
   type?: number;
-  /** `NFTABLES_A_EXPR_NAT_ATTRS_FAMILY` (2): u32, big-endian. */
+  /** `NFTA_NAT_FAMILY` (2): u32, big-endian. */
   family?: number;
-  /** `NFTABLES_A_EXPR_NAT_ATTRS_REG_ADDR_MIN` (3): u32, big-endian. */
+  /** `NFTA_NAT_REG_ADDR_MIN` (3): u32, big-endian. */
   regAddrMin?: number;
-  /** `NFTABLES_A_EXPR_NAT_ATTRS_REG_ADDR_MAX` (4): u32, big-endian. */
+  /** `NFTA_NAT_REG_ADDR_MAX` (4): u32, big-endian. */
   regAddrMax?: number;
-  /** `NFTABLES_A_EXPR_NAT_ATTRS_REG_PROTO_MIN` (5): u32, big-endian. */
+  /** `NFTA_NAT_REG_PROTO_MIN` (5): u32, big-endian. */
   regProtoMin?: number;
-  /** `NFTABLES_A_EXPR_NAT_ATTRS_REG_PROTO_MAX` (6): u32, big-endian. */
+  /** `NFTA_NAT_REG_PROTO_MAX` (6): u32, big-endian. */
   regProtoMax?: number;
-  /** `NFTABLES_A_EXPR_NAT_ATTRS_FLAGS` (7): u32, big-endian, values of {@link NAT_RANGE_FLAGS}. */
+  /** `NFTA_NAT_FLAGS` (7): u32, big-endian, values of {@link NAT_RANGE_FLAGS}. */
   flags?: number;
 }
 
 /** Attributes of set `expr-payload-attrs` of nftables, as decoded by {@link exprPayloadAttrs}. */
 export interface ExprPayloadAttrs extends AttrValues {
-  /** `NFTABLES_A_EXPR_PAYLOAD_ATTRS_DREG` (1): u32, big-endian. */
+  /** `NFTA_PAYLOAD_DREG` (1): u32, big-endian. */
   dreg?: number;
-  /** `NFTABLES_A_EXPR_PAYLOAD_ATTRS_BASE` (2): u32, big-endian. */
+  /** `NFTA_PAYLOAD_BASE` (2): u32, big-endian. */
   base?: number;
-  /** `NFTABLES_A_EXPR_PAYLOAD_ATTRS_OFFSET` (3): u32, big-endian. */
+  /** `NFTA_PAYLOAD_OFFSET` (3): u32, big-endian. */
   offset?: number;
-  /** `NFTABLES_A_EXPR_PAYLOAD_ATTRS_LEN` (4): u32, big-endian. */
+  /** `NFTA_PAYLOAD_LEN` (4): u32, big-endian. */
   len?: number;
-  /** `NFTABLES_A_EXPR_PAYLOAD_ATTRS_SREG` (5): u32, big-endian. */
+  /** `NFTA_PAYLOAD_SREG` (5): u32, big-endian. */
   sreg?: number;
-  /** `NFTABLES_A_EXPR_PAYLOAD_ATTRS_CSUM_TYPE` (6): u32, big-endian. */
+  /** `NFTA_PAYLOAD_CSUM_TYPE` (6): u32, big-endian. */
   csumType?: number;
-  /** `NFTABLES_A_EXPR_PAYLOAD_ATTRS_CSUM_OFFSET` (7): u32, big-endian. */
+  /** `NFTA_PAYLOAD_CSUM_OFFSET` (7): u32, big-endian. */
   csumOffset?: number;
-  /** `NFTABLES_A_EXPR_PAYLOAD_ATTRS_CSUM_FLAGS` (8): u32, big-endian. */
+  /** `NFTA_PAYLOAD_CSUM_FLAGS` (8): u32, big-endian. */
   csumFlags?: number;
 }
 
 /** Attributes of set `expr-reject-attrs` of nftables, as decoded by {@link exprRejectAttrs}. */
 export interface ExprRejectAttrs extends AttrValues {
-  /** `NFTABLES_A_EXPR_REJECT_ATTRS_TYPE` (1): u32, big-endian, values of {@link REJECT_TYPES}. */
+  /** `NFTA_REJECT_TYPE` (1): u32, big-endian, values of {@link REJECT_TYPES}. */
   type?: number;
-  /** `NFTABLES_A_EXPR_REJECT_ATTRS_ICMP_CODE` (2): u8. */
+  /** `NFTA_REJECT_ICMP_CODE` (2): u8. */
   icmpCode?: number;
 }
 
 /** Attributes of set `expr-target-attrs` of nftables, as decoded by {@link exprTargetAttrs}. */
 export interface ExprTargetAttrs extends AttrValues {
-  /** `NFTABLES_A_EXPR_TARGET_ATTRS_NAME` (1): string. */
+  /** `NFTA_TARGET_NAME` (1): string. */
   name?: string;
-  /** `NFTABLES_A_EXPR_TARGET_ATTRS_REV` (2): u32, big-endian. */
+  /** `NFTA_TARGET_REV` (2): u32, big-endian. */
   rev?: number;
-  /** `NFTABLES_A_EXPR_TARGET_ATTRS_INFO` (3): binary. */
+  /** `NFTA_TARGET_INFO` (3): binary. */
   info?: Uint8Array;
 }
 
 /** Attributes of set `expr-tproxy-attrs` of nftables, as decoded by {@link exprTproxyAttrs}. */
 export interface ExprTproxyAttrs extends AttrValues {
-  /** `NFTABLES_A_EXPR_TPROXY_ATTRS_FAMILY` (1): u32, big-endian. */
+  /** `NFTA_TPROXY_FAMILY` (1): u32, big-endian. */
   family?: number;
-  /** `NFTABLES_A_EXPR_TPROXY_ATTRS_REG_ADDR` (2): u32, big-endian. */
+  /** `NFTA_TPROXY_REG_ADDR` (2): u32, big-endian. */
   regAddr?: number;
-  /** `NFTABLES_A_EXPR_TPROXY_ATTRS_REG_PORT` (3): u32, big-endian. */
+  /** `NFTA_TPROXY_REG_PORT` (3): u32, big-endian. */
   regPort?: number;
 }
 
 /** Attributes of set `expr-objref-attrs` of nftables, as decoded by {@link exprObjrefAttrs}. */
 export interface ExprObjrefAttrs extends AttrValues {
-  /** `NFTABLES_A_EXPR_OBJREF_ATTRS_IMM_TYPE` (1): u32, big-endian. */
+  /** `NFTA_OBJREF_IMM_TYPE` (1): u32, big-endian. */
   immType?: number;
   /**
-   * `NFTABLES_A_EXPR_OBJREF_ATTRS_IMM_NAME` (2): string.
+   * `NFTA_OBJREF_IMM_NAME` (2): string.
    *
    * object name
    */
   immName?: string;
-  /** `NFTABLES_A_EXPR_OBJREF_ATTRS_SET_SREG` (3): u32, big-endian. */
+  /** `NFTA_OBJREF_SET_SREG` (3): u32, big-endian. */
   setSreg?: number;
   /**
-   * `NFTABLES_A_EXPR_OBJREF_ATTRS_SET_NAME` (4): string.
+   * `NFTA_OBJREF_SET_NAME` (4): string.
    *
    * name of object map
    */
   setName?: string;
   /**
-   * `NFTABLES_A_EXPR_OBJREF_ATTRS_SET_ID` (5): u32, big-endian.
+   * `NFTA_OBJREF_SET_ID` (5): u32, big-endian.
    *
    * id of object map
    */
@@ -1385,6 +1414,15 @@ export type GettableDoRequest = Pick<TableAttrs, "name">;
 /** Attributes of the `do` reply of `gettable` (nftables): as the spec lists them. */
 export type GettableDoReply = Pick<TableAttrs, "name">;
 
+/** Attributes of the `dump` request of `gettable` (nftables): the spec lists none. */
+export type GettableDumpRequest = Record<string, never>;
+
+/**
+ * Attributes of each `dump` reply of `gettable` (nftables): the spec lists none: any attribute of
+ * `table-attrs`.
+ */
+export type GettableDumpReply = TableAttrs;
+
 /** Attributes of the `do` request of `deltable` (nftables): as the spec lists them. */
 export type DeltableDoRequest = Pick<TableAttrs, "name">;
 
@@ -1400,6 +1438,15 @@ export type GetchainDoRequest = Pick<ChainAttrs, "name">;
 /** Attributes of the `do` reply of `getchain` (nftables): as the spec lists them. */
 export type GetchainDoReply = Pick<ChainAttrs, "name">;
 
+/** Attributes of the `dump` request of `getchain` (nftables): as the spec lists them. */
+export type GetchainDumpRequest = Pick<ChainAttrs, "table">;
+
+/**
+ * Attributes of each `dump` reply of `getchain` (nftables): the spec lists none: any attribute of
+ * `chain-attrs`.
+ */
+export type GetchainDumpReply = ChainAttrs;
+
 /** Attributes of the `do` request of `delchain` (nftables): as the spec lists them. */
 export type DelchainDoRequest = Pick<ChainAttrs, "name">;
 
@@ -1414,6 +1461,15 @@ export type GetruleDoRequest = Record<string, never>;
 
 /** Attributes of the `do` reply of `getrule` (nftables): the spec lists none. */
 export type GetruleDoReply = Record<string, never>;
+
+/** Attributes of the `dump` request of `getrule` (nftables): as the spec lists them. */
+export type GetruleDumpRequest = Pick<RuleAttrs, "table" | "chain">;
+
+/**
+ * Attributes of each `dump` reply of `getrule` (nftables): the spec lists none: any attribute of
+ * `rule-attrs`.
+ */
+export type GetruleDumpReply = RuleAttrs;
 
 /** Attributes of the `do` request of `getrule-reset` (nftables): the spec lists none. */
 export type GetruleResetDoRequest = Record<string, never>;
@@ -1436,6 +1492,15 @@ export type GetsetDoRequest = Pick<SetAttrs, "name">;
 /** Attributes of the `do` reply of `getset` (nftables): as the spec lists them. */
 export type GetsetDoReply = Pick<SetAttrs, "name">;
 
+/** Attributes of the `dump` request of `getset` (nftables): as the spec lists them. */
+export type GetsetDumpRequest = Pick<SetAttrs, "table">;
+
+/**
+ * Attributes of each `dump` reply of `getset` (nftables): the spec lists none: any attribute of
+ * `set-attrs`.
+ */
+export type GetsetDumpReply = SetAttrs;
+
 /** Attributes of the `do` request of `delset` (nftables): as the spec lists them. */
 export type DelsetDoRequest = Pick<SetAttrs, "name">;
 
@@ -1450,6 +1515,15 @@ export type GetsetelemDoRequest = Record<string, never>;
 
 /** Attributes of the `do` reply of `getsetelem` (nftables): the spec lists none. */
 export type GetsetelemDoReply = Record<string, never>;
+
+/** Attributes of the `dump` request of `getsetelem` (nftables): as the spec lists them. */
+export type GetsetelemDumpRequest = Pick<SetelemListAttrs, "table" | "set">;
+
+/**
+ * Attributes of each `dump` reply of `getsetelem` (nftables): the spec lists none: any attribute of
+ * `setelem-list-attrs`.
+ */
+export type GetsetelemDumpReply = SetelemListAttrs;
 
 /** Attributes of the `do` request of `getsetelem-reset` (nftables): the spec lists none. */
 export type GetsetelemResetDoRequest = Record<string, never>;
@@ -1478,6 +1552,15 @@ export type GetobjDoRequest = Pick<ObjAttrs, "name">;
 /** Attributes of the `do` reply of `getobj` (nftables): as the spec lists them. */
 export type GetobjDoReply = Pick<ObjAttrs, "name">;
 
+/** Attributes of the `dump` request of `getobj` (nftables): as the spec lists them. */
+export type GetobjDumpRequest = Pick<ObjAttrs, "table" | "type">;
+
+/**
+ * Attributes of each `dump` reply of `getobj` (nftables): the spec lists none: any attribute of
+ * `obj-attrs`.
+ */
+export type GetobjDumpReply = ObjAttrs;
+
 /** Attributes of the `do` request of `delobj` (nftables): as the spec lists them. */
 export type DelobjDoRequest = Pick<ObjAttrs, "name">;
 
@@ -1492,6 +1575,15 @@ export type GetflowtableDoRequest = Pick<FlowtableAttrs, "name">;
 
 /** Attributes of the `do` reply of `getflowtable` (nftables): as the spec lists them. */
 export type GetflowtableDoReply = Pick<FlowtableAttrs, "name">;
+
+/** Attributes of the `dump` request of `getflowtable` (nftables): as the spec lists them. */
+export type GetflowtableDumpRequest = Pick<FlowtableAttrs, "table">;
+
+/**
+ * Attributes of each `dump` reply of `getflowtable` (nftables): the spec lists none: any attribute
+ * of `flowtable-attrs`.
+ */
+export type GetflowtableDumpReply = FlowtableAttrs;
 
 /** Attributes of the `do` request of `delflowtable` (nftables): as the spec lists them. */
 export type DelflowtableDoRequest = Pick<FlowtableAttrs, "name">;
@@ -1540,6 +1632,8 @@ export interface Operations {
     readonly "~messages"?: {
       doRequest: Pick<TableAttrs, "name">;
       doReply: Pick<TableAttrs, "name">;
+      dumpRequest: Record<string, never>;
+      dumpReply: TableAttrs;
     };
   };
   /**
@@ -1575,6 +1669,8 @@ export interface Operations {
     readonly "~messages"?: {
       doRequest: Pick<ChainAttrs, "name">;
       doReply: Pick<ChainAttrs, "name">;
+      dumpRequest: Pick<ChainAttrs, "table">;
+      dumpReply: ChainAttrs;
     };
   };
   /**
@@ -1607,7 +1703,12 @@ export interface Operations {
    * Get / dump rules.
    */
   readonly getrule: Operation<Nfgenmsg, RuleAttrs> & {
-    readonly "~messages"?: { doRequest: Record<string, never>; doReply: Record<string, never> };
+    readonly "~messages"?: {
+      doRequest: Record<string, never>;
+      doReply: Record<string, never>;
+      dumpRequest: Pick<RuleAttrs, "table" | "chain">;
+      dumpReply: RuleAttrs;
+    };
   };
   /**
    * `getrule-reset` (request 2585, reply 2566).
@@ -1647,7 +1748,12 @@ export interface Operations {
    * Get / dump sets.
    */
   readonly getset: Operation<Nfgenmsg, SetAttrs> & {
-    readonly "~messages"?: { doRequest: Pick<SetAttrs, "name">; doReply: Pick<SetAttrs, "name"> };
+    readonly "~messages"?: {
+      doRequest: Pick<SetAttrs, "name">;
+      doReply: Pick<SetAttrs, "name">;
+      dumpRequest: Pick<SetAttrs, "table">;
+      dumpReply: SetAttrs;
+    };
   };
   /**
    * `delset` (request 2571).
@@ -1679,7 +1785,12 @@ export interface Operations {
    * Get / dump set elements.
    */
   readonly getsetelem: Operation<Nfgenmsg, SetelemListAttrs> & {
-    readonly "~messages"?: { doRequest: Record<string, never>; doReply: Record<string, never> };
+    readonly "~messages"?: {
+      doRequest: Record<string, never>;
+      doReply: Record<string, never>;
+      dumpRequest: Pick<SetelemListAttrs, "table" | "set">;
+      dumpReply: SetelemListAttrs;
+    };
   };
   /**
    * `getsetelem-reset` (request 2593, reply 2572).
@@ -1727,7 +1838,12 @@ export interface Operations {
    * Get / dump stateful objects.
    */
   readonly getobj: Operation<Nfgenmsg, ObjAttrs> & {
-    readonly "~messages"?: { doRequest: Pick<ObjAttrs, "name">; doReply: Pick<ObjAttrs, "name"> };
+    readonly "~messages"?: {
+      doRequest: Pick<ObjAttrs, "name">;
+      doReply: Pick<ObjAttrs, "name">;
+      dumpRequest: Pick<ObjAttrs, "table" | "type">;
+      dumpReply: ObjAttrs;
+    };
   };
   /**
    * `delobj` (request 2580).
@@ -1762,6 +1878,8 @@ export interface Operations {
     readonly "~messages"?: {
       doRequest: Pick<FlowtableAttrs, "name">;
       doReply: Pick<FlowtableAttrs, "name">;
+      dumpRequest: Pick<FlowtableAttrs, "table">;
+      dumpReply: FlowtableAttrs;
     };
   };
   /**
@@ -1827,7 +1945,7 @@ export const family: Family = defineFamily({
       },
       { name: "use", value: 3, type: "u32", byteOrder: "big-endian" },
       { name: "handle", value: 4, type: "u64", byteOrder: "big-endian" },
-      { name: "userdata", value: 5, type: "binary" },
+      { name: "userdata", value: 6, type: "binary" },
     ],
     "chain-attrs": [
       { name: "table", value: 1, type: "string" },
@@ -1840,14 +1958,14 @@ export const family: Family = defineFamily({
       { name: "counters", value: 8, type: "nest", nested: "nft-counter-attrs" },
       {
         name: "flags",
-        value: 9,
+        value: 10,
         type: "u32",
         byteOrder: "big-endian",
         enum: "chain-flags",
         enumAsFlags: true,
       },
-      { name: "id", value: 10, type: "u32", byteOrder: "big-endian" },
-      { name: "userdata", value: 11, type: "binary" },
+      { name: "id", value: 11, type: "u32", byteOrder: "big-endian" },
+      { name: "userdata", value: 12, type: "binary" },
     ],
     "counter-attrs": [
       { name: "bytes", value: 1, type: "u64", byteOrder: "big-endian" },
@@ -1873,9 +1991,9 @@ export const family: Family = defineFamily({
       { name: "compat", value: 5, type: "nest", nested: "rule-compat-attrs" },
       { name: "position", value: 6, type: "u64", byteOrder: "big-endian" },
       { name: "userdata", value: 7, type: "binary" },
-      { name: "id", value: 8, type: "u32" },
-      { name: "positionId", value: 9, type: "u32" },
-      { name: "chainId", value: 10, type: "u32" },
+      { name: "id", value: 9, type: "u32" },
+      { name: "positionId", value: 10, type: "u32" },
+      { name: "chainId", value: 11, type: "u32" },
     ],
     "expr-list-attrs": [
       { name: "elem", value: 1, type: "nest", multi: true, nested: "expr-attrs" },
@@ -1923,9 +2041,9 @@ export const family: Family = defineFamily({
       { name: "expiration", value: 5, type: "u64" },
       { name: "userdata", value: 6, type: "binary" },
       { name: "expr", value: 7, type: "nest", nested: "expr-attrs" },
-      { name: "objref", value: 8, type: "string" },
-      { name: "keyEnd", value: 9, type: "nest", nested: "data-attrs" },
-      { name: "expressions", value: 10, type: "nest", nested: "expr-list-attrs" },
+      { name: "objref", value: 9, type: "string" },
+      { name: "keyEnd", value: 10, type: "nest", nested: "data-attrs" },
+      { name: "expressions", value: 11, type: "nest", nested: "expr-list-attrs" },
     ],
     "setelem-list-elem-attrs": [
       { name: "elem", value: 1, type: "nest", multi: true, nested: "setelem-attrs" },
@@ -2017,9 +2135,9 @@ export const family: Family = defineFamily({
     ],
     "expr-lookup-attrs": [
       { name: "set", value: 1, type: "string" },
-      { name: "set id", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "sreg", value: 3, type: "u32", byteOrder: "big-endian" },
-      { name: "dreg", value: 4, type: "u32", byteOrder: "big-endian" },
+      { name: "set id", value: 4, type: "u32", byteOrder: "big-endian" },
+      { name: "sreg", value: 2, type: "u32", byteOrder: "big-endian" },
+      { name: "dreg", value: 3, type: "u32", byteOrder: "big-endian" },
       { name: "flags", value: 5, type: "u32", byteOrder: "big-endian", enum: "lookup-flags" },
     ],
     "expr-meta-attrs": [
@@ -2135,6 +2253,7 @@ export const family: Family = defineFamily({
         request: { value: 2561, attributes: ["name"] },
         reply: { value: 2560, attributes: ["name"] },
       },
+      dump: { request: { value: 2561, attributes: [] }, reply: { value: 2560 } },
     },
     deltable: {
       name: "deltable",
@@ -2167,6 +2286,7 @@ export const family: Family = defineFamily({
         request: { value: 2564, attributes: ["name"] },
         reply: { value: 2563, attributes: ["name"] },
       },
+      dump: { request: { value: 2564, attributes: ["table"] }, reply: { value: 2563 } },
     },
     delchain: {
       name: "delchain",
@@ -2196,6 +2316,7 @@ export const family: Family = defineFamily({
       attributeSet: "rule-attrs",
       fixedHeader: "nfgenmsg",
       do: { request: { value: 2567, attributes: [] }, reply: { value: 2566, attributes: [] } },
+      dump: { request: { value: 2567, attributes: ["table", "chain"] }, reply: { value: 2566 } },
     },
     getruleReset: {
       name: "getrule-reset",
@@ -2236,6 +2357,7 @@ export const family: Family = defineFamily({
         request: { value: 2570, attributes: ["name"] },
         reply: { value: 2569, attributes: ["name"] },
       },
+      dump: { request: { value: 2570, attributes: ["table"] }, reply: { value: 2569 } },
     },
     delset: {
       name: "delset",
@@ -2265,6 +2387,7 @@ export const family: Family = defineFamily({
       attributeSet: "setelem-list-attrs",
       fixedHeader: "nfgenmsg",
       do: { request: { value: 2573, attributes: [] }, reply: { value: 2572, attributes: [] } },
+      dump: { request: { value: 2573, attributes: ["table", "set"] }, reply: { value: 2572 } },
     },
     getsetelemReset: {
       name: "getsetelem-reset",
@@ -2313,6 +2436,7 @@ export const family: Family = defineFamily({
         request: { value: 2579, attributes: ["name"] },
         reply: { value: 2578, attributes: ["name"] },
       },
+      dump: { request: { value: 2579, attributes: ["table", "type"] }, reply: { value: 2578 } },
     },
     delobj: {
       name: "delobj",
@@ -2345,6 +2469,7 @@ export const family: Family = defineFamily({
         request: { value: 2583, attributes: ["name"] },
         reply: { value: 2582, attributes: ["name"] },
       },
+      dump: { request: { value: 2583, attributes: ["table"] }, reply: { value: 2582 } },
     },
     delflowtable: {
       name: "delflowtable",
@@ -2361,7 +2486,7 @@ export const family: Family = defineFamily({
       do: { request: { value: 2592, attributes: ["name"] } },
     },
   },
-  mcastGroups: { mgmt: MGMT },
+  mcastGroups: { mgmt: NFNLGRP_NFTABLES },
 });
 
 /** Struct `nfgenmsg` (nftables). */

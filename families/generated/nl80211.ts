@@ -2,10 +2,11 @@
 /**
  * nl80211: Netlink API for 802.11 wireless devices
  *
- * Tables generated from the YNL spec `nl80211.yaml` (schema genetlink-legacy) for the codec in
- * `codec/ynl`: enums and flags, message numbers, multicast groups, fixed structs, attribute sets,
- * sub-messages, operations with the attributes of each message, and the types of decoded values.
- * Import it as a namespace: names such as `rtgenmsg` recur across families.
+ * Tables generated from the YNL spec `nl80211.yaml` (schema genetlink-legacy, with
+ * `overlays/nl80211.c-names.yaml`) for the codec in `codec/ynl`: enums and flags, message numbers,
+ * multicast groups, fixed structs, attribute sets, sub-messages, operations with the attributes of
+ * each message, and the types of decoded values. Import it as a namespace: names such as `rtgenmsg`
+ * recur across families. The package exports it as `@netlink/netlink/nl80211`.
  *
  * @example
  * ```ts
@@ -1849,8 +1850,8 @@ export const family: Family = defineFamily({
       { name: "staSupportedChannels", value: 189, type: "binary" },
       { name: "staSupportedOperClasses", value: 190, type: "binary" },
       { name: "handleDfs", value: 191, type: "flag" },
-      { name: "support5Mhz", value: 192, type: "flag" },
-      { name: "support10Mhz", value: 193, type: "flag" },
+      { name: "support5Mhz", yname: "support-5-mhz", value: 192, type: "flag" },
+      { name: "support10Mhz", yname: "support-10-mhz", value: 193, type: "flag" },
       { name: "opmodeNotif", value: 194, type: "u8" },
       { name: "vendorId", value: 195, type: "u32" },
       { name: "vendorSubcmd", value: 196, type: "u32" },
@@ -1914,7 +1915,7 @@ export const family: Family = defineFamily({
       { name: "pmk", value: 254, type: "binary" },
       { name: "schedScanMulti", value: 255, type: "flag" },
       { name: "schedScanMaxReqs", value: 256, type: "u32" },
-      { name: "want1x4wayHs", value: 257, type: "flag" },
+      { name: "want1x4wayHs", yname: "want-1x-4way-hs", value: 257, type: "flag" },
       { name: "pmkr0Name", value: 258, type: "binary" },
       { name: "portAuthorized", value: 259, type: "binary" },
       { name: "externalAuthAction", value: 260, type: "u32" },
@@ -1950,7 +1951,7 @@ export const family: Family = defineFamily({
       { name: "wiphyFreqOffset", value: 290, type: "u32" },
       { name: "centerFreq1Offset", value: 291, type: "u32" },
       { name: "scanFreqKhz", value: 292, type: "binary" },
-      { name: "he6ghzCapability", value: 293, type: "binary" },
+      { name: "he6ghzCapability", yname: "he-6ghz-capability", value: 293, type: "binary" },
       { name: "filsDiscovery", value: 294, type: "binary" },
       { name: "unsolBcastProbeResp", value: 295, type: "binary" },
       { name: "s1gCapability", value: 296, type: "binary" },
@@ -2043,13 +2044,13 @@ export const family: Family = defineFamily({
       { name: "dfsTime", value: 8, type: "binary" },
       { name: "noHt40Minus", value: 9, type: "binary" },
       { name: "noHt40Plus", value: 10, type: "binary" },
-      { name: "no80mhz", value: 11, type: "binary" },
-      { name: "no160mhz", value: 12, type: "binary" },
+      { name: "no80mhz", yname: "no-80mhz", value: 11, type: "binary" },
+      { name: "no160mhz", yname: "no-160mhz", value: 12, type: "binary" },
       { name: "dfsCacTime", value: 13, type: "binary" },
       { name: "indoorOnly", value: 14, type: "binary" },
       { name: "irConcurrent", value: 15, type: "binary" },
-      { name: "no20mhz", value: 16, type: "binary" },
-      { name: "no10mhz", value: 17, type: "binary" },
+      { name: "no20mhz", yname: "no-20mhz", value: 16, type: "binary" },
+      { name: "no10mhz", yname: "no-10mhz", value: 17, type: "binary" },
       { name: "wmm", value: 18, type: "indexed-array", nested: "wmm-attrs", subType: "nest" },
       { name: "noHe", value: 19, type: "binary" },
       { name: "offset", value: 20, type: "u32" },
@@ -2058,14 +2059,14 @@ export const family: Family = defineFamily({
       { name: "4mhz", value: 23, type: "binary" },
       { name: "8mhz", value: 24, type: "binary" },
       { name: "16mhz", value: 25, type: "binary" },
-      { name: "no320mhz", value: 26, type: "binary" },
+      { name: "no320mhz", yname: "no-320mhz", value: 26, type: "binary" },
       { name: "noEht", value: 27, type: "binary" },
       { name: "psd", value: 28, type: "binary" },
       { name: "dfsConcurrent", value: 29, type: "binary" },
-      { name: "no6ghzVlpClient", value: 30, type: "binary" },
-      { name: "no6ghzAfcClient", value: 31, type: "binary" },
+      { name: "no6ghzVlpClient", yname: "no-6ghz-vlp-client", value: 30, type: "binary" },
+      { name: "no6ghzAfcClient", yname: "no-6ghz-afc-client", value: 31, type: "binary" },
       { name: "canMonitor", value: 32, type: "binary" },
-      { name: "allow6ghzVlpAp", value: 33, type: "binary" },
+      { name: "allow6ghzVlpAp", yname: "allow-6ghz-vlp-ap", value: 33, type: "binary" },
     ],
     "if-combination-attributes": [
       {
@@ -2092,7 +2093,7 @@ export const family: Family = defineFamily({
       { name: "heCapPhy", value: 3, type: "binary" },
       { name: "heCapMcsSet", value: 4, type: "binary" },
       { name: "heCapPpe", value: 5, type: "binary" },
-      { name: "he6ghzCapa", value: 6, type: "binary" },
+      { name: "he6ghzCapa", yname: "he-6ghz-capa", value: 6, type: "binary" },
       { name: "vendorElems", value: 7, type: "binary" },
       { name: "ehtCapMac", value: 8, type: "binary" },
       { name: "ehtCapPhy", value: 9, type: "binary" },
@@ -2167,10 +2168,10 @@ export const family: Family = defineFamily({
       { name: "eapIdentRequest", value: 7, type: "flag" },
       { name: "4wayHandshake", value: 8, type: "flag" },
       { name: "rfkillRelease", value: 9, type: "flag" },
-      { name: "wakeupPkt80211", value: 10, type: "flag" },
-      { name: "wakeupPkt80211Len", value: 11, type: "flag" },
-      { name: "wakeupPkt8023", value: 12, type: "flag" },
-      { name: "wakeupPkt8023Len", value: 13, type: "flag" },
+      { name: "wakeupPkt80211", yname: "wakeup-pkt-80211", value: 10, type: "flag" },
+      { name: "wakeupPkt80211Len", yname: "wakeup-pkt-80211-len", value: 11, type: "flag" },
+      { name: "wakeupPkt8023", yname: "wakeup-pkt-8023", value: 12, type: "flag" },
+      { name: "wakeupPkt8023Len", yname: "wakeup-pkt-8023-len", value: 13, type: "flag" },
       { name: "tcpConnection", value: 14, type: "flag" },
       { name: "wakeupTcpMatch", value: 15, type: "flag" },
       { name: "wakeupTcpConnlost", value: 16, type: "flag" },

@@ -4,10 +4,11 @@
  * the kernel (including itself).
  *
  * Tables generated from the YNL spec `nlctrl.yaml` (schema genetlink-legacy, uAPI header
- * linux/genetlink.h, with `overlays/nlctrl.yaml`) for the codec in `codec/ynl`: enums and flags,
- * message numbers, multicast groups, fixed structs, attribute sets, sub-messages, operations with
- * the attributes of each message, and the types of decoded values. Import it as a namespace: names
- * such as `rtgenmsg` recur across families.
+ * linux/genetlink.h, with `overlays/nlctrl.yaml`, `overlays/nlctrl.c-names.yaml`) for the codec in
+ * `codec/ynl`: enums and flags, message numbers, multicast groups, fixed structs, attribute sets,
+ * sub-messages, operations with the attributes of each message, and the types of decoded values.
+ * Import it as a namespace: names such as `rtgenmsg` recur across families. The package exports it
+ * as `@netlink/netlink/nlctrl`.
  *
  * @example
  * ```ts

@@ -3,10 +3,11 @@
  * ovs_datapath: OVS datapath configuration over generic netlink.
  *
  * Tables generated from the YNL spec `ovs_datapath.yaml` (schema genetlink-legacy, uAPI header
- * linux/openvswitch.h) for the codec in `codec/ynl`: enums and flags, message numbers, multicast
- * groups, fixed structs, attribute sets, sub-messages, operations with the attributes of each
- * message, and the types of decoded values. Import it as a namespace: names such as `rtgenmsg`
- * recur across families.
+ * linux/openvswitch.h, with `overlays/ovs_datapath.yaml`, `overlays/ovs_datapath.c-names.yaml`) for
+ * the codec in `codec/ynl`: enums and flags, message numbers, multicast groups, fixed structs,
+ * attribute sets, sub-messages, operations with the attributes of each message, and the types of
+ * decoded values. Import it as a namespace: names such as `rtgenmsg` recur across families. The
+ * package exports it as `@netlink/netlink/ovs_datapath`.
  *
  * @example
  * ```ts
@@ -66,7 +67,7 @@ export const OVS_DP_CMD_DEL = 2;
 
 /** Struct `ovs-header` of ovs_datapath, as decoded by {@link ovsHeader}. */
 export interface OvsHeader extends StructValues {
-  /** `dp-ifindex`: u32. */
+  /** `dp-ifindex`: s32. */
   dpIfindex: number;
 }
 
@@ -217,7 +218,7 @@ export const family: Family = defineFamily({
   version: 2,
   enums: { "user-features": { type: "flags", entries: USER_FEATURES } },
   structs: {
-    "ovs-header": [{ name: "dpIfindex", type: "u32" }],
+    "ovs-header": [{ name: "dpIfindex", type: "s32" }],
     "datapath-stats": [
       { name: "nHit", type: "u64" },
       { name: "nMissed", type: "u64" },

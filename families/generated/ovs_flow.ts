@@ -3,10 +3,11 @@
  * ovs_flow: OVS flow configuration over generic netlink.
  *
  * Tables generated from the YNL spec `ovs_flow.yaml` (schema genetlink-legacy, uAPI header
- * linux/openvswitch.h) for the codec in `codec/ynl`: enums and flags, message numbers, multicast
- * groups, fixed structs, attribute sets, sub-messages, operations with the attributes of each
- * message, and the types of decoded values. Import it as a namespace: names such as `rtgenmsg`
- * recur across families.
+ * linux/openvswitch.h, with `overlays/ovs_flow.yaml`, `overlays/ovs_flow.c-names.yaml`) for the
+ * codec in `codec/ynl`: enums and flags, message numbers, multicast groups, fixed structs,
+ * attribute sets, sub-messages, operations with the attributes of each message, and the types of
+ * decoded values. Import it as a namespace: names such as `rtgenmsg` recur across families. The
+ * package exports it as `@netlink/netlink/ovs_flow`.
  *
  * @example
  * ```ts
@@ -101,7 +102,7 @@ export const OVS_FLOW_CMD_NEW = 1;
  */
 export interface OvsHeader extends StructValues {
   /**
-   * `dp-ifindex`: u32.
+   * `dp-ifindex`: s32.
    *
    * ifindex of local port for datapath (0 to make a request not specific
    * to a datapath).
@@ -290,13 +291,19 @@ export interface OvsActionPushMpls extends StructValues {
    */
   mplsLse: number;
   /**
-   * `mpls-ethertype`: u32, big-endian.
+   * `mpls-ethertype`: u16, big-endian.
    *
    * Ethertype to set in the encapsulating ethernet frame.  The only values
    * ethertype should ever be given are ETH_P_MPLS_UC and ETH_P_MPLS_MC,
    * indicating MPLS unicast or multicast. Other are rejected.
    */
   mplsEthertype: number;
+  /**
+   * `pad`: binary, 2 bytes.
+   *
+   * Padding to sizeof(struct ovs_action_push_mpls).
+   */
+  pad: Uint8Array;
 }
 
 /** Struct `ovs-action-add-mpls` of ovs_flow, as decoded by {@link ovsActionAddMpls}. */
@@ -308,7 +315,7 @@ export interface OvsActionAddMpls extends StructValues {
    */
   mplsLse: number;
   /**
-   * `mpls-ethertype`: u32, big-endian.
+   * `mpls-ethertype`: u16, big-endian.
    *
    * Ethertype to set in the encapsulating ethernet frame.  The only values
    * ethertype should ever be given are ETH_P_MPLS_UC and ETH_P_MPLS_MC,
@@ -870,7 +877,7 @@ export const family: Family = defineFamily({
     "ct-state-flags": { type: "flags", entries: CT_STATE_FLAGS },
   },
   structs: {
-    "ovs-header": [{ name: "dpIfindex", type: "u32" }],
+    "ovs-header": [{ name: "dpIfindex", type: "s32" }],
     "ovs-flow-stats": [{ name: "nPackets", type: "u64" }, { name: "nBytes", type: "u64" }],
     "ovs-key-ethernet": [
       { name: "ethSrc", type: "binary", len: 6, display: "mac" },
@@ -916,7 +923,7 @@ export const family: Family = defineFamily({
       { name: "arpTha", type: "binary", len: 6, display: "mac" },
     ],
     "ovs-key-nd": [
-      { name: "ndTarget", type: "binary", len: 16, byteOrder: "big-endian" },
+      { name: "ndTarget", yname: "nd_target", type: "binary", len: 16, byteOrder: "big-endian" },
       { name: "ndSll", type: "binary", len: 6, display: "mac" },
       { name: "ndTll", type: "binary", len: 6, display: "mac" },
     ],
@@ -928,17 +935,18 @@ export const family: Family = defineFamily({
       { name: "ipv4Proto", type: "u8" },
     ],
     "ovs-action-push-vlan": [
-      { name: "vlanTpid", type: "u16", byteOrder: "big-endian" },
-      { name: "vlanTci", type: "u16", byteOrder: "big-endian" },
+      { name: "vlanTpid", yname: "vlan_tpid", type: "u16", byteOrder: "big-endian" },
+      { name: "vlanTci", yname: "vlan_tci", type: "u16", byteOrder: "big-endian" },
     ],
     "ovs-action-hash": [{ name: "hashAlg", type: "u32" }, { name: "hashBasis", type: "u32" }],
     "ovs-action-push-mpls": [
       { name: "mplsLse", type: "u32", byteOrder: "big-endian" },
-      { name: "mplsEthertype", type: "u32", byteOrder: "big-endian" },
+      { name: "mplsEthertype", type: "u16", byteOrder: "big-endian" },
+      { name: "pad", type: "binary", len: 2 },
     ],
     "ovs-action-add-mpls": [
       { name: "mplsLse", type: "u32", byteOrder: "big-endian" },
-      { name: "mplsEthertype", type: "u32", byteOrder: "big-endian" },
+      { name: "mplsEthertype", type: "u16", byteOrder: "big-endian" },
       { name: "tunFlags", type: "u16" },
     ],
   },

@@ -3,10 +3,11 @@
  * ovs_vport: OVS vport configuration over generic netlink.
  *
  * Tables generated from the YNL spec `ovs_vport.yaml` (schema genetlink-legacy, uAPI header
- * linux/openvswitch.h) for the codec in `codec/ynl`: enums and flags, message numbers, multicast
- * groups, fixed structs, attribute sets, sub-messages, operations with the attributes of each
- * message, and the types of decoded values. Import it as a namespace: names such as `rtgenmsg`
- * recur across families.
+ * linux/openvswitch.h, with `overlays/ovs_vport.yaml`, `overlays/ovs_vport.c-names.yaml`) for the
+ * codec in `codec/ynl`: enums and flags, message numbers, multicast groups, fixed structs,
+ * attribute sets, sub-messages, operations with the attributes of each message, and the types of
+ * decoded values. Import it as a namespace: names such as `rtgenmsg` recur across families. The
+ * package exports it as `@netlink/netlink/ovs_vport`.
  *
  * @example
  * ```ts
@@ -64,7 +65,7 @@ export const OVS_VPORT_CMD_GET = 3;
 
 /** Struct `ovs-header` of ovs_vport, as decoded by {@link ovsHeader}. */
 export interface OvsHeader extends StructValues {
-  /** `dp-ifindex`: u32. */
+  /** `dp-ifindex`: s32. */
   dpIfindex: number;
 }
 
@@ -198,10 +199,10 @@ export interface Operations {
 export const family: Family = defineFamily({
   name: "ovs_vport",
   protocol: "genetlink-legacy",
-  version: 2,
+  version: 1,
   enums: { "vport-type": { type: "enum", entries: VPORT_TYPE } },
   structs: {
-    "ovs-header": [{ name: "dpIfindex", type: "u32" }],
+    "ovs-header": [{ name: "dpIfindex", type: "s32" }],
     "vport-stats": [
       { name: "rxPackets", type: "u64" },
       { name: "txPackets", type: "u64" },

@@ -4,13 +4,15 @@
  * `netfilter`): what each message type carries — the family, the operation to decode it with (a key
  * of that module's `operations`), the object and whether it is new, deleted or a get — and the
  * multicast groups by YNL name. For generic netlink: each family's notifications by command and its
- * group names (their ids are resolved through nlctrl at run time).
+ * group names (their ids are resolved through nlctrl at run time). The package root exports this
+ * module as the namespace `registry`.
  *
  * @example
  * ```ts
- * import { GROUPS, MESSAGES } from "./registry.ts";
- * MESSAGES.route[16]; // { family: "rt-link", operation: "newlinkNtf", object: "link", action: "new" }
- * GROUPS.route["rtnlgrp-link"]; // 1
+ * import { registry } from "@netlink/netlink";
+ * registry.MESSAGES.route[16]; // { family: "rt-link", operation: "newlinkNtf", object: "link", action: "new" }
+ * registry.GROUPS.route["rtnlgrp-link"]; // 1
+ * registry.RAW_PROTOCOLS.fib_lookup; // 10 (NETLINK_FIB_LOOKUP)
  * ```
  *
  * @module
@@ -39,9 +41,16 @@ export interface FamilyEntry {
 }
 
 /** Netlink protocol numbers of the raw protocols (linux/netlink.h `NETLINK_*`). */
-export const RAW_PROTOCOLS = { route: 0, netfilter: 12 } as const satisfies Readonly<
-  Record<string, number>
->;
+export const RAW_PROTOCOLS = {
+  route: 0,
+  sock_diag: 4,
+  xfrm: 6,
+  audit: 9,
+  fib_lookup: 10,
+  connector: 11,
+  netfilter: 12,
+  crypto: 21,
+} as const satisfies Readonly<Record<string, number>>;
 
 /** Every generated family by YNL name. */
 export const FAMILIES = {
@@ -67,9 +76,16 @@ export const FAMILIES = {
   mptcp_pm: { module: "mptcp_pm", protocol: "generic", subpath: "./mptcp_pm" },
   tcp_metrics: { module: "tcp_metrics", protocol: "generic", subpath: "./tcp_metrics" },
   handshake: { module: "handshake", protocol: "generic", subpath: "./handshake" },
-  "net-shaper": { module: "net_shaper", protocol: "generic", subpath: "./net_shaper" },
+  "net-shaper": { module: "net_shaper", protocol: "generic", subpath: "./net-shaper" },
   conntrack: { module: "conntrack", protocol: "netfilter", subpath: "./conntrack" },
   nftables: { module: "nftables", protocol: "netfilter", subpath: "./nftables" },
+  fou: { module: "fou", protocol: "generic", subpath: "./fou" },
+  connector: { module: "connector", protocol: "connector", subpath: "./connector" },
+  "fib-lookup": { module: "fib_lookup", protocol: "fib_lookup", subpath: "./fib-lookup" },
+  crypto: { module: "crypto", protocol: "crypto", subpath: "./crypto" },
+  audit: { module: "audit", protocol: "audit", subpath: "./audit" },
+  xfrm: { module: "xfrm", protocol: "xfrm", subpath: "./xfrm" },
+  "sock-diag": { module: "sock_diag", protocol: "sock_diag", subpath: "./sock-diag" },
 } as const satisfies Readonly<Record<string, FamilyEntry>>;
 
 /** Raw protocols: message type → what the message carries. */
@@ -126,8 +142,9 @@ export const MESSAGES = {
   netfilter: {
     16: { family: "nftables", operation: "batchBegin", object: "batch-begin", action: "new" },
     17: { family: "nftables", operation: "batchEnd", object: "batch-end", action: "new" },
-    256: { family: "conntrack", operation: "get", object: "conntrack", action: "new" },
+    256: { family: "conntrack", operation: "newNtf", object: "conntrack", action: "new" },
     257: { family: "conntrack", operation: "get", object: "conntrack", action: "get" },
+    258: { family: "conntrack", operation: "deleteNtf", object: "conntrack", action: "del" },
     260: { family: "conntrack", operation: "getStats", object: "stats", action: "get" },
     2560: { family: "nftables", operation: "gettable", object: "table", action: "new" },
     2561: { family: "nftables", operation: "gettable", object: "table", action: "get" },
@@ -161,6 +178,63 @@ export const MESSAGES = {
     2591: { family: "nftables", operation: "destroyobj", object: "obj", action: "del" },
     2592: { family: "nftables", operation: "destroyflowtable", object: "flowtable", action: "del" },
     2593: { family: "nftables", operation: "getsetelemReset", object: "setelem", action: "get" },
+  },
+  connector: {},
+  fib_lookup: {},
+  crypto: {
+    16: { family: "crypto", operation: "newalg", object: "alg", action: "new" },
+    17: { family: "crypto", operation: "delalg", object: "alg", action: "del" },
+    18: { family: "crypto", operation: "updatealg", object: "updatealg", action: "new" },
+    19: { family: "crypto", operation: "getalg", object: "alg", action: "get" },
+    20: { family: "crypto", operation: "delrng", object: "rng", action: "del" },
+  },
+  audit: {
+    1000: { family: "audit", operation: "get", object: "audit", action: "get" },
+    1001: { family: "audit", operation: "set", object: "audit", action: "new" },
+    1010: { family: "audit", operation: "signalInfo", object: "signal-info", action: "new" },
+    1011: { family: "audit", operation: "addRule", object: "rule", action: "new" },
+    1012: { family: "audit", operation: "delRule", object: "rule", action: "del" },
+    1013: { family: "audit", operation: "listRules", object: "list-rules", action: "new" },
+    1016: { family: "audit", operation: "ttyGet", object: "tty", action: "get" },
+    1018: { family: "audit", operation: "setFeature", object: "feature", action: "new" },
+    1019: { family: "audit", operation: "getFeature", object: "feature", action: "get" },
+    1107: { family: "audit", operation: "userAvc", object: "user-avc", action: "new" },
+  },
+  xfrm: {
+    16: { family: "xfrm", operation: "newsaNtf", object: "sa", action: "new" },
+    17: { family: "xfrm", operation: "delsaNtf", object: "sa", action: "del" },
+    18: { family: "xfrm", operation: "getsa", object: "sa", action: "get" },
+    19: { family: "xfrm", operation: "newpolicyNtf", object: "policy", action: "new" },
+    20: { family: "xfrm", operation: "delpolicyNtf", object: "policy", action: "del" },
+    21: { family: "xfrm", operation: "getpolicy", object: "policy", action: "get" },
+    22: { family: "xfrm", operation: "allocspi", object: "allocspi", action: "new" },
+    23: { family: "xfrm", operation: "acquire", object: "acquire", action: "new" },
+    24: { family: "xfrm", operation: "expire", object: "expire", action: "new" },
+    25: { family: "xfrm", operation: "updpolicyNtf", object: "updpolicy", action: "new" },
+    26: { family: "xfrm", operation: "updsaNtf", object: "updsa", action: "new" },
+    27: { family: "xfrm", operation: "polexpire", object: "polexpire", action: "new" },
+    28: { family: "xfrm", operation: "flushsaNtf", object: "flushsa", action: "new" },
+    29: { family: "xfrm", operation: "flushpolicyNtf", object: "flushpolicy", action: "new" },
+    30: { family: "xfrm", operation: "newaeNtf", object: "ae", action: "new" },
+    31: { family: "xfrm", operation: "getae", object: "ae", action: "get" },
+    32: { family: "xfrm", operation: "report", object: "report", action: "new" },
+    33: { family: "xfrm", operation: "migrateNtf", object: "migrate", action: "new" },
+    34: { family: "xfrm", operation: "getsadinfo", object: "sadinfo", action: "new" },
+    35: { family: "xfrm", operation: "getsadinfo", object: "sadinfo", action: "get" },
+    36: { family: "xfrm", operation: "getspdinfo", object: "spdinfo", action: "new" },
+    37: { family: "xfrm", operation: "getspdinfo", object: "spdinfo", action: "get" },
+    38: { family: "xfrm", operation: "mapping", object: "mapping", action: "new" },
+    39: { family: "xfrm", operation: "setdefault", object: "default", action: "new" },
+    40: { family: "xfrm", operation: "getdefault", object: "default", action: "get" },
+  },
+  sock_diag: {
+    20: {
+      family: "sock-diag",
+      operation: "inetDiagMsg",
+      object: "sock-diag-by-family",
+      action: "new",
+    },
+    21: { family: "sock-diag", operation: "sockDestroy", object: "sock", action: "del" },
   },
 } as const satisfies Readonly<Record<string, Readonly<Record<number, MessageEntry>>>>;
 
@@ -198,6 +272,26 @@ export const GROUPS = {
     "nfnlgrp-conntrack-exp-update": 5,
     "nfnlgrp-conntrack-exp-destroy": 6,
     mgmt: 7,
+  },
+  connector: {},
+  fib_lookup: {},
+  crypto: {},
+  audit: { "audit-nlgrp-readlog": 1 },
+  xfrm: {
+    "xfrmnlgrp-acquire": 1,
+    "xfrmnlgrp-expire": 2,
+    "xfrmnlgrp-sa": 3,
+    "xfrmnlgrp-policy": 4,
+    "xfrmnlgrp-aevents": 5,
+    "xfrmnlgrp-report": 6,
+    "xfrmnlgrp-migrate": 7,
+    "xfrmnlgrp-mapping": 8,
+  },
+  sock_diag: {
+    "sknlgrp-inet-tcp-destroy": 1,
+    "sknlgrp-inet-udp-destroy": 2,
+    "sknlgrp-inet6-tcp-destroy": 3,
+    "sknlgrp-inet6-udp-destroy": 4,
   },
 } as const satisfies Readonly<Record<string, Readonly<Record<string, number>>>>;
 
@@ -268,7 +362,7 @@ export const GENETLINK = {
     },
     groups: ["monitor"],
   },
-  team: { notifications: {}, groups: [] },
+  team: { notifications: {}, groups: ["change_event"] },
   ovs_datapath: { notifications: {}, groups: ["ovs_datapath"] },
   ovs_flow: { notifications: {}, groups: ["ovs_flow"] },
   ovs_vport: { notifications: {}, groups: ["ovs_vport"] },
@@ -281,6 +375,7 @@ export const GENETLINK = {
     groups: ["none", "tlshd"],
   },
   "net-shaper": { notifications: {}, groups: [] },
+  fou: { notifications: {}, groups: [] },
 } as const satisfies Readonly<
   Record<
     string,

@@ -6,11 +6,12 @@
  * header linux/rtnetlink.h, with `overlays/rt-addr.yaml`) for the codec in `codec/ynl`: enums and
  * flags, message numbers, multicast groups, fixed structs, attribute sets, sub-messages, operations
  * with the attributes of each message, and the types of decoded values. Import it as a namespace:
- * names such as `rtgenmsg` recur across families.
+ * names such as `rtgenmsg` recur across families. The package root `@netlink/netlink` exports it as
+ * the namespace `rtAddr`.
  *
  * @example
  * ```ts
- * import * as rtAddr from "./rt_addr.ts";
+ * import { rtAddr } from "@netlink/netlink";
  * import { buildMessage, decodeBody } from "@netlink/netlink/codec";
  * const request = buildMessage(rtAddr.operations.getaddr, { dump: true, seq: 1 });
  * declare const payload: Uint8Array; // payload of a reply
@@ -44,6 +45,32 @@ export const IFA_FLAGS = {
   NOPREFIXROUTE: 512,
   MCAUTOJOIN: 1024,
   STABLE_PRIVACY: 2048,
+} as const;
+
+/**
+ * Flags `prefix-flags` of rt-addr (values are bit masks).
+ *
+ * Flags of an RFC 4861 Prefix Information option, as prefixmsg.flags carries them since Linux 6.7
+ * (net/ipv6/addrconf.c inet6_fill_prefix: pmsg->prefix_flags = pinfo->flags).
+ */
+export const PREFIX_FLAGS = {
+  /** Router address (RFC 6275). */
+  RADDR: 32,
+  /** Autonomous address configuration (A). */
+  AUTO: 64,
+  /** On-link (L). */
+  ONLINK: 128,
+} as const;
+
+/**
+ * Flags `if-prefix-flags` of rt-addr (values are bit masks).
+ *
+ * prefixmsg.flags before Linux 6.7: the kernel's own on-link and autoconf bits, from the
+ * kernel-internal net/if_inet6.h (iproute2 repeats them in ip/ipprefix.c), not a uAPI header.
+ */
+export const IF_PREFIX_FLAGS = {
+  ONLINK: 1,
+  AUTOCONF: 2,
 } as const;
 
 /**
@@ -137,7 +164,12 @@ export interface Prefixmsg extends StructValues {
   type: number;
   /** `len`: u8. */
   len: number;
-  /** `flags`: u8. */
+  /**
+   * `flags`: u8.
+   *
+   * The Prefix Information option's flags: since Linux 6.7 (and its stable backports) the byte as
+   * the router sent it (prefix-flags); before, only if-prefix-flags.
+   */
   flags: number;
 }
 
@@ -289,7 +321,11 @@ export const family: Family = defineFamily({
   name: "rt-addr",
   protocol: "netlink-raw",
   protonum: 0,
-  enums: { "ifa-flags": { type: "flags", entries: IFA_FLAGS } },
+  enums: {
+    "ifa-flags": { type: "flags", entries: IFA_FLAGS },
+    "prefix-flags": { type: "flags", entries: PREFIX_FLAGS },
+    "if-prefix-flags": { type: "flags", entries: IF_PREFIX_FLAGS },
+  },
   structs: {
     ifaddrmsg: [
       { name: "ifaFamily", type: "u8" },

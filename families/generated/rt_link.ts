@@ -3,14 +3,16 @@
  * rt-link: Link configuration over rtnetlink.
  *
  * Tables generated from the YNL spec `rt-link.yaml` (schema netlink-raw, netlink protocol 0, uAPI
- * header linux/rtnetlink.h, with `overlays/rt-link.yaml`, `overlays/rt-link.link-kinds.yaml`) for
- * the codec in `codec/ynl`: enums and flags, message numbers, multicast groups, fixed structs,
- * attribute sets, sub-messages, operations with the attributes of each message, and the types of
- * decoded values. Import it as a namespace: names such as `rtgenmsg` recur across families.
+ * header linux/rtnetlink.h, with `overlays/rt-link.yaml`, `overlays/rt-link.c-names.yaml`,
+ * `overlays/rt-link.link-kind-formats.yaml`, `overlays/rt-link.link-kinds.yaml`) for the codec in
+ * `codec/ynl`: enums and flags, message numbers, multicast groups, fixed structs, attribute sets,
+ * sub-messages, operations with the attributes of each message, and the types of decoded values.
+ * Import it as a namespace: names such as `rtgenmsg` recur across families. The package root
+ * `@netlink/netlink` exports it as the namespace `rtLink`.
  *
  * @example
  * ```ts
- * import * as rtLink from "./rt_link.ts";
+ * import { rtLink } from "@netlink/netlink";
  * import { buildMessage, decodeBody } from "@netlink/netlink/codec";
  * const request = buildMessage(rtLink.operations.getlink, { dump: true, seq: 1 });
  * declare const payload: Uint8Array; // payload of a reply
@@ -175,39 +177,41 @@ export const IFLA_INET6_STATS = {
   INPKTS: 1,
   INOCTETS: 2,
   INDELIVERS: 3,
-  OUTFORWDATAGRAMS: 4,
-  OUTPKTS: 5,
-  OUTOCTETS: 6,
-  INHDRERRORS: 7,
-  INTOOBIGERRORS: 8,
-  INNOROUTES: 9,
-  INADDRERRORS: 10,
-  INUNKNOWNPROTOS: 11,
-  INTRUNCATEDPKTS: 12,
-  INDISCARDS: 13,
-  OUTDISCARDS: 14,
-  OUTNOROUTES: 15,
-  REASMTIMEOUT: 16,
-  REASMREQDS: 17,
-  REASMOKS: 18,
-  REASMFAILS: 19,
-  FRAGOKS: 20,
-  FRAGFAILS: 21,
-  FRAGCREATES: 22,
-  INMCASTPKTS: 23,
-  OUTMCASTPKTS: 24,
-  INBCASTPKTS: 25,
-  OUTBCASTPKTS: 26,
-  INMCASTOCTETS: 27,
-  OUTMCASTOCTETS: 28,
-  INBCASTOCTETS: 29,
-  OUTBCASTOCTETS: 30,
-  CSUMERRORS: 31,
-  NOECTPKTS: 32,
-  ECT1_PKTS: 33,
-  ECT0_PKTS: 34,
-  CEPKTS: 35,
-  REASM_OVERLAPS: 36,
+  OUTFORWDATAGRAMS: 11,
+  OUTPKTS: 9,
+  OUTOCTETS: 10,
+  INHDRERRORS: 12,
+  INTOOBIGERRORS: 13,
+  INNOROUTES: 14,
+  INADDRERRORS: 15,
+  INUNKNOWNPROTOS: 16,
+  INTRUNCATEDPKTS: 17,
+  INDISCARDS: 18,
+  OUTDISCARDS: 19,
+  OUTNOROUTES: 20,
+  REASMTIMEOUT: 21,
+  REASMREQDS: 22,
+  REASMOKS: 23,
+  REASMFAILS: 24,
+  FRAGOKS: 25,
+  FRAGFAILS: 26,
+  FRAGCREATES: 27,
+  INMCASTPKTS: 28,
+  OUTMCASTPKTS: 29,
+  INBCASTPKTS: 30,
+  OUTBCASTPKTS: 31,
+  INMCASTOCTETS: 32,
+  OUTMCASTOCTETS: 33,
+  INBCASTOCTETS: 34,
+  OUTBCASTOCTETS: 35,
+  CSUMERRORS: 36,
+  NOECTPKTS: 4,
+  ECT1_PKTS: 5,
+  ECT0_PKTS: 6,
+  CEPKTS: 7,
+  REASM_OVERLAPS: 37,
+  /** OutRequests (before 6.3 this was outpkts). */
+  OUTREQUESTS: 8,
 } as const;
 
 /** Flags `vlan-flags` of rt-link (values are bit masks). */
@@ -260,6 +264,32 @@ export const NETKIT_SCRUB = {
 export const OVPN_MODE = {
   P2P: 0,
   MP: 1,
+} as const;
+
+/**
+ * Enum `if-oper` of rt-link.
+ *
+ * Operational state of a link (RFC 2863), as IFLA_OPERSTATE carries it.
+ */
+export const IF_OPER = {
+  UNKNOWN: 0,
+  NOTPRESENT: 1,
+  DOWN: 2,
+  LOWERLAYERDOWN: 3,
+  TESTING: 4,
+  DORMANT: 5,
+  UP: 6,
+} as const;
+
+/**
+ * Enum `if-link-mode` of rt-link.
+ *
+ * Link mode, as IFLA_LINKMODE carries it.
+ */
+export const IF_LINK_MODE = {
+  DEFAULT: 0,
+  DORMANT: 1,
+  TESTING: 2,
 } as const;
 
 /**
@@ -716,9 +746,9 @@ export interface LinkAttrs extends AttrValues {
   map?: RtnlLinkIfmap;
   /** `IFLA_WEIGHT` (15): u32. */
   weight?: number;
-  /** `IFLA_OPERSTATE` (16): u8. */
+  /** `IFLA_OPERSTATE` (16): u8, values of {@link IF_OPER}. */
   operstate?: number;
-  /** `IFLA_LINKMODE` (17): u8. */
+  /** `IFLA_LINKMODE` (17): u8, values of {@link IF_LINK_MODE}. */
   linkmode?: number;
   /** `IFLA_LINKINFO` (18): nest of `linkinfo-attrs`. */
   linkinfo?: LinkinfoAttrs;
@@ -1811,6 +1841,18 @@ export interface LinkinfoDataMsg {
   netkit: LinkinfoNetkitAttrs;
   /** `ovpn`: attribute set `linkinfo-ovpn-attrs`. */
   ovpn: LinkinfoOvpnAttrs;
+  /** `vxlan`: attribute set `linkinfo-vxlan-attrs`. */
+  vxlan: LinkinfoVxlanAttrs;
+  /** `macvlan`: attribute set `linkinfo-macvlan-attrs`. */
+  macvlan: LinkinfoMacvlanAttrs;
+  /** `macvtap`: attribute set `linkinfo-macvlan-attrs`. */
+  macvtap: LinkinfoMacvlanAttrs;
+  /** `ipvlan`: attribute set `linkinfo-ipvlan-attrs`. */
+  ipvlan: LinkinfoIpvlanAttrs;
+  /** `ipvtap`: attribute set `linkinfo-ipvlan-attrs`. */
+  ipvtap: LinkinfoIpvlanAttrs;
+  /** `veth`: attribute set `linkinfo-veth-attrs`. */
+  veth: LinkinfoVethAttrs;
 }
 
 /** Formats of sub-message `linkinfo-member-data-msg` of rt-link, by selector value. */
@@ -1852,6 +1894,12 @@ export type LinkinfoAttrsByKindAndSlaveKind =
     | { kind: "vti6"; data?: LinkinfoDataMsg["vti6"] }
     | { kind: "netkit"; data?: LinkinfoDataMsg["netkit"] }
     | { kind: "ovpn"; data?: LinkinfoDataMsg["ovpn"] }
+    | { kind: "vxlan"; data?: LinkinfoDataMsg["vxlan"] }
+    | { kind: "macvlan"; data?: LinkinfoDataMsg["macvlan"] }
+    | { kind: "macvtap"; data?: LinkinfoDataMsg["macvtap"] }
+    | { kind: "ipvlan"; data?: LinkinfoDataMsg["ipvlan"] }
+    | { kind: "ipvtap"; data?: LinkinfoDataMsg["ipvtap"] }
+    | { kind: "veth"; data?: LinkinfoDataMsg["veth"] }
     | { kind?: string; data?: undefined }
   )
   & (
@@ -2590,6 +2638,8 @@ export const family: Family = defineFamily({
     "netkit-mode": { type: "enum", entries: NETKIT_MODE },
     "netkit-scrub": { type: "enum", entries: NETKIT_SCRUB },
     "ovpn-mode": { type: "enum", entries: OVPN_MODE },
+    "if-oper": { type: "enum", entries: IF_OPER },
+    "if-link-mode": { type: "enum", entries: IF_LINK_MODE },
     "bond-mode": { type: "enum", entries: BOND_MODE },
     "macvlan-mode": { type: "flags", entries: MACVLAN_MODE },
     "macvlan-macaddr-mode": { type: "enum", entries: MACVLAN_MACADDR_MODE },
@@ -2743,8 +2793,8 @@ export const family: Family = defineFamily({
       { name: "txqlen", value: 13, type: "u32" },
       { name: "map", value: 14, type: "binary", struct: "rtnl-link-ifmap" },
       { name: "weight", value: 15, type: "u32" },
-      { name: "operstate", value: 16, type: "u8" },
-      { name: "linkmode", value: 17, type: "u8" },
+      { name: "operstate", value: 16, type: "u8", enum: "if-oper" },
+      { name: "linkmode", value: 17, type: "u8", enum: "if-link-mode" },
       { name: "linkinfo", value: 18, type: "nest", nested: "linkinfo-attrs" },
       { name: "netNsPid", value: 19, type: "u32" },
       { name: "ifalias", value: 20, type: "string" },
@@ -3182,7 +3232,7 @@ export const family: Family = defineFamily({
       { name: "physBinding", value: 2, type: "u8" },
     ],
     "stats-attrs": [
-      { name: "link64", value: 1, type: "binary", struct: "rtnl-link-stats64" },
+      { name: "link64", yname: "link-64", value: 1, type: "binary", struct: "rtnl-link-stats64" },
       { name: "linkXstats", value: 2, type: "binary" },
       { name: "linkXstatsSlave", value: 3, type: "binary" },
       { name: "linkOffloadXstats", value: 4, type: "nest", nested: "link-offload-xstats" },
@@ -3294,6 +3344,12 @@ export const family: Family = defineFamily({
       vti6: { attributeSet: "linkinfo-vti6-attrs" },
       netkit: { attributeSet: "linkinfo-netkit-attrs" },
       ovpn: { attributeSet: "linkinfo-ovpn-attrs" },
+      vxlan: { attributeSet: "linkinfo-vxlan-attrs" },
+      macvlan: { attributeSet: "linkinfo-macvlan-attrs" },
+      macvtap: { attributeSet: "linkinfo-macvlan-attrs" },
+      ipvlan: { attributeSet: "linkinfo-ipvlan-attrs" },
+      ipvtap: { attributeSet: "linkinfo-ipvlan-attrs" },
+      veth: { attributeSet: "linkinfo-veth-attrs" },
     },
     "linkinfo-member-data-msg": {
       bridge: { attributeSet: "linkinfo-brport-attrs" },

@@ -3,14 +3,15 @@
  * rt-neigh: IP neighbour management over rtnetlink.
  *
  * Tables generated from the YNL spec `rt-neigh.yaml` (schema netlink-raw, netlink protocol 0, uAPI
- * header linux/rtnetlink.h) for the codec in `codec/ynl`: enums and flags, message numbers,
- * multicast groups, fixed structs, attribute sets, sub-messages, operations with the attributes of
- * each message, and the types of decoded values. Import it as a namespace: names such as `rtgenmsg`
- * recur across families.
+ * header linux/rtnetlink.h, with `overlays/rt-neigh.c-names.yaml`) for the codec in `codec/ynl`:
+ * enums and flags, message numbers, multicast groups, fixed structs, attribute sets, sub-messages,
+ * operations with the attributes of each message, and the types of decoded values. Import it as a
+ * namespace: names such as `rtgenmsg` recur across families. The package root `@netlink/netlink`
+ * exports it as the namespace `rtNeigh`.
  *
  * @example
  * ```ts
- * import * as rtNeigh from "./rt_neigh.ts";
+ * import { rtNeigh } from "@netlink/netlink";
  * import { buildMessage, decodeBody } from "@netlink/netlink/codec";
  * const request = buildMessage(rtNeigh.operations.getneigh, { dump: true, seq: 1 });
  * declare const payload: Uint8Array; // payload of a reply

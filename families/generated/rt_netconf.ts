@@ -6,11 +6,12 @@
  * uAPI header linux/netconf.h) for the codec in `codec/ynl`: enums and flags, message numbers,
  * multicast groups, fixed structs, attribute sets, sub-messages, operations with the attributes of
  * each message, and the types of decoded values. Import it as a namespace: names such as `rtgenmsg`
- * recur across families.
+ * recur across families. The package root `@netlink/netlink` exports it as the namespace
+ * `rtNetconf`.
  *
  * @example
  * ```ts
- * import * as rtNetconf from "./rt_netconf.ts";
+ * import { rtNetconf } from "@netlink/netlink";
  * import { buildMessage, decodeBody } from "@netlink/netlink/codec";
  * const request = buildMessage(rtNetconf.operations.getnetconf, { dump: true, seq: 1 });
  * declare const payload: Uint8Array; // payload of a reply
@@ -35,14 +36,14 @@ import {
  *
  * The `all` settings.
  */
-export const NETCONFA_IFINDEX_ALL = -1;
+export const NETCONFA_IFINDEX_ALL: -1 = -1;
 
 /**
  * Constant `NETCONFA_IFINDEX_DEFAULT` of rt-netconf.
  *
  * The `default` settings (of devices yet to come).
  */
-export const NETCONFA_IFINDEX_DEFAULT = -2;
+export const NETCONFA_IFINDEX_DEFAULT: -2 = -2;
 
 /**
  * `RTM_GETNETCONF` (82): the message type of `getnetconf` requests.

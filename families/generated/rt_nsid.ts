@@ -6,11 +6,11 @@
  * header linux/net_namespace.h) for the codec in `codec/ynl`: enums and flags, message numbers,
  * multicast groups, fixed structs, attribute sets, sub-messages, operations with the attributes of
  * each message, and the types of decoded values. Import it as a namespace: names such as `rtgenmsg`
- * recur across families.
+ * recur across families. The package root `@netlink/netlink` exports it as the namespace `rtNsid`.
  *
  * @example
  * ```ts
- * import * as rtNsid from "./rt_nsid.ts";
+ * import { rtNsid } from "@netlink/netlink";
  * import { buildMessage, decodeBody } from "@netlink/netlink/codec";
  * const request = buildMessage(rtNsid.operations.getnsid, { dump: true, seq: 1 });
  * declare const payload: Uint8Array; // payload of a reply
@@ -35,7 +35,7 @@ import {
  *
  * No id assigned; in RTM_NEWNSID, let the kernel pick one.
  */
-export const NETNSA_NSID_NOT_ASSIGNED = -1;
+export const NETNSA_NSID_NOT_ASSIGNED: -1 = -1;
 
 /**
  * `RTM_NEWNSID` (88): the message type of `newnsid` requests.

@@ -6,11 +6,12 @@
  * header linux/rtnetlink.h, with `overlays/rt-route.yaml`) for the codec in `codec/ynl`: enums and
  * flags, message numbers, multicast groups, fixed structs, attribute sets, sub-messages, operations
  * with the attributes of each message, and the types of decoded values. Import it as a namespace:
- * names such as `rtgenmsg` recur across families.
+ * names such as `rtgenmsg` recur across families. The package root `@netlink/netlink` exports it as
+ * the namespace `rtRoute`.
  *
  * @example
  * ```ts
- * import * as rtRoute from "./rt_route.ts";
+ * import { rtRoute } from "@netlink/netlink";
  * import { buildMessage, decodeBody } from "@netlink/netlink/codec";
  * const request = buildMessage(rtRoute.operations.getroute, { dump: true, seq: 1 });
  * declare const payload: Uint8Array; // payload of a reply
@@ -44,6 +45,50 @@ export const RTM_TYPE = {
   THROW: 9,
   NAT: 10,
   XRESOLVE: 11,
+} as const;
+
+/**
+ * Flags `rtm-flags` of rt-route (values are bit masks).
+ *
+ * Flags of rtmsg.rtm_flags (and of RTA_MULTIPATH next hops, rtnh-flags).
+ */
+export const RTM_FLAGS = {
+  NOTIFY: 256,
+  CLONED: 512,
+  EQUALIZE: 1024,
+  PREFIX: 2048,
+  LOOKUP_TABLE: 4096,
+  FIB_MATCH: 8192,
+  OFFLOAD: 16384,
+  TRAP: 32768,
+  OFFLOAD_FAILED: 536870912,
+} as const;
+
+/**
+ * Flags `rtnh-flags` of rt-route (values are bit masks).
+ *
+ * Flags of a next hop (struct rtnexthop rtnh_flags), also set in rtm_flags (onlink).
+ */
+export const RTNH_FLAGS = {
+  DEAD: 1,
+  PERVASIVE: 2,
+  ONLINK: 4,
+  OFFLOAD: 8,
+  LINKDOWN: 16,
+  UNRESOLVED: 32,
+  TRAP: 64,
+} as const;
+
+/**
+ * Enum `route-pref` of rt-route.
+ *
+ * Router preference of an IPv6 route (RTA_PREF), as RFC 4191 encodes it.
+ */
+export const ROUTE_PREF = {
+  MEDIUM: 0,
+  HIGH: 1,
+  INVALID: 2,
+  LOW: 3,
 } as const;
 
 /**
@@ -103,7 +148,7 @@ export interface Rtmsg extends StructValues {
   rtmScope: number;
   /** `rtm-type`: u8, values of {@link RTM_TYPE}. */
   rtmType: number;
-  /** `rtm-flags`: u32. */
+  /** `rtm-flags`: u32, values of {@link RTM_FLAGS}. */
   rtmFlags: number;
 }
 
@@ -125,6 +170,30 @@ export interface RtaCacheinfo extends StructValues {
   rtaTs: number;
   /** `rta-tsage`: u32. */
   rtaTsage: number;
+}
+
+/**
+ * Struct `rtnexthop` of rt-route, as decoded by {@link rtnexthop}.
+ *
+ * One next hop of RTA_MULTIPATH, followed by its RTA_* attributes (RTA_GATEWAY…).
+ */
+export interface Rtnexthop extends StructValues {
+  /**
+   * `rtnh-len`: u16.
+   *
+   * The next hop's length, attributes included.
+   */
+  rtnhLen: number;
+  /** `rtnh-flags`: u8, values of {@link RTNH_FLAGS}. */
+  rtnhFlags: number;
+  /**
+   * `rtnh-hops`: u8.
+   *
+   * The weight minus one.
+   */
+  rtnhHops: number;
+  /** `rtnh-ifindex`: s32. */
+  rtnhIfindex: number;
 }
 
 /** Attributes of set `route-attrs` of rt-route, as decoded by {@link routeAttrs}. */
@@ -167,7 +236,7 @@ export interface RouteAttrs extends AttrValues {
   via?: Uint8Array;
   /** `RTA_NEWDST` (19): binary. */
   newdst?: Uint8Array;
-  /** `RTA_PREF` (20): u8. */
+  /** `RTA_PREF` (20): u8, values of {@link ROUTE_PREF}. */
   pref?: number;
   /** `RTA_ENCAP_TYPE` (21): u16. */
   encapType?: number;
@@ -540,7 +609,12 @@ export const family: Family = defineFamily({
   name: "rt-route",
   protocol: "netlink-raw",
   protonum: 0,
-  enums: { "rtm-type": { type: "enum", entries: RTM_TYPE } },
+  enums: {
+    "rtm-type": { type: "enum", entries: RTM_TYPE },
+    "rtm-flags": { type: "flags", entries: RTM_FLAGS },
+    "rtnh-flags": { type: "flags", entries: RTNH_FLAGS },
+    "route-pref": { type: "enum", entries: ROUTE_PREF },
+  },
   structs: {
     rtmsg: [
       { name: "rtmFamily", type: "u8" },
@@ -551,7 +625,7 @@ export const family: Family = defineFamily({
       { name: "rtmProtocol", type: "u8" },
       { name: "rtmScope", type: "u8" },
       { name: "rtmType", type: "u8", enum: "rtm-type" },
-      { name: "rtmFlags", type: "u32" },
+      { name: "rtmFlags", type: "u32", enum: "rtm-flags", enumAsFlags: true },
     ],
     "rta-cacheinfo": [
       { name: "rtaClntref", type: "u32" },
@@ -562,6 +636,12 @@ export const family: Family = defineFamily({
       { name: "rtaId", type: "u32" },
       { name: "rtaTs", type: "u32" },
       { name: "rtaTsage", type: "u32" },
+    ],
+    rtnexthop: [
+      { name: "rtnhLen", type: "u16" },
+      { name: "rtnhFlags", type: "u8", enum: "rtnh-flags", enumAsFlags: true },
+      { name: "rtnhHops", type: "u8" },
+      { name: "rtnhIfindex", type: "s32" },
     ],
   },
   attributeSets: {
@@ -585,7 +665,7 @@ export const family: Family = defineFamily({
       { name: "mfcStats", value: 17, type: "binary" },
       { name: "via", value: 18, type: "binary" },
       { name: "newdst", value: 19, type: "binary" },
-      { name: "pref", value: 20, type: "u8" },
+      { name: "pref", value: 20, type: "u8", enum: "route-pref" },
       { name: "encapType", value: 21, type: "u16" },
       { name: "encap", value: 22, type: "binary" },
       { name: "expires", value: 23, type: "u32" },
@@ -811,6 +891,9 @@ export const rtmsg: StructType<Rtmsg> = family.struct("rtmsg");
 
 /** Struct `rta-cacheinfo` (rt-route). */
 export const rtaCacheinfo: StructType<RtaCacheinfo> = family.struct("rta-cacheinfo");
+
+/** Struct `rtnexthop` (rt-route). */
+export const rtnexthop: StructType<Rtnexthop> = family.struct("rtnexthop");
 
 /** Attribute set `route-attrs` (rt-route). */
 export const routeAttrs: AttributeSet<RouteAttrs> = family.attributeSet("route-attrs");

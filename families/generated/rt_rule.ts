@@ -3,14 +3,15 @@
  * rt-rule: FIB rule management over rtnetlink.
  *
  * Tables generated from the YNL spec `rt-rule.yaml` (schema netlink-raw, netlink protocol 0, uAPI
- * header linux/fib_rules.h, with `overlays/rt-rule.yaml`) for the codec in `codec/ynl`: enums and
- * flags, message numbers, multicast groups, fixed structs, attribute sets, sub-messages, operations
- * with the attributes of each message, and the types of decoded values. Import it as a namespace:
- * names such as `rtgenmsg` recur across families.
+ * header linux/fib_rules.h, with `overlays/rt-rule.yaml`, `overlays/rt-rule.c-names.yaml`) for the
+ * codec in `codec/ynl`: enums and flags, message numbers, multicast groups, fixed structs,
+ * attribute sets, sub-messages, operations with the attributes of each message, and the types of
+ * decoded values. Import it as a namespace: names such as `rtgenmsg` recur across families. The
+ * package root `@netlink/netlink` exports it as the namespace `rtRule`.
  *
  * @example
  * ```ts
- * import * as rtRule from "./rt_rule.ts";
+ * import { rtRule } from "@netlink/netlink";
  * import { buildMessage, decodeBody } from "@netlink/netlink/codec";
  * const request = buildMessage(rtRule.operations.getrule, { dump: true, seq: 1 });
  * declare const payload: Uint8Array; // payload of a reply

@@ -3,14 +3,15 @@
  * tc: Netlink raw family for tc qdisc, chain, class and filter configuration over rtnetlink.
  *
  * Tables generated from the YNL spec `tc.yaml` (schema netlink-raw, netlink protocol 0, uAPI header
- * linux/pkt_cls.h, with `overlays/tc.yaml`) for the codec in `codec/ynl`: enums and flags, message
- * numbers, multicast groups, fixed structs, attribute sets, sub-messages, operations with the
- * attributes of each message, and the types of decoded values. Import it as a namespace: names such
- * as `rtgenmsg` recur across families.
+ * linux/pkt_cls.h, with `overlays/tc.yaml`, `overlays/tc.constants.yaml`,
+ * `overlays/tc.mirred-parms.yaml`) for the codec in `codec/ynl`: enums and flags, message numbers,
+ * multicast groups, fixed structs, attribute sets, sub-messages, operations with the attributes of
+ * each message, and the types of decoded values. Import it as a namespace: names such as `rtgenmsg`
+ * recur across families. The package root `@netlink/netlink` exports it as the namespace `tc`.
  *
  * @example
  * ```ts
- * import * as tc from "./tc.ts";
+ * import { tc } from "@netlink/netlink";
  * import { buildMessage, decodeBody } from "@netlink/netlink/codec";
  * const request = buildMessage(tc.operations.getqdisc, { dump: true, seq: 1 });
  * declare const payload: Uint8Array; // payload of a reply
@@ -74,6 +75,120 @@ export const DUALPI2_SPLIT_GSO = {
   NO_SPLIT_GSO: 0,
   SPLIT_GSO: 1,
 } as const;
+
+/**
+ * Enum `mirred-eaction` of tc.
+ *
+ * What the mirred action does with a packet (`eaction` of struct tc_mirred).
+ */
+export const MIRRED_EACTION = {
+  EGRESS_REDIR: 1,
+  EGRESS_MIRROR: 2,
+  INGRESS_REDIR: 3,
+  INGRESS_MIRROR: 4,
+} as const;
+
+/**
+ * Enum `tc-h` of tc.
+ *
+ * Special handles (the root of the egress tree, the parent of ingress/clsact and the minors of
+ * clsact's hooks) and the masks of a handle's major and minor halves.
+ */
+export const TC_H = {
+  /** No handle: the kernel chooses one. */
+  UNSPEC: 0,
+  /** Parent of a root qdisc. */
+  ROOT: 4294967295,
+  /** Parent of ingress and clsact (`ffff:fff1`). */
+  INGRESS: 4294967281,
+  /** Minor of clsact's ingress hook. */
+  MIN_INGRESS: 65522,
+  /** Minor of clsact's egress hook. */
+  MIN_EGRESS: 65523,
+  /** The major half of a handle. */
+  MAJ_MASK: 4294901760,
+  /** The minor half of a handle. */
+  MIN_MASK: 65535,
+} as const;
+
+/**
+ * Enum `eth-p` of tc.
+ *
+ * Ethernet protocols a filter matches (network byte order in the low 16 bits of tcm_info).
+ */
+export const ETH_P = {
+  ALL: 3,
+  IP: 2048,
+  ARP: 2054,
+  "8021Q": 33024,
+  IPV6: 34525,
+  "8021AD": 34984,
+  MPLS_UC: 34887,
+} as const;
+
+/**
+ * Enum `tc-act` of tc.
+ *
+ * Verdicts of classifiers and actions.
+ */
+export const TC_ACT = {
+  UNSPEC: -1,
+  OK: 0,
+  RECLASSIFY: 1,
+  SHOT: 2,
+  PIPE: 3,
+  STOLEN: 4,
+  QUEUED: 5,
+  REPEAT: 6,
+  REDIRECT: 7,
+  TRAP: 8,
+} as const;
+
+/**
+ * Enum `tc-link-layer` of tc.
+ *
+ * Link layer of a rate spec (`linklayer` of struct tc_ratespec).
+ */
+export const TC_LINK_LAYER = {
+  UNAWARE: 0,
+  ETHERNET: 1,
+  ATM: 2,
+} as const;
+
+/**
+ * Flags `tc-u32-flags` of tc (values are bit masks).
+ *
+ * Flags of struct tc_u32_sel.
+ */
+export const TC_U32_FLAGS = {
+  TERMINAL: 1,
+  OFFSET: 2,
+  VAROFFSET: 4,
+  EAT: 8,
+} as const;
+
+/**
+ * Flags `bpf-flags` of tc (values are bit masks).
+ *
+ * Flags of TCA_BPF_FLAGS.
+ */
+export const BPF_FLAGS = {
+  ACT_DIRECT: 1,
+} as const;
+
+/**
+ * Constant `TC_RTAB_SIZE` of tc.
+ *
+ * Bytes of a rate table (TCA_HTB_RTAB, TCA_TBF_RTAB…), 256 u32 transmit times.
+ */
+export const TC_RTAB_SIZE = 1024;
+
+/**
+ * Constant `TC_HTB_PROTOVER` of tc.
+ *
+ * Version of struct tc_htb_glob.
+ */
+export const TC_HTB_PROTOVER = 3;
 
 /**
  * `RTM_NEWQDISC` (36): the message type of `newqdisc` requests.
@@ -1617,14 +1732,26 @@ export interface TcMirred extends StructValues {
   refcnt: number;
   /** `bindcnt`: s32. */
   bindcnt: number;
-  /**
-   * `eaction`: s32.
-   *
-   * TCA_EGRESS_REDIR 1, TCA_EGRESS_MIRROR 2, TCA_INGRESS_REDIR 3, TCA_INGRESS_MIRROR 4.
-   */
+  /** `eaction`: s32, values of {@link MIRRED_EACTION}. */
   eaction: number;
   /** `ifindex`: u32. */
   ifindex: number;
+}
+
+/**
+ * Struct `sock-filter` of tc, as decoded by {@link sockFilter}.
+ *
+ * One classic BPF instruction; TCA_BPF_OPS is an array of them.
+ */
+export interface SockFilter extends StructValues {
+  /** `code`: u16. */
+  code: number;
+  /** `jt`: u8. */
+  jt: number;
+  /** `jf`: u8. */
+  jf: number;
+  /** `k`: u32. */
+  k: number;
 }
 
 /** Attributes of set `attrs` of tc, as decoded by {@link attrs}. */
@@ -1821,8 +1948,8 @@ export interface ActIfeAttrs extends AttrValues {
 export interface ActMirredAttrs extends AttrValues {
   /** `TCA_MIRRED_TM` (1): binary (struct `tcf-t`). */
   tm?: TcfT;
-  /** `TCA_MIRRED_PARMS` (2): binary. */
-  parms?: Uint8Array;
+  /** `TCA_MIRRED_PARMS` (2): binary (struct `tc-mirred`). */
+  parms?: TcMirred;
   /** `TCA_MIRRED_BLOCKID` (4): binary. */
   blockid?: Uint8Array;
 }
@@ -2681,11 +2808,11 @@ export interface TcaGredVqEntryAttrs extends AttrValues {
 
 /** Attributes of set `hfsc-attrs` of tc, as decoded by {@link hfscAttrs}. */
 export interface HfscAttrs extends AttrValues {
-  /** `TC_A_HFSC_ATTRS_RSC` (1): binary. */
+  /** `TCA_HFSC_RSC` (1): binary. */
   rsc?: Uint8Array;
-  /** `TC_A_HFSC_ATTRS_FSC` (2): binary. */
+  /** `TCA_HFSC_FSC` (2): binary. */
   fsc?: Uint8Array;
-  /** `TC_A_HFSC_ATTRS_USC` (3): binary. */
+  /** `TCA_HFSC_USC` (3): binary. */
   usc?: Uint8Array;
 }
 
@@ -3924,6 +4051,13 @@ export const family: Family = defineFamily({
     "dualpi2-drop-early": { type: "enum", entries: DUALPI2_DROP_EARLY },
     "dualpi2-ecn-mask": { type: "enum", entries: DUALPI2_ECN_MASK },
     "dualpi2-split-gso": { type: "enum", entries: DUALPI2_SPLIT_GSO },
+    "mirred-eaction": { type: "enum", entries: MIRRED_EACTION },
+    "tc-h": { type: "enum", entries: TC_H },
+    "eth-p": { type: "enum", entries: ETH_P },
+    "tc-act": { type: "enum", entries: TC_ACT },
+    "tc-link-layer": { type: "enum", entries: TC_LINK_LAYER },
+    "tc-u32-flags": { type: "flags", entries: TC_U32_FLAGS },
+    "bpf-flags": { type: "flags", entries: BPF_FLAGS },
   },
   structs: {
     tcmsg: [
@@ -3978,23 +4112,23 @@ export const family: Family = defineFamily({
       { name: "limit", type: "u32" },
       { name: "qthMin", type: "u32" },
       { name: "qthMax", type: "u32" },
-      { name: "DP", type: "u32" },
+      { name: "DP", yname: "DP", type: "u32" },
       { name: "backlog", type: "u32" },
       { name: "qave", type: "u32" },
       { name: "forced", type: "u32" },
       { name: "early", type: "u32" },
       { name: "other", type: "u32" },
       { name: "pdrop", type: "u32" },
-      { name: "Wlog", type: "u8" },
-      { name: "Plog", type: "u8" },
-      { name: "ScellLog", type: "u8" },
+      { name: "Wlog", yname: "Wlog", type: "u8" },
+      { name: "Plog", yname: "Plog", type: "u8" },
+      { name: "ScellLog", yname: "Scell-log", type: "u8" },
       { name: "prio", type: "u8" },
       { name: "packets", type: "u32" },
       { name: "bytesin", type: "u32" },
     ],
     "tc-gred-sopt": [
-      { name: "DPs", type: "u32" },
-      { name: "defDP", type: "u32" },
+      { name: "DPs", yname: "DPs", type: "u32" },
+      { name: "defDP", yname: "def-DP", type: "u32" },
       { name: "grio", type: "u8" },
       { name: "flags", type: "u8" },
       { name: "pad", type: "pad", len: 2 },
@@ -4062,9 +4196,9 @@ export const family: Family = defineFamily({
       { name: "limit", type: "u32" },
       { name: "qthMin", type: "u32" },
       { name: "qthMax", type: "u32" },
-      { name: "Wlog", type: "u8" },
-      { name: "Plog", type: "u8" },
-      { name: "ScellLog", type: "u8" },
+      { name: "Wlog", yname: "Wlog", type: "u8" },
+      { name: "Plog", yname: "Plog", type: "u8" },
+      { name: "ScellLog", yname: "Scell-log", type: "u8" },
       { name: "flags", type: "u8" },
     ],
     "tc-sfb-qopt": [
@@ -4100,11 +4234,11 @@ export const family: Family = defineFamily({
       { name: "limit", type: "u32" },
       { name: "qthMin", type: "u32" },
       { name: "qthMax", type: "u32" },
-      { name: "Wlog", type: "u8" },
-      { name: "Plog", type: "u8" },
-      { name: "ScellLog", type: "u8" },
+      { name: "Wlog", yname: "Wlog", type: "u8" },
+      { name: "Plog", yname: "Plog", type: "u8" },
+      { name: "ScellLog", yname: "Scell-log", type: "u8" },
       { name: "flags", type: "u8" },
-      { name: "maxP", type: "u32" },
+      { name: "maxP", yname: "max-P", type: "u32" },
       { name: "stats", type: "binary", struct: "tc-sfqred-stats" },
     ],
     "tc-ratespec": [
@@ -4355,8 +4489,14 @@ export const family: Family = defineFamily({
       { name: "action", type: "s32" },
       { name: "refcnt", type: "s32" },
       { name: "bindcnt", type: "s32" },
-      { name: "eaction", type: "s32" },
+      { name: "eaction", type: "s32", enum: "mirred-eaction" },
       { name: "ifindex", type: "u32" },
+    ],
+    "sock-filter": [
+      { name: "code", type: "u16" },
+      { name: "jt", type: "u8" },
+      { name: "jf", type: "u8" },
+      { name: "k", type: "u32" },
     ],
   },
   attributeSets: {
@@ -4484,7 +4624,7 @@ export const family: Family = defineFamily({
     ],
     "act-mirred-attrs": [
       { name: "tm", value: 1, type: "binary", struct: "tcf-t" },
-      { name: "parms", value: 2, type: "binary" },
+      { name: "parms", value: 2, type: "binary", struct: "tc-mirred" },
       { name: "pad", value: 3, type: "pad" },
       { name: "blockid", value: 4, type: "binary" },
     ],
@@ -5714,6 +5854,9 @@ export const tcamsg: StructType<Tcamsg> = family.struct("tcamsg");
 
 /** Struct `tc-mirred` (tc). */
 export const tcMirred: StructType<TcMirred> = family.struct("tc-mirred");
+
+/** Struct `sock-filter` (tc). */
+export const sockFilter: StructType<SockFilter> = family.struct("sock-filter");
 
 /** Attribute set `attrs` (tc). */
 export const attrs: AttributeSet<Attrs> = family.attributeSet("attrs");

@@ -5,7 +5,8 @@
  * Tables generated from the YNL spec `tcp_metrics.yaml` (schema genetlink-legacy) for the codec in
  * `codec/ynl`: enums and flags, message numbers, multicast groups, fixed structs, attribute sets,
  * sub-messages, operations with the attributes of each message, and the types of decoded values.
- * Import it as a namespace: names such as `rtgenmsg` recur across families.
+ * Import it as a namespace: names such as `rtgenmsg` recur across families. The package exports it
+ * as `@netlink/netlink/tcp_metrics`.
  *
  * @example
  * ```ts

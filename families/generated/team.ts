@@ -3,10 +3,10 @@
  * team: Network team device driver.
  *
  * Tables generated from the YNL spec `team.yaml` (schema genetlink-legacy, uAPI header
- * linux/if_team.h) for the codec in `codec/ynl`: enums and flags, message numbers, multicast
- * groups, fixed structs, attribute sets, sub-messages, operations with the attributes of each
- * message, and the types of decoded values. Import it as a namespace: names such as `rtgenmsg`
- * recur across families.
+ * linux/if_team.h, with `overlays/team.yaml`) for the codec in `codec/ynl`: enums and flags,
+ * message numbers, multicast groups, fixed structs, attribute sets, sub-messages, operations with
+ * the attributes of each message, and the types of decoded values. Import it as a namespace: names
+ * such as `rtgenmsg` recur across families. The package exports it as `@netlink/netlink/team`.
  *
  * @example
  * ```ts
@@ -29,11 +29,11 @@ import {
   type Operation,
 } from "../../codec/ynl/mod.ts";
 
-/** Constant `STRING_MAX_LEN` of team. */
-export const STRING_MAX_LEN = 32;
+/** Constant `TEAM_STRING_MAX_LEN` of team. */
+export const TEAM_STRING_MAX_LEN = 32;
 
-/** Constant `GENL_CHANGE_EVENT_MC_GRP_NAME` of team. */
-export const GENL_CHANGE_EVENT_MC_GRP_NAME = "change_event";
+/** Constant `TEAM_GENL_CHANGE_EVENT_MC_GRP_NAME` of team. */
+export const TEAM_GENL_CHANGE_EVENT_MC_GRP_NAME = "change_event";
 
 /**
  * `TEAM_CMD_NOOP` (0): the command of `noop` requests.
@@ -82,8 +82,8 @@ export interface Team extends AttrValues {
 
 /** Attributes of set `item-option` of team, as decoded by {@link itemOption}. */
 export interface ItemOption extends AttrValues {
-  /** `TEAM_ATTR_ITEM_OPTION` (1): nest of `attr-option`. */
-  option?: AttrOption;
+  /** `TEAM_ATTR_ITEM_OPTION` (1): nest of `attr-option`, repeated. */
+  option?: AttrOption[];
 }
 
 /** Attributes of set `attr-option` of team, as decoded by {@link attrOption}. */
@@ -114,8 +114,8 @@ export interface AttrOption extends AttrValues {
 
 /** Attributes of set `item-port` of team, as decoded by {@link itemPort}. */
 export interface ItemPort extends AttrValues {
-  /** `TEAM_ATTR_ITEM_PORT` (1): nest of `attr-port`. */
-  port?: AttrPort;
+  /** `TEAM_ATTR_ITEM_PORT` (1): nest of `attr-port`, repeated. */
+  port?: AttrPort[];
 }
 
 /** Attributes of set `attr-port` of team, as decoded by {@link attrPort}. */
@@ -216,7 +216,7 @@ export const family: Family = defineFamily({
     ],
     "item-option": [
       { name: "optionUnspec", value: 0, type: "unused" },
-      { name: "option", value: 1, type: "nest", nested: "attr-option" },
+      { name: "option", value: 1, type: "nest", multi: true, nested: "attr-option" },
     ],
     "attr-option": [
       { name: "unspec", value: 0, type: "unused" },
@@ -230,7 +230,7 @@ export const family: Family = defineFamily({
     ],
     "item-port": [
       { name: "portUnspec", value: 0, type: "unused" },
-      { name: "port", value: 1, type: "nest", nested: "attr-port" },
+      { name: "port", value: 1, type: "nest", multi: true, nested: "attr-port" },
     ],
     "attr-port": [
       { name: "unspec", value: 0, type: "unused" },
@@ -281,6 +281,7 @@ export const family: Family = defineFamily({
       },
     },
   },
+  mcastGroups: { change_event: null },
 });
 
 /** Attribute set `team` (team). */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { RTM_TYPE } from "../generated/rt_route.ts";
 
 /** Route / address scopes (linux/rtnetlink.h `RT_SCOPE_*`), named as `ip` names them. */
 export const SCOPES = {
@@ -50,21 +51,12 @@ export const TABLES = {
   local: 255,
 } as const;
 
-/** Route types (linux/rtnetlink.h `RTN_*`), named as `ip route` names them. */
-export const ROUTE_TYPES = {
-  unspec: 0,
-  unicast: 1,
-  local: 2,
-  broadcast: 3,
-  anycast: 4,
-  multicast: 5,
-  blackhole: 6,
-  unreachable: 7,
-  prohibit: 8,
-  throw: 9,
-  nat: 10,
-  xresolve: 11,
-} as const;
+/** Route types (linux/rtnetlink.h `RTN_*`, the spec's rtm-type), named as `ip route` names them. */
+export const ROUTE_TYPES: {
+  readonly [K in keyof typeof RTM_TYPE as Lowercase<K>]: (typeof RTM_TYPE)[K];
+} = Object.fromEntries(
+  Object.entries(RTM_TYPE).map(([k, v]) => [k.toLowerCase(), v]),
+) as never;
 
 /** A value given by name from `table` or as a number in `0..max`. */
 export function byName<T extends Record<string, number>>(

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { DecodedMessage } from "../../codec/schema.ts";
+import type { DecodedMessage } from "../../codec/ynl/mod.ts";
 import * as rtAddr from "../generated/rt_addr.ts";
 import { AF_INET, AF_INET6, formatIp, parseIp, parsePrefix } from "./addr_text.ts";
 import { byName, familyOf, nameOf, SCOPES, u32 } from "./_names.ts";

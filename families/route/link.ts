@@ -13,47 +13,39 @@
  *
  * @module
  */
-import { openNetns } from "../../socket/netns.ts";
-import { type Attribute, AttributeWriter } from "../../codec/attrs.ts";
-import {
-  buildMessage,
-  type DecodedMessage,
-  encodeAttributeSet,
-  encodeStruct,
-  UNKNOWN,
-  type UnknownAttribute,
-} from "../../codec/schema.ts";
+import type { DecodedMessage } from "../../codec/ynl/mod.ts";
+import { NetlinkError } from "../../codec/netlink_error.ts";
 import * as rtLink from "../generated/rt_link.ts";
-import { formatMac, parseIp, parseMac } from "./addr_text.ts";
+import { formatMac } from "./addr_text.ts";
+import { u32 } from "./_names.ts";
+import {
+  checkAltName,
+  checkName,
+  checkRef,
+  type LinkRef,
+  macBytes,
+  netnsAttrs,
+  refRequest,
+} from "./_link_util.ts";
+import type { AddLinkSpec, NetnsTarget } from "./link_kinds.ts";
+import { checkKindSpec, linkinfoOf } from "./_link_data.ts";
 import { newFlags, type NewOptions, Rtnl } from "./rtnl.ts";
 import { createTunTap, type TunTapOptions } from "./tuntap.ts";
-import { NetlinkError } from "../../codec/netlink_error.ts";
 
-/** `RTM_NEWLINKPROP` (linux/rtnetlink.h): add alternative names. */
-export const RTM_NEWLINKPROP = 108;
-/** `RTM_DELLINKPROP` (linux/rtnetlink.h): remove alternative names. */
-export const RTM_DELLINKPROP = 109;
+export type { LinkRef };
+export * from "./link_kinds.ts";
 
 const IFF_UP = rtLink.IFINFO_FLAGS.UP;
-const IFNAMSIZ = 16;
-const ALTIFNAMSIZ = 128;
+/** `EEXIST` (errno.h), as the kernel answers a create of a name that is taken. */
+const EEXIST = 17;
 
 /** A decoded `RTM_NEWLINK` message. */
 export type LinkMessage = DecodedMessage<rtLink.Ifinfomsg, rtLink.LinkAttrs>;
 
-/** Which interface: by index or by name (an alternative name works too). */
-export type LinkRef = { index: number; name?: undefined } | { name: string; index?: undefined };
-
-/** `IF_OPER_*` names (linux/if.h), as `ip link` prints them. */
-const OPERSTATES = [
-  "UNKNOWN",
-  "NOTPRESENT",
-  "DOWN",
-  "LOWERLAYERDOWN",
-  "TESTING",
-  "DORMANT",
-  "UP",
-] as const;
+/** `IF_OPER_*` names (linux/if.h, from the spec), as `ip link` prints them, by value. */
+const OPERSTATES = new Map<number, string>(
+  Object.entries(rtLink.IF_OPER).map(([name, value]) => [value, name]),
+);
 
 /** An interface, with the common fields pulled out of the message. */
 export interface Link {
@@ -97,152 +89,6 @@ export interface ListLinksOptions {
   signal?: AbortSignal;
 }
 
-/** Bonding modes by name (linux/if_bonding.h `BOND_MODE_*`). */
-export const BOND_MODES = {
-  "balance-rr": 0,
-  "active-backup": 1,
-  "balance-xor": 2,
-  broadcast: 3,
-  "802.3ad": 4,
-  "balance-tlb": 5,
-  "balance-alb": 6,
-} as const;
-
-/** macvlan / macvtap modes by name (linux/if_link.h `MACVLAN_MODE_*`). */
-export const MACVLAN_MODES = {
-  private: 1,
-  vepa: 2,
-  bridge: 4,
-  passthru: 8,
-  source: 16,
-} as const;
-
-/** ipvlan modes by name (linux/if_link.h `IPVLAN_MODE_*`). */
-export const IPVLAN_MODES = { l2: 0, l3: 1, l3s: 2 } as const;
-
-/** VXLAN options (linux/if_link.h `IFLA_VXLAN_*`). */
-export interface VxlanData {
-  /** VNI (`IFLA_VXLAN_ID`). */
-  id: number;
-  /** Multicast group or remote address (`IFLA_VXLAN_GROUP` / `GROUP6`). */
-  group?: string;
-  /** Local address (`IFLA_VXLAN_LOCAL` / `LOCAL6`). */
-  local?: string;
-  /** UDP destination port (`IFLA_VXLAN_PORT`); the kernel's default is 8472. */
-  port?: number;
-  /** Underlying device (`IFLA_VXLAN_LINK`), index or name. */
-  dev?: number | string;
-  /** TTL (`IFLA_VXLAN_TTL`). */
-  ttl?: number;
-  /** TOS (`IFLA_VXLAN_TOS`). */
-  tos?: number;
-  /** MAC learning (`IFLA_VXLAN_LEARNING`), default on. */
-  learning?: boolean;
-  /** FDB ageing in seconds (`IFLA_VXLAN_AGEING`). */
-  ageing?: number;
-}
-
-/** macvlan / macvtap options. */
-export interface MacvlanData {
-  /** `IFLA_MACVLAN_MODE`: a name or a number. */
-  mode?: keyof typeof MACVLAN_MODES | number;
-}
-
-/** ipvlan options. */
-export interface IpvlanData {
-  /** `IFLA_IPVLAN_MODE`: a name or a number. */
-  mode?: keyof typeof IPVLAN_MODES | number;
-}
-
-/** Bond options: those of the spec, with `mode` also by name. */
-export type BondData = Omit<rtLink.LinkinfoBondAttrs, "mode"> & {
-  /** `IFLA_BOND_MODE`: a name such as `"active-backup"`, or a number. */
-  mode?: keyof typeof BOND_MODES | number;
-};
-
-/** VLAN options: those of the spec, with `protocol` also as `"802.1Q"` / `"802.1ad"`. */
-export type VlanData = Omit<rtLink.LinkinfoVlanAttrs, "protocol"> & {
-  /** `IFLA_VLAN_PROTOCOL`: `"802.1Q"` (default), `"802.1ad"`, or the ethertype. */
-  protocol?: "802.1Q" | "802.1ad" | number;
-};
-
-/** Kind-specific `IFLA_INFO_DATA`, typed by kind. */
-export interface LinkDataByKind extends Omit<rtLink.LinkinfoDataMsg, "bond" | "vlan" | "tun"> {
-  /** Bond options. */
-  bond: BondData;
-  /** VLAN options (the parent goes in {@link AddLinkSpec.link}). */
-  vlan: VlanData;
-  /** tun options (made through `/dev/net/tun`). */
-  tun: Omit<TunTapOptions, "mode" | "netns">;
-  /** tap options (made through `/dev/net/tun`). */
-  tap: Omit<TunTapOptions, "mode" | "netns">;
-  /** VXLAN options. */
-  vxlan: VxlanData;
-  /** macvlan options (the parent goes in {@link AddLinkSpec.link}). */
-  macvlan: MacvlanData;
-  /** macvtap options (the parent goes in {@link AddLinkSpec.link}). */
-  macvtap: MacvlanData;
-  /** ipvlan options (the parent goes in {@link AddLinkSpec.link}). */
-  ipvlan: IpvlanData;
-}
-
-/** The peer of a veth pair. */
-export interface VethPeer {
-  /** Peer name. */
-  name: string;
-  /** Peer MTU. */
-  mtu?: number;
-  /** Peer link-layer address. */
-  address?: string | Uint8Array;
-  /** Peer transmit queue length. */
-  txqlen?: number;
-  /** Put the peer in another namespace. */
-  netns?: NetnsTarget;
-}
-
-/** A network namespace: a name (`ip netns`), a path, `{ pid }` or an open `{ fd }`. */
-export type NetnsTarget = string | { pid: number } | { fd: number };
-
-/** Kinds whose `data` this module knows how to encode, or that take none. */
-export type KnownLinkKind =
-  | keyof LinkDataByKind
-  | "veth"
-  | "dummy"
-  | "ifb"
-  | "nlmon"
-  | "wireguard"
-  | "vcan";
-
-/** What {@link addLink} creates. */
-export interface AddLinkSpec<K extends string = string> {
-  /** Interface name (at most 15 bytes). */
-  name: string;
-  /** `IFLA_INFO_KIND`: `"veth"`, `"bridge"`, `"vxlan"`, `"macvlan"`, `"vlan"`, `"bond"`, … */
-  kind: K;
-  /** MTU. */
-  mtu?: number;
-  /** Link-layer address. */
-  address?: string | Uint8Array;
-  /** Master device (bridge, bond, VRF), by index or name. */
-  master?: number | string;
-  /** Parent device (`IFLA_LINK`) for vlan, macvlan, ipvlan… by index or name. */
-  link?: number | string;
-  /** Bring it up. */
-  up?: boolean;
-  /** Transmit queue length. */
-  txqlen?: number;
-  /** Alternative names, added after creation with `RTM_NEWLINKPROP`. */
-  altnames?: string[];
-  /** Create it in another namespace. */
-  netns?: NetnsTarget;
-  /** The veth peer (name or options); the kernel picks a name if absent. */
-  peer?: K extends "veth" ? VethPeer | string : never;
-  /**
-   * Kind-specific options, typed by kind; raw `IFLA_INFO_DATA` payload bytes for other kinds.
-   */
-  data?: K extends keyof LinkDataByKind ? LinkDataByKind[K] : Uint8Array;
-}
-
 /** What {@link setLink} changes. */
 export interface LinkChanges {
   /** Up (`true`) or down (`false`). */
@@ -265,62 +111,6 @@ export interface LinkChanges {
   altnames?: { add?: string[]; del?: string[] };
   /** Further raw attributes of the spec (applied as given). */
   attrs?: rtLink.LinkAttrs;
-}
-
-function checkName(name: unknown, what = "Interface name"): string {
-  if (typeof name !== "string" || name === "") {
-    throw new TypeError(`${what} must be a non-empty string, got ${String(name)}`);
-  }
-  const n = new TextEncoder().encode(name).length;
-  if (n >= IFNAMSIZ) {
-    throw new RangeError(`${what} "${name}" is ${n} bytes; at most ${IFNAMSIZ - 1} fit`);
-  }
-  if (/[\s/:]/.test(name) || name === "." || name === "..") {
-    throw new TypeError(`${what} "${name}" contains a character the kernel refuses`);
-  }
-  return name;
-}
-
-function checkAltName(name: unknown): string {
-  if (typeof name !== "string" || name === "") {
-    throw new TypeError(`Alternative name must be a non-empty string, got ${String(name)}`);
-  }
-  if (new TextEncoder().encode(name).length >= ALTIFNAMSIZ) {
-    throw new RangeError(`Alternative name "${name}" is too long (at most 127 bytes)`);
-  }
-  return name;
-}
-
-function checkRef(ref: LinkRef): void {
-  if (ref === null || typeof ref !== "object") {
-    throw new TypeError("Expected a link reference { index } or { name }");
-  }
-  if (ref.index !== undefined) {
-    if (!Number.isInteger(ref.index) || ref.index <= 0 || ref.index > 0x7fffffff) {
-      throw new RangeError(`Interface index must be a positive integer, got ${ref.index}`);
-    }
-  } else if (typeof ref.name !== "string" || ref.name === "") {
-    throw new TypeError("Expected a link reference { index } or { name }");
-  }
-}
-
-function u32(v: unknown, what: string): number {
-  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 0xffffffff) {
-    throw new RangeError(`${what} must be an integer in 0..4294967295, got ${String(v)}`);
-  }
-  return v as number;
-}
-
-function macBytes(v: string | Uint8Array): Uint8Array {
-  return typeof v === "string" ? parseMac(v) : v;
-}
-
-/** Where a request names its link: the header index, or `IFLA_IFNAME` / `IFLA_ALT_IFNAME`. */
-function refRequest(ref: LinkRef): { header: Partial<rtLink.Ifinfomsg>; attrs: rtLink.LinkAttrs } {
-  checkRef(ref);
-  if (ref.index !== undefined) return { header: { ifiIndex: ref.index }, attrs: {} };
-  const long = new TextEncoder().encode(ref.name).length >= IFNAMSIZ;
-  return { header: {}, attrs: long ? { altIfname: ref.name } : { ifname: ref.name } };
 }
 
 /**
@@ -378,7 +168,7 @@ export function toLink(message: LinkMessage): Link {
   if (attrs.link !== undefined) link.link = attrs.link;
   if (attrs.txqlen !== undefined) link.txqlen = attrs.txqlen;
   if (attrs.operstate !== undefined) {
-    link.operstate = OPERSTATES[attrs.operstate] ?? String(attrs.operstate);
+    link.operstate = OPERSTATES.get(attrs.operstate) ?? String(attrs.operstate);
   }
   return link;
 }
@@ -450,99 +240,6 @@ export async function linkStats(rt: Rtnl, ref: LinkRef): Promise<rtLink.RtnlLink
   return s;
 }
 
-async function netnsAttrs(
-  target: NetnsTarget,
-  cleanup: (() => void)[],
-): Promise<rtLink.LinkAttrs> {
-  if (typeof target === "string") {
-    if (target === "") throw new TypeError('netns must be a namespace name or path, got ""');
-    const ns = await openNetns(target);
-    cleanup.push(() => ns.close());
-    return { netNsFd: ns.fd };
-  }
-  if (target !== null && typeof target === "object") {
-    if ("pid" in target) return { netNsPid: u32(target.pid, "netns.pid") };
-    if ("fd" in target) return { netNsFd: u32(target.fd, "netns.fd") };
-  }
-  throw new TypeError("netns must be a name, a path, { pid } or { fd }");
-}
-
-function nameAttr(name: string): rtLink.LinkAttrs {
-  return { ifname: checkName(name) };
-}
-
-const TYPED_KINDS = new Set<string>([
-  "bond",
-  "bridge",
-  "erspan",
-  "gre",
-  "gretap",
-  "ip6gre",
-  "geneve",
-  "ipip",
-  "ip6tnl",
-  "sit",
-  "tun",
-  "vlan",
-  "vrf",
-  "vti",
-  "vti6",
-  "netkit",
-  "ovpn",
-]);
-const DATALESS_KINDS = new Set<string>(["veth", "dummy", "ifb", "nlmon", "wireguard", "vcan"]);
-const OWN_KINDS = new Set<string>(["vxlan", "macvlan", "macvtap", "ipvlan", "ipvtap"]);
-
-function modeOf<T extends Record<string, number>>(
-  table: T,
-  mode: unknown,
-  what: string,
-): number | undefined {
-  if (mode === undefined) return undefined;
-  if (typeof mode === "number") return mode;
-  const v = table[mode as string];
-  if (v === undefined) {
-    throw new TypeError(
-      `Unknown ${what} mode "${String(mode)}"; use ${Object.keys(table).join(", ")}`,
-    );
-  }
-  return v;
-}
-
-/** Encode `IFLA_INFO_DATA` for the kinds the spec does not describe. */
-async function ownData(rt: Rtnl, kind: string, data: Record<string, unknown>): Promise<Uint8Array> {
-  const w = new AttributeWriter();
-  if (kind === "vxlan") {
-    const d = data as unknown as VxlanData;
-    w.u32(1, u32(d.id, "vxlan id")); // IFLA_VXLAN_ID
-    if (d.group !== undefined) {
-      const g = parseIp(d.group);
-      w.attr(g.length === 4 ? 2 : 16, g); // IFLA_VXLAN_GROUP / GROUP6
-    }
-    if (d.dev !== undefined) w.u32(3, await linkIndex(rt, d.dev)); // IFLA_VXLAN_LINK
-    if (d.local !== undefined) {
-      const l = parseIp(d.local);
-      w.attr(l.length === 4 ? 4 : 17, l); // IFLA_VXLAN_LOCAL / LOCAL6
-    }
-    if (d.ttl !== undefined) w.u8(5, d.ttl);
-    if (d.tos !== undefined) w.u8(6, d.tos);
-    if (d.learning !== undefined) w.u8(7, d.learning ? 1 : 0);
-    if (d.ageing !== undefined) w.u32(8, u32(d.ageing, "vxlan ageing"));
-    if (d.port !== undefined) w.u16be(15, d.port); // IFLA_VXLAN_PORT
-  } else if (kind === "macvlan" || kind === "macvtap") {
-    const mode = modeOf(MACVLAN_MODES, (data as MacvlanData).mode, kind);
-    if (mode !== undefined) w.u32(1, mode); // IFLA_MACVLAN_MODE
-  } else if (kind === "ipvlan" || kind === "ipvtap") {
-    const mode = modeOf(IPVLAN_MODES, (data as IpvlanData).mode, kind);
-    if (mode !== undefined) w.u16(1, mode); // IFLA_IPVLAN_MODE
-  }
-  return w.bytes();
-}
-
-function rawData(bytes: Uint8Array, type = 2 /* IFLA_INFO_DATA */): UnknownAttribute {
-  return { type, nested: true, netByteOrder: false, data: bytes } satisfies Attribute;
-}
-
 /**
  * tun/tap: the ioctl path (the kernel refuses them over rtnetlink), then the common settings
  * over rtnetlink. `data` may carry {@link TunTapOptions} (user, group, pi, multiQueue, vnetHdr).
@@ -566,7 +263,7 @@ async function addTunTap(
     if (e instanceof NetlinkError && e.code === "ENODEV") return undefined;
     throw e;
   });
-  if (existing) throw new NetlinkError(17, /* EEXIST */ { operation: `${mode} add ${name}` });
+  if (existing) throw new NetlinkError(EEXIST, { operation: `${mode} add ${name}` });
   await createTunTap(name, { ...data, mode, netns: rt.socket.netns });
   const changes: LinkChanges = {};
   if (spec.mtu !== undefined) changes.mtu = spec.mtu;
@@ -611,37 +308,12 @@ export async function addLink<K extends string>(
     throw new TypeError(`Link "${name}" needs a kind such as "veth", "bridge" or "dummy"`);
   }
   if (kind === "tun" || kind === "tap") return await addTunTap(rt, name, kind, spec, options);
-  const data = spec.data as unknown;
-  const known = TYPED_KINDS.has(kind) || DATALESS_KINDS.has(kind) || OWN_KINDS.has(kind);
-  if (!known && data !== undefined && !(data instanceof Uint8Array)) {
-    throw new TypeError(
-      `Unknown link kind "${kind}": pass data as the raw IFLA_INFO_DATA payload (Uint8Array)`,
-    );
-  }
-  if (DATALESS_KINDS.has(kind) && data !== undefined) {
-    throw new TypeError(`Link kind "${kind}" takes no data`);
-  }
-  if (spec.peer !== undefined && kind !== "veth") {
-    throw new TypeError(`Only veth links have a peer, not "${kind}"`);
-  }
-  if ((kind === "vlan" || OWN_KINDS.has(kind) && kind !== "vxlan") && spec.link === undefined) {
-    throw new TypeError(`A ${kind} link needs its parent device in "link"`);
-  }
-  if (kind === "vlan" && (data as VlanData | undefined)?.id === undefined) {
-    throw new TypeError(`vlan "${name}" needs data.id`);
-  }
-  if (kind === "vxlan" && (data as VxlanData | undefined)?.id === undefined) {
-    throw new TypeError(`vxlan "${name}" needs data.id (the VNI)`);
-  }
+  checkKindSpec(spec as AddLinkSpec<string>);
   const altnames = (spec.altnames ?? []).map(checkAltName);
-  const peer: VethPeer | undefined = typeof spec.peer === "string"
-    ? { name: spec.peer }
-    : spec.peer as VethPeer | undefined;
-  if (peer !== undefined) checkName(peer.name, "veth peer name");
 
   const cleanup: (() => void)[] = [];
   try {
-    const attrs: rtLink.LinkAttrs = nameAttr(name);
+    const attrs: rtLink.LinkAttrs = { ifname: name };
     if (spec.mtu !== undefined) attrs.mtu = u32(spec.mtu, "mtu");
     if (spec.txqlen !== undefined) attrs.txqlen = u32(spec.txqlen, "txqlen");
     if (spec.address !== undefined) attrs.address = macBytes(spec.address);
@@ -649,41 +321,8 @@ export async function addLink<K extends string>(
     if (spec.link !== undefined) attrs.link = await linkIndex(rt, spec.link);
     if (spec.netns !== undefined) Object.assign(attrs, await netnsAttrs(spec.netns, cleanup));
 
-    const linkinfo: rtLink.LinkinfoAttrs = { kind };
-    if (kind === "veth") {
-      if (peer !== undefined) {
-        const pa: rtLink.LinkAttrs = nameAttr(peer.name);
-        if (peer.mtu !== undefined) pa.mtu = u32(peer.mtu, "peer mtu");
-        if (peer.txqlen !== undefined) pa.txqlen = u32(peer.txqlen, "peer txqlen");
-        if (peer.address !== undefined) pa.address = macBytes(peer.address);
-        if (peer.netns !== undefined) Object.assign(pa, await netnsAttrs(peer.netns, cleanup));
-        const w = new AttributeWriter();
-        w.nest(1, /* VETH_INFO_PEER */ (w) => {
-          w.raw(encodeStruct(rtLink.ifinfomsg, {}));
-          encodeAttributeSet(rtLink.linkAttrs, w, pa);
-        });
-        linkinfo[UNKNOWN] = [rawData(w.bytes())];
-      }
-    } else if (data instanceof Uint8Array) {
-      linkinfo[UNKNOWN] = [rawData(data)];
-    } else if (OWN_KINDS.has(kind)) {
-      linkinfo[UNKNOWN] = [
-        rawData(await ownData(rt, kind, (data ?? {}) as Record<string, unknown>)),
-      ];
-    } else if (data !== undefined) {
-      const d = { ...(data as Record<string, unknown>) };
-      if (kind === "bond" && d.mode !== undefined) d.mode = modeOf(BOND_MODES, d.mode, "bond");
-      if (kind === "vlan" && typeof d.protocol === "string") {
-        const p = String(d.protocol).toLowerCase();
-        if (p === "802.1q") d.protocol = 0x8100;
-        else if (p === "802.1ad") d.protocol = 0x88a8;
-        else {throw new TypeError(
-            `Unknown VLAN protocol "${d.protocol}": use "802.1Q" or "802.1ad"`,
-          );}
-      }
-      linkinfo.data = d as rtLink.LinkinfoAttrs["data"];
-    }
-    attrs.linkinfo = linkinfo;
+    const resolve = { index: (l: number | string) => linkIndex(rt, l) };
+    attrs.linkinfo = await linkinfoOf(spec as AddLinkSpec<string>, resolve, cleanup);
     await rt.call(rtLink.operations.newlink, {
       header: spec.up ? { ifiFlags: IFF_UP, ifiChange: IFF_UP } : {},
       attrs,
@@ -697,22 +336,24 @@ export async function addLink<K extends string>(
     const ns = spec.netns;
     const where = typeof ns === "string" ? ns : "pid" in ns ? `/proc/${ns.pid}/ns/net` : ns.fd;
     await using there = await Rtnl.open({ netns: where });
-    if (altnames.length > 0) await linkProp(there, RTM_NEWLINKPROP, { name }, altnames);
+    if (altnames.length > 0) await linkProp(there, "newlinkprop", { name }, altnames);
     return await getLink(there, { name });
   }
-  if (altnames.length > 0) await linkProp(rt, RTM_NEWLINKPROP, { name }, altnames);
+  if (altnames.length > 0) await linkProp(rt, "newlinkprop", { name }, altnames);
   return await getLink(rt, { name });
 }
 
-async function linkProp(rt: Rtnl, type: number, ref: LinkRef, names: string[]): Promise<void> {
+/** Add or remove alternative names: RTM_NEWLINKPROP / RTM_DELLINKPROP with `IFLA_PROP_LIST`. */
+async function linkProp(
+  rt: Rtnl,
+  op: "newlinkprop" | "dellinkprop",
+  ref: LinkRef,
+  names: string[],
+): Promise<void> {
   const { header, attrs } = refRequest(ref);
-  const bytes = buildMessage(rtLink.operations.newlink, {
-    type,
+  await rt.call(rtLink.operations[op], {
     header,
     attrs: { ...attrs, propList: { altIfname: names } },
-  });
-  await rt.socket.request(bytes, {
-    operation: type === RTM_NEWLINKPROP ? "RTM_NEWLINKPROP" : "RTM_DELLINKPROP",
   });
 }
 
@@ -730,7 +371,7 @@ export async function addAltNames(rt: Rtnl, ref: LinkRef, names: string[]): Prom
   if (!Array.isArray(names) || names.length === 0) {
     throw new TypeError("addAltNames needs a non-empty array of names");
   }
-  await linkProp(rt, RTM_NEWLINKPROP, ref, names.map(checkAltName));
+  await linkProp(rt, "newlinkprop", ref, names.map(checkAltName));
 }
 
 /**
@@ -747,7 +388,7 @@ export async function deleteAltNames(rt: Rtnl, ref: LinkRef, names: string[]): P
   if (!Array.isArray(names) || names.length === 0) {
     throw new TypeError("deleteAltNames needs a non-empty array of names");
   }
-  await linkProp(rt, RTM_DELLINKPROP, ref, names.map(checkAltName));
+  await linkProp(rt, "dellinkprop", ref, names.map(checkAltName));
 }
 
 /**
@@ -799,8 +440,8 @@ export async function setLink(rt: Rtnl, ref: LinkRef, changes: LinkChanges): Pro
       });
     }
     if (changes.netns === undefined) {
-      if (del.length > 0) await linkProp(rt, RTM_DELLINKPROP, { index: index! }, del);
-      if (add.length > 0) await linkProp(rt, RTM_NEWLINKPROP, { index: index! }, add);
+      if (del.length > 0) await linkProp(rt, "dellinkprop", { index: index! }, del);
+      if (add.length > 0) await linkProp(rt, "newlinkprop", { index: index! }, add);
     }
   } finally {
     for (const f of cleanup) f();

@@ -1,15 +1,13 @@
 /**
  * Multicast and anycast addresses of devices (`ip maddr`, /proc/net/igmp6, /proc/net/anycast6)
  * over RTM_GETMULTICAST and RTM_GETANYCAST, and IPv6 prefix notifications (RTM_NEWPREFIX on
- * RTNLGRP_IPV6_PREFIX, sent when a router advertisement carries a prefix).
- *
- * RTM_GETMULTICAST comes from the `rt-addr` spec; RTM_GETANYCAST and the prefix messages are
- * not in the YNL specs and are described here by hand from linux/rtnetlink.h (RTM_GETANYCAST,
- * RTM_NEWPREFIX, struct prefixmsg, PREFIX_*, RTNLGRP_IPV6_PREFIX) and linux/if_addr.h.
+ * RTNLGRP_IPV6_PREFIX, sent when a router advertisement carries a prefix). The messages are
+ * those of the generated `rt-addr` family (`rtAddr.operations.getmulticast`, `getanycast`,
+ * `newprefix`).
  *
  * @example
  * ```ts
- * import { Rtnl, listAnycast, listMulticast } from "@netlink/netlink";
+ * import { listAnycast, listMulticast, Rtnl } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for (const m of await listMulticast(rt, { family: 10 })) console.log(m.ifindex, m.address);
  * for (const a of await listAnycast(rt)) console.log(a.ifindex, a.address);
@@ -17,108 +15,26 @@
  *
  * @module
  */
-import { defineFamily, type Operation } from "../../codec/schema.ts";
+import type { Operation } from "../../codec/ynl/mod.ts";
 import * as rtAddr from "../generated/rt_addr.ts";
 import * as rtLink from "../generated/rt_link.ts";
-import { formatIp, formatPrefix } from "./addr_text.ts";
+import { AF_INET, AF_INET6, formatIp, formatPrefix } from "./addr_text.ts";
 import type { Rtnl } from "./rtnl.ts";
 
-/** `RTM_NEWPREFIX` (linux/rtnetlink.h): an IPv6 prefix was learnt. */
-export const RTM_NEWPREFIX = 52;
-/** `RTM_GETMULTICAST` (linux/rtnetlink.h). */
-export const RTM_GETMULTICAST = 58;
-/** `RTM_GETANYCAST` (linux/rtnetlink.h). */
-export const RTM_GETANYCAST = 62;
-/** `RTNLGRP_IPV6_PREFIX` (linux/rtnetlink.h): group of RTM_NEWPREFIX. */
-export const RTNLGRP_IPV6_PREFIX = 18;
-/** Flags of `prefixmsg.flags` (linux/rtnetlink.h PREFIX_* flags of the RA option). */
-export const PREFIX_FLAGS = { ONLINK: 0x01, AUTOCONF: 0x02 } as const;
+/**
+ * RTM_NEWPREFIX notifications, to decode with `decodeBody(newprefix, payload)`: the generated
+ * `rtAddr.operations.newprefix`, kept under this name for existing callers.
+ *
+ * @deprecated Use `rtAddr.operations.newprefix`.
+ */
+export const newprefix: rtAddr.Operations["newprefix"] = rtAddr.operations.newprefix;
 
-/** `struct prefixmsg` (linux/rtnetlink.h). */
-export interface Prefixmsg {
-  /** Address family (AF_INET6). */
-  family: number;
-  /** Device. */
-  ifindex: number;
-  /** Type of the option (3, the prefix information option). */
-  type: number;
-  /** Prefix length. */
-  len: number;
-  /** {@link PREFIX_FLAGS}. */
-  flags: number;
-}
-
-/** `struct prefix_cacheinfo` (linux/rtnetlink.h). */
-export interface PrefixCacheinfo {
-  /** Preferred lifetime, s. */
-  preferredTime: number;
-  /** Valid lifetime, s. */
-  validTime: number;
-}
-
-/** PREFIX_* attributes (linux/rtnetlink.h). */
-export interface PrefixAttrs {
-  /** `PREFIX_ADDRESS` (1). */
-  address?: Uint8Array;
-  /** `PREFIX_CACHEINFO` (2). */
-  cacheinfo?: PrefixCacheinfo;
-}
-
-const base = rtAddr.family.spec;
-const family = defineFamily({
-  ...base,
-  name: "rt-addr-extra",
-  structs: {
-    ...base.structs,
-    prefixmsg: [
-      { name: "family", type: "u8" },
-      { name: "pad", type: "pad", len: 3 },
-      { name: "ifindex", type: "s32" },
-      { name: "type", type: "u8" },
-      { name: "len", type: "u8" },
-      { name: "flags", type: "u8" },
-      { name: "pad", type: "pad", len: 1 },
-    ],
-    "prefix-cacheinfo": [
-      { name: "preferredTime", type: "u32" },
-      { name: "validTime", type: "u32" },
-    ],
-  },
-  attributeSets: {
-    ...base.attributeSets,
-    "prefix-attrs": [
-      { name: "address", value: 1, type: "binary", display: "ipv6" },
-      { name: "cacheinfo", value: 2, type: "binary", struct: "prefix-cacheinfo" },
-    ],
-  },
-  operations: {
-    getanycast: {
-      name: "getanycast",
-      requestValue: RTM_GETANYCAST,
-      replyValue: RTM_GETANYCAST,
-      attributeSet: "addr-attrs",
-      fixedHeader: "ifaddrmsg",
-      dump: { request: { value: RTM_GETANYCAST }, reply: { value: RTM_GETANYCAST } },
-    },
-    newprefix: {
-      name: "newprefix",
-      replyValue: RTM_NEWPREFIX,
-      attributeSet: "prefix-attrs",
-      fixedHeader: "prefixmsg",
-      mcgrp: "rtnlgrp-ipv6-prefix",
-      event: { attributes: ["address", "cacheinfo"] },
-    },
-  },
-  mcastGroups: { ...base.mcastGroups, "rtnlgrp-ipv6-prefix": RTNLGRP_IPV6_PREFIX },
-});
-
-/** RTM_GETANYCAST dumps (replies carry RTM_GETANYCAST too, with IFA_ANYCAST). */
-export const getanycast: Operation<rtAddr.Ifaddrmsg, rtAddr.AddrAttrs> = family.operation(
-  "getanycast",
-);
-
-/** RTM_NEWPREFIX notifications: decode them with `decodeBody(newprefix, payload)`. */
-export const newprefix: Operation<Prefixmsg, PrefixAttrs> = family.operation("newprefix");
+/**
+ * `RTM_NEWPREFIX` (52), kept under this name for existing callers.
+ *
+ * @deprecated Use `rtAddr.RTM_NEWPREFIX`.
+ */
+export const RTM_NEWPREFIX: typeof rtAddr.RTM_NEWPREFIX = rtAddr.RTM_NEWPREFIX;
 
 /** A multicast or anycast address of a device. */
 export interface GroupAddress {
@@ -183,7 +99,7 @@ async function groups(
  *
  * @example
  * ```ts
- * import { Rtnl, listMulticast } from "@netlink/netlink";
+ * import { listMulticast, Rtnl } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * console.log(await listMulticast(rt, { dev: "lo", family: 10 }));
  * ```
@@ -192,7 +108,7 @@ export async function listMulticast(
   rt: Rtnl,
   options: GroupListOptions = {},
 ): Promise<GroupAddress[]> {
-  const families = options.family === undefined ? [2, 10] : [options.family];
+  const families = options.family === undefined ? [AF_INET, AF_INET6] : [options.family];
   return await groups(rt, rtAddr.operations.getmulticast, "multicast", families, options);
 }
 
@@ -201,7 +117,7 @@ export async function listMulticast(
  *
  * @example
  * ```ts
- * import { Rtnl, listAnycast } from "@netlink/netlink";
+ * import { listAnycast, Rtnl } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * for (const a of await listAnycast(rt)) console.log(a.ifindex, a.address);
  * ```
@@ -210,7 +126,7 @@ export async function listAnycast(
   rt: Rtnl,
   options: Omit<GroupListOptions, "family"> = {},
 ): Promise<GroupAddress[]> {
-  return await groups(rt, getanycast, "anycast", [10], options);
+  return await groups(rt, rtAddr.operations.getanycast, "anycast", [AF_INET6], options);
 }
 
 /** A decoded RTM_NEWPREFIX notification. */
@@ -219,9 +135,9 @@ export interface PrefixNotification {
   ifindex: number;
   /** The prefix, `"2001:db8::/64"`. */
   prefix: string;
-  /** On-link flag of the advertisement. */
+  /** On-link flag (L) of the advertisement. */
   onLink: boolean;
-  /** Autonomous address configuration flag. */
+  /** Autonomous address configuration flag (A). */
   autoconf: boolean;
   /** Preferred lifetime, s. */
   preferredTime?: number;
@@ -229,22 +145,56 @@ export interface PrefixNotification {
   validTime?: number;
 }
 
+/** How `prefixmsg.flags` is laid out; see {@link prefixFlagsLayout}. */
+export type PrefixFlagsLayout = "option" | "legacy";
+
+const LEGACY_BITS = rtAddr.IF_PREFIX_FLAGS.ONLINK | rtAddr.IF_PREFIX_FLAGS.AUTOCONF;
+
 /**
- * Turn a decoded RTM_NEWPREFIX message into a {@link PrefixNotification}.
+ * The layout of a `prefixmsg.flags` byte. Since Linux 6.7 (and the stable kernels it was
+ * backported to) it is the Prefix Information option's flags byte as the router sent it
+ * (`"option"`: `rtAddr.PREFIX_FLAGS`, L = 0x80, A = 0x40); before, the kernel wrote only its
+ * own on-link and autoconf bits (`"legacy"`: `rtAddr.IF_PREFIX_FLAGS`, 0x01 and 0x02). The two
+ * share no bit that a kernel sets, so a byte with any bit outside the legacy ones is an option
+ * byte; one with only legacy bits is read as legacy (the option's low bits are reserved: RFC
+ * 4861 requires senders to clear them).
  *
  * @example
  * ```ts
- * import { decodeBody, decodePrefix, newprefix } from "@netlink/netlink";
- * declare const payload: Uint8Array; // of a message of type RTM_NEWPREFIX
- * console.log(decodePrefix(decodeBody(newprefix, payload)).prefix);
+ * import { prefixFlagsLayout } from "@netlink/netlink";
+ * prefixFlagsLayout(0xc0); // "option"
+ * prefixFlagsLayout(0x03); // "legacy"
  * ```
  */
-export function decodePrefix(m: { header: Prefixmsg; attrs: PrefixAttrs }): PrefixNotification {
+export function prefixFlagsLayout(flags: number): PrefixFlagsLayout {
+  return (flags & ~LEGACY_BITS & 0xff) !== 0 ? "option" : "legacy";
+}
+
+/**
+ * Turn a decoded RTM_NEWPREFIX message into a {@link PrefixNotification}. The flags are read
+ * in the layout {@link prefixFlagsLayout} recognises, or in `options.layout` when the sender's
+ * kernel is known.
+ *
+ * @example
+ * ```ts
+ * import { decodeBody, decodePrefix, rtAddr } from "@netlink/netlink";
+ * declare const payload: Uint8Array; // of a message of type RTM_NEWPREFIX
+ * console.log(decodePrefix(decodeBody(rtAddr.operations.newprefix, payload)).prefix);
+ * ```
+ */
+export function decodePrefix(
+  m: { header: rtAddr.Prefixmsg; attrs: rtAddr.PrefixAttrs },
+  options: { layout?: PrefixFlagsLayout } = {},
+): PrefixNotification {
+  const flags = m.header.flags;
+  const [onLink, autoconf] = (options.layout ?? prefixFlagsLayout(flags)) === "option"
+    ? [rtAddr.PREFIX_FLAGS.ONLINK, rtAddr.PREFIX_FLAGS.AUTO]
+    : [rtAddr.IF_PREFIX_FLAGS.ONLINK, rtAddr.IF_PREFIX_FLAGS.AUTOCONF];
   const out: PrefixNotification = {
     ifindex: m.header.ifindex,
     prefix: m.attrs.address === undefined ? "" : formatPrefix(m.attrs.address, m.header.len),
-    onLink: (m.header.flags & PREFIX_FLAGS.ONLINK) !== 0,
-    autoconf: (m.header.flags & PREFIX_FLAGS.AUTOCONF) !== 0,
+    onLink: (flags & onLink) !== 0,
+    autoconf: (flags & autoconf) !== 0,
   };
   if (m.attrs.cacheinfo !== undefined) {
     out.preferredTime = m.attrs.cacheinfo.preferredTime;

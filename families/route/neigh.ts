@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { DecodedMessage } from "../../codec/schema.ts";
+import type { DecodedMessage } from "../../codec/ynl/mod.ts";
 import * as rtNeigh from "../generated/rt_neigh.ts";
 import { AF_INET, AF_INET6, formatIp, formatMac, parseIp, parseMac } from "./addr_text.ts";
 import { familyOf, u32 } from "./_names.ts";

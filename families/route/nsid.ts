@@ -2,8 +2,8 @@
  * Network namespace ids (`ip netns set NAME ID`, `ip netns list-id`): the numbers this
  * namespace uses for its peers, over RTM_NEWNSID / RTM_GETNSID.
  *
- * The YNL specs have no table for these, so it is written by hand from linux/rtnetlink.h
- * (RTM_*NSID, struct rtgenmsg, RTNLGRP_NSID) and linux/net_namespace.h (NETNSA_*).
+ * The messages are those of the generated `rt-nsid` family (our local spec
+ * `specs/local/rt-nsid.yaml`, from linux/rtnetlink.h and linux/net_namespace.h).
  *
  * @example
  * ```ts
@@ -17,79 +17,12 @@
  * @module
  */
 import { openNetns } from "../../socket/netns.ts";
-import { defineFamily, type Operation } from "../../codec/schema.ts";
+import * as rtNsid from "../generated/rt_nsid.ts";
 import type { Rtnl } from "./rtnl.ts";
-import type { Rtgenmsg } from "../generated/rt_link.ts";
 
-/** `RTM_NEWNSID` (linux/rtnetlink.h). */
-export const RTM_NEWNSID = 88;
-/** `RTM_DELNSID` (linux/rtnetlink.h): notification only. */
-export const RTM_DELNSID = 89;
-/** `RTM_GETNSID` (linux/rtnetlink.h). */
-export const RTM_GETNSID = 90;
-/** `RTNLGRP_NSID` (linux/rtnetlink.h): nsid notifications. */
-export const RTNLGRP_NSID = 28;
-/** `NETNSA_NSID_NOT_ASSIGNED` (linux/net_namespace.h); also "pick one" in RTM_NEWNSID. */
-export const NSID_NOT_ASSIGNED: -1 = -1;
-
-/** NETNSA_* attributes (linux/net_namespace.h). */
-export interface NsidAttrs {
-  /** `NETNSA_NSID` (1). */
-  nsid?: number;
-  /** `NETNSA_PID` (2): a process in the namespace. */
-  pid?: number;
-  /** `NETNSA_FD` (3): a file descriptor of the namespace. */
-  fd?: number;
-  /** `NETNSA_TARGET_NSID` (4): answer from the point of view of this peer. */
-  targetNsid?: number;
-  /** `NETNSA_CURRENT_NSID` (5): id of the current namespace in the target's view. */
-  currentNsid?: number;
-}
-
-const family = defineFamily({
-  name: "rt-nsid",
-  protocol: "netlink-raw",
-  protonum: 0,
-  structs: { rtgenmsg: [{ name: "family", type: "u8" }, { name: "pad", type: "pad", len: 3 }] },
-  attributeSets: {
-    "nsid-attrs": [
-      { name: "nsid", value: 1, type: "s32" },
-      { name: "pid", value: 2, type: "u32" },
-      { name: "fd", value: 3, type: "u32" },
-      { name: "targetNsid", value: 4, type: "s32" },
-      { name: "currentNsid", value: 5, type: "s32" },
-    ],
-  },
-  operations: {
-    newnsid: {
-      name: "newnsid",
-      requestValue: RTM_NEWNSID,
-      attributeSet: "nsid-attrs",
-      fixedHeader: "rtgenmsg",
-      do: { request: { value: RTM_NEWNSID } },
-    },
-    getnsid: {
-      name: "getnsid",
-      requestValue: RTM_GETNSID,
-      replyValue: RTM_NEWNSID,
-      attributeSet: "nsid-attrs",
-      fixedHeader: "rtgenmsg",
-      do: { request: { value: RTM_GETNSID }, reply: { value: RTM_NEWNSID } },
-      dump: { request: { value: RTM_GETNSID }, reply: { value: RTM_NEWNSID } },
-    },
-  },
-});
-
-/** The RTM_NEWNSID and RTM_GETNSID operations, for notifications and direct requests. */
-export const nsidOperations: {
-  /** RTM_NEWNSID. */
-  readonly newnsid: Operation<Rtgenmsg, NsidAttrs>;
-  /** RTM_GETNSID (do and dump). */
-  readonly getnsid: Operation<Rtgenmsg, NsidAttrs>;
-} = {
-  newnsid: family.operation("newnsid"),
-  getnsid: family.operation("getnsid"),
-};
+/** `NETNSA_NSID_NOT_ASSIGNED` (-1): no id; in {@link setNsid}, "let the kernel pick one". */
+export const NSID_NOT_ASSIGNED: typeof rtNsid.NETNSA_NSID_NOT_ASSIGNED =
+  rtNsid.NETNSA_NSID_NOT_ASSIGNED;
 
 /**
  * A network namespace: a name under `/run/netns`, an absolute path (`/proc/PID/ns/net`),
@@ -97,7 +30,7 @@ export const nsidOperations: {
  */
 export type NetnsRef = string | { pid: number } | { fd: number };
 
-async function withNetns<T>(ns: NetnsRef, fn: (attrs: NsidAttrs) => Promise<T>): Promise<T> {
+async function withNetns<T>(ns: NetnsRef, fn: (attrs: rtNsid.NsidAttrs) => Promise<T>): Promise<T> {
   if (typeof ns !== "string") return fn("pid" in ns ? { pid: ns.pid } : { fd: ns.fd });
   using handle = await openNetns(ns);
   return await fn({ fd: handle.fd });
@@ -121,7 +54,7 @@ export async function setNsid(
   options: { nsid?: number; signal?: AbortSignal } = {},
 ): Promise<void> {
   await withNetns(netns, async (attrs) => {
-    await rt.call(nsidOperations.newnsid, {
+    await rt.call(rtNsid.operations.newnsid, {
       header: { family: 0 },
       attrs: { nsid: options.nsid ?? NSID_NOT_ASSIGNED, ...attrs },
       signal: options.signal,
@@ -145,7 +78,7 @@ export async function getNsid(
   options: { signal?: AbortSignal } = {},
 ): Promise<number> {
   return await withNetns(netns, async (attrs) => {
-    const m = await rt.call(nsidOperations.getnsid, {
+    const m = await rt.call(rtNsid.operations.getnsid, {
       header: { family: 0 },
       attrs,
       signal: options.signal,
@@ -177,10 +110,10 @@ export async function listNsids(
   options: { targetNsid?: number; signal?: AbortSignal } = {},
 ): Promise<NsidEntry[]> {
   const out: NsidEntry[] = [];
-  const attrs: NsidAttrs = {};
+  const attrs: rtNsid.NsidAttrs = {};
   if (options.targetNsid !== undefined) attrs.targetNsid = options.targetNsid;
   for await (
-    const m of rt.dump(nsidOperations.getnsid, {
+    const m of rt.dump(rtNsid.operations.getnsid, {
       header: { family: 0 },
       attrs,
       signal: options.signal,

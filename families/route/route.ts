@@ -13,8 +13,14 @@
  *
  * @module
  */
-import { AttributeWriter, parseAttributes } from "../../codec/attrs.ts";
-import type { DecodedMessage } from "../../codec/schema.ts";
+import { AttributeWriter } from "../../codec/attr_writer.ts";
+import {
+  decodeAttributeSet,
+  type DecodedMessage,
+  decodeStruct,
+  encodeAttributeSet,
+  encodeStruct,
+} from "../../codec/ynl/mod.ts";
 import * as rtRoute from "../generated/rt_route.ts";
 import { AF_INET, AF_INET6, formatIp, parseIp, parsePrefix } from "./addr_text.ts";
 import { byName, familyOf, nameOf, PROTOCOLS, ROUTE_TYPES, SCOPES, TABLES, u32 } from "./_names.ts";
@@ -26,12 +32,12 @@ export { PROTOCOLS, ROUTE_TYPES, TABLES };
 /** A decoded `RTM_NEWROUTE` message. */
 export type RouteMessage = DecodedMessage<rtRoute.Rtmsg, rtRoute.RouteAttrs>;
 
-/** IPv6 route preferences (linux/icmpv6.h `ICMPV6_ROUTER_PREF_*`). */
-export const ROUTE_PREFS = { low: 3, medium: 0, high: 1 } as const;
-
-const RTNH_F_ONLINK = 4;
-const RTA_GATEWAY = 5;
-const RTM_F_CLONED = 0x200;
+/** IPv6 route preferences by name (linux/icmpv6.h `ICMPV6_ROUTER_PREF_*`, from the spec). */
+export const ROUTE_PREFS = {
+  low: rtRoute.ROUTE_PREF.LOW,
+  medium: rtRoute.ROUTE_PREF.MEDIUM,
+  high: rtRoute.ROUTE_PREF.HIGH,
+} as const;
 
 /** One next hop of a multipath route. */
 export interface Nexthop {
@@ -41,7 +47,7 @@ export interface Nexthop {
   dev?: number | string;
   /** Weight, 1–256 (default 1). */
   weight?: number;
-  /** `RTNH_F_*` flags (e.g. 4 = onlink). */
+  /** `RTNH_F_*` flags (`rtRoute.RTNH_FLAGS`, e.g. `ONLINK`). */
   flags?: number;
 }
 
@@ -151,25 +157,43 @@ export interface GetRouteOptions {
   signal?: AbortSignal;
 }
 
+/** `RTA_MULTIPATH`: struct rtnexthop, then the next hop's RTA_* attributes, one after another. */
 function decodeMultipath(bytes: Uint8Array): Nexthop[] {
   const out: Nexthop[] = [];
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const head = rtRoute.rtnexthop.size;
   let off = 0;
-  while (bytes.length - off >= 8) {
-    const len = dv.getUint16(off, true);
-    if (len < 8 || off + len > bytes.length) break;
-    const nh: Nexthop = {
-      flags: bytes[off + 2],
-      weight: bytes[off + 3] + 1,
-      dev: dv.getInt32(off + 4, true),
-    };
-    for (const a of parseAttributes(bytes, off + 8, off + len)) {
-      if (a.type === RTA_GATEWAY) nh.gateway = formatIp(a.data);
-    }
+  while (bytes.length - off >= head) {
+    const h = decodeStruct(rtRoute.rtnexthop, bytes, off, off + head);
+    if (h.rtnhLen < head || off + h.rtnhLen > bytes.length) break;
+    const nh: Nexthop = { flags: h.rtnhFlags, weight: h.rtnhHops + 1, dev: h.rtnhIfindex };
+    const a = decodeAttributeSet(rtRoute.routeAttrs, bytes, off + head, off + h.rtnhLen);
+    if (a.gateway !== undefined) nh.gateway = formatIp(a.gateway);
     out.push(nh);
-    off += (len + 3) & ~3;
+    off += (h.rtnhLen + 3) & ~3;
   }
   return out;
+}
+
+/** Encode next hops as `RTA_MULTIPATH` (see {@link decodeMultipath}). */
+async function encodeMultipath(rt: Rtnl, nexthops: readonly Nexthop[]): Promise<Uint8Array> {
+  const w = new AttributeWriter();
+  for (const nh of nexthops) {
+    const weight = nh.weight ?? 1;
+    if (!Number.isInteger(weight) || weight < 1 || weight > 256) {
+      throw new RangeError(`Next hop weight must be in 1..256, got ${weight}`);
+    }
+    const attrs: rtRoute.RouteAttrs = {};
+    if (nh.gateway !== undefined) attrs.gateway = parseIp(nh.gateway);
+    const body = encodeAttributeSet(rtRoute.routeAttrs, new AttributeWriter(), attrs).bytes();
+    w.raw(encodeStruct(rtRoute.rtnexthop, {
+      rtnhLen: rtRoute.rtnexthop.size + body.length,
+      rtnhFlags: nh.flags ?? 0,
+      rtnhHops: weight - 1,
+      rtnhIfindex: nh.dev === undefined ? 0 : await linkIndex(rt, nh.dev),
+    }));
+    w.raw(body);
+  }
+  return w.bytes();
 }
 
 /**
@@ -233,7 +257,7 @@ export async function listRoutes(rt: Rtnl, options: ListRoutesOptions = {}): Pro
     if (family !== 0 && r.family !== family) continue;
     if (r.family !== AF_INET && r.family !== AF_INET6) continue;
     if (table !== undefined && r.table !== table) continue;
-    if (!options.cloned && (r.flags & RTM_F_CLONED)) continue;
+    if (!options.cloned && (r.flags & rtRoute.RTM_FLAGS.CLONED)) continue;
     out.push(r);
   }
   return out;
@@ -302,26 +326,7 @@ async function prepare(rt: Rtnl, spec: RouteSpec, forDelete: boolean) {
     if (!Array.isArray(spec.nexthops) || spec.nexthops.length === 0) {
       throw new TypeError("nexthops must be a non-empty array");
     }
-    const w = new AttributeWriter();
-    for (const nh of spec.nexthops) {
-      const weight = nh.weight ?? 1;
-      if (!Number.isInteger(weight) || weight < 1 || weight > 256) {
-        throw new RangeError(`Next hop weight must be in 1..256, got ${weight}`);
-      }
-      const index = nh.dev === undefined ? 0 : await linkIndex(rt, nh.dev);
-      const gw = new AttributeWriter();
-      if (nh.gateway !== undefined) gw.attr(RTA_GATEWAY, parseIp(nh.gateway));
-      const body = gw.bytes();
-      const head = new Uint8Array(8);
-      const dv = new DataView(head.buffer);
-      dv.setUint16(0, 8 + body.length, true);
-      head[2] = nh.flags ?? 0;
-      head[3] = weight - 1;
-      dv.setInt32(4, index, true);
-      w.raw(head);
-      w.raw(body);
-    }
-    attrs.multipath = w.bytes();
+    attrs.multipath = await encodeMultipath(rt, spec.nexthops);
   }
   let scope: number;
   if (spec.scope !== undefined) scope = byName(SCOPES, spec.scope, "scope");
@@ -349,7 +354,7 @@ async function prepare(rt: Rtnl, spec: RouteSpec, forDelete: boolean) {
       : PROTOCOLS.boot,
     rtmScope: scope,
     rtmType: type,
-    rtmFlags: spec.onlink ? RTNH_F_ONLINK : 0,
+    rtmFlags: spec.onlink ? rtRoute.RTNH_FLAGS.ONLINK : 0,
   };
   return { header, attrs };
 }

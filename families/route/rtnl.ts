@@ -1,7 +1,7 @@
 /**
- * The rtnetlink core: a route socket that speaks in typed, spec-generated operations. Every
- * object family (links, addresses, routes, …) is built from {@link Rtnl.dump} and
- * {@link Rtnl.call}.
+ * The rtnetlink core: {@link Rtnl}, the generic {@link Client} on a `NETLINK_ROUTE` socket with
+ * every generated route family (links, addresses, routes, neighbours, rules, tc, namespace ids,
+ * netconf). Every object family of this folder is built from its `dump` and `call`.
  *
  * @module
  */
@@ -11,16 +11,11 @@ import {
   NLM_F_CREATE,
   NLM_F_EXCL,
   NLM_F_REPLACE,
-  NLMSG_ERROR,
 } from "../../codec/constants.ts";
-import {
-  buildMessage,
-  decodeBody,
-  type DecodedMessage,
-  type Operation,
-} from "../../codec/schema.ts";
-import type { NetlinkMessage } from "../../codec/message.ts";
-import { NetlinkSocket, type OpenOptions } from "../../socket/socket.ts";
+import type { Family } from "../../codec/ynl/mod.ts";
+import { Client, type ClientOptions, protocolOf } from "../../client/client.ts";
+import * as generated from "../generated/mod.ts";
+import { FAMILIES } from "../generated/registry.ts";
 
 /**
  * The flags of a NEW request, as explicit options. The kernel's answers reach the caller as
@@ -53,23 +48,18 @@ export function newFlags(options: NewOptions, defaults: NewOptions = {}): number
     (o.replace ? NLM_F_REPLACE : 0) | (o.append ? NLM_F_APPEND : 0);
 }
 
-/** What to send in a request: fixed-header fields, attributes, extra flags. */
-export interface CallOptions<H, A> {
-  /** Fixed header fields; missing ones are zero. */
-  header?: Partial<H>;
-  /** Attributes. */
-  attrs?: A;
-  /** Extra `nlmsg_flags` (e.g. from {@link newFlags}). */
-  flags?: number;
-  /** Cancel waiting for the answer. */
-  signal?: AbortSignal;
-}
-
 /** Options for {@link Rtnl.open}: those of the socket, including `netns`. */
-export type RtnlOptions = OpenOptions;
+export type RtnlOptions = ClientOptions;
+
+/** The generated families of the route protocol, as the registry lists them. */
+export const ROUTE_FAMILIES: readonly Family[] = Object.values(generated)
+  .map((ns) => ns.family)
+  .filter((f) => FAMILIES[f.name as keyof typeof FAMILIES]?.protocol === "route");
 
 /**
- * A route socket with typed operations from the generated rtnetlink tables.
+ * A route socket with typed operations from the generated rtnetlink tables: the generic
+ * {@link Client} opened on `NETLINK_ROUTE` with {@link ROUTE_FAMILIES}, so `call`, `get`, `dump`
+ * and `events` take any of their operations and groups.
  *
  * @example
  * ```ts
@@ -78,18 +68,14 @@ export type RtnlOptions = OpenOptions;
  * for await (const link of rt.dump(rtLink.operations.getlink)) {
  *   console.log(link.header.ifiIndex, link.attrs.ifname);
  * }
+ * const lo = await rt.call(rtLink.operations.getlink, { attrs: { ifname: "lo" } });
+ * console.log(lo?.attrs.mtu);
  * ```
  */
-export class Rtnl implements AsyncDisposable {
-  /** The underlying `NETLINK_ROUTE` socket. */
-  readonly socket: NetlinkSocket;
-
-  private constructor(socket: NetlinkSocket) {
-    this.socket = socket;
-  }
-
+export class Rtnl extends Client {
   /**
-   * Open a route socket (in another network namespace with `{ netns }`).
+   * Open a route socket (in another network namespace with `{ netns }`) that decodes the
+   * events of every route family.
    *
    * @example
    * ```ts
@@ -97,84 +83,40 @@ export class Rtnl implements AsyncDisposable {
    * await using rt = await Rtnl.open({ netns: "blue" });
    * ```
    */
-  static async open(options: RtnlOptions = {}): Promise<Rtnl> {
-    return new Rtnl(await NetlinkSocket.open(NETLINK_ROUTE, options));
-  }
-
+  static override open(options?: RtnlOptions): Promise<Rtnl>;
   /**
-   * Dump all objects of `op`, decoded. Header fields and attributes filter the dump where the
-   * kernel supports it.
+   * Open a route socket whose events are decoded by `families` only (route families, as
+   * {@link Client.open} takes them).
    *
-   * @example
-   * ```ts
-   * import { Rtnl, rtAddr } from "@netlink/netlink";
-   * await using rt = await Rtnl.open();
-   * for await (const a of rt.dump(rtAddr.operations.getaddr, { header: { ifaFamily: 2 } })) {
-   *   console.log(a.header.ifaIndex, a.attrs.local);
-   * }
-   * ```
-   */
-  async *dump<H extends object, A extends object>(
-    op: Operation<H, A>,
-    options: CallOptions<H, A> = {},
-  ): AsyncGenerator<DecodedMessage<H, A>> {
-    const bytes = buildMessage(op, {
-      dump: true,
-      header: options.header,
-      attrs: options.attrs,
-      flags: options.flags,
-    });
-    for await (
-      const m of this.socket.dump(bytes, { signal: options.signal, operation: opName(op, true) })
-    ) {
-      yield decodeBody(op, m.payload);
-    }
-  }
-
-  /**
-   * Send one request of `op` and wait: resolves with the decoded reply (for a get, or with
-   * `NLM_F_ECHO`), or `undefined` when the kernel only acknowledged it. Kernel errors reject
-   * with a `NetlinkError` naming the operation.
-   *
+   * @throws {TypeError} for a family that does not speak rtnetlink.
    * @example
    * ```ts
    * import { Rtnl, rtLink } from "@netlink/netlink";
-   * await using rt = await Rtnl.open();
-   * const lo = await rt.call(rtLink.operations.getlink, { attrs: { ifname: "lo" } });
-   * console.log(lo?.attrs.mtu);
+   * await using rt = await Rtnl.open([rtLink.family]);
    * ```
    */
-  async call<H extends object, A extends object>(
-    op: Operation<H, A>,
-    options: CallOptions<H, A> = {},
-  ): Promise<DecodedMessage<H, A> | undefined> {
-    const bytes = buildMessage(op, {
-      header: options.header,
-      attrs: options.attrs,
-      flags: options.flags,
-    });
-    const reply: NetlinkMessage = await this.socket.request(bytes, {
-      signal: options.signal,
-      operation: opName(op, false),
-    });
-    return reply.type === NLMSG_ERROR /* the ACK */ ? undefined : decodeBody(op, reply.payload);
-  }
-
-  /** Close the socket. */
-  close(): void {
-    this.socket.close();
-  }
-
-  /** `await using` support. */
-  [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    return Promise.resolve();
+  static override open(
+    families: Family | readonly Family[],
+    options?: RtnlOptions,
+  ): Promise<Rtnl>;
+  static override async open(
+    first: RtnlOptions | Family | readonly Family[] = {},
+    second: RtnlOptions = {},
+  ): Promise<Rtnl> {
+    const given = Array.isArray(first) || isFamily(first);
+    const families: readonly Family[] = given
+      ? (Array.isArray(first) ? first : [first as Family])
+      : ROUTE_FAMILIES;
+    for (const f of families) {
+      if (protocolOf(f) !== NETLINK_ROUTE) {
+        throw new TypeError(`Family "${f.name}" does not speak rtnetlink (NETLINK_ROUTE)`);
+      }
+    }
+    const options = (given ? second : first) as RtnlOptions;
+    return new Rtnl(await Client.socketFor(families, options), families);
   }
 }
 
-/** `RTM_GETLINK dump`-style names for error messages. */
-function opName(op: Operation<object, object>, dump: boolean): string {
-  const type = (dump ? op.spec.dump?.request?.value : op.spec.do?.request?.value) ??
-    op.requestValue;
-  return `${op.name}${dump ? " dump" : ""} (type ${type})`;
+function isFamily(v: unknown): v is Family {
+  return typeof v === "object" && v !== null && "spec" in v && "name" in v;
 }

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { DecodedMessage } from "../../codec/schema.ts";
+import type { DecodedMessage } from "../../codec/ynl/mod.ts";
 import * as rtRule from "../generated/rt_rule.ts";
 import { AF_INET, AF_INET6, formatIp, parsePrefix } from "./addr_text.ts";
 import { byName, familyOf, nameOf, PROTOCOLS, TABLES, u32 } from "./_names.ts";

@@ -1,7 +1,9 @@
 /**
  * rtnetlink notifications as typed events (`ip monitor`): links, addresses, routes,
- * neighbours, rules, tc objects and actions, netconf, namespace ids and IPv6 prefixes;
- * anything else arrives raw.
+ * neighbours and their tables, rules, tc objects and actions, netconf, namespace ids, IPv6
+ * prefixes and link statistics; anything else arrives raw. Which message type is which object,
+ * the operation that decodes it and the group numbers all come from the generated registry
+ * (`families/generated/registry.ts`), that is from the specs.
  *
  * @example
  * ```ts
@@ -14,66 +16,51 @@
  *
  * @module
  */
-import type { DecodedMessage, Operation } from "../../codec/schema.ts";
-import { decodeBody } from "../../codec/schema.ts";
+import { decodeBody, type DecodedMessage, type Operation } from "../../codec/ynl/mod.ts";
 import type { ReceivedMessage } from "../../socket/socket.ts";
-import * as rtAddr from "../generated/rt_addr.ts";
-import * as rtLink from "../generated/rt_link.ts";
-import * as rtNeigh from "../generated/rt_neigh.ts";
-import * as rtRoute from "../generated/rt_route.ts";
-import type { FibRuleHdr } from "../generated/rt_rule.ts";
-import * as tc from "../generated/tc.ts";
-import { type RuleAttrs, ruleOperations } from "./rule.ts";
-import { getnetconf, type NetconfAttrs, type Netconfmsg } from "./netconf.ts";
-import { type NsidAttrs, nsidOperations } from "./nsid.ts";
-import { newprefix, type PrefixAttrs, type Prefixmsg } from "./mcast.ts";
-import { type ActionRootAttrs, type Tcamsg, tcOperations } from "./tc.ts";
-import type { Rtgenmsg } from "../generated/rt_link.ts";
+import * as generated from "../generated/mod.ts";
+import { GROUPS, MESSAGES } from "../generated/registry.ts";
+import type * as rtAddr from "../generated/rt_addr.ts";
+import type * as rtLink from "../generated/rt_link.ts";
+import type * as rtNeigh from "../generated/rt_neigh.ts";
+import type * as rtNetconf from "../generated/rt_netconf.ts";
+import type * as rtNsid from "../generated/rt_nsid.ts";
+import type * as rtRoute from "../generated/rt_route.ts";
+import type * as rtRule from "../generated/rt_rule.ts";
+import type * as tc from "../generated/tc.ts";
 import { Rtnl, type RtnlOptions } from "./rtnl.ts";
 
-/**
- * Multicast groups by name (linux/rtnetlink.h `RTNLGRP_*`); `netconf` is both the IPv4 and
- * IPv6 ones.
- */
-export const WATCH_GROUPS: Readonly<Record<string, readonly number[]>> = {
-  link: [rtLink.RTNLGRP_LINK],
-  neigh: [rtNeigh.RTNLGRP_NEIGH],
-  tc: [tc.RTNLGRP_TC],
-  "ipv4-addr": [rtAddr.RTNLGRP_IPV4_IFADDR],
-  "ipv4-route": [7], // RTNLGRP_IPV4_ROUTE
-  "ipv4-rule": [8], // RTNLGRP_IPV4_RULE
-  "ipv6-addr": [rtAddr.RTNLGRP_IPV6_IFADDR],
-  "ipv6-route": [11], // RTNLGRP_IPV6_ROUTE
-  "ipv6-ifinfo": [12], // RTNLGRP_IPV6_IFINFO
-  "ipv6-prefix": [18], // RTNLGRP_IPV6_PREFIX
-  "ipv6-rule": [19], // RTNLGRP_IPV6_RULE
-  netconf: [24, 25], // RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV6_NETCONF
-  mdb: [26], // RTNLGRP_MDB
-  nsid: [28], // RTNLGRP_NSID
-  nexthop: [32], // RTNLGRP_NEXTHOP
-  brvlan: [33], // RTNLGRP_BRVLAN
-  stats: [rtLink.RTNLGRP_STATS],
+/** A route multicast group by its YNL name (`"rtnlgrp-link"`), from the generated registry. */
+export type RouteGroupName = keyof typeof GROUPS.route;
+
+/** Group names {@link watch} takes: the YNL names without `rtnlgrp-`, and three shorthands. */
+export type WatchGroup =
+  | (RouteGroupName extends `rtnlgrp-${infer S}` ? S : never)
+  | "ipv4-addr"
+  | "ipv6-addr"
+  | "netconf";
+
+/** Shorthands for groups whose YNL names are long, or that go together. */
+const GROUP_ALIASES: Readonly<Record<"ipv4-addr" | "ipv6-addr" | "netconf", RouteGroupName[]>> = {
+  "ipv4-addr": ["rtnlgrp-ipv4-ifaddr"],
+  "ipv6-addr": ["rtnlgrp-ipv6-ifaddr"],
+  netconf: ["rtnlgrp-ipv4-netconf", "rtnlgrp-ipv6-netconf"],
 };
 
-/** Group names {@link watch} takes. */
-export type WatchGroup =
-  | "link"
-  | "neigh"
-  | "tc"
-  | "ipv4-addr"
-  | "ipv4-route"
-  | "ipv4-rule"
-  | "ipv6-addr"
-  | "ipv6-route"
-  | "ipv6-ifinfo"
-  | "ipv6-prefix"
-  | "ipv6-rule"
-  | "netconf"
-  | "mdb"
-  | "nsid"
-  | "nexthop"
-  | "brvlan"
-  | "stats";
+/**
+ * The numbers of each {@link WatchGroup}, derived from the generated registry (`GROUPS.route`,
+ * from the specs' multicast groups): `netconf` is both the IPv4 and IPv6 ones.
+ */
+export const WATCH_GROUPS: Readonly<Record<WatchGroup, readonly number[]>> = (() => {
+  const out: Record<string, number[]> = {};
+  for (const [name, id] of Object.entries(GROUPS.route)) {
+    out[name.replace(/^rtnlgrp-/, "")] = [id];
+  }
+  for (const [alias, names] of Object.entries(GROUP_ALIASES)) {
+    out[alias] = names.map((n) => GROUPS.route[n]);
+  }
+  return out as Record<WatchGroup, number[]>;
+})();
 
 /** The groups watched by default: links, addresses, routes, neighbours and rules. */
 export const DEFAULT_WATCH_GROUPS: readonly WatchGroup[] = [
@@ -119,13 +106,18 @@ export type WatchEvent =
   | EventBase<"address", rtAddr.Ifaddrmsg, rtAddr.AddrAttrs>
   | EventBase<"route", rtRoute.Rtmsg, rtRoute.RouteAttrs>
   | EventBase<"neighbour", rtNeigh.Ndmsg, rtNeigh.NeighbourAttrs>
-  | EventBase<"rule", FibRuleHdr, RuleAttrs>
+  | EventBase<"neightbl", rtNeigh.Ndtmsg, rtNeigh.NdtAttrs>
+  | EventBase<"rule", rtRule.FibRuleHdr, rtRule.FibRuleAttrs>
   | EventBase<"qdisc" | "class" | "filter" | "chain", tc.Tcmsg, tc.Attrs>
-  | EventBase<"action", Tcamsg, ActionRootAttrs>
-  | EventBase<"prefix", Prefixmsg, PrefixAttrs>
-  | EventBase<"netconf", Netconfmsg, NetconfAttrs>
-  | EventBase<"nsid", Rtgenmsg, NsidAttrs>
+  | EventBase<"action", tc.Tcamsg, tc.TcaRootAttrs>
+  | EventBase<"prefix", rtAddr.Prefixmsg, rtAddr.PrefixAttrs>
+  | EventBase<"netconf", rtNetconf.Netconfmsg, rtNetconf.NetconfAttrs>
+  | EventBase<"nsid", rtNsid.Rtgenmsg, rtNsid.NsidAttrs>
+  | EventBase<"stats", rtLink.IfStatsMsg, rtLink.StatsAttrs>
   | RawEvent;
+
+/** The kinds of {@link WatchEvent} that carry a decoded object. */
+export type WatchEventKind = Exclude<WatchEvent["kind"], "raw">;
 
 /** Options for {@link watch}. */
 export interface WatchOptions {
@@ -143,35 +135,54 @@ export interface Watcher extends AsyncIterableIterator<WatchEvent>, AsyncDisposa
   close(): void;
 }
 
+/**
+ * The registry's object names (`MESSAGES.route[type].object`) as event kinds; objects not
+ * listed (multicast and anycast dumps, link properties) arrive raw.
+ */
+const KIND_OF_OBJECT: Readonly<Record<string, WatchEventKind>> = {
+  link: "link",
+  addr: "address",
+  route: "route",
+  neigh: "neighbour",
+  neightbl: "neightbl",
+  rule: "rule",
+  qdisc: "qdisc",
+  tclass: "class",
+  tfilter: "filter",
+  chain: "chain",
+  action: "action",
+  prefix: "prefix",
+  netconf: "netconf",
+  nsid: "nsid",
+  stats: "stats",
+};
+
 // deno-lint-ignore no-explicit-any
 type AnyOp = Operation<any, any>;
-const BY_TYPE = new Map<number, [string, "new" | "delete", AnyOp]>([
-  [16, ["link", "new", rtLink.operations.getlink]],
-  [17, ["link", "delete", rtLink.operations.getlink]],
-  [20, ["address", "new", rtAddr.operations.getaddr]],
-  [21, ["address", "delete", rtAddr.operations.getaddr]],
-  [24, ["route", "new", rtRoute.operations.getroute]],
-  [25, ["route", "delete", rtRoute.operations.getroute]],
-  [28, ["neighbour", "new", rtNeigh.operations.getneigh]],
-  [29, ["neighbour", "delete", rtNeigh.operations.getneigh]],
-  [32, ["rule", "new", ruleOperations.getrule]],
-  [33, ["rule", "delete", ruleOperations.getrule]],
-  [36, ["qdisc", "new", tc.operations.getqdisc]],
-  [37, ["qdisc", "delete", tc.operations.getqdisc]],
-  [40, ["class", "new", tc.operations.gettclass]],
-  [41, ["class", "delete", tc.operations.gettclass]],
-  [44, ["filter", "new", tc.operations.gettfilter]],
-  [45, ["filter", "delete", tc.operations.gettfilter]],
-  [100, ["chain", "new", tc.operations.getchain]],
-  [101, ["chain", "delete", tc.operations.getchain]],
-  [48, ["action", "new", tcOperations.getaction]],
-  [49, ["action", "delete", tcOperations.getaction]],
-  [52, ["prefix", "new", newprefix]],
-  [80, ["netconf", "new", getnetconf]],
-  [81, ["netconf", "delete", getnetconf]],
-  [88, ["nsid", "new", nsidOperations.getnsid]],
-  [89, ["nsid", "delete", nsidOperations.getnsid]],
-]);
+interface Decoder {
+  kind: WatchEventKind;
+  action: "new" | "delete";
+  op: AnyOp;
+}
+
+let decoders: Map<number, Decoder> | undefined;
+
+/** Message type → how to decode it: the registry's entry and the generated operation it names. */
+function decoderOf(type: number): Decoder | undefined {
+  if (decoders === undefined) {
+    const byFamily = new Map<string, Record<string, AnyOp>>(
+      Object.values(generated).map((ns) => [ns.family.name, ns.operations as never]),
+    );
+    decoders = new Map();
+    for (const [t, e] of Object.entries(MESSAGES.route)) {
+      const kind = KIND_OF_OBJECT[e.object];
+      const op = byFamily.get(e.family)?.[e.operation];
+      if (kind === undefined || op === undefined || e.action === "get") continue;
+      decoders.set(Number(t), { kind, action: e.action === "del" ? "delete" : "new", op });
+    }
+  }
+  return decoders.get(type);
+}
 
 /**
  * Decode one notification into a {@link WatchEvent} (raw when its type is unknown or it does
@@ -186,11 +197,11 @@ const BY_TYPE = new Map<number, [string, "new" | "delete", AnyOp]>([
  * ```
  */
 export function toWatchEvent(message: ReceivedMessage): WatchEvent {
-  const entry = BY_TYPE.get(message.type);
-  if (entry === undefined) return { kind: "raw", message };
+  const d = decoderOf(message.type);
+  if (d === undefined) return { kind: "raw", message };
   try {
-    const object = decodeBody(entry[2], message.payload);
-    return { kind: entry[0], action: entry[1], object, message } as WatchEvent;
+    const object = decodeBody(d.op, message.payload);
+    return { kind: d.kind, action: d.action, object, message } as WatchEvent;
   } catch (error) {
     return { kind: "raw", message, error };
   }
@@ -208,7 +219,7 @@ function groupNumbers(groups: readonly (WatchGroup | number)[]): number[] {
       }
       out.add(g);
     } else {
-      const n = WATCH_GROUPS[g];
+      const n = (WATCH_GROUPS as Record<string, readonly number[]>)[g];
       if (n === undefined) {
         throw new TypeError(
           `Unknown rtnetlink group "${g}": use ${Object.keys(WATCH_GROUPS).join(", ")}`,

@@ -11,9 +11,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { emitIndex, emitRegistry, subpathOf, updateDenoJson } from "./emit_index.ts";
+import { emitIndex, emitRegistry, updateDenoJson } from "./emit_index.ts";
 import { emitModule } from "./emit_module.ts";
 import { SpecsFolder } from "./load.ts";
+import { type Reach, reachOf } from "./reach.ts";
 import { type FamilyIR, resolveFamily } from "./resolve.ts";
 import { LINE_WIDTH } from "./text.ts";
 
@@ -61,12 +62,16 @@ export function loadFamilies(folder: SpecsFolder): FamilyIR[] {
 }
 
 /** Check the pending overlays: merge, validate, generate (discarding the output). */
-export function checkPending(folder: SpecsFolder, packageName: string): string[] {
+export function checkPending(
+  folder: SpecsFolder,
+  packageName: string,
+  reach?: Map<string, Reach>,
+): string[] {
   const checked: string[] = [];
   for (const name of folder.manifest.families) {
     if (folder.overlaysOf(name, true).length === 0) continue;
     const f = resolveFamily(folder.load(name, true));
-    emitModule(f, { packageName, subpath: subpathOf(f) });
+    emitModule(f, { packageName, reach: reach?.get(f.name) });
     checked.push(...folder.overlaysOf(name, true));
   }
   return checked;
@@ -92,13 +97,14 @@ export function generate(options: GenerateOptions = {}): GenerateResult {
   ).name;
   const folder = new SpecsFolder(specsDir);
   const families = loadFamilies(folder);
-  const pendingChecked = checkPending(folder, packageName);
+  const reach = reachOf(families, folder.manifest.api, ROOT, outRel);
+  const pendingChecked = checkPending(folder, packageName, reach);
   const files = new Map<string, string>();
   for (const f of families) {
-    files.set(`${f.module}.ts`, emitModule(f, { packageName, subpath: subpathOf(f) }));
+    files.set(`${f.module}.ts`, emitModule(f, { packageName, reach: reach.get(f.name) }));
   }
-  files.set("mod.ts", emitIndex(families));
-  files.set("registry.ts", emitRegistry(families));
+  files.set("mod.ts", emitIndex(families, reach, packageName));
+  files.set("registry.ts", emitRegistry(families, packageName));
   for (const name of files.keys()) {
     if (
       name !== "mod.ts" && name !== "registry.ts" &&
@@ -123,7 +129,10 @@ export function generate(options: GenerateOptions = {}): GenerateResult {
     if (name.endsWith(".ts") && !files.has(name)) fs.rmSync(path.join(outDir, name));
   }
   if (denoJson !== null) {
-    fs.writeFileSync(denoJson, updateDenoJson(fs.readFileSync(denoJson, "utf8"), families, outRel));
+    fs.writeFileSync(
+      denoJson,
+      updateDenoJson(fs.readFileSync(denoJson, "utf8"), families, reach, outRel),
+    );
     written.push(denoJson);
   }
   const deno = options.format === false ? undefined : findDeno();

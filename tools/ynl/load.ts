@@ -3,7 +3,8 @@
  * read into validated {@link LoadedSpec}s.
  *
  * ```
- * specs/manifest.yaml        families: [rt-link, …]; pending-overlays: [name, …]
+ * specs/manifest.yaml        families: [rt-link, { name: xfrm, api: families/xfrm/mod.ts }, …];
+ *                            pending-overlays: [name, …]
  * specs/upstream/NAME.yaml   the kernel's specs and schemas, byte for byte
  * specs/local/NAME.yaml      our specs, same format, every definition citing its uAPI header
  * specs/overlays/NAME.yaml, specs/overlays/NAME.TOPIC.yaml   patches, applied in name order
@@ -22,6 +23,12 @@ import { SchemaSet } from "./validate.ts";
 export interface Manifest {
   /** Spec names (file names without `.yaml`) to build, in order. */
   families: string[];
+  /**
+   * Hand-written API modules, by spec name: the repository path (`families/sock_diag/mod.ts`)
+   * that the family's package subpath points at instead of its generated module. Such a module
+   * re-exports the generated one (`export * from "../generated/<module>.ts"`, or `export * as`).
+   */
+  api: Record<string, string>;
   /** Overlays (file names without `.yaml`) checked with every build but not applied yet. */
   pendingOverlays: string[];
 }
@@ -33,13 +40,18 @@ function parseYaml(file: string): Y {
   return YAML.parse(fs.readFileSync(file, "utf8"), { uniqueKeys: false });
 }
 
-/** Read `specs/manifest.yaml`. */
+const NAME = /^[\w.-]+$/;
+
+/**
+ * Read `specs/manifest.yaml`. A family is a spec name, or `{ name: NAME, api: PATH }` when a
+ * hand-written module (PATH, from the repository root) is its public API.
+ */
 export function readManifest(specsDir: string): Manifest {
   const file = path.join(specsDir, "manifest.yaml");
   const y = parseYaml(file);
   const list = (v: unknown, what: string): string[] => {
     if (v === undefined || v === null) return [];
-    if (!Array.isArray(v) || !v.every((x) => typeof x === "string" && /^[\w.-]+$/.test(x))) {
+    if (!Array.isArray(v) || !v.every((x) => typeof x === "string" && NAME.test(x))) {
       throw new Error(`${file}: ${what} must be a list of names`);
     }
     const dup = v.find((x, i) => v.indexOf(x) !== i);
@@ -48,8 +60,29 @@ export function readManifest(specsDir: string): Manifest {
   };
   const extra = Object.keys(y ?? {}).filter((k) => k !== "families" && k !== "pending-overlays");
   if (extra.length > 0) throw new Error(`${file}: unknown keys ${extra.join(", ")}`);
+  const api: Record<string, string> = {};
+  const families = !Array.isArray(y?.families) ? y?.families : y.families.map((x: unknown) => {
+    if (typeof x === "string" || x === null || typeof x !== "object" || Array.isArray(x)) return x;
+    const item = x as Record<string, unknown>;
+    const keys = Object.keys(item).filter((k) => k !== "name" && k !== "api");
+    if (keys.length > 0 || typeof item.name !== "string") {
+      throw new Error(`${file}: a family is a name or { name, api }, not ${JSON.stringify(x)}`);
+    }
+    if (
+      typeof item.api !== "string" || !/^[\w-]+(\/[\w-]+)*\.ts$/.test(item.api) ||
+      item.api.startsWith("families/generated/")
+    ) {
+      throw new Error(
+        `${file}: family ${item.name}: api must be a module path from the repository root ` +
+          `(families/<dir>/mod.ts), not ${JSON.stringify(item.api)}`,
+      );
+    }
+    api[item.name] = item.api;
+    return item.name;
+  });
   return {
-    families: list(y?.families, "families"),
+    families: list(families, "families"),
+    api,
     pendingOverlays: list(y?.["pending-overlays"], "pending-overlays"),
   };
 }

@@ -12,8 +12,10 @@
  * Citations: every change must sit in an entry (a named item, or the overlay itself) that carries
  * `uapi:` — the uAPI header and the declaration it comes from, e.g.
  * `"linux/pkt_sched.h: struct tc_ratespec { unsigned char cell_log; … }"`, with `@6.5` after the
- * header for a declaration that release added — or, for a change that
- * only concerns the spec format, `schema:` naming the schema file. Entries that only lead to a
+ * header for a declaration that release added —, `kernel:` — a kernel source file that is not
+ * a uAPI header and what it says, for what only the kernel's sources declare (e.g.
+ * `"include/net/ip_fib.h: struct fib_result_nl { … }"`) — or, for a change that only concerns
+ * the spec format, `schema:` naming the schema file. Entries that only lead to a
  * nested change need none. Citations are stripped before a spec is validated; local specs use
  * the same keys (see {@link checkLocalCitations}).
  *
@@ -21,7 +23,14 @@
  */
 
 /** Keys that carry citations; stripped before schema validation. */
-export const CITATION_KEYS: readonly string[] = ["uapi", "schema"];
+export const CITATION_KEYS: readonly string[] = ["uapi", "kernel", "schema"];
+
+/** Top-level folders of the kernel's source tree that a `kernel:` citation may name. */
+const KERNEL_DIRS = "arch|block|crypto|drivers|fs|include|init|io_uring|ipc|kernel|lib|mm|net|" +
+  "security|sound|virt";
+
+/** `kernel:` citations: a kernel source file (not a uAPI header) and what it says. */
+const KERNEL_CITATION = new RegExp(`^(?:${KERNEL_DIRS})/[\\w./-]+\\.[ch](@[0-9]+\\.[0-9]+)?: \\S`);
 
 const SCHEMA_FILES = [
   "genetlink.yaml",
@@ -46,6 +55,10 @@ export function citationProblem(key: string, v: unknown): string | undefined {
     if (key === "uapi" && !/^[a-z0-9_]+(\/[a-z0-9_]+)*\.h(@[0-9]+\.[0-9]+)?: \S/.test(c)) {
       return `uapi citation "${c}" must start with a header and a colon ("linux/x.h: …", or ` +
         `"linux/x.h@6.5: …" for what a kernel release added)`;
+    }
+    if (key === "kernel" && (!KERNEL_CITATION.test(c) || c.startsWith("include/uapi/"))) {
+      return `kernel citation "${c}" must start with a kernel source file and a colon ` +
+        `("include/net/ip_fib.h: …", "net/core/sock.c: …"); a uAPI header is a uapi citation`;
     }
     if (key === "schema" && !SCHEMA_FILES.some((f) => c.startsWith(`${f}: `))) {
       return `schema citation "${c}" must start with a schema file (${SCHEMA_FILES.join(", ")})`;
@@ -86,7 +99,8 @@ function clone<T>(v: T): T {
 function uncited(where: string, what: string): Error {
   return new Error(
     `${where}: ${what} without a citation: add "uapi: <linux/header.h>: <declaration>" ` +
-      `(or "schema: <schema file>: <reason>") to it or to an entry around it`,
+      `(or "kernel: <kernel source file>: <what it says>", or "schema: <schema file>: <reason>") ` +
+      "to it or to an entry around it",
   );
 }
 

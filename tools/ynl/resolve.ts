@@ -434,19 +434,26 @@ export function resolveFamily(loaded: LoadedSpec): FamilyIR {
       doc: docText(d.doc),
     });
   }
-  const opPrefix = opsY["name-prefix"] ?? (f.raw ? "" : `${spec.name}-cmd-`);
+  const opPrefix = opsY["name-prefix"] ?? (f.raw ? undefined : `${spec.name}-cmd-`);
   const asyncPrefix = opsY["async-prefix"] ?? opPrefix;
-  // netlink-raw notifications mostly reuse the NEW/DEL message types of requests; the others
-  // (RTM_NEWPREFIX, RTM_DELNSID…) get a constant named like a request (`newprefix`,
-  // `delnsid-ntf` → RTM_DELNSID).
-  const rawTypes = new Set(
+  // A raw protocol's operation names are the C names of its message types only when the spec
+  // says so with `operations.name-prefix` (rtnetlink's `rtm-`, xfrm's `xfrm-msg-`, sock-diag's
+  // ""). Without one (conntrack, nftables: netfilter types are (subsystem << 8) | message, and
+  // the specs name operations, not messages) no constant is made from them; an overlay gives
+  // the C names as `const` definitions instead. Each message type gets one constant: the first
+  // request that uses it names it (sock-diag's *-diag-by-family all send SOCK_DIAG_BY_FAMILY);
+  // notifications mostly reuse a request's NEW/DEL type, the others (RTM_NEWPREFIX,
+  // RTM_DELNSID…) get a constant named like a request (`newprefix`, `delnsid-ntf` → RTM_DELNSID).
+  const rawTypes = new Set<number>();
+  const rawRequests = new Set(
     f.ops.filter((o) => !o.y.notify && !o.y.event).map((o) => o.requestValue),
   );
   for (const op of f.ops) {
+    if (opPrefix === undefined) break;
     if (op.y.notify !== undefined || op.y.event !== undefined) {
       if (op.replyValue === undefined) continue;
       if (f.raw) {
-        if (rawTypes.has(op.replyValue)) continue;
+        if (rawTypes.has(op.replyValue) || rawRequests.has(op.replyValue)) continue;
         rawTypes.add(op.replyValue);
         f.msgConsts.push({
           name: names.claim(
@@ -460,12 +467,16 @@ export function resolveFamily(loaded: LoadedSpec): FamilyIR {
         continue;
       }
       f.msgConsts.push({
-        name: names.claim(screamingSnake(asyncPrefix + op.yname), `notification ${op.yname}`),
+        name: names.claim(screamingSnake(asyncPrefix! + op.yname), `notification ${op.yname}`),
         value: op.replyValue,
         op,
         kind: "notification",
       });
     } else if (op.requestValue !== undefined) {
+      if (f.raw) {
+        if (rawTypes.has(op.requestValue)) continue;
+        rawTypes.add(op.requestValue);
+      }
       f.msgConsts.push({
         name: names.claim(screamingSnake(opPrefix + op.yname), `operation ${op.yname}`),
         value: op.requestValue,
@@ -479,9 +490,11 @@ export function resolveFamily(loaded: LoadedSpec): FamilyIR {
     f.groups.push({
       name: g.name,
       value,
+      // A raw protocol's group number is exported under its C name (c-define-name when the
+      // spec's name is not it: nftables' `mgmt` is NFNLGRP_NFTABLES).
       exportName: value === null
         ? undefined
-        : names.claim(screamingSnake(g.name), `group ${g.name}`),
+        : names.claim(screamingSnake(g["c-define-name"] ?? g.name), `group ${g.name}`),
     });
   }
   names.claim("family", "the family table");

@@ -20,6 +20,21 @@ const RESERVED = new Set(
     .split(" "),
 );
 
+/**
+ * The spec name that a camelCase key reads back as (client/json_values.ts `specName`: a dash
+ * before each capital, all lower case). When it is not the YNL name (`if_idx`, `link-64`,
+ * `support-5-mhz`, `DP`), the tables carry the YNL name as `yname`.
+ */
+export function printedName(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/([A-Z])([A-Z][a-z])/g, "$1-$2")
+    .toLowerCase();
+}
+
+/** The YNL name when camelCase does not give it back ({@link printedName}), else undefined. */
+export function ynameIfLost(name: string): string | undefined {
+  return printedName(camelCase(name)) === name ? undefined : name;
+}
+
 /** `rt-link` → `RtLink`. */
 export function pascalCase(name: string): string {
   const c = camelCase(name);

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Attribute, AttrType } from "./model.ts";
-import { camelCase, type Lit } from "./text.ts";
+import { camelCase, type Lit, ynameIfLost } from "./text.ts";
 
 /** What an emitter needs to know about the rest of the family. */
 export interface TypeContext {
@@ -149,6 +149,7 @@ export const EMITTERS: Readonly<Record<AttrType, TypeEmitter>> = {
 /** Order of the fields of a table entry. */
 const FIELD_ORDER = [
   "name",
+  "yname",
   "value",
   "type",
   "byteOrder",
@@ -187,6 +188,7 @@ export function attrEntry(
 ): Record<string, Lit | undefined> {
   const fields: Record<string, Lit | undefined> = {
     name: key,
+    yname: ynameIfLost(a.name),
     value,
     type: a.type,
     byteOrder: a["byte-order"] === "big-endian" ? "big-endian" : undefined,

@@ -1,0 +1,598 @@
+/**
+ * Families are data: a family is compiled, lazily, from the tables that `tools/ynl` generates
+ * from the kernel's YNL specs into `families/generated/` (see {@link FamilySpec}).
+ * {@link Family} resolves attribute sets, structs, sub-messages and operations by name on
+ * first use; {@link AttributeSet} and {@link StructType} decode and encode their values
+ * (see `values.ts` for what the values are).
+ *
+ * @example
+ * ```ts
+ * import {
+ *   AttributeWriter,
+ *   defineFamily,
+ *   decodeAttributeSet,
+ *   encodeAttributeSet,
+ *   type AttrValues,
+ * } from "@netlink/netlink/codec";
+ *
+ * interface DemoAttrs extends AttrValues {
+ *   ifname?: string;
+ *   mtu?: number;
+ * }
+ * const family = defineFamily({
+ *   name: "demo",
+ *   protocol: "netlink-raw",
+ *   attributeSets: {
+ *     "demo-attrs": [
+ *       { name: "ifname", value: 3, type: "string" },
+ *       { name: "mtu", value: 4, type: "u32" },
+ *     ],
+ *   },
+ *   operations: {},
+ * });
+ * const set = family.attributeSet<DemoAttrs>("demo-attrs");
+ * const bytes = encodeAttributeSet(set, new AttributeWriter(), { ifname: "lo", mtu: 65536 }).bytes();
+ * decodeAttributeSet(set, bytes); // { ifname: "lo", mtu: 65536 }
+ * ```
+ *
+ * @module
+ */
+
+import type { AttributeWriter } from "../attr_writer.ts";
+import { NetlinkDecodeError } from "../errors.ts";
+import {
+  type CompiledFormat,
+  type CompiledSet,
+  compiledSet,
+  type CompiledStruct,
+  compiledStruct,
+  type CompiledSubMessage,
+  compileSet,
+  compileStruct,
+  GENL_HDRLEN,
+  installAccessors,
+} from "./compile.ts";
+import { decodeAttributeSet, decodeBody, type DecodedMessage, decodeStruct } from "./decode.ts";
+import { encodeAttributeSet, encodeStruct } from "./encode.ts";
+import { Operation } from "./operation.ts";
+import type { AttributeSpec, FamilySpec, MemberSpec } from "./spec.ts";
+import type { EncodeOptions } from "./values.ts";
+
+/**
+ * A compiled family: its attribute sets, structs, sub-messages and operations, resolved
+ * by name on first use. Build one with {@link defineFamily}; the generated modules in
+ * `families/generated/` export one each as `family`.
+ *
+ * @example
+ * ```ts
+ * import { defineFamily } from "@netlink/netlink/codec";
+ * const family = defineFamily({
+ *   name: "demo",
+ *   protocol: "netlink-raw",
+ *   attributeSets: { "demo-attrs": [{ name: "mtu", value: 4, type: "u32" }] },
+ *   operations: {},
+ * });
+ * family.attributeSet("demo-attrs").attribute("mtu")?.value; // 4
+ * ```
+ */
+export class Family {
+  /** The tables this family was built from. */
+  readonly spec: FamilySpec;
+  #sets = new Map<string, AttributeSet<object>>();
+  #structs = new Map<string, StructType<object>>();
+  #subMessages = new Map<string, CompiledSubMessage>();
+  #ops = new Map<string, Operation<object, object>>();
+  #byRequest: Map<number, Operation<object, object>> | undefined;
+  #byReply: Map<number, Operation<object, object>> | undefined;
+
+  /**
+   * Wrap a family spec; nothing is compiled until used.
+   *
+   * @example
+   * ```ts
+   * import { Family } from "@netlink/netlink/codec";
+   * const f = new Family({ name: "demo", protocol: "genetlink", attributeSets: {}, operations: {} });
+   * ```
+   */
+  constructor(spec: FamilySpec) {
+    this.spec = spec;
+  }
+
+  /**
+   * Family name.
+   *
+   * @example
+   * ```ts
+   * import { defineFamily } from "@netlink/netlink/codec";
+   * defineFamily({ name: "rt-link", protocol: "netlink-raw", attributeSets: {}, operations: {} })
+   *   .name; // "rt-link"
+   * ```
+   */
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /**
+   * True for genetlink families (messages carry a 4-byte genlmsghdr, the message type is
+   * the family id resolved at run time).
+   *
+   * @example
+   * ```ts
+   * import { defineFamily } from "@netlink/netlink/codec";
+   * defineFamily({ name: "x", protocol: "genetlink", attributeSets: {}, operations: {} })
+   *   .isGenetlink; // true
+   * ```
+   */
+  get isGenetlink(): boolean {
+    return this.spec.protocol !== "netlink-raw";
+  }
+
+  /**
+   * The attribute set named `name` (its YNL name). The type parameter types decoded
+   * values; the generated modules export each set already typed.
+   *
+   * @throws {TypeError} if the family has no such set.
+   * @example
+   * ```ts
+   * import { defineFamily } from "@netlink/netlink/codec";
+   * const f = defineFamily({
+   *   name: "demo",
+   *   protocol: "netlink-raw",
+   *   attributeSets: { "demo-attrs": [{ name: "mtu", value: 4, type: "u32" }] },
+   *   operations: {},
+   * });
+   * const set = f.attributeSet<{ mtu?: number }>("demo-attrs");
+   * ```
+   */
+  attributeSet<T extends object = Record<string, unknown>>(name: string): AttributeSet<T> {
+    let s = this.#sets.get(name);
+    if (s === undefined) {
+      const attrs = this.spec.attributeSets[name];
+      if (attrs === undefined) {
+        throw new TypeError(`Family "${this.name}" has no attribute set "${name}"`);
+      }
+      s = new AttributeSet<object>(this, name, attrs);
+      this.#sets.set(name, s);
+    }
+    return s as AttributeSet<T>;
+  }
+
+  /**
+   * The fixed struct named `name` (its YNL name).
+   *
+   * @throws {TypeError} if the family has no such struct.
+   * @example
+   * ```ts
+   * import { defineFamily } from "@netlink/netlink/codec";
+   * const f = defineFamily({
+   *   name: "demo",
+   *   protocol: "netlink-raw",
+   *   structs: { pair: [{ name: "a", type: "u16" }, { name: "b", type: "u32" }] },
+   *   attributeSets: {},
+   *   operations: {},
+   * });
+   * f.struct("pair").size; // 8
+   * ```
+   */
+  struct<T extends object = Record<string, unknown>>(name: string): StructType<T> {
+    let s = this.#structs.get(name);
+    if (s === undefined) {
+      const members = this.spec.structs?.[name];
+      if (members === undefined) {
+        throw new TypeError(`Family "${this.name}" has no struct "${name}"`);
+      }
+      s = new StructType<object>(this, name, members);
+      this.#structs.set(name, s);
+    }
+    return s as StructType<T>;
+  }
+
+  /**
+   * The operation with camelCase name `name`.
+   *
+   * @throws {TypeError} if the family has no such operation.
+   * @example
+   * ```ts
+   * import { defineFamily } from "@netlink/netlink/codec";
+   * const f = defineFamily({
+   *   name: "demo",
+   *   protocol: "netlink-raw",
+   *   attributeSets: { a: [] },
+   *   operations: { getthing: { name: "getthing", requestValue: 30, attributeSet: "a" } },
+   * });
+   * f.operation("getthing").requestValue; // 30
+   * ```
+   */
+  operation<H extends object = Record<string, unknown>, A extends object = Record<string, unknown>>(
+    name: string,
+  ): Operation<H, A> {
+    let op = this.#ops.get(name);
+    if (op === undefined) {
+      const spec = this.spec.operations[name];
+      if (spec === undefined) {
+        throw new TypeError(`Family "${this.name}" has no operation "${name}"`);
+      }
+      op = new Operation<object, object>(this, spec);
+      this.#ops.set(name, op);
+    }
+    return op as Operation<H, A>;
+  }
+
+  /**
+   * Every operation, in spec order.
+   *
+   * @example
+   * ```ts
+   * import { defineFamily } from "@netlink/netlink/codec";
+   * const f = defineFamily({ name: "x", protocol: "netlink-raw", attributeSets: {}, operations: {} });
+   * f.operations().map((op) => op.name); // []
+   * ```
+   */
+  operations(): Operation<object, object>[] {
+    return Object.keys(this.spec.operations).map((k) => this.operation(k));
+  }
+
+  /**
+   * The operation whose requests (`direction: "request"`) or replies and notifications
+   * (`"reply"`, the default) carry message type — or, for genetlink, command — `value`.
+   *
+   * @example
+   * ```ts
+   * import { defineFamily } from "@netlink/netlink/codec";
+   * const f = defineFamily({
+   *   name: "demo",
+   *   protocol: "netlink-raw",
+   *   attributeSets: { a: [] },
+   *   operations: { getthing: { name: "getthing", requestValue: 30, replyValue: 28, attributeSet: "a" } },
+   * });
+   * f.operationFor(28)?.name; // "getthing"
+   * ```
+   */
+  operationFor(
+    value: number,
+    direction: "request" | "reply" = "reply",
+  ): Operation<object, object> | undefined {
+    if (this.#byReply === undefined || this.#byRequest === undefined) {
+      const req = new Map<number, Operation<object, object>>();
+      const rep = new Map<number, Operation<object, object>>();
+      const all = this.operations();
+      // Replies of do/dump first, so a type shared with a notification names the operation.
+      for (const pass of [false, true]) {
+        for (const op of all) {
+          const ntf = op.spec.notify !== undefined || op.spec.event !== undefined;
+          if (ntf !== pass) continue;
+          if (op.requestValue !== undefined && !req.has(op.requestValue)) {
+            req.set(op.requestValue, op);
+          }
+          if (op.replyValue !== undefined && !rep.has(op.replyValue)) rep.set(op.replyValue, op);
+        }
+      }
+      this.#byRequest = req;
+      this.#byReply = rep;
+    }
+    return (direction === "request" ? this.#byRequest : this.#byReply).get(value);
+  }
+
+  /**
+   * Decode a received message of this family: the operation is found by message type
+   * (netlink-raw) or by the genetlink command, then the fixed header and attributes are
+   * decoded. `undefined` when no operation matches.
+   *
+   * @throws {NetlinkDecodeError} on malformed bytes.
+   * @example
+   * ```ts
+   * import { defineFamily } from "@netlink/netlink/codec";
+   * const f = defineFamily({
+   *   name: "demo",
+   *   protocol: "netlink-raw",
+   *   attributeSets: { a: [{ name: "mtu", value: 4, type: "u32" }] },
+   *   operations: { getthing: { name: "getthing", replyValue: 28, attributeSet: "a" } },
+   * });
+   * f.decodeMessage(28, new Uint8Array([8, 0, 4, 0, 0xdc, 5, 0, 0]))?.attrs; // { mtu: 1500 }
+   * ```
+   */
+  decodeMessage(
+    type: number,
+    payload: Uint8Array,
+    direction: "request" | "reply" = "reply",
+  ): DecodedMessage<Record<string, unknown>, Record<string, unknown>> | undefined {
+    let value = type;
+    if (this.isGenetlink) {
+      if (payload.length < GENL_HDRLEN) {
+        throw new NetlinkDecodeError(
+          `genetlink payload of ${payload.length} bytes is shorter than the 4-byte genlmsghdr`,
+          0,
+        );
+      }
+      value = payload[0];
+    }
+    const op = this.operationFor(value, direction);
+    if (op === undefined) return undefined;
+    return decodeBody(
+      op as Operation<Record<string, unknown>, Record<string, unknown>>,
+      payload,
+    );
+  }
+
+  static {
+    installAccessors({ subMessage: (f, name) => f.#subMessage(name) });
+  }
+
+  #subMessage(name: string): CompiledSubMessage {
+    let sm = this.#subMessages.get(name);
+    if (sm === undefined) {
+      const spec = this.spec.subMessages?.[name];
+      if (spec === undefined) {
+        throw new TypeError(`Family "${this.name}" has no sub-message "${name}"`);
+      }
+      const formats = new Map<string, CompiledFormat>();
+      for (const [value, f] of Object.entries(spec)) {
+        const struct = f.fixedHeader === undefined ? undefined : this.struct<object>(f.fixedHeader);
+        let set = f.attributeSet === undefined
+          ? undefined
+          : this.attributeSet<object>(f.attributeSet);
+        if (struct !== undefined && set !== undefined) set = renameClashes(this, struct, set);
+        formats.set(value, { name: value, struct, set });
+      }
+      sm = { name, formats, byNumber: undefined };
+      this.#subMessages.set(name, sm);
+    }
+    return sm;
+  }
+}
+
+/**
+ * In a format with a fixed header and attributes both decode into one object; an attribute
+ * whose name is also a struct member's (netem's `loss`) is renamed `<name>Attr`.
+ */
+function renameClashes(
+  family: Family,
+  struct: StructType<object>,
+  set: AttributeSet<object>,
+): AttributeSet<object> {
+  const members = new Set(struct.members.filter((m) => m.type !== "pad").map((m) => m.name));
+  if (!set.attributes.some((a) => members.has(a.name))) return set;
+  return new AttributeSet<object>(
+    family,
+    set.name,
+    set.attributes.map((a) => (members.has(a.name) ? { ...a, name: `${a.name}Attr` } : a)),
+  );
+}
+
+/**
+ * Compile a family spec (lazily: each set, struct and operation on first use).
+ *
+ * @example
+ * ```ts
+ * import { defineFamily } from "@netlink/netlink/codec";
+ * const family = defineFamily({
+ *   name: "demo",
+ *   protocol: "netlink-raw",
+ *   attributeSets: { "demo-attrs": [{ name: "ifname", value: 3, type: "string" }] },
+ *   operations: {},
+ * });
+ * ```
+ */
+export function defineFamily(spec: FamilySpec): Family {
+  return new Family(spec);
+}
+
+/**
+ * An attribute set: decodes attributes into objects of type `T` and encodes them back.
+ * Lookup tables indexed by attribute number are built on first use.
+ *
+ * @example
+ * ```ts
+ * import { AttributeWriter, defineFamily } from "@netlink/netlink/codec";
+ * const set = defineFamily({
+ *   name: "demo",
+ *   protocol: "netlink-raw",
+ *   attributeSets: { "demo-attrs": [{ name: "mtu", value: 4, type: "u32" }] },
+ *   operations: {},
+ * }).attributeSet<{ mtu?: number }>("demo-attrs");
+ * const bytes = set.encode(new AttributeWriter(), { mtu: 1500 }).bytes();
+ * set.decode(bytes).mtu; // 1500
+ * ```
+ */
+export class AttributeSet<T extends object = Record<string, unknown>> {
+  /** The family this set belongs to. */
+  readonly family: Family;
+  /** YNL name of the set. */
+  readonly name: string;
+  /** The attributes, in spec order. */
+  readonly attributes: readonly AttributeSpec[];
+  #compiled: CompiledSet | undefined;
+
+  static {
+    installAccessors({ set: (s) => s.#compiled ??= compileSet(s) });
+  }
+
+  /**
+   * Wrap a set's table; use {@link Family.attributeSet} rather than this.
+   *
+   * @example
+   * ```ts
+   * import { AttributeSet, defineFamily } from "@netlink/netlink/codec";
+   * const f = defineFamily({ name: "x", protocol: "netlink-raw", attributeSets: {}, operations: {} });
+   * const set = new AttributeSet(f, "empty", []);
+   * ```
+   */
+  constructor(family: Family, name: string, attributes: readonly AttributeSpec[]) {
+    this.family = family;
+    this.name = name;
+    this.attributes = attributes;
+  }
+
+  /**
+   * The attribute with this camelCase name or number.
+   *
+   * @example
+   * ```ts
+   * import { defineFamily } from "@netlink/netlink/codec";
+   * const set = defineFamily({
+   *   name: "demo",
+   *   protocol: "netlink-raw",
+   *   attributeSets: { s: [{ name: "mtu", value: 4, type: "u32" }] },
+   *   operations: {},
+   * }).attributeSet("s");
+   * set.attribute("mtu")?.value; // 4
+   * set.attribute(4)?.name; // "mtu"
+   * ```
+   */
+  attribute(key: string | number): AttributeSpec | undefined {
+    if (typeof key === "number") {
+      return compiledSet(this as AttributeSet<object>).byType[key]?.spec ??
+        this.attributes.find((a) => a.value === key);
+    }
+    return compiledSet(this as AttributeSet<object>).byKey.get(key)?.spec ??
+      this.attributes.find((a) => a.name === key);
+  }
+
+  /**
+   * Decode the attributes in `bytes[offset, end)`; same as {@link decodeAttributeSet}.
+   *
+   * @throws {NetlinkDecodeError} on malformed bytes.
+   * @example
+   * ```ts
+   * import { defineFamily } from "@netlink/netlink/codec";
+   * const set = defineFamily({
+   *   name: "demo",
+   *   protocol: "netlink-raw",
+   *   attributeSets: { s: [{ name: "mtu", value: 4, type: "u32" }] },
+   *   operations: {},
+   * }).attributeSet<{ mtu?: number }>("s");
+   * set.decode(new Uint8Array([8, 0, 4, 0, 0xdc, 5, 0, 0])); // { mtu: 1500 }
+   * ```
+   */
+  decode(bytes: Uint8Array, offset = 0, end: number = bytes.length): T {
+    return decodeAttributeSet(this, bytes, offset, end);
+  }
+
+  /**
+   * Append `value`'s attributes to `writer`; same as {@link encodeAttributeSet}.
+   *
+   * @throws {TypeError} for a key the set does not have or a value of the wrong shape.
+   * @throws {RangeError} for an integer out of its type's range.
+   * @example
+   * ```ts
+   * import { AttributeWriter, defineFamily } from "@netlink/netlink/codec";
+   * const set = defineFamily({
+   *   name: "demo",
+   *   protocol: "netlink-raw",
+   *   attributeSets: { s: [{ name: "mtu", value: 4, type: "u32" }] },
+   *   operations: {},
+   * }).attributeSet<{ mtu?: number }>("s");
+   * set.encode(new AttributeWriter(), { mtu: 1500 }).bytes(); // [8, 0, 4, 0, 0xdc, 5, 0, 0]
+   * ```
+   */
+  encode<W extends AttributeWriter>(writer: W, value: T, options?: EncodeOptions): W {
+    return encodeAttributeSet(this, writer, value, options);
+  }
+}
+
+/**
+ * A fixed C struct (a family header such as `ifinfomsg`, or the payload of a `binary`
+ * attribute). Members are laid out with their natural alignment, as the C compiler does.
+ *
+ * @example
+ * ```ts
+ * import { defineFamily } from "@netlink/netlink/codec";
+ * const pair = defineFamily({
+ *   name: "demo",
+ *   protocol: "netlink-raw",
+ *   structs: { pair: [{ name: "a", type: "u8" }, { name: "b", type: "u32" }] },
+ *   attributeSets: {},
+ *   operations: {},
+ * }).struct<{ a?: number; b?: number }>("pair");
+ * pair.size; // 8
+ * pair.decode(pair.encode({ a: 1, b: 2 })); // { a: 1, b: 2 }
+ * ```
+ */
+export class StructType<T extends object = Record<string, unknown>> {
+  /** The family this struct belongs to. */
+  readonly family: Family;
+  /** YNL name of the struct. */
+  readonly name: string;
+  /** The members, in order. */
+  readonly members: readonly MemberSpec[];
+  #compiled: CompiledStruct | undefined;
+
+  static {
+    installAccessors({ struct: (s) => s.#compiled ??= compileStruct(s) });
+  }
+
+  /**
+   * Wrap a struct's table; use {@link Family.struct} rather than this.
+   *
+   * @example
+   * ```ts
+   * import { defineFamily, StructType } from "@netlink/netlink/codec";
+   * const f = defineFamily({ name: "x", protocol: "netlink-raw", attributeSets: {}, operations: {} });
+   * new StructType(f, "one", [{ name: "v", type: "u32" }]).size; // 4
+   * ```
+   */
+  constructor(family: Family, name: string, members: readonly MemberSpec[]) {
+    this.family = family;
+    this.name = name;
+    this.members = members;
+  }
+
+  /**
+   * Size in bytes, with C alignment padding.
+   *
+   * @example
+   * ```ts
+   * import { defineFamily } from "@netlink/netlink/codec";
+   * defineFamily({
+   *   name: "x",
+   *   protocol: "netlink-raw",
+   *   structs: { s: [{ name: "a", type: "u64" }, { name: "b", type: "u8" }] },
+   *   attributeSets: {},
+   *   operations: {},
+   * }).struct("s").size; // 16
+   * ```
+   */
+  get size(): number {
+    return compiledStruct(this as StructType<object>).size;
+  }
+
+  /**
+   * Decode a struct from `bytes[offset, end)`; same as {@link decodeStruct}.
+   *
+   * @example
+   * ```ts
+   * import { defineFamily } from "@netlink/netlink/codec";
+   * const s = defineFamily({
+   *   name: "x",
+   *   protocol: "netlink-raw",
+   *   structs: { s: [{ name: "v", type: "u16" }] },
+   *   attributeSets: {},
+   *   operations: {},
+   * }).struct("s");
+   * s.decode(new Uint8Array([1, 2])); // { v: 513 }
+   * ```
+   */
+  decode(bytes: Uint8Array, offset = 0, end: number = bytes.length): T {
+    return decodeStruct(this, bytes, offset, end);
+  }
+
+  /**
+   * Encode a struct; same as {@link encodeStruct}.
+   *
+   * @example
+   * ```ts
+   * import { defineFamily } from "@netlink/netlink/codec";
+   * const s = defineFamily({
+   *   name: "x",
+   *   protocol: "netlink-raw",
+   *   structs: { s: [{ name: "v", type: "u16" }] },
+   *   attributeSets: {},
+   *   operations: {},
+   * }).struct<{ v?: number }>("s");
+   * s.encode({ v: 513 }); // Uint8Array [1, 2]
+   * ```
+   */
+  encode(value: Partial<T>): Uint8Array {
+    return encodeStruct(this, value);
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * Classes (`tc class`): add, change, replace, delete and list, with a typed configuration for
+ * HTB classes; other kinds pass TCA_OPTIONS through the spec tables.
+ *
+ * @example
+ * ```ts
+ * import { addClass, listClasses, Rtnl } from "@netlink/netlink";
+ * await using rt = await Rtnl.open();
+ * await addClass(rt, "eth0", { parent: "1:", classid: "1:10", kind: "htb", rate: "10mbit" });
+ * for (const c of await listClasses(rt, { dev: "eth0" })) console.log(c.handle, c.config);
+ * ```
+ *
+ * @module
+ */
+import * as tc from "../../generated/tc.ts";
+import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../../codec/constants.ts";
+import type { Rtnl } from "../rtnl.ts";
+import { type Handle, parseHandle } from "./handles.ts";
+import { decodeHtbClass, encodeHtbClass, type HtbClassConfig } from "./htb.ts";
+import {
+  devices,
+  ifindexOf,
+  type ListOptions,
+  otherAttrs,
+  otherConfig,
+  type OtherTcConfig,
+  type TcMessage,
+  type TcObject,
+  tcObject,
+} from "./object.ts";
+
+/** Configuration of a class, by kind. */
+export type ClassConfig = HtbClassConfig | OtherTcConfig;
+
+/** A class as listed. */
+export type TcClass = TcObject<ClassConfig>;
+
+function encodeClass(c: ClassConfig): tc.Attrs {
+  if (c.kind === "htb") return { kind: "htb", options: encodeHtbClass(c as HtbClassConfig) };
+  return otherAttrs(c as OtherTcConfig);
+}
+
+function decodeClassConfig(attrs: tc.Attrs): ClassConfig {
+  const a = attrs as tc.AttrsByKind;
+  if (a.kind === "htb" && a.options?.parms !== undefined) {
+    return decodeHtbClass(a.options, a.options.parms);
+  }
+  return otherConfig(a.kind ?? "", a.options);
+}
+
+/**
+ * Decode a class message.
+ *
+ * @example
+ * ```ts
+ * import { decodeClass } from "@netlink/netlink";
+ * decodeClass({
+ *   header: { family: 0, ifindex: 2, handle: 0x10010, parent: 0x10000, info: 0 },
+ *   attrs: { kind: "htb" },
+ * }).handle; // 0x10010
+ * ```
+ */
+export function decodeClass(m: TcMessage): TcClass {
+  return tcObject(m, decodeClassConfig(m.attrs));
+}
+
+/**
+ * List classes (`tc -s class show`), of one device or of all.
+ *
+ * @example
+ * ```ts
+ * import { Rtnl, formatHandle, listClasses } from "@netlink/netlink";
+ * await using rt = await Rtnl.open();
+ * for (const c of await listClasses(rt, { dev: "eth0" })) {
+ *   console.log(formatHandle(c.handle), c.config);
+ * }
+ * ```
+ */
+export async function listClasses(rt: Rtnl, options: ListOptions = {}): Promise<TcClass[]> {
+  const out: TcClass[] = [];
+  for (const ifindex of await devices(rt, options.dev)) {
+    for await (
+      const m of rt.dump(tc.operations.gettclass, {
+        header: { ifindex },
+        signal: options.signal,
+      })
+    ) out.push(decodeClass(m));
+  }
+  return out;
+}
+
+/** Options of {@link addClass}: parent, classid, kind and its configuration. */
+export type AddClassOptions = {
+  /** Parent qdisc or class (`"1:"`, `"1:1"`). */
+  parent: Handle;
+  /** Class id (`"1:10"`). */
+  classid: Handle;
+  /** Cancel waiting for the answer. */
+  signal?: AbortSignal;
+} & ClassConfig;
+
+async function newClass(rt: Rtnl, dev: number | string, o: AddClassOptions, flags: number) {
+  const ifindex = await ifindexOf(rt, dev);
+  await rt.call(tc.operations.newtclass, {
+    header: { ifindex, parent: parseHandle(o.parent), handle: parseHandle(o.classid) },
+    attrs: encodeClass(o),
+    flags,
+    signal: o.signal,
+  });
+}
+
+/**
+ * Add a class (`tc class add`).
+ *
+ * @example
+ * ```ts
+ * import { Rtnl, addClass } from "@netlink/netlink";
+ * await using rt = await Rtnl.open();
+ * await addClass(rt, "eth0", {
+ *   parent: "1:",
+ *   classid: "1:10",
+ *   kind: "htb",
+ *   rate: "1mbit",
+ *   ceil: "2mbit",
+ *   prio: 1,
+ * });
+ * ```
+ */
+export async function addClass(
+  rt: Rtnl,
+  dev: number | string,
+  options: AddClassOptions,
+): Promise<void> {
+  await newClass(rt, dev, options, NLM_F_CREATE | NLM_F_EXCL);
+}
+
+/**
+ * Add a class or replace its parameters (`tc class replace`).
+ *
+ * @example
+ * ```ts
+ * import { Rtnl, replaceClass } from "@netlink/netlink";
+ * await using rt = await Rtnl.open();
+ * await replaceClass(rt, "eth0", { parent: "1:", classid: "1:10", kind: "htb", rate: "5mbit" });
+ * ```
+ */
+export async function replaceClass(
+  rt: Rtnl,
+  dev: number | string,
+  options: AddClassOptions,
+): Promise<void> {
+  await newClass(rt, dev, options, NLM_F_CREATE | NLM_F_REPLACE);
+}
+
+/**
+ * Change an existing class (`tc class change`).
+ *
+ * @example
+ * ```ts
+ * import { Rtnl, changeClass } from "@netlink/netlink";
+ * await using rt = await Rtnl.open();
+ * await changeClass(rt, "eth0", { parent: "1:", classid: "1:10", kind: "htb", rate: "3mbit" });
+ * ```
+ */
+export async function changeClass(
+  rt: Rtnl,
+  dev: number | string,
+  options: AddClassOptions,
+): Promise<void> {
+  await newClass(rt, dev, options, 0);
+}
+
+/**
+ * Delete a class (`tc class del dev X classid 1:10`).
+ *
+ * @example
+ * ```ts
+ * import { Rtnl, deleteClass } from "@netlink/netlink";
+ * await using rt = await Rtnl.open();
+ * await deleteClass(rt, "eth0", "1:10");
+ * ```
+ */
+export async function deleteClass(
+  rt: Rtnl,
+  dev: number | string,
+  classid: Handle,
+  options: { signal?: AbortSignal } = {},
+): Promise<void> {
+  const ifindex = await ifindexOf(rt, dev);
+  await rt.call(tc.operations.deltclass, {
+    header: { ifindex, handle: parseHandle(classid) },
+    signal: options.signal,
+  });
+}

@@ -1,0 +1,140 @@
+/**
+ * What qdiscs, classes and filters share: the decoded message, the listed object with its
+ * statistics, the configuration of kinds without typed options, and the device lookups of the
+ * operations.
+ *
+ * @module
+ */
+import type * as tc from "../../generated/tc.ts";
+import * as rtLink from "../../generated/rt_link.ts";
+import type { Rtnl } from "../rtnl.ts";
+
+/** A decoded tc message: what {@link Rtnl.dump} yields for the tc operations. */
+export interface TcMessage {
+  /** struct tcmsg. */
+  header: tc.Tcmsg;
+  /** TCA_* attributes. */
+  attrs: tc.Attrs;
+}
+
+/**
+ * Any other kind: `options` is the value of TCA_OPTIONS for the spec tables of
+ * `families/generated/tc.ts` (e.g. `{ limit: 100 }` for `pfifo`).
+ */
+export interface OtherTcConfig {
+  /** Kind, as `tc` names it. */
+  kind: string;
+  /** TCA_OPTIONS, as the spec tables encode and decode it. */
+  options?: unknown;
+}
+
+/** Statistics of a qdisc, class, filter or action: TCA_STATS2 (or the legacy TCA_STATS). */
+export interface TcStatistics {
+  /** Bytes sent. */
+  bytes: bigint;
+  /** Packets sent. */
+  packets: number;
+  /** Packets dropped. */
+  drops: number;
+  /** Times the rate was exceeded. */
+  overlimits: number;
+  /** Packets requeued. */
+  requeues: number;
+  /** Packets queued. */
+  qlen: number;
+  /** Bytes queued. */
+  backlog: number;
+  /** Estimated rate, bytes per second (with a rate estimator). */
+  bps: number;
+  /** Estimated rate, packets per second. */
+  pps: number;
+}
+
+/** What qdiscs, classes and filters share. */
+export interface TcObject<C> {
+  /** Device index. */
+  ifindex: number;
+  /** Handle (for classes, the classid; for filters, the filter handle). */
+  handle: number;
+  /** Parent handle. */
+  parent: number;
+  /** Kind (`htb`, `u32`…). */
+  kind: string;
+  /** Decoded configuration. */
+  config: C;
+  /** Statistics, when the kernel sent them. */
+  stats?: TcStatistics;
+  /** Every attribute as decoded by the spec tables, including `xstats`. */
+  attrs: tc.Attrs;
+}
+
+/** Options of the list functions. */
+export interface ListOptions {
+  /** Only this device (index or name); all devices when omitted. */
+  dev?: number | string;
+  /** Cancel the dump. */
+  signal?: AbortSignal;
+}
+
+/** TCA_KIND and TCA_OPTIONS of a kind without typed options, as given. */
+export function otherAttrs(c: OtherTcConfig): tc.Attrs {
+  const attrs: tc.Attrs = { kind: c.kind };
+  if (c.options !== undefined) attrs.options = c.options as tc.Attrs["options"];
+  return attrs;
+}
+
+/** The configuration of a kind without typed options, as decoded. */
+export function otherConfig(kind: string, options: unknown): OtherTcConfig {
+  return options === undefined ? { kind } : { kind, options };
+}
+
+/** Statistics from TCA_STATS2 (or TCA_ACT_STATS), falling back to the legacy TCA_STATS. */
+export function statistics(
+  s2: tc.TcaStatsAttrs | undefined,
+  s1: tc.TcStats | undefined,
+): TcStatistics | undefined {
+  if (s2 === undefined && s1 === undefined) return undefined;
+  const est = s2?.rateEst64;
+  return {
+    bytes: s2?.basic?.bytes ?? s1?.bytes ?? 0n,
+    packets: s2?.pkt64 !== undefined ? Number(s2.pkt64) : s2?.basic?.packets ?? s1?.packets ?? 0,
+    drops: s2?.queue?.drops ?? s1?.drops ?? 0,
+    overlimits: s2?.queue?.overlimits ?? s1?.overlimits ?? 0,
+    requeues: s2?.queue?.requeues ?? 0,
+    qlen: s2?.queue?.qlen ?? s1?.qlen ?? 0,
+    backlog: s2?.queue?.backlog ?? s1?.backlog ?? 0,
+    bps: est !== undefined ? Number(est.bps) : s2?.rateEst?.bps ?? s1?.bps ?? 0,
+    pps: est !== undefined ? Number(est.pps) : s2?.rateEst?.pps ?? s1?.pps ?? 0,
+  };
+}
+
+/** The parts of a listed object that come from the message itself. */
+export function tcObject<C>(m: TcMessage, config: C): TcObject<C> {
+  const out: TcObject<C> = {
+    ifindex: m.header.ifindex,
+    handle: m.header.handle,
+    parent: m.header.parent,
+    kind: m.attrs.kind ?? "",
+    config,
+    attrs: m.attrs,
+  };
+  const stats = statistics(m.attrs.stats2, m.attrs.stats);
+  if (stats !== undefined) out.stats = stats;
+  return out;
+}
+
+/** The index of a device given by index or name (RTM_GETLINK by IFLA_IFNAME). */
+export async function ifindexOf(rt: Rtnl, dev: number | string): Promise<number> {
+  if (typeof dev === "number") return dev;
+  const link = await rt.call(rtLink.operations.getlink, { attrs: { ifname: dev } });
+  if (link === undefined) throw new Error(`No reply for device "${dev}"`);
+  return link.header.ifiIndex;
+}
+
+/** The device `dev`, or every device when it is undefined (classes and filters dump per device). */
+export async function devices(rt: Rtnl, dev: number | string | undefined): Promise<number[]> {
+  if (dev !== undefined) return [await ifindexOf(rt, dev)];
+  const out: number[] = [];
+  for await (const l of rt.dump(rtLink.operations.getlink)) out.push(l.header.ifiIndex);
+  return out;
+}
