@@ -34,3 +34,4 @@ export * from "./socket/netns.ts";
 export * from "./client/mod.ts";
 export * from "./families/route/mod.ts";
 export * from "./families/uevent.ts";
+export * from "./capture/mod.ts";

@@ -28,7 +28,13 @@ import {
   type Family,
   type Operation,
 } from "../codec/ynl/mod.ts";
-import { NetlinkSocket, type OpenOptions, type ReceivedMessage } from "../socket/socket.ts";
+import {
+  type AcceptFrom,
+  isOverrun,
+  NetlinkSocket,
+  type OpenOptions,
+  type ReceivedMessage,
+} from "../socket/socket.ts";
 import { type GenlFamilyInfo, resolveFamily } from "./genl.ts";
 
 /** What to send in a request: fixed-header fields, attributes, extra flags. */
@@ -39,14 +45,38 @@ export interface CallOptions<H, A> {
   attrs?: A;
   /** Extra `nlmsg_flags` (e.g. `NLM_F_CREATE | NLM_F_EXCL`). */
   flags?: number;
-  /** Cancel waiting for the answer. */
+  /** Cancel waiting for the answer; an already-aborted signal rejects before anything is sent. */
   signal?: AbortSignal;
+  /**
+   * `call`/`get` only: ask for an ACK (default true). `false` for protocols that answer without
+   * one: the call resolves with the first answer (see the socket's `RequestOptions.ack`).
+   */
+  ack?: boolean;
 }
 
-/** Options of {@link Client.events}. */
+/**
+ * The operation a reply is decoded with. By default a reply is decoded by its own message type
+ * (for generic netlink: its command) when that differs from the one `op` declares, through
+ * `family.operationFor(type)` — xfrm answers `XFRM_MSG_GETSA` with `XFRM_MSG_NEWSA` — else
+ * with `op`; `reply` names the operation outright, for protocols that answer one struct type
+ * with another (sock_diag).
+ */
+export interface ReplyOptions<RH extends object, RA extends object> {
+  /** Decode replies as messages of this operation. */
+  reply?: Operation<RH, RA>;
+}
+
+/** Options of {@link Client.events} and {@link Client.subscribe}. */
 export interface EventOptions {
-  /** Stop the iterator. */
+  /** Stop the iterator; an already-aborted signal rejects before the groups are joined. */
   signal?: AbortSignal;
+  /**
+   * On a receive-buffer overrun: yield an {@link OverrunNotification} and go on (`"mark"`, the
+   * default), or fail with an `ENOBUFS` `NetlinkError` (`"throw"`).
+   */
+  overrun?: "mark" | "throw";
+  /** Whose notifications to take (default: the kernel's only); see `SubscribeOptions`. */
+  acceptFrom?: AcceptFrom;
 }
 
 /** A notification decoded by its family's tables. */
@@ -60,6 +90,8 @@ export interface Notification
   group: number;
   /** The peer namespace id, with `listenAllNsid`. */
   nsid?: number;
+  /** Never set on a notification (see {@link OverrunNotification}). */
+  overrun?: undefined;
 }
 
 /** A received message that no family of the client describes, kept raw. */
@@ -68,7 +100,22 @@ export interface UnknownNotification {
   family: undefined;
   /** The message as received. */
   message: ReceivedMessage;
+  /** True on the overrun marker ({@link OverrunNotification}). */
+  overrun?: boolean;
 }
+
+/**
+ * The marker for a receive-buffer overrun: the kernel dropped notifications here, so state
+ * built from them is stale until re-read (dump again). `message` is the socket's marker
+ * (type `NLMSG_OVERRUN`, empty payload, sender 0, group 0).
+ */
+export interface OverrunNotification extends UnknownNotification {
+  /** `true`. */
+  overrun: true;
+}
+
+/** What {@link Client.events} yields: decoded, raw, or the overrun marker. */
+export type ClientEvent = Notification | UnknownNotification | OverrunNotification;
 
 /** Options of {@link Client.open}: those of the socket, including `netns`. */
 export type ClientOptions = OpenOptions;
@@ -191,12 +238,22 @@ export class Client implements AsyncDisposable {
   /**
    * Send one request of `op` and wait: resolves with the decoded reply, or `undefined` when the
    * kernel only acknowledged it. Kernel errors reject with a `NetlinkError` naming the
-   * operation.
+   * operation. The reply is decoded as {@link ReplyOptions} says.
    */
+  call<H extends object, A extends object>(
+    op: Operation<H, A>,
+    options?: CallOptions<H, A>,
+  ): Promise<DecodedMessage<H, A> | undefined>;
+  /** Like the above, decoding the reply as a message of `options.reply`. */
+  call<H extends object, A extends object, RH extends object, RA extends object>(
+    op: Operation<H, A>,
+    options: CallOptions<H, A> & { reply: Operation<RH, RA> },
+  ): Promise<DecodedMessage<RH, RA> | undefined>;
   async call<H extends object, A extends object>(
     op: Operation<H, A>,
-    options: CallOptions<H, A> = {},
-  ): Promise<DecodedMessage<H, A> | undefined> {
+    options: CallOptions<H, A> & ReplyOptions<object, object> = {},
+  ): Promise<DecodedMessage<object, object> | undefined> {
+    options.signal?.throwIfAborted();
     const type = await this.#typeOf(op as Operation<object, object>, options.signal);
     const bytes = buildMessage(op, {
       type,
@@ -207,19 +264,30 @@ export class Client implements AsyncDisposable {
     const reply = await this.socket.request(bytes, {
       signal: options.signal,
       operation: operationName(op, false),
+      ack: options.ack,
     });
-    return reply.type === NLMSG_ERROR /* the ACK */ ? undefined : decodeBody(op, reply.payload);
+    if (reply.type === NLMSG_ERROR) return undefined; // the ACK
+    return decodeReply(op as Operation<object, object>, reply, options.reply);
   }
 
   /**
    * Like {@link call}, for operations that answer with an object: rejects when the kernel only
    * acknowledged.
    */
+  get<H extends object, A extends object>(
+    op: Operation<H, A>,
+    options?: CallOptions<H, A>,
+  ): Promise<DecodedMessage<H, A>>;
+  /** Like the above, decoding the reply as a message of `options.reply`. */
+  get<H extends object, A extends object, RH extends object, RA extends object>(
+    op: Operation<H, A>,
+    options: CallOptions<H, A> & { reply: Operation<RH, RA> },
+  ): Promise<DecodedMessage<RH, RA>>;
   async get<H extends object, A extends object>(
     op: Operation<H, A>,
-    options: CallOptions<H, A> = {},
-  ): Promise<DecodedMessage<H, A>> {
-    const reply = await this.call(op, options);
+    options: CallOptions<H, A> & ReplyOptions<object, object> = {},
+  ): Promise<DecodedMessage<object, object>> {
+    const reply = await this.call(op, options as CallOptions<H, A>);
     if (reply === undefined) {
       throw new TypeError(`${operationName(op, false)} was acknowledged without a reply`);
     }
@@ -227,13 +295,24 @@ export class Client implements AsyncDisposable {
   }
 
   /**
-   * Dump all objects of `op`, decoded as they arrive. Header fields and attributes filter the
-   * dump where the kernel supports it.
+   * Dump all objects of `op`, decoded as they arrive (each by its own message type, as
+   * {@link ReplyOptions} says). Header fields and attributes filter the dump where the kernel
+   * supports it. Aborting stops the iteration at once.
    */
+  dump<H extends object, A extends object>(
+    op: Operation<H, A>,
+    options?: CallOptions<H, A>,
+  ): AsyncGenerator<DecodedMessage<H, A>>;
+  /** Like the above, decoding each message as one of `options.reply`. */
+  dump<H extends object, A extends object, RH extends object, RA extends object>(
+    op: Operation<H, A>,
+    options: CallOptions<H, A> & { reply: Operation<RH, RA> },
+  ): AsyncGenerator<DecodedMessage<RH, RA>>;
   async *dump<H extends object, A extends object>(
     op: Operation<H, A>,
-    options: CallOptions<H, A> = {},
-  ): AsyncGenerator<DecodedMessage<H, A>> {
+    options: CallOptions<H, A> & ReplyOptions<object, object> = {},
+  ): AsyncGenerator<DecodedMessage<object, object>> {
+    options.signal?.throwIfAborted();
     const type = await this.#typeOf(op as Operation<object, object>, options.signal);
     const bytes = buildMessage(op, {
       dump: true,
@@ -244,21 +323,22 @@ export class Client implements AsyncDisposable {
     });
     const name = operationName(op, true);
     for await (const m of this.socket.dump(bytes, { signal: options.signal, operation: name })) {
-      yield decodeBody(op, m.payload);
+      yield decodeReply(op as Operation<object, object>, m, options.reply);
     }
   }
 
   /**
    * Join multicast groups (YNL names, e.g. `"rtnlgrp-link"` or ethtool's `"monitor"`) of this
    * client's families and iterate their notifications, decoded by the family they belong to.
-   * Messages no family describes come as {@link UnknownNotification}.
+   * Messages no family describes come as {@link UnknownNotification}; a receive-buffer overrun
+   * as an {@link OverrunNotification} (`overrun: true`), after which the iteration goes on.
    *
    * @throws {TypeError} for a group none of the client's families has.
    */
   async *events(
     groups: readonly string[],
     options: EventOptions = {},
-  ): AsyncGenerator<Notification | UnknownNotification> {
+  ): AsyncGenerator<ClientEvent> {
     await using sub = await this.subscribe(groups, options);
     for await (const n of sub) yield n;
   }
@@ -276,18 +356,27 @@ export class Client implements AsyncDisposable {
    * await using eth = await Client.open(ethtool.family);
    * await using events = await eth.subscribe(["monitor"], { signal: AbortSignal.timeout(5000) });
    * // … change a feature with `ethtool -K` here …
-   * for await (const n of events) if (n.family) console.log(n.operation.name, n.attrs);
+   * for await (const n of events) {
+   *   if (n.overrun) console.log("notifications were lost");
+   *   else if (n.family) console.log(n.operation.name, n.attrs);
+   * }
    * ```
    */
   async subscribe(
     groups: readonly string[],
     options: EventOptions = {},
-  ): Promise<AsyncIterableIterator<Notification | UnknownNotification> & AsyncDisposable> {
+  ): Promise<AsyncIterableIterator<ClientEvent> & AsyncDisposable> {
+    options.signal?.throwIfAborted();
     const ids = await this.groupIds(groups, options.signal);
-    const stream = this.socket.subscribe({ signal: options.signal });
+    options.signal?.throwIfAborted();
+    const stream = this.socket.subscribe({
+      signal: options.signal,
+      overrun: options.overrun,
+      acceptFrom: options.acceptFrom,
+    });
     for (const id of ids) this.socket.join(id);
     const decode = (m: ReceivedMessage) => this.decodeNotification(m);
-    const it: AsyncIterableIterator<Notification | UnknownNotification> & AsyncDisposable = {
+    const it: AsyncIterableIterator<ClientEvent> & AsyncDisposable = {
       async next() {
         const r = await stream.next();
         return r.done ? r : { done: false, value: decode(r.value) };
@@ -333,7 +422,8 @@ export class Client implements AsyncDisposable {
   }
 
   /** Decode a received message with the family of this client that describes it. */
-  decodeNotification(m: ReceivedMessage): Notification | UnknownNotification {
+  decodeNotification(m: ReceivedMessage): ClientEvent {
+    if (isOverrun(m)) return { family: undefined, overrun: true, message: m };
     if (this.socket.protocol === NETLINK_GENERIC) {
       const family = this.#byId.get(m.type);
       const d = family?.decodeMessage(m.type, m.payload);
@@ -359,6 +449,28 @@ export class Client implements AsyncDisposable {
     this.close();
     return Promise.resolve();
   }
+}
+
+/**
+ * Decode reply `m` to `op`: as `explicit` when given; else by the operation its own message
+ * type (generic netlink: command) names, when that differs from `op`'s reply (or, with no
+ * reply declared, its request) and the family knows it; else as `op`.
+ */
+function decodeReply(
+  op: Operation<object, object>,
+  m: { type: number; payload: Uint8Array },
+  explicit?: Operation<object, object>,
+): DecodedMessage<object, object> {
+  if (explicit !== undefined) return decodeBody(explicit, m.payload);
+  const expected = op.replyValue ?? op.requestValue;
+  if (expected !== undefined) {
+    const value = op.family.isGenetlink ? m.payload[0] : m.type;
+    if (value !== undefined && value !== expected) {
+      const other = op.family.operationFor(value, "reply");
+      if (other !== undefined) return decodeBody(other, m.payload);
+    }
+  }
+  return decodeBody(op, m.payload);
 }
 
 /** `CTRL_CMD_GETFAMILY`-style names for errors: the spec's C name of the request. */

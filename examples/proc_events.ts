@@ -13,12 +13,14 @@
  * give `--netns /proc/1/ns/net` (any process's `/proc/PID/ns/net` of that namespace). Once the
  * kernel acknowledged the subscription, `listening` is written to standard error. Text lines
  * are `KIND key=value…`; `--json` prints one JSON object per line (`timestampNs` as a string).
+ * Where the kernel dropped events (this reader fell behind) a line `overrun` (JSON
+ * `{"kind":"overrun"}`) says so, and the events go on.
  *
  * @module
  */
 import {
   PROC_EVENT_KINDS,
-  type ProcEvent,
+  type ProcEventItem,
   type ProcEventKind,
   ProcEvents,
 } from "../families/connector/mod.ts";
@@ -48,8 +50,9 @@ function write(to: "stdout" | "stderr", s: string): void {
 const USAGE = "Usage: proc_events.ts [--json] [--events KIND[,KIND…]] [--netns PATH] " +
   "[--count N] [--timeout SECONDS]\n       KIND := " + Object.keys(PROC_EVENT_KINDS).join(" | ");
 
-/** One event as a line of text: its kind, then `key=value` pairs. */
-export function formatEvent(e: ProcEvent): string {
+/** One event as a line of text: its kind, then `key=value` pairs (`overrun` for the marker). */
+export function formatEvent(e: ProcEventItem): string {
+  if (e.kind === "overrun") return "overrun";
   const ids = "pid" in e ? `pid=${e.pid} tid=${e.tid}` : "";
   const tail = ` cpu=${e.cpu} time=${e.timestampNs / 1_000_000_000n}.${
     String(e.timestampNs % 1_000_000_000n).padStart(9, "0")
@@ -85,7 +88,7 @@ export function formatEvent(e: ProcEvent): string {
 }
 
 /** One event as JSON (the timestamp as a decimal string: nanoseconds outgrow 2^53). */
-export function eventJson(e: ProcEvent): string {
+export function eventJson(e: ProcEventItem): string {
   return JSON.stringify(
     e,
     (_k, v) => typeof v === "bigint" ? String(v) : v instanceof Uint8Array ? [...v] : v,

@@ -6,6 +6,7 @@
  * ```sh
  * deno run -A examples/uevent_monitor.ts [--env] [--json] [--udev] [--count N]
  * bun examples/uevent_monitor.ts
+ * deno run --allow-ffi jsr:@netlink/netlink/examples/uevent_monitor   # straight from the package
  * ```
  *
  * `--env` adds each event's properties (indented `KEY=VALUE` lines), `--json` prints one JSON

@@ -19,12 +19,43 @@ export interface UeventMonitorOptions {
   /** Which events: `"kernel"` (default), `"udev"`, or `"both"`. */
   source?: "kernel" | "udev" | "both";
   /**
-   * Accept group-1 events from senders other than the kernel (port id 0). Default false:
-   * such events are spoofed, and are dropped and counted in {@link UeventMonitor.spoofed}.
+   * Accept events from senders other than the kernel (port id 0) that are not udev's (group 2):
+   * on group 1 or sent to this socket's port. Default false: such events are spoofed, and are
+   * dropped and counted in {@link UeventMonitor.spoofed}.
    */
   acceptSpoofed?: boolean;
   /** Kernel receive buffer; default 1 MiB (bursts of events at boot or hotplug are large). */
   receiveBufferSize?: number;
+  /**
+   * Listen in another network namespace: a name (`ip netns`), a path (`/proc/PID/ns/net`) or
+   * an open fd. The kernel sends a namespace's network-device uevents only to sockets made in
+   * it; the sender check (kernel port 0) applies there as here.
+   */
+  netns?: string | number;
+}
+
+/**
+ * What {@link UeventMonitor.events} yields for a receive-buffer overrun (the kernel dropped
+ * events here; rescan `/sys` to resynchronise): a {@link Uevent} with `overrun: true`, action
+ * `"overrun"`, an empty devpath and no properties, so code that reads any event's fields keeps
+ * working. Tell it apart with `"overrun" in ev`.
+ */
+export interface UeventOverrun extends Uevent {
+  /** `true`. */
+  overrun: true;
+  /** `"overrun"` (the kernel never sends this action). */
+  action: "overrun";
+}
+
+/** Options of {@link UeventMonitor.events}. */
+export interface UeventEventsOptions {
+  /** Stop iterating; an already-aborted signal fails the first `next()`. */
+  signal?: AbortSignal;
+  /**
+   * On a receive-buffer overrun: yield a {@link UeventOverrun} and go on (`"mark"`, the
+   * default), or fail with an `ENOBUFS` `NetlinkError` (`"throw"`).
+   */
+  overrun?: "mark" | "throw";
 }
 
 /**
@@ -43,7 +74,7 @@ export class UeventMonitor implements AsyncDisposable {
   /** The underlying socket. */
   readonly socket: NetlinkSocket;
   #acceptSpoofed: boolean;
-  /** Group-1 events dropped because they did not come from the kernel. */
+  /** Events dropped because they did not come from the kernel (and not on udev's group 2). */
   spoofed = 0;
   /** Datagrams dropped because they did not decode as uevents. */
   malformed = 0;
@@ -69,7 +100,10 @@ export class UeventMonitor implements AsyncDisposable {
     if (groups === undefined) {
       throw new TypeError(`source must be "kernel", "udev" or "both", got ${String(source)}`);
     }
-    const socket = await NetlinkSocket.open(NETLINK_KOBJECT_UEVENT, { groups });
+    const socket = await NetlinkSocket.open(NETLINK_KOBJECT_UEVENT, {
+      groups,
+      ...(options.netns === undefined ? {} : { netns: options.netns }),
+    });
     try {
       socket.setReceiveBufferSize(options.receiveBufferSize ?? 1 << 20);
     } catch (e) {
@@ -80,20 +114,33 @@ export class UeventMonitor implements AsyncDisposable {
   }
 
   /**
-   * Iterate decoded events. Spoofed and malformed datagrams are skipped and counted.
+   * Iterate decoded events. Spoofed and malformed datagrams are skipped and counted. A
+   * receive-buffer overrun yields a {@link UeventOverrun} (counted in {@link overruns}) and
+   * the iteration goes on, unless `overrun: "throw"`. Aborting `signal` stops it at once.
    *
    * @example
    * ```ts
    * import { UeventMonitor } from "@netlink/netlink";
    * await using monitor = await UeventMonitor.open();
    * for await (const ev of monitor.events()) {
-   *   if (ev.subsystem === "net") console.log(ev.action, ev.env.INTERFACE);
+   *   if ("overrun" in ev) console.log("events were lost: rescan /sys");
+   *   else if (ev.subsystem === "net") console.log(ev.action, ev.env.INTERFACE);
    * }
    * ```
    */
-  async *events(options: { signal?: AbortSignal } = {}): AsyncGenerator<Uevent> {
-    for await (const d of this.socket.datagrams(options)) {
-      if (d.group === UEVENT_GROUP_KERNEL && d.sender !== 0 && !this.#acceptSpoofed) {
+  async *events(options: UeventEventsOptions = {}): AsyncGenerator<Uevent | UeventOverrun> {
+    options.signal?.throwIfAborted();
+    const datagrams = this.socket.datagrams({
+      signal: options.signal,
+      overrun: options.overrun,
+      acceptFrom: "any", // senders are checked here, so spoofed events are counted
+    });
+    for await (const d of datagrams) {
+      if (d.overrun) {
+        yield { overrun: true, action: "overrun", devpath: "", source: "kernel", env: {} };
+        continue;
+      }
+      if (d.sender !== 0 && d.group !== UEVENT_GROUP_UDEV && !this.#acceptSpoofed) {
         this.spoofed++;
         continue;
       }
@@ -107,6 +154,11 @@ export class UeventMonitor implements AsyncDisposable {
       }
       yield ev;
     }
+  }
+
+  /** Receive-buffer overruns so far (events were lost). */
+  get overruns(): number {
+    return this.socket.overruns;
   }
 
   /** Close the socket; running iterations end. */

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { type CType, LIBC_NAMES, SYMBOLS } from "./symbols.ts";
+import { openLibc } from "./libc_open.ts";
+import { type CType, SYMBOLS } from "./symbols.ts";
 import type { Libc, Poller } from "./types.ts";
 
 /** The small part of `bun:ffi` this adapter uses. */
@@ -42,19 +43,25 @@ export function bunDefinitions(): Record<string, { args: string[]; returns: stri
   return defs;
 }
 
-/** Open libc in whichever names work. */
+/** The symbols of an opened libc. */
+export type BunLibcSymbols = Record<string, (...args: unknown[]) => number>;
+
+/**
+ * Open libc: `name` if given (the poller worker opens the one the main thread opened), else the
+ * path in `NETLINK_LIBC`, else the default names. Returns the symbols and the name that opened.
+ */
 export function openBunLibc(
   ffi: BunFfi,
-): { symbols: Record<string, (...args: unknown[]) => number> } {
-  let lastError: unknown;
-  for (const name of LIBC_NAMES) {
-    try {
-      return ffi.dlopen(name, bunDefinitions());
-    } catch (e) {
-      lastError = e;
-    }
-  }
-  throw new Error(`Cannot load libc: ${lastError}`);
+  name?: string,
+): { symbols: BunLibcSymbols; name: string } {
+  if (name !== undefined) return { symbols: ffi.dlopen(name, bunDefinitions()).symbols, name };
+  const { lib, name: opened } = openLibc((n) => ffi.dlopen(n, bunDefinitions()));
+  return { symbols: lib.symbols, name: opened };
+}
+
+/** `bun:ffi`, imported by a literal specifier (JSR and `deno publish` accept `bun:` ones). */
+export async function importBunFfi(): Promise<BunFfi> {
+  return (await import("bun:ffi")) as BunFfi;
 }
 
 interface BunWorker {
@@ -66,10 +73,8 @@ interface BunWorker {
 
 /** Open libc with Bun's FFI. Called once, on the first socket open. */
 export async function loadBunLibc(): Promise<Libc> {
-  const spec = "bun:ffi";
-  const ffi = (await import(spec)) as BunFfi;
-  const s = openBunLibc(ffi);
-  const sym = s.symbols;
+  const ffi = await importBunFfi();
+  const { symbols: sym, name: libcName } = openBunLibc(ffi);
   const errnoPtr = sym.__errno_location();
   const nullable = (b: Uint8Array | null) => b ?? null;
 
@@ -92,6 +97,10 @@ export async function loadBunLibc(): Promise<Libc> {
     open: (p, f) => sym.open(p, f),
     ioctl: (fd, r, a) => sym.ioctl(fd, r, a),
     setns: (fd, t) => sym.setns(fd, t),
+    unshare: (f) => sym.unshare(f),
+    mount: (src, target, fstype, flags, data) =>
+      sym.mount(src, target, fstype, flags, nullable(data)),
+    umount2: (target, f) => sym.umount2(target, f),
     errno: () => ffi.read.i32(errnoPtr, 0),
     addressOf: (buf) => BigInt(ffi.ptr(buf)),
     poller(epfd, _wakeFd, onReady): Poller {
@@ -104,7 +113,7 @@ export async function loadBunLibc(): Promise<Libc> {
             const W = (globalThis as unknown as { Worker: new (u: URL) => BunWorker }).Worker;
             worker = new W(new URL("./bun_poller_worker.ts", import.meta.url));
             worker.onmessage = (e) => onReady(e.data);
-            worker.postMessage({ epfd });
+            worker.postMessage({ epfd, libc: libcName });
           }
           worker.ref();
         },

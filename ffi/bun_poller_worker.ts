@@ -4,21 +4,20 @@
  *
  * @module
  */
-import { type BunFfi, openBunLibc } from "./bun.ts";
+import { importBunFfi, openBunLibc } from "./bun.ts";
 import { EPOLL_EVENTS, epollEventSize, readyFds } from "./symbols.ts";
 
 const EINTR = 4;
 
 interface WorkerScope {
-  onmessage: ((e: { data: { epfd: number } }) => void) | null;
+  onmessage: ((e: { data: { epfd: number; libc: string } }) => void) | null;
   postMessage(m: unknown): void;
 }
 const scope = globalThis as unknown as WorkerScope;
 
 scope.onmessage = async (e) => {
-  const spec = "bun:ffi";
-  const ffi = (await import(spec)) as BunFfi;
-  const sym = openBunLibc(ffi).symbols;
+  const ffi = await importBunFfi();
+  const sym = openBunLibc(ffi, e.data.libc).symbols;
   const errnoPtr = sym.__errno_location();
   const arch = (globalThis as unknown as { process: { arch: string } }).process.arch;
   const size = epollEventSize(arch);

@@ -4,14 +4,8 @@
  *
  * @module
  */
-import {
-  type CType,
-  EPOLL_EVENTS,
-  epollEventSize,
-  LIBC_NAMES,
-  readyFds,
-  SYMBOLS,
-} from "./symbols.ts";
+import { openLibc } from "./libc_open.ts";
+import { type CType, EPOLL_EVENTS, epollEventSize, readyFds, SYMBOLS } from "./symbols.ts";
 import type { Libc, Poller } from "./types.ts";
 
 type DenoType = "i32" | "u32" | "usize" | "isize" | "buffer" | "pointer" | "void";
@@ -30,27 +24,30 @@ function definitions() {
     };
   }
   defs.epoll_wait_async = { ...defs.epoll_wait, name: "epoll_wait", nonblocking: true };
+  // Pointer helpers through libc itself rather than Deno.UnsafePointer / UnsafePointerView,
+  // which need an unscoped --allow-ffi: with these, `--allow-ffi=<libc path>` is enough.
+  // void *memcpy(void *dest, const void *src, size_t n): with n = 0 it returns dest (a buffer's
+  // address); from the errno location it copies errno out.
+  defs.address_of = { name: "memcpy", parameters: ["buffer", "buffer", "usize"], result: "usize" };
+  defs.copy_from = { name: "memcpy", parameters: ["buffer", "pointer", "usize"], result: "void" };
   return defs;
 }
 
 // deno-lint-ignore no-explicit-any
 type Fn = (...args: any[]) => any;
 
-/** Open libc with Deno's FFI. Called once, on the first socket open. */
+/**
+ * Open libc with Deno's FFI: the path in `NETLINK_LIBC` if set (and readable: `--allow-env`),
+ * else the default names. Called once, on the first socket open.
+ */
 export function loadDenoLibc(): Libc {
-  let lib: { symbols: Record<string, Fn> } | undefined;
-  let lastError: unknown;
-  for (const name of LIBC_NAMES) {
-    try {
-      lib = Deno.dlopen(name, definitions()) as unknown as { symbols: Record<string, Fn> };
-      break;
-    } catch (e) {
-      lastError = e;
-    }
-  }
-  if (!lib) throw new Error(`Cannot load libc: ${lastError}`);
+  const { lib } = openLibc((name) =>
+    Deno.dlopen(name, definitions()) as unknown as { symbols: Record<string, Fn> }
+  );
   const s = lib.symbols;
-  const errnoView = new Deno.UnsafePointerView(s.__errno_location());
+  const errnoLocation = s.__errno_location();
+  const errnoBuf = new Uint8Array(new ArrayBuffer(4));
+  const errnoView = new DataView(errnoBuf.buffer);
   const eventSize = epollEventSize(Deno.build.arch);
 
   return {
@@ -72,11 +69,14 @@ export function loadDenoLibc(): Libc {
     open: s.open,
     ioctl: s.ioctl,
     setns: s.setns,
-    errno: () => errnoView.getInt32(0),
-    addressOf: (buf) => {
-      const p = Deno.UnsafePointer.of(buf as Uint8Array<ArrayBuffer>);
-      return BigInt(Deno.UnsafePointer.value(p));
+    unshare: s.unshare,
+    mount: s.mount,
+    umount2: s.umount2,
+    errno: () => {
+      s.copy_from(errnoBuf, errnoLocation, 4);
+      return errnoView.getInt32(0, true);
     },
+    addressOf: (buf) => BigInt(s.address_of(buf, buf, 0)),
     poller(epfd, wakeFd, onReady): Poller {
       const events = new Uint8Array(new ArrayBuffer(EPOLL_EVENTS * eventSize));
       const counter = new Uint8Array(new ArrayBuffer(8));

@@ -55,12 +55,27 @@ export const SYMBOLS = {
   ioctl: { args: ["i32", "usize", "usize"], result: "i32" },
   // int setns(int fd, int nstype);
   setns: { args: ["i32", "i32"], result: "i32" },
+  // int unshare(int flags);
+  unshare: { args: ["i32"], result: "i32" },
+  // int mount(const char *source, const char *target, const char *filesystemtype,
+  //           unsigned long mountflags, const void *data);
+  mount: { args: ["ptr", "ptr", "ptr", "usize", "ptr"], result: "i32" },
+  // int umount2(const char *target, int flags);
+  umount2: { args: ["ptr", "i32"], result: "i32" },
   // int *__errno_location(void);
   __errno_location: { args: [], result: "ptr" },
 } as const satisfies Record<string, CSymbol>;
 
-/** The library names tried, in order, by both adapters. */
-export const LIBC_NAMES = ["libc.so.6", "libc.so"] as const;
+/**
+ * The library names tried, in order, by both adapters when `NETLINK_LIBC` does not name one:
+ * glibc's soname, the development link, and musl's (x86_64 and aarch64).
+ */
+export const LIBC_NAMES = [
+  "libc.so.6",
+  "libc.so",
+  "libc.musl-x86_64.so.1",
+  "libc.musl-aarch64.so.1",
+] as const;
 
 /** Maximum events returned by one `epoll_wait`. */
 export const EPOLL_EVENTS = 64;

@@ -59,6 +59,18 @@ export interface Libc {
   ioctl(fd: number, request: number, arg: number | bigint): number;
   /** `int setns(int fd, int nstype);` */
   setns(fd: number, nstype: number): number;
+  /** `int unshare(int flags);` */
+  unshare(flags: number): number;
+  /** `int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const void *data);` */
+  mount(
+    source: Uint8Array,
+    target: Uint8Array,
+    fstype: Uint8Array,
+    flags: number,
+    data: Uint8Array | null,
+  ): number;
+  /** `int umount2(const char *target, int flags);` */
+  umount2(target: Uint8Array, flags: number): number;
   /** `int *__errno_location(void);` read immediately after a failing call, same thread. */
   errno(): number;
   /** The address of a buffer's first byte (the buffer must stay referenced while used). */

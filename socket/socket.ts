@@ -2,6 +2,7 @@
  * `NetlinkSocket`: open, bind, send, request, dump, subscribe and close, for any netlink
  * protocol, on Deno and Bun. Replies are matched by sequence number and sender port id; dumps
  * are reassembled across datagrams until `NLMSG_DONE`; notifications stream until cancelled.
+ * The receive side (routing, multipart, completion, overruns) is `socket/dispatch.ts`.
  *
  * @module
  */
@@ -17,61 +18,57 @@ import {
   NETLINK_NO_ENOBUFS,
   NETLINK_PKTINFO,
   NLM_F_ACK,
-  NLM_F_ACK_TLVS,
   NLM_F_DUMP,
-  NLM_F_DUMP_INTR,
   NLM_F_REQUEST,
-  NLMSG_DONE,
-  NLMSG_ERROR,
   NLMSG_NOOP,
-  NLMSG_OVERRUN,
   SOL_NETLINK,
 } from "../codec/constants.ts";
-import { NLMSG_HDRLEN } from "../codec/header.ts";
-import { type NetlinkMessage, parseMessages } from "../codec/message.ts";
-import {
-  decodeErrorMessage,
-  decodeExtendedAck,
-  encodeErrorMessage,
-  type ExtendedAck,
-} from "../codec/nlmsgerr.ts";
+import { encodeMessage, type NetlinkMessage } from "../codec/message.ts";
+import { encodeErrorMessage } from "../codec/nlmsgerr.ts";
 import { NetlinkError } from "../codec/netlink_error.ts";
 import { SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SOL_SOCKET } from "../ffi/sys.ts";
+import { type Datagram, Dispatcher, type ReceivedMessage } from "./dispatch.ts";
+import { EMSGSIZE, messageTooLongError } from "./errors.ts";
+import { defaultOperation, Outbox } from "./framing.ts";
 import { LibcTransport } from "./libc_transport.ts";
-import type { Transport } from "./transport.ts";
-import { MessageStream, type StreamOwner } from "./stream.ts";
-import type { DumpWaiter, RequestWaiter, Waiter } from "./waiters.ts";
+import { CaptureTransport } from "../capture/transport.ts";
+import { pcapFile } from "../capture/file.ts";
+import type { PcapWriter } from "../capture/pcap.ts";
+import { readEnv } from "../ffi/env.ts";
+import { type BatchAnswer, concatMessages } from "./batch.ts";
 import {
+  type BatchRequestOptions,
+  messageBufferSizes,
   type OpenOptions,
   type RequestOptions,
   type SendOptions,
   type SubscribeOptions,
+  validBatchOptions,
+  validBufferSize,
   validGroup,
+  validOption,
   validOptions,
-  validU32,
+  validOptionValue,
+  validRequestOptions,
+  validSendOptions,
+  validSubscribeOptions,
 } from "./options.ts";
+import { explainPermission } from "./privileges.ts";
+import { MessageStream } from "./stream.ts";
+import type { Transport } from "./transport.ts";
+import type { BatchWaiter, DumpWaiter, RequestWaiter } from "./waiters.ts";
 
-export type { OpenOptions, RequestOptions, SendOptions, SubscribeOptions } from "./options.ts";
-
-/** A message that arrived unsolicited: a multicast notification or a peer's request. */
-export interface ReceivedMessage extends NetlinkMessage {
-  /** Sender's port id: 0 for the kernel. */
-  sender: number;
-  /** The multicast group it was sent to, 0 for unicast (above 32 only with `pktinfo`). */
-  group: number;
-  /** The peer namespace id, with `listenAllNsid`. */
-  nsid?: number;
-}
-
-/** One raw datagram (from an unframed socket such as `NETLINK_KOBJECT_UEVENT`). */
-export interface Datagram {
-  /** The datagram's bytes (a copy the caller may keep). */
-  data: Uint8Array;
-  /** Sender's port id: 0 for the kernel. */
-  sender: number;
-  /** The multicast group, 0 for unicast (above 32 only with `pktinfo`). */
-  group: number;
-}
+export type {
+  AcceptFrom,
+  BatchRequestOptions,
+  OpenOptions,
+  RequestOptions,
+  SendOptions,
+  SubscribeOptions,
+} from "./options.ts";
+export { type Datagram, isOverrun, type ReceivedMessage } from "./dispatch.ts";
+export { answered, type BatchAnswer } from "./batch.ts";
+export { CapabilityError, type PrivilegedAction, requiredCapability } from "./privileges.ts";
 
 /** An async iterator over a dump's messages, which also tells whether the dump was interrupted. */
 export interface DumpIterator<T = NetlinkMessage>
@@ -80,11 +77,26 @@ export interface DumpIterator<T = NetlinkMessage>
   readonly interrupted: boolean;
 }
 
-/** `ENOBUFS`, `EMSGSIZE` (asm-generic/errno.h). */
-const ENOBUFS = 105, EMSGSIZE = 90;
+/** `SO_SNDBUFFORCE` (asm-generic/socket.h). */
+const SO_SNDBUFFORCE = 32;
 
-function operationName(type: number): string {
-  return `request type ${type}`;
+/** `transport`, recording into `pcap` when given (a path's file is shared by its sockets). */
+function capture(
+  transport: Transport,
+  protocol: number,
+  pcap: string | PcapWriter | false | undefined,
+): Transport {
+  if (!pcap) return transport;
+  try {
+    return new CaptureTransport(
+      transport,
+      protocol,
+      typeof pcap === "string" ? pcapFile(pcap) : pcap,
+    );
+  } catch (e) {
+    transport.close();
+    throw e;
+  }
 }
 
 /**
@@ -107,39 +119,29 @@ export class NetlinkSocket implements AsyncDisposable {
   /** The network namespace given to {@link NetlinkSocket.open}, if any. */
   readonly netns?: string | number;
   #t: Transport;
+  #d: Dispatcher;
+  #out: Outbox;
   #portId = 0;
   #closed = false;
-  #seq: number;
-  #pending = new Map<number, Waiter>();
-  /** What the streams call back: a consumer waits on an empty queue, or stopped early. */
-  #owner: StreamOwner = {
-    hungry: () => this.#pump(),
-    cancelled: (stream) => this.#cancelled(stream),
-  };
-  #subscribers = new Set<MessageStream<ReceivedMessage>>();
-  #datagramSubscribers = new Set<MessageStream<Datagram>>();
-  #pumping = false;
-  /** Dumps waiting for the running one to finish, and the running one. */
-  #dumpQueue: DumpWaiter[] = [];
-  #dumpActive: DumpWaiter | undefined;
   #pktinfo: boolean;
-  /** Unsolicited messages dropped because nothing subscribed, or from unexpected senders. */
-  dropped = 0;
-  /** Receive-buffer overruns (`ENOBUFS`) seen so far. */
-  overruns = 0;
 
   private constructor(transport: Transport, protocol: number, o: OpenOptions) {
     this.#t = transport;
     this.protocol = protocol;
     this.framed = o.framed ?? protocol !== NETLINK_KOBJECT_UEVENT;
     this.netns = o.netns;
-    this.#seq = (Math.random() * 0x3fffffff) >>> 0 || 1;
+    this.#out = new Outbox(transport, protocol);
     this.#pktinfo = o.pktinfo ?? false;
+    this.#d = new Dispatcher(transport, {
+      protocol,
+      sendRequest: (bytes, p) => this.#sendRequest(bytes, p.peer, p.operation, p.seq),
+    }, this.framed);
   }
 
   /**
    * Open a non-blocking netlink socket for `protocol`, set its options, and bind it.
    * Loads libc on first use. A protocol the kernel lacks fails with `EPROTONOSUPPORT`.
+   * Every option is checked before any system call; a failed open leaves no fd behind.
    *
    * @example
    * ```ts
@@ -154,9 +156,10 @@ export class NetlinkSocket implements AsyncDisposable {
     const transport = await LibcTransport.open(protocol, {
       type: o.type,
       netns: o.netns,
-      messageBufferSize: o.messageBufferSize ?? 65536,
+      messageBufferSize: o.messageBufferSize ?? messageBufferSizes.default,
     });
-    return NetlinkSocket.#setUp(transport, protocol, o);
+    const pcap = o.pcap ?? readEnv("NETLINK_PCAP");
+    return NetlinkSocket.#setUp(capture(transport, protocol, pcap), protocol, o);
   }
 
   /**
@@ -177,9 +180,14 @@ export class NetlinkSocket implements AsyncDisposable {
     protocol: number,
     options: OpenOptions = {},
   ): Promise<NetlinkSocket> {
-    return Promise.resolve(
-      NetlinkSocket.#setUp(transport, protocol, validOptions(protocol, options)),
-    );
+    try {
+      const o = validOptions(protocol, options);
+      return Promise.resolve(
+        NetlinkSocket.#setUp(capture(transport, protocol, o.pcap), protocol, o),
+      );
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   static #setUp(transport: Transport, protocol: number, options: OpenOptions): NetlinkSocket {
@@ -188,9 +196,7 @@ export class NetlinkSocket implements AsyncDisposable {
       if (options.receiveBufferSize !== undefined) {
         sock.setReceiveBufferSize(options.receiveBufferSize);
       }
-      if (options.sendBufferSize !== undefined) {
-        sock.#setInt(SOL_SOCKET, SO_SNDBUF, options.sendBufferSize, "SO_SNDBUF");
-      }
+      if (options.sendBufferSize !== undefined) sock.setSendBufferSize(options.sendBufferSize);
       if (sock.framed) {
         sock.setOption(NETLINK_EXT_ACK, options.extAck ?? true);
         if (options.capAck) sock.setOption(NETLINK_CAP_ACK, true);
@@ -199,7 +205,13 @@ export class NetlinkSocket implements AsyncDisposable {
       if (options.noEnobufs) sock.setOption(NETLINK_NO_ENOBUFS, true);
       if (options.pktinfo) sock.setOption(NETLINK_PKTINFO, true);
       if (options.listenAllNsid) sock.setOption(NETLINK_LISTEN_ALL_NSID, true);
-      sock.#portId = transport.bind(options.portId ?? 0, options.groups ?? 0);
+      const groups = options.groups ?? 0;
+      try {
+        sock.#portId = transport.bind(options.portId ?? 0, groups);
+      } catch (e) {
+        if (groups === 0) throw e;
+        throw explainPermission(e, { kind: "join", protocol, group: 32 - Math.clz32(groups) });
+      }
       for (const g of options.join ?? []) sock.join(g);
     } catch (e) {
       sock.close();
@@ -228,6 +240,24 @@ export class NetlinkSocket implements AsyncDisposable {
     return this.#closed;
   }
 
+  /**
+   * Unsolicited messages dropped: nothing subscribed, no subscription accepts the sender (a
+   * forged notification from another process), or a late answer nobody waits for.
+   */
+  get dropped(): number {
+    return this.#d.dropped;
+  }
+
+  /** Receive-buffer overruns (`ENOBUFS`) seen so far. */
+  get overruns(): number {
+    return this.#d.overruns;
+  }
+
+  /** Datagrams dropped because their framing was malformed (and they answered no request). */
+  get malformed(): number {
+    return this.#d.malformed;
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new TypeError("The netlink socket is closed");
   }
@@ -243,7 +273,8 @@ export class NetlinkSocket implements AsyncDisposable {
   }
 
   /**
-   * Set a `SOL_NETLINK` option (`NETLINK_EXT_ACK`, `NETLINK_CAP_ACK`, `NETLINK_PKTINFO`, …).
+   * Set a `SOL_NETLINK` option (`NETLINK_EXT_ACK`, `NETLINK_CAP_ACK`, `NETLINK_PKTINFO`, …) to
+   * a boolean or a 32-bit integer.
    *
    * @example
    * ```ts
@@ -253,26 +284,27 @@ export class NetlinkSocket implements AsyncDisposable {
    * ```
    */
   setOption(option: number, value: boolean | number): void {
-    if (!Number.isInteger(option) || option <= 0) {
-      throw new RangeError(`Invalid netlink socket option ${option}`);
-    }
-    const v = typeof value === "boolean" ? (value ? 1 : 0) : value;
-    this.#setInt(SOL_NETLINK, option, v, `SOL_NETLINK ${option}`);
+    validOption(option);
+    const v = validOptionValue(option, value);
+    this.#setInt(SOL_NETLINK, option, v | 0, `SOL_NETLINK ${option}`);
     if (option === NETLINK_PKTINFO) this.#pktinfo = v !== 0;
   }
 
-  /**
-   * Read a `SOL_NETLINK` option as a number.
-   *
-   * @example
-   * ```ts
-   * import { NetlinkSocket, NETLINK_ROUTE, NETLINK_EXT_ACK } from "@netlink/netlink";
-   * await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
-   * console.log(sock.getOption(NETLINK_EXT_ACK)); // 1
-   * ```
-   */
+  /** Read a `SOL_NETLINK` option as a number. */
   getOption(option: number): number {
+    validOption(option);
     return this.#getInt(SOL_NETLINK, option, `SOL_NETLINK ${option}`);
+  }
+
+  /** Set a buffer with the `*FORCE` option when privileged, else the capped one. */
+  #setBuffer(force: number, plain: number, bytes: number, label: string): number {
+    try {
+      this.#setInt(SOL_SOCKET, force, bytes, `${label}FORCE`);
+    } catch (e) {
+      if (!(e instanceof NetlinkError) || e.code !== "EPERM") throw e;
+      this.#setInt(SOL_SOCKET, plain, bytes, label);
+    }
+    return this.#getInt(SOL_SOCKET, plain, label);
   }
 
   /**
@@ -287,20 +319,23 @@ export class NetlinkSocket implements AsyncDisposable {
    * ```
    */
   setReceiveBufferSize(bytes: number): number {
-    if (!Number.isInteger(bytes) || bytes <= 0 || bytes > 0x7fffffff) {
-      throw new RangeError(`Receive buffer size must be a positive integer, got ${bytes}`);
-    }
-    try {
-      this.#setInt(SOL_SOCKET, SO_RCVBUFFORCE, bytes, "SO_RCVBUFFORCE");
-    } catch (e) {
-      if (!(e instanceof NetlinkError) || e.code !== "EPERM") throw e;
-      this.#setInt(SOL_SOCKET, SO_RCVBUF, bytes, "SO_RCVBUF");
-    }
-    return this.#getInt(SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF");
+    validBufferSize("Receive buffer size", bytes);
+    return this.#setBuffer(SO_RCVBUFFORCE, SO_RCVBUF, bytes, "SO_RCVBUF");
   }
 
   /**
-   * Join multicast group `group` (1–1024), including groups above 32.
+   * Set the kernel send buffer, which bounds the longest datagram this socket can send (its
+   * size minus 32 bytes). Tries `SO_SNDBUFFORCE` (needs CAP_NET_ADMIN, exceeds `wmem_max`),
+   * then falls back to `SO_SNDBUF`. Returns the size the kernel reports.
+   */
+  setSendBufferSize(bytes: number): number {
+    validBufferSize("Send buffer size", bytes);
+    return this.#setBuffer(SO_SNDBUFFORCE, SO_SNDBUF, bytes, "SO_SNDBUF");
+  }
+
+  /**
+   * Join multicast group `group` (1–1024), including groups above 32. A group the protocol
+   * keeps for the privileged fails with a {@link CapabilityError} naming the capability.
    *
    * @example
    * ```ts
@@ -311,22 +346,17 @@ export class NetlinkSocket implements AsyncDisposable {
    */
   join(group: number): void {
     validGroup(group);
-    this.#setInt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group, `NETLINK_ADD_MEMBERSHIP ${group}`);
+    try {
+      this.#setInt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group, `NETLINK_ADD_MEMBERSHIP ${group}`);
+    } catch (e) {
+      throw explainPermission(e, { kind: "join", protocol: this.protocol, group });
+    }
     // The sender address names groups 1-32 only; above that, the group comes in NETLINK_PKTINFO,
     // without which a notification would be indistinguishable from a unicast reply.
     if (group > 32 && !this.#pktinfo) this.setOption(NETLINK_PKTINFO, true);
   }
 
-  /**
-   * Leave multicast group `group`.
-   *
-   * @example
-   * ```ts
-   * import { NetlinkSocket, NETLINK_ROUTE } from "@netlink/netlink";
-   * await using sock = await NetlinkSocket.open(NETLINK_ROUTE, { join: [1] });
-   * sock.leave(1);
-   * ```
-   */
+  /** Leave multicast group `group`. */
   leave(group: number): void {
     validGroup(group);
     this.#setInt(SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, group, `NETLINK_DROP_MEMBERSHIP ${group}`);
@@ -351,9 +381,8 @@ export class NetlinkSocket implements AsyncDisposable {
       "NETLINK_LIST_MEMBERSHIPS",
     );
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const n = bytes.length;
     const out: number[] = [];
-    for (let i = 0; i + 4 <= n; i += 4) {
+    for (let i = 0; i + 4 <= bytes.length; i += 4) {
       const word = dv.getUint32(i, true);
       for (let b = 0; b < 32; b++) if (word & (1 << b)) out.push(i * 8 + b + 1);
     }
@@ -362,6 +391,7 @@ export class NetlinkSocket implements AsyncDisposable {
 
   /**
    * Send encoded message(s) as one datagram: to the kernel, another port, or multicast groups.
+   * A datagram longer than the send buffer allows fails with `EMSGSIZE`, naming both sizes.
    *
    * @example
    * ```ts
@@ -372,42 +402,32 @@ export class NetlinkSocket implements AsyncDisposable {
    */
   send(data: Uint8Array, options: SendOptions = {}): void {
     if (!(data instanceof Uint8Array)) throw new TypeError("send() takes a Uint8Array");
-    const portId = validU32("portId", options.portId ?? 0);
-    const groups = validU32("groups", options.groups ?? 0);
+    const { portId, groups } = validSendOptions(options);
     this.#assertOpen();
-    this.#t.send(data, portId, groups);
+    this.#out.transmit(data, portId, groups, "send");
   }
 
-  #nextSeq(): number {
-    this.#seq = (this.#seq + 1) >>> 0 || 1;
-    return this.#seq;
-  }
-
-  /** Copy the request, give it a fresh seq and the given flags; returns the bytes and seq. */
-  #prepare(message: Uint8Array, flags: number): { bytes: Uint8Array; seq: number; type: number } {
-    if (!(message instanceof Uint8Array)) {
-      throw new TypeError("A request must be an encoded message (Uint8Array)");
+  /** Send a request through {@link send} (which tests may observe), naming it in errors. */
+  #sendRequest(bytes: Uint8Array, portId: number, operation: string, seq: number): void {
+    try {
+      this.send(bytes, { portId });
+    } catch (e) {
+      if (!(e instanceof NetlinkError) || e.errno !== EMSGSIZE) throw e;
+      throw messageTooLongError(operation, bytes.length, this.#out.sendBufferSize(), seq);
     }
-    if (message.length < NLMSG_HDRLEN) {
-      throw new RangeError(`A request needs at least ${NLMSG_HDRLEN} bytes, got ${message.length}`);
-    }
-    const bytes = message.slice();
-    const dv = new DataView(bytes.buffer);
-    const len = dv.getUint32(0, true);
-    if (len !== bytes.length) {
-      throw new RangeError(`nlmsg_len is ${len} but the request has ${bytes.length} bytes`);
-    }
-    const seq = this.#nextSeq();
-    dv.setUint16(6, dv.getUint16(6, true) | flags, true);
-    dv.setUint32(8, seq, true);
-    return { bytes, seq, type: dv.getUint16(4, true) };
   }
 
   /**
-   * Send a request and wait for the kernel's answer: resolves with the reply message, or with
-   * the ACK (an `NLMSG_ERROR` message with error 0) when there is no reply. A kernel error
-   * rejects with a {@link NetlinkError} carrying the errno name, seq and extended ACK.
-   * The request's seq is assigned here; `NLM_F_REQUEST | NLM_F_ACK` are added.
+   * Send a request and wait for the answer: resolves with the reply message, or with the ACK
+   * (an `NLMSG_ERROR` message with error 0) when there is no reply. A kernel error rejects
+   * with a {@link NetlinkError} carrying the errno name, seq and extended ACK (an `EPERM` is a
+   * {@link CapabilityError} naming the capability). The request's seq is assigned here;
+   * `NLM_F_REQUEST | NLM_F_ACK` are added (with `ack: false`, `NLM_F_ACK` is taken out).
+   *
+   * The request always settles: if the receive buffer overflows before its answer came, it
+   * rejects with an `ENOBUFS` `NetlinkError` saying its reply may have been dropped. It is
+   * not retried: the socket cannot tell a read from a change, and retrying a change whose
+   * reply was lost would apply it twice.
    *
    * @example
    * ```ts
@@ -420,46 +440,143 @@ export class NetlinkSocket implements AsyncDisposable {
    * ```
    */
   request(message: Uint8Array, options: RequestOptions = {}): Promise<NetlinkMessage> {
-    const peer = validU32("portId", options.portId ?? 0);
-    const signal = options.signal;
-    const { bytes, seq, type } = this.#prepare(message, NLM_F_REQUEST | NLM_F_ACK);
+    const o = validRequestOptions(options);
+    const peer = o.portId ?? 0, signal = o.signal, ack = o.ack ?? true;
+    const { bytes, seq, type } = ack
+      ? this.#out.prepare(message, NLM_F_REQUEST | NLM_F_ACK)
+      : this.#out.prepare(message, NLM_F_REQUEST, NLM_F_ACK);
     this.#assertOpen();
     if (signal?.aborted) return Promise.reject(signal.reason);
+    const operation = o.operation ?? defaultOperation(type);
     return new Promise<NetlinkMessage>((resolve, reject) => {
       const onAbort = () => {
-        this.#pending.delete(seq);
-        this.#demandDropped();
+        this.#d.forget(p);
         reject(signal!.reason);
       };
       const p: RequestWaiter = {
         kind: "request",
         seq,
+        type,
         peer,
-        operation: options.operation ?? operationName(type),
+        operation,
+        ack,
         interrupted: false,
         resolve,
         reject,
         done: () => signal?.removeEventListener("abort", onAbort),
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.#pending.set(seq, p);
+      this.#d.expect(p);
       try {
-        this.send(bytes, { portId: peer });
+        this.#sendRequest(bytes, peer, operation, seq);
       } catch (e) {
-        this.#pending.delete(seq);
+        this.#d.forget(p);
         p.done();
         reject(e);
         return;
       }
-      this.#pump();
+      void this.#d.pump();
+    });
+  }
+
+  /**
+   * Send several requests as one datagram and collect the answer to each: its ACK, its error
+   * (errno, extended ACK), its replies and echoed notifications ({@link BatchAnswer}, in message
+   * order). Each message gets its own seq, consecutive; `NLM_F_REQUEST` is added and the other
+   * flags are kept, `NLM_F_ACK` included: the batch settles once every message that asked for
+   * an ACK was answered — or, with `barrier: true`, when an `NLMSG_NOOP` sent right after the
+   * batch is answered, which the kernel does after everything it answers the batch with, so
+   * messages it never answers come back unanswered instead of leaving the batch waiting (see
+   * socket/batch.ts). An error does not reject: it is the answer of its message.
+   *
+   * The batch always settles: after a receive-buffer overrun it rejects with `ENOBUFS` (answers
+   * may have been lost; the kernel may have applied it). A batch in which no message asks for
+   * an ACK needs `barrier: true`, else nothing would say when the kernel is done.
+   *
+   * @throws {TypeError} for an empty batch, or no ACK asked for and no barrier.
+   * @example
+   * ```ts
+   * import { MessageBuilder, NETLINK_ROUTE, NLM_F_ACK, NetlinkSocket } from "@netlink/netlink";
+   * await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
+   * const RTM_DELLINK = 17; // linux/rtnetlink.h
+   * const del = (name: string) =>
+   *   new MessageBuilder(RTM_DELLINK, NLM_F_ACK).raw(new Uint8Array(16)).string(3, name).finish();
+   * const answers = await sock.requestBatch([del("dummy0"), del("dummy1")]);
+   * for (const a of answers) console.log(a.seq, a.acked, a.error?.code);
+   * ```
+   */
+  requestBatch(
+    messages: readonly Uint8Array[],
+    options: BatchRequestOptions = {},
+  ): Promise<BatchAnswer[]> {
+    const o = validBatchOptions(options);
+    if (!Array.isArray(messages) || messages.length === 0) {
+      throw new TypeError("requestBatch() takes a non-empty array of encoded messages");
+    }
+    const prepared = messages.map((m) => this.#out.prepare(m, NLM_F_REQUEST));
+    const answers: BatchAnswer[] = prepared.map(({ bytes, seq, type }) => ({
+      seq,
+      type,
+      flags: new DataView(bytes.buffer).getUint16(6, true),
+      acked: false,
+      replies: [],
+    }));
+    const awaiting = answers.filter((a) => a.flags & NLM_F_ACK).length;
+    if (awaiting === 0 && !o.barrier) {
+      throw new TypeError(
+        "A batch in which no message asks for an ACK needs barrier: true to tell when it is done",
+      );
+    }
+    const barrier = o.barrier
+      ? this.#out.prepare(encodeMessage({ type: NLMSG_NOOP }), NLM_F_REQUEST | NLM_F_ACK)
+      : undefined;
+    this.#assertOpen();
+    const signal = o.signal, peer = o.portId ?? 0;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const operation = o.operation ?? `batch of ${messages.length}`;
+    return new Promise<BatchAnswer[]>((resolve, reject) => {
+      const onAbort = () => {
+        this.#d.forget(p);
+        reject(signal!.reason);
+      };
+      const p: BatchWaiter = {
+        kind: "batch",
+        seq: answers[0].seq,
+        type: answers[0].type,
+        peer,
+        operation,
+        operations: o.operations,
+        interrupted: false,
+        answers,
+        bySeq: new Map(answers.map((a) => [a.seq, a])),
+        barrierSeq: barrier?.seq,
+        awaiting,
+        portId: this.#portId,
+        resolve,
+        reject,
+        done: () => signal?.removeEventListener("abort", onAbort),
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#d.expect(p);
+      try {
+        this.#sendRequest(concatMessages(prepared.map((x) => x.bytes)), peer, operation, p.seq);
+        if (barrier) this.#sendRequest(barrier.bytes, peer, `${operation} (barrier)`, barrier.seq);
+      } catch (e) {
+        this.#d.forget(p);
+        p.done();
+        reject(e);
+        return;
+      }
+      void this.#d.pump();
     });
   }
 
   /**
    * Send a dump request (`NLM_F_REQUEST | NLM_F_DUMP` are added) and iterate the replies as
-   * they arrive, across datagrams, until `NLMSG_DONE`. Breaking out early drains the rest in
-   * the background; the socket stays usable. Dumps on one socket run one after another, as
-   * the kernel allows only one at a time.
+   * they arrive, across datagrams, until `NLMSG_DONE`. Breaking out early, or aborting,
+   * stops delivery at once and drains the rest in the background; the socket stays usable.
+   * Dumps on one socket run one after another, as the kernel allows only one at a time. With
+   * an already-aborted signal nothing is sent and the first `next()` rejects.
    *
    * @example
    * ```ts
@@ -479,17 +596,6 @@ export class NetlinkSocket implements AsyncDisposable {
   /**
    * Like {@link dump}, but yields the messages one datagram at a time, as arrays: one `await`
    * per datagram instead of one per message, for large dumps where that overhead shows.
-   *
-   * @example
-   * ```ts
-   * import { NetlinkSocket, NETLINK_ROUTE, MessageBuilder } from "@netlink/netlink";
-   * await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
-   * const RTM_GETROUTE = 26; // linux/rtnetlink.h
-   * const req = new MessageBuilder(RTM_GETROUTE).raw(new Uint8Array(12));
-   * let n = 0;
-   * for await (const batch of sock.dumpBatches(req.finish())) n += batch.length;
-   * console.log(n, "routes");
-   * ```
    */
   dumpBatches(message: Uint8Array, options: RequestOptions = {}): DumpIterator<NetlinkMessage[]> {
     return this.#dump(message, options, true) as DumpIterator<NetlinkMessage[]>;
@@ -500,18 +606,16 @@ export class NetlinkSocket implements AsyncDisposable {
     options: RequestOptions,
     batched: boolean,
   ): DumpIterator<NetlinkMessage | NetlinkMessage[]> {
-    const peer = validU32("portId", options.portId ?? 0);
-    const { bytes, seq, type } = this.#prepare(message, NLM_F_REQUEST | NLM_F_DUMP);
+    const o = validRequestOptions(options);
+    const { bytes, seq, type } = this.#out.prepare(message, NLM_F_REQUEST | NLM_F_DUMP);
     this.#assertOpen();
-    const stream = new MessageStream<NetlinkMessage | NetlinkMessage[]>(
-      this.#owner,
-      options.signal,
-    );
+    const stream = new MessageStream<NetlinkMessage | NetlinkMessage[]>(this.#d.owner, o.signal);
     const p: DumpWaiter = {
       kind: "dump",
       seq,
-      peer,
-      operation: options.operation ?? operationName(type),
+      type,
+      peer: o.portId ?? 0,
+      operation: o.operation ?? defaultOperation(type),
       stream,
       batched,
       interrupted: false,
@@ -519,61 +623,50 @@ export class NetlinkSocket implements AsyncDisposable {
       unsent: bytes,
       done: () => {},
     };
-    this.#pending.set(seq, p);
-    this.#dumpQueue.push(p);
-    this.#startDump();
+    if (!stream.finished) this.#d.queueDump(p); // an aborted signal: nothing is sent
     return Object.defineProperty(stream, "interrupted", {
       get: () => p.interrupted,
     }) as unknown as DumpIterator<NetlinkMessage | NetlinkMessage[]>;
   }
 
-  /** Send the next queued dump if none is running. */
-  #startDump(): void {
-    while (!this.#dumpActive && this.#dumpQueue.length > 0) {
-      const p = this.#dumpQueue.shift()!;
-      const bytes = p.unsent!;
-      p.unsent = undefined;
-      if (p.stream.finished) {
-        this.#pending.delete(p.seq); // cancelled before it was sent
-        continue;
-      }
-      try {
-        this.send(bytes, { portId: p.peer });
-      } catch (e) {
-        this.#complete(p, e);
-        continue;
-      }
-      this.#dumpActive = p;
-      this.#pump();
-    }
-  }
-
   /**
-   * Iterate unsolicited messages: multicast notifications for the groups joined, and requests
-   * from user-space peers. Ends on `signal`, `return()` or `close()`. Receive-buffer overruns
-   * fail the iterator with an `ENOBUFS` {@link NetlinkError} (unless `noEnobufs` was set).
+   * Iterate unsolicited messages: multicast notifications for the groups joined, and (with
+   * `acceptFrom`) requests from user-space peers. Ends on `signal`, `return()` or `close()`.
+   *
+   * By default only messages from the kernel (sender port id 0) are taken: a message another
+   * process sends (a forged notification) is dropped and counted in {@link dropped}. After a
+   * receive-buffer overrun (notifications were lost) the iterator yields a marker — type
+   * `NLMSG_OVERRUN`, empty payload, sender 0, group 0; see {@link isOverrun} — once the
+   * kernel's queue has been read empty, and goes on: every notification lost comes before a
+   * marker. With `overrun: "throw"` it fails with an `ENOBUFS` {@link NetlinkError} instead.
    *
    * @example
    * ```ts
-   * import { NetlinkSocket, NETLINK_ROUTE } from "@netlink/netlink";
+   * import { isOverrun, NetlinkSocket, NETLINK_ROUTE } from "@netlink/netlink";
    * await using sock = await NetlinkSocket.open(NETLINK_ROUTE, { join: [1] });
    * for await (const msg of sock.subscribe({ signal: AbortSignal.timeout(1000) })) {
-   *   console.log(msg.type, "from group", msg.group);
+   *   if (isOverrun(msg)) console.log("lost some: dump again");
+   *   else console.log(msg.type, "from group", msg.group);
    * }
    * ```
    */
   subscribe(
     options: SubscribeOptions = {},
   ): AsyncIterableIterator<ReceivedMessage> & AsyncDisposable {
+    const o = validSubscribeOptions(options);
     this.#assertOpen();
     if (!this.framed) throw new TypeError("subscribe() needs a framed socket; use datagrams()");
-    const stream = new MessageStream<ReceivedMessage>(this.#owner, options.signal);
-    this.#subscribers.add(stream);
+    const stream = new MessageStream<ReceivedMessage>(this.#d.owner, o.signal);
+    if (!stream.finished) {
+      this.#d.subscribe({ stream, accepts: o.accepts, overrun: o.overrun });
+    }
     return stream;
   }
 
   /**
-   * Iterate raw datagrams on an unframed socket (`NETLINK_KOBJECT_UEVENT`).
+   * Iterate raw datagrams on an unframed socket (`NETLINK_KOBJECT_UEVENT`). Senders and
+   * overruns are handled as in {@link subscribe}; the overrun marker is a datagram with
+   * `overrun: true` and no data.
    *
    * @example
    * ```ts
@@ -585,10 +678,13 @@ export class NetlinkSocket implements AsyncDisposable {
    * ```
    */
   datagrams(options: SubscribeOptions = {}): AsyncIterableIterator<Datagram> & AsyncDisposable {
+    const o = validSubscribeOptions(options);
     this.#assertOpen();
     if (this.framed) throw new TypeError("datagrams() needs an unframed socket; use subscribe()");
-    const stream = new MessageStream<Datagram>(this.#owner, options.signal);
-    this.#datagramSubscribers.add(stream);
+    const stream = new MessageStream<Datagram>(this.#d.owner, o.signal);
+    if (!stream.finished) {
+      this.#d.subscribe({ stream, accepts: o.accepts, overrun: o.overrun });
+    }
     return stream;
   }
 
@@ -600,15 +696,20 @@ export class NetlinkSocket implements AsyncDisposable {
    * ```ts
    * import { NetlinkSocket, NETLINK_USERSOCK } from "@netlink/netlink";
    * await using server = await NetlinkSocket.open(NETLINK_USERSOCK);
-   * for await (const req of server.subscribe()) {
+   * for await (const req of server.subscribe({ acceptFrom: "any" })) {
    *   server.ack(req); // or server.ack(req, 22, { message: "bad value" })
    *   break;
    * }
    * ```
    */
   ack(request: ReceivedMessage, error = 0, options: { message?: string } = {}): void {
-    if (!Number.isInteger(error) || error < 0) {
-      throw new RangeError(`error must be 0 or a positive errno, got ${error}`);
+    if (
+      typeof request !== "object" || request === null || !(request.payload instanceof Uint8Array)
+    ) {
+      throw new TypeError("ack() takes a message received from subscribe()");
+    }
+    if (typeof error !== "number" || !Number.isInteger(error) || error < 0 || error > 4095) {
+      throw new RangeError(`error must be 0 or a positive errno, got ${String(error)}`);
     }
     const bytes = encodeErrorMessage(request, error, {
       pid: request.sender, // as the kernel does: the requester's port id
@@ -617,245 +718,12 @@ export class NetlinkSocket implements AsyncDisposable {
     this.send(bytes, { portId: request.sender });
   }
 
-  // ----- the receive side -----
-
-  /** A consumer stopped early. */
-  #cancelled(stream: MessageStream<unknown>): void {
-    if (
-      this.#subscribers.delete(stream as MessageStream<ReceivedMessage>) ||
-      this.#datagramSubscribers.delete(stream as MessageStream<Datagram>)
-    ) {
-      this.#demandDropped();
-      return;
-    }
-    for (const p of this.#pending.values()) {
-      if (p.kind !== "dump" || p.stream !== stream || p.unsent) continue; // dropped when its turn comes
-      p.abandoned = true; // keep reading until DONE so the next dump is not EBUSY
-      this.#pump();
-    }
-  }
-
-  /** If nobody waits for data any more, stop waiting in the hub so an idle process can exit. */
-  #demandDropped(): void {
-    if (this.#pumping && !this.#closed && !this.#needsData()) this.#t.cancelWait();
-  }
-
-  /** Is anybody waiting for data from the kernel? */
-  #needsData(): boolean {
-    for (const p of this.#pending.values()) {
-      if (p.kind === "request" || p.abandoned || (p.stream.waiting && !p.unsent)) return true;
-    }
-    for (const s of this.#subscribers) if (s.waiting) return true;
-    for (const s of this.#datagramSubscribers) if (s.waiting) return true;
-    return false;
-  }
-
-  /** Read while someone needs data: drain to EAGAIN, then wait for readiness in the hub. */
-  async #pump(): Promise<void> {
-    if (this.#pumping || this.#closed) return;
-    this.#pumping = true;
-    try {
-      while (!this.#closed && this.#needsData()) {
-        if (this.#drain()) continue;
-        await this.#t.readable();
-      }
-    } catch (e) {
-      this.#failAll(e);
-    } finally {
-      this.#pumping = false;
-    }
-  }
-
-  /**
-   * Receive datagrams until EAGAIN or until nobody needs more. Returns true when it stopped
-   * early because demand was met (so the caller re-checks), false on EAGAIN.
-   */
-  #drain(): boolean {
-    for (;;) {
-      if (this.#closed) return true;
-      const r = this.#t.receive();
-      switch (r.kind) {
-        case "empty":
-          return false;
-        case "overrun":
-          this.#overrun();
-          continue;
-        case "truncated":
-          this.#truncated(r.length, r.size, r.head);
-          continue;
-      }
-      const d = r.datagram;
-      if (this.framed) this.#route(d.data, d.sender, d.group, d.nsid);
-      else this.#routeDatagram({ data: d.data, sender: d.sender, group: d.group });
-      if (!this.#needsData()) return true;
-    }
-  }
-
-  /** A datagram did not fit the receive buffer (which has grown since): it is lost. */
-  #truncated(length: number, size: number, head: Uint8Array): void {
-    const e = new NetlinkError(EMSGSIZE, {
-      operation: `recvmsg: a ${length}-byte datagram did not fit the ${size}-byte buffer`,
-    });
-    const seq = head.length >= 12 ? new DataView(head.buffer).getUint32(8, true) : 0;
-    const p = this.framed ? this.#pending.get(seq) : undefined;
-    if (p) this.#complete(p, e);
-    else this.#failSubscribers(e);
-  }
-
-  #overrun(): void {
-    this.overruns++;
-    const e = new NetlinkError(ENOBUFS, {
-      operation: "recvmsg: receive buffer overrun, notifications were lost",
-    });
-    this.#failSubscribers(e);
-  }
-
-  #failSubscribers(e: unknown): void {
-    for (const s of this.#subscribers) s.fail(e);
-    this.#subscribers.clear();
-    for (const s of this.#datagramSubscribers) s.fail(e);
-    this.#datagramSubscribers.clear();
-  }
-
-  #routeDatagram(d: Datagram): void {
-    if (this.#datagramSubscribers.size === 0) {
-      this.dropped++;
-      return;
-    }
-    for (const s of this.#datagramSubscribers) s.push(d);
-  }
-
-  #route(data: Uint8Array, sender: number, group: number, nsid: number | undefined): void {
-    let messages: NetlinkMessage[];
-    try {
-      messages = parseMessages(data);
-    } catch (e) {
-      // A malformed datagram: fail the request it names, if any, else the subscribers.
-      const seq = data.length >= 12 ? new DataView(data.buffer).getUint32(8, true) : 0;
-      const p = group === 0 ? this.#pending.get(seq) : undefined;
-      if (p && p.peer === sender) this.#complete(p, e);
-      else this.#failSubscribers(e);
-      return;
-    }
-    let batching: DumpWaiter | undefined;
-    for (const msg of messages) {
-      const p = group === 0 ? this.#pending.get(msg.seq) : undefined;
-      if (p && p.peer === sender) {
-        if (p.kind === "dump" && p.batched) batching = p;
-        this.#deliver(p, msg);
-        continue;
-      }
-      if (msg.type === NLMSG_NOOP) continue;
-      if (group === 0 && sender === 0 && msg.seq !== 0) {
-        this.dropped++; // a late answer to a request nobody waits for
-        continue;
-      }
-      if (this.#subscribers.size === 0) {
-        this.dropped++;
-        continue;
-      }
-      const r = msg as ReceivedMessage;
-      r.sender = sender;
-      r.group = group;
-      if (nsid !== undefined) r.nsid = nsid;
-      for (const s of this.#subscribers) s.push(r);
-    }
-    if (batching) this.#flush(batching);
-  }
-
-  /** Hand a batched dump the messages of this datagram. */
-  #flush(p: DumpWaiter): void {
-    if (p.batch === undefined) return;
-    if (!p.abandoned) p.stream.push(p.batch);
-    p.batch = undefined;
-  }
-
-  #deliver(p: Waiter, msg: NetlinkMessage): void {
-    if (msg.flags & NLM_F_DUMP_INTR) p.interrupted = true;
-    switch (msg.type) {
-      case NLMSG_ERROR: {
-        const err = decodeErrorMessage(msg.payload, msg.flags);
-        if (err.error === 0) return this.#complete(p, undefined, msg);
-        return this.#complete(
-          p,
-          new NetlinkError(err.error, {
-            operation: p.operation,
-            seq: p.seq,
-            request: err.request,
-            extAck: err.extAck,
-          }),
-        );
-      }
-      case NLMSG_DONE: {
-        const error = msg.payload.length >= 4
-          ? -new DataView(msg.payload.buffer, msg.payload.byteOffset).getInt32(0, true)
-          : 0;
-        if (error > 0) {
-          let extAck: ExtendedAck | undefined;
-          if (msg.flags & NLM_F_ACK_TLVS) extAck = decodeExtendedAck(msg.payload, 4);
-          return this.#complete(
-            p,
-            new NetlinkError(error, { operation: p.operation, seq: p.seq, extAck }),
-          );
-        }
-        return this.#complete(p, undefined, msg);
-      }
-      case NLMSG_OVERRUN:
-        return this.#complete(p, new NetlinkError(ENOBUFS, { operation: p.operation, seq: p.seq }));
-      default:
-        if (p.kind === "dump") {
-          if (p.abandoned) return;
-          if (p.batched) (p.batch ??= []).push(msg);
-          else p.stream.push(msg);
-        } else {
-          p.reply ??= msg;
-        }
-    }
-  }
-
-  #complete(p: Waiter, error?: unknown, final?: NetlinkMessage): void {
-    if (this.#pending.get(p.seq) === p) this.#pending.delete(p.seq);
-    p.done();
-    if (p.kind === "request") {
-      if (error !== undefined) p.reject(error);
-      else p.resolve(p.reply ?? final!);
-      return;
-    }
-    this.#flush(p);
-    if (p === this.#dumpActive) {
-      this.#dumpActive = undefined;
-      if (!this.#closed) queueMicrotask(() => this.#startDump());
-    }
-    if (error !== undefined && !p.abandoned) p.stream.fail(error);
-    else p.stream.end();
-  }
-
-  #failAll(e: unknown): void {
-    for (const p of [...this.#pending.values()]) this.#complete(p, e);
-    this.#failSubscribers(e);
-  }
-
-  /**
-   * Close the socket: pending requests fail, iterators end. Idempotent.
-   *
-   * @example
-   * ```ts
-   * import { NetlinkSocket, NETLINK_ROUTE } from "@netlink/netlink";
-   * const sock = await NetlinkSocket.open(NETLINK_ROUTE);
-   * sock.close();
-   * ```
-   */
+  /** Close the socket: pending requests fail, iterators end. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#t.close();
-    const e = new TypeError("The netlink socket is closed");
-    this.#dumpQueue = [];
-    for (const p of [...this.#pending.values()]) this.#complete(p, e);
-    for (const s of this.#subscribers) s.end();
-    this.#subscribers.clear();
-    for (const s of this.#datagramSubscribers) s.end();
-    this.#datagramSubscribers.clear();
+    this.#d.close(new TypeError("The netlink socket is closed"));
   }
 
   /** `await using` support: closes the socket. */

@@ -15,35 +15,46 @@ export interface StreamOwner {
 }
 
 /**
- * An async iterator fed by the socket. Ends with {@link MessageStream.end}, fails with
- * {@link MessageStream.fail}; `return()` cancels it.
+ * An async iterator fed by the socket. The producer ends it with {@link MessageStream.end} or
+ * {@link MessageStream.fail} (the consumer still sees what is queued first); the consumer
+ * stops it with `return()`, and an abort signal stops it at once, queued items included.
  */
 export class MessageStream<T> implements AsyncIterableIterator<T>, AsyncDisposable {
   #items: T[] = [];
   #head = 0;
   #waiter: { resolve(r: IteratorResult<T>): void; reject(e: unknown): void } | undefined;
-  #done = false;
+  /** The producer is done: nothing more is queued. */
+  #ended = false;
+  /** The consumer is done: it saw the end, returned, or the signal aborted. */
+  #closed = false;
+  #failed = false;
   #error: unknown;
   #owner: StreamOwner;
   #onAbort: (() => void) | undefined;
   #signal: AbortSignal | undefined;
 
-  /** An empty stream fed by `owner`, ended early when `signal` aborts. */
+  /**
+   * An empty stream fed by `owner`, stopped when `signal` aborts: queued items are discarded
+   * and the consumer's next `next()` rejects with the signal's reason, even when the producer
+   * had already finished. A signal that is already aborted gives a stream that is finished
+   * from the start (check {@link finished} before feeding it).
+   */
   constructor(owner: StreamOwner, signal?: AbortSignal) {
     this.#owner = owner;
-    if (signal) {
+    if (signal?.aborted) {
+      this.#ended = true;
+      this.#failed = true;
+      this.#error = signal.reason;
+    } else if (signal) {
       this.#signal = signal;
-      this.#onAbort = () => {
-        this.fail(signal.reason);
-        this.#owner.cancelled(this as MessageStream<unknown>);
-      };
+      this.#onAbort = () => this.abort(signal.reason);
       signal.addEventListener("abort", this.#onAbort, { once: true });
     }
   }
 
-  /** True once ended, failed or cancelled. */
+  /** True once the producer is done (ended, failed, cancelled or aborted): pushes are ignored. */
   get finished(): boolean {
-    return this.#done;
+    return this.#ended;
   }
 
   /** True while the consumer is blocked on an empty queue. */
@@ -58,7 +69,7 @@ export class MessageStream<T> implements AsyncIterableIterator<T>, AsyncDisposab
 
   /** Queue one item (ignored once finished). */
   push(item: T): void {
-    if (this.#done) return;
+    if (this.#ended) return;
     const w = this.#waiter;
     if (w) {
       this.#waiter = undefined;
@@ -70,29 +81,54 @@ export class MessageStream<T> implements AsyncIterableIterator<T>, AsyncDisposab
 
   /** End normally: the consumer sees the queued items, then `done`. */
   end(): void {
-    if (this.#done) return;
-    this.#finish();
-    const w = this.#waiter;
-    if (w && this.queued === 0) {
-      this.#waiter = undefined;
-      w.resolve({ value: undefined, done: true });
-    }
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#settleWaiter();
   }
 
   /** End with an error: the consumer sees the queued items, then the error. */
   fail(error: unknown): void {
-    if (this.#done) return;
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#failed = true;
     this.#error = error;
-    this.#finish();
+    this.#settleWaiter();
+  }
+
+  /**
+   * Stop at once: discard what is queued, fail with `reason` (the consumer sees nothing more
+   * than that error) and tell the owner, which drains the rest in the background.
+   */
+  abort(reason: unknown): void {
+    if (this.#closed) return;
+    const wasEnded = this.#ended;
+    this.#items = [];
+    this.#head = 0;
+    this.#ended = true;
+    this.#failed = true;
+    this.#error = reason;
+    this.#settleWaiter();
+    if (!wasEnded) this.#owner.cancelled(this as MessageStream<unknown>);
+  }
+
+  /** A waiting consumer on an empty, ended queue learns the end now. */
+  #settleWaiter(): void {
     const w = this.#waiter;
-    if (w && this.queued === 0) {
-      this.#waiter = undefined;
-      w.reject(error);
+    if (!w || this.queued > 0) return;
+    this.#waiter = undefined;
+    if (this.#failed) {
+      this.#failed = false;
+      this.#close();
+      w.reject(this.#error);
+    } else {
+      this.#close();
+      w.resolve({ value: undefined, done: true });
     }
   }
 
-  #finish(): void {
-    this.#done = true;
+  /** The consumer is done: release the abort listener. */
+  #close(): void {
+    this.#closed = true;
     if (this.#signal && this.#onAbort) this.#signal.removeEventListener("abort", this.#onAbort);
   }
 
@@ -106,11 +142,11 @@ export class MessageStream<T> implements AsyncIterableIterator<T>, AsyncDisposab
       }
       return Promise.resolve({ value, done: false });
     }
-    if (this.#done) {
-      if (this.#error !== undefined) {
-        const e = this.#error;
-        this.#error = undefined;
-        return Promise.reject(e);
+    if (this.#ended) {
+      this.#close();
+      if (this.#failed) {
+        this.#failed = false;
+        return Promise.reject(this.#error);
       }
       return Promise.resolve({ value: undefined, done: true });
     }
@@ -124,13 +160,13 @@ export class MessageStream<T> implements AsyncIterableIterator<T>, AsyncDisposab
 
   /** Stop early: the socket drains what is left of this stream in the background. */
   return(): Promise<IteratorResult<T>> {
-    if (!this.#done) {
-      this.#finish();
-      this.#error = undefined;
-      this.#items = [];
-      this.#head = 0;
-      this.#owner.cancelled(this as MessageStream<unknown>);
-    }
+    const wasEnded = this.#ended;
+    this.#ended = true;
+    this.#failed = false;
+    this.#items = [];
+    this.#head = 0;
+    this.#close();
+    if (!wasEnded) this.#owner.cancelled(this as MessageStream<unknown>);
     const w = this.#waiter;
     if (w) {
       this.#waiter = undefined;

@@ -20,14 +20,13 @@ export interface ReceivedDatagram {
 }
 
 /**
- * What a receive found: a datagram, an overrun (`ENOBUFS`: the kernel dropped messages for
- * this socket), a datagram longer than the receive buffer (lost; `head` holds its first bytes
- * and the buffer has grown for the next one), or nothing queued.
+ * What a receive found: a whole datagram (however long), an overrun (`ENOBUFS`: the kernel
+ * dropped messages for this socket; reported before the datagrams still queued, as the
+ * kernel's pending socket error is), or nothing queued.
  */
 export type ReceiveResult =
   | { kind: "datagram"; datagram: ReceivedDatagram }
   | { kind: "overrun" }
-  | { kind: "truncated"; length: number; size: number; head: Uint8Array }
   | { kind: "empty" };
 
 /** A netlink endpoint, as `NetlinkSocket` uses it. Failures throw `NetlinkError`. */
@@ -41,7 +40,7 @@ export interface Transport {
   bind(portId: number, groups: number): number;
   /** Send one datagram to port `portId` (0: the kernel) and/or the multicast `groups` mask. */
   send(data: Uint8Array, portId: number, groups: number): void;
-  /** Take one datagram off the receive queue without blocking. */
+  /** Take one whole datagram off the receive queue without blocking; never cut one short. */
   receive(): ReceiveResult;
   /** Resolve once a receive may find something (or {@link cancelWait} was called). */
   readable(): Promise<void>;

@@ -7,8 +7,13 @@
  * {@link RequestContext.reply} (one message), {@link RequestContext.ack},
  * {@link RequestContext.error} (with an extended ACK), {@link RequestContext.dump} (a
  * multipart reply split across datagrams, ended by `NLMSG_DONE`, optionally flagged
- * `NLM_F_DUMP_INTR`). Tests can also send notifications to multicast groups and simulate
- * receive-buffer overruns.
+ * `NLM_F_DUMP_INTR`). Tests can also send notifications to multicast groups (from the kernel
+ * or from another port), send malformed bytes, and overflow a socket's receive buffer: each
+ * endpoint models the kernel's accounting (`SO_RCVBUF`, doubled; a datagram is queued only
+ * while the queue holds no more than that; a refused one sets the socket's pending `ENOBUFS`
+ * unless `NETLINK_NO_ENOBUFS`; the socket stays congested, refusing everything, until its
+ * queue is emptied) and its send buffer (`SO_SNDBUF`: a datagram longer than it minus 32 bytes
+ * fails with `EMSGSIZE`).
  *
  * @example
  * ```ts
@@ -32,8 +37,13 @@ import type { ReceivedDatagram, ReceiveResult, Transport } from "../socket/trans
 
 /** `SOL_NETLINK` and the options the fake understands (linux/netlink.h). */
 const SOL_NETLINK = 270;
-const NETLINK_ADD_MEMBERSHIP = 1, NETLINK_DROP_MEMBERSHIP = 2, NETLINK_LIST_MEMBERSHIPS = 9;
-const ECONNREFUSED = 111, EOPNOTSUPP = 95;
+const NETLINK_ADD_MEMBERSHIP = 1, NETLINK_DROP_MEMBERSHIP = 2, NETLINK_NO_ENOBUFS = 5;
+const NETLINK_LIST_MEMBERSHIPS = 9;
+/** asm-generic/socket.h */
+const SOL_SOCKET = 1, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33;
+/** `net.core.wmem_default`: the send buffer a new socket gets. */
+const WMEM_DEFAULT = 212992;
+const ECONNREFUSED = 111, EOPNOTSUPP = 95, EMSGSIZE = 90;
 
 /** A message the fake sends: type, flags and payload (seq and port are filled in). */
 export interface FakeMessage {
@@ -200,9 +210,16 @@ export class FakeEndpoint implements Transport {
   /** Socket options set, by `level:name`. */
   readonly options: Map<string, number> = new Map();
   #kernel: FakeKernel;
-  #queue: ReceiveResult[] = [];
+  #queue: ReceivedDatagram[] = [];
+  #queuedBytes = 0;
+  /** The pending socket error: the next receive reports an overrun. */
+  #overrun = false;
+  /** A datagram was refused and the queue has not been emptied since (`NETLINK_S_CONGESTED`). */
+  #congested = false;
   #wake: (() => void) | undefined;
   #closed = false;
+  /** Datagrams refused because the receive buffer was full (the kernel's `sk_drops`). */
+  drops = 0;
 
   /** @internal */
   constructor(kernel: FakeKernel, portId: number) {
@@ -221,22 +238,50 @@ export class FakeEndpoint implements Transport {
     return this.#queue.length;
   }
 
-  /** Queue a datagram for this socket. */
-  deliver(d: ReceivedDatagram): void {
-    if (this.#closed) return;
-    this.#queue.push({ kind: "datagram", datagram: d });
-    this.#signal();
+  /** The receive buffer in bytes (`SO_RCVBUF` as the kernel reports it); unlimited until set. */
+  get receiveBufferSize(): number {
+    return this.options.get(`${SOL_SOCKET}:${SO_RCVBUF}`) ?? Infinity;
   }
 
-  /** Queue a receive-buffer overrun: the next receive after what is queued reports `ENOBUFS`. */
+  /** The send buffer in bytes (`SO_SNDBUF` as the kernel reports it). */
+  get sendBufferSize(): number {
+    return this.options.get(`${SOL_SOCKET}:${SO_SNDBUF}`) ?? WMEM_DEFAULT;
+  }
+
+  /**
+   * Queue a datagram for this socket, as `netlink_attachskb` does: refused (and counted in
+   * {@link drops}, with an overrun reported unless `NETLINK_NO_ENOBUFS`) when the queue already
+   * holds more than the receive buffer or the socket is congested. Returns whether it was
+   * queued.
+   */
+  deliver(d: ReceivedDatagram): boolean {
+    if (this.#closed) return false;
+    if (this.#congested || this.#queuedBytes > this.receiveBufferSize) {
+      this.drops++;
+      this.#congested = true;
+      if (!this.options.get(`${SOL_NETLINK}:${NETLINK_NO_ENOBUFS}`)) this.#overrun = true;
+      this.#signal();
+      return false;
+    }
+    this.#queue.push(d);
+    this.#queuedBytes += d.data.length;
+    this.#signal();
+    return true;
+  }
+
+  /**
+   * Report a receive-buffer overrun: the next receive reports `ENOBUFS`, before the datagrams
+   * still queued, as the kernel reports a pending socket error.
+   */
   overrun(): void {
-    this.#queue.push({ kind: "overrun" });
+    this.#overrun = true;
     this.#signal();
   }
 
   /** Drop every queued datagram (what the kernel does with a full buffer), then overrun. */
   overflow(): void {
     this.#queue = [];
+    this.#queuedBytes = 0;
     this.overrun();
   }
 
@@ -256,25 +301,32 @@ export class FakeEndpoint implements Transport {
   /** Hand a datagram to the fake kernel (port 0), to a peer endpoint, or to multicast `groups`. */
   send(data: Uint8Array, portId: number, groups: number): void {
     if (this.#closed) throw new NetlinkError(9, /* EBADF */ { operation: "sendto" });
+    if (data.length > this.sendBufferSize - 32) {
+      throw new NetlinkError(EMSGSIZE, { operation: "sendto" });
+    }
     // The kernel processes a request synchronously in sendmsg; replies are queued by the time
     // it returns. Handlers may be async: their replies arrive later, like a slow kernel.
     void this.#kernel.receive(this, data, portId, groups).catch((e) => {
-      this.#queue.push({
-        kind: "datagram",
-        datagram: { data: errorFor(data, e), sender: 0, group: 0 },
-      });
-      this.#signal();
+      this.deliver({ data: errorFor(data, e), sender: 0, group: 0 });
     });
   }
 
-  /** The next queued datagram or overrun, or `empty`. */
+  /** The pending overrun, else the next queued datagram, else `empty`. */
   receive(): ReceiveResult {
-    return this.#queue.shift() ?? { kind: "empty" };
+    if (this.#overrun) {
+      this.#overrun = false;
+      return { kind: "overrun" };
+    }
+    const d = this.#queue.shift();
+    if (d === undefined) return { kind: "empty" };
+    this.#queuedBytes -= d.data.length;
+    if (this.#queue.length === 0) this.#congested = false;
+    return { kind: "datagram", datagram: d };
   }
 
   /** Resolves when something is queued (or the endpoint closed, or the wait was cancelled). */
   readable(): Promise<void> {
-    if (this.#queue.length > 0 || this.#closed) return Promise.resolve();
+    if (this.#queue.length > 0 || this.#overrun || this.#closed) return Promise.resolve();
     return new Promise((resolve) => (this.#wake = resolve));
   }
 
@@ -283,15 +335,24 @@ export class FakeEndpoint implements Transport {
     this.#signal();
   }
 
-  /** `setsockopt`: joins and leaves groups (`NETLINK_ADD/DROP_MEMBERSHIP`), records the rest. */
+  /**
+   * `setsockopt`: joins and leaves groups (`NETLINK_ADD/DROP_MEMBERSHIP`), sizes the buffers
+   * (`SO_RCVBUF`, `SO_SNDBUF` and their `FORCE` forms, doubled as the kernel does), records the
+   * rest.
+   */
   setInt(level: number, name: number, value: number): void {
     if (level === SOL_NETLINK && name === NETLINK_ADD_MEMBERSHIP) this.groups.add(value);
     else if (level === SOL_NETLINK && name === NETLINK_DROP_MEMBERSHIP) this.groups.delete(value);
-    else this.options.set(`${level}:${name}`, value);
+    else if (level === SOL_SOCKET && (name === SO_RCVBUF || name === SO_RCVBUFFORCE)) {
+      this.options.set(`${SOL_SOCKET}:${SO_RCVBUF}`, 2 * value);
+    } else if (level === SOL_SOCKET && (name === SO_SNDBUF || name === SO_SNDBUFFORCE)) {
+      this.options.set(`${SOL_SOCKET}:${SO_SNDBUF}`, 2 * value);
+    } else this.options.set(`${level}:${name}`, value);
   }
 
-  /** `getsockopt` of an integer option set before (0 otherwise). */
+  /** `getsockopt` of an integer option set before (0 otherwise; the buffer sizes). */
   getInt(level: number, name: number): number {
+    if (level === SOL_SOCKET && name === SO_SNDBUF) return this.sendBufferSize;
     return this.options.get(`${level}:${name}`) ?? 0;
   }
 

@@ -3,21 +3,25 @@
 // and decoded; the real kernel's status and features compared with `auditctl -s` and its rules
 // with `auditctl -l` (auditctl from Debian's auditd package; set AUDITCTL to its path); and the
 // audit log: a record this test writes (AUDIT_USER_AVC, which the kernel takes even with
-// auditing disabled) read back from AUDIT_NLGRP_READLOG in the initial network namespace.
+// auditing disabled) read back from AUDIT_NLGRP_READLOG in the initial network namespace, and
+// an overrun of the log reader marked in its stream (fake kernel). How the kernel answers a
+// get (the reply after the ACK, with the request's seq) is checked against the kernel too.
 // Nothing here changes audit rules or state.
 import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import process from "node:process";
-import { SKIP_KERNEL, waitFor } from "./helpers.ts";
+import { SKIP_KERNEL, sleep, waitFor } from "./helpers.ts";
 import { compareLayouts, runC, SKIP_CC, unhex } from "./c_truth.ts";
 import { initialNetns } from "./initial_netns.ts";
 import {
   Audit,
   AUDIT_GET,
   AUDIT_LIST_RULES,
+  AUDIT_NLGRP_READLOG,
   auditFeatures,
   AuditLog,
+  type AuditLogItem,
   type AuditRecord,
   auditRuleData,
   auditStatus,
@@ -29,7 +33,9 @@ import {
   userAvcMessage,
 } from "../families/audit/mod.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
-import { NETLINK_AUDIT } from "../codec/mod.ts";
+import { NETLINK_AUDIT, NLM_F_ACK, NLM_F_REQUEST, NLMSG_ERROR } from "../codec/mod.ts";
+import { encodeMessage } from "../codec/message.ts";
+import { NetlinkSocket } from "../socket/socket.ts";
 
 const AUDITCTL = process.env.AUDITCTL ?? "auditctl";
 function auditctl(...args: string[]): string {
@@ -157,29 +163,101 @@ test("audit: rules laid out by C, listed by a fake kernel, decode as auditctl st
   assert.throws(() => decodeAuditRule(rules[0].slice(0, 1041)), /runs past/);
 });
 
-test("audit: status comes after the ACK-less seq-0 request; errors are NetlinkErrors (fake)", async () => {
+test("audit: a get asks for no ACK and takes the later reply with its seq; errors are NetlinkErrors (fake)", async () => {
   let calls = 0;
   const kernel = new FakeKernel(NETLINK_AUDIT, (req, k) => {
     assert.equal(req.type, AUDIT_GET);
-    assert.equal(req.seq, 0);
-    assert.equal(req.flags, 1, "NLM_F_REQUEST only");
+    assert.notEqual(req.seq, 0);
+    assert.equal(req.flags, NLM_F_REQUEST, "NLM_F_REQUEST only");
     if (calls++ === 0) {
-      // audit_send_reply: an AUDIT_GET message with struct audit_status, from a kthread.
-      setTimeout(
-        () =>
-          k.reply({
-            type: AUDIT_GET,
-            payload: auditStatus.encode({ enabled: 1, pid: 42, backlogLimit: 8192 }),
-          }),
-        20,
-      );
-    } else k.error(1 /* EPERM */);
+      // audit_send_reply: from a kthread, later; first someone else's reply (another seq).
+      setTimeout(() => {
+        k.raw(encodeMessage({
+          type: AUDIT_GET,
+          seq: req.seq + 100,
+          payload: auditStatus.encode({ enabled: 0, pid: 1 }),
+        }));
+        k.reply({
+          type: AUDIT_GET,
+          payload: auditStatus.encode({ enabled: 1, pid: 42, backlogLimit: 8192 }),
+        });
+      }, 20);
+    } else if (calls === 2) k.error(1 /* EPERM */);
   });
   await using audit = Audit.fromSocket(await kernel.open());
   const s = await audit.status();
   assert.deepEqual([s.enabled, s.pid, s.backlogLimit], [1, 42, 8192]);
   await assert.rejects(audit.status(), /AUDIT_GET failed: EPERM/);
+  await assert.rejects(audit.status({ timeoutMs: 50 }), /No AUDIT_GET reply within 50 ms/);
 });
+
+test("audit: the log reader's overrun is an item of its stream, and reading goes on (fake)", async () => {
+  const kernel = new FakeKernel(NETLINK_AUDIT, (_req, k) => k.ack());
+  const group = AUDIT_NLGRP_READLOG;
+  await using log = AuditLog.fromSocket(
+    await kernel.open({ groups: 1 << (group - 1), receiveBufferSize: 2048 }),
+  );
+  const record = (serial: number) => ({
+    type: RECORD_TYPE.USER_AVC,
+    payload: new TextEncoder().encode(`audit(1700000000.000:${serial}): pid=1 msg='n=${serial}'`),
+  });
+  // More than the receive buffer holds while nobody reads: the kernel drops the rest.
+  for (let i = 1; i <= 100; i++) kernel.notify(group, record(i));
+  assert.ok(kernel.endpoints()[0].drops > 0, "records were dropped");
+  const items: AuditLogItem[] = [];
+  const it = log[Symbol.asyncIterator]();
+  const take = async () => {
+    const r = await it.next();
+    assert.ok(!r.done);
+    items.push(r.value);
+    return r.value;
+  };
+  while ((await take()).kind !== "overrun");
+  // After the marker, everything the kernel sends arrives.
+  kernel.notify(group, record(1000));
+  const after = await take();
+  const kinds = items.map((x) => x.kind);
+  assert.equal(kinds.filter((k) => k === "overrun").length, 1);
+  assert.ok(kinds.indexOf("overrun") > 0, "the queued records came first");
+  assert.equal(after.kind, "record");
+  assert.equal((after as AuditRecord).serial, 1000);
+  const serials = items.flatMap((x) => (x.kind === "record" ? [x.serial] : []));
+  assert.ok(serials.length < 101, "some records were lost, and the marker says so");
+});
+
+test("audit: the kernel answers AUDIT_GET after its ACK, with the request's seq", {
+  skip: SKIP_KERNEL,
+}, async () => {
+  // With NLM_F_ACK the request settles on the ACK, and the reply (audit_send_reply, from a
+  // kthread) comes afterwards: the socket drops it as a late answer to that seq. Without
+  // NLM_F_ACK, the first answer to the seq is the reply itself. This is why Audit's gets ask
+  // for no ACK.
+  await using sock = await NetlinkSocket.open(NETLINK_AUDIT);
+  const before = sock.dropped;
+  const ack = await sock.request(encodeMessage({ type: AUDIT_GET }), { ack: true });
+  // A request settles on its reply when it comes before the ACK: the ACK came first.
+  assert.equal(ack.type, NLMSG_ERROR, "the ACK came before the reply");
+  await sleep(100); // the kthread's reply arrives meanwhile; the socket reads it with the next
+  const reply = await sock.request(encodeMessage({ type: AUDIT_GET, flags: NLM_F_ACK }), {
+    ack: false,
+    signal: AbortSignal.timeout(2000),
+  });
+  assert.equal(reply.type, AUDIT_GET);
+  assert.equal(reply.payload.length, auditStatus.size);
+  assert.equal(sock.dropped, before + 1, "the first request's reply came late, with its seq");
+  await sleep(50);
+  assert.equal(await pendingDrops(sock), before + 1, "no ACK followed: the request asked for none");
+});
+
+/** The socket's drop count after reading what is queued (a request reads the queue first). */
+async function pendingDrops(sock: NetlinkSocket): Promise<number> {
+  const r = await sock.request(encodeMessage({ type: AUDIT_GET }), {
+    ack: false,
+    signal: AbortSignal.timeout(2000),
+  });
+  assert.equal(r.type, AUDIT_GET);
+  return sock.dropped;
+}
 
 test("audit: records parse into type, time, serial and key=value fields", () => {
   const r = parseAuditRecord(
@@ -290,7 +368,7 @@ test("audit: a record this test writes comes back from AUDIT_NLGRP_READLOG", {
   await using audit = await Audit.open();
   const records: AuditRecord[] = [];
   (async () => {
-    for await (const r of log) records.push(r);
+    for await (const r of log) if (r.kind === "record") records.push(r);
   })().catch(() => {});
   const token = `netlink-test-${process.pid}-${Date.now()}`;
   const t0 = Date.now();

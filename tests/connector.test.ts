@@ -28,6 +28,7 @@ import {
   PROC_EVENT_KINDS,
   type ProcEvent,
   procEventHeader,
+  type ProcEventItem,
   procEventMask,
   ProcEvents,
   procListenRequest,
@@ -223,11 +224,11 @@ int main(void) {
 // The kernel
 // ---------------------------------------------------------------------------
 
-/** Collect the events of a subscription in the background. */
-function collect(sub: AsyncIterable<ProcEvent>): ProcEvent[] {
+/** Collect the events of a subscription in the background (an overrun marker is not an event). */
+function collect(sub: AsyncIterable<ProcEventItem>): ProcEvent[] {
   const events: ProcEvent[] = [];
   (async () => {
-    for await (const e of sub) events.push(e);
+    for await (const e of sub) if (e.kind !== "overrun") events.push(e);
   })().catch(() => {});
   return events;
 }

@@ -4,7 +4,13 @@
 // kernel and no permission: this file runs in the no-permission pass of tests/run.sh.
 import { test } from "./harness.ts";
 import assert from "node:assert/strict";
-import { NETLINK_GENERIC, NETLINK_ROUTE } from "../codec/constants.ts";
+import {
+  NETLINK_GENERIC,
+  NETLINK_ROUTE,
+  NETLINK_SOCK_DIAG,
+  NETLINK_XFRM,
+  NLM_F_ACK,
+} from "../codec/constants.ts";
 import { parseAttributes } from "../codec/attrs.ts";
 import { Client } from "../client/client.ts";
 import { FamilyNotFoundError } from "../client/genl.ts";
@@ -14,6 +20,8 @@ import { NetlinkSocket } from "../socket/socket.ts";
 import * as wireguard from "../families/generated/wireguard.ts";
 import * as ethtool from "../families/generated/ethtool.ts";
 import * as rtLink from "../families/generated/rt_link.ts";
+import * as sockDiag from "../families/generated/sock_diag.ts";
+import * as xfrm from "../families/generated/xfrm.ts";
 
 /** A client over `kernel` (the constructor is protected: go through a subclass). */
 class TestClient extends Client {
@@ -138,4 +146,121 @@ test("client: raw families use their protocol number and message types", async (
   );
   assert.equal(rt.socket.protocol, NETLINK_ROUTE);
   assert.notEqual(rt.socket.protocol, NETLINK_GENERIC);
+});
+
+test("client: a reply of another message type is decoded by its own type", async () => {
+  // xfrm answers XFRM_MSG_GETSA (xfrm_usersa_id) with XFRM_MSG_NEWSA (xfrm_usersa_info).
+  const newsa = xfrm.family.operationFor(xfrm.XFRM_MSG_NEWSA)!;
+  const kernel = new FakeKernel(NETLINK_XFRM, (req, k) => {
+    if (req.type !== xfrm.XFRM_MSG_GETSA) return k.error(95);
+    k.reply({
+      type: xfrm.XFRM_MSG_NEWSA,
+      payload: replyPayload(newsa, { header: { id: { spi: 0x1234, proto: 50 }, reqid: 7 } }),
+    });
+    k.ack();
+  });
+  await using c = await TestClient.over(kernel, xfrm.family);
+  const sa = await c.get(xfrm.operations.getsa, { header: { spi: 0x1234, proto: 50 } });
+  assert.equal(sa.operation, newsa, `decoded as ${sa.operation.name}`);
+  const info = sa.header as unknown as xfrm.XfrmUsersaInfo;
+  assert.deepEqual([info.id.spi, info.id.proto, info.reqid], [0x1234, 50, 7]);
+});
+
+test("client: an explicit reply operation decodes one struct type as another", async () => {
+  // sock_diag answers SOCK_DIAG_BY_FAMILY (inet_diag_req_v2) with the same type, another struct.
+  const kernel = new FakeKernel(NETLINK_SOCK_DIAG, (_req, k) => {
+    k.dump([{
+      type: 20,
+      payload: replyPayload(sockDiag.operations.inetDiagMsg, {
+        header: { idiagFamily: 2, idiagState: 10, idiagInode: 4242 },
+      }),
+    }]);
+  });
+  await using c = await TestClient.over(kernel, sockDiag.family);
+  const got = [];
+  for await (
+    const m of c.dump(sockDiag.operations.sockDiagByFamily, {
+      header: { sdiagFamily: 2, sdiagProtocol: 6, idiagStates: 0xffff },
+      reply: sockDiag.operations.inetDiagMsg,
+    })
+  ) got.push(m);
+  assert.equal(got.length, 1);
+  assert.equal(got[0].operation, sockDiag.operations.inetDiagMsg);
+  assert.deepEqual(
+    [got[0].header.idiagFamily, got[0].header.idiagState, got[0].header.idiagInode],
+    [2, 10, 4242],
+  );
+});
+
+test("client: ack false sends no NLM_F_ACK and resolves on the first answer", async () => {
+  const kernel = new FakeKernel(NETLINK_ROUTE, (req, k) => {
+    if (req.flags & NLM_F_ACK) return k.error(22, { message: "asked for an ACK" });
+    k.reply({
+      type: rtLink.RTM_NEWLINK,
+      payload: replyPayload(rtLink.operations.getlink, { header: { ifiIndex: 1 } }),
+    });
+  });
+  await using rt = await TestClient.over(kernel, rtLink.family);
+  const lo = await rt.get(rtLink.operations.getlink, { header: { ifiIndex: 1 }, ack: false });
+  assert.equal(lo.header.ifiIndex, 1);
+  assert.equal(kernel.requests[0].flags & NLM_F_ACK, 0);
+});
+
+test("client: an already-aborted signal rejects call, dump and events; nothing is sent", async () => {
+  const kernel = wgKernel();
+  await using wg = await TestClient.over(kernel, wireguard.family);
+  const signal = AbortSignal.abort(new Error("not now"));
+  const op = wireguard.operations.getDevice;
+  await assert.rejects(wg.call(op, { attrs: { ifname: "wg0" }, signal }), /not now/);
+  await assert.rejects(wg.dump(op, { attrs: { ifname: "wg0" }, signal }).next(), /not now/);
+  await assert.rejects(wg.events(["monitor"], { signal }).next(), /not now/);
+  await assert.rejects(wg.subscribe(["monitor"], { signal }), /not now/);
+  assert.equal(kernel.requests.length, 0, "not even the family's resolution was sent");
+});
+
+test("client: an overrun comes as a marker and the events go on", async () => {
+  const kernel = new FakeGenl([{ family: ethtool.family, id: 0x14, handler: () => {} }]);
+  await using eth = await TestClient.over(kernel, ethtool.family);
+  await using events = await eth.subscribe(["monitor"]);
+  const group = kernel.families.get("ethtool")!.groups.monitor;
+  const ntf = ethtool.operations.linkinfoNtf;
+  const send = (port: number) =>
+    kernel.notify(group, {
+      type: 0x14,
+      payload: replyPayload(ntf, { attrs: { header: { devIndex: 3 }, port } }),
+    });
+  send(1);
+  kernel.endpoints()[0].overrun();
+  send(2);
+  const got = [];
+  for (let i = 0; i < 3; i++) got.push((await events.next()).value!);
+  // The marker comes once the queue was read empty, after what was kept.
+  assert.deepEqual(got.map((n) => n.overrun ?? false), [false, false, true]);
+  assert.equal(got[2].family, undefined);
+  assert.deepEqual(
+    got.slice(0, 2).map((n) => n.family && (n.attrs as ethtool.Linkinfo).port),
+    [1, 2],
+  );
+});
+
+test("client: aborting a dump mid-way yields nothing more", async () => {
+  const kernel = new FakeKernel(NETLINK_ROUTE, (_req, k) => {
+    const payload = replyPayload(rtLink.operations.getlink, { header: { ifiIndex: 1 } });
+    k.dump(Array.from({ length: 500 }, () => ({ type: rtLink.RTM_NEWLINK, payload })), {
+      perDatagram: 501,
+    });
+  });
+  await using rt = await TestClient.over(kernel, rtLink.family);
+  const ac = new AbortController();
+  let after = 0;
+  await assert.rejects(
+    (async () => {
+      for await (const _ of rt.dump(rtLink.operations.getlink, { signal: ac.signal })) {
+        if (ac.signal.aborted) after++;
+        ac.abort(new Error("stop"));
+      }
+    })(),
+    /stop/,
+  );
+  assert.equal(after, 0);
 });

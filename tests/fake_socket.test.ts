@@ -4,12 +4,13 @@
 // the no-permission pass of tests/run.sh.
 import { test } from "./harness.ts";
 import assert from "node:assert/strict";
-import { NETLINK_ROUTE, NLM_F_DUMP_INTR, NLMSG_ERROR } from "../codec/constants.ts";
+import { NETLINK_ROUTE, NLM_F_DUMP_INTR, NLMSG_ERROR, NLMSG_OVERRUN } from "../codec/constants.ts";
 import { encodeMessage, type NetlinkMessage } from "../codec/message.ts";
 import { NetlinkError } from "../codec/netlink_error.ts";
 import { encodeErrorMessage } from "../codec/nlmsgerr.ts";
 import { NetlinkDecodeError } from "../codec/errors.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
+import { isOverrun } from "../socket/socket.ts";
 
 const GET = 18, NEW = 16;
 
@@ -219,15 +220,40 @@ test("fake: notifications of joined groups only, with their group; leave stops t
   assert.deepEqual(sock.memberships(), [40]);
 });
 
-test("fake: an overrun fails the subscription with ENOBUFS and is counted", async () => {
+test("fake: an overrun is a marker in the subscription, which goes on; counted", async () => {
   const kernel = new FakeKernel(NETLINK_ROUTE, () => {});
   await using sock = await kernel.open({ join: [1] });
   const it = sock.subscribe();
+  kernel.notify(1, { type: NEW, payload: body(1) });
   kernel.endpoints()[0].overrun();
-  await assert.rejects(
-    it.next(),
-    (e: unknown) => e instanceof NetlinkError && e.code === "ENOBUFS",
+  kernel.notify(1, { type: NEW, payload: body(2) });
+  // The kernel reports the pending error before what is still queued, and drops silently
+  // until the queue is read empty: the marker comes then, after what was kept.
+  assert.deepEqual([u32((await it.next()).value!), u32((await it.next()).value!)], [1, 2]);
+  const marker = (await it.next()).value!;
+  assert.equal(marker.type, NLMSG_OVERRUN);
+  assert.ok(isOverrun(marker));
+  assert.deepEqual(
+    [marker.payload.length, marker.sender, marker.group, marker.seq],
+    [0, 0, 0, 0],
   );
+  kernel.notify(1, { type: NEW, payload: body(3) });
+  assert.equal(u32((await it.next()).value!), 3, "the subscription goes on");
+  assert.equal(sock.overruns, 1);
+  await it.return!();
+});
+
+test("fake: with overrun 'throw' an overrun fails the subscription with ENOBUFS", async () => {
+  const kernel = new FakeKernel(NETLINK_ROUTE, () => {});
+  await using sock = await kernel.open({ join: [1] });
+  const it = sock.subscribe({ overrun: "throw" });
+  kernel.endpoints()[0].overrun();
+  await assert.rejects(it.next(), (e: unknown) => {
+    assert.ok(e instanceof NetlinkError);
+    assert.equal(e.code, "ENOBUFS");
+    assert.match(e.message, /notifications were lost/);
+    return true;
+  });
   assert.equal(sock.overruns, 1);
 });
 

@@ -1,9 +1,14 @@
 // NETLINK_FIB_LOOKUP against the kernel, in a namespace of its own: every answer is compared
 // with `ip route get fibmatch` (the matching route's prefix, type, scope and table) for the
-// same address, and the misses with the errors `ip route get` reports.
+// same address, and the misses with the errors `ip route get` reports. Over a fake kernel that
+// echoes as nl_fib_input() does: each lookup is a request without NLM_F_ACK and its own seq,
+// answered out of order at once, and a kernel that says nothing makes a timeout, not a hang.
 import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { sh, shFails, SKIP_KERNEL, uniqueName } from "./helpers.ts";
+import { NETLINK_FIB_LOOKUP, NLM_F_REQUEST } from "../codec/constants.ts";
+import { encodeMessage } from "../codec/message.ts";
+import { FakeKernel } from "../testing/fake_kernel.ts";
 import {
   decodeFibLookup,
   FibLookup,
@@ -33,6 +38,49 @@ test("fib_lookup: the request is nlmsghdr + struct fib_result_nl, seq 0, no ACK 
   );
   assert.throws(() => fibLookupRequest({ address: "10.0.0.1", table: 1000 }), /0-255/);
   assert.throws(() => fibLookupRequest({ address: "fd00::1" }), /IPv4/);
+});
+
+test("fib_lookup: lookups at once each get their echo by seq; no ACK asked; silence times out (fake)", async () => {
+  const kernel = new FakeKernel(NETLINK_FIB_LOOKUP, async (req, k) => {
+    // nl_fib_input(): the same message back (header, seq and all), the struct filled in; the
+    // first lookup is answered last. 10.0.0.99 is ignored, as a short request would be.
+    const addr = [...req.payload.subarray(0, 4)].join(".");
+    if (addr === "10.0.0.99") return;
+    if (addr === "10.0.0.1") await new Promise((ok) => setTimeout(ok, 30));
+    const filled = req.payload.slice();
+    filled[12] = Number(addr.split(".")[3]); // prefixlen, to tell the answers apart
+    filled[14] = 1; // RTN_UNICAST
+    k.raw(
+      encodeMessage({
+        type: req.type,
+        flags: req.flags,
+        seq: req.seq,
+        pid: req.pid,
+        payload: filled,
+      }),
+    );
+  });
+  await using fib = FibLookup.fromSocket(await kernel.open());
+  const results = await Promise.all(
+    ["10.0.0.1", "10.0.0.2", "10.0.0.3"].map((address) => fib.lookup({ address })),
+  );
+  assert.deepEqual(results.map((r) => [r.address, r.prefixlen, r.typeName]), [
+    ["10.0.0.1", 1, "unicast"],
+    ["10.0.0.2", 2, "unicast"],
+    ["10.0.0.3", 3, "unicast"],
+  ]);
+  const seqs = kernel.requests.map((r) => r.seq);
+  assert.equal(new Set(seqs).size, 3, "each lookup has its own seq");
+  assert.ok(seqs.every((s) => s !== 0));
+  assert.ok(kernel.requests.every((r) => r.flags === NLM_F_REQUEST), "no NLM_F_ACK");
+  const t0 = Date.now();
+  await assert.rejects(
+    fib.lookup({ address: "10.0.0.99" }, { timeoutMs: 50 }),
+    /No NETLINK_FIB_LOOKUP answer for 10.0.0.99 within 50 ms/,
+  );
+  assert.ok(Date.now() - t0 < 1000);
+  const r = await fib.lookup({ address: "10.0.0.4" });
+  assert.equal(r.prefixlen, 4, "the socket is still usable");
 });
 
 const TABLES: Record<string, number> = { main: 254, local: 255, default: 253 };

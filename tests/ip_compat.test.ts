@@ -250,7 +250,18 @@ const jsonCases: ["ip" | "tc", string[]][] = [
   ["ip", ["neigh", "show", "proxy"]],
 ];
 for (const [cmd, args] of jsonCases) {
-  ipTest(`${cmd} -j ${args.join(" ")}`, () => sameJson(cmd, ...args));
+  ipTest(`${cmd} -j ${args.join(" ")}`, () => {
+    // A qdisc's counters (HTB's direct_packets_stat) move when a router solicitation or MLD
+    // report leaves between the two tools' runs: compare again, a few times, before failing.
+    for (let i = 0; cmd === "tc" && i < 3; i++) {
+      try {
+        return sameJson(cmd, ...args);
+      } catch {
+        spawnSync("sleep", ["0.2"]);
+      }
+    }
+    sameJson(cmd, ...args);
+  });
 }
 
 const textCases: ["ip" | "tc", string[]][] = [
@@ -359,14 +370,14 @@ async function monitorLines(
 const ipNs = (...args: string[]) => sh("ip", ["-n", NS, ...args]);
 
 ipTest("ip monitor address route: the same lines as ip monitor", async () => {
-  // A link made before the monitors start: ip.ts names links from its first dump (see README).
-  ipNs("link", "add", "mon0", "type", "bridge");
   try {
     const { want, got } = await monitorLines(
       ["address", "route"],
       (k) => ipNs("address", "add", `10.66.0.${k}/32`, "dev", "lo"),
       (k, l) => l.includes(` inet 10.66.0.${k}/32 `),
       () => {
+        // A link made after the monitors started: named all the same (not "ifN").
+        ipNs("link", "add", "mon0", "type", "bridge");
         ipNs("link", "set", "mon0", "up");
         ipNs("address", "add", "10.77.0.1/24", "dev", "mon0");
         ipNs("address", "add", "2001:db8:77::1/64", "dev", "mon0", "nodad");
@@ -378,6 +389,7 @@ ipTest("ip monitor address route: the same lines as ip monitor", async () => {
     );
     assert.ok(want.some((l) => l.startsWith("Deleted 10.78.0.0/16 via 10.77.0.2")), `${want}`);
     assert.ok(want.some((l) => l.includes("inet6 2001:db8:77::1/64")), `${want}`);
+    assert.ok(want.some((l) => l.includes(": mon0    inet 10.77.0.1/24")), `${want}`);
     assert.deepEqual(got, want);
   } finally {
     spawnSync("ip", ["-n", NS, "link", "del", "mon0"]);
@@ -387,7 +399,7 @@ ipTest("ip monitor address route: the same lines as ip monitor", async () => {
   }
 });
 
-ipTest("ip monitor link: the same lines as ip monitor but for mode and qlen", async () => {
+ipTest("ip monitor link: the same lines as ip monitor", async () => {
   try {
     const { want, got } = await monitorLines(
       ["link"],
@@ -397,13 +409,14 @@ ipTest("ip monitor link: the same lines as ip monitor but for mode and qlen", as
         ipNs("link", "add", "mon1", "type", "bridge");
         ipNs("link", "set", "mon1", "up");
         ipNs("link", "set", "mon1", "mtu", "1400");
+        ipNs("link", "set", "mon1", "alias", "an alias");
         ipNs("link", "del", "mon1");
       },
     );
     assert.ok(want.some((l) => l.startsWith("Deleted ") && l.includes(": mon1: ")), `${want}`);
-    // ip's monitor prints links without `mode` and `qlen`; ip.ts prints them as `ip link` does.
-    const withoutModeQlen = got.map((l) => l.replace(/ mode \S+/, "").replace(/ qlen \d+$/, ""));
-    assert.deepEqual(withoutModeQlen, want.map((l) => l.trimEnd()));
+    // ip's monitor prints links as `ip address` does: no mode, qlen or alias.
+    assert.ok(!want.some((l) => / mode | qlen |alias /.test(l)), `${want}`);
+    assert.deepEqual(got, want);
   } finally {
     spawnSync("ip", ["-n", NS, "link", "del", "mon1"]);
     spawnSync("ip", ["-n", NS, "link", "set", "lo", "mtu", "65536"]);

@@ -83,10 +83,11 @@ test(
       assert.equal(ours.length, theirs.length);
       const index = (dev: string) => ipJson<{ ifindex: number }[]>("link", "show", dev)[0].ifindex;
       for (const t of theirs) {
-        const o = ours.find((x) => x.dst === t.dst && x.index === index(t.dev))!;
+        const o = ours.find((x) => x.dst === t.dst && x.ifindex === index(t.dev))!;
+        assert.equal(o.dev, t.dev);
         assert.ok(o, `${t.dst} dev ${t.dev} listed`);
         assert.equal(o.lladdr, t.lladdr);
-        assert.deepEqual(o.state, t.state);
+        assert.deepEqual(o.state.map((x) => x.toUpperCase()), t.state);
       }
       assert.equal((await listNeighbours(rt, { family: "inet6", dev: a })).length, 1);
       await deleteNeighbour(rt, { dev: a, dst: "192.0.2.7" });

@@ -6,9 +6,9 @@ import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { decodePrefix } from "../families/route/mcast.ts";
-import type * as rtAddr from "../families/generated/rt_addr.ts";
+import * as rtAddr from "../families/generated/rt_addr.ts";
 import { watch, type WatchEvent } from "../families/route/watch.ts";
-import type { DecodedMessage } from "../codec/ynl/mod.ts";
+import { decodeBody, type DecodedMessage } from "../codec/ynl/mod.ts";
 import { sh, SKIP_KERNEL, startScript, uniqueName, waitFor } from "./helpers.ts";
 
 function hasPython(): boolean {
@@ -103,7 +103,12 @@ test("RTM_NEWPREFIX from a real Router Advertisement, as the RA said and ip moni
       assert.equal(ev.kind, "prefix", JSON.stringify(ev));
       assert.equal(ev.message.group, 18, "RTNLGRP_IPV6_PREFIX");
       assert.equal(ev.message.sender, 0);
-      const m = ev.object as DecodedMessage<rtAddr.Prefixmsg, rtAddr.PrefixAttrs>;
+      // The raw message, as received; the event's object is what decodePrefix makes of it.
+      const m: DecodedMessage<rtAddr.Prefixmsg, rtAddr.PrefixAttrs> = decodeBody(
+        rtAddr.operations.newprefix,
+        ev.message.payload,
+      );
+      assert.deepEqual(ev.object, { dev: rx, ...decodePrefix(m) }, "the event's object");
       assert.equal(m.header.family, 10);
       assert.equal(m.header.type, 3, "ND_OPT_PREFIX_INFORMATION");
       assert.equal(m.header.flags, rawFlags(sent.flags), "prefix_flags as the kernel sends them");

@@ -161,24 +161,28 @@ test(
         );
         for (const t of theirs) {
           const o = ours.find((x) =>
-            norm(x.dst) === t.dst && (x.metric ?? 0) === (t.metric ?? 0) &&
-            (x.dev === undefined ? undefined : devs.get(x.dev)) === t.dev
+            norm(x.dst) === t.dst && (x.metric ?? 0) === (t.metric ?? 0) && x.dev === t.dev
           );
           assert.ok(o, `route ${t.dst} dev ${t.dev} listed`);
+          assert.equal(o.dev === undefined ? undefined : devs.get(o.ifindex!), t.dev);
           assert.equal(o.gateway, t.gateway);
           assert.equal(o.prefsrc, t.prefsrc);
           // ip leaves out the defaults: boot protocol, global scope, unicast type, main table.
           assert.equal(o.protocol, t.protocol ?? "boot");
           assert.equal(o.scope, t.scope ?? "global");
           assert.equal(o.type, t.type ?? "unicast");
-          assert.equal(o.table, 254);
-          if (o.family === 10) assert.equal(o.pref, t.pref);
+          assert.equal(o.table, "main");
+          assert.equal(o.tableId, 254);
+          if (o.family === "inet6") assert.equal(o.pref, t.pref);
         }
       }
       // "all" includes the local table.
       const all = await listRoutes(rt, { table: "all" });
       const local = ipJson<IpRoute[]>("route", "show", "table", "local");
-      assert.equal(all.filter((x) => x.family === 2 && x.table === 255).length, local.length);
+      assert.equal(
+        all.filter((x) => x.family === "inet" && x.table === "local" && x.tableId === 255).length,
+        local.length,
+      );
       await deleteRoute(rt, { dst: "2001:db8:99::/48" });
       assert.equal(routes6("2001:db8:99::/48").length, 0);
     } finally {
@@ -197,7 +201,8 @@ test("getRoute equals ip route get", { skip: SKIP_KERNEL }, async () => {
     assert.equal(o.dst, "198.51.100.7/32");
     assert.equal(o.gateway, t.gateway);
     assert.equal(o.prefsrc, t.prefsrc);
-    assert.equal(o.dev, (ipJson<{ ifindex: number }[]>("link", "show", a))[0].ifindex);
+    assert.equal(o.ifindex, (ipJson<{ ifindex: number }[]>("link", "show", a))[0].ifindex);
+    assert.equal(o.dev, a);
     const l = await getRoute(rt, "192.0.2.1");
     assert.equal(l.type, "local");
     const six = await getRoute(rt, "2001:db8:1::5", { from: "2001:db8:1::1" });

@@ -48,7 +48,7 @@ function ruleAsIp(r: Rule): Record<string, unknown> {
   const { header: h, attrs: a } = r.message;
   const tables = iproute2Names("rt_tables"), groups = iproute2Names("group");
   const realms = iproute2Names("rt_realms"), dsfield = iproute2Names("rt_dsfield");
-  const hostLen = r.family === 2 ? 32 : 128;
+  const hostLen = r.family === "inet" ? 32 : 128;
   const hex = (n: number) => `0x${n.toString(16)}`;
   const o: Record<string, unknown> = { priority: r.priority };
   assert.equal(r.not, (h.flags & FIB_RULE_INVERT) !== 0);
@@ -88,8 +88,9 @@ function ruleAsIp(r: Rule): Record<string, unknown> {
     else Object.assign(o, { [`${key}_start`]: range.start, [`${key}_end`]: range.end });
   }
   if (a.tunId !== undefined) o.tun_id = Number(a.tunId);
-  if (r.table) {
-    o.table = tables.get(r.table) ?? String(r.table);
+  if (r.tableId) {
+    o.table = tables.get(r.tableId) ?? String(r.tableId);
+    assert.equal(r.table, tables.get(r.tableId) ?? r.tableId, `table of rule ${r.priority}`);
     const pl = a.suppressPrefixlen;
     if (pl !== undefined && pl !== 0xffffffff) o.suppress_prefixlen = pl;
     const g = a.suppressIfgroup;
@@ -108,7 +109,7 @@ function ruleAsIp(r: Rule): Record<string, unknown> {
   } else if (r.action !== "table") {
     o.action = r.action;
   }
-  if (r.protocol !== undefined) o.protocol = r.protocol;
+  if (r.protocol !== undefined) o.protocol = String(r.protocol);
   return o;
 }
 
@@ -121,7 +122,7 @@ async function assertRulesMatchIp(rt: Rtnl, family: "inet" | "inet6"): Promise<v
     "show",
   );
   const ours = await listRules(rt, { family });
-  assert.ok(ours.every((r) => r.family === (family === "inet" ? 2 : 10)));
+  assert.ok(ours.every((r) => r.family === family));
   assert.deepEqual(ours.map(ruleAsIp), theirs, `listRules({ family: "${family}" })`);
 }
 
@@ -264,6 +265,7 @@ test("IPv6 rules with from/to decode and read back", { skip: SKIP_KERNEL }, asyn
     assert.equal(ours.from, "2001:db8::/32");
     assert.equal(ours.to, "2001:db8:1::/48");
     assert.equal(ours.table, 200);
+    assert.equal(ours.tableId, 200);
     assert.equal(ours.action, "table");
     await deleteRule(rt, { family: "inet6", priority: 2001 });
     assert.equal(rule6(2001), undefined);

@@ -3,7 +3,6 @@ import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { Rtnl } from "../families/route/rtnl.ts";
 import { watch, type WatchEvent } from "../families/route/watch.ts";
-import { formatIp } from "../families/route/addr_text.ts";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import {
   ipJson,
@@ -49,18 +48,20 @@ test(
       sh("ip", ["link", "del", a]);
       const got = await collect(
         events,
-        (e) => e.kind === "link" && e.action === "delete" && e.object.attrs.ifname === a,
+        (e) => e.kind === "link" && e.action === "delete" && e.object.name === a,
       );
       const steps: string[] = [];
       for (const e of got) {
-        if (e.kind === "link" && e.object.attrs.ifname === a) {
+        if (e.kind === "link" && e.object.name === a) {
           // The first RTM_NEWLINK creates it; later ones (up, carrier) are changes.
           if (e.action === "delete" || !steps.includes("link new")) steps.push(`link ${e.action}`);
-        } else if (e.kind === "address" && e.object.attrs.local) {
-          if (formatIp(e.object.attrs.local) === "10.77.0.1") steps.push(`address ${e.action}`);
-        } else if (e.kind === "route" && e.object.attrs.dst) {
-          const dst = `${formatIp(e.object.attrs.dst)}/${e.object.header.rtmDstLen}`;
-          if (dst === "10.78.0.0/16") steps.push(`route ${e.action}`);
+        } else if (e.kind === "address" && e.object.address === "10.77.0.1") {
+          assert.equal(e.object.dev, a);
+          steps.push(`address ${e.action}`);
+        } else if (e.kind === "route" && e.object.dst === "10.78.0.0/16") {
+          assert.equal(e.object.gateway, "10.77.0.2");
+          assert.equal(e.object.dev, a);
+          steps.push(`route ${e.action}`);
         }
       }
       assert.deepEqual(steps, [
@@ -93,14 +94,18 @@ test("watch on an open Rtnl, neighbour and rule events, raw for unknown types", 
     const got = await collect(events, (e) => e.kind === "raw" && e.message.type === 104);
     const n = got.find((e) => e.kind === "neighbour")!;
     assert.ok(n.kind === "neighbour" && n.action === "new");
-    assert.equal(formatIp(n.object.attrs.dst!), "192.0.2.44");
+    assert.equal(n.object.dst, "192.0.2.44");
+    assert.equal(n.object.dev, a, "named though the link group was not asked for");
     const rules = got.filter((e) => e.kind === "rule");
     assert.deepEqual(rules.map((e) => e.action), ["new", "delete"]);
-    assert.ok(rules.every((e) => e.kind === "rule" && e.object.attrs.priority === 3333));
+    assert.ok(rules.every((e) => e.kind === "rule" && e.object.priority === 3333));
+    // Link events were not asked for, so none arrives (the watch follows them for names).
+    assert.ok(!got.some((e) => e.kind === "link"));
     // RTM_NEWNETCONF for the device, typed.
     const index = ipJson<{ ifindex: number }[]>("link", "show", "dev", a)[0].ifindex;
-    const nc = got.find((e) => e.kind === "netconf" && e.object.attrs.ifindex === index);
-    assert.ok(nc && nc.kind === "netconf" && nc.object.attrs.forwarding === 1);
+    const nc = got.find((e) => e.kind === "netconf" && e.object.ifindex === index);
+    assert.ok(nc && nc.kind === "netconf" && nc.object.forwarding === true);
+    assert.equal(nc.object.dev, a);
     // RTM_NEWNEXTHOP (104) has no typed decoder here: it arrives raw, not dropped.
     assert.ok(got.some((e) => e.kind === "raw" && e.message.type === 104));
   } finally {
@@ -160,7 +165,7 @@ test("watch: aborting the signal rejects the pending next() with signal.reason",
   const dev = uniqueName("wc");
   const seen: string[] = [];
   const loop = (async () => {
-    for await (const e of events) if (e.kind === "link") seen.push(e.object.attrs.ifname ?? "");
+    for await (const e of events) if (e.kind === "link") seen.push(e.object.name);
   })();
   sh("ip", ["link", "add", dev, "type", "veth", "peer", "name", `${dev}p`]);
   try {

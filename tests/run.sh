@@ -12,7 +12,7 @@ if [ -z "${NETLINK_TEST_NETNS:-}" ]; then
   # apt-get, quietly; once more after refreshing the package lists if it fails.
   apt_quiet() { apt-get -qq "$@" >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get -qq "$@" >/dev/null 2>&1; }; }
   missing=()
-  for tool in ethtool:ethtool; do
+  for tool in ethtool:ethtool tshark:tshark conntrack:conntrack nft:nftables; do
     command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
   done
   if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -21,7 +21,7 @@ test(
     const served: number[] = [];
     const seqs: number[] = []; // the seq of each request, as the server received it
     const serving = (async () => {
-      for await (const req of server.subscribe()) {
+      for await (const req of server.subscribe({ acceptFrom: "any" })) {
         assert.equal(req.sender, client.portId);
         assert.equal(req.group, 0);
         served.push(req.payload[0]);
@@ -62,8 +62,9 @@ test("USERSOCK: multicast to a group reaches a second socket", { skip: SKIP_KERN
   await using listener = await NetlinkSocket.open(NETLINK_USERSOCK, { groups: 1 << 4 }); // group 5
   await using other = await NetlinkSocket.open(NETLINK_USERSOCK, { join: [7] });
   await using sender = await NetlinkSocket.open(NETLINK_USERSOCK);
-  const got = listener.subscribe();
-  const got7 = other.subscribe();
+  // User-space senders: taken only when asked for (by default only the kernel's messages are).
+  const got = listener.subscribe({ acceptFrom: [sender.portId] });
+  const got7 = other.subscribe({ acceptFrom: "any" });
   sender.send(encodeMessage({ type: 0x20, payload: new TextEncoder().encode("hi!\0") }), {
     groups: 1 << 4,
   });
@@ -146,7 +147,7 @@ test(
   async () => {
     const server = await NetlinkSocket.open(NETLINK_USERSOCK);
     const client = await NetlinkSocket.open(NETLINK_USERSOCK);
-    const sub = server.subscribe();
+    const sub = server.subscribe({ acceptFrom: "any" });
     const pending = sub.next();
     const req = client.request(encodeMessage({ type: 0x10 }), { portId: server.portId });
     const received = await withTimeout(pending, 5000, "the request at the server");
@@ -179,7 +180,7 @@ test(
     await using server = await NetlinkSocket.open(NETLINK_USERSOCK, { type: "dgram" });
     await using client = await NetlinkSocket.open(NETLINK_USERSOCK);
     await using forger = await NetlinkSocket.open(NETLINK_USERSOCK);
-    const requests = server.subscribe();
+    const requests = server.subscribe({ acceptFrom: [client.portId] });
     const answer = client.request(encodeMessage({ type: MY_REQUEST }), { portId: server.portId });
     const { value: req } = await withTimeout(requests.next(), 5000, "the request at the server");
     // A third port sends an ACK with the right seq: it must be ignored (and counted).

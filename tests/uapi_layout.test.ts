@@ -114,6 +114,7 @@ const NOT_UAPI: Record<string, string> = {
   HTB_DEFAULT_MTU: "iproute2 tc/q_htb.c's default MTU for rate tables",
   RTAB_DEFAULT_MTU: "iproute2 tc/tc_core.c tc_calc_rtable's default MTU",
   RTAB_CELL_ALIGN: "iproute2 tc/tc_core.c tc_calc_rtable's cell_align",
+  MAX_DEPTH: "the decoder's own limit on attribute-set nesting",
   ENOTSUPP: "kernel-internal errno (include/linux/errno.h), never in a uAPI header",
 };
 for (

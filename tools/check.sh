@@ -6,14 +6,14 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 deno fmt --check
 deno lint
-deno check mod.ts codec/ ffi/ socket/ client/ testing/ families/ examples/ tests/ tools/ bench/
+deno check mod.ts codec/ ffi/ socket/ client/ testing/ capture/ families/ examples/ tests/ tools/ bench/
 # The ```ts blocks of every module's JSDoc (they import from "@netlink/netlink", mapped to this
 # checkout by deno.json's "imports"), and the README's snippets, which are claims too.
-deno check --doc mod.ts codec/ ffi/ socket/ client/ testing/ families/ examples/
+deno check --doc mod.ts codec/ ffi/ socket/ client/ testing/ capture/ families/ examples/
 # …and those examples import the package by name, as a user copying them from the package page
 # would; only private modules (a leading underscore) may show relative imports.
 relative=$(grep -rnE '^\s*\*\s*(import .*|}) from "\.\.?/' --include='*.ts' \
-  mod.ts codec/ ffi/ socket/ client/ testing/ families/ examples/ | grep -v '/_[^/]*\.ts:' || true)
+  mod.ts codec/ ffi/ socket/ client/ testing/ capture/ families/ examples/ | grep -v '/_[^/]*\.ts:' || true)
 if [ -n "$relative" ]; then
   echo 'tools/check.sh: JSDoc examples must import from "@netlink/netlink…", not a path:' >&2
   echo "$relative" >&2

@@ -320,9 +320,12 @@ export function compileSet(set: AttributeSet<object>): CompiledSet {
   return { byType, byKey };
 }
 
-// For a selector holding an enum value (nftables object types), map numbers to formats
-// through the enum's entry names.
-function numberFormats(
+/**
+ * For a selector holding an enum value (nftables object types), map numbers to formats
+ * through the enum's entry names. A sub-message keeps the map of the first attribute compiled
+ * that refers to it (the generator checks that every such attribute gives the same one).
+ */
+export function numberFormats(
   set: AttributeSet<object>,
   spec: AttributeSpec,
   sm: CompiledSubMessage,

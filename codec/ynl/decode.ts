@@ -4,7 +4,13 @@
  * {@link NetlinkDecodeError}. Fixed structs are the exception: the kernel grows them over
  * time, so a struct of another size decodes the members that fit and keeps the original
  * bytes under {@link STRUCT_BYTES}. Whatever the tables do not describe is kept raw under
- * {@link UNKNOWN}.
+ * {@link UNKNOWN}. Attribute sets nest at most {@link MAX_NEST_DEPTH} levels deep.
+ *
+ * The families of the typed API (routes, links, tc, …) are given straight-line decoders that
+ * `tools/ynl` generates from the same tables (`families/generated/*_decode.js`): the entry
+ * points below use them when the family has them, and this table-driven code otherwise. It is
+ * also the reference: the tests decode captured and mutated messages both ways and require
+ * the same values and the same errors.
  *
  * @example
  * ```ts
@@ -21,8 +27,9 @@
  */
 
 import * as prim from "../_bytes.ts";
-import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from "../constants.ts";
+import { NLA_TYPE_MASK } from "../constants.ts";
 import { NetlinkDecodeError } from "../errors.ts";
+import * as rt from "./_runtime.ts";
 import {
   type CompiledAttr,
   type CompiledFormat,
@@ -53,6 +60,19 @@ import {
 // difference is ~10% on decoding a link message.
 const { decodeString, u16, u32 } = prim;
 const {
+  attrHeaderError,
+  byIndex,
+  copyBytes,
+  cString,
+  depthError,
+  lengthError,
+  MAX_DEPTH,
+  rawAttr,
+} = rt;
+// The accessors installed by family.ts and operation.ts: live bindings, not copies.
+const generatedSet = (s: AttributeSet<object>) => rt.generatedSet(s);
+const generatedStruct = (s: StructType<object>) => rt.generatedStruct(s);
+const {
   K_ARRAY,
   K_BINARY,
   K_BITFIELD,
@@ -76,46 +96,27 @@ const {
   K_UINT,
 } = kinds;
 
-// Under V8 (Deno) copies of up to 64 bytes are views into a shared 8 KiB block, as Node's
-// Buffer pool does: a fresh ArrayBuffer costs ~300 ns there, a view ~20 ns. JavaScriptCore
-// (Bun) allocates small typed arrays in ~10 ns, faster than it makes views.
-const POOLED = !("Bun" in globalThis);
-const POOL_SIZE = 8192;
-let pool = new ArrayBuffer(POOL_SIZE);
-let poolBytes = new Uint8Array(pool);
-let poolOffset = 0;
+/**
+ * How deep attribute sets may nest in a decoded message (a set inside a set is one level):
+ * deeper input is a {@link NetlinkDecodeError}, not a stack overflow. Real messages nest a
+ * handful of levels.
+ *
+ * @example
+ * ```ts
+ * import { MAX_NEST_DEPTH } from "@netlink/netlink/codec";
+ * console.log(MAX_NEST_DEPTH); // 32
+ * ```
+ */
+export const MAX_NEST_DEPTH: number = rt.MAX_DEPTH;
 
-// A copy of b[start, end).
-function copyBytes(b: Uint8Array, start: number, end: number): Uint8Array {
-  const n = end - start;
-  if (n > 64) return b.slice(start, end);
-  if (!POOLED) {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = b[start + i];
-    return out;
-  }
-  if (poolOffset + n > POOL_SIZE) {
-    pool = new ArrayBuffer(POOL_SIZE);
-    poolBytes = new Uint8Array(pool);
-    poolOffset = 0;
-  }
-  const o = poolOffset;
-  for (let i = 0; i < n; i++) poolBytes[o + i] = b[start + i];
-  poolOffset = (o + n + 7) & ~7;
-  return new Uint8Array(pool, o, n);
-}
-
-function lengthError(
+function lengthErr(
   set: AttributeSet<object>,
   a: CompiledAttr,
   what: string,
   len: number,
   off: number,
 ): NetlinkDecodeError {
-  return new NetlinkDecodeError(
-    `${set.name}.${a.key} (${a.value}): ${what}, got ${len} bytes`,
-    off,
-  );
+  return lengthError(`${set.name}.${a.key} (${a.value}): ${what}`, len, off);
 }
 
 function checkRange(bytes: Uint8Array, offset: number, end: number): void {
@@ -143,7 +144,7 @@ function decodeLeaf(
   const len = de - ds;
   switch (kind) {
     case K_FLAG:
-      if (len !== 0) throw lengthError(set, a, "a flag has no data", len, off);
+      if (len !== 0) throw lengthErr(set, a, "a flag has no data", len, off);
       return true;
     case K_U8:
     case K_U16:
@@ -154,13 +155,13 @@ function decodeLeaf(
     case K_S32:
     case K_S64: {
       const n = SIZE_OF[kind];
-      if (len !== n) throw lengthError(set, a, `${KIND_NAME[kind]} needs ${n} bytes`, len, off);
+      if (len !== n) throw lengthErr(set, a, `${KIND_NAME[kind]} needs ${n} bytes`, len, off);
       return readInt(kind, a.be, b, ds);
     }
     case K_UINT:
     case K_SINT:
       if (len !== 4 && len !== 8) {
-        throw lengthError(set, a, `${KIND_NAME[kind]} needs 4 or 8 bytes`, len, off);
+        throw lengthErr(set, a, `${KIND_NAME[kind]} needs 4 or 8 bytes`, len, off);
       }
       return readAuto(kind === K_SINT, a.be, b, ds, len);
     case K_STRING:
@@ -168,40 +169,11 @@ function decodeLeaf(
     case K_STRUCT:
       return decodeStructAt(a.struct!, b, ds, de);
     case K_BITFIELD:
-      if (len !== 8) throw lengthError(set, a, "bitfield32 needs 8 bytes", len, off);
+      if (len !== 8) throw lengthErr(set, a, "bitfield32 needs 8 bytes", len, off);
       return { value: u32(b, ds), selector: u32(b, ds + 4) };
     default: // K_BINARY
       return copyBytes(b, ds, de);
   }
-}
-
-function rawAttr(
-  b: Uint8Array,
-  off: number,
-  ds: number,
-  de: number,
-  index: number,
-): UnknownAttribute {
-  const t = u16(b, off + 2);
-  return {
-    type: t & NLA_TYPE_MASK,
-    nested: (t & NLA_F_NESTED) !== 0,
-    netByteOrder: (t & NLA_F_NET_BYTEORDER) !== 0,
-    data: copyBytes(b, ds, de),
-    index,
-  };
-}
-
-function attrHeaderError(len: number, off: number, end: number): NetlinkDecodeError {
-  return len < 4
-    ? new NetlinkDecodeError(
-      `nla_len ${len} at offset ${off} is shorter than the 4-byte header`,
-      off,
-    )
-    : new NetlinkDecodeError(
-      `nla_len ${len} at offset ${off} runs past the end of its nest at ${end}`,
-      off,
-    );
 }
 
 interface Pending {
@@ -218,6 +190,7 @@ function decodeSubMessage(
   ds: number,
   de: number,
   scope: Scope | undefined,
+  depth: number,
 ): Record<string, unknown> {
   const obj: Record<string, unknown> = {};
   let start = ds;
@@ -226,7 +199,7 @@ function decodeSubMessage(
     decodeStructInto(obj, f.struct, b, ds, f.set === undefined ? de : Math.min(de, ds + size));
     start = Math.min(de, ds + ((size + 3) & ~3));
   }
-  if (f.set !== undefined) decodeSetInto(obj, f.set, b, start, de, scope);
+  if (f.set !== undefined) decodeSetInto(obj, f.set, b, start, de, scope, depth + 1);
   return obj;
 }
 
@@ -238,7 +211,9 @@ function decodeSetInto(
   offset: number,
   end: number,
   up: Scope | undefined,
+  depth: number,
 ): void {
+  if (depth > MAX_DEPTH) throw depthError(set.name, offset);
   const byType = compiledSet(set).byType;
   const nTypes = byType.length;
   let scope: Scope | undefined;
@@ -264,7 +239,7 @@ function decodeSetInto(
       const kind = a.kind;
       if (kind === K_NEST) {
         const inner: Record<string, unknown> = {};
-        decodeSetInto(inner, a.set!, b, ds, de, scope ??= { value: obj, up });
+        decodeSetInto(inner, a.set!, b, ds, de, scope ??= { value: obj, up }, depth + 1);
         v = inner;
       } else if (kind === K_SUBMSG) {
         const sel = lookupSelector(a.selector, scope ??= { value: obj, up });
@@ -281,14 +256,14 @@ function decodeSetInto(
           off += (len + 3) & ~3;
           continue;
         }
-        v = decodeSubMessage(f, b, ds, de, scope);
+        v = decodeSubMessage(f, b, ds, de, scope, depth);
       } else if (kind === K_INDEXED) {
-        v = decodeIndexed(set, a, b, ds, de, scope ??= { value: obj, up });
+        v = decodeIndexed(set, a, b, ds, de, scope ??= { value: obj, up }, depth);
       } else if (kind === K_ARRAY) {
         v = decodeIntArray(set, a, b, ds, de, off);
       } else if (kind === K_NTV) {
         const out: Record<string, unknown>[] = [];
-        decodeTypeValue(a, 0, {}, b, ds, de, out, scope ??= { value: obj, up });
+        decodeTypeValue(a, 0, {}, b, ds, de, out, scope ??= { value: obj, up }, depth);
         v = out;
       } else {
         v = decodeLeaf(set, a, kind, b, ds, de, off);
@@ -311,11 +286,11 @@ function decodeSetInto(
         (unknown ??= []).push(rawAttr(b, p.off, p.ds, p.de, p.index));
         continue;
       }
-      const v = decodeSubMessage(f, b, p.ds, p.de, scope);
+      const v = decodeSubMessage(f, b, p.ds, p.de, scope, depth);
       if (p.a.multi) ((obj[p.a.key] ??= []) as unknown[]).push(v);
       else obj[p.a.key] = v;
     }
-    if (unknown !== undefined) unknown.sort((x, y) => x.index! - y.index!);
+    if (unknown !== undefined) byIndex(unknown);
   }
   if (unknown !== undefined) (obj as AttrValues)[UNKNOWN] = unknown;
 }
@@ -330,7 +305,7 @@ function decodeIntArray(
 ): (number | bigint)[] {
   const n = SIZE_OF[a.sub];
   if ((de - ds) % n !== 0) {
-    throw lengthError(
+    throw lengthErr(
       set,
       a,
       `an array of ${KIND_NAME[a.sub]} needs a multiple of ${n} bytes`,
@@ -350,6 +325,7 @@ function decodeIndexed(
   ds: number,
   de: number,
   scope: Scope,
+  depth: number,
 ): unknown[] {
   const out: unknown[] = [];
   let indexes: number[] | undefined;
@@ -363,7 +339,7 @@ function decodeIndexed(
     let v: unknown;
     if (a.sub === K_NEST) {
       const inner: Record<string, unknown> = {};
-      decodeSetInto(inner, a.set!, b, eds, ede, scope);
+      decodeSetInto(inner, a.set!, b, eds, ede, scope, depth + 1);
       v = inner;
     } else v = decodeLeaf(set, a, a.sub, b, eds, ede, off);
     if (indexes === undefined && t !== out.length + 1) {
@@ -386,6 +362,7 @@ function decodeTypeValue(
   de: number,
   out: Record<string, unknown>[],
   scope: Scope,
+  depth: number,
 ): void {
   let off = ds;
   while (de - off >= 4) {
@@ -395,9 +372,9 @@ function decodeTypeValue(
     const item: Record<string, unknown> = { ...prefix };
     item[a.typeValue[level] ?? `type${level}`] = t;
     if (level + 1 < a.typeValue.length) {
-      decodeTypeValue(a, level + 1, item, b, off + 4, off + len, out, scope);
+      decodeTypeValue(a, level + 1, item, b, off + 4, off + len, out, scope, depth);
     } else {
-      decodeSetInto(item, a.set!, b, off + 4, off + len, scope);
+      decodeSetInto(item, a.set!, b, off + 4, off + len, scope, depth + 1);
       out.push(item);
     }
     off += (len + 3) & ~3;
@@ -424,12 +401,9 @@ function decodeStructInto(
       case K_BINARY:
         obj[m.key] = copyBytes(b, o, o + m.size);
         break;
-      case K_STRING: {
-        let e = o;
-        while (e < o + m.size && b[e] !== 0) e++;
-        obj[m.key] = decodeString(b, o, e);
+      case K_STRING:
+        obj[m.key] = cString(b, o, o + m.size);
         break;
-      }
       case K_STRUCT:
         obj[m.key] = decodeStructAt(m.struct!, b, o, o + m.size);
         break;
@@ -476,7 +450,9 @@ export function decodeAttributeSet<T extends object>(
 ): T {
   checkRange(bytes, offset, end);
   const obj: Record<string, unknown> = {};
-  decodeSetInto(obj, set as AttributeSet<object>, bytes, offset, end, undefined);
+  const gen = generatedSet(set as AttributeSet<object>);
+  if (gen !== undefined) gen(obj, bytes, offset, end, undefined, 0);
+  else decodeSetInto(obj, set as AttributeSet<object>, bytes, offset, end, undefined, 0);
   return obj as T;
 }
 
@@ -501,6 +477,8 @@ export function decodeStruct<T extends object>(
   end: number = bytes.length,
 ): T {
   checkRange(bytes, offset, end);
+  const gen = generatedStruct(struct as StructType<object>);
+  if (gen !== undefined) return gen(bytes, offset, end) as T;
   return decodeStructAt(struct as StructType<object>, bytes, offset, end) as T;
 }
 
@@ -552,10 +530,11 @@ export function decodeBody<H extends object, A extends object>(
   end: number = payload.length,
 ): DecodedMessage<H, A> {
   checkRange(payload, offset, end);
+  const plan = rt.planOf(op as Operation<object, object>, makePlan);
   let off = offset;
   let cmd: number | undefined;
   let version: number | undefined;
-  if (op.family.isGenetlink) {
+  if (plan.genl) {
     if (end - off < GENL_HDRLEN) {
       throw new NetlinkDecodeError(
         `genetlink payload of ${end - off} bytes is shorter than the 4-byte genlmsghdr`,
@@ -566,10 +545,10 @@ export function decodeBody<H extends object, A extends object>(
     version = payload[off + 1];
     off += GENL_HDRLEN;
   }
-  let header: Record<string, unknown> = {};
-  const fixed = op.fixedHeader as StructType<object> | undefined;
+  let header: Record<string, unknown>;
+  const fixed = plan.fixed;
   if (fixed !== undefined) {
-    const size = compiledStruct(fixed).size;
+    const size = plan.size;
     if (end - off < size) {
       throw new NetlinkDecodeError(
         `${op.family.name} ${op.name}: payload of ${
@@ -578,12 +557,14 @@ export function decodeBody<H extends object, A extends object>(
         off,
       );
     }
-    header = decodeStructAt(fixed, payload, off, off + size);
+    header = plan.header !== undefined
+      ? plan.header(payload, off, off + size)
+      : decodeStructAt(fixed, payload, off, off + size);
     off = Math.min(end, off + ((size + 3) & ~3));
-  }
-  const set = op.attributeSet as AttributeSet<object> | undefined;
+  } else header = {};
   const attrs: Record<string, unknown> = {};
-  if (set !== undefined) decodeSetInto(attrs, set, payload, off, end, undefined);
+  if (plan.attrs !== undefined) plan.attrs(attrs, payload, off, end, undefined, 0);
+  else if (plan.set !== undefined) decodeSetInto(attrs, plan.set, payload, off, end, undefined, 0);
   else if (end - off >= 4) decodeRawInto(attrs, payload, off, end); // no table: keep it raw
   const out: DecodedMessage<H, A> = { operation: op, header: header as H, attrs: attrs as A };
   if (cmd !== undefined) {
@@ -591,6 +572,20 @@ export function decodeBody<H extends object, A extends object>(
     out.version = version;
   }
   return out;
+}
+
+// Resolve once what decodeBody needs for `op`.
+function makePlan(op: Operation<object, object>): rt.BodyPlan {
+  const fixed = op.fixedHeader as StructType<object> | undefined;
+  const set = op.attributeSet as AttributeSet<object> | undefined;
+  return {
+    genl: op.family.isGenetlink,
+    fixed,
+    size: fixed === undefined ? 0 : compiledStruct(fixed).size,
+    set,
+    header: fixed === undefined ? undefined : generatedStruct(fixed),
+    attrs: set === undefined ? undefined : generatedSet(set),
+  };
 }
 
 // Keep every attribute of b[offset, end) raw (a message whose operation has no attribute set).

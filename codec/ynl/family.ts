@@ -53,6 +53,14 @@ import {
   installAccessors,
 } from "./compile.ts";
 import { decodeAttributeSet, decodeBody, type DecodedMessage, decodeStruct } from "./decode.ts";
+import {
+  type Decoders,
+  decodersOf,
+  installDecoderAccessors,
+  installGeneratedAccessors,
+  type SetDecoder,
+  type StructDecoder,
+} from "./_runtime.ts";
 import { encodeAttributeSet, encodeStruct } from "./encode.ts";
 import { Operation } from "./operation.ts";
 import type { AttributeSpec, FamilySpec, MemberSpec } from "./spec.ts";
@@ -84,6 +92,13 @@ export class Family {
   #ops = new Map<string, Operation<object, object>>();
   #byRequest: Map<number, Operation<object, object>> | undefined;
   #byReply: Map<number, Operation<object, object>> | undefined;
+  #decoders: Decoders | undefined;
+
+  static {
+    installDecoderAccessors((f) => f.#decoders, (f, d) => {
+      f.#decoders = d;
+    });
+  }
 
   /**
    * Wrap a family spec; nothing is compiled until used.
@@ -402,9 +417,20 @@ export class AttributeSet<T extends object = Record<string, unknown>> {
   /** The attributes, in spec order. */
   readonly attributes: readonly AttributeSpec[];
   #compiled: CompiledSet | undefined;
+  // The generated decoder: null when the family has none for this set (or this is a copy).
+  #generated: SetDecoder | null | undefined;
 
   static {
     installAccessors({ set: (s) => s.#compiled ??= compileSet(s) });
+    installGeneratedAccessors({
+      set: (s) => (s.#generated ??= s.#findGenerated()) ?? undefined,
+    });
+  }
+
+  #findGenerated(): SetDecoder | null {
+    const gen = decodersOf(this.family)?.sets[this.name];
+    // A copy with renamed attributes (see renameClashes) is not the set the code was made for.
+    return gen !== undefined && this.family.attributeSet(this.name) === this ? gen : null;
   }
 
   /**
@@ -516,9 +542,18 @@ export class StructType<T extends object = Record<string, unknown>> {
   /** The members, in order. */
   readonly members: readonly MemberSpec[];
   #compiled: CompiledStruct | undefined;
+  #generated: StructDecoder | null | undefined;
 
   static {
     installAccessors({ struct: (s) => s.#compiled ??= compileStruct(s) });
+    installGeneratedAccessors({
+      struct: (s) => (s.#generated ??= s.#findGenerated()) ?? undefined,
+    });
+  }
+
+  #findGenerated(): StructDecoder | null {
+    const gen = decodersOf(this.family)?.structs[this.name];
+    return gen !== undefined && this.family.struct(this.name) === this ? gen : null;
   }
 
   /**

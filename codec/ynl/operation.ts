@@ -19,6 +19,7 @@
 
 import type { AttributeSet, Family, StructType } from "./family.ts";
 import type { OperationSpec } from "./spec.ts";
+import { type BodyPlan, installPlanAccessor } from "./_runtime.ts";
 
 /**
  * An operation of a family: message numbers, fixed header struct `H` and attribute set
@@ -46,6 +47,11 @@ export class Operation<
   readonly family: Family;
   /** The operation's table. */
   readonly spec: OperationSpec;
+  #plan: BodyPlan | undefined;
+
+  static {
+    installPlanAccessor((op, make) => op.#plan ??= make(op));
+  }
 
   /**
    * Wrap an operation's table; use {@link Family.operation} rather than this.

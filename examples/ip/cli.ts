@@ -1,14 +1,22 @@
 /**
  * Command-line plumbing of `ip.ts`: the runtime (Deno or Bun) without `node:` imports, global
- * options, the shared context every object printer gets, and iproute2-style errors.
+ * options, the shared context every object printer gets, argument cursors and iproute2-style
+ * errors. Everything netlink goes through the library's public API (`../../mod.ts`).
  *
  * @module
  */
-import type { Rtnl } from "../../families/route/rtnl.ts";
-import * as rtLink from "../../families/generated/rt_link.ts";
+import {
+  type Link,
+  linkIndex,
+  LinkNotFoundError,
+  listLinks,
+  type NameDatabase,
+  nameOf,
+  numberOf,
+  parseNumber,
+  type Rtnl,
+} from "../../mod.ts";
 import { Printer } from "./json.ts";
-import { buildMessage, type Operation } from "../../codec/ynl/mod.ts";
-import type { NetlinkMessage } from "../../codec/message.ts";
 
 interface DenoLike {
   args: string[];
@@ -67,7 +75,7 @@ export class UsageError extends Error {
   }
 }
 
-/** The global options (`-j -p -d -s -4 -6 -n`). */
+/** The global options (`-j -p -d -s -h -4 -6 -n -o -br -t -ts`). */
 export interface Options {
   /** `-j`: JSON output. */
   json: boolean;
@@ -77,12 +85,18 @@ export interface Options {
   details: number;
   /** How many `-s` were given. */
   stats: number;
+  /** `-h`/`-human`: counters with k/M/G suffixes. */
+  human: boolean;
   /** 0 (any), 2 (inet), 10 (inet6), 17 (link) */
   family: number;
   /** `-n NETNS`. */
   netns?: string;
   /** `-o`: one line per record. */
   oneline: boolean;
+  /** `-br`: brief output. */
+  brief: boolean;
+  /** `-t` (1) or `-ts` (2): timestamps in `monitor`. */
+  timestamp: number;
 }
 
 /** What a link looks like to other printers (`ll_index_to_name` and friends). */
@@ -93,6 +107,11 @@ export interface LinkInfo {
   flags: number;
   /** `ifi_type` (`ARPHRD_*`). */
   type: number;
+}
+
+/** A {@link LinkInfo} from a listed link. */
+export function linkInfo(l: Link): LinkInfo {
+  return { name: l.name, flags: l.message.header.ifiFlags, type: l.message.header.ifiType };
 }
 
 /** Shared by the object printers. */
@@ -112,7 +131,7 @@ export class Context {
     this.p = new Printer(opts.json, opts.pretty);
   }
 
-  /** Remember links from a dump already made (saves a second dump). */
+  /** Remember links from a listing already made (saves a second dump). */
   setLinks(links: Map<number, LinkInfo>): void {
     this.#links = links;
   }
@@ -121,17 +140,7 @@ export class Context {
   async links(): Promise<Map<number, LinkInfo>> {
     if (this.#links) return this.#links;
     const m = new Map<number, LinkInfo>();
-    for await (
-      const l of this.rt.dump(rtLink.operations.getlink, {
-        attrs: { extMask: rtLink.RTEXT_FILTER.SKIP_STATS },
-      })
-    ) {
-      m.set(l.header.ifiIndex, {
-        name: l.attrs.ifname ?? `if${l.header.ifiIndex}`,
-        flags: l.header.ifiFlags,
-        type: l.header.ifiType,
-      });
-    }
+    for (const l of await listLinks(this.rt)) m.set(l.index, linkInfo(l));
     this.#links = m;
     return m;
   }
@@ -145,16 +154,12 @@ export class Context {
   async index(name: string): Promise<number> {
     for (const [i, l] of await this.links()) if (l.name === name) return i;
     if (/^if[0-9]+$/.test(name)) return Number(name.slice(2));
-    throw new UsageError(`Cannot find device "${name}"`);
-  }
-
-  /** Dump `op` without decoding. */
-  dumpRaw<H extends object, A extends object>(
-    op: Operation<H, A>,
-    options: { header?: Partial<H>; attrs?: A } = {},
-  ): AsyncIterable<NetlinkMessage> {
-    const bytes = buildMessage(op, { dump: true, header: options.header, attrs: options.attrs });
-    return this.rt.socket.dump(bytes, { operation: op.name });
+    try {
+      return await linkIndex(this.rt, name); // an alternative name
+    } catch (e) {
+      if (e instanceof LinkNotFoundError) throw new UsageError(e.message);
+      throw e;
+    }
   }
 
   /** Write what the printer holds. */
@@ -189,16 +194,45 @@ export class Args {
     return this.#a[this.#i++];
   }
   /** `NEXT_ARG()`: the value after a keyword. */
-  value(keyword: string): string {
+  value(keyword?: string): string {
+    void keyword;
     if (this.#i >= this.#a.length) {
       throw new UsageError(`Command line is not complete. Try option "help"`, 255);
     }
-    void keyword;
     return this.#a[this.#i++];
+  }
+  /** The value after a keyword as an unsigned number (`strtoul` base 0), or `invarg(msg)`. */
+  number(msg: string, max = 0xffffffff): number {
+    const v = this.value();
+    return parseNumber(v, max) ?? invarg(msg, v);
+  }
+  /** The value after a keyword from a name database (name or number), or `invarg(msg)`. */
+  named(db: NameDatabase, msg: string): number {
+    const v = this.value();
+    try {
+      return numberOf(db, v);
+    } catch {
+      return invarg(msg, v);
+    }
   }
 }
 
-/** `invarg`. */
+/** `invarg`: `Error: argument "ARG" is wrong: MSG`, exit 255. */
 export function invarg(msg: string, arg: string): never {
   throw new UsageError(`Error: argument "${arg}" is wrong: ${msg}`, 255);
+}
+
+/** `duparg2`: a word that is neither a keyword nor the expected value. */
+export function garbage(key: string, arg: string): never {
+  throw new UsageError(`Error: either "${key}" is duplicate, or "${arg}" is a garbage.`, 255);
+}
+
+/** `Command "WORD" is unknown, try "ip OBJECT help".`, exit 255. */
+export function unknownCommand(word: string, object: string): never {
+  throw new UsageError(`Command "${word}" is unknown, try "ip ${object} help".`, 255);
+}
+
+/** A name database entry as text: the name, or the number in decimal. */
+export function nameText(db: NameDatabase, n: number): string {
+  return String(nameOf(db, n));
 }

@@ -1,68 +1,58 @@
 /**
- * `ip link show` and `ip address show` (iproute2's `print_linkinfo`, `print_addrinfo`), and
- * the `link add/set/del`, `address add/del` commands.
+ * `ip link show` and `ip address show` (iproute2's `print_linkinfo`, `print_addrinfo`), with
+ * `-o` (one line per record), `-br` (brief), `-s` (and `-h`) statistics: printers over the
+ * library's {@link Link} and {@link Address} objects and their decoded messages.
  *
  * @module
  */
-import * as rtLink from "../../families/generated/rt_link.ts";
-import * as rtAddr from "../../families/generated/rt_addr.ts";
-import type { DecodedMessage } from "../../codec/ynl/mod.ts";
-import { formatIp } from "../../families/route/addr_text.ts";
-import { type Context, type LinkInfo, UsageError } from "./cli.ts";
-import { familyName, linkTypeName, llAddr, scopeName } from "./names.ts";
+import {
+  type Address,
+  formatIp,
+  type Link,
+  listAddresses,
+  listLinks,
+  nameOf,
+  parsePrefix,
+  rtAddr,
+  rtLink,
+} from "../../mod.ts";
+import { type Context, type LinkInfo, linkInfo, stdout, UsageError } from "./cli.ts";
 import type { Printer } from "./json.ts";
 import { printLinkKind } from "./link_kinds.ts";
+import { printLinkStats } from "./link_stats.ts";
 
-/** A decoded `RTM_NEWLINK` message. */
-export type Link = DecodedMessage<rtLink.Ifinfomsg, rtLink.LinkAttrs>;
-/** A decoded `RTM_NEWADDR` message. */
-export type Addr = DecodedMessage<rtAddr.Ifaddrmsg, rtAddr.AddrAttrs>;
+const IFF = rtLink.IFINFO_FLAGS;
 
-const IFF = {
-  UP: 0x1,
-  BROADCAST: 0x2,
-  DEBUG: 0x4,
-  LOOPBACK: 0x8,
-  POINTOPOINT: 0x10,
-  NOTRAILERS: 0x20,
-  RUNNING: 0x40,
-  NOARP: 0x80,
-  PROMISC: 0x100,
-  ALLMULTI: 0x200,
-  MASTER: 0x400,
-  SLAVE: 0x800,
-  MULTICAST: 0x1000,
-  PORTSEL: 0x2000,
-  AUTOMEDIA: 0x4000,
-  DYNAMIC: 0x8000,
-  LOWER_UP: 0x10000,
-  DORMANT: 0x20000,
-  ECHO: 0x40000,
-} as const;
-
-/** The order `print_link_flags` prints them in. */
-const FLAG_ORDER: (keyof typeof IFF)[] = [
-  "LOOPBACK",
-  "BROADCAST",
-  "POINTOPOINT",
-  "MULTICAST",
-  "NOARP",
-  "ALLMULTI",
-  "PROMISC",
-  "MASTER",
-  "SLAVE",
-  "DEBUG",
-  "DYNAMIC",
-  "AUTOMEDIA",
-  "PORTSEL",
-  "NOTRAILERS",
-  "UP",
-  "LOWER_UP",
-  "DORMANT",
-  "ECHO",
+/** The order `print_link_flags` prints them in, with the names it prints. */
+const FLAG_ORDER: [keyof typeof IFF, string][] = [
+  ["LOOPBACK", "LOOPBACK"],
+  ["BROADCAST", "BROADCAST"],
+  ["POINT_TO_POINT", "POINTOPOINT"],
+  ["MULTICAST", "MULTICAST"],
+  ["NO_ARP", "NOARP"],
+  ["ALL_MULTI", "ALLMULTI"],
+  ["PROMISC", "PROMISC"],
+  ["MASTER", "MASTER"],
+  ["SLAVE", "SLAVE"],
+  ["DEBUG", "DEBUG"],
+  ["DYNAMIC", "DYNAMIC"],
+  ["AUTO_MEDIA", "AUTOMEDIA"],
+  ["PORTSEL", "PORTSEL"],
+  ["NO_TRAILERS", "NOTRAILERS"],
+  ["UP", "UP"],
+  ["LOWER_UP", "LOWER_UP"],
+  ["DORMANT", "DORMANT"],
+  ["ECHO", "ECHO"],
 ];
 
-const OPER_STATES = ["UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"];
+/** `IF_OPER_*` names by value. */
+const OPER_STATES = new Map<number, string>(
+  Object.entries(rtLink.IF_OPER).map(([k, v]) => [v, k]),
+);
+/** `IF_LINK_MODE_*` names by value. */
+const LINK_MODES = new Map<number, string>(
+  Object.entries(rtLink.IF_LINK_MODE).map(([k, v]) => [v, k]),
+);
 
 function printLinkFlags(p: Printer, flagsIn: number, mdown: boolean): void {
   let flags = flagsIn >>> 0;
@@ -71,8 +61,8 @@ function printLinkFlags(p: Printer, flagsIn: number, mdown: boolean): void {
     p.any(null, flags ? "NO-CARRIER," : "NO-CARRIER", "NO-CARRIER");
   }
   flags &= ~IFF.RUNNING;
-  for (const f of FLAG_ORDER) {
-    const m = IFF[f];
+  for (const [key, f] of FLAG_ORDER) {
+    const m = IFF[key];
     if (flags & m) {
       flags &= ~m;
       p.any(null, flags ? `${f},` : f, f);
@@ -83,17 +73,21 @@ function printLinkFlags(p: Printer, flagsIn: number, mdown: boolean): void {
   p.closeArray("> ");
 }
 
-/** `print_linkinfo`. `doLink` is true for `ip link`, false for `ip address`. */
+/**
+ * `print_linkinfo`. `doLink` is true for `ip link`, false for `ip address` and `ip monitor`;
+ * `showQueue` prints `qlen` (not in `ip monitor`).
+ */
 export function printLink(
   ctx: Context,
   links: Map<number, LinkInfo>,
   l: Link,
   doLink: boolean,
+  showQueue = true,
 ): void {
   const p = ctx.p;
   const o = ctx.opts;
-  const h = l.header;
-  const a = l.attrs;
+  const h = l.message.header;
+  const a = l.message.attrs;
   const name = a.ifname ?? `if${h.ifiIndex}`;
   p.any("ifindex", `${h.ifiIndex}: `, h.ifiIndex);
 
@@ -132,22 +126,22 @@ export function printLink(
     p.any("master", `master ${m} `, m);
   }
   if (a.operstate !== undefined) {
-    const s = OPER_STATES[a.operstate];
+    const s = OPER_STATES.get(a.operstate);
     if (s === undefined) {
       p.jsonOnly("operstate_index", a.operstate);
       p.text(`state 0x${a.operstate.toString(16)} `);
     } else p.any("operstate", `state ${s} `, s);
   }
   if (doLink && a.linkmode !== undefined) {
-    const m = ["DEFAULT", "DORMANT", "TESTING"][a.linkmode];
+    const m = LINK_MODES.get(a.linkmode);
     if (a.linkmode < 2 && m) p.any("linkmode", `mode ${m} `, m);
     else p.any("linkmode_index", `mode ${a.linkmode} `, a.linkmode);
   }
   if (a.group !== undefined) {
-    const gname = a.group === 0 ? "default" : String(a.group);
+    const gname = String(nameOf("group", a.group));
     p.any("group", `group ${gname} `, gname);
   }
-  if (a.txqlen) p.any("txqlen", `qlen ${a.txqlen}`, a.txqlen);
+  if (a.txqlen && showQueue) p.any("txqlen", `qlen ${a.txqlen}`, a.txqlen);
   if (a.event) {
     const ev = [
       "NONE",
@@ -164,24 +158,18 @@ export function printLink(
 
   if (!o.family || o.family === 17 || o.details) {
     p.text("\n");
-    const lt = linkTypeName(h.ifiType);
-    p.any("link_type", `    link/${lt} `, lt);
-    if (a.address) {
-      const s = llAddr(a.address, h.ifiType);
-      p.any("address", s, s);
-    }
-    if (a.broadcast) {
-      if (h.ifiFlags & IFF.POINTOPOINT) {
+    p.any("link_type", `    link/${l.type} `, l.type);
+    if (l.address !== undefined) p.any("address", l.address, l.address);
+    if (l.broadcast !== undefined) {
+      if (h.ifiFlags & IFF.POINT_TO_POINT) {
         p.text(" peer ");
         p.jsonOnly("link_pointtopoint", true);
       } else p.text(" brd ");
-      const s = llAddr(a.broadcast, h.ifiType);
-      p.any("broadcast", s, s);
+      p.any("broadcast", l.broadcast, l.broadcast);
     }
-    if (a.permAddress && (!a.address || !sameBytes(a.address, a.permAddress))) {
+    if (l.permAddress !== undefined && l.permAddress !== l.address) {
       p.text(" permaddr ");
-      const s = llAddr(a.permAddress, h.ifiType);
-      p.any("permaddr", s, s);
+      p.any("permaddr", l.permAddress, l.permAddress);
     }
   }
   if (a.linkNetnsid !== undefined) {
@@ -254,171 +242,11 @@ export function printLink(
   p.text("\n");
 }
 
-function sameBytes(x: Uint8Array, y: Uint8Array): boolean {
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
-}
-
 /** `hexstring_n2a`. */
 export function hex(b: Uint8Array): string {
   let s = "";
   for (const x of b) s += x.toString(16).padStart(2, "0");
   return s;
-}
-
-/** `__print_link_stats` → `print_stats64`. */
-export function printLinkStats(ctx: Context, l: Link): void {
-  const p = ctx.p;
-  const a = l.attrs;
-  const s64 = a.stats64;
-  const s = s64 ?? a.stats;
-  if (!s) return;
-  const n = (v: number | bigint | undefined) => BigInt(v ?? 0);
-  const st = {
-    rxBytes: n(s.rxBytes),
-    rxPackets: n(s.rxPackets),
-    rxErrors: n(s.rxErrors),
-    rxDropped: n(s.rxDropped),
-    rxOver: n(s.rxOverErrors),
-    multicast: n(s.multicast),
-    rxCompressed: n(s.rxCompressed),
-    rxLength: n(s.rxLengthErrors),
-    rxCrc: n(s.rxCrcErrors),
-    rxFrame: n(s.rxFrameErrors),
-    rxFifo: n(s.rxFifoErrors),
-    rxMissed: n(s.rxMissedErrors),
-    rxNohandler: n(s.rxNohandler),
-    rxOtherhost: n((s as rtLink.RtnlLinkStats64).rxOtherhostDropped),
-    txBytes: n(s.txBytes),
-    txPackets: n(s.txPackets),
-    txErrors: n(s.txErrors),
-    txDropped: n(s.txDropped),
-    txCarrier: n(s.txCarrierErrors),
-    collisions: n(s.collisions),
-    txCompressed: n(s.txCompressed),
-    txAborted: n(s.txAbortedErrors),
-    txFifo: n(s.txFifoErrors),
-    txWindow: n(s.txWindowErrors),
-    txHeartbeat: n(s.txHeartbeatErrors),
-  };
-  const cc = a.carrierChanges;
-  const more = ctx.opts.stats > 1;
-  if (p.json) {
-    p.openObject(s64 ? "stats64" : "stats");
-    p.openObject("rx");
-    p.jsonOnly("bytes", st.rxBytes);
-    p.jsonOnly("packets", st.rxPackets);
-    p.jsonOnly("errors", st.rxErrors);
-    p.jsonOnly("dropped", st.rxDropped);
-    p.jsonOnly("over_errors", st.rxOver);
-    p.jsonOnly("multicast", st.multicast);
-    if (st.rxCompressed) p.jsonOnly("compressed", st.rxCompressed);
-    if (more) {
-      p.jsonOnly("length_errors", st.rxLength);
-      p.jsonOnly("crc_errors", st.rxCrc);
-      p.jsonOnly("frame_errors", st.rxFrame);
-      p.jsonOnly("fifo_errors", st.rxFifo);
-      p.jsonOnly("missed_errors", st.rxMissed);
-      if (st.rxNohandler) p.jsonOnly("nohandler", st.rxNohandler);
-      if (st.rxOtherhost) p.jsonOnly("otherhost", st.rxOtherhost);
-    }
-    p.closeObject();
-    p.openObject("tx");
-    p.jsonOnly("bytes", st.txBytes);
-    p.jsonOnly("packets", st.txPackets);
-    p.jsonOnly("errors", st.txErrors);
-    p.jsonOnly("dropped", st.txDropped);
-    p.jsonOnly("carrier_errors", st.txCarrier);
-    p.jsonOnly("collisions", st.collisions);
-    if (st.txCompressed) p.jsonOnly("compressed", st.txCompressed);
-    if (more) {
-      p.jsonOnly("aborted_errors", st.txAborted);
-      p.jsonOnly("fifo_errors", st.txFifo);
-      p.jsonOnly("window_errors", st.txWindow);
-      p.jsonOnly("heartbeat_errors", st.txHeartbeat);
-      if (cc !== undefined) p.jsonOnly("carrier_changes", cc);
-    }
-    p.closeObject();
-    p.closeObject();
-    return;
-  }
-  const cols = [10, 7, 6, 7, 7, 7, 10, 9];
-  const size = (...v: bigint[]) => {
-    v.forEach((x, i) => {
-      const len = x.toString().length;
-      if (len > cols[i]) cols[i] = len;
-    });
-  };
-  size(
-    st.rxBytes,
-    st.rxPackets,
-    st.rxErrors,
-    st.rxDropped,
-    st.rxMissed,
-    st.multicast,
-    st.rxCompressed,
-    0n,
-  );
-  if (more) {
-    size(0n, st.rxLength, st.rxCrc, st.rxFrame, st.rxFifo, st.rxOver, st.rxNohandler, 0n);
-  }
-  size(
-    st.txBytes,
-    st.txPackets,
-    st.txErrors,
-    st.txDropped,
-    st.txCarrier,
-    st.collisions,
-    st.txCompressed,
-    0n,
-  );
-  if (more) {
-    size(0n, 0n, st.txAborted, st.txFifo, st.txWindow, st.txHeartbeat, BigInt(cc ?? 0), 0n);
-  }
-  const pad = (s: string, w: number) => s.padStart(w);
-  const num = (v: bigint, w: number) => pad(v.toString(), w) + " ";
-  let t = `    RX: ${pad("bytes", cols[0] - 4)} ${pad("packets", cols[1])} ${
-    pad("errors", cols[2])
-  } ${pad("dropped", cols[3])} ${pad("missed", cols[4])} ${pad("mcast", cols[5])} ${
-    pad(st.rxCompressed ? "compressed" : "", cols[6])
-  }\n`;
-  t += "    " + num(st.rxBytes, cols[0]) + num(st.rxPackets, cols[1]) +
-    num(st.rxErrors, cols[2]) + num(st.rxDropped, cols[3]) + num(st.rxMissed, cols[4]) +
-    num(st.multicast, cols[5]);
-  if (st.rxCompressed) t += num(st.rxCompressed, cols[6]);
-  if (more) {
-    t += `\n    RX errors:${pad("", cols[0] - 10)} ${pad("length", cols[1])} ${
-      pad("crc", cols[2])
-    } ${pad("frame", cols[3])} ${pad("fifo", cols[4])} ${pad("overrun", cols[5])}${
-      st.rxNohandler ? pad(" nohandler", cols[6] + 1) : ""
-    }${st.rxOtherhost ? pad(" otherhost", cols[7] + 1) : ""}\n`;
-    t += " ".repeat(cols[0] + 5) + num(st.rxLength, cols[1]) + num(st.rxCrc, cols[2]) +
-      num(st.rxFrame, cols[3]) + num(st.rxFifo, cols[4]) + num(st.rxOver, cols[5]);
-    if (st.rxNohandler) t += num(st.rxNohandler, cols[6]);
-    if (st.rxOtherhost) t += num(st.rxOtherhost, cols[7]);
-  }
-  t += "\n";
-  t += `    TX: ${pad("bytes", cols[0] - 4)} ${pad("packets", cols[1])} ${pad("errors", cols[2])} ${
-    pad("dropped", cols[3])
-  } ${pad("carrier", cols[4])} ${pad("collsns", cols[5])} ${
-    pad(st.txCompressed ? "compressed" : "", cols[6])
-  }\n`;
-  t += "    " + num(st.txBytes, cols[0]) + num(st.txPackets, cols[1]) +
-    num(st.txErrors, cols[2]) + num(st.txDropped, cols[3]) + num(st.txCarrier, cols[4]) +
-    num(st.collisions, cols[5]);
-  if (st.txCompressed) t += num(st.txCompressed, cols[6]);
-  if (more) {
-    t += `\n    TX errors:${pad("", cols[0] - 10)} ${pad("aborted", cols[1])} ${
-      pad("fifo", cols[2])
-    } ${pad("window", cols[3])} ${pad("heartbt", cols[4])} ${
-      pad(cc !== undefined ? "transns" : "", cols[5])
-    }\n`;
-    t += " ".repeat(cols[0] + 5) + num(st.txAborted, cols[1]) + num(st.txFifo, cols[2]) +
-      num(st.txWindow, cols[3]) + num(st.txHeartbeat, cols[4]);
-    if (cc !== undefined) t += num(BigInt(cc), cols[5]);
-  }
-  p.text(t);
 }
 
 const IFA_F = rtAddr.IFA_FLAGS;
@@ -444,10 +272,9 @@ function addrText(family: number, b: Uint8Array): string {
 }
 
 /** `print_addrinfo`. */
-export function printAddr(ctx: Context, links: Map<number, LinkInfo>, m: Addr): void {
+export function printAddr(ctx: Context, links: Map<number, LinkInfo>, addr: Address): void {
   const p = ctx.p;
-  const h = m.header;
-  const a = m.attrs;
+  const { header: h, attrs: a } = addr.message;
   let flags = a.flags ?? h.ifaFlags;
   const local = a.local ?? a.address;
   const address = a.address ?? a.local;
@@ -457,31 +284,30 @@ export function printAddr(ctx: Context, links: Map<number, LinkInfo>, m: Addr): 
     p.jsonOnly("dev", dev);
     p.text(`${h.ifaIndex}: ${dev}`);
   }
-  const fam = familyName(h.ifaFamily);
-  if (fam !== "???") p.any("family", `    ${fam} `, fam);
-  else p.any("family_index", `    family ${h.ifaFamily} `, h.ifaFamily);
+  const fam = nameOf("family", h.ifaFamily);
+  if (typeof fam === "string" && fam !== "unspec" && fam !== "bridge") {
+    p.any("family", `    ${fam} `, fam);
+  } else p.any("family_index", `    family ${h.ifaFamily} `, h.ifaFamily);
   if (local) {
     const s = addrText(h.ifaFamily, local);
     p.any("local", s, s);
-    if (address && !sameBytes(address, local)) {
+    if (address && addrText(h.ifaFamily, address) !== s) {
       p.text(" peer ");
       const t = addrText(h.ifaFamily, address);
       p.any("address", t, t);
     }
     p.any("prefixlen", `/${h.ifaPrefixlen} `, h.ifaPrefixlen);
-    if (a.rtPriority !== undefined) p.any("metric", `metric ${a.rtPriority} `, a.rtPriority);
+    if (addr.metric !== undefined) p.any("metric", `metric ${addr.metric} `, addr.metric);
   }
-  if (a.broadcast) {
+  if (addr.broadcast !== undefined) {
     p.text("brd ");
-    const s = addrText(h.ifaFamily, a.broadcast);
-    p.any("broadcast", `${s} `, s);
+    p.any("broadcast", `${addr.broadcast} `, addr.broadcast);
   }
-  if (a.anycast) {
+  if (addr.anycast !== undefined) {
     p.text("any ");
-    const s = addrText(h.ifaFamily, a.anycast);
-    p.any("anycast", `${s} `, s);
+    p.any("anycast", `${addr.anycast} `, addr.anycast);
   }
-  const sc = scopeName(h.ifaScope);
+  const sc = String(addr.scope);
   p.any("scope", `scope ${sc} `, sc);
   for (const [name, mask] of ADDR_FLAGS) {
     if (mask === IFA_F.PERMANENT) {
@@ -496,7 +322,7 @@ export function printAddr(ctx: Context, links: Map<number, LinkInfo>, m: Addr): 
     p.jsonOnly("ifa_flags", `0x${flags.toString(16)}`);
     p.text(`flags ${flags.toString(16).padStart(2, "0")} `);
   }
-  if (a.label !== undefined) p.any("label", a.label, a.label);
+  if (addr.label !== undefined) p.any("label", addr.label, addr.label);
   if (a.cacheinfo) {
     const ci = a.cacheinfo;
     p.text("\n       valid_lft ");
@@ -516,116 +342,167 @@ export function printAddr(ctx: Context, links: Map<number, LinkInfo>, m: Addr): 
   p.text("\n");
 }
 
-/** Parse `dev NAME` / bare NAME arguments of `show` into a filter. */
+/** The `show` filters of `ip link` and `ip address`. */
 interface ShowFilter {
   dev?: string;
   up: boolean;
   master?: string;
   kind?: string;
+  /** `ip address` only: addresses in this scope, with this label, inside this prefix. */
+  scope?: string;
+  label?: string;
+  to?: string;
+  permanent?: boolean;
+  flags: string[];
 }
 
-function parseShow(args: string[]): ShowFilter {
-  const f: ShowFilter = { up: false };
+const SHOW_WORDS = new Set(["show", "list", "lst"]);
+
+function parseShow(args: string[], doLink: boolean): ShowFilter {
+  const f: ShowFilter = { up: false, flags: [] };
   for (let i = 0; i < args.length; i++) {
     const w = args[i];
-    if (w === "dev") f.dev = args[++i];
+    const value = () => {
+      if (i + 1 >= args.length) {
+        throw new UsageError(`Command line is not complete. Try option "help"`, 255);
+      }
+      return args[++i];
+    };
+    if (w === "dev") f.dev = value();
     else if (w === "up") f.up = true;
-    else if (w === "master") f.master = args[++i];
-    else if (w === "type") f.kind = args[++i];
-    else if (w === "show" || w === "list" || w === "lst") continue;
-    else f.dev = w;
+    else if (w === "master") f.master = value();
+    else if (w === "type") f.kind = value();
+    else if (!doLink && w === "scope") f.scope = value();
+    else if (!doLink && w === "label") f.label = value();
+    else if (!doLink && w === "to") f.to = value();
+    else if (!doLink && (w === "permanent" || w === "dynamic")) f.permanent = w === "permanent";
+    else if (!doLink && ["secondary", "primary", "tentative", "deprecated"].includes(w)) {
+      f.flags.push(w);
+    } else if (SHOW_WORDS.has(w) && i === 0) continue;
+    else if (f.dev !== undefined) {
+      throw new UsageError(`Error: either "dev" is duplicate, or "${w}" is a garbage.`, 255);
+    } else f.dev = w;
   }
   return f;
 }
 
-/** `ip link show` (doLink) and `ip address show`. */
-export async function showLinks(ctx: Context, args: string[], doLink: boolean): Promise<void> {
-  const f = parseShow(args);
-  // `ip link` lists with AF_PACKET whatever -4/-6 say.
+/** Whether `ip address show` was given an address selector. */
+function selected(f: ShowFilter): boolean {
+  return f.scope !== undefined || f.label !== undefined || f.to !== undefined ||
+    f.permanent !== undefined || f.flags.length > 0;
+}
+
+/** Links and the addresses of each, as `ip link|address show` selects them. */
+export async function selectLinks(
+  ctx: Context,
+  args: string[],
+  doLink: boolean,
+): Promise<{ links: Link[]; addrs: Map<number, Address[]>; filter: ShowFilter }> {
+  const f = parseShow(args, doLink);
+  // `ip link` lists with AF_PACKET whatever -4/-6 say; `to PREFIX` sets the prefix's family.
   if (doLink && ctx.opts.family !== 17) ctx.opts.family = 17;
+  if (f.to !== undefined && !ctx.opts.family) ctx.opts.family = parsePrefix(f.to).family;
   const o = ctx.opts;
-  const links: Link[] = [];
-  const map = new Map<number, LinkInfo>();
-  const extMask = rtLink.RTEXT_FILTER.VF | (o.stats ? 0 : rtLink.RTEXT_FILTER.SKIP_STATS);
-  // `ip link show` without -s still asks for stats (iproute2 sends only RTEXT_FILTER_VF);
-  // they are not printed, so skipping them is invisible.
-  // Like iproute2, ask with the family: `-6` gets the kernel's IPv6 view of links.
-  const header = { ifiFamily: o.family === 17 ? 0 : o.family };
-  for await (const l of ctx.rt.dump(rtLink.operations.getlink, { header, attrs: { extMask } })) {
-    links.push(l);
-    map.set(l.header.ifiIndex, {
-      name: l.attrs.ifname ?? `if${l.header.ifiIndex}`,
-      flags: l.header.ifiFlags,
-      type: l.header.ifiType,
-    });
-  }
-  if (header.ifiFamily) {
+  // Like iproute2, dump with the family (`-6` gets the kernel's IPv6 view of links); for one
+  // device it asks for that link alone, which the kernel answers in full whatever the family.
+  const family = o.family === 17 || f.dev !== undefined ? 0 : o.family;
+  const all = await listLinks(ctx.rt, { family, stats: o.stats > 0 });
+  if (family) {
     // The kernel's per-family link dump has no IFLA_TXQLEN; iproute2 then asks with an ioctl.
-    // Take it from a full dump instead.
-    const full = new Map<number, number>();
-    for await (
-      const l of ctx.rt.dump(rtLink.operations.getlink, {
-        attrs: { extMask: rtLink.RTEXT_FILTER.SKIP_STATS },
-      })
-    ) {
-      if (l.attrs.txqlen !== undefined) full.set(l.header.ifiIndex, l.attrs.txqlen);
-    }
-    for (const l of links) {
-      if (l.attrs.txqlen === undefined) l.attrs.txqlen = full.get(l.header.ifiIndex);
+    // Take it from a full listing instead.
+    const full = new Map((await listLinks(ctx.rt)).map((l) => [l.index, l.txqlen]));
+    for (const l of all) {
+      if (l.message.attrs.txqlen === undefined) l.message.attrs.txqlen = full.get(l.index);
     }
   }
+  const map = new Map<number, LinkInfo>(all.map((l) => [l.index, linkInfo(l)]));
   ctx.setLinks(map);
-  let selected = links;
+  let links = all;
   if (f.dev !== undefined) {
-    selected = links.filter((l) => l.attrs.ifname === f.dev);
-    if (selected.length === 0) {
-      throw new UsageError(`Device "${f.dev}" does not exist.`, 1);
-    }
+    links = all.filter((l) => l.name === f.dev);
+    if (links.length === 0) throw new UsageError(`Device "${f.dev}" does not exist.`, 1);
   }
-  if (f.up) selected = selected.filter((l) => l.header.ifiFlags & IFF.UP);
+  if (f.up) links = links.filter((l) => l.up);
   if (f.master !== undefined) {
     const mi = await ctx.index(f.master);
-    selected = selected.filter((l) => l.attrs.master === mi);
+    links = links.filter((l) => l.masterIndex === mi);
   }
-  if (f.kind !== undefined) selected = selected.filter((l) => l.attrs.linkinfo?.kind === f.kind);
-
-  let addrs: Addr[] = [];
-  const wantAddrs = !doLink && o.family !== 17;
-  if (wantAddrs) {
-    for await (
-      const m of ctx.rt.dump(rtAddr.operations.getaddr, { header: { ifaFamily: o.family } })
-    ) {
-      if (m.header.ifaFamily === 2 || m.header.ifaFamily === 10 || !o.family) addrs.push(m);
+  if (f.kind !== undefined) links = links.filter((l) => l.kind === f.kind);
+  const addrs = new Map<number, Address[]>();
+  if (!doLink && o.family !== 17) {
+    const list = await listAddresses(ctx.rt, {
+      family: o.family || undefined,
+      scope: f.scope === undefined || f.scope === "all" ? undefined : f.scope,
+      label: f.label,
+      to: f.to,
+      permanent: f.permanent,
+      flags: f.flags.filter((x) => x !== "primary"),
+    });
+    for (const a of list) {
+      if (f.flags.includes("primary") && a.flags.includes("secondary")) continue;
+      const at = addrs.get(a.ifindex) ?? [];
+      at.push(a);
+      addrs.set(a.ifindex, at);
     }
-    if (o.family) addrs = addrs.filter((m) => m.header.ifaFamily === o.family);
-    // ipaddr_filter: with a family, links without such addresses are not shown.
-    if (o.family || o.oneline) {
-      const has = new Set(addrs.map((m) => m.header.ifaIndex));
-      selected = selected.filter((l) => has.has(l.header.ifiIndex));
-    }
+    // ipaddr_filter: a link stays when an address of it matches, or when it has none at all
+    // and no family was asked for (`to PREFIX` asks for the prefix's).
+    const any = new Set(
+      (selected(f) ? await listAddresses(ctx.rt, { family: o.family || undefined }) : list)
+        .map((a) => a.ifindex),
+    );
+    links = links.filter((l) => addrs.has(l.index) || (!o.family && !any.has(l.index)));
   }
+  return { links, addrs, filter: f };
+}
 
+/** `ip link show` (doLink) and `ip address show`, with `-o` and `-br`. */
+export async function showLinks(ctx: Context, args: string[], doLink: boolean): Promise<void> {
+  const { links, addrs, filter } = await selectLinks(ctx, args, doLink);
+  const map = await ctx.links();
+  const o = ctx.opts;
   const p = ctx.p;
   p.start();
-  for (const l of selected) {
-    if (o.oneline && wantAddrs) {
-      for (const m of addrs) {
-        if (m.header.ifaIndex !== l.header.ifiIndex) continue;
+  // With `label`, ip prints the addresses alone, without their links.
+  const noLink = filter.label !== undefined && !doLink && !o.brief;
+  for (const l of links) {
+    if (noLink) {
+      const mine = addrs.get(l.index) ?? [];
+      if (mine.length === 0) continue;
+      p.openObject();
+      p.openArray("addr_info", "");
+      for (const a of mine) {
         p.openObject();
-        printAddr(ctx, map, m);
+        printAddr(ctx, map, a);
         p.closeObject();
+      }
+      p.closeArray("");
+      p.closeObject();
+      if (!p.json) ctx.flush();
+      continue;
+    }
+    if (o.brief) {
+      p.openObject();
+      printBrief(ctx, map, l, doLink ? undefined : addrs.get(l.index) ?? []);
+      p.closeObject();
+      continue;
+    }
+    const mine = addrs.get(l.index) ?? [];
+    if (o.oneline && !doLink) {
+      for (const a of mine) {
+        p.openObject();
+        printAddr(ctx, map, a);
+        p.closeObject();
+        oneline(ctx);
       }
       continue;
     }
     p.openObject();
     printLink(ctx, map, l, doLink);
-    if (wantAddrs) {
+    if (!doLink) {
       p.openArray("addr_info", "");
-      for (const m of addrs) {
-        if (m.header.ifaIndex !== l.header.ifiIndex) continue;
-        if (f.up && !(l.header.ifiFlags & IFF.UP)) continue;
+      for (const a of mine) {
         p.openObject();
-        printAddr(ctx, map, m);
+        printAddr(ctx, map, a);
         p.closeObject();
       }
       p.closeArray("");
@@ -635,8 +512,65 @@ export async function showLinks(ctx: Context, args: string[], doLink: boolean): 
       }
     }
     p.closeObject();
-    if (p.json === false) ctx.flush();
+    if (o.oneline) oneline(ctx);
+    if (!p.json) ctx.flush();
   }
   p.finish();
   ctx.flush();
+}
+
+/** `-o`: the record just printed on one line, its line breaks as `\` (iproute2's `_SL_`). */
+function oneline(ctx: Context): void {
+  if (ctx.p.json) return;
+  const text = ctx.p.take();
+  const body = text.endsWith("\n") ? text.slice(0, -1) : text;
+  stdout(body.replaceAll("\n", "\\") + "\n");
+}
+
+/** `print_linkinfo_brief` (and the addresses of `ip -br address`). */
+function printBrief(
+  ctx: Context,
+  links: Map<number, LinkInfo>,
+  l: Link,
+  addrs: Address[] | undefined,
+): void {
+  const p = ctx.p;
+  const a = l.message.attrs;
+  let name = l.name;
+  if (a.link !== undefined) {
+    if (a.link === 0) name += "@NONE";
+    else if (a.linkNetnsid !== undefined) {
+      p.jsonOnly("link_index", a.link);
+      name += `@if${a.link}`;
+    } else {
+      const ln = links.get(a.link)?.name ?? `if${a.link}`;
+      p.jsonOnly("link", ln);
+      name += `@${ln}`;
+    }
+  }
+  p.jsonOnly("ifname", l.name);
+  p.text(`${name.padEnd(16)} `);
+  const state = l.operstate ?? "UNKNOWN";
+  p.any("operstate", `${state.padEnd(14)} `, state);
+  if (addrs === undefined) {
+    if (l.address !== undefined) p.any("address", `${l.address} `, l.address);
+    const mdown = a.link !== undefined && a.link !== 0 && a.linkNetnsid === undefined &&
+      !((links.get(a.link)?.flags ?? 0) & IFF.UP);
+    printLinkFlags(p, l.message.header.ifiFlags, mdown);
+  } else {
+    p.openArray("addr_info", "");
+    for (const x of addrs) {
+      p.openObject();
+      p.any("local", x.address, x.address);
+      if (x.peer !== undefined) {
+        p.text(" peer ");
+        p.any("address", x.peer, x.peer);
+      }
+      p.any("prefixlen", `/${x.prefixlen} `, x.prefixlen);
+      p.closeObject();
+    }
+    p.closeArray("");
+  }
+  p.text("\n");
+  if (!p.json) ctx.flush();
 }

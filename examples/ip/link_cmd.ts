@@ -1,268 +1,304 @@
 /**
- * `ip link add|set|del` and `ip address add|del|replace`: requests built from the command
- * line, iproute2's argument syntax for the common forms.
+ * `ip link add|set|del` and `ip address add|del|replace|change|flush`: iproute2's argument
+ * syntax for the common forms, turned into calls of the library (`addLink`, `setLink`,
+ * `deleteLink`, `addAddress`, `deleteAddress`, `flushAddresses`).
  *
  * @module
  */
-import { type NetnsHandle, openNetns } from "../../socket/netns.ts";
-import * as rtLink from "../../families/generated/rt_link.ts";
-import * as rtAddr from "../../families/generated/rt_addr.ts";
-import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../codec/constants.ts";
-import { parseIp, parseMac, parsePrefix } from "../../families/route/addr_text.ts";
-import { Args, type Context, invarg, matches, UsageError } from "./cli.ts";
-import { parseNumber, scopeNumber } from "./names.ts";
+import {
+  addAddress,
+  type AddAddressSpec,
+  addLink,
+  type AddLinkSpec,
+  type AddressFlagName,
+  deleteAddress,
+  deleteLink,
+  flushAddresses,
+  FOREVER,
+  type LinkChanges,
+  type NetnsHandle,
+  openNetns,
+  parseIp,
+  parseMac,
+  parseNumber,
+  parsePrefix,
+  setLink,
+  type VethPeer,
+  type VxlanData,
+} from "../../mod.ts";
+import { Args, type Context, garbage, invarg, matches, UsageError } from "./cli.ts";
 
-const IFF_UP = rtLink.IFINFO_FLAGS.UP;
-
-/** `IFLA_INFO_DATA` of a kind, as the generated rt-link sub-message `linkinfo-data-msg`. */
-type KindData = NonNullable<rtLink.LinkinfoAttrs["data"]>;
-
-/** Parse the kind-specific arguments after `type KIND` into the kind's `linkinfo.data`. */
-async function kindData(ctx: Context, kind: string, args: Args): Promise<KindData | undefined> {
-  const num = (w: string) => Number(args.value(w));
-  if (kind === "veth") {
-    if (args.peek() !== "peer") return undefined;
-    args.next();
-    // VETH_INFO_PEER: struct ifinfomsg (zero: the encoder fills what is not given), IFLA_*.
-    const peer: rtLink.LinkAttrs = {};
-    while (args.more) {
-      const w = args.next();
-      if (w === "name") peer.ifname = args.value(w);
-      else if (w === "address") peer.address = parseMac(args.value(w));
-      else if (w === "mtu") peer.mtu = num(w);
-      else peer.ifname = w;
-    }
-    return { peer: peer as rtLink.LinkinfoVethPeerMsg["veth"] } satisfies rtLink.LinkinfoVethAttrs;
+/** A link-layer address, or ip's error for one. */
+function lladdr(text: string): string {
+  try {
+    parseMac(text);
+  } catch {
+    throw new UsageError(`"${text}" is invalid lladdr.`, 1);
   }
-  if (kind === "vxlan") {
-    const d: rtLink.LinkinfoVxlanAttrs = {};
-    while (args.more) {
-      const w = args.next();
-      if (w === "id" || w === "vni") d.id = num(w);
-      else if (w === "dstport") d.port = num(w);
-      else if (w === "dev") d.link = await ctx.index(args.value(w));
-      else if (w === "local") {
-        const b = parseIp(args.value(w));
-        if (b.length === 4) d.local = b;
-        else d.local6 = b;
-      } else if (w === "remote" || w === "group") {
-        const b = parseIp(args.value(w));
-        if (b.length === 4) d.group = b;
-        else d.group6 = b;
-      } else if (w === "ttl") d.ttl = num(w);
-      else if (w === "nolearning") d.learning = 0;
-      else invarg("unknown vxlan option", w);
-    }
-    return d;
-  }
-  if (kind === "macvlan" || kind === "macvtap") {
-    const d: rtLink.LinkinfoMacvlanAttrs = {};
-    while (args.more) {
-      const w = args.next();
-      if (w === "mode") {
-        const m = args.value(w);
-        const v = rtLink.MACVLAN_MODE[m.toUpperCase() as keyof typeof rtLink.MACVLAN_MODE];
-        if (v === undefined) invarg("unknown macvlan mode", w);
-        d.mode = v;
-      } else invarg("unknown macvlan option", w);
-    }
-    return d;
-  }
-  if (kind === "vlan") {
-    const d: rtLink.LinkinfoVlanAttrs = {};
-    while (args.more) {
-      const w = args.next();
-      if (w === "id") d.id = num(w);
-      else invarg("unknown vlan option", w);
-    }
-    return d;
-  }
-  if (kind === "bridge") {
-    const d: rtLink.LinkinfoBridgeAttrs = {};
-    while (args.more) {
-      const w = args.next();
-      if (w === "stp_state") d.stpState = num(w);
-      else if (w === "vlan_filtering") d.vlanFiltering = num(w);
-      else if (w === "forward_delay") d.forwardDelay = num(w);
-      else invarg("unknown bridge option", w);
-    }
-    return d;
-  }
-  if (args.more) invarg(`options of type "${kind}" are not supported by ip.ts`, args.peek()!);
-  return undefined;
+  return text;
 }
 
-/** Common `link add` / `link set` arguments; returns the attributes and flag changes. */
+/** A prefix, or ip's error for one (`get_prefix`). */
+export function prefix(text: string): string {
+  try {
+    parsePrefix(text);
+  } catch {
+    throw new UsageError(`Error: any valid prefix is expected rather than "${text}".`, 1);
+  }
+  return text;
+}
+
+/** An address, or ip's error for one (`get_addr`). */
+export function address(text: string): string {
+  try {
+    parseIp(text);
+  } catch {
+    throw new UsageError(`Error: any valid address is expected rather than "${text}".`, 1);
+  }
+  return text;
+}
+
+/** The kind-specific arguments after `type KIND`, as the library's `data` (and peer). */
+function kindData(kind: string, args: Args, spec: AddLinkSpec<string>): void {
+  if (kind === "veth") {
+    if (!args.more) return;
+    if (args.peek() !== "peer") return invarg(`unknown veth option`, args.peek()!);
+    args.next();
+    const peer: VethPeer = { name: "" };
+    while (args.more) {
+      const w = args.next();
+      if (w === "name") peer.name = args.value();
+      else if (w === "address") peer.address = lladdr(args.value());
+      else if (w === "mtu") peer.mtu = args.number(`Invalid "mtu" value\n`);
+      else if (matches(w, "txqueuelen") || w === "qlen" || w === "txqlen") {
+        peer.txqlen = args.number(`Invalid "txqueuelen" value\n`);
+      } else peer.name = w;
+    }
+    (spec as AddLinkSpec<"veth">).peer = peer;
+    return;
+  }
+  if (kind === "vxlan") {
+    const d: Partial<VxlanData> = {};
+    while (args.more) {
+      const w = args.next();
+      if (w === "id" || w === "vni") d.id = args.number("invalid id");
+      else if (w === "dstport") d.port = args.number("dstport", 0xffff);
+      else if (w === "dev") d.dev = args.value();
+      else if (w === "local") d.local = address(args.value());
+      else if (w === "remote" || w === "group") d.group = address(args.value());
+      else if (w === "ttl" || w === "hoplimit") d.ttl = args.number("TTL", 255);
+      else if (w === "nolearning") d.learning = false;
+      else if (w === "learning") d.learning = true;
+      else if (w === "ageing") d.ageing = args.number("ageing");
+      else invarg("unknown vxlan option", w);
+    }
+    spec.data = d as never;
+    return;
+  }
+  if (kind === "macvlan" || kind === "macvtap") {
+    while (args.more) {
+      const w = args.next();
+      if (w !== "mode") invarg(`unknown ${kind} option`, w);
+      const m = args.value();
+      const modes = ["private", "vepa", "bridge", "passthru", "source"];
+      if (!modes.includes(m)) {
+        throw new UsageError(
+          `Error: argument of "mode" must be "private", "vepa", "bridge", "passthru" or "source", not "${m}"`,
+          1,
+        );
+      }
+      spec.data = { mode: m } as never;
+    }
+    return;
+  }
+  if (kind === "vlan") {
+    while (args.more) {
+      const w = args.next();
+      if (w === "id") spec.data = { id: args.number("id is invalid", 4094) } as never;
+      else invarg("unknown vlan option", w);
+    }
+    return;
+  }
+  if (kind === "bridge") {
+    const d: Record<string, number> = {};
+    while (args.more) {
+      const w = args.next();
+      if (w === "stp_state") d.stpState = args.number("invalid stp_state");
+      else if (w === "vlan_filtering") d.vlanFiltering = args.number("invalid vlan_filtering");
+      else if (w === "forward_delay") d.forwardDelay = args.number("invalid forward_delay");
+      else invarg("unknown bridge option", w);
+    }
+    if (Object.keys(d).length > 0) spec.data = d as never;
+    return;
+  }
+  if (args.more) invarg(`options of type "${kind}" are not supported by ip.ts`, args.peek()!);
+}
+
+/** Options common to `link add` and `link set`. */
 async function linkArgs(
-  ctx: Context,
   args: Args,
   add: boolean,
-): Promise<
-  { attrs: rtLink.LinkAttrs; flags: number; change: number; dev?: string; close: NetnsHandle[] }
-> {
-  const attrs: rtLink.LinkAttrs = {};
-  let flags = 0;
-  let change = 0;
-  let dev: string | undefined;
-  const close: NetnsHandle[] = [];
+  into: LinkChanges & { dev?: string; kind?: string; spec?: AddLinkSpec<string> },
+  close: NetnsHandle[],
+): Promise<void> {
   while (args.more) {
     const w = args.next();
-    if (w === "up" || w === "down") {
-      change |= IFF_UP;
-      if (w === "up") flags |= IFF_UP;
-    } else if (w === "name") {
-      const n = args.value(w);
-      if (add) dev = n;
-      attrs.ifname = n;
-    } else if (w === "mtu") attrs.mtu = Number(args.value(w)) >>> 0;
+    if (w === "up" || w === "down") into.up = w === "up";
+    else if (w === "name") into.name = args.value();
+    else if (w === "mtu") into.mtu = args.number(`Invalid "mtu" value\n`);
     else if (matches(w, "txqueuelen") || w === "qlen" || w === "txqlen") {
-      attrs.txqlen = Number(args.value(w)) >>> 0;
-    } else if (w === "address") attrs.address = parseMac(args.value(w));
-    else if (w === "master") attrs.master = await ctx.index(args.value(w));
-    else if (w === "nomaster") attrs.master = 0;
-    else if (w === "alias") attrs.ifalias = args.value(w);
-    else if (w === "link") attrs.link = await ctx.index(args.value(w));
+      into.txqlen = args.number(`Invalid "txqueuelen" value\n`);
+    } else if (w === "address") into.address = lladdr(args.value());
+    else if (w === "master") into.master = args.value();
+    else if (w === "nomaster") into.master = null;
+    else if (w === "alias") into.alias = args.value();
+    else if (w === "group") into.group = args.value();
+    else if (w === "link" && add) into.spec!.link = args.value();
     else if (w === "netns") {
-      const ns = args.value(w);
+      const ns = args.value();
       const pid = parseNumber(ns, 0x7fffffff);
-      if (pid !== undefined) attrs.netNsPid = pid;
+      if (pid !== undefined) into.netns = { pid };
       else {
-        const handle = await openNetns(ns).catch(() => {
+        const h = await openNetns(ns).catch(() => {
           throw new UsageError(`Invalid "netns" value "${ns}"`, 1);
         });
-        close.push(handle);
-        attrs.netNsFd = handle.fd;
+        close.push(h);
+        into.netns = { fd: h.fd };
       }
     } else if (w === "type" && add) {
-      const kind = args.value(w);
-      const data = await kindData(ctx, kind, args);
-      attrs.linkinfo = data === undefined ? { kind } : { kind, data };
-    } else if (w === "dev") dev = args.value(w);
-    else if (dev === undefined) {
-      dev = w;
-      if (add) attrs.ifname = w;
-    } else invarg("unknown link option", w);
+      into.kind = args.value();
+      kindData(into.kind, args, into.spec!);
+    } else if (w === "dev") into.dev = args.value();
+    else if (into.dev === undefined) into.dev = w;
+    else garbage("dev", w);
   }
-  return { attrs, flags, change, dev, close };
 }
 
 /** `ip link add|set|del|delete`. */
 export async function modifyLink(ctx: Context, cmd: string, argv: string[]): Promise<void> {
   const args = new Args(argv);
   if (cmd === "del") {
-    const w = args.next();
-    const dev = w === "dev" ? args.value(w) : w;
+    const w = args.more ? args.next() : undefined;
+    const dev = w === "dev" ? args.value() : w;
     if (dev === undefined) {
       throw new UsageError('Not enough information: "dev" argument is required.', 255);
     }
-    const ifiIndex = await ctx.index(dev);
-    await ctx.rt.call(rtLink.operations.dellink, { header: { ifiIndex } });
+    await deleteLink(ctx.rt, dev);
     return;
   }
   const add = cmd === "add";
-  const { attrs, flags, change, dev, close } = await linkArgs(ctx, args, add);
+  const close: NetnsHandle[] = [];
+  const spec = { name: "", kind: "" } as AddLinkSpec<string>;
+  const into: LinkChanges & { dev?: string; kind?: string; spec?: AddLinkSpec<string> } = {
+    spec,
+  };
   try {
+    await linkArgs(args, add, into, close);
+    const { dev, kind, spec: _, ...changes } = into;
     if (add) {
-      await ctx.rt.call(rtLink.operations.newlink, {
-        header: { ifiFlags: flags, ifiChange: change },
-        attrs,
-        flags: NLM_F_CREATE | NLM_F_EXCL,
-      });
+      const name = changes.name ?? dev;
+      if (kind === undefined) {
+        throw new UsageError('Not enough information: "type" argument is required', 1);
+      }
+      Object.assign(spec, { name, kind });
+      if (changes.up !== undefined) spec.up = changes.up;
+      if (changes.mtu !== undefined) spec.mtu = changes.mtu;
+      if (changes.txqlen !== undefined) spec.txqlen = changes.txqlen;
+      if (changes.address !== undefined) spec.address = changes.address;
+      if (changes.master) spec.master = changes.master;
+      if (changes.netns !== undefined) spec.netns = changes.netns;
+      await addLink(ctx.rt, spec);
       return;
     }
     if (dev === undefined) {
-      throw new UsageError('Not enough of information: "dev" argument is required.', 255);
+      throw new UsageError('Not enough information: "dev" argument is required.', 255);
     }
-    const ifiIndex = await ctx.index(dev);
-    await ctx.rt.call(rtLink.operations.newlink, {
-      header: { ifiIndex, ifiFlags: flags, ifiChange: change },
-      attrs,
-    });
+    await setLink(ctx.rt, dev, changes);
   } finally {
-    for (const handle of close) handle.close();
+    for (const h of close) h.close();
   }
+}
+
+/** `ip address` flag words, as the library names them. */
+const ADDRESS_FLAGS: Record<string, AddressFlagName> = {
+  nodad: "nodad",
+  noprefixroute: "noprefixroute",
+  home: "homeaddress",
+  mngtmpaddr: "managetempaddr",
+  autojoin: "mcautojoin",
+  optimistic: "optimistic",
+};
+
+/** A lifetime: seconds or `forever`. */
+function lifetime(args: Args, what: string): number {
+  const v = args.value();
+  if (v === "forever") return FOREVER;
+  return parseNumber(v) ?? invarg(`${what} value`, v);
 }
 
 /** `ip address add|del|replace|change PREFIX [peer P] [broadcast B|+] [label L] [scope S] dev D …`. */
 export async function modifyAddr(ctx: Context, cmd: string, argv: string[]): Promise<void> {
   const args = new Args(argv);
-  const header: Partial<rtAddr.Ifaddrmsg> = { ifaFamily: ctx.opts.family };
-  const attrs: rtAddr.AddrAttrs = {};
   let dev: string | undefined;
-  let local: { bytes: Uint8Array; prefixlen: number; family: number } | undefined;
-  let brdPlus = false;
-  let scopeSet = false;
-  let ifaFlags = 0;
-  let valid: number | undefined;
-  let preferred: number | undefined;
+  let local: string | undefined;
+  const spec: Partial<AddAddressSpec> = {};
+  const flags: AddressFlagName[] = [];
   while (args.more) {
     const w = args.next();
-    if (w === "dev") dev = args.value(w);
-    else if (w === "peer" || w === "remote") {
-      const pf = parsePrefix(args.value(w));
-      attrs.address = pf.bytes;
-      if (pf.prefixlen !== pf.bytes.length * 8 || !local) header.ifaPrefixlen = pf.prefixlen;
-    } else if (matches(w, "broadcast") || w === "brd") {
-      const v = args.value(w);
-      if (v === "+" || v === "-") brdPlus = v === "+";
-      else attrs.broadcast = parseIp(v);
-    } else if (w === "label") attrs.label = args.value(w);
-    else if (w === "scope") {
-      const v = args.value(w);
-      header.ifaScope = scopeNumber(v) ?? invarg("invalid scope value.", v);
-      scopeSet = true;
-    } else if (w === "metric" || w === "priority") attrs.rtPriority = Number(args.value(w));
-    else if (w === "valid_lft") {
-      const v = args.value(w);
-      valid = v === "forever" ? 0xffffffff : Number(v);
-    } else if (w === "preferred_lft") {
-      const v = args.value(w);
-      preferred = v === "forever" ? 0xffffffff : Number(v);
-    } else if (w === "nodad") ifaFlags |= rtAddr.IFA_FLAGS.NODAD;
-    else if (w === "noprefixroute") ifaFlags |= rtAddr.IFA_FLAGS.NOPREFIXROUTE;
-    else if (w === "home") ifaFlags |= rtAddr.IFA_FLAGS.HOMEADDRESS;
-    else if (w === "mngtmpaddr") ifaFlags |= rtAddr.IFA_FLAGS.MANAGETEMPADDR;
-    else if (w === "autojoin") ifaFlags |= rtAddr.IFA_FLAGS.MCAUTOJOIN;
-    else if (w === "optimistic") ifaFlags |= rtAddr.IFA_FLAGS.OPTIMISTIC;
-    else {
-      const v = w === "local" ? args.value(w) : w;
-      local = parsePrefix(v);
-    }
+    if (w === "dev") dev = args.value();
+    else if (w === "peer" || w === "remote") spec.peer = prefix(args.value());
+    else if (matches(w, "broadcast") || w === "brd") {
+      const v = args.value();
+      if (v === "+") spec.broadcast = true;
+      else if (v !== "-") spec.broadcast = address(v);
+    } else if (w === "label") spec.label = args.value();
+    else if (w === "scope") spec.scope = args.named("scope", "invalid scope value.");
+    else if (w === "metric" || w === "priority") spec.metric = args.number("metric value");
+    else if (w === "valid_lft") spec.validLifetime = lifetime(args, "valid_lft");
+    else if (w === "preferred_lft") spec.preferredLifetime = lifetime(args, "preferred_lft");
+    else if (ADDRESS_FLAGS[w] !== undefined) flags.push(ADDRESS_FLAGS[w]);
+    else if (local !== undefined) garbage("local", w);
+    else local = prefix(w === "local" ? args.value() : w);
   }
   if (dev === undefined) {
     throw new UsageError('Not enough information: "dev" argument is required.', 1);
   }
-  if (!local) throw new UsageError("Error: missing address.", 1);
-  header.ifaFamily ||= local.family;
-  header.ifaPrefixlen ??= local.prefixlen;
-  attrs.local = local.bytes;
-  if (!attrs.address) attrs.address = local.bytes;
-  if (brdPlus && local.family === 2 && local.prefixlen < 31) {
-    const b = local.bytes.slice();
-    for (let i = local.prefixlen; i < 32; i++) b[i >> 3] |= 0x80 >> (i & 7);
-    attrs.broadcast = b;
+  if (local === undefined) throw new UsageError("Error: missing address.", 1);
+  const full: AddAddressSpec = { ...spec, dev, address: local };
+  if (flags.length > 0) full.flags = flags;
+  if (cmd === "del") await deleteAddress(ctx.rt, full);
+  else if (cmd === "add") await addAddress(ctx.rt, full);
+  else if (cmd === "replace") await addAddress(ctx.rt, full, { replace: true });
+  else await addAddress(ctx.rt, full, { replace: true, create: false });
+}
+
+/** `ip address flush [dev D] [scope S] [to P] [label L] [permanent|dynamic]`. */
+export async function flushAddr(ctx: Context, argv: string[]): Promise<void> {
+  if (argv.length === 0) throw new UsageError("Flush requires arguments.", 1);
+  const args = new Args(argv);
+  let dev: string | undefined;
+  const sel: Parameters<typeof flushAddresses>[1] = {};
+  while (args.more) {
+    const w = args.next();
+    if (w === "dev") dev = args.value();
+    else if (w === "scope") {
+      const v = args.value();
+      if (v !== "all") sel.scope = v;
+    } else if (w === "to") sel.to = prefix(args.value());
+    else if (w === "label") sel.label = args.value();
+    else if (w === "permanent" || w === "dynamic") sel.permanent = w === "permanent";
+    else if (dev !== undefined) garbage("dev", w);
+    else dev = w;
   }
-  if (!scopeSet && local.family === 2 && local.bytes[0] === 127) header.ifaScope = 254;
-  header.ifaIndex = await ctx.index(dev);
-  if (ifaFlags) {
-    header.ifaFlags = ifaFlags & 0xff;
-    attrs.flags = ifaFlags;
+  if (dev !== undefined) {
+    if (
+      !(await ctx.links()).size || ![...(await ctx.links()).values()].some((l) => l.name === dev)
+    ) {
+      throw new UsageError(`Device "${dev}" does not exist.`, 1);
+    }
+    sel.dev = dev;
   }
-  if (valid !== undefined || preferred !== undefined) {
-    attrs.cacheinfo = {
-      ifaValid: valid ?? 0xffffffff,
-      ifaPrefered: preferred ?? valid ?? 0xffffffff,
-      cstamp: 0,
-      tstamp: 0,
-    };
-  }
-  const flags = cmd === "add"
-    ? NLM_F_CREATE | NLM_F_EXCL
-    : cmd === "replace"
-    ? NLM_F_CREATE | NLM_F_REPLACE
-    : cmd === "change"
-    ? NLM_F_REPLACE
-    : 0;
-  const op = cmd === "del" ? rtAddr.operations.deladdr : rtAddr.operations.newaddr;
-  await ctx.rt.call(op, { header, attrs, flags });
+  if (ctx.opts.family) sel.family = ctx.opts.family;
+  if (Object.keys(sel).length === 0) sel.family = 0; // flush everything, as ip flush with only -4/-6
+  await flushAddresses(ctx.rt, sel);
 }

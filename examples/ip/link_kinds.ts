@@ -5,8 +5,7 @@
  *
  * @module
  */
-import * as rtLink from "../../families/generated/rt_link.ts";
-import { formatIp } from "../../families/route/addr_text.ts";
+import { formatIp, rtLink } from "../../mod.ts";
 import type { Context, LinkInfo } from "./cli.ts";
 import { Raw } from "./json.ts";
 import type { Printer } from "./json.ts";

@@ -1,40 +1,41 @@
 /**
- * `ip route show|get|add|del|replace` (iproute2's `print_route`, `iproute_modify`).
+ * `ip route show|get|add|del|replace|append|change|prepend|flush` (iproute2's `print_route`,
+ * `iproute_modify`, `iproute_flush`): selectors and options parsed here, everything else by
+ * the library (`listRoutes`, `getRoute`, `addRoute`, `deleteRoute`, `flushRoutes`).
  *
  * @module
  */
-import * as rtRoute from "../../families/generated/rt_route.ts";
 import {
-  buildMessage,
-  decodeAttributeSet,
-  decodeBody,
-  type DecodedMessage,
-} from "../../codec/ynl/mod.ts";
-import { formatIp, parseIp, parsePrefix } from "../../families/route/addr_text.ts";
-import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../codec/constants.ts";
-import { Args, type Context, invarg, type LinkInfo, matches, UsageError } from "./cli.ts";
+  addRoute,
+  deleteRoute,
+  flushRoutes,
+  formatIp,
+  getRoute,
+  listRoutes,
+  nameOf,
+  type NexthopSpec,
+  numberOf as numberOfDb,
+  parsePrefix,
+  type Route,
+  type RouteSelectors,
+  type RouteSpec,
+  rtRoute,
+} from "../../mod.ts";
 import {
-  familyName,
-  protocolName,
-  protocolNumber,
-  ROUTE_TYPES,
-  routeTypeName,
-  scopeName,
-  scopeNumber,
-  tableName,
-  tableNumber,
-} from "./names.ts";
+  Args,
+  type Context,
+  garbage,
+  invarg,
+  type LinkInfo,
+  matches,
+  nameText,
+  UsageError,
+} from "./cli.ts";
 import type { Printer } from "./json.ts";
 import { hex0x } from "./link_kinds.ts";
+import { address } from "./link_cmd.ts";
 
-/** A decoded `RTM_NEWROUTE` message. */
-export type Route = DecodedMessage<rtRoute.Rtmsg, rtRoute.RouteAttrs>;
-
-const RTM_F_CLONED = 0x200;
-const RTM_F_NOTIFY = 0x100;
-const RTM_F_OFFLOAD = 0x2000;
-const RTM_F_TRAP = 0x4000;
-const RTM_F_OFFLOAD_FAILED = 0x20000000;
+const { RTNH_FLAGS, RTM_FLAGS } = rtRoute;
 
 /** iproute2's names of the `RTAX_*` metrics, in `RTAX_*` order (`RTAX_MTU` = 2 on). */
 const MX: [keyof rtRoute.Metrics, string][] = [
@@ -56,23 +57,25 @@ const MX: [keyof rtRoute.Metrics, string][] = [
   ["fastopenNoCookie", "fastopen_no_cookie"],
 ];
 
+/** `print_rt_flags`: the names and order iproute2 prints. */
+const RT_FLAGS: [number, string][] = [
+  [RTNH_FLAGS.DEAD, "dead"],
+  [RTNH_FLAGS.ONLINK, "onlink"],
+  [RTNH_FLAGS.PERVASIVE, "pervasive"],
+  [RTNH_FLAGS.OFFLOAD, "offload"],
+  [RTNH_FLAGS.TRAP, "trap"],
+  [RTM_FLAGS.NOTIFY, "notify"],
+  [RTNH_FLAGS.LINKDOWN, "linkdown"],
+  [RTNH_FLAGS.UNRESOLVED, "unresolved"],
+  [RTM_FLAGS.OFFLOAD, "rt_offload"],
+  [RTM_FLAGS.TRAP, "rt_trap"],
+  [RTM_FLAGS.OFFLOAD_FAILED, "rt_offload_failed"],
+];
+
 /** `print_rt_flags`. */
 function printRtFlags(p: Printer, flags: number): void {
   p.openArray("flags", "");
-  const f = (m: number, s: string) => {
-    if (flags & m) p.any(null, `${s} `, s);
-  };
-  f(1, "dead");
-  f(4, "onlink");
-  f(2, "pervasive");
-  f(8, "offload");
-  f(64, "trap");
-  f(RTM_F_NOTIFY, "notify");
-  f(16, "linkdown");
-  f(32, "unresolved");
-  f(RTM_F_OFFLOAD, "rt_offload");
-  f(RTM_F_TRAP, "rt_trap");
-  f(RTM_F_OFFLOAD_FAILED, "rt_offload_failed");
+  for (const [m, s] of RT_FLAGS) if (flags & m) p.any(null, `${s} `, s);
   p.closeArray("");
 }
 
@@ -82,72 +85,46 @@ function addr(family: number, b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(":");
 }
 
-/** What `ip route show` filters on. */
+/** What `ip route show` was asked for, as far as it changes what is printed. */
 export interface RouteFilter {
   /** Table id; 0 = all. */
   table: number;
   /** Cached routes: 0 (no), 1 (only), or 2 (any: route get). */
   cloned: number;
-  /** Route type (`RTN_*`). */
-  type?: number;
-  /** Output device index. */
-  oif?: number;
-  /** Routing protocol (`RTPROT_*`). */
-  protocol?: number;
-  /** Scope (`RT_SCOPE_*`). */
-  scope?: number;
-  /** A prefix: `exact` for `exact`, otherwise routes containing it or inside it. */
-  dst?: { bytes: Uint8Array; prefixlen: number; exact: boolean };
-}
-
-function inPrefix(b: Uint8Array, pfx: Uint8Array, len: number): boolean {
-  if (b.length !== pfx.length) return false;
-  for (let i = 0; i < len; i++) {
-    const byte = i >> 3;
-    const bit = 0x80 >> (i & 7);
-    if ((b[byte] & bit) !== (pfx[byte] & bit)) return false;
-  }
-  return true;
-}
-
-/** `filter_nlmsg` (the parts ip.ts supports). */
-function keep(ctx: Context, r: Route, f: RouteFilter): boolean {
-  const h = r.header;
-  const table = r.attrs.table ?? h.rtmTable;
-  if (ctx.opts.family && h.rtmFamily !== ctx.opts.family) return false;
-  if (f.cloned !== 2 && (f.cloned === 1) !== ((h.rtmFlags & RTM_F_CLONED) !== 0)) return false;
-  if (f.table > 0 && f.table !== table) return false;
-  if (f.type !== undefined && h.rtmType !== f.type) return false;
-  if (f.protocol !== undefined && h.rtmProtocol !== f.protocol) return false;
-  if (f.scope !== undefined && h.rtmScope !== f.scope) return false;
-  if (f.oif !== undefined && (r.attrs.oif ?? 0) !== f.oif) return false;
-  if (f.dst) {
-    const d = f.dst;
-    const dst = r.attrs.dst ?? new Uint8Array(d.bytes.length);
-    if (d.exact) {
-      if (h.rtmDstLen !== d.prefixlen || !inPrefix(dst, d.bytes, d.prefixlen)) return false;
-    } else if (h.rtmDstLen > d.prefixlen || !inPrefix(d.bytes, dst, h.rtmDstLen)) return false;
-  }
-  return true;
+  /** `dev` was given: the device is not printed. */
+  oif?: boolean;
+  /** `proto` was given: the protocol is not printed. */
+  protocol?: boolean;
+  /** `scope` was given: the scope is not printed. */
+  scope?: boolean;
+  /** `via` was given a host address: the gateway is not printed. */
+  via?: boolean;
+  /** `src` was given a host address: the preferred source is not printed. */
+  src?: boolean;
+  /** `metric` was given: the metric is not printed. */
+  metric?: boolean;
+  /** A deletion (`ip monitor`): printed as `Deleted …`. */
+  deleted?: boolean;
 }
 
 /** `print_route`. */
 export function printRoute(
   ctx: Context,
   links: Map<number, LinkInfo>,
-  r: Route,
+  route: Route,
   f: RouteFilter,
 ): void {
   const p = ctx.p;
-  const h = r.header;
-  const a = r.attrs;
+  const h = route.message.header;
+  const a = route.message.attrs;
   const details = ctx.opts.details;
   const hostLen = h.rtmFamily === 2 ? 32 : h.rtmFamily === 10 ? 128 : -1;
   const table = a.table ?? h.rtmTable;
   const dev = (i: number) => links.get(i)?.name ?? `if${i}`;
   p.openObject();
+  if (f.deleted) p.any("deleted", "Deleted ", true);
   if (h.rtmType !== 1 || details) {
-    const t = routeTypeName(h.rtmType);
+    const t = nameText("type", h.rtmType);
     p.any("type", `${t} `, t);
   }
   let dst: string;
@@ -171,36 +148,38 @@ export function printRoute(
     const t = `0x${h.rtmTos.toString(16).padStart(2, "0")}`;
     p.any("tos", `tos ${t} `, t);
   }
-  if (a.gateway) {
+  if (a.gateway && !f.via) {
     const g = addr(h.rtmFamily, a.gateway);
     p.jsonOnly("gateway", g);
     p.text(`via ${g} `);
   }
   if (a.via) printVia(p, a.via);
-  if (a.oif !== undefined && f.oif === undefined) {
+  if (a.oif !== undefined && !f.oif) {
     p.jsonOnly("dev", dev(a.oif));
     p.text(`dev ${dev(a.oif)} `);
   }
   if (table && (table !== 254 || details) && !f.table) {
-    const t = tableName(table);
+    const t = nameText("table", table);
     p.any("table", `table ${t} `, t);
   }
-  if (!(h.rtmFlags & RTM_F_CLONED)) {
-    if ((h.rtmProtocol !== 3 || details) && f.protocol === undefined) {
-      const s = protocolName(h.rtmProtocol);
+  if (!(h.rtmFlags & RTM_FLAGS.CLONED)) {
+    if ((h.rtmProtocol !== 3 || details) && !f.protocol) {
+      const s = nameText("protocol", h.rtmProtocol);
       p.any("protocol", `proto ${s} `, s);
     }
-    if ((h.rtmScope !== 0 || details) && f.scope === undefined) {
-      const s = scopeName(h.rtmScope);
+    if ((h.rtmScope !== 0 || details) && !f.scope) {
+      const s = nameText("scope", h.rtmScope);
       p.any("scope", `scope ${s} `, s);
     }
   }
-  if (a.prefsrc) {
+  if (a.prefsrc && !f.src) {
     const s = addr(h.rtmFamily, a.prefsrc);
     p.jsonOnly("prefsrc", s);
     p.text(`src ${s} `);
   }
-  if (a.priority !== undefined) p.any("metric", `metric ${a.priority} `, a.priority);
+  if (a.priority !== undefined && !f.metric) {
+    p.any("metric", `metric ${a.priority} `, a.priority);
+  }
   printRtFlags(p, h.rtmFlags);
   if (a.mark) {
     p.jsonOnly("mark", a.mark);
@@ -209,7 +188,7 @@ export function printRoute(
   if (a.flow !== undefined) printFlow(p, a.flow);
   if (a.uid !== undefined) p.any("uid", `uid ${a.uid} `, a.uid);
   if (h.rtmFamily === 2) {
-    if (h.rtmFlags & RTM_F_CLONED) printCacheFlags(p, h.rtmFlags);
+    if (h.rtmFlags & RTM_FLAGS.CLONED) printCacheFlags(p, h.rtmFlags);
     if (a.cacheinfo) printCacheinfo(ctx, a.cacheinfo);
   } else if (h.rtmFamily === 10 && a.cacheinfo) printCacheinfo(ctx, a.cacheinfo);
   if (a.metrics) printMetrics(p, a.metrics);
@@ -217,16 +196,15 @@ export function printRoute(
     p.jsonOnly("iif", dev(a.iif));
     p.text(`iif ${dev(a.iif)} `);
   }
-  if (a.pref !== undefined) {
-    const s = a.pref === 3 ? "low" : a.pref === 0 ? "medium" : a.pref === 1 ? "high" : undefined;
-    if (s) p.any("pref", `pref ${s}`, s);
-    else p.any("pref", `${a.pref}`, a.pref);
+  if (route.pref !== undefined) {
+    if (typeof route.pref === "string") p.any("pref", `pref ${route.pref}`, route.pref);
+    else p.any("pref", `${route.pref}`, route.pref);
   }
   if (a.ttlPropagate !== undefined) {
     p.jsonOnly("ttl-propogate", a.ttlPropagate !== 0);
     p.text(`ttl-propogate ${a.ttlPropagate ? "enabled" : "disabled"}`);
   }
-  if (a.multipath) printMultipath(p, h, a.multipath, dev);
+  if (route.nexthops) printMultipath(p, h, route, dev);
   p.text("\n");
   p.closeObject();
 }
@@ -235,16 +213,17 @@ function printVia(p: Printer, via: Uint8Array): void {
   const fam = via[0] | (via[1] << 8);
   const host = addr(fam, via.subarray(2));
   p.openObject("via");
-  p.jsonOnly("family", familyName(fam));
+  const name = String(nameOf("family", fam));
+  p.jsonOnly("family", name);
   p.jsonOnly("host", host);
   p.closeObject();
-  p.text(`via ${familyName(fam)} ${host} `);
+  p.text(`via ${name} ${host} `);
 }
 
 function printFlow(p: Printer, flow: number): void {
   const from = flow >>> 16;
   const to = flow & 0xffff;
-  const realm = (n: number) => (n === 0 ? "unknown" : String(n));
+  const realm = (n: number) => nameText("realm", n);
   p.openObject("flow");
   if (from) p.jsonOnly("from", realm(from));
   p.jsonOnly("to", realm(to));
@@ -341,95 +320,126 @@ function printMetrics(p: Printer, mx: rtRoute.Metrics): void {
 function printMultipath(
   p: Printer,
   h: rtRoute.Rtmsg,
-  data: Uint8Array,
+  route: Route,
   dev: (i: number) => string,
 ): void {
-  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   p.openArray("nexthops", "");
-  let off = 0;
-  while (data.length - off >= 8) {
-    const len = dv.getUint16(off, true);
-    const flags = dv.getUint8(off + 2);
-    const hops = dv.getUint8(off + 3);
-    const ifindex = dv.getInt32(off + 4, true);
-    if (len > data.length - off || len < 8) break;
+  for (const nh of route.nexthops ?? []) {
     p.openObject();
     p.text("\n\tnexthop ");
-    if (len > 8) {
-      const nh = decodeAttributeSet(rtRoute.routeAttrs, data, off + 8, off + len);
-      if (nh.gateway) {
-        const g = addr(h.rtmFamily, nh.gateway);
-        p.jsonOnly("gateway", g);
-        p.text(`via ${g} `);
-      }
-      if (nh.via) printVia(p, nh.via);
-      if (nh.flow !== undefined) printFlow(p, nh.flow);
+    if (nh.gateway !== undefined) {
+      p.jsonOnly("gateway", nh.gateway);
+      p.text(`via ${nh.gateway} `);
     }
-    p.any("dev", `dev ${dev(ifindex)} `, dev(ifindex));
-    if (h.rtmFamily !== 28) p.any("weight", `weight ${hops + 1} `, hops + 1);
-    printRtFlags(p, flags);
+    const d = nh.dev ?? dev(nh.ifindex);
+    p.any("dev", `dev ${d} `, d);
+    p.any("weight", `weight ${nh.weight} `, nh.weight);
+    let bits = 0;
+    for (const f of nh.flags) {
+      bits |= (RTNH_FLAGS as Record<string, number>)[f.toUpperCase()] ?? 0;
+    }
+    printRtFlags(p, bits);
     p.closeObject();
-    off += (len + 3) & ~3;
   }
+  void h;
   p.closeArray("");
 }
 
-/** `ip route show [table T] [type T] [dev D] [proto P] [scope S] [PREFIX]`. */
-export async function showRoutes(ctx: Context, argv: string[]): Promise<void> {
+/** The selectors of `ip route show|flush` (and what they hide from the printout). */
+async function parseSelectors(
+  ctx: Context,
+  argv: string[],
+): Promise<{ sel: RouteSelectors; f: RouteFilter }> {
   const f: RouteFilter = { table: 254, cloned: 0 };
+  const sel: RouteSelectors = {};
   const args = new Args(argv);
+  const hostLen = (text: string) => !text.includes("/");
   while (args.more) {
     const w = args.next();
-    if (w === "show" || w === "list" || w === "lst") continue;
     if (matches(w, "table")) {
-      const t = args.value(w);
+      const t = args.value();
       if (t === "all") f.table = 0;
       else if (t === "cache") f.cloned = 1;
-      else {
-        const n = tableNumber(t);
-        if (n === undefined) invarg("table id value is invalid\n", t);
-        f.table = n;
-      }
+      else f.table = numberOr(t, "table", "table id value is invalid\n");
     } else if (matches(w, "cached") || matches(w, "cloned")) f.cloned = 1;
-    else if (w === "dev" || w === "oif") f.oif = await ctx.index(args.value(w));
+    else if (w === "dev" || w === "oif") {
+      sel.dev = await ctx.index(args.value());
+      f.oif = true;
+    } else if (w === "iif") sel.iif = await ctx.index(args.value());
     else if (matches(w, "protocol")) {
-      const v = args.value(w);
-      if (v !== "all") f.protocol = protocolNumber(v) ?? invarg('invalid "protocol"\n', v);
+      const v = args.value();
+      if (v !== "all") {
+        sel.protocol = numberOr(v, "protocol", 'invalid "protocol"\n');
+        f.protocol = true;
+      }
     } else if (matches(w, "scope")) {
-      const v = args.value(w);
-      if (v !== "all") f.scope = scopeNumber(v) ?? invarg('invalid "scope"\n', v);
+      const v = args.value();
+      if (v !== "all") {
+        sel.scope = numberOr(v, "scope", 'invalid "scope"\n');
+        f.scope = true;
+      }
     } else if (matches(w, "type")) {
-      const v = args.value(w);
-      const t = ROUTE_TYPES.indexOf(v);
-      if (t < 0) invarg("node type value is invalid\n", v);
-      f.type = t;
+      sel.type = numberOr(args.value(), "type", "node type value is invalid\n");
+    } else if (w === "via") {
+      const v = prefixArg(args.value());
+      sel.via = v;
+      f.via = hostLen(v);
+    } else if (w === "src") {
+      const v = prefixArg(args.value());
+      sel.src = v;
+      f.src = hostLen(v);
+    } else if (matches(w, "metric") || matches(w, "priority") || w === "preference") {
+      sel.metric = args.number('"metric" value is invalid\n');
+      f.metric = true;
+    } else if (w === "from") {
+      let v = args.value();
+      if (matches(v, "root") || matches(v, "match") || matches(v, "exact")) v = args.value();
+      sel.from = prefixArg(v);
     } else {
       let v = w;
-      let exact = false;
-      if (matches(v, "to")) v = args.value(w);
-      if (matches(v, "root") || matches(v, "match")) v = args.value(v);
-      else if (matches(v, "exact")) {
-        v = args.value(v);
-        exact = true;
-      }
-      if (v === "all" || v === "default") {
-        if (v === "default") f.dst = { bytes: new Uint8Array(4), prefixlen: 0, exact: true };
-        continue;
-      }
-      const pf = parsePrefix(v);
-      f.dst = { bytes: pf.bytes, prefixlen: pf.prefixlen, exact: exact || v.includes("/") };
+      if (matches(v, "to")) v = args.value();
+      let how: "to" | "root" | "match" = "to";
+      if (matches(v, "root")) [how, v] = ["root", args.value()];
+      else if (matches(v, "match")) [how, v] = ["match", args.value()];
+      else if (matches(v, "exact")) v = args.value();
+      if (v === "all") continue;
+      sel[how] = v === "default" ? "default" : prefixArg(v);
     }
   }
   let family = ctx.opts.family;
   if (family === 0 && f.table) family = 2;
+  if (family) sel.family = family;
+  sel.table = f.table === 0 ? "all" : f.table;
+  sel.cache = f.cloned === 1 ? "only" : "exclude";
+  return { sel, f };
+}
+
+/** A name or number of a database, or `invarg(msg)`. */
+function numberOr(v: string, db: "table" | "protocol" | "scope" | "type", msg: string): number {
+  try {
+    return numberOfDb(db, v);
+  } catch {
+    return invarg(msg, v);
+  }
+}
+
+/** A prefix, or ip's error for one. */
+function prefixArg(v: string): string {
+  try {
+    parsePrefix(v);
+  } catch {
+    throw new UsageError(`Error: any valid prefix is expected rather than "${v}".`, 1);
+  }
+  return v;
+}
+
+/** `ip route show [table T] [type T] [dev D] [proto P] [scope S] [via A] [src A] [metric M] [from P] [root|match|exact P]`. */
+export async function showRoutes(ctx: Context, argv: string[]): Promise<void> {
+  const { sel, f } = await parseSelectors(ctx, argv);
   const links = await ctx.links();
   const p = ctx.p;
   p.start();
-  for await (
-    const r of ctx.rt.dump(rtRoute.operations.getroute, { header: { rtmFamily: family } })
-  ) {
-    if (family && r.header.rtmFamily !== family) continue;
-    if (!keep(ctx, r, f)) continue;
+  for (const r of await listRoutes(ctx.rt, sel)) {
     printRoute(ctx, links, r, f);
     if (!p.json) ctx.flush();
   }
@@ -437,197 +447,136 @@ export async function showRoutes(ctx: Context, argv: string[]): Promise<void> {
   ctx.flush();
 }
 
-/** `ip route get ADDR [from A] [iif D] [oif D] [mark M]`. */
-export async function getRoute(ctx: Context, argv: string[]): Promise<void> {
+/** `ip route flush SELECTORS` (some selector is needed, as with ip). */
+export async function flushRoute(ctx: Context, argv: string[]): Promise<void> {
+  if (argv.length === 0) throw new UsageError('"ip route flush" requires arguments.', 1);
+  const { sel } = await parseSelectors(ctx, argv);
+  await flushRoutes(ctx.rt, sel);
+}
+
+/** `ip route get ADDR [from A] [iif D] [oif D] [mark M] [fibmatch]`. */
+export async function getRouteCmd(ctx: Context, argv: string[]): Promise<void> {
   const args = new Args(argv);
-  const attrs: rtRoute.RouteAttrs = {};
-  const header: Partial<rtRoute.Rtmsg> = { rtmFamily: ctx.opts.family };
-  let fibmatch = false;
+  let dst: string | undefined;
+  const o: Parameters<typeof getRoute>[2] = {};
   while (args.more) {
     const w = args.next();
-    if (w === "from") {
-      const pf = parsePrefix(args.value(w));
-      attrs.src = pf.bytes;
-      header.rtmSrcLen = pf.prefixlen;
-      header.rtmFamily ||= pf.family;
-    } else if (w === "iif") attrs.iif = await ctx.index(args.value(w));
-    else if (w === "oif" || w === "dev") attrs.oif = await ctx.index(args.value(w));
-    else if (w === "mark") attrs.mark = Number(args.value(w));
-    else if (w === "fibmatch") fibmatch = true;
-    else {
-      const v = w === "to" ? args.value(w) : w;
-      const pf = parsePrefix(v);
-      attrs.dst = pf.bytes;
-      header.rtmDstLen = pf.prefixlen;
-      header.rtmFamily ||= pf.family;
-    }
+    if (w === "from") o.from = prefixArg(args.value()).split("/")[0];
+    else if (w === "iif") o.iif = args.value();
+    else if (w === "oif" || w === "dev") o.oif = args.value();
+    else if (w === "mark") o.mark = args.number("mark value is invalid\n");
+    else if (w === "fibmatch") o.fibmatch = true;
+    else if (dst !== undefined) garbage("to", w);
+    else dst = prefixArg(w === "to" ? args.value() : w).split("/")[0];
   }
-  if (!attrs.dst) throw new UsageError("need at least a destination address", 1);
-  if (fibmatch) header.rtmFlags = 0x2000 /* RTM_F_FIB_MATCH */;
+  if (dst === undefined) throw new UsageError("need at least a destination address", 1);
+  for (const k of ["iif", "oif"] as const) {
+    if (o[k] !== undefined) o[k] = await ctx.index(o[k] as string);
+  }
+  const r = await getRoute(ctx.rt, dst, o);
   const links = await ctx.links();
-  const op = rtRoute.operations.getroute;
-  const reply = await ctx.rt.socket.request(buildMessage(op, { header, attrs }), {
-    operation: "getroute",
-  });
   const p = ctx.p;
   p.start();
-  if (reply.type === rtRoute.RTM_NEWROUTE) {
-    const r = decodeBody(op, reply.payload);
-    printRoute(ctx, links, r, { table: 0, cloned: 2 });
-  }
+  printRoute(ctx, links, r, { table: 0, cloned: 2 });
   p.finish();
   ctx.flush();
 }
 
-/** `ip route add|del|replace|append|change …`. */
+/** The metrics `ip route add` takes, by keyword. */
+const METRIC_WORDS: Record<string, string> = {
+  mtu: "mtu",
+  advmss: "advmss",
+  hoplimit: "hoplimit",
+  initcwnd: "initcwnd",
+  initrwnd: "initrwnd",
+  window: "window",
+  reordering: "reordering",
+};
+
+/** `ip route add|del|replace|append|change|prepend …`. */
 export async function modifyRoute(ctx: Context, cmd: string, argv: string[]): Promise<void> {
-  const del = cmd === "del";
-  const header: Partial<rtRoute.Rtmsg> = {
-    rtmFamily: ctx.opts.family,
-    rtmTable: 254,
-    rtmProtocol: del ? 0 : 3,
-    rtmScope: del ? 255 : 0,
-    rtmType: del ? 0 : 1,
-  };
-  const attrs: rtRoute.RouteAttrs = {};
+  const spec: Partial<RouteSpec> = {};
   const metrics: rtRoute.Metrics = {};
-  let gw = false;
-  let dstSet = false;
-  let typeSet = false;
-  let scopeSet = false;
-  const nexthops: Uint8Array[] = [];
+  const nexthops: NexthopSpec[] = [];
   const args = new Args(argv);
-  const family = (f: number) => {
-    if (!header.rtmFamily) header.rtmFamily = f;
-    else if (header.rtmFamily !== f) throw new UsageError("Error: inconsistent address family.", 1);
-  };
   while (args.more) {
     const w = args.next();
-    if (w === "via") {
-      const b = parseIp(args.value(w));
-      family(b.length === 4 ? 2 : 10);
-      attrs.gateway = b;
-      gw = true;
-    } else if (w === "dev" || w === "oif") attrs.oif = await ctx.index(args.value(w));
-    else if (w === "src") attrs.prefsrc = parseIp(args.value(w));
-    else if (matches(w, "table")) {
-      const v = args.value(w);
-      const t = tableNumber(v) ?? invarg('"table" value is invalid\n', v);
-      if (t < 256) header.rtmTable = t;
-      else {
-        header.rtmTable = 0;
-        attrs.table = t;
-      }
-    } else if (matches(w, "metric") || matches(w, "priority") || w === "preference") {
-      attrs.priority = Number(args.value(w));
+    if (w === "via") spec.gateway = address(args.value());
+    else if (w === "dev" || w === "oif") spec.dev = await ctx.index(args.value());
+    else if (w === "src") spec.prefsrc = address(args.value());
+    else if (w === "from") spec.src = prefixArg(args.value());
+    else if (matches(w, "table")) spec.table = args.named("table", '"table" value is invalid\n');
+    else if (matches(w, "metric") || matches(w, "priority") || w === "preference") {
+      spec.metric = args.number('"metric" value is invalid\n');
     } else if (matches(w, "protocol")) {
-      const v = args.value(w);
-      header.rtmProtocol = protocolNumber(v) ?? invarg('"protocol" value is invalid\n', v);
-    } else if (matches(w, "scope")) {
-      const v = args.value(w);
-      header.rtmScope = scopeNumber(v) ?? invarg('invalid "scope" value\n', v);
-      scopeSet = true;
-    } else if (w === "mtu") metrics.mtu = Number(args.value(w));
-    else if (w === "advmss") metrics.advmss = Number(args.value(w));
-    else if (w === "hoplimit") metrics.hoplimit = Number(args.value(w));
-    else if (w === "initcwnd") metrics.initcwnd = Number(args.value(w));
-    else if (w === "window") metrics.window = Number(args.value(w));
-    else if (w === "pref") {
-      const v = args.value(w);
-      attrs.pref = v === "low" ? 3 : v === "medium" ? 0 : v === "high" ? 1 : Number(v);
-    } else if (w === "onlink") header.rtmFlags = (header.rtmFlags ?? 0) | 4;
-    else if (w === "nexthop") {
-      nexthops.push(await parseNexthop(ctx, args, family));
-    } else if (ROUTE_TYPES.includes(w) && !dstSet) {
-      header.rtmType = ROUTE_TYPES.indexOf(w);
-      typeSet = true;
-    } else {
-      const v = w === "to" ? args.value(w) : w;
-      if (v === "default" || v === "all") {
-        header.rtmDstLen = 0;
-      } else {
-        const pf = parsePrefix(v);
-        family(pf.family);
-        attrs.dst = pf.bytes;
-        header.rtmDstLen = pf.prefixlen;
-      }
-      dstSet = true;
+      spec.protocol = args.named("protocol", '"protocol" value is invalid\n');
+    } else if (matches(w, "scope")) spec.scope = args.named("scope", 'invalid "scope" value\n');
+    else if (METRIC_WORDS[w] !== undefined) {
+      (metrics as Record<string, number>)[METRIC_WORDS[w]] = args.number(
+        `"${w}" value is invalid\n`,
+      );
+    } else if (w === "pref") {
+      const v = args.value();
+      if (v !== "low" && v !== "medium" && v !== "high") invarg('"pref" value is invalid\n', v);
+      spec.pref = v;
+    } else if (w === "onlink") spec.onlink = true;
+    else if (w === "nexthop") nexthops.push(await parseNexthop(ctx, args));
+    else if (spec.dst === undefined && spec.type === undefined && isRouteType(w)) spec.type = w;
+    else if (spec.dst !== undefined) garbage("to", w);
+    else {
+      const v = w === "to" ? args.value() : w;
+      spec.dst = v === "default" || v === "all" ? "default" : prefixArg(v);
     }
   }
-  if (!header.rtmFamily) header.rtmFamily = 2;
-  if (Object.keys(metrics).length) attrs.metrics = metrics;
-  if (nexthops.length) {
-    const total = nexthops.reduce((n, b) => n + b.length, 0);
-    const mp = new Uint8Array(total);
-    let o = 0;
-    for (const b of nexthops) {
-      mp.set(b, o);
-      o += b.length;
-    }
-    attrs.multipath = mp;
-  }
-  if (del && !typeSet) header.rtmType = 0;
-  if (!del || typeSet) {
-    const t = header.rtmType!;
-    if (!scopeSet) {
-      if (t === 2 || t === 10) header.rtmScope = 254;
-      else if (t === 3 || t === 5 || t === 4) header.rtmScope = 253;
-      else if (t === 1 || t === 0) {
-        if (del) header.rtmScope = 255;
-        else if (!gw && !nexthops.length) header.rtmScope = 253;
-      }
-    }
-  }
-  const flags = cmd === "add"
-    ? NLM_F_CREATE | NLM_F_EXCL
-    : cmd === "replace"
-    ? NLM_F_CREATE | NLM_F_REPLACE
-    : cmd === "append"
-    ? NLM_F_CREATE | NLM_F_APPEND
-    : cmd === "change"
-    ? NLM_F_REPLACE
-    : 0;
-  const op = del ? rtRoute.operations.delroute : rtRoute.operations.newroute;
-  await ctx.rt.call(op, { header, attrs, flags });
+  if (spec.dst === undefined) spec.dst = "default";
+  if (ctx.opts.family) spec.family = ctx.opts.family;
+  if (Object.keys(metrics).length) spec.metrics = metrics;
+  if (nexthops.length) spec.nexthops = nexthops;
+  const full = spec as RouteSpec;
+  if (cmd === "del") await deleteRoute(ctx.rt, full);
+  else if (cmd === "add") await addRoute(ctx.rt, full);
+  else if (cmd === "replace") await addRoute(ctx.rt, full, { replace: true });
+  else if (cmd === "append") await addRoute(ctx.rt, full, { append: true });
+  else if (cmd === "prepend") await addRoute(ctx.rt, full, { exclusive: false });
+  else await addRoute(ctx.rt, full, { replace: true, create: false }); // change
 }
 
-async function parseNexthop(
-  ctx: Context,
-  args: Args,
-  family: (f: number) => void,
-): Promise<Uint8Array> {
-  let ifindex = 0;
-  let hops = 0;
-  let flags = 0;
-  let gateway: Uint8Array | undefined;
+function isRouteType(w: string): boolean {
+  if (parseIp_(w)) return false;
+  try {
+    numberOfDb("type", w);
+    return !/^[0-9]/.test(w);
+  } catch {
+    return false;
+  }
+}
+
+function parseIp_(w: string): boolean {
+  try {
+    parsePrefix(w);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function parseNexthop(ctx: Context, args: Args): Promise<NexthopSpec> {
+  const nh: NexthopSpec = {};
   while (args.more && args.peek() !== "nexthop") {
     const w = args.peek()!;
     if (w === "via") {
       args.next();
-      gateway = parseIp(args.value(w));
-      family(gateway.length === 4 ? 2 : 10);
+      nh.gateway = address(args.value());
     } else if (w === "dev") {
       args.next();
-      ifindex = await ctx.index(args.value(w));
+      nh.dev = await ctx.index(args.value());
     } else if (matches(w, "weight")) {
       args.next();
-      hops = Number(args.value(w)) - 1;
+      nh.weight = args.number('"weight" is invalid\n', 256);
     } else if (w === "onlink") {
       args.next();
-      flags |= 4;
+      nh.onlink = true;
     } else break;
   }
-  const attrLen = gateway ? 4 + ((gateway.length + 3) & ~3) : 0;
-  const out = new Uint8Array(8 + attrLen);
-  const dv = new DataView(out.buffer);
-  dv.setUint16(0, out.length, true);
-  dv.setUint8(2, flags);
-  dv.setUint8(3, hops);
-  dv.setInt32(4, ifindex, true);
-  if (gateway) {
-    dv.setUint16(8, 4 + gateway.length, true);
-    dv.setUint16(10, 5, true);
-    out.set(gateway, 12);
-  }
-  return out;
+  return nh;
 }

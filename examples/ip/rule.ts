@@ -1,42 +1,61 @@
 /**
- * `ip rule show|add|del` (iproute2's `print_rule`, `iprule_modify`) over the generated rt-rule
- * tables.
+ * `ip rule show|add|del|flush` (iproute2's `print_rule`, `iprule_modify`, `iprule_flush`), on
+ * the library's `listRules`, `addRule`, `deleteRule`, `flushRules`.
  *
  * @module
  */
-import * as rtRule from "../../families/generated/rt_rule.ts";
-import type { DecodedMessage } from "../../codec/ynl/mod.ts";
-import { NLM_F_CREATE, NLM_F_EXCL } from "../../codec/constants.ts";
-import { formatIp, parsePrefix } from "../../families/route/addr_text.ts";
-import { Args, type Context, invarg, matches, UsageError } from "./cli.ts";
 import {
+  addRule,
+  deleteRule,
+  flushRules,
+  formatIp,
+  listRules,
+  nameOf,
   parseNumber,
-  protocolName,
-  protocolNumber,
-  routeTypeName,
-  tableName,
-  tableNumber,
-} from "./names.ts";
+  parsePrefix,
+  rtRoute,
+  rtRule,
+  type Rule,
+  type RuleSpec,
+} from "../../mod.ts";
+import { Args, type Context, invarg, matches, nameText, UsageError } from "./cli.ts";
 import { hex0x } from "./link_kinds.ts";
 
-type Rule = DecodedMessage<rtRule.FibRuleHdr, rtRule.FibRuleAttrs>;
-
 const { FR_ACT } = rtRule;
-const FIB_RULE_INVERT = 2;
-const FIB_RULE_UNRESOLVED = 4;
-const FIB_RULE_IIF_DETACHED = 8;
-const FIB_RULE_OIF_DETACHED = 16;
 
-const IP_PROTOS: Record<number, string> = { 1: "icmp", 6: "tcp", 17: "udp", 58: "ipv6-icmp" };
+let protocols: Map<number, string> | undefined;
 
-/** `print_rule`. */
-function printRule(ctx: Context, { header: h, attrs: a }: Rule): void {
+/** An IP protocol's name from the system's `/etc/protocols` (`getprotobynumber`). */
+function ipProtocol(n: number): string {
+  if (protocols === undefined) {
+    protocols = new Map();
+    try {
+      const fs = (globalThis as {
+        process?: { getBuiltinModule?(id: string): unknown };
+      }).process?.getBuiltinModule?.("node:fs") as
+        | { readFileSync(p: string, e: "utf8"): string }
+        | undefined;
+      for (const line of fs?.readFileSync("/etc/protocols", "utf8").split("\n") ?? []) {
+        const m = /^\s*([^#\s]+)\s+(\d+)/.exec(line);
+        if (m && !protocols.has(Number(m[2]))) protocols.set(Number(m[2]), m[1]);
+      }
+    } catch {
+      // no /etc/protocols: numbers
+    }
+  }
+  return protocols.get(n) ?? `ipproto-${n}`;
+}
+
+/** `print_rule` (`deleted`: an `ip monitor` deletion, printed as `Deleted …`). */
+export function printRule(ctx: Context, rule: Rule, deleted = false): void {
+  const { header: h, attrs: a } = rule.message;
   const p = ctx.p;
   const hostLen = h.family === 2 ? 32 : h.family === 10 ? 128 : -1;
   p.openObject();
+  if (deleted) p.any("deleted", "Deleted ", true);
   const prio = a.priority ?? 0;
   p.any("priority", `${prio}:\t`, prio);
-  if (h.flags & FIB_RULE_INVERT) p.any("not", "not ", null);
+  if (rule.not) p.any("not", "not ", null);
   if (a.src) {
     const s = formatIp(a.src);
     p.text("from ");
@@ -56,7 +75,8 @@ function printRule(ctx: Context, { header: h, attrs: a }: Rule): void {
     p.any("dstlen", `/${h.dstLen}`, h.dstLen);
   }
   if (h.tos) {
-    const t = `0x${h.tos.toString(16).padStart(2, "0")}`;
+    const n = nameOf("dsfield", h.tos);
+    const t = typeof n === "string" ? n : `0x${h.tos.toString(16).padStart(2, "0")}`;
     p.any("tos", ` tos ${t}`, t);
   }
   if (a.fwmark !== undefined || a.fwmask !== undefined) {
@@ -68,12 +88,12 @@ function printRule(ctx: Context, { header: h, attrs: a }: Rule): void {
   if (a.iifname !== undefined) {
     p.text(" iif ");
     p.any("iif", a.iifname, a.iifname);
-    if (h.flags & FIB_RULE_IIF_DETACHED) p.any("iif_detached", " [detached]", null);
+    if (rule.flags.includes("iif_detached")) p.any("iif_detached", " [detached]", null);
   }
   if (a.oifname !== undefined) {
     p.text(" oif ");
     p.any("oif", a.oifname, a.oifname);
-    if (h.flags & FIB_RULE_OIF_DETACHED) p.any("oif_detached", " [detached]", null);
+    if (rule.flags.includes("oif_detached")) p.any("oif_detached", " [detached]", null);
   }
   if (a.l3mdev) p.any("l3mdev", " lookup [l3mdev-table]", null);
   if (a.uidRange) {
@@ -82,7 +102,7 @@ function printRule(ctx: Context, { header: h, attrs: a }: Rule): void {
     p.any("uid_end", `-${end}`, end);
   }
   if (a.ipProto !== undefined) {
-    const s = IP_PROTOS[a.ipProto] ?? String(a.ipProto);
+    const s = ipProtocol(a.ipProto);
     p.any("ipproto", ` ipproto ${s}`, s);
   }
   for (const [r, name] of [[a.sportRange, "sport"], [a.dportRange, "dport"]] as const) {
@@ -96,7 +116,7 @@ function printRule(ctx: Context, { header: h, attrs: a }: Rule): void {
   if (a.tunId !== undefined) p.any("tun_id", ` tun_id ${a.tunId}`, a.tunId);
   const table = a.table ?? h.table;
   if (table) {
-    const t = tableName(table);
+    const t = nameText("table", table);
     p.any("table", ` lookup ${t}`, t);
     const sp = a.suppressPrefixlen;
     if (sp !== undefined && sp !== 0xffffffff) {
@@ -104,105 +124,127 @@ function printRule(ctx: Context, { header: h, attrs: a }: Rule): void {
     }
     const sg = a.suppressIfgroup;
     if (sg !== undefined && sg !== 0xffffffff) {
-      const g = sg === 0 ? "default" : String(sg);
+      const g = nameText("group", sg);
       p.any("suppress_ifgroup", ` suppress_ifgroup ${g}`, g);
     }
   }
   if (a.flow !== undefined) {
     const from = a.flow >>> 16;
     const to = a.flow & 0xffff;
-    const realm = (n: number) => (n === 0 ? "unknown" : String(n));
+    const realm = (n: number) => nameText("realm", n);
     if (from) p.any("flow_from", ` realms ${realm(from)}/`, realm(from));
     else p.text(" realms ");
     p.any("flow_to", realm(to), realm(to));
   }
-  if (h.action === 10 /* RTN_NAT */) {
+  if (h.action === rtRoute.RTM_TYPE.NAT) {
     p.any("masquerade", " masquerade", null);
   } else if (h.action === FR_ACT.GOTO) {
     if (a.goto !== undefined) p.any("goto", ` goto ${a.goto}`, a.goto);
     else p.any("goto", " goto none", "none");
-    if (h.flags & FIB_RULE_UNRESOLVED) p.any("unresolved", " [unresolved]", null);
+    if (rule.flags.includes("unresolved")) p.any("unresolved", " [unresolved]", null);
   } else if (h.action === FR_ACT.NOP) p.any("nop", " nop", null);
   else if (h.action !== FR_ACT.TO_TBL) {
-    const s = routeTypeName(h.action);
+    const s = nameText("type", h.action);
     p.any("action", ` ${s}`, s);
   }
   if (a.protocol !== undefined && ((a.protocol && a.protocol !== 2) || ctx.opts.details)) {
-    const s = protocolName(a.protocol);
+    const s = nameText("protocol", a.protocol);
     p.any("protocol", ` proto ${s}`, s);
   }
   p.text("\n");
   p.closeObject();
 }
 
+/** The rule words `ip rule show|flush` would take as selectors: not supported by ip.ts. */
+function noSelectors(argv: string[]): void {
+  if (argv.length === 0) return;
+  const w = argv[0];
+  if (["from", "to", "pref", "priority", "table", "lookup", "iif", "oif", "fwmark"].includes(w)) {
+    throw new UsageError(`ip.ts: "ip rule" selectors such as "${w}" are not supported`, 1);
+  }
+  throw new UsageError(`Error: inet prefix is expected rather than "${w}".`, 1);
+}
+
 /** `ip rule show`. */
-export async function showRules(ctx: Context, _argv: string[]): Promise<void> {
-  const family = ctx.opts.family || 2;
+export async function showRules(ctx: Context, argv: string[]): Promise<void> {
+  noSelectors(argv);
   const p = ctx.p;
   p.start();
-  for await (const r of ctx.rt.dump(rtRule.operations.getrule, { header: { family } })) {
-    if (r.header.family === family) printRule(ctx, r);
-  }
+  for (const r of await listRules(ctx.rt, { family: ctx.opts.family || 2 })) printRule(ctx, r);
   p.finish();
   ctx.flush();
+}
+
+/** `ip rule flush [protocol P]`: every rule but priority 0. */
+export async function flushRule(ctx: Context, argv: string[]): Promise<void> {
+  const args = new Args(argv);
+  let protocol: number | undefined;
+  if (args.more && matches(args.peek(), "protocol")) {
+    args.next();
+    protocol = args.named("protocol", 'Invalid "protocol"\n');
+  }
+  noSelectors(argv.slice(protocol === undefined ? 0 : 2));
+  await flushRules(ctx.rt, { family: ctx.opts.family || 2, protocol });
 }
 
 /** `ip rule add|del [not] [from P] [to P] [tos T] [fwmark M[/K]] [iif D] [oif D] [pref N] [table T] [ACTION]`. */
 export async function modifyRule(ctx: Context, cmd: string, argv: string[]): Promise<void> {
   const add = cmd === "add";
-  const header: Partial<rtRule.FibRuleHdr> = { action: add ? FR_ACT.TO_TBL : FR_ACT.UNSPEC };
-  const attrs: rtRule.FibRuleAttrs = {};
-  let family = ctx.opts.family;
-  let table = 0;
-  const u32 = (v: string) => parseNumber(v, 0xffffffff) ?? 0;
+  const spec: RuleSpec = {};
+  if (ctx.opts.family) spec.family = ctx.opts.family;
   const args = new Args(argv);
   if (add && !args.more) throw new UsageError('"ip rule add" requires arguments.', 1);
+  const prefix = (v: string) => {
+    try {
+      parsePrefix(v);
+    } catch {
+      throw new UsageError(`Error: inet prefix is expected rather than "${v}".`, 1);
+    }
+    return v;
+  };
   while (args.more) {
     const w = args.next();
-    if (w === "not") header.flags = FIB_RULE_INVERT;
+    if (w === "not") spec.not = true;
     else if (w === "from" || w === "to") {
-      const v = args.value(w);
+      const v = args.value();
       if (v === "all") continue;
-      const pf = parsePrefix(v);
-      if (family && family !== pf.family) {
+      const pf = parsePrefix(prefix(v));
+      const fam = spec.family === undefined
+        ? undefined
+        : spec.family === 2 || spec.family === "inet"
+        ? 2
+        : 10;
+      if (fam !== undefined && fam !== pf.family) {
         throw new UsageError("Error: inconsistent address family.", 1);
       }
-      family = pf.family;
-      if (w === "from") [header.srcLen, attrs.src] = [pf.prefixlen, pf.bytes];
-      else [header.dstLen, attrs.dst] = [pf.prefixlen, pf.bytes];
+      spec.family = pf.family;
+      if (w === "from") spec.from = v;
+      else spec.to = v;
     } else if (w === "tos" || matches(w, "dsfield")) {
-      header.tos = parseNumber(args.value(w), 255) ?? 0;
+      spec.tos = args.named("dsfield", "TOS value is invalid\n");
     } else if (w === "fwmark") {
-      const [m, k] = args.value(w).split("/");
-      attrs.fwmark = u32(m);
-      if (k !== undefined) attrs.fwmask = u32(k);
-    } else if (w === "iif" || w === "dev") attrs.iifname = args.value(w);
-    else if (w === "oif") attrs.oifname = args.value(w);
+      const v = args.value();
+      const [m, k] = v.split("/");
+      spec.fwmark = parseNumber(m) ?? invarg("fwmark value is invalid\n", v);
+      if (k !== undefined) spec.fwmask = parseNumber(k) ?? invarg("fwmask value is invalid\n", v);
+    } else if (w === "iif" || w === "dev") spec.iif = args.value();
+    else if (w === "oif") spec.oif = args.value();
     else if (matches(w, "preference") || matches(w, "order") || matches(w, "priority")) {
-      const v = args.value(w);
-      attrs.priority = parseNumber(v, 0xffffffff) ?? invarg("preference value is invalid\n", v);
+      spec.priority = args.number("preference value is invalid\n");
     } else if (matches(w, "table") || w === "lookup") {
-      const v = args.value(w);
-      table = tableNumber(v) ?? invarg("invalid table ID\n", v);
-      if (table < 256) header.table = table;
-      else attrs.table = table;
-      if (header.action === FR_ACT.UNSPEC) header.action = FR_ACT.TO_TBL;
+      spec.table = args.named("table", "invalid table ID\n");
     } else if (w === "suppress_prefixlength") {
-      attrs.suppressPrefixlen = Number(args.value(w)) >>> 0;
+      spec.suppressPrefixlength = args.number("suppress_prefixlength value is invalid\n");
     } else if (matches(w, "protocol")) {
-      const v = args.value(w);
-      attrs.protocol = protocolNumber(v) ?? invarg('Invalid "protocol"\n', v);
-    } else if (w === "goto") {
-      header.action = FR_ACT.GOTO;
-      attrs.goto = Number(args.value(w)) >>> 0;
-    } else if (w === "nop") header.action = FR_ACT.NOP;
-    else if (w === "blackhole") header.action = FR_ACT.BLACKHOLE;
-    else if (w === "unreachable") header.action = FR_ACT.UNREACHABLE;
-    else if (w === "prohibit") header.action = FR_ACT.PROHIBIT;
-    else invarg("Failed to parse rule type", w);
+      spec.protocol = args.named("protocol", 'Invalid "protocol"\n');
+    } else if (w === "goto") spec.goto = args.number("invalid fib rule goto target\n");
+    else if (w === "nop" || w === "blackhole" || w === "unreachable" || w === "prohibit") {
+      spec.action = w;
+    } else invarg("Failed to parse rule type", w);
   }
-  header.family = family || 2;
-  if (add && !table && header.action === FR_ACT.TO_TBL) header.table = 254;
-  const op = add ? rtRule.operations.newrule : rtRule.operations.delrule;
-  await ctx.rt.call(op, { header, attrs, flags: add ? NLM_F_CREATE | NLM_F_EXCL : 0 });
+  if (add && spec.table === undefined && spec.action === undefined && spec.goto === undefined) {
+    spec.table = "main";
+  }
+  if (add) await addRule(ctx.rt, spec);
+  else await deleteRule(ctx.rt, spec);
 }

@@ -1,298 +1,206 @@
 /**
- * `qdisc|class|filter show dev DEV` in the style of `tc -j … show` (tc's `print_qdisc`,
- * `print_class`, `print_filter`; options of htb, fq_codel, u32), read raw from the dumps.
+ * `qdisc|class|filter show|add|del|replace|change` in the style of `tc` (tc's `print_qdisc`,
+ * `print_class`, `print_filter`, and their `add` syntax for htb, tbf, fq_codel, ingress,
+ * clsact, u32 and bpf with gact/mirred actions), on the library's tc functions and typed
+ * objects.
  *
  * @module
  */
-import * as tc from "../../families/generated/tc.ts";
-import { parseAttributes, readString } from "../../codec/attrs.ts";
-import { type Context, type LinkInfo, stdout, UsageError } from "./cli.ts";
-import { MessageBuilder } from "../../codec/message.ts";
+import {
+  type ActionConfig,
+  addClass,
+  addFilter,
+  addQdisc,
+  changeClass,
+  changeFilter,
+  changeQdisc,
+  defaultClassMinor,
+  deleteClass,
+  deleteFilter,
+  deleteQdisc,
+  type Filter,
+  listClasses,
+  listFilters,
+  listQdiscs,
+  parseU32Handle,
+  type Qdisc,
+  replaceClass,
+  replaceFilter,
+  replaceQdisc,
+  tc,
+  type TcClass,
+  type U32FilterConfig,
+  type U32IpMatch,
+} from "../../mod.ts";
+import { Args, type Context, invarg, matches, stdout, UsageError } from "./cli.ts";
 import type { Printer } from "./json.ts";
 import { hex0x } from "./link_kinds.ts";
 
-type Tb = Map<number, Uint8Array>;
-const table = (b: Uint8Array, off = 0): Tb => {
-  const m: Tb = new Map();
-  for (const a of parseAttributes(b, off)) m.set(a.type, a.data);
-  return m;
-};
-const dv = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
-const u32 = (b: Uint8Array, o = 0) => dv(b).getUint32(o, true);
-
-const TC_H_ROOT = 0xffffffff;
-
-/** `print_tc_classid`. */
-export function classid(h: number): string {
-  h >>>= 0;
-  if (h === TC_H_ROOT) return "root";
-  if (h === 0) return "none";
-  const maj = h >>> 16;
-  const min = h & 0xffff;
-  if (maj === 0) return `:${min.toString(16)}`;
-  if (min === 0) return `${maj.toString(16)}:`;
-  return `${maj.toString(16)}:${min.toString(16)}`;
-}
-
-/** Parse `1:`, `1:10`, `root`, `none`, `:5`. */
-export function parseClassid(s: string): number {
-  if (s === "root") return TC_H_ROOT;
-  if (s === "none") return 0;
-  const m = /^([0-9a-f]*):([0-9a-f]*)$/i.exec(s);
-  if (!m) {
-    if (/^[0-9a-f]+$/i.test(s)) return (parseInt(s, 16) << 16) >>> 0;
-    throw new UsageError(`Error: invalid handle "${s}"`, 1);
-  }
-  return (((parseInt(m[1] || "0", 16) << 16) >>> 0) | parseInt(m[2] || "0", 16)) >>> 0;
-}
-
-const PROTOS: Record<number, string> = {
-  0x0003: "all",
-  0x0800: "ip",
-  0x0806: "arp",
-  0x86dd: "ipv6",
-  0x8100: "802.1Q",
-  0x88a8: "802.1ad",
-  0x8847: "mpls_uc",
-};
-
-function devname(p: Printer, links: Map<number, LinkInfo>, index: number): void {
-  const n = links.get(index)?.name ?? `if${index}`;
-  p.text("dev ");
-  p.any("dev", `${n} `, n);
-}
-
-function htbOpt(p: Printer, opt: Uint8Array, details: number): void {
-  const tb = table(opt);
-  const init = tb.get(2);
-  if (init && init.length >= 20) {
-    const r2q = u32(init, 4);
-    const defcls = u32(init, 8);
-    const direct = u32(init, 16);
-    p.any("r2q", `r2q ${r2q}`, r2q);
-    p.any("default", ` default ${hex0x(defcls)}`, hex0x(defcls));
-    p.any("direct_packets_stat", ` direct_packets_stat ${direct}`, direct);
+/** `print_qdisc`'s options of htb (`htb_print_opt`). */
+function htbOpt(p: Printer, q: Qdisc, details: number): void {
+  const c = q.config as { defaultClass?: string; r2q?: number; directPackets?: number };
+  const o = (q.message.attrs as tc.AttrsByKind & { kind: "htb" }).options;
+  if (o?.init !== undefined) {
+    const d = defaultClassMinor(c.defaultClass);
+    p.any("r2q", `r2q ${c.r2q}`, c.r2q ?? 0);
+    p.any("default", ` default ${hex0x(d)}`, hex0x(d));
+    p.any("direct_packets_stat", ` direct_packets_stat ${c.directPackets}`, c.directPackets ?? 0);
     if (details) {
-      const v = u32(init, 0);
+      const v = o.init.version;
       const s = `${v >>> 16}.${v & 0xffff}`;
       p.any("ver", ` ver ${s}`, s);
     }
   }
-  const dq = tb.get(5);
-  if (dq && dq.length >= 4) p.any("direct_qlen", ` direct_qlen ${u32(dq)}`, u32(dq));
-  if (tb.get(9)) p.any("offload", " offload", null);
-}
-
-function fqCodelOpt(p: Printer, opt: Uint8Array): void {
-  const tb = table(opt);
-  const u = (t: number, key: string, text: (v: number) => string) => {
-    const b = tb.get(t);
-    if (b && b.length >= 4) p.any(key, text(u32(b)), u32(b));
-  };
-  u(2, "limit", (v) => `limit ${v}p `);
-  u(6, "flows", (v) => `flows ${v} `);
-  u(5, "quantum", (v) => `quantum ${v} `);
-  u(1, "target", (v) => `target ${v / 1000}ms `);
-  u(4, "interval", (v) => `interval ${v / 1000}ms `);
-  u(8, "memory_limit", (v) => `memory_limit ${v >>> 20}Mb `);
-  const ecn = tb.get(7);
-  if (ecn && u32(ecn)) p.any("ecn", "ecn ", true);
-  u(9, "drop_batch", (v) => `drop_batch ${v} `);
-}
-
-function u32Handle(h: number): string {
-  if (h === 0) return "none";
-  let s = "";
-  const htid = h & 0xfff00000;
-  const hash = (h >>> 12) & 0xff;
-  const node = h & 0xfff;
-  if (htid) s += `${(htid >>> 20).toString(16)}:`;
-  if (node | hash) {
-    if (hash) s += hash.toString(16);
-    if (node) s += `:${node.toString(16)}`;
+  if (o?.directQlen !== undefined) {
+    p.any("direct_qlen", ` direct_qlen ${o.directQlen}`, o.directQlen);
   }
-  return s;
+  if (o?.offload) p.any("offload", " offload", null);
 }
 
-function u32Opt(p: Printer, opt: Uint8Array, handle: number): void {
-  const tb = table(opt);
-  if (handle) p.any("fh", `fh ${u32Handle(handle)} `, u32Handle(handle));
-  const node = handle & 0xfff;
+/** `fq_codel_print_opt`. */
+function fqCodelOpt(p: Printer, q: Qdisc): void {
+  const c = q.config as unknown as Record<string, number | boolean | undefined>;
+  const u = (k: string, key: string, text: (v: number) => string) => {
+    const v = c[k];
+    if (typeof v === "number") p.any(key, text(v), v);
+  };
+  u("limit", "limit", (v) => `limit ${v}p `);
+  u("flows", "flows", (v) => `flows ${v} `);
+  u("quantum", "quantum", (v) => `quantum ${v} `);
+  u("target", "target", (v) => `target ${v / 1000}ms `);
+  u("interval", "interval", (v) => `interval ${v / 1000}ms `);
+  u("memoryLimit", "memory_limit", (v) => `memory_limit ${v >>> 20}Mb `);
+  if (c.ecn === true) p.any("ecn", "ecn ", true);
+  u("dropBatchSize", "drop_batch", (v) => `drop_batch ${v} `);
+}
+
+/** `u32_print_opt`. */
+function u32Opt(p: Printer, f: Filter): void {
+  const c = f.config as U32FilterConfig;
+  const raw = f.message.header.handle;
+  if (raw) p.any("fh", `fh ${f.handle} `, f.handle);
+  const node = raw & 0xfff;
   if (node) p.any("order", `order ${node} `, node);
-  const sel = tb.get(5);
-  const div = tb.get(4);
-  const hash = tb.get(2);
-  if (div) p.any("ht_divisor", `ht divisor ${u32(div)} `, u32(div));
-  else if (hash) {
-    const h = u32(hash);
+  if (c.divisor !== undefined) p.any("ht_divisor", `ht divisor ${c.divisor} `, c.divisor);
+  else if (c.hash !== undefined) {
+    const h = parseU32Handle(c.hash);
     const k = (h >>> 20).toString(16);
     const b = ((h >>> 12) & 0xff).toString(16);
     p.any("key_ht", `key ht ${k} `, k);
     p.any("bkt", `bkt ${b} `, b);
   }
-  const terminal = sel !== undefined && (sel[0] & 1) !== 0;
-  const cls = tb.get(1);
-  if (cls) {
-    if (terminal) p.text("*");
-    p.any("flowid", `flowid ${classid(u32(cls))} `, classid(u32(cls)));
-  } else if (terminal) p.text("terminal flowid ");
-  const link = tb.get(3);
-  if (link) p.any("link", `link ${u32Handle(u32(link))} `, u32Handle(u32(link)));
-  const fl = tb.get(11);
-  if (fl) {
-    const f = u32(fl);
-    if (f & 1) p.any("skip_hw", "skip_hw ", true);
-    if (f & 2) p.any("skip_sw", "skip_sw ", true);
-    if (f & 4) p.any("in_hw", "in_hw ", true);
-    else if (f & 8) p.any("not_in_hw", "not_in_hw ", true);
+  if (c.classid !== undefined) {
+    if (c.terminal) p.text("*");
+    p.any("flowid", `flowid ${c.classid} `, String(c.classid));
+  } else if (c.terminal) p.text("terminal flowid ");
+  if (c.link !== undefined) p.any("link", `link ${c.link} `, String(c.link));
+  for (const fl of c.flags ?? []) p.any(fl, `${fl} `, true);
+  for (const k of c.keys ?? []) {
+    p.openObject("match");
+    p.text("\n");
+    const val = k.value.toString(16), mask = k.mask.toString(16);
+    p.any("value", `  match ${val.padStart(8, "0")}`, val);
+    p.any("mask", `/${mask.padStart(8, "0")} `, mask);
+    const off = k.offmask ? "nexthdr+" : "";
+    p.any("offmask", `at ${off}`, off);
+    p.any("off", `${k.offset}`, k.offset);
+    p.closeObject();
   }
-  if (sel && sel.length >= 16) {
-    const nkeys = sel[2];
-    for (let i = 0; i < nkeys && 16 + 16 * i + 16 <= sel.length; i++) {
-      const o = 16 + 16 * i;
-      const mask = dv(sel).getUint32(o, false);
-      const val = dv(sel).getUint32(o + 4, false);
-      const off = dv(sel).getInt32(o + 8, true);
-      const offmask = dv(sel).getInt32(o + 12, true);
-      p.openObject("match");
-      p.text("\n");
-      p.any("value", `  match ${val.toString(16).padStart(8, "0")}`, val.toString(16));
-      p.any("mask", `/${mask.toString(16).padStart(8, "0")} `, mask.toString(16));
-      p.any("offmask", `at ${offmask ? "nexthdr+" : ""}`, offmask ? "nexthdr+" : "");
-      p.any("off", `${off}`, off);
-      p.closeObject();
-    }
+}
+
+/** The words of `tc … show [dev D] [parent P | root | ingress | egress]`. */
+async function showArgs(ctx: Context, argv: string[]) {
+  let dev: string | undefined;
+  let parent: string | undefined;
+  const args = new Args(argv);
+  while (args.more) {
+    const w = args.next();
+    if (w === "dev") dev = args.value();
+    else if (w === "parent") parent = args.value();
+    else if (w === "root" || w === "ingress" || w === "egress") parent = w;
+    else if (dev === undefined) dev = w;
+    else invarg("unknown argument", w);
   }
+  const index = dev === undefined ? 0 : await ctx.index(dev);
+  return { dev, index, parent };
 }
 
 /** `tc qdisc|class|filter show [dev DEV] [parent P]`. */
 export async function showTc(ctx: Context, what: string, argv: string[]): Promise<void> {
-  let dev: string | undefined;
-  let parent = 0;
-  for (let i = 0; i < argv.length; i++) {
-    const w = argv[i];
-    if (w === "dev") dev = argv[++i];
-    else if (w === "parent") parent = parseClassid(argv[++i]);
-    else if (w === "root") parent = TC_H_ROOT;
-    else if (w === "show" || w === "list" || w === "ls") continue;
-    else dev = w;
-  }
+  const { index, parent } = await showArgs(ctx, argv);
   const links = await ctx.links();
-  const index = dev !== undefined ? await ctx.index(dev) : 0;
+  const devname = (i: number) => {
+    const n = links.get(i)?.name ?? `if${i}`;
+    ctx.p.text("dev ");
+    ctx.p.any("dev", `${n} `, n);
+  };
   if ((what === "class" || what === "filter") && !index) {
     throw new UsageError(`Must specify a device for "${what} show".`, 1);
   }
-  const p = ctx.p;
-  const o = ctx.opts;
-  const op = what === "qdisc"
-    ? tc.operations.getqdisc
-    : what === "class"
-    ? tc.operations.gettclass
-    : tc.operations.gettfilter;
   // tc 6.1 prints classes as text only, even with -j.
-  if (what === "class") return showClasses(ctx, links, index, parent);
+  if (what === "class") return showClasses(ctx, index, parent);
+  const p = ctx.p;
   p.start();
-  for await (
-    const m of ctx.dumpRaw(op, { header: { ifindex: index, parent } })
-  ) {
-    const b = m.payload;
-    const ifindex = dv(b).getInt32(4, true);
-    const handle = u32(b, 8);
-    const tparent = u32(b, 12);
-    const info = u32(b, 16);
-    if (index && ifindex !== index) continue;
-    const tb = table(b, 20);
-    const kindB = tb.get(1);
-    const kind = kindB ? readString(kindB) : undefined;
-    p.openObject();
-    if (what === "qdisc") {
-      if (kind === undefined) continue;
-      p.any("kind", `qdisc ${kind}`, kind);
-      p.any("handle", ` ${(handle >>> 16).toString(16)}:`, `${(handle >>> 16).toString(16)}:`);
+  if (what === "qdisc") {
+    for (const q of await listQdiscs(ctx.rt, index ? { dev: index } : {})) {
+      p.openObject();
+      p.any("kind", `qdisc ${q.kind}`, q.kind);
+      p.any("handle", ` ${q.handle}`, q.handle);
       p.text(" ");
-      if (!index) devname(p, links, ifindex);
-      if (tparent === TC_H_ROOT) p.any("root", "root ", true);
-      else if (tparent) p.any("parent", `parent ${classid(tparent)} `, classid(tparent));
-      if (info !== 1) p.any("refcnt", `refcnt ${info} `, info);
-      const hw = tb.get(12);
-      if (hw && hw[0]) p.any("offloaded", "offloaded ", true);
-      for (const [t, key] of [[13, "ingress_block"], [14, "egress_block"]] as const) {
-        const x = tb.get(t);
-        if (x && x.length >= 4 && u32(x)) p.any(key, `${key} ${u32(x)} `, u32(x));
+      if (!index) devname(q.ifindex);
+      if (q.parent === "root") p.any("root", "root ", true);
+      else if (q.parent !== "none") p.any("parent", `parent ${q.parent} `, q.parent);
+      if (q.refcnt !== 1) p.any("refcnt", `refcnt ${q.refcnt} `, q.refcnt);
+      const a = q.message.attrs;
+      if (a.hwOffload) p.any("offloaded", "offloaded ", true);
+      if (a.ingressBlock) {
+        p.any("ingress_block", `ingress_block ${a.ingressBlock} `, a.ingressBlock);
       }
+      if (a.egressBlock) p.any("egress_block", `egress_block ${a.egressBlock} `, a.egressBlock);
       p.openObject("options");
-      const opt = tb.get(2);
-      if (opt) {
-        if (kind === "htb") htbOpt(p, opt, o.details);
-        else if (kind === "fq_codel") fqCodelOpt(p, opt);
-      }
+      if (q.kind === "htb") htbOpt(p, q, ctx.opts.details);
+      else if (q.kind === "fq_codel") fqCodelOpt(p, q);
       p.closeObject();
       p.text("\n");
-    } else if (what === "class") {
-      p.any("class", `class ${kind ?? ""} `, kind ?? "");
-      p.any("handle", `${classid(handle)} `, classid(handle));
-      if (tparent === TC_H_ROOT) p.any("root", "root ", true);
-      else if (tparent) p.any("parent", `parent ${classid(tparent)} `, classid(tparent));
-      if (info) {
-        p.any("leaf", `leaf ${(info >>> 16).toString(16)}: `, `${(info >>> 16).toString(16)}:`);
-      }
-      p.text("\n");
-    } else {
+      p.closeObject();
+    }
+  } else {
+    for (const f of await listFilters(ctx.rt, { dev: index, parent })) {
+      p.openObject();
       p.text("filter ");
-      if (!index) devname(p, links, ifindex);
-      if (!parent) {
-        if (tparent === TC_H_ROOT) p.any("root", "root ", true);
-        else if (tparent === 0xfffffff2) p.any("ingress", "ingress ", true);
-        else if (tparent === 0xfffffff3) p.any("egress", "egress ", true);
-        else p.any("parent", `parent ${classid(tparent)} `, classid(tparent));
+      if (!index) devname(f.ifindex);
+      if (parent === undefined) {
+        if (f.parent === "root" || f.parent === "ingress" || f.parent === "egress") {
+          p.any(f.parent, `${f.parent} `, true);
+        } else p.any("parent", `parent ${f.parent} `, f.parent);
       }
-      if (info) {
-        const raw = info & 0xffff;
-        const proto = ((raw & 0xff) << 8) | (raw >> 8);
-        const prio = info >>> 16;
-        if (proto) {
-          const s = PROTOS[proto] ?? `[${proto.toString(16).padStart(4, "0")}]`;
-          p.any("protocol", `protocol ${s} `, s);
-        }
-        if (prio) p.any("pref", `pref ${prio} `, prio);
+      if (f.message.header.info) {
+        const proto = typeof f.protocol === "string"
+          ? f.protocol
+          : `[${f.protocol.toString(16).padStart(4, "0")}]`;
+        if (f.protocol !== 0) p.any("protocol", `protocol ${proto} `, proto);
+        if (f.priority) p.any("pref", `pref ${f.priority} `, f.priority);
       }
-      if (kind !== undefined) p.any("kind", `${kind} `, kind);
-      const chain = tb.get(11);
-      if (chain) p.any("chain", `chain ${u32(chain)} `, u32(chain));
-      const opt = tb.get(2);
-      if (kind !== undefined && opt) {
+      if (f.kind) p.any("kind", `${f.kind} `, f.kind);
+      const chain = f.message.attrs.chain;
+      if (chain !== undefined) p.any("chain", `chain ${chain} `, chain);
+      if (f.kind && f.message.attrs.options !== undefined) {
         p.openObject("options");
-        if (kind === "u32") u32Opt(p, opt, handle);
+        if (f.kind === "u32") u32Opt(p, f);
         p.closeObject();
       }
       p.text("\n");
+      p.closeObject();
     }
-    p.closeObject();
   }
   p.finish();
   ctx.flush();
 }
 
-/** `tick_in_usec` from /proc/net/psched (`tc_core_init`). */
-async function tickInUsec(): Promise<number> {
-  const g = globalThis as unknown as { Deno?: { readTextFileSync(p: string): string } };
-  let text: string;
-  try {
-    text = g.Deno
-      ? g.Deno.readTextFileSync("/proc/net/psched")
-      : (await import("node:fs")).readFileSync("/proc/net/psched", "utf8");
-  } catch {
-    return 1;
-  }
-  const [t2usIn, us2t, clockRes] = text.trim().split(/\s+/).map((x) => parseInt(x, 16));
-  const t2us = clockRes === 1000000000 ? us2t : t2usIn;
-  return (t2us / us2t) * (clockRes / 1000000);
-}
-
-/** `print_rate` (bits, SI units). */
-function rateText(bytesPerSec: bigint): string {
+/** `print_rate`: bits per second with SI prefixes. */
+function rateText(bitsPerSec: number): string {
   const units = ["", "K", "M", "G", "T"];
-  let rate = bytesPerSec << 3n;
+  let rate = BigInt(Math.round(bitsPerSec));
   let i = 0;
   for (; i < units.length - 1; i++) {
     if (rate < 1000n) break;
@@ -316,71 +224,261 @@ function sizeText(szIn: number): string {
   return `${sz}b`;
 }
 
-async function showClasses(
-  ctx: Context,
-  links: Map<number, LinkInfo>,
-  index: number,
-  parent: number,
-): Promise<void> {
-  const hdr = new Uint8Array(20);
-  dv(hdr).setInt32(4, index, true);
-  dv(hdr).setUint32(12, parent, true);
-  const mb = new MessageBuilder(tc.RTM_GETTCLASS, 0x300 /* NLM_F_DUMP */);
-  mb.raw(hdr);
-  const tick = await tickInUsec();
+/** tc's names of the link layers of a rate spec. */
+const LINK_LAYERS = new Map<number, string>([
+  [tc.TC_LINK_LAYER.UNAWARE, "unspec"],
+  [tc.TC_LINK_LAYER.ETHERNET, "ethernet"],
+  [tc.TC_LINK_LAYER.ATM, "atm"],
+]);
+
+async function showClasses(ctx: Context, index: number, parent?: string): Promise<void> {
   let out = "";
-  for await (const m of ctx.rt.socket.dump(mb.finish(), { operation: "gettclass" })) {
-    const b = m.payload;
-    const ifindex = dv(b).getInt32(4, true);
-    const handle = u32(b, 8);
-    const tparent = u32(b, 12);
-    const info = u32(b, 16);
-    const tb = table(b, 20);
-    const kindB = tb.get(1);
-    if (!kindB) continue;
-    const kind = readString(kindB);
-    out += `class ${kind} ${handle ? classid(handle) : ""} `;
-    if (!index) out += `dev ${links.get(ifindex)?.name ?? `if${ifindex}`} `;
-    out += tparent === TC_H_ROOT ? "root " : `parent ${classid(tparent)} `;
-    if (info) out += `leaf ${(info >>> 16).toString(16)}: `;
-    const opt = tb.get(2);
-    if (opt && kind === "htb") {
-      const ot = table(opt);
-      const parms = ot.get(1);
-      if (parms && parms.length >= 44) {
-        const level = u32(parms, 36);
-        if (!level) out += `prio ${u32(parms, 40) | 0} `;
-        if (!level && ctx.opts.details) out += `quantum ${u32(parms, 32) | 0} `;
-        const r64 = ot.get(6);
-        const c64 = ot.get(7);
-        const rate = r64 && r64.length >= 8 ? dv(r64).getBigUint64(0, true) : BigInt(u32(parms, 8));
-        const ceil = c64 && c64.length >= 8
-          ? dv(c64).getBigUint64(0, true)
-          : BigInt(u32(parms, 20));
-        out += `rate ${rateText(rate)} `;
-        const overhead = dv(parms).getUint16(2, true);
-        if (overhead) out += `overhead ${overhead} `;
-        const xmit = (r: bigint, ticks: number) => (Number(r) * Math.trunc(ticks / tick)) / 1000000;
-        const buffer = xmit(rate, u32(parms, 24));
-        out += `ceil ${rateText(ceil)} `;
-        const cbuffer = xmit(ceil, u32(parms, 28));
-        const linklayer = parms[1] & 0x0f;
-        if (linklayer > 1 || ctx.opts.details) {
-          out += `linklayer ${["unspec", "ethernet", "atm"][linklayer] ?? "unknown"} `;
-        }
-        if (ctx.opts.details) {
-          out += `burst ${sizeText(buffer)}/${1 << parms[0]} mpu ${
-            sizeText(dv(parms).getUint16(6, true))
-          } `;
-          out += `cburst ${sizeText(cbuffer)}/${1 << parms[12]} mpu ${
-            sizeText(dv(parms).getUint16(18, true))
-          } `;
-          out += `level ${level | 0} `;
-        } else out += `burst ${sizeText(buffer)} cburst ${sizeText(cbuffer)} `;
-      }
-    }
+  const d = ctx.opts.details;
+  for (const c of await listClasses(ctx.rt, { dev: index })) {
+    if (parent !== undefined && c.parent !== parent) continue;
+    out += `class ${c.kind} ${c.handle === "none" ? "" : c.handle} `;
+    out += c.parent === "root" ? "root " : `parent ${c.parent} `;
+    if (c.leaf !== undefined) out += `leaf ${c.leaf} `;
+    if (c.kind === "htb") out += htbClass(c, d);
     out += "\n";
   }
   ctx.p.take();
   stdout(out);
+}
+
+/** `htb_print_opt` for a class. */
+function htbClass(c: TcClass, details: number): string {
+  const o = (c.message.attrs as tc.AttrsByKind & { kind: "htb" }).options;
+  const parms = o?.parms;
+  if (parms === undefined) return "";
+  const cfg = c.config as { rate: number; ceil: number; burst: number; cburst: number };
+  let out = "";
+  if (!parms.level) out += `prio ${parms.prio | 0} `;
+  if (!parms.level && details) out += `quantum ${parms.quantum | 0} `;
+  out += `rate ${rateText(cfg.rate)} `;
+  if (parms.rate.overhead) out += `overhead ${parms.rate.overhead} `;
+  out += `ceil ${rateText(cfg.ceil)} `;
+  const linklayer = parms.rate.linklayer & 0x0f;
+  if (linklayer > 1 || details) out += `linklayer ${LINK_LAYERS.get(linklayer) ?? "unknown"} `;
+  if (details) {
+    out += `burst ${sizeText(cfg.burst)}/${1 << parms.rate.cellLog} mpu ${
+      sizeText(parms.rate.mpu)
+    } `;
+    out += `cburst ${sizeText(cfg.cburst)}/${1 << parms.ceil.cellLog} mpu ${
+      sizeText(parms.ceil.mpu)
+    } `;
+    out += `level ${parms.level | 0} `;
+  } else out += `burst ${sizeText(cfg.burst)} cburst ${sizeText(cfg.cburst)} `;
+  return out;
+}
+
+/** `dev D`, the placement words and the kind of a `tc … add|del|replace|change` command. */
+interface Placement {
+  dev?: string;
+  parent?: string;
+  handle?: string;
+  classid?: string;
+  protocol?: string;
+  priority?: number;
+  chain?: number;
+  kind?: string;
+}
+
+function placement(args: Args, what: string): Placement {
+  const o: Placement = {};
+  while (args.more) {
+    const w = args.next();
+    if (w === "dev") o.dev = args.value();
+    else if (w === "root") o.parent = "root";
+    else if (w === "ingress" || w === "clsact") {
+      if (what === "qdisc") o.kind = w;
+      else o.parent = "ingress";
+    } else if (w === "egress") o.parent = "egress";
+    else if (w === "parent") o.parent = args.value();
+    else if (w === "handle") o.handle = args.value();
+    else if (w === "classid" && what === "class") o.classid = args.value();
+    else if (w === "protocol") o.protocol = args.value();
+    else if (w === "prio" || w === "pref" || w === "priority") {
+      o.priority = args.number("invalid priority value", 0xffff);
+    } else if (w === "chain") o.chain = args.number("invalid chain index value");
+    else if (w === "estimator" || w === "stab") {
+      throw new UsageError(`ip.ts: "${w}" is not supported`, 1);
+    } else {
+      o.kind = w;
+      break;
+    }
+  }
+  if (o.dev === undefined) throw new UsageError(`Must specify a device for "${what}".`, 1);
+  return o;
+}
+
+/** Options of a qdisc kind, as the library's config. */
+function qdiscConfig(kind: string, args: Args): Record<string, unknown> {
+  const c: Record<string, unknown> = { kind };
+  const set = (key: string, value: unknown) => (c[key] = value);
+  while (args.more) {
+    const w = args.next();
+    if (kind === "htb" && w === "default") set("defaultClass", args.value());
+    else if (kind === "htb" && w === "r2q") set("r2q", args.number("invalid r2q"));
+    else if (kind === "htb" && w === "direct_qlen") {
+      set("directQlen", args.number("invalid direct_qlen"));
+    } else if (
+      kind === "tbf" && ["rate", "burst", "latency", "limit", "peakrate", "mtu"].includes(w)
+    ) {
+      set(w === "latency" ? "latency" : w, args.value());
+    } else if (kind === "tbf" && (w === "buffer" || w === "maxburst")) set("burst", args.value());
+    else if (kind === "fq_codel" && ["limit", "flows", "quantum"].includes(w)) {
+      set(w, args.number(`invalid ${w}`));
+    } else if (kind === "fq_codel" && ["target", "interval", "ce_threshold"].includes(w)) {
+      set(w === "ce_threshold" ? "ceThreshold" : w, args.value());
+    } else if (kind === "fq_codel" && w === "memory_limit") set("memoryLimit", args.value());
+    else if (kind === "fq_codel" && w === "drop_batch") {
+      set("dropBatchSize", args.number("bad drop_batch"));
+    } else if (kind === "fq_codel" && (w === "ecn" || w === "noecn")) set("ecn", w === "ecn");
+    else throw new UsageError(`What is "${w}"?`, 1);
+  }
+  return c;
+}
+
+/** `tc qdisc add|del|replace|change dev D [root|parent P|ingress|clsact] [handle H] KIND …`. */
+export async function modifyQdisc(ctx: Context, cmd: string, argv: string[]): Promise<void> {
+  const args = new Args(argv);
+  const o = placement(args, "qdisc");
+  if (cmd === "del") {
+    const parent = o.kind === "ingress" || o.kind === "clsact" ? "ingress" : o.parent;
+    await deleteQdisc(ctx.rt, o.dev!, { parent, handle: o.handle });
+    return;
+  }
+  if (o.kind === undefined) throw new UsageError("Error: missing qdisc kind", 1);
+  const config = qdiscConfig(o.kind, args);
+  const options = { ...config, parent: o.parent, handle: o.handle } as Parameters<
+    typeof addQdisc
+  >[2];
+  const fn = cmd === "add" ? addQdisc : cmd === "replace" ? replaceQdisc : changeQdisc;
+  await fn(ctx.rt, o.dev!, options);
+}
+
+/** `tc class add|del|replace|change dev D parent P classid C htb rate R [ceil R] …`. */
+export async function modifyClass(ctx: Context, cmd: string, argv: string[]): Promise<void> {
+  const args = new Args(argv);
+  const o = placement(args, "class");
+  if (cmd === "del") {
+    if (o.classid === undefined) throw new UsageError("Error: missing classid", 1);
+    await deleteClass(ctx.rt, o.dev!, o.classid);
+    return;
+  }
+  if (o.kind !== "htb") throw new UsageError(`ip.ts: class kind "${o.kind}" is not supported`, 1);
+  const c: Record<string, unknown> = { kind: "htb" };
+  while (args.more) {
+    const w = args.next();
+    if (["rate", "ceil", "burst", "cburst"].includes(w)) c[w] = args.value();
+    else if (w === "prio") c.prio = args.number("invalid prio");
+    else if (w === "quantum") c.quantum = args.number("invalid quantum");
+    else if (w === "mtu") c.mtu = args.number("invalid mtu");
+    else throw new UsageError(`What is "${w}"?`, 1);
+  }
+  if (c.rate === undefined) throw new UsageError('"rate" is required.', 1);
+  if (o.parent === undefined || o.classid === undefined) {
+    throw new UsageError("Error: a class needs parent and classid", 1);
+  }
+  const options = { ...c, parent: o.parent, classid: o.classid } as Parameters<typeof addClass>[2];
+  const fn = cmd === "add" ? addClass : cmd === "replace" ? replaceClass : changeClass;
+  await fn(ctx.rt, o.dev!, options);
+}
+
+/** `action gact VERDICT` / `action VERDICT` / `action mirred egress|ingress redirect|mirror dev D`. */
+function parseAction(args: Args): ActionConfig {
+  let w = args.value();
+  if (w === "gact") w = args.value();
+  if (w === "mirred") {
+    let direction: "egress" | "ingress" = "egress";
+    let action: "redirect" | "mirror" = "redirect";
+    let dev: string | undefined;
+    while (args.more && !["action", "flowid", "classid"].includes(args.peek()!)) {
+      const x = args.next();
+      if (x === "egress" || x === "ingress") direction = x;
+      else if (x === "redirect" || x === "mirror") action = x;
+      else if (x === "dev") dev = args.value();
+      else break;
+    }
+    if (dev === undefined) throw new UsageError("Error: mirred needs a device", 1);
+    return { kind: "mirred", direction, action, dev };
+  }
+  return { kind: "gact", action: w as "drop" };
+}
+
+/** One `match ip|ip6 FIELD VALUE [MASK]` of u32, into `m`. */
+function parseMatch(args: Args, m: { ip?: U32IpMatch; ip6?: U32IpMatch }): void {
+  const which = args.value();
+  if (which !== "ip" && which !== "ip6") {
+    throw new UsageError(`ip.ts: u32 "match ${which}" is not supported`, 1);
+  }
+  const field = args.value();
+  const sel = (m[which] ??= {}) as Record<string, unknown>;
+  if (field === "src" || field === "dst") sel[field] = args.value();
+  else if (["protocol", "tos", "sport", "dport"].includes(field)) {
+    const v = args.number(`Illegal "match" value`);
+    const full = field === "sport" || field === "dport" ? 0xffff : 0xff;
+    if (args.more && /^0x[0-9a-f]+$/i.test(args.peek()!)) {
+      if (parseInt(args.next().slice(2), 16) !== full) {
+        throw new UsageError("ip.ts: u32 matches take full masks only", 1);
+      }
+    }
+    sel[field === "protocol" && which === "ip6" ? "protocol" : field] = v;
+  } else throw new UsageError(`Illegal "match" field "${field}"`, 1);
+}
+
+/** `tc filter add|del|replace|change dev D [parent P] [protocol P] [pref N] [handle H] KIND …`. */
+export async function modifyFilter(ctx: Context, cmd: string, argv: string[]): Promise<void> {
+  const args = new Args(argv);
+  const o = placement(args, "filter");
+  if (cmd === "del") {
+    await deleteFilter(ctx.rt, o.dev!, {
+      parent: o.parent,
+      priority: o.priority,
+      protocol: o.protocol,
+      handle: o.handle,
+      kind: o.kind,
+      chain: o.chain,
+    });
+    return;
+  }
+  const c: Record<string, unknown> = { kind: o.kind };
+  const actions: ActionConfig[] = [];
+  if (o.kind === "u32") {
+    const match: { ip?: U32IpMatch; ip6?: U32IpMatch } = {};
+    while (args.more) {
+      const w = args.next();
+      if (w === "match") parseMatch(args, match);
+      else if (w === "flowid" || w === "classid") c.classid = args.value();
+      else if (w === "divisor") c.divisor = args.number('Illegal "divisor"');
+      else if (w === "link") c.link = args.value();
+      else if (w === "ht") c.hash = args.value();
+      else if (w === "skip_hw") c.skipHw = true;
+      else if (matches(w, "action")) actions.push(parseAction(args));
+      else throw new UsageError(`What is "${w}"?`, 1);
+    }
+    c.match = match;
+  } else if (o.kind === "bpf") {
+    while (args.more) {
+      const w = args.next();
+      if (w === "bytecode" || w === "bc") c.bytecode = args.value();
+      else if (w === "flowid" || w === "classid") c.classid = args.value();
+      else if (w === "da" || w === "direct-action") c.directAction = true;
+      else if (w === "skip_hw") c.skipHw = true;
+      else if (matches(w, "action")) actions.push(parseAction(args));
+      else throw new UsageError(`What is "${w}"?`, 1);
+    }
+  } else throw new UsageError(`ip.ts: filter kind "${o.kind}" is not supported`, 1);
+  if (actions.length) c.actions = actions;
+  const options = {
+    ...c,
+    parent: o.parent,
+    protocol: o.protocol,
+    priority: o.priority,
+    handle: o.handle,
+    chain: o.chain,
+  } as Parameters<typeof addFilter>[2];
+  const fn = cmd === "add" ? addFilter : cmd === "replace" ? replaceFilter : changeFilter;
+  await fn(ctx.rt, o.dev!, options);
 }

@@ -6,14 +6,18 @@
  * The audit state and rules are global to the machine, so this module offers no way to change
  * them (the spec, `specs/local/audit.yaml`, describes `set`, `add-rule`, … for completeness).
  *
- * The kernel answers `AUDIT_GET` and `AUDIT_GET_FEATURE` from a kernel thread, after it
- * acknowledged the request, so a request that waits for the ACK would miss the reply: the
- * requests here ask for no ACK and carry sequence number 0, and the reply (or an
- * `NLMSG_ERROR`) is taken from the socket's unsolicited messages, one request at a time.
- * `AUDIT_LIST_RULES` ends with `NLMSG_DONE` and goes through the socket's dump.
+ * The kernel answers `AUDIT_GET`, `AUDIT_GET_FEATURE` and `AUDIT_TTY_GET` from a kernel thread
+ * (`audit_send_reply`, kernel/audit.c), after it acknowledged the request: a request that
+ * waited for the ACK would settle before the reply came. The reply carries the request's
+ * sequence number, so these gets are socket requests that ask for no ACK (`ack: false`) and
+ * resolve with the first answer to their seq — the reply, or the `NLMSG_ERROR` the kernel
+ * sends for a refused request whether or not it asked for an ACK (checked against the kernel in
+ * tests/audit.test.ts). `AUDIT_LIST_RULES` ends with `NLMSG_DONE` and goes through the socket's
+ * dump.
  *
  * The log is multicast in the initial network namespace only, to sockets with
- * `CAP_AUDIT_READ`: open {@link AuditLog} there.
+ * `CAP_AUDIT_READ`: open {@link AuditLog} there. A receive-buffer overrun (records the kernel
+ * dropped for the reader) comes as an {@link AuditOverrun} item.
  *
  * @example
  * ```ts
@@ -26,19 +30,11 @@
  *
  * @module
  */
-import {
-  decodeErrorMessage,
-  NETLINK_AUDIT,
-  NetlinkDecodeError,
-  NetlinkError,
-  NLM_F_REQUEST,
-  NLMSG_ERROR,
-} from "../../codec/mod.ts";
+import { NETLINK_AUDIT, NetlinkDecodeError, NLM_F_REQUEST } from "../../codec/mod.ts";
 import { encodeMessage } from "../../codec/message.ts";
-import { NetlinkSocket } from "../../socket/socket.ts";
+import { isOverrun, NetlinkSocket, type ReceivedMessage } from "../../socket/socket.ts";
 import * as au from "../generated/audit.ts";
 import { explainProtocolError } from "../protocols.ts";
-import { Puller } from "../_pull.ts";
 
 export * from "../generated/audit.ts";
 
@@ -83,6 +79,8 @@ export interface AuditRule {
 
 /** An audit log record. */
 export interface AuditRecord {
+  /** `"record"` (an {@link AuditOverrun} is the other item of {@link AuditLog}). */
+  kind: "record";
   /** The record type (`nlmsg_type`, `AUDIT_*`). */
   type: number;
   /** Its name as auditd prints it (`SYSCALL`, `USER_AVC`), or `UNKNOWN[n]`. */
@@ -281,6 +279,7 @@ export function parseAuditRecord(type: number, payload: Uint8Array): AuditRecord
   }
   const text = all.slice(m[0].length);
   return {
+    kind: "record",
     type,
     typeName: RECORD_NAMES.get(type) ?? `UNKNOWN[${type}]`,
     timestamp: Number(m[1]) * 1000 + Number(m[2]),
@@ -318,16 +317,21 @@ async function openSocket(netns: string | number | undefined, groups = 0): Promi
   }
 }
 
+/** Options of the gets of {@link Audit}. */
+export interface AuditGetOptions {
+  /** How long to wait for the reply, in milliseconds (default 2000). */
+  timeoutMs?: number;
+  /** Stop waiting. */
+  signal?: AbortSignal;
+}
+
 /** Read-only access to the audit subsystem's state. */
 export class Audit implements AsyncDisposable {
   /** The audit socket. */
   readonly socket: NetlinkSocket;
-  #replies: Puller;
-  #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(socket: NetlinkSocket) {
     this.socket = socket;
-    this.#replies = new Puller(socket.subscribe());
   }
 
   /** Open an audit socket (the status and rules are the same in every namespace). */
@@ -340,47 +344,40 @@ export class Audit implements AsyncDisposable {
     return new Audit(socket);
   }
 
-  /** Send a get request with no payload and wait for the reply of type `type`. */
-  #get(type: number, name: string, timeoutMs: number): Promise<Uint8Array> {
-    const run = async () => {
-      this.socket.send(
-        encodeMessage({ type, flags: NLM_F_REQUEST, seq: 0, pid: this.socket.portId }),
-      );
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const r = await this.#replies.next(Math.max(0, deadline - Date.now()));
-        if (r === "timeout") throw new Error(`No ${name} reply within ${timeoutMs} ms`);
-        if (r.done) throw new TypeError("The netlink socket is closed");
-        const m = r.value;
-        if (m.sender !== 0) continue;
-        if (m.type === NLMSG_ERROR) {
-          const err = decodeErrorMessage(m.payload, m.flags);
-          if (err.request?.type !== type) continue;
-          if (err.error !== 0) {
-            throw explainProtocolError(
-              NETLINK_AUDIT,
-              new NetlinkError(err.error, { operation: name, extAck: err.extAck }),
-            );
-          }
-          continue;
-        }
-        if (m.type === type) return m.payload;
+  /**
+   * Send a get request with no payload and resolve with its reply's payload: a request without
+   * `NLM_F_ACK` (the reply comes after the ACK; see the module documentation).
+   */
+  async #get(type: number, name: string, options: AuditGetOptions): Promise<Uint8Array> {
+    const ms = options.timeoutMs ?? 2000;
+    const timer = new AbortController();
+    const t = setTimeout(() => timer.abort(new Error(`No ${name} reply within ${ms} ms`)), ms);
+    try {
+      const reply = await this.socket.request(encodeMessage({ type }), {
+        ack: false,
+        operation: name,
+        signal: options.signal ? AbortSignal.any([options.signal, timer.signal]) : timer.signal,
+      });
+      if (reply.type !== type) {
+        throw new NetlinkDecodeError(`${name} was answered with message type ${reply.type}`, 4);
       }
-    };
-    const p = this.#queue.then(run, run);
-    this.#queue = p.catch(() => {});
-    return p;
+      return reply.payload;
+    } catch (e) {
+      throw explainProtocolError(NETLINK_AUDIT, e);
+    } finally {
+      clearTimeout(t);
+    }
   }
 
   /** The audit status (`AUDIT_GET`). */
-  async status(options: { timeoutMs?: number } = {}): Promise<au.AuditStatus> {
-    const b = await this.#get(au.AUDIT_GET, "AUDIT_GET", options.timeoutMs ?? 2000);
+  async status(options: AuditGetOptions = {}): Promise<au.AuditStatus> {
+    const b = await this.#get(au.AUDIT_GET, "AUDIT_GET", options);
     return au.auditStatus.decode(b);
   }
 
   /** The audit features and their locks (`AUDIT_GET_FEATURE`). */
-  async features(options: { timeoutMs?: number } = {}): Promise<AuditFeatureFlags> {
-    const b = await this.#get(au.AUDIT_GET_FEATURE, "AUDIT_GET_FEATURE", options.timeoutMs ?? 2000);
+  async features(options: AuditGetOptions = {}): Promise<AuditFeatureFlags> {
+    const b = await this.#get(au.AUDIT_GET_FEATURE, "AUDIT_GET_FEATURE", options);
     const f = au.auditFeatures.decode(b);
     const bit = (n: number) => 1 << n;
     return {
@@ -392,8 +389,8 @@ export class Audit implements AsyncDisposable {
   }
 
   /** TTY auditing of this process (`AUDIT_TTY_GET`). */
-  async ttyStatus(options: { timeoutMs?: number } = {}): Promise<au.AuditTtyStatus> {
-    const b = await this.#get(au.AUDIT_TTY_GET, "AUDIT_TTY_GET", options.timeoutMs ?? 2000);
+  async ttyStatus(options: AuditGetOptions = {}): Promise<au.AuditTtyStatus> {
+    const b = await this.#get(au.AUDIT_TTY_GET, "AUDIT_TTY_GET", options);
     return au.auditTtyStatus.decode(b);
   }
 
@@ -426,23 +423,46 @@ export class Audit implements AsyncDisposable {
 }
 
 /**
+ * The marker {@link AuditLog} yields where the kernel dropped records for this reader (its
+ * receive buffer overflowed): the records before it may be incomplete; the iteration goes on.
+ */
+export interface AuditOverrun {
+  /** `"overrun"`. */
+  kind: "overrun";
+}
+
+/** What {@link AuditLog} yields: a record, or the marker of records lost. */
+export type AuditLogItem = AuditRecord | AuditOverrun;
+
+/** Options of {@link AuditLog.open}. */
+export interface AuditLogOptions {
+  /** The network namespace to read in: it must be the initial one. Default: this process's. */
+  netns?: string | number;
+  /** Kernel receive buffer in bytes (a busy audit log fills the default one). */
+  receiveBufferSize?: number;
+}
+
+/**
  * The audit log, read-only: the records the kernel multicasts to `AUDIT_NLGRP_READLOG` (in the
  * initial network namespace; needs `CAP_AUDIT_READ`). Joining makes the kernel log an
- * `AUDIT_EVENT_LISTENER` record, as any log reader does.
+ * `AUDIT_EVENT_LISTENER` record, as any log reader does. When the reader falls behind and the
+ * kernel drops records for it, the iteration yields an {@link AuditOverrun} (`kind:
+ * "overrun"`) once its queue was read empty, and goes on.
  *
  * @example
  * ```ts
  * import { AuditLog } from "@netlink/netlink/audit";
  * await using log = await AuditLog.open({ netns: "/proc/1/ns/net" });
- * for await (const r of log) console.log(r.typeName, r.serial, r.text);
+ * for await (const r of log) {
+ *   if (r.kind === "overrun") console.log("records were lost");
+ *   else console.log(r.typeName, r.serial, r.text);
+ * }
  * ```
  */
-export class AuditLog implements AsyncIterable<AuditRecord>, AsyncDisposable {
+export class AuditLog implements AsyncIterable<AuditLogItem>, AsyncDisposable {
   /** The socket, bound to group `AUDIT_NLGRP_READLOG`. */
   readonly socket: NetlinkSocket;
-  #stream: AsyncIterableIterator<
-    { type: number; payload: Uint8Array; sender: number; group: number }
-  >;
+  #stream: AsyncIterableIterator<ReceivedMessage>;
 
   private constructor(socket: NetlinkSocket) {
     this.socket = socket;
@@ -450,13 +470,34 @@ export class AuditLog implements AsyncIterable<AuditRecord>, AsyncDisposable {
   }
 
   /** Join the log group. */
-  static async open(options: { netns?: string | number } = {}): Promise<AuditLog> {
-    return new AuditLog(await openSocket(options.netns, 1 << (au.AUDIT_NLGRP_READLOG - 1)));
+  static async open(options: AuditLogOptions = {}): Promise<AuditLog> {
+    const socket = await openSocket(options.netns, 1 << (au.AUDIT_NLGRP_READLOG - 1));
+    try {
+      if (options.receiveBufferSize !== undefined) {
+        socket.setReceiveBufferSize(options.receiveBufferSize);
+      }
+    } catch (e) {
+      socket.close();
+      throw e;
+    }
+    return new AuditLog(socket);
   }
 
-  /** The records, as they come, until {@link close}. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<AuditRecord> {
+  /**
+   * Read the log from a socket opened elsewhere, already in group `AUDIT_NLGRP_READLOG` (e.g.
+   * over `@netlink/netlink/testing`'s fake kernel).
+   */
+  static fromSocket(socket: NetlinkSocket): AuditLog {
+    return new AuditLog(socket);
+  }
+
+  /** The records, as they come, and an overrun marker where some were lost, until {@link close}. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<AuditLogItem> {
     for await (const m of this.#stream) {
+      if (isOverrun(m)) {
+        yield { kind: "overrun" };
+        continue;
+      }
       if (m.sender !== 0 || m.group !== au.AUDIT_NLGRP_READLOG) continue;
       yield parseAuditRecord(m.type, m.payload);
     }

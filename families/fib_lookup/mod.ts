@@ -4,10 +4,11 @@
  *
  * The struct comes from `specs/local/fib-lookup.yaml` (generated into
  * `families/generated/fib_lookup.ts`). The protocol has no message types and no
- * acknowledgements: the kernel fills in the request's struct and sends the very message back,
- * so this module sends each lookup with sequence number 0 (a netlink socket delivers seq-0
- * messages from the kernel to its subscribers, while a late reply with a non-zero seq would be
- * dropped) and takes the echo, one lookup at a time per socket.
+ * acknowledgements: the kernel (`nl_fib_input`, net/ipv4/fib_frontend.c) fills in the request's
+ * struct and sends the very message back, header and sequence number included. So each lookup
+ * is a socket request that asks for no ACK (`ack: false`) and resolves with that echo, matched
+ * by its seq: lookups on one socket may run at once. A request the kernel ignores (shorter than
+ * the struct) would get no answer at all, hence the time limit.
  *
  * @example
  * ```ts
@@ -19,12 +20,16 @@
  *
  * @module
  */
-import { errnoName, NETLINK_FIB_LOOKUP, NLM_F_REQUEST } from "../../codec/mod.ts";
+import {
+  errnoName,
+  NETLINK_FIB_LOOKUP,
+  NetlinkDecodeError,
+  NLM_F_REQUEST,
+} from "../../codec/mod.ts";
 import { encodeMessage } from "../../codec/message.ts";
 import { NetlinkSocket } from "../../socket/socket.ts";
 import * as fl from "../generated/fib_lookup.ts";
 import { explainProtocolError } from "../protocols.ts";
-import { Puller } from "../_pull.ts";
 
 export * from "../generated/fib_lookup.ts";
 
@@ -118,7 +123,8 @@ function intToIpv4(n: number): string {
 }
 
 /**
- * The request message of a lookup (sequence number 0: see the module documentation).
+ * The request message of a lookup: `NLM_F_REQUEST` only (the protocol never acknowledges), seq
+ * 0 (a socket's `request` gives it its own).
  *
  * @example
  * ```ts
@@ -177,16 +183,21 @@ export function decodeFibLookup(payload: Uint8Array): FibLookupResult {
   };
 }
 
+/** Options of {@link FibLookup.lookup}. */
+export interface FibLookupOptions {
+  /** How long to wait for the answer, in milliseconds (default 2000). */
+  timeoutMs?: number;
+  /** Stop waiting. */
+  signal?: AbortSignal;
+}
+
 /** A `NETLINK_FIB_LOOKUP` socket. */
 export class FibLookup implements AsyncDisposable {
   /** The socket. */
   readonly socket: NetlinkSocket;
-  #replies: Puller;
-  #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(socket: NetlinkSocket) {
     this.socket = socket;
-    this.#replies = new Puller(socket.subscribe());
   }
 
   /**
@@ -202,32 +213,45 @@ export class FibLookup implements AsyncDisposable {
     }
   }
 
+  /** Use an open `NETLINK_FIB_LOOKUP` socket (e.g. one of `@netlink/netlink/testing`'s fake kernel). */
+  static fromSocket(socket: NetlinkSocket): FibLookup {
+    return new FibLookup(socket);
+  }
+
   /**
    * Look `req.address` up in `req.table`. Resolves with the result (a miss is a result with
    * `err` set, not an exception).
    *
-   * @throws {Error} when no answer comes within `timeoutMs` (default 2000).
+   * @throws {Error} when no answer comes within `timeoutMs` (default 2000); the signal's
+   *   reason when it aborts.
    */
-  lookup(req: FibLookupRequest, options: { timeoutMs?: number } = {}): Promise<FibLookupResult> {
+  async lookup(req: FibLookupRequest, options: FibLookupOptions = {}): Promise<FibLookupResult> {
     const bytes = fibLookupRequest(req, this.socket.portId);
-    const run = async () => {
-      this.socket.send(bytes);
-      const ms = options.timeoutMs ?? 2000;
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const r = await this.#replies.next(Math.max(0, deadline - Date.now()));
-        if (r === "timeout") {
-          throw new Error(`No NETLINK_FIB_LOOKUP answer for ${req.address} within ${ms} ms`);
-        }
-        if (r.done) throw new TypeError("The netlink socket is closed");
-        if (r.value.sender !== 0 || r.value.payload.length < fl.fibResultNl.size) continue;
-        const result = decodeFibLookup(r.value.payload);
-        if (result.address === req.address) return result;
-      }
-    };
-    const p = this.#queue.then(run, run);
-    this.#queue = p.catch(() => {});
-    return p;
+    const ms = options.timeoutMs ?? 2000;
+    const timer = new AbortController();
+    const t = setTimeout(
+      () =>
+        timer.abort(new Error(`No NETLINK_FIB_LOOKUP answer for ${req.address} within ${ms} ms`)),
+      ms,
+    );
+    let reply;
+    try {
+      reply = await this.socket.request(bytes, {
+        ack: false,
+        signal: options.signal ? AbortSignal.any([options.signal, timer.signal]) : timer.signal,
+        operation: `NETLINK_FIB_LOOKUP ${req.address}`,
+      });
+    } finally {
+      clearTimeout(t);
+    }
+    if (reply.payload.length < fl.fibResultNl.size) {
+      throw new NetlinkDecodeError(
+        `NETLINK_FIB_LOOKUP answer of ${reply.payload.length} bytes is shorter than ` +
+          `struct fib_result_nl (${fl.fibResultNl.size})`,
+        16,
+      );
+    }
+    return decodeFibLookup(reply.payload);
   }
 
   /** Close the socket. */
@@ -254,7 +278,7 @@ export class FibLookup implements AsyncDisposable {
  */
 export async function fibLookup(
   req: FibLookupRequest,
-  options: { netns?: string | number; timeoutMs?: number } = {},
+  options: FibLookupOptions & { netns?: string | number } = {},
 ): Promise<FibLookupResult> {
   await using fib = await FibLookup.open(options);
   return await fib.lookup(req, options);

@@ -4,10 +4,12 @@
  *
  * Tables generated from the YNL spec `conntrack.yaml` (schema netlink-raw, netlink protocol 12,
  * with `overlays/conntrack.yaml`, `overlays/conntrack.c-names.yaml`,
- * `overlays/conntrack.messages.yaml`) for the codec in `codec/ynl`: enums and flags, message
- * numbers, multicast groups, fixed structs, attribute sets, sub-messages, operations with the
- * attributes of each message, and the types of decoded values. Import it as a namespace: names such
- * as `rtgenmsg` recur across families. The package exports it as `@netlink/netlink/conntrack`.
+ * `overlays/conntrack.filter.yaml`, `overlays/conntrack.messages.yaml`) for the codec in
+ * `codec/ynl`: enums and flags, message numbers, multicast groups, fixed structs, attribute sets,
+ * sub-messages, operations with the attributes of each message, and the types of decoded values.
+ * Import it as a namespace: names such as `rtgenmsg` recur across families. The package exports it
+ * as `@netlink/netlink/conntrack`, with the hand-written API of `families/netfilter/conntrack.ts`
+ * (which re-exports every name of this module).
  *
  * @example
  * ```ts
@@ -30,6 +32,8 @@ import {
   type StructType,
   type StructValues,
 } from "../../codec/ynl/mod.ts";
+import { useDecoders } from "../../codec/ynl/_runtime.ts";
+import { decoders } from "./conntrack_decode.js";
 
 /** Flags `nf-ct-tcp-flags` of conntrack (values are bit masks). */
 export const NF_CT_TCP_FLAGS = {
@@ -498,8 +502,8 @@ export interface ConntrackAttrs extends AttrValues {
   zone?: number;
   /** `CTA_SECCTX` (19): nest of `secctx-attrs`. */
   secctx?: SecctxAttrs;
-  /** `CTA_TIMESTAMP` (20): u64, big-endian. */
-  timestamp?: bigint;
+  /** `CTA_TIMESTAMP` (20): nest of `timestamp-attrs`. */
+  timestamp?: TimestampAttrs;
   /** `CTA_MARK_MASK` (21): u32, big-endian. */
   markMask?: number;
   /** `CTA_LABELS` (22): binary. */
@@ -508,8 +512,8 @@ export interface ConntrackAttrs extends AttrValues {
   "labels mask"?: Uint8Array;
   /** `CTA_SYNPROXY` (24): nest of `synproxy-attrs`. */
   synproxy?: SynproxyAttrs;
-  /** `CTA_FILTER` (25): nest of `tuple-attrs`. */
-  filter?: TupleAttrs;
+  /** `CTA_FILTER` (25): nest of `filter-attrs`. */
+  filter?: FilterAttrs;
   /**
    * `CTA_STATUS_MASK` (26): u32, big-endian, values of {@link NF_CT_STATUS}.
    *
@@ -581,6 +585,57 @@ export interface ConntrackStatsAttrs extends AttrValues {
   chainToolong?: number;
 }
 
+/** Attributes of set `filter-attrs` of conntrack, as decoded by {@link filterAttrs}. */
+export interface FilterAttrs extends AttrValues {
+  /**
+   * `CTA_FILTER_ORIG_FLAGS` (1): u32.
+   *
+   * which fields of CTA_TUPLE_ORIG must match (CTA_FILTER_F_* bits)
+   */
+  origFlags?: number;
+  /**
+   * `CTA_FILTER_REPLY_FLAGS` (2): u32.
+   *
+   * which fields of CTA_TUPLE_REPLY must match (CTA_FILTER_F_* bits)
+   */
+  replyFlags?: number;
+}
+
+/** Attributes of set `timestamp-attrs` of conntrack, as decoded by {@link timestampAttrs}. */
+export interface TimestampAttrs extends AttrValues {
+  /**
+   * `CTA_TIMESTAMP_START` (1): u64, big-endian.
+   *
+   * when the entry was created (ns, CLOCK_REALTIME)
+   */
+  start?: bigint;
+  /**
+   * `CTA_TIMESTAMP_STOP` (2): u64, big-endian.
+   *
+   * when the entry was destroyed (ns, CLOCK_REALTIME)
+   */
+  stop?: bigint;
+}
+
+/**
+ * Attributes of set `conntrack-stats-global-attrs` of conntrack, as decoded by {@link
+ * conntrackStatsGlobalAttrs}.
+ */
+export interface ConntrackStatsGlobalAttrs extends AttrValues {
+  /**
+   * `CTA_STATS_GLOBAL_ENTRIES` (1): u32, big-endian.
+   *
+   * entries in the table (IPCTNL_MSG_CT_GET_STATS)
+   */
+  entries?: number;
+  /**
+   * `CTA_STATS_GLOBAL_MAX_ENTRIES` (2): u32, big-endian.
+   *
+   * nf_conntrack_max
+   */
+  maxEntries?: number;
+}
+
 /** Attributes of the `do` request of `get` (conntrack): as the spec lists them. */
 export type GetDoRequest = Pick<ConntrackAttrs, "tupleOrig" | "tupleReply" | "zone">;
 
@@ -605,12 +660,16 @@ export type GetDoReply = Pick<
   | "seqAdjReply"
   | "zone"
   | "secctx"
+  | "timestamp"
   | "labels"
   | "synproxy"
 >;
 
 /** Attributes of the `dump` request of `get` (conntrack): as the spec lists them. */
-export type GetDumpRequest = Pick<ConntrackAttrs, "mark" | "filter" | "status" | "zone">;
+export type GetDumpRequest = Pick<
+  ConntrackAttrs,
+  "mark" | "markMask" | "status" | "statusMask" | "zone" | "filter" | "tupleOrig" | "tupleReply"
+>;
 
 /** Attributes of each `dump` reply of `get` (conntrack): as the spec lists them. */
 export type GetDumpReply = Pick<
@@ -633,6 +692,7 @@ export type GetDumpReply = Pick<
   | "seqAdjReply"
   | "zone"
   | "secctx"
+  | "timestamp"
   | "labels"
   | "synproxy"
 >;
@@ -679,6 +739,7 @@ export type NewNtfEvent = Pick<
   | "seqAdjReply"
   | "zone"
   | "secctx"
+  | "timestamp"
   | "labels"
   | "synproxy"
 >;
@@ -704,6 +765,7 @@ export type DeleteNtfEvent = Pick<
   | "seqAdjReply"
   | "zone"
   | "secctx"
+  | "timestamp"
   | "labels"
   | "synproxy"
 >;
@@ -741,10 +803,21 @@ export interface Operations {
         | "seqAdjReply"
         | "zone"
         | "secctx"
+        | "timestamp"
         | "labels"
         | "synproxy"
       >;
-      dumpRequest: Pick<ConntrackAttrs, "mark" | "filter" | "status" | "zone">;
+      dumpRequest: Pick<
+        ConntrackAttrs,
+        | "mark"
+        | "markMask"
+        | "status"
+        | "statusMask"
+        | "zone"
+        | "filter"
+        | "tupleOrig"
+        | "tupleReply"
+      >;
       dumpReply: Pick<
         ConntrackAttrs,
         | "tupleOrig"
@@ -765,6 +838,7 @@ export interface Operations {
         | "seqAdjReply"
         | "zone"
         | "secctx"
+        | "timestamp"
         | "labels"
         | "synproxy"
       >;
@@ -821,6 +895,7 @@ export interface Operations {
         | "seqAdjReply"
         | "zone"
         | "secctx"
+        | "timestamp"
         | "labels"
         | "synproxy"
       >;
@@ -853,6 +928,7 @@ export interface Operations {
         | "seqAdjReply"
         | "zone"
         | "secctx"
+        | "timestamp"
         | "labels"
         | "synproxy"
       >;
@@ -860,280 +936,311 @@ export interface Operations {
   };
 }
 
-/** The conntrack family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "conntrack",
-  protocol: "netlink-raw",
-  protonum: 12,
-  enums: {
-    "nf-ct-tcp-flags": { type: "flags", entries: NF_CT_TCP_FLAGS },
-    "nf-ct-tcp-state": { type: "enum", entries: NF_CT_TCP_STATE },
-    "nf-ct-sctp-state": { type: "enum", entries: NF_CT_SCTP_STATE },
-    "nf-ct-status": { type: "flags", entries: NF_CT_STATUS },
-  },
-  structs: {
-    nfgenmsg: [
-      { name: "nfgenFamily", type: "u8" },
-      { name: "version", type: "u8" },
-      { name: "resId", type: "u16", byteOrder: "big-endian" },
-    ],
-    "nf-ct-tcp-flags-mask": [
-      { name: "flags", type: "u8", enum: "nf-ct-tcp-flags", enumAsFlags: true },
-      { name: "mask", type: "u8", enum: "nf-ct-tcp-flags", enumAsFlags: true },
-    ],
-  },
-  attributeSets: {
-    "counter-attrs": [
-      { name: "packets", value: 1, type: "u64", byteOrder: "big-endian" },
-      { name: "bytes", value: 2, type: "u64", byteOrder: "big-endian" },
-      { name: "packetsOld", value: 3, type: "u32" },
-      { name: "bytesOld", value: 4, type: "u32" },
-      { name: "pad", value: 5, type: "pad" },
-    ],
-    "tuple-proto-attrs": [
-      { name: "protoNum", value: 1, type: "u8" },
-      { name: "protoSrcPort", value: 2, type: "u16", byteOrder: "big-endian" },
-      { name: "protoDstPort", value: 3, type: "u16", byteOrder: "big-endian" },
-      { name: "protoIcmpId", value: 4, type: "u16", byteOrder: "big-endian" },
-      { name: "protoIcmpType", value: 5, type: "u8" },
-      { name: "protoIcmpCode", value: 6, type: "u8" },
-      { name: "protoIcmpv6Id", value: 7, type: "u16", byteOrder: "big-endian" },
-      { name: "protoIcmpv6Type", value: 8, type: "u8" },
-      { name: "protoIcmpv6Code", value: 9, type: "u8" },
-    ],
-    "tuple-ip-attrs": [
-      { name: "ipV4Src", value: 1, type: "u32", byteOrder: "big-endian", display: "ipv4" },
-      { name: "ipV4Dst", value: 2, type: "u32", byteOrder: "big-endian", display: "ipv4" },
-      { name: "ipV6Src", value: 3, type: "binary", byteOrder: "big-endian", display: "ipv6" },
-      { name: "ipV6Dst", value: 4, type: "binary", byteOrder: "big-endian", display: "ipv6" },
-    ],
-    "tuple-attrs": [
-      { name: "tupleIp", value: 1, type: "nest", nested: "tuple-ip-attrs" },
-      { name: "tupleProto", value: 2, type: "nest", nested: "tuple-proto-attrs" },
-      { name: "tupleZone", value: 3, type: "u16", byteOrder: "big-endian" },
-    ],
-    "protoinfo-tcp-attrs": [
-      { name: "tcpState", value: 1, type: "u8", enum: "nf-ct-tcp-state" },
-      { name: "tcpWscaleOriginal", value: 2, type: "u8" },
-      { name: "tcpWscaleReply", value: 3, type: "u8" },
-      { name: "tcpFlagsOriginal", value: 4, type: "binary", struct: "nf-ct-tcp-flags-mask" },
-      { name: "tcpFlagsReply", value: 5, type: "binary", struct: "nf-ct-tcp-flags-mask" },
-    ],
-    "protoinfo-dccp-attrs": [
-      { name: "dccpState", value: 1, type: "u8" },
-      { name: "dccpRole", value: 2, type: "u8" },
-      { name: "dccpHandshakeSeq", value: 3, type: "u64", byteOrder: "big-endian" },
-      { name: "dccpPad", value: 4, type: "pad" },
-    ],
-    "protoinfo-sctp-attrs": [
-      { name: "sctpState", value: 1, type: "u8", enum: "nf-ct-sctp-state" },
-      { name: "vtagOriginal", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "vtagReply", value: 3, type: "u32", byteOrder: "big-endian" },
-    ],
-    "protoinfo-attrs": [
-      { name: "protoinfoTcp", value: 1, type: "nest", nested: "protoinfo-tcp-attrs" },
-      { name: "protoinfoDccp", value: 2, type: "nest", nested: "protoinfo-dccp-attrs" },
-      { name: "protoinfoSctp", value: 3, type: "nest", nested: "protoinfo-sctp-attrs" },
-    ],
-    "help-attrs": [{ name: "helpName", value: 1, type: "string" }],
-    "nat-proto-attrs": [
-      { name: "natPortMin", value: 1, type: "u16", byteOrder: "big-endian" },
-      { name: "natPortMax", value: 2, type: "u16", byteOrder: "big-endian" },
-    ],
-    "nat-attrs": [
-      { name: "natV4Minip", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "natV4Maxip", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "natV6Minip", value: 4, type: "binary" },
-      { name: "natV6Maxip", value: 5, type: "binary" },
-      { name: "natProto", value: 3, type: "nest", nested: "nat-proto-attrs" },
-    ],
-    "seqadj-attrs": [
-      { name: "correctionPos", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "offsetBefore", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "offsetAfter", value: 3, type: "u32", byteOrder: "big-endian" },
-    ],
-    "secctx-attrs": [{ name: "secctxName", value: 1, type: "string" }],
-    "synproxy-attrs": [
-      { name: "isn", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "its", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "tsoff", value: 3, type: "u32", byteOrder: "big-endian" },
-    ],
-    "conntrack-attrs": [
-      { name: "tupleOrig", value: 1, type: "nest", nested: "tuple-attrs" },
-      { name: "tupleReply", value: 2, type: "nest", nested: "tuple-attrs" },
-      {
-        name: "status",
-        value: 3,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "nf-ct-status",
-        enumAsFlags: true,
-      },
-      { name: "protoinfo", value: 4, type: "nest", nested: "protoinfo-attrs" },
-      { name: "help", value: 5, type: "nest", nested: "help-attrs" },
-      { name: "natSrc", value: 6, type: "nest", nested: "nat-attrs" },
-      { name: "timeout", value: 7, type: "u32", byteOrder: "big-endian" },
-      { name: "mark", value: 8, type: "u32", byteOrder: "big-endian" },
-      { name: "countersOrig", value: 9, type: "nest", nested: "counter-attrs" },
-      { name: "countersReply", value: 10, type: "nest", nested: "counter-attrs" },
-      { name: "use", value: 11, type: "u32", byteOrder: "big-endian" },
-      { name: "id", value: 12, type: "u32", byteOrder: "big-endian" },
-      { name: "natDst", value: 13, type: "nest", nested: "nat-attrs" },
-      { name: "tupleMaster", value: 14, type: "nest", nested: "tuple-attrs" },
-      { name: "seqAdjOrig", value: 15, type: "nest", nested: "seqadj-attrs" },
-      { name: "seqAdjReply", value: 16, type: "nest", nested: "seqadj-attrs" },
-      { name: "secmark", value: 17, type: "binary" },
-      { name: "zone", value: 18, type: "u16", byteOrder: "big-endian" },
-      { name: "secctx", value: 19, type: "nest", nested: "secctx-attrs" },
-      { name: "timestamp", value: 20, type: "u64", byteOrder: "big-endian" },
-      { name: "markMask", value: 21, type: "u32", byteOrder: "big-endian" },
-      { name: "labels", value: 22, type: "binary" },
-      { name: "labels mask", value: 23, type: "binary" },
-      { name: "synproxy", value: 24, type: "nest", nested: "synproxy-attrs" },
-      { name: "filter", value: 25, type: "nest", nested: "tuple-attrs" },
-      {
-        name: "statusMask",
-        value: 26,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "nf-ct-status",
-        enumAsFlags: true,
-      },
-      { name: "timestampEvent", value: 27, type: "u64", byteOrder: "big-endian" },
-    ],
-    "conntrack-stats-attrs": [
-      { name: "searched", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "found", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "new", value: 3, type: "u32", byteOrder: "big-endian" },
-      { name: "invalid", value: 4, type: "u32", byteOrder: "big-endian" },
-      { name: "ignore", value: 5, type: "u32", byteOrder: "big-endian" },
-      { name: "delete", value: 6, type: "u32", byteOrder: "big-endian" },
-      { name: "deleteList", value: 7, type: "u32", byteOrder: "big-endian" },
-      { name: "insert", value: 8, type: "u32", byteOrder: "big-endian" },
-      { name: "insertFailed", value: 9, type: "u32", byteOrder: "big-endian" },
-      { name: "drop", value: 10, type: "u32", byteOrder: "big-endian" },
-      { name: "earlyDrop", value: 11, type: "u32", byteOrder: "big-endian" },
-      { name: "error", value: 12, type: "u32", byteOrder: "big-endian" },
-      { name: "searchRestart", value: 13, type: "u32", byteOrder: "big-endian" },
-      { name: "clashResolve", value: 14, type: "u32", byteOrder: "big-endian" },
-      { name: "chainToolong", value: 15, type: "u32", byteOrder: "big-endian" },
-    ],
-  },
-  operations: {
-    get: {
-      name: "get",
-      requestValue: 257,
-      replyValue: 256,
-      attributeSet: "conntrack-attrs",
-      fixedHeader: "nfgenmsg",
-      do: {
-        request: { value: 257, attributes: ["tupleOrig", "tupleReply", "zone"] },
-        reply: {
-          value: 256,
-          attributes: [
-            "tupleOrig",
-            "tupleReply",
-            "status",
-            "protoinfo",
-            "help",
-            "natSrc",
-            "natDst",
-            "timeout",
-            "mark",
-            "countersOrig",
-            "countersReply",
-            "use",
-            "id",
-            "natDst",
-            "tupleMaster",
-            "seqAdjOrig",
-            "seqAdjReply",
-            "zone",
-            "secctx",
-            "labels",
-            "synproxy",
-          ],
+/**
+ * The conntrack family: every table of this module, compiled lazily on first use, with the
+ * straight-line decoders generated from them.
+ */
+export const family: Family = useDecoders(
+  defineFamily({
+    name: "conntrack",
+    protocol: "netlink-raw",
+    protonum: 12,
+    enums: {
+      "nf-ct-tcp-flags": { type: "flags", entries: NF_CT_TCP_FLAGS },
+      "nf-ct-tcp-state": { type: "enum", entries: NF_CT_TCP_STATE },
+      "nf-ct-sctp-state": { type: "enum", entries: NF_CT_SCTP_STATE },
+      "nf-ct-status": { type: "flags", entries: NF_CT_STATUS },
+    },
+    structs: {
+      nfgenmsg: [
+        { name: "nfgenFamily", type: "u8" },
+        { name: "version", type: "u8" },
+        { name: "resId", type: "u16", byteOrder: "big-endian" },
+      ],
+      "nf-ct-tcp-flags-mask": [
+        { name: "flags", type: "u8", enum: "nf-ct-tcp-flags", enumAsFlags: true },
+        { name: "mask", type: "u8", enum: "nf-ct-tcp-flags", enumAsFlags: true },
+      ],
+    },
+    attributeSets: {
+      "counter-attrs": [
+        { name: "packets", value: 1, type: "u64", byteOrder: "big-endian" },
+        { name: "bytes", value: 2, type: "u64", byteOrder: "big-endian" },
+        { name: "packetsOld", value: 3, type: "u32" },
+        { name: "bytesOld", value: 4, type: "u32" },
+        { name: "pad", value: 5, type: "pad" },
+      ],
+      "tuple-proto-attrs": [
+        { name: "protoNum", value: 1, type: "u8" },
+        { name: "protoSrcPort", value: 2, type: "u16", byteOrder: "big-endian" },
+        { name: "protoDstPort", value: 3, type: "u16", byteOrder: "big-endian" },
+        { name: "protoIcmpId", value: 4, type: "u16", byteOrder: "big-endian" },
+        { name: "protoIcmpType", value: 5, type: "u8" },
+        { name: "protoIcmpCode", value: 6, type: "u8" },
+        { name: "protoIcmpv6Id", value: 7, type: "u16", byteOrder: "big-endian" },
+        { name: "protoIcmpv6Type", value: 8, type: "u8" },
+        { name: "protoIcmpv6Code", value: 9, type: "u8" },
+      ],
+      "tuple-ip-attrs": [
+        { name: "ipV4Src", value: 1, type: "u32", byteOrder: "big-endian", display: "ipv4" },
+        { name: "ipV4Dst", value: 2, type: "u32", byteOrder: "big-endian", display: "ipv4" },
+        { name: "ipV6Src", value: 3, type: "binary", byteOrder: "big-endian", display: "ipv6" },
+        { name: "ipV6Dst", value: 4, type: "binary", byteOrder: "big-endian", display: "ipv6" },
+      ],
+      "tuple-attrs": [
+        { name: "tupleIp", value: 1, type: "nest", nested: "tuple-ip-attrs" },
+        { name: "tupleProto", value: 2, type: "nest", nested: "tuple-proto-attrs" },
+        { name: "tupleZone", value: 3, type: "u16", byteOrder: "big-endian" },
+      ],
+      "protoinfo-tcp-attrs": [
+        { name: "tcpState", value: 1, type: "u8", enum: "nf-ct-tcp-state" },
+        { name: "tcpWscaleOriginal", value: 2, type: "u8" },
+        { name: "tcpWscaleReply", value: 3, type: "u8" },
+        { name: "tcpFlagsOriginal", value: 4, type: "binary", struct: "nf-ct-tcp-flags-mask" },
+        { name: "tcpFlagsReply", value: 5, type: "binary", struct: "nf-ct-tcp-flags-mask" },
+      ],
+      "protoinfo-dccp-attrs": [
+        { name: "dccpState", value: 1, type: "u8" },
+        { name: "dccpRole", value: 2, type: "u8" },
+        { name: "dccpHandshakeSeq", value: 3, type: "u64", byteOrder: "big-endian" },
+        { name: "dccpPad", value: 4, type: "pad" },
+      ],
+      "protoinfo-sctp-attrs": [
+        { name: "sctpState", value: 1, type: "u8", enum: "nf-ct-sctp-state" },
+        { name: "vtagOriginal", value: 2, type: "u32", byteOrder: "big-endian" },
+        { name: "vtagReply", value: 3, type: "u32", byteOrder: "big-endian" },
+      ],
+      "protoinfo-attrs": [
+        { name: "protoinfoTcp", value: 1, type: "nest", nested: "protoinfo-tcp-attrs" },
+        { name: "protoinfoDccp", value: 2, type: "nest", nested: "protoinfo-dccp-attrs" },
+        { name: "protoinfoSctp", value: 3, type: "nest", nested: "protoinfo-sctp-attrs" },
+      ],
+      "help-attrs": [{ name: "helpName", value: 1, type: "string" }],
+      "nat-proto-attrs": [
+        { name: "natPortMin", value: 1, type: "u16", byteOrder: "big-endian" },
+        { name: "natPortMax", value: 2, type: "u16", byteOrder: "big-endian" },
+      ],
+      "nat-attrs": [
+        { name: "natV4Minip", value: 1, type: "u32", byteOrder: "big-endian" },
+        { name: "natV4Maxip", value: 2, type: "u32", byteOrder: "big-endian" },
+        { name: "natV6Minip", value: 4, type: "binary" },
+        { name: "natV6Maxip", value: 5, type: "binary" },
+        { name: "natProto", value: 3, type: "nest", nested: "nat-proto-attrs" },
+      ],
+      "seqadj-attrs": [
+        { name: "correctionPos", value: 1, type: "u32", byteOrder: "big-endian" },
+        { name: "offsetBefore", value: 2, type: "u32", byteOrder: "big-endian" },
+        { name: "offsetAfter", value: 3, type: "u32", byteOrder: "big-endian" },
+      ],
+      "secctx-attrs": [{ name: "secctxName", value: 1, type: "string" }],
+      "synproxy-attrs": [
+        { name: "isn", value: 1, type: "u32", byteOrder: "big-endian" },
+        { name: "its", value: 2, type: "u32", byteOrder: "big-endian" },
+        { name: "tsoff", value: 3, type: "u32", byteOrder: "big-endian" },
+      ],
+      "conntrack-attrs": [
+        { name: "tupleOrig", value: 1, type: "nest", nested: "tuple-attrs" },
+        { name: "tupleReply", value: 2, type: "nest", nested: "tuple-attrs" },
+        {
+          name: "status",
+          value: 3,
+          type: "u32",
+          byteOrder: "big-endian",
+          enum: "nf-ct-status",
+          enumAsFlags: true,
+        },
+        { name: "protoinfo", value: 4, type: "nest", nested: "protoinfo-attrs" },
+        { name: "help", value: 5, type: "nest", nested: "help-attrs" },
+        { name: "natSrc", value: 6, type: "nest", nested: "nat-attrs" },
+        { name: "timeout", value: 7, type: "u32", byteOrder: "big-endian" },
+        { name: "mark", value: 8, type: "u32", byteOrder: "big-endian" },
+        { name: "countersOrig", value: 9, type: "nest", nested: "counter-attrs" },
+        { name: "countersReply", value: 10, type: "nest", nested: "counter-attrs" },
+        { name: "use", value: 11, type: "u32", byteOrder: "big-endian" },
+        { name: "id", value: 12, type: "u32", byteOrder: "big-endian" },
+        { name: "natDst", value: 13, type: "nest", nested: "nat-attrs" },
+        { name: "tupleMaster", value: 14, type: "nest", nested: "tuple-attrs" },
+        { name: "seqAdjOrig", value: 15, type: "nest", nested: "seqadj-attrs" },
+        { name: "seqAdjReply", value: 16, type: "nest", nested: "seqadj-attrs" },
+        { name: "secmark", value: 17, type: "binary" },
+        { name: "zone", value: 18, type: "u16", byteOrder: "big-endian" },
+        { name: "secctx", value: 19, type: "nest", nested: "secctx-attrs" },
+        { name: "timestamp", value: 20, type: "nest", nested: "timestamp-attrs" },
+        { name: "markMask", value: 21, type: "u32", byteOrder: "big-endian" },
+        { name: "labels", value: 22, type: "binary" },
+        { name: "labels mask", value: 23, type: "binary" },
+        { name: "synproxy", value: 24, type: "nest", nested: "synproxy-attrs" },
+        { name: "filter", value: 25, type: "nest", nested: "filter-attrs" },
+        {
+          name: "statusMask",
+          value: 26,
+          type: "u32",
+          byteOrder: "big-endian",
+          enum: "nf-ct-status",
+          enumAsFlags: true,
+        },
+        { name: "timestampEvent", value: 27, type: "u64", byteOrder: "big-endian" },
+      ],
+      "conntrack-stats-attrs": [
+        { name: "searched", value: 1, type: "u32", byteOrder: "big-endian" },
+        { name: "found", value: 2, type: "u32", byteOrder: "big-endian" },
+        { name: "new", value: 3, type: "u32", byteOrder: "big-endian" },
+        { name: "invalid", value: 4, type: "u32", byteOrder: "big-endian" },
+        { name: "ignore", value: 5, type: "u32", byteOrder: "big-endian" },
+        { name: "delete", value: 6, type: "u32", byteOrder: "big-endian" },
+        { name: "deleteList", value: 7, type: "u32", byteOrder: "big-endian" },
+        { name: "insert", value: 8, type: "u32", byteOrder: "big-endian" },
+        { name: "insertFailed", value: 9, type: "u32", byteOrder: "big-endian" },
+        { name: "drop", value: 10, type: "u32", byteOrder: "big-endian" },
+        { name: "earlyDrop", value: 11, type: "u32", byteOrder: "big-endian" },
+        { name: "error", value: 12, type: "u32", byteOrder: "big-endian" },
+        { name: "searchRestart", value: 13, type: "u32", byteOrder: "big-endian" },
+        { name: "clashResolve", value: 14, type: "u32", byteOrder: "big-endian" },
+        { name: "chainToolong", value: 15, type: "u32", byteOrder: "big-endian" },
+      ],
+      "filter-attrs": [
+        { name: "origFlags", value: 1, type: "u32" },
+        { name: "replyFlags", value: 2, type: "u32" },
+      ],
+      "timestamp-attrs": [
+        { name: "start", value: 1, type: "u64", byteOrder: "big-endian" },
+        { name: "stop", value: 2, type: "u64", byteOrder: "big-endian" },
+        { name: "pad", value: 3, type: "pad" },
+      ],
+      "conntrack-stats-global-attrs": [
+        { name: "entries", value: 1, type: "u32", byteOrder: "big-endian" },
+        { name: "maxEntries", value: 2, type: "u32", byteOrder: "big-endian" },
+      ],
+    },
+    operations: {
+      get: {
+        name: "get",
+        requestValue: 257,
+        replyValue: 256,
+        attributeSet: "conntrack-attrs",
+        fixedHeader: "nfgenmsg",
+        do: {
+          request: { value: 257, attributes: ["tupleOrig", "tupleReply", "zone"] },
+          reply: {
+            value: 256,
+            attributes: [
+              "tupleOrig",
+              "tupleReply",
+              "status",
+              "protoinfo",
+              "help",
+              "natSrc",
+              "natDst",
+              "timeout",
+              "mark",
+              "countersOrig",
+              "countersReply",
+              "use",
+              "id",
+              "tupleMaster",
+              "seqAdjOrig",
+              "seqAdjReply",
+              "zone",
+              "secctx",
+              "timestamp",
+              "labels",
+              "synproxy",
+            ],
+          },
+        },
+        dump: {
+          request: {
+            value: 257,
+            attributes: [
+              "mark",
+              "markMask",
+              "status",
+              "statusMask",
+              "zone",
+              "filter",
+              "tupleOrig",
+              "tupleReply",
+            ],
+          },
+          reply: {
+            value: 256,
+            attributes: [
+              "tupleOrig",
+              "tupleReply",
+              "status",
+              "protoinfo",
+              "help",
+              "natSrc",
+              "natDst",
+              "timeout",
+              "mark",
+              "countersOrig",
+              "countersReply",
+              "use",
+              "id",
+              "tupleMaster",
+              "seqAdjOrig",
+              "seqAdjReply",
+              "zone",
+              "secctx",
+              "timestamp",
+              "labels",
+              "synproxy",
+            ],
+          },
         },
       },
-      dump: {
-        request: { value: 257, attributes: ["mark", "filter", "status", "zone"] },
-        reply: {
-          value: 256,
-          attributes: [
-            "tupleOrig",
-            "tupleReply",
-            "status",
-            "protoinfo",
-            "help",
-            "natSrc",
-            "natDst",
-            "timeout",
-            "mark",
-            "countersOrig",
-            "countersReply",
-            "use",
-            "id",
-            "natDst",
-            "tupleMaster",
-            "seqAdjOrig",
-            "seqAdjReply",
-            "zone",
-            "secctx",
-            "labels",
-            "synproxy",
-          ],
+      getStats: {
+        name: "get-stats",
+        requestValue: 260,
+        replyValue: 260,
+        attributeSet: "conntrack-stats-attrs",
+        fixedHeader: "nfgenmsg",
+        dump: {
+          request: { value: 260 },
+          reply: {
+            value: 260,
+            attributes: [
+              "searched",
+              "found",
+              "insert",
+              "insertFailed",
+              "drop",
+              "earlyDrop",
+              "error",
+              "searchRestart",
+              "clashResolve",
+              "chainToolong",
+            ],
+          },
         },
       },
-    },
-    getStats: {
-      name: "get-stats",
-      requestValue: 260,
-      replyValue: 260,
-      attributeSet: "conntrack-stats-attrs",
-      fixedHeader: "nfgenmsg",
-      dump: {
-        request: { value: 260 },
-        reply: {
-          value: 260,
-          attributes: [
-            "searched",
-            "found",
-            "insert",
-            "insertFailed",
-            "drop",
-            "earlyDrop",
-            "error",
-            "searchRestart",
-            "clashResolve",
-            "chainToolong",
-          ],
-        },
+      newNtf: {
+        name: "new-ntf",
+        replyValue: 256,
+        attributeSet: "conntrack-attrs",
+        fixedHeader: "nfgenmsg",
+        notify: "get",
+      },
+      deleteNtf: {
+        name: "delete-ntf",
+        replyValue: 258,
+        attributeSet: "conntrack-attrs",
+        fixedHeader: "nfgenmsg",
+        notify: "get",
       },
     },
-    newNtf: {
-      name: "new-ntf",
-      replyValue: 256,
-      attributeSet: "conntrack-attrs",
-      fixedHeader: "nfgenmsg",
-      notify: "get",
+    mcastGroups: {
+      "nfnlgrp-conntrack-new": NFNLGRP_CONNTRACK_NEW,
+      "nfnlgrp-conntrack-update": NFNLGRP_CONNTRACK_UPDATE,
+      "nfnlgrp-conntrack-destroy": NFNLGRP_CONNTRACK_DESTROY,
+      "nfnlgrp-conntrack-exp-new": NFNLGRP_CONNTRACK_EXP_NEW,
+      "nfnlgrp-conntrack-exp-update": NFNLGRP_CONNTRACK_EXP_UPDATE,
+      "nfnlgrp-conntrack-exp-destroy": NFNLGRP_CONNTRACK_EXP_DESTROY,
     },
-    deleteNtf: {
-      name: "delete-ntf",
-      replyValue: 258,
-      attributeSet: "conntrack-attrs",
-      fixedHeader: "nfgenmsg",
-      notify: "get",
-    },
-  },
-  mcastGroups: {
-    "nfnlgrp-conntrack-new": NFNLGRP_CONNTRACK_NEW,
-    "nfnlgrp-conntrack-update": NFNLGRP_CONNTRACK_UPDATE,
-    "nfnlgrp-conntrack-destroy": NFNLGRP_CONNTRACK_DESTROY,
-    "nfnlgrp-conntrack-exp-new": NFNLGRP_CONNTRACK_EXP_NEW,
-    "nfnlgrp-conntrack-exp-update": NFNLGRP_CONNTRACK_EXP_UPDATE,
-    "nfnlgrp-conntrack-exp-destroy": NFNLGRP_CONNTRACK_EXP_DESTROY,
-  },
-});
+  }),
+  decoders,
+);
 
 /** Struct `nfgenmsg` (conntrack). */
 export const nfgenmsg: StructType<Nfgenmsg> = family.struct("nfgenmsg");
@@ -1198,6 +1305,16 @@ export const conntrackAttrs: AttributeSet<ConntrackAttrs> = family.attributeSet(
 export const conntrackStatsAttrs: AttributeSet<ConntrackStatsAttrs> = family.attributeSet(
   "conntrack-stats-attrs",
 );
+
+/** Attribute set `filter-attrs` (conntrack). */
+export const filterAttrs: AttributeSet<FilterAttrs> = family.attributeSet("filter-attrs");
+
+/** Attribute set `timestamp-attrs` (conntrack). */
+export const timestampAttrs: AttributeSet<TimestampAttrs> = family.attributeSet("timestamp-attrs");
+
+/** Attribute set `conntrack-stats-global-attrs` (conntrack). */
+export const conntrackStatsGlobalAttrs: AttributeSet<ConntrackStatsGlobalAttrs> = family
+  .attributeSet("conntrack-stats-global-attrs");
 
 /** The operations of conntrack by camelCase name. */
 export const operations: Operations = {

@@ -3,11 +3,14 @@
  * nftables: Netfilter nftables configuration over netlink.
  *
  * Tables generated from the YNL spec `nftables.yaml` (schema netlink-raw, netlink protocol 12, with
- * `overlays/nftables.yaml`, `overlays/nftables.c-names.yaml`, `overlays/nftables.dumps.yaml`,
+ * `overlays/nftables.yaml`, `overlays/nftables.byteorder.yaml`, `overlays/nftables.c-names.yaml`,
+ * `overlays/nftables.dumps.yaml`, `overlays/nftables.expressions.yaml`,
  * `overlays/nftables.messages.yaml`) for the codec in `codec/ynl`: enums and flags, message
  * numbers, multicast groups, fixed structs, attribute sets, sub-messages, operations with the
  * attributes of each message, and the types of decoded values. Import it as a namespace: names such
- * as `rtgenmsg` recur across families. The package exports it as `@netlink/netlink/nftables`.
+ * as `rtgenmsg` recur across families. The package exports it as `@netlink/netlink/nftables`, with
+ * the hand-written API of `families/netfilter/nftables.ts` (which re-exports every name of this
+ * module).
  *
  * @example
  * ```ts
@@ -222,6 +225,150 @@ export const REJECT_TYPES = {
   ICMP_UNREACH: 0,
   TCP_RST: 1,
   ICMPX_UNREACH: 2,
+} as const;
+
+/** Flags `set-elem-flags` of nftables (values are bit masks). */
+export const SET_ELEM_FLAGS = {
+  INTERVAL_END: 1,
+  CATCHALL: 2,
+} as const;
+
+/** Flags `flowtable-flags` of nftables (values are bit masks). */
+export const FLOWTABLE_FLAGS = {
+  HW_OFFLOAD: 1,
+  COUNTER: 2,
+} as const;
+
+/** Enum `payload-base` of nftables. */
+export const PAYLOAD_BASE = {
+  LL_HEADER: 0,
+  NETWORK_HEADER: 1,
+  TRANSPORT_HEADER: 2,
+  INNER_HEADER: 3,
+} as const;
+
+/** Enum `payload-csum-type` of nftables. */
+export const PAYLOAD_CSUM_TYPE = {
+  NONE: 0,
+  INET: 1,
+  SCTP: 2,
+} as const;
+
+/** Enum `range-ops` of nftables. */
+export const RANGE_OPS = {
+  EQ: 0,
+  NEQ: 1,
+} as const;
+
+/** Enum `limit-type` of nftables. */
+export const LIMIT_TYPE = {
+  PKTS: 0,
+  PKT_BYTES: 1,
+} as const;
+
+/** Flags `limit-flags` of nftables (values are bit masks). */
+export const LIMIT_FLAGS = {
+  INV: 1,
+} as const;
+
+/** Enum `log-level` of nftables. */
+export const LOG_LEVEL = {
+  EMERG: 0,
+  ALERT: 1,
+  CRIT: 2,
+  ERR: 3,
+  WARNING: 4,
+  NOTICE: 5,
+  INFO: 6,
+  DEBUG: 7,
+  AUDIT: 8,
+} as const;
+
+/** Enum `nat-types` of nftables. */
+export const NAT_TYPES = {
+  SNAT: 0,
+  DNAT: 1,
+} as const;
+
+/** Enum `byteorder-ops` of nftables. */
+export const BYTEORDER_OPS = {
+  NTOH: 0,
+  HTON: 1,
+} as const;
+
+/** Enum `dynset-ops` of nftables. */
+export const DYNSET_OPS = {
+  ADD: 0,
+  UPDATE: 1,
+  DELETE: 2,
+} as const;
+
+/** Flags `dynset-flags` of nftables (values are bit masks). */
+export const DYNSET_FLAGS = {
+  INV: 1,
+  EXPR: 2,
+} as const;
+
+/** Enum `exthdr-ops` of nftables. */
+export const EXTHDR_OPS = {
+  IPV6: 0,
+  TCPOPT: 1,
+  IPV4: 2,
+  SCTP: 3,
+  DCCP: 4,
+} as const;
+
+/** Flags `exthdr-flags` of nftables (values are bit masks). */
+export const EXTHDR_FLAGS = {
+  PRESENT: 1,
+} as const;
+
+/** Enum `socket-keys` of nftables. */
+export const SOCKET_KEYS = {
+  TRANSPARENT: 0,
+  MARK: 1,
+  WILDCARD: 2,
+  CGROUPV2: 3,
+} as const;
+
+/** Enum `rt-keys` of nftables. */
+export const RT_KEYS = {
+  CLASSID: 0,
+  NEXTHOP4: 1,
+  NEXTHOP6: 2,
+  TCPMSS: 3,
+  XFRM: 4,
+} as const;
+
+/** Enum `hash-types` of nftables. */
+export const HASH_TYPES = {
+  JENKINS: 0,
+  SYM: 1,
+} as const;
+
+/** Enum `ng-types` of nftables. */
+export const NG_TYPES = {
+  INCREMENTAL: 0,
+  RANDOM: 1,
+} as const;
+
+/** Flags `queue-flags` of nftables (values are bit masks). */
+export const QUEUE_FLAGS = {
+  BYPASS: 1,
+  CPU_FANOUT: 2,
+} as const;
+
+/** Flags `connlimit-flags` of nftables (values are bit masks). */
+export const CONNLIMIT_FLAGS = {
+  INV: 1,
+} as const;
+
+/** Enum `reject-inet-code` of nftables. */
+export const REJECT_INET_CODE = {
+  NO_ROUTE: 0,
+  PORT_UNREACH: 1,
+  HOST_UNREACH: 2,
+  ADMIN_PROHIBITED: 3,
 } as const;
 
 /**
@@ -540,6 +687,12 @@ export interface TableAttrs extends AttrValues {
    * user data
    */
   userdata?: Uint8Array;
+  /**
+   * `NFTA_TABLE_OWNER` (7): u32, big-endian.
+   *
+   * netlink port id of the table's owner (NFT_TABLE_F_OWNER)
+   */
+  owner?: number;
 }
 
 /** Attributes of set `chain-attrs` of nftables, as decoded by {@link chainAttrs}. */
@@ -648,9 +801,9 @@ export interface HookDevAttrs extends AttrValues {
 
 /** Attributes of set `nft-counter-attrs` of nftables, as decoded by {@link nftCounterAttrs}. */
 export interface NftCounterAttrs extends AttrValues {
-  /** `NFTA_COUNTER_BYTES` (1): u64. */
+  /** `NFTA_COUNTER_BYTES` (1): u64, big-endian. */
   bytes?: bigint;
-  /** `NFTA_COUNTER_PACKETS` (2): u64. */
+  /** `NFTA_COUNTER_PACKETS` (2): u64, big-endian. */
   packets?: bigint;
 }
 
@@ -699,19 +852,19 @@ export interface RuleAttrs extends AttrValues {
    */
   userdata?: Uint8Array;
   /**
-   * `NFTA_RULE_ID` (9): u32.
+   * `NFTA_RULE_ID` (9): u32, big-endian.
    *
    * uniquely identifies a rule in a transaction
    */
   id?: number;
   /**
-   * `NFTA_RULE_POSITION_ID` (10): u32.
+   * `NFTA_RULE_POSITION_ID` (10): u32, big-endian.
    *
    * transaction unique identifier of the previous rule
    */
   positionId?: number;
   /**
-   * `NFTA_RULE_CHAIN_ID` (11): u32.
+   * `NFTA_RULE_CHAIN_ID` (11): u32, big-endian.
    *
    * add the rule to chain by ID, alternative to chain name
    */
@@ -813,19 +966,19 @@ export interface SetAttrs extends AttrValues {
    */
   desc?: SetDescAttrs;
   /**
-   * `NFTA_SET_ID` (10): u32.
+   * `NFTA_SET_ID` (10): u32, big-endian.
    *
    * uniquely identifies a set in a transaction
    */
   id?: number;
   /**
-   * `NFTA_SET_TIMEOUT` (11): u64.
+   * `NFTA_SET_TIMEOUT` (11): u64, big-endian.
    *
    * default timeout value
    */
   timeout?: bigint;
   /**
-   * `NFTA_SET_GC_INTERVAL` (12): u32.
+   * `NFTA_SET_GC_INTERVAL` (12): u32, big-endian.
    *
    * garbage collection interval
    */
@@ -913,19 +1066,19 @@ export interface SetelemAttrs extends AttrValues {
    */
   data?: DataAttrs;
   /**
-   * `NFTA_SET_ELEM_FLAGS` (3): binary.
+   * `NFTA_SET_ELEM_FLAGS` (3): u32, big-endian, values of {@link SET_ELEM_FLAGS}.
    *
    * bitmask of nft_set_elem_flags
    */
-  flags?: Uint8Array;
+  flags?: number;
   /**
-   * `NFTA_SET_ELEM_TIMEOUT` (4): u64.
+   * `NFTA_SET_ELEM_TIMEOUT` (4): u64, big-endian.
    *
    * timeout value
    */
   timeout?: bigint;
   /**
-   * `NFTA_SET_ELEM_EXPIRATION` (5): u64.
+   * `NFTA_SET_ELEM_EXPIRATION` (5): u64, big-endian.
    *
    * expiration time
    */
@@ -979,7 +1132,7 @@ export interface SetelemListAttrs extends AttrValues {
   set?: string;
   /** `NFTA_SET_ELEM_LIST_ELEMENTS` (3): nest of `setelem-list-elem-attrs`. */
   elements?: SetelemListElemAttrs;
-  /** `NFTA_SET_ELEM_LIST_SET_ID` (4): u32. */
+  /** `NFTA_SET_ELEM_LIST_SET_ID` (4): u32, big-endian. */
   setId?: number;
 }
 
@@ -1065,7 +1218,7 @@ export interface FlowtableAttrs extends AttrValues {
   use?: number;
   /** `NFTA_FLOWTABLE_HANDLE` (5): u64, big-endian. */
   handle?: bigint;
-  /** `NFTA_FLOWTABLE_FLAGS` (7): u32, big-endian. */
+  /** `NFTA_FLOWTABLE_FLAGS` (7): u32, big-endian, values of {@link FLOWTABLE_FLAGS}. */
   flags?: number;
 }
 
@@ -1075,7 +1228,7 @@ export interface FlowtableAttrs extends AttrValues {
 export interface FlowtableHookAttrs extends AttrValues {
   /** `NFTA_FLOWTABLE_HOOK_NUM` (1): u32, big-endian. */
   num?: number;
-  /** `NFTA_FLOWTABLE_HOOK_PRIORITY` (2): u32, big-endian. */
+  /** `NFTA_FLOWTABLE_HOOK_PRIORITY` (2): s32, big-endian. */
   priority?: number;
   /** `NFTA_FLOWTABLE_HOOK_DEVS` (3): nest of `hook-dev-attrs`. */
   devs?: HookDevAttrs;
@@ -1123,20 +1276,20 @@ export interface VerdictAttrs extends AttrValues {
   code?: number;
   /** `NFTA_VERDICT_CHAIN` (2): string. */
   chain?: string;
-  /** `NFTA_VERDICT_CHAIN_ID` (3): u32. */
+  /** `NFTA_VERDICT_CHAIN_ID` (3): u32, big-endian. */
   chainId?: number;
 }
 
 /** Attributes of set `expr-counter-attrs` of nftables, as decoded by {@link exprCounterAttrs}. */
 export interface ExprCounterAttrs extends AttrValues {
   /**
-   * `NFTA_COUNTER_BYTES` (1): u64.
+   * `NFTA_COUNTER_BYTES` (1): u64, big-endian.
    *
    * Number of bytes
    */
   bytes?: bigint;
   /**
-   * `NFTA_COUNTER_PACKETS` (2): u64.
+   * `NFTA_COUNTER_PACKETS` (2): u64, big-endian.
    *
    * Number of packets
    */
@@ -1222,7 +1375,7 @@ export interface ExprMetaAttrs extends AttrValues {
 
 /** Attributes of set `expr-nat-attrs` of nftables, as decoded by {@link exprNatAttrs}. */
 export interface ExprNatAttrs extends AttrValues {
-  /** `NFTA_NAT_TYPE` (1): u32, big-endian. */
+  /** `NFTA_NAT_TYPE` (1): u32, big-endian, values of {@link NAT_TYPES}. */
   type?: number;
   /** `NFTA_NAT_FAMILY` (2): u32, big-endian. */
   family?: number;
@@ -1242,7 +1395,7 @@ export interface ExprNatAttrs extends AttrValues {
 export interface ExprPayloadAttrs extends AttrValues {
   /** `NFTA_PAYLOAD_DREG` (1): u32, big-endian. */
   dreg?: number;
-  /** `NFTA_PAYLOAD_BASE` (2): u32, big-endian. */
+  /** `NFTA_PAYLOAD_BASE` (2): u32, big-endian, values of {@link PAYLOAD_BASE}. */
   base?: number;
   /** `NFTA_PAYLOAD_OFFSET` (3): u32, big-endian. */
   offset?: number;
@@ -1250,7 +1403,7 @@ export interface ExprPayloadAttrs extends AttrValues {
   len?: number;
   /** `NFTA_PAYLOAD_SREG` (5): u32, big-endian. */
   sreg?: number;
-  /** `NFTA_PAYLOAD_CSUM_TYPE` (6): u32, big-endian. */
+  /** `NFTA_PAYLOAD_CSUM_TYPE` (6): u32, big-endian, values of {@link PAYLOAD_CSUM_TYPE}. */
   csumType?: number;
   /** `NFTA_PAYLOAD_CSUM_OFFSET` (7): u32, big-endian. */
   csumOffset?: number;
@@ -1312,6 +1465,250 @@ export interface ExprObjrefAttrs extends AttrValues {
   setId?: number;
 }
 
+/** Attributes of set `expr-limit-attrs` of nftables, as decoded by {@link exprLimitAttrs}. */
+export interface ExprLimitAttrs extends AttrValues {
+  /**
+   * `NFTA_LIMIT_RATE` (1): u64, big-endian.
+   *
+   * packets (or bytes) per unit
+   */
+  rate?: bigint;
+  /**
+   * `NFTA_LIMIT_UNIT` (2): u64, big-endian.
+   *
+   * the unit, in seconds
+   */
+  unit?: bigint;
+  /** `NFTA_LIMIT_BURST` (3): u32, big-endian. */
+  burst?: number;
+  /** `NFTA_LIMIT_TYPE` (4): u32, big-endian, values of {@link LIMIT_TYPE}. */
+  type?: number;
+  /** `NFTA_LIMIT_FLAGS` (5): u32, big-endian, values of {@link LIMIT_FLAGS}. */
+  flags?: number;
+}
+
+/** Attributes of set `expr-log-attrs` of nftables, as decoded by {@link exprLogAttrs}. */
+export interface ExprLogAttrs extends AttrValues {
+  /** `NFTA_LOG_GROUP` (1): u16, big-endian. */
+  group?: number;
+  /** `NFTA_LOG_PREFIX` (2): string. */
+  prefix?: string;
+  /** `NFTA_LOG_SNAPLEN` (3): u32, big-endian. */
+  snaplen?: number;
+  /** `NFTA_LOG_QTHRESHOLD` (4): u16, big-endian. */
+  qthreshold?: number;
+  /** `NFTA_LOG_LEVEL` (5): u32, big-endian, values of {@link LOG_LEVEL}. */
+  level?: number;
+  /**
+   * `NFTA_LOG_FLAGS` (6): u32, big-endian.
+   *
+   * NF_LOG_* bits of linux/netfilter/nf_log.h
+   */
+  flags?: number;
+}
+
+/** Attributes of set `expr-range-attrs` of nftables, as decoded by {@link exprRangeAttrs}. */
+export interface ExprRangeAttrs extends AttrValues {
+  /** `NFTA_RANGE_SREG` (1): u32, big-endian. */
+  sreg?: number;
+  /** `NFTA_RANGE_OP` (2): u32, big-endian, values of {@link RANGE_OPS}. */
+  op?: number;
+  /** `NFTA_RANGE_FROM_DATA` (3): nest of `data-attrs`. */
+  fromData?: DataAttrs;
+  /** `NFTA_RANGE_TO_DATA` (4): nest of `data-attrs`. */
+  toData?: DataAttrs;
+}
+
+/** Attributes of set `expr-masq-attrs` of nftables, as decoded by {@link exprMasqAttrs}. */
+export interface ExprMasqAttrs extends AttrValues {
+  /** `NFTA_MASQ_FLAGS` (1): u32, big-endian, values of {@link NAT_RANGE_FLAGS}. */
+  flags?: number;
+  /** `NFTA_MASQ_REG_PROTO_MIN` (2): u32, big-endian. */
+  regProtoMin?: number;
+  /** `NFTA_MASQ_REG_PROTO_MAX` (3): u32, big-endian. */
+  regProtoMax?: number;
+}
+
+/** Attributes of set `expr-redir-attrs` of nftables, as decoded by {@link exprRedirAttrs}. */
+export interface ExprRedirAttrs extends AttrValues {
+  /** `NFTA_REDIR_REG_PROTO_MIN` (1): u32, big-endian. */
+  regProtoMin?: number;
+  /** `NFTA_REDIR_REG_PROTO_MAX` (2): u32, big-endian. */
+  regProtoMax?: number;
+  /** `NFTA_REDIR_FLAGS` (3): u32, big-endian, values of {@link NAT_RANGE_FLAGS}. */
+  flags?: number;
+}
+
+/** Attributes of set `expr-socket-attrs` of nftables, as decoded by {@link exprSocketAttrs}. */
+export interface ExprSocketAttrs extends AttrValues {
+  /** `NFTA_SOCKET_KEY` (1): u32, big-endian, values of {@link SOCKET_KEYS}. */
+  key?: number;
+  /** `NFTA_SOCKET_DREG` (2): u32, big-endian. */
+  dreg?: number;
+  /** `NFTA_SOCKET_LEVEL` (3): u32, big-endian. */
+  level?: number;
+}
+
+/**
+ * Attributes of set `expr-byteorder-attrs` of nftables, as decoded by {@link exprByteorderAttrs}.
+ */
+export interface ExprByteorderAttrs extends AttrValues {
+  /** `NFTA_BYTEORDER_SREG` (1): u32, big-endian. */
+  sreg?: number;
+  /** `NFTA_BYTEORDER_DREG` (2): u32, big-endian. */
+  dreg?: number;
+  /** `NFTA_BYTEORDER_OP` (3): u32, big-endian, values of {@link BYTEORDER_OPS}. */
+  op?: number;
+  /** `NFTA_BYTEORDER_LEN` (4): u32, big-endian. */
+  len?: number;
+  /** `NFTA_BYTEORDER_SIZE` (5): u32, big-endian. */
+  size?: number;
+}
+
+/** Attributes of set `expr-dynset-attrs` of nftables, as decoded by {@link exprDynsetAttrs}. */
+export interface ExprDynsetAttrs extends AttrValues {
+  /** `NFTA_DYNSET_SET_NAME` (1): string. */
+  setName?: string;
+  /** `NFTA_DYNSET_SET_ID` (2): u32, big-endian. */
+  setId?: number;
+  /** `NFTA_DYNSET_OP` (3): u32, big-endian, values of {@link DYNSET_OPS}. */
+  op?: number;
+  /** `NFTA_DYNSET_SREG_KEY` (4): u32, big-endian. */
+  sregKey?: number;
+  /** `NFTA_DYNSET_SREG_DATA` (5): u32, big-endian. */
+  sregData?: number;
+  /** `NFTA_DYNSET_TIMEOUT` (6): u64, big-endian. */
+  timeout?: bigint;
+  /** `NFTA_DYNSET_EXPR` (7): nest of `expr-attrs`. */
+  expr?: ExprAttrs;
+  /** `NFTA_DYNSET_FLAGS` (9): u32, big-endian, values of {@link DYNSET_FLAGS}. */
+  flags?: number;
+  /** `NFTA_DYNSET_EXPRESSIONS` (10): nest of `expr-list-attrs`. */
+  expressions?: ExprListAttrs;
+}
+
+/** Attributes of set `expr-exthdr-attrs` of nftables, as decoded by {@link exprExthdrAttrs}. */
+export interface ExprExthdrAttrs extends AttrValues {
+  /** `NFTA_EXTHDR_DREG` (1): u32, big-endian. */
+  dreg?: number;
+  /** `NFTA_EXTHDR_TYPE` (2): u8. */
+  type?: number;
+  /** `NFTA_EXTHDR_OFFSET` (3): u32, big-endian. */
+  offset?: number;
+  /** `NFTA_EXTHDR_LEN` (4): u32, big-endian. */
+  len?: number;
+  /** `NFTA_EXTHDR_FLAGS` (5): u32, big-endian, values of {@link EXTHDR_FLAGS}. */
+  flags?: number;
+  /** `NFTA_EXTHDR_OP` (6): u32, big-endian, values of {@link EXTHDR_OPS}. */
+  op?: number;
+  /** `NFTA_EXTHDR_SREG` (7): u32, big-endian. */
+  sreg?: number;
+}
+
+/** Attributes of set `expr-rt-attrs` of nftables, as decoded by {@link exprRtAttrs}. */
+export interface ExprRtAttrs extends AttrValues {
+  /** `NFTA_RT_DREG` (1): u32, big-endian. */
+  dreg?: number;
+  /** `NFTA_RT_KEY` (2): u32, big-endian, values of {@link RT_KEYS}. */
+  key?: number;
+}
+
+/** Attributes of set `expr-hash-attrs` of nftables, as decoded by {@link exprHashAttrs}. */
+export interface ExprHashAttrs extends AttrValues {
+  /** `NFTA_HASH_SREG` (1): u32, big-endian. */
+  sreg?: number;
+  /** `NFTA_HASH_DREG` (2): u32, big-endian. */
+  dreg?: number;
+  /** `NFTA_HASH_LEN` (3): u32, big-endian. */
+  len?: number;
+  /** `NFTA_HASH_MODULUS` (4): u32, big-endian. */
+  modulus?: number;
+  /** `NFTA_HASH_SEED` (5): u32, big-endian. */
+  seed?: number;
+  /** `NFTA_HASH_OFFSET` (6): u32, big-endian. */
+  offset?: number;
+  /** `NFTA_HASH_TYPE` (7): u32, big-endian, values of {@link HASH_TYPES}. */
+  type?: number;
+  /** `NFTA_HASH_SET_NAME` (8): string. */
+  setName?: string;
+  /** `NFTA_HASH_SET_ID` (9): u32, big-endian. */
+  setId?: number;
+}
+
+/** Attributes of set `expr-numgen-attrs` of nftables, as decoded by {@link exprNumgenAttrs}. */
+export interface ExprNumgenAttrs extends AttrValues {
+  /** `NFTA_NG_DREG` (1): u32, big-endian. */
+  dreg?: number;
+  /** `NFTA_NG_MODULUS` (2): u32, big-endian. */
+  modulus?: number;
+  /** `NFTA_NG_TYPE` (3): u32, big-endian, values of {@link NG_TYPES}. */
+  type?: number;
+  /** `NFTA_NG_OFFSET` (4): u32, big-endian. */
+  offset?: number;
+  /** `NFTA_NG_SET_NAME` (5): string. */
+  setName?: string;
+  /** `NFTA_NG_SET_ID` (6): u32, big-endian. */
+  setId?: number;
+}
+
+/** Attributes of set `expr-queue-attrs` of nftables, as decoded by {@link exprQueueAttrs}. */
+export interface ExprQueueAttrs extends AttrValues {
+  /** `NFTA_QUEUE_NUM` (1): u16, big-endian. */
+  num?: number;
+  /** `NFTA_QUEUE_TOTAL` (2): u16, big-endian. */
+  total?: number;
+  /** `NFTA_QUEUE_FLAGS` (3): u16, big-endian, values of {@link QUEUE_FLAGS}. */
+  flags?: number;
+  /** `NFTA_QUEUE_SREG_QNUM` (4): u32, big-endian. */
+  sregQnum?: number;
+}
+
+/**
+ * Attributes of set `expr-connlimit-attrs` of nftables, as decoded by {@link exprConnlimitAttrs}.
+ */
+export interface ExprConnlimitAttrs extends AttrValues {
+  /** `NFTA_CONNLIMIT_COUNT` (1): u32, big-endian. */
+  count?: number;
+  /** `NFTA_CONNLIMIT_FLAGS` (2): u32, big-endian, values of {@link CONNLIMIT_FLAGS}. */
+  flags?: number;
+}
+
+/** Attributes of set `expr-last-attrs` of nftables, as decoded by {@link exprLastAttrs}. */
+export interface ExprLastAttrs extends AttrValues {
+  /** `NFTA_LAST_SET` (1): u32, big-endian. */
+  set?: number;
+  /** `NFTA_LAST_MSECS` (2): u64, big-endian. */
+  msecs?: bigint;
+}
+
+/** Attributes of set `expr-dup-attrs` of nftables, as decoded by {@link exprDupAttrs}. */
+export interface ExprDupAttrs extends AttrValues {
+  /** `NFTA_DUP_SREG_ADDR` (1): u32, big-endian. */
+  sregAddr?: number;
+  /** `NFTA_DUP_SREG_DEV` (2): u32, big-endian. */
+  sregDev?: number;
+}
+
+/** Attributes of set `expr-fwd-attrs` of nftables, as decoded by {@link exprFwdAttrs}. */
+export interface ExprFwdAttrs extends AttrValues {
+  /** `NFTA_FWD_SREG_DEV` (1): u32, big-endian. */
+  sregDev?: number;
+  /** `NFTA_FWD_SREG_ADDR` (2): u32, big-endian. */
+  sregAddr?: number;
+  /** `NFTA_FWD_NFPROTO` (3): u32, big-endian. */
+  nfproto?: number;
+}
+
+/** Attributes of set `expr-match-attrs` of nftables, as decoded by {@link exprMatchAttrs}. */
+export interface ExprMatchAttrs extends AttrValues {
+  /** `NFTA_MATCH_NAME` (1): string. */
+  name?: string;
+  /** `NFTA_MATCH_REV` (2): u32, big-endian. */
+  rev?: number;
+  /** `NFTA_MATCH_INFO` (3): binary. */
+  info?: Uint8Array;
+}
+
 /** Formats of sub-message `expr-ops` of nftables, by selector value. */
 export interface ExprOps {
   /** `bitwise`: attribute set `expr-bitwise-attrs`. */
@@ -1346,6 +1743,44 @@ export interface ExprOps {
   target: ExprTargetAttrs;
   /** `tproxy`: attribute set `expr-tproxy-attrs`. */
   tproxy: ExprTproxyAttrs;
+  /** `limit`: attribute set `expr-limit-attrs`. */
+  limit: ExprLimitAttrs;
+  /** `log`: attribute set `expr-log-attrs`. */
+  log: ExprLogAttrs;
+  /** `range`: attribute set `expr-range-attrs`. */
+  range: ExprRangeAttrs;
+  /** `masq`: attribute set `expr-masq-attrs`. */
+  masq: ExprMasqAttrs;
+  /** `redir`: attribute set `expr-redir-attrs`. */
+  redir: ExprRedirAttrs;
+  /** `socket`: attribute set `expr-socket-attrs`. */
+  socket: ExprSocketAttrs;
+  /** `byteorder`: attribute set `expr-byteorder-attrs`. */
+  byteorder: ExprByteorderAttrs;
+  /** `dynset`: attribute set `expr-dynset-attrs`. */
+  dynset: ExprDynsetAttrs;
+  /** `exthdr`: attribute set `expr-exthdr-attrs`. */
+  exthdr: ExprExthdrAttrs;
+  /** `rt`: attribute set `expr-rt-attrs`. */
+  rt: ExprRtAttrs;
+  /** `hash`: attribute set `expr-hash-attrs`. */
+  hash: ExprHashAttrs;
+  /** `numgen`: attribute set `expr-numgen-attrs`. */
+  numgen: ExprNumgenAttrs;
+  /** `queue`: attribute set `expr-queue-attrs`. */
+  queue: ExprQueueAttrs;
+  /** `connlimit`: attribute set `expr-connlimit-attrs`. */
+  connlimit: ExprConnlimitAttrs;
+  /** `last`: attribute set `expr-last-attrs`. */
+  last: ExprLastAttrs;
+  /** `dup`: attribute set `expr-dup-attrs`. */
+  dup: ExprDupAttrs;
+  /** `fwd`: attribute set `expr-fwd-attrs`. */
+  fwd: ExprFwdAttrs;
+  /** `match`: attribute set `expr-match-attrs`. */
+  match: ExprMatchAttrs;
+  /** `notrack`: no content. */
+  notrack: Record<string, never>;
 }
 
 /** Formats of sub-message `obj-data` of nftables, by selector value. */
@@ -1354,6 +1789,10 @@ export interface ObjData {
   counter: CounterAttrs;
   /** `quota`: attribute set `quota-attrs`. */
   quota: QuotaAttrs;
+  /** `limit`: attribute set `expr-limit-attrs`. */
+  limit: ExprLimitAttrs;
+  /** `connlimit`: attribute set `expr-connlimit-attrs`. */
+  connlimit: ExprConnlimitAttrs;
 }
 
 /**
@@ -1380,6 +1819,25 @@ export type ExprAttrsByName =
     | { name: "reject"; data?: ExprOps["reject"] }
     | { name: "target"; data?: ExprOps["target"] }
     | { name: "tproxy"; data?: ExprOps["tproxy"] }
+    | { name: "limit"; data?: ExprOps["limit"] }
+    | { name: "log"; data?: ExprOps["log"] }
+    | { name: "range"; data?: ExprOps["range"] }
+    | { name: "masq"; data?: ExprOps["masq"] }
+    | { name: "redir"; data?: ExprOps["redir"] }
+    | { name: "socket"; data?: ExprOps["socket"] }
+    | { name: "byteorder"; data?: ExprOps["byteorder"] }
+    | { name: "dynset"; data?: ExprOps["dynset"] }
+    | { name: "exthdr"; data?: ExprOps["exthdr"] }
+    | { name: "rt"; data?: ExprOps["rt"] }
+    | { name: "hash"; data?: ExprOps["hash"] }
+    | { name: "numgen"; data?: ExprOps["numgen"] }
+    | { name: "queue"; data?: ExprOps["queue"] }
+    | { name: "connlimit"; data?: ExprOps["connlimit"] }
+    | { name: "last"; data?: ExprOps["last"] }
+    | { name: "dup"; data?: ExprOps["dup"] }
+    | { name: "fwd"; data?: ExprOps["fwd"] }
+    | { name: "match"; data?: ExprOps["match"] }
+    | { name: "notrack"; data?: ExprOps["notrack"] }
     | { name?: string; data?: undefined }
   );
 
@@ -1393,6 +1851,8 @@ export type ObjAttrsByType =
   & (
     | { type: 1; data?: ObjData["counter"] }
     | { type: 2; data?: ObjData["quota"] }
+    | { type: 4; data?: ObjData["limit"] }
+    | { type: 5; data?: ObjData["connlimit"] }
     | { type?: number; data?: undefined }
   );
 
@@ -1922,6 +2382,27 @@ export const family: Family = defineFamily({
     "fib-result": { type: "enum", entries: FIB_RESULT },
     "fib-flags": { type: "flags", entries: FIB_FLAGS },
     "reject-types": { type: "enum", entries: REJECT_TYPES },
+    "set-elem-flags": { type: "flags", entries: SET_ELEM_FLAGS },
+    "flowtable-flags": { type: "flags", entries: FLOWTABLE_FLAGS },
+    "payload-base": { type: "enum", entries: PAYLOAD_BASE },
+    "payload-csum-type": { type: "enum", entries: PAYLOAD_CSUM_TYPE },
+    "range-ops": { type: "enum", entries: RANGE_OPS },
+    "limit-type": { type: "enum", entries: LIMIT_TYPE },
+    "limit-flags": { type: "flags", entries: LIMIT_FLAGS },
+    "log-level": { type: "enum", entries: LOG_LEVEL },
+    "nat-types": { type: "enum", entries: NAT_TYPES },
+    "byteorder-ops": { type: "enum", entries: BYTEORDER_OPS },
+    "dynset-ops": { type: "enum", entries: DYNSET_OPS },
+    "dynset-flags": { type: "flags", entries: DYNSET_FLAGS },
+    "exthdr-ops": { type: "enum", entries: EXTHDR_OPS },
+    "exthdr-flags": { type: "flags", entries: EXTHDR_FLAGS },
+    "socket-keys": { type: "enum", entries: SOCKET_KEYS },
+    "rt-keys": { type: "enum", entries: RT_KEYS },
+    "hash-types": { type: "enum", entries: HASH_TYPES },
+    "ng-types": { type: "enum", entries: NG_TYPES },
+    "queue-flags": { type: "flags", entries: QUEUE_FLAGS },
+    "connlimit-flags": { type: "flags", entries: CONNLIMIT_FLAGS },
+    "reject-inet-code": { type: "enum", entries: REJECT_INET_CODE },
   },
   structs: {
     nfgenmsg: [
@@ -1946,6 +2427,7 @@ export const family: Family = defineFamily({
       { name: "use", value: 3, type: "u32", byteOrder: "big-endian" },
       { name: "handle", value: 4, type: "u64", byteOrder: "big-endian" },
       { name: "userdata", value: 6, type: "binary" },
+      { name: "owner", value: 7, type: "u32", byteOrder: "big-endian" },
     ],
     "chain-attrs": [
       { name: "table", value: 1, type: "string" },
@@ -1980,8 +2462,8 @@ export const family: Family = defineFamily({
     ],
     "hook-dev-attrs": [{ name: "name", value: 1, type: "string", multi: true }],
     "nft-counter-attrs": [
-      { name: "bytes", value: 1, type: "u64" },
-      { name: "packets", value: 2, type: "u64" },
+      { name: "bytes", value: 1, type: "u64", byteOrder: "big-endian" },
+      { name: "packets", value: 2, type: "u64", byteOrder: "big-endian" },
     ],
     "rule-attrs": [
       { name: "table", value: 1, type: "string" },
@@ -1991,9 +2473,9 @@ export const family: Family = defineFamily({
       { name: "compat", value: 5, type: "nest", nested: "rule-compat-attrs" },
       { name: "position", value: 6, type: "u64", byteOrder: "big-endian" },
       { name: "userdata", value: 7, type: "binary" },
-      { name: "id", value: 9, type: "u32" },
-      { name: "positionId", value: 10, type: "u32" },
-      { name: "chainId", value: 11, type: "u32" },
+      { name: "id", value: 9, type: "u32", byteOrder: "big-endian" },
+      { name: "positionId", value: 10, type: "u32", byteOrder: "big-endian" },
+      { name: "chainId", value: 11, type: "u32", byteOrder: "big-endian" },
     ],
     "expr-list-attrs": [
       { name: "elem", value: 1, type: "nest", multi: true, nested: "expr-attrs" },
@@ -2009,16 +2491,23 @@ export const family: Family = defineFamily({
     "set-attrs": [
       { name: "table", value: 1, type: "string" },
       { name: "name", value: 2, type: "string" },
-      { name: "flags", value: 3, type: "u32", byteOrder: "big-endian", enum: "set-flags" },
+      {
+        name: "flags",
+        value: 3,
+        type: "u32",
+        byteOrder: "big-endian",
+        enum: "set-flags",
+        enumAsFlags: true,
+      },
       { name: "keyType", value: 4, type: "u32", byteOrder: "big-endian" },
       { name: "keyLen", value: 5, type: "u32", byteOrder: "big-endian" },
       { name: "dataType", value: 6, type: "u32", byteOrder: "big-endian" },
       { name: "dataLen", value: 7, type: "u32", byteOrder: "big-endian" },
       { name: "policy", value: 8, type: "u32", byteOrder: "big-endian" },
       { name: "desc", value: 9, type: "nest", nested: "set-desc-attrs" },
-      { name: "id", value: 10, type: "u32" },
-      { name: "timeout", value: 11, type: "u64" },
-      { name: "gcInterval", value: 12, type: "u32" },
+      { name: "id", value: 10, type: "u32", byteOrder: "big-endian" },
+      { name: "timeout", value: 11, type: "u64", byteOrder: "big-endian" },
+      { name: "gcInterval", value: 12, type: "u32", byteOrder: "big-endian" },
       { name: "userdata", value: 13, type: "binary" },
       { name: "pad", value: 14, type: "pad" },
       { name: "objType", value: 15, type: "u32", byteOrder: "big-endian" },
@@ -2036,9 +2525,16 @@ export const family: Family = defineFamily({
     "setelem-attrs": [
       { name: "key", value: 1, type: "nest", nested: "data-attrs" },
       { name: "data", value: 2, type: "nest", nested: "data-attrs" },
-      { name: "flags", value: 3, type: "binary" },
-      { name: "timeout", value: 4, type: "u64" },
-      { name: "expiration", value: 5, type: "u64" },
+      {
+        name: "flags",
+        value: 3,
+        type: "u32",
+        byteOrder: "big-endian",
+        enum: "set-elem-flags",
+        enumAsFlags: true,
+      },
+      { name: "timeout", value: 4, type: "u64", byteOrder: "big-endian" },
+      { name: "expiration", value: 5, type: "u64", byteOrder: "big-endian" },
       { name: "userdata", value: 6, type: "binary" },
       { name: "expr", value: 7, type: "nest", nested: "expr-attrs" },
       { name: "objref", value: 9, type: "string" },
@@ -2052,7 +2548,7 @@ export const family: Family = defineFamily({
       { name: "table", value: 1, type: "string" },
       { name: "set", value: 2, type: "string" },
       { name: "elements", value: 3, type: "nest", nested: "setelem-list-elem-attrs" },
-      { name: "setId", value: 4, type: "u32" },
+      { name: "setId", value: 4, type: "u32", byteOrder: "big-endian" },
     ],
     "gen-attrs": [
       { name: "id", value: 1, type: "u32", byteOrder: "big-endian" },
@@ -2071,7 +2567,14 @@ export const family: Family = defineFamily({
     ],
     "quota-attrs": [
       { name: "bytes", value: 1, type: "u64", byteOrder: "big-endian" },
-      { name: "flags", value: 2, type: "u32", byteOrder: "big-endian", enum: "quota-flags" },
+      {
+        name: "flags",
+        value: 2,
+        type: "u32",
+        byteOrder: "big-endian",
+        enum: "quota-flags",
+        enumAsFlags: true,
+      },
       { name: "pad", value: 3, type: "pad" },
       { name: "consumed", value: 4, type: "u64", byteOrder: "big-endian" },
     ],
@@ -2082,11 +2585,18 @@ export const family: Family = defineFamily({
       { name: "use", value: 4, type: "u32", byteOrder: "big-endian" },
       { name: "handle", value: 5, type: "u64", byteOrder: "big-endian" },
       { name: "pad", value: 6, type: "pad" },
-      { name: "flags", value: 7, type: "u32", byteOrder: "big-endian" },
+      {
+        name: "flags",
+        value: 7,
+        type: "u32",
+        byteOrder: "big-endian",
+        enum: "flowtable-flags",
+        enumAsFlags: true,
+      },
     ],
     "flowtable-hook-attrs": [
       { name: "num", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "priority", value: 2, type: "u32", byteOrder: "big-endian" },
+      { name: "priority", value: 2, type: "s32", byteOrder: "big-endian" },
       { name: "devs", value: 3, type: "nest", nested: "hook-dev-attrs" },
     ],
     "expr-bitwise-attrs": [
@@ -2110,17 +2620,24 @@ export const family: Family = defineFamily({
     "verdict-attrs": [
       { name: "code", value: 1, type: "u32", byteOrder: "big-endian", enum: "verdict-code" },
       { name: "chain", value: 2, type: "string" },
-      { name: "chainId", value: 3, type: "u32" },
+      { name: "chainId", value: 3, type: "u32", byteOrder: "big-endian" },
     ],
     "expr-counter-attrs": [
-      { name: "bytes", value: 1, type: "u64" },
-      { name: "packets", value: 2, type: "u64" },
+      { name: "bytes", value: 1, type: "u64", byteOrder: "big-endian" },
+      { name: "packets", value: 2, type: "u64", byteOrder: "big-endian" },
       { name: "pad", value: 3, type: "pad" },
     ],
     "expr-fib-attrs": [
       { name: "dreg", value: 1, type: "u32", byteOrder: "big-endian" },
       { name: "result", value: 2, type: "u32", byteOrder: "big-endian", enum: "fib-result" },
-      { name: "flags", value: 3, type: "u32", byteOrder: "big-endian", enum: "fib-flags" },
+      {
+        name: "flags",
+        value: 3,
+        type: "u32",
+        byteOrder: "big-endian",
+        enum: "fib-flags",
+        enumAsFlags: true,
+      },
     ],
     "expr-ct-attrs": [
       { name: "dreg", value: 1, type: "u32", byteOrder: "big-endian" },
@@ -2146,7 +2663,7 @@ export const family: Family = defineFamily({
       { name: "sreg", value: 3, type: "u32", byteOrder: "big-endian" },
     ],
     "expr-nat-attrs": [
-      { name: "type", value: 1, type: "u32", byteOrder: "big-endian" },
+      { name: "type", value: 1, type: "u32", byteOrder: "big-endian", enum: "nat-types" },
       { name: "family", value: 2, type: "u32", byteOrder: "big-endian" },
       { name: "regAddrMin", value: 3, type: "u32", byteOrder: "big-endian" },
       { name: "regAddrMax", value: 4, type: "u32", byteOrder: "big-endian" },
@@ -2163,11 +2680,17 @@ export const family: Family = defineFamily({
     ],
     "expr-payload-attrs": [
       { name: "dreg", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "base", value: 2, type: "u32", byteOrder: "big-endian" },
+      { name: "base", value: 2, type: "u32", byteOrder: "big-endian", enum: "payload-base" },
       { name: "offset", value: 3, type: "u32", byteOrder: "big-endian" },
       { name: "len", value: 4, type: "u32", byteOrder: "big-endian" },
       { name: "sreg", value: 5, type: "u32", byteOrder: "big-endian" },
-      { name: "csumType", value: 6, type: "u32", byteOrder: "big-endian" },
+      {
+        name: "csumType",
+        value: 6,
+        type: "u32",
+        byteOrder: "big-endian",
+        enum: "payload-csum-type",
+      },
       { name: "csumOffset", value: 7, type: "u32", byteOrder: "big-endian" },
       { name: "csumFlags", value: 8, type: "u32", byteOrder: "big-endian" },
     ],
@@ -2192,6 +2715,172 @@ export const family: Family = defineFamily({
       { name: "setName", value: 4, type: "string" },
       { name: "setId", value: 5, type: "u32", byteOrder: "big-endian" },
     ],
+    "expr-limit-attrs": [
+      { name: "rate", value: 1, type: "u64", byteOrder: "big-endian" },
+      { name: "unit", value: 2, type: "u64", byteOrder: "big-endian" },
+      { name: "burst", value: 3, type: "u32", byteOrder: "big-endian" },
+      { name: "type", value: 4, type: "u32", byteOrder: "big-endian", enum: "limit-type" },
+      {
+        name: "flags",
+        value: 5,
+        type: "u32",
+        byteOrder: "big-endian",
+        enum: "limit-flags",
+        enumAsFlags: true,
+      },
+      { name: "pad", value: 6, type: "pad" },
+    ],
+    "expr-log-attrs": [
+      { name: "group", value: 1, type: "u16", byteOrder: "big-endian" },
+      { name: "prefix", value: 2, type: "string" },
+      { name: "snaplen", value: 3, type: "u32", byteOrder: "big-endian" },
+      { name: "qthreshold", value: 4, type: "u16", byteOrder: "big-endian" },
+      { name: "level", value: 5, type: "u32", byteOrder: "big-endian", enum: "log-level" },
+      { name: "flags", value: 6, type: "u32", byteOrder: "big-endian" },
+    ],
+    "expr-range-attrs": [
+      { name: "sreg", value: 1, type: "u32", byteOrder: "big-endian" },
+      { name: "op", value: 2, type: "u32", byteOrder: "big-endian", enum: "range-ops" },
+      { name: "fromData", value: 3, type: "nest", nested: "data-attrs" },
+      { name: "toData", value: 4, type: "nest", nested: "data-attrs" },
+    ],
+    "expr-masq-attrs": [
+      {
+        name: "flags",
+        value: 1,
+        type: "u32",
+        byteOrder: "big-endian",
+        enum: "nat-range-flags",
+        enumAsFlags: true,
+      },
+      { name: "regProtoMin", value: 2, type: "u32", byteOrder: "big-endian" },
+      { name: "regProtoMax", value: 3, type: "u32", byteOrder: "big-endian" },
+    ],
+    "expr-redir-attrs": [
+      { name: "regProtoMin", value: 1, type: "u32", byteOrder: "big-endian" },
+      { name: "regProtoMax", value: 2, type: "u32", byteOrder: "big-endian" },
+      {
+        name: "flags",
+        value: 3,
+        type: "u32",
+        byteOrder: "big-endian",
+        enum: "nat-range-flags",
+        enumAsFlags: true,
+      },
+    ],
+    "expr-socket-attrs": [
+      { name: "key", value: 1, type: "u32", byteOrder: "big-endian", enum: "socket-keys" },
+      { name: "dreg", value: 2, type: "u32", byteOrder: "big-endian" },
+      { name: "level", value: 3, type: "u32", byteOrder: "big-endian" },
+    ],
+    "expr-byteorder-attrs": [
+      { name: "sreg", value: 1, type: "u32", byteOrder: "big-endian" },
+      { name: "dreg", value: 2, type: "u32", byteOrder: "big-endian" },
+      { name: "op", value: 3, type: "u32", byteOrder: "big-endian", enum: "byteorder-ops" },
+      { name: "len", value: 4, type: "u32", byteOrder: "big-endian" },
+      { name: "size", value: 5, type: "u32", byteOrder: "big-endian" },
+    ],
+    "expr-dynset-attrs": [
+      { name: "setName", value: 1, type: "string" },
+      { name: "setId", value: 2, type: "u32", byteOrder: "big-endian" },
+      { name: "op", value: 3, type: "u32", byteOrder: "big-endian", enum: "dynset-ops" },
+      { name: "sregKey", value: 4, type: "u32", byteOrder: "big-endian" },
+      { name: "sregData", value: 5, type: "u32", byteOrder: "big-endian" },
+      { name: "timeout", value: 6, type: "u64", byteOrder: "big-endian" },
+      { name: "expr", value: 7, type: "nest", nested: "expr-attrs" },
+      { name: "pad", value: 8, type: "pad" },
+      {
+        name: "flags",
+        value: 9,
+        type: "u32",
+        byteOrder: "big-endian",
+        enum: "dynset-flags",
+        enumAsFlags: true,
+      },
+      { name: "expressions", value: 10, type: "nest", nested: "expr-list-attrs" },
+    ],
+    "expr-exthdr-attrs": [
+      { name: "dreg", value: 1, type: "u32", byteOrder: "big-endian" },
+      { name: "type", value: 2, type: "u8" },
+      { name: "offset", value: 3, type: "u32", byteOrder: "big-endian" },
+      { name: "len", value: 4, type: "u32", byteOrder: "big-endian" },
+      {
+        name: "flags",
+        value: 5,
+        type: "u32",
+        byteOrder: "big-endian",
+        enum: "exthdr-flags",
+        enumAsFlags: true,
+      },
+      { name: "op", value: 6, type: "u32", byteOrder: "big-endian", enum: "exthdr-ops" },
+      { name: "sreg", value: 7, type: "u32", byteOrder: "big-endian" },
+    ],
+    "expr-rt-attrs": [
+      { name: "dreg", value: 1, type: "u32", byteOrder: "big-endian" },
+      { name: "key", value: 2, type: "u32", byteOrder: "big-endian", enum: "rt-keys" },
+    ],
+    "expr-hash-attrs": [
+      { name: "sreg", value: 1, type: "u32", byteOrder: "big-endian" },
+      { name: "dreg", value: 2, type: "u32", byteOrder: "big-endian" },
+      { name: "len", value: 3, type: "u32", byteOrder: "big-endian" },
+      { name: "modulus", value: 4, type: "u32", byteOrder: "big-endian" },
+      { name: "seed", value: 5, type: "u32", byteOrder: "big-endian" },
+      { name: "offset", value: 6, type: "u32", byteOrder: "big-endian" },
+      { name: "type", value: 7, type: "u32", byteOrder: "big-endian", enum: "hash-types" },
+      { name: "setName", value: 8, type: "string" },
+      { name: "setId", value: 9, type: "u32", byteOrder: "big-endian" },
+    ],
+    "expr-numgen-attrs": [
+      { name: "dreg", value: 1, type: "u32", byteOrder: "big-endian" },
+      { name: "modulus", value: 2, type: "u32", byteOrder: "big-endian" },
+      { name: "type", value: 3, type: "u32", byteOrder: "big-endian", enum: "ng-types" },
+      { name: "offset", value: 4, type: "u32", byteOrder: "big-endian" },
+      { name: "setName", value: 5, type: "string" },
+      { name: "setId", value: 6, type: "u32", byteOrder: "big-endian" },
+    ],
+    "expr-queue-attrs": [
+      { name: "num", value: 1, type: "u16", byteOrder: "big-endian" },
+      { name: "total", value: 2, type: "u16", byteOrder: "big-endian" },
+      {
+        name: "flags",
+        value: 3,
+        type: "u16",
+        byteOrder: "big-endian",
+        enum: "queue-flags",
+        enumAsFlags: true,
+      },
+      { name: "sregQnum", value: 4, type: "u32", byteOrder: "big-endian" },
+    ],
+    "expr-connlimit-attrs": [
+      { name: "count", value: 1, type: "u32", byteOrder: "big-endian" },
+      {
+        name: "flags",
+        value: 2,
+        type: "u32",
+        byteOrder: "big-endian",
+        enum: "connlimit-flags",
+        enumAsFlags: true,
+      },
+    ],
+    "expr-last-attrs": [
+      { name: "set", value: 1, type: "u32", byteOrder: "big-endian" },
+      { name: "msecs", value: 2, type: "u64", byteOrder: "big-endian" },
+      { name: "pad", value: 3, type: "pad" },
+    ],
+    "expr-dup-attrs": [
+      { name: "sregAddr", value: 1, type: "u32", byteOrder: "big-endian" },
+      { name: "sregDev", value: 2, type: "u32", byteOrder: "big-endian" },
+    ],
+    "expr-fwd-attrs": [
+      { name: "sregDev", value: 1, type: "u32", byteOrder: "big-endian" },
+      { name: "sregAddr", value: 2, type: "u32", byteOrder: "big-endian" },
+      { name: "nfproto", value: 3, type: "u32", byteOrder: "big-endian" },
+    ],
+    "expr-match-attrs": [
+      { name: "name", value: 1, type: "string" },
+      { name: "rev", value: 2, type: "u32", byteOrder: "big-endian" },
+      { name: "info", value: 3, type: "binary" },
+    ],
   },
   subMessages: {
     "expr-ops": {
@@ -2211,10 +2900,31 @@ export const family: Family = defineFamily({
       reject: { attributeSet: "expr-reject-attrs" },
       target: { attributeSet: "expr-target-attrs" },
       tproxy: { attributeSet: "expr-tproxy-attrs" },
+      limit: { attributeSet: "expr-limit-attrs" },
+      log: { attributeSet: "expr-log-attrs" },
+      range: { attributeSet: "expr-range-attrs" },
+      masq: { attributeSet: "expr-masq-attrs" },
+      redir: { attributeSet: "expr-redir-attrs" },
+      socket: { attributeSet: "expr-socket-attrs" },
+      byteorder: { attributeSet: "expr-byteorder-attrs" },
+      dynset: { attributeSet: "expr-dynset-attrs" },
+      exthdr: { attributeSet: "expr-exthdr-attrs" },
+      rt: { attributeSet: "expr-rt-attrs" },
+      hash: { attributeSet: "expr-hash-attrs" },
+      numgen: { attributeSet: "expr-numgen-attrs" },
+      queue: { attributeSet: "expr-queue-attrs" },
+      connlimit: { attributeSet: "expr-connlimit-attrs" },
+      last: { attributeSet: "expr-last-attrs" },
+      dup: { attributeSet: "expr-dup-attrs" },
+      fwd: { attributeSet: "expr-fwd-attrs" },
+      match: { attributeSet: "expr-match-attrs" },
+      notrack: {},
     },
     "obj-data": {
       counter: { attributeSet: "counter-attrs" },
       quota: { attributeSet: "quota-attrs" },
+      limit: { attributeSet: "expr-limit-attrs" },
+      connlimit: { attributeSet: "expr-connlimit-attrs" },
     },
   },
   operations: {
@@ -2649,6 +3359,72 @@ export const exprTproxyAttrs: AttributeSet<ExprTproxyAttrs> = family.attributeSe
 export const exprObjrefAttrs: AttributeSet<ExprObjrefAttrs> = family.attributeSet(
   "expr-objref-attrs",
 );
+
+/** Attribute set `expr-limit-attrs` (nftables). */
+export const exprLimitAttrs: AttributeSet<ExprLimitAttrs> = family.attributeSet("expr-limit-attrs");
+
+/** Attribute set `expr-log-attrs` (nftables). */
+export const exprLogAttrs: AttributeSet<ExprLogAttrs> = family.attributeSet("expr-log-attrs");
+
+/** Attribute set `expr-range-attrs` (nftables). */
+export const exprRangeAttrs: AttributeSet<ExprRangeAttrs> = family.attributeSet("expr-range-attrs");
+
+/** Attribute set `expr-masq-attrs` (nftables). */
+export const exprMasqAttrs: AttributeSet<ExprMasqAttrs> = family.attributeSet("expr-masq-attrs");
+
+/** Attribute set `expr-redir-attrs` (nftables). */
+export const exprRedirAttrs: AttributeSet<ExprRedirAttrs> = family.attributeSet("expr-redir-attrs");
+
+/** Attribute set `expr-socket-attrs` (nftables). */
+export const exprSocketAttrs: AttributeSet<ExprSocketAttrs> = family.attributeSet(
+  "expr-socket-attrs",
+);
+
+/** Attribute set `expr-byteorder-attrs` (nftables). */
+export const exprByteorderAttrs: AttributeSet<ExprByteorderAttrs> = family.attributeSet(
+  "expr-byteorder-attrs",
+);
+
+/** Attribute set `expr-dynset-attrs` (nftables). */
+export const exprDynsetAttrs: AttributeSet<ExprDynsetAttrs> = family.attributeSet(
+  "expr-dynset-attrs",
+);
+
+/** Attribute set `expr-exthdr-attrs` (nftables). */
+export const exprExthdrAttrs: AttributeSet<ExprExthdrAttrs> = family.attributeSet(
+  "expr-exthdr-attrs",
+);
+
+/** Attribute set `expr-rt-attrs` (nftables). */
+export const exprRtAttrs: AttributeSet<ExprRtAttrs> = family.attributeSet("expr-rt-attrs");
+
+/** Attribute set `expr-hash-attrs` (nftables). */
+export const exprHashAttrs: AttributeSet<ExprHashAttrs> = family.attributeSet("expr-hash-attrs");
+
+/** Attribute set `expr-numgen-attrs` (nftables). */
+export const exprNumgenAttrs: AttributeSet<ExprNumgenAttrs> = family.attributeSet(
+  "expr-numgen-attrs",
+);
+
+/** Attribute set `expr-queue-attrs` (nftables). */
+export const exprQueueAttrs: AttributeSet<ExprQueueAttrs> = family.attributeSet("expr-queue-attrs");
+
+/** Attribute set `expr-connlimit-attrs` (nftables). */
+export const exprConnlimitAttrs: AttributeSet<ExprConnlimitAttrs> = family.attributeSet(
+  "expr-connlimit-attrs",
+);
+
+/** Attribute set `expr-last-attrs` (nftables). */
+export const exprLastAttrs: AttributeSet<ExprLastAttrs> = family.attributeSet("expr-last-attrs");
+
+/** Attribute set `expr-dup-attrs` (nftables). */
+export const exprDupAttrs: AttributeSet<ExprDupAttrs> = family.attributeSet("expr-dup-attrs");
+
+/** Attribute set `expr-fwd-attrs` (nftables). */
+export const exprFwdAttrs: AttributeSet<ExprFwdAttrs> = family.attributeSet("expr-fwd-attrs");
+
+/** Attribute set `expr-match-attrs` (nftables). */
+export const exprMatchAttrs: AttributeSet<ExprMatchAttrs> = family.attributeSet("expr-match-attrs");
 
 /** The operations of nftables by camelCase name. */
 export const operations: Operations = {

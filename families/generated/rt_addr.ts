@@ -30,6 +30,8 @@ import {
   type StructType,
   type StructValues,
 } from "../../codec/ynl/mod.ts";
+import { useDecoders } from "../../codec/ynl/_runtime.ts";
+import { decoders } from "./rt_addr_decode.js";
 
 /** Flags `ifa-flags` of rt-addr (values are bit masks). */
 export const IFA_FLAGS = {
@@ -316,130 +318,136 @@ export interface Operations {
   };
 }
 
-/** The rt-addr family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "rt-addr",
-  protocol: "netlink-raw",
-  protonum: 0,
-  enums: {
-    "ifa-flags": { type: "flags", entries: IFA_FLAGS },
-    "prefix-flags": { type: "flags", entries: PREFIX_FLAGS },
-    "if-prefix-flags": { type: "flags", entries: IF_PREFIX_FLAGS },
-  },
-  structs: {
-    ifaddrmsg: [
-      { name: "ifaFamily", type: "u8" },
-      { name: "ifaPrefixlen", type: "u8" },
-      { name: "ifaFlags", type: "u8", enum: "ifa-flags", enumAsFlags: true },
-      { name: "ifaScope", type: "u8" },
-      { name: "ifaIndex", type: "u32" },
-    ],
-    "ifa-cacheinfo": [
-      { name: "ifaPrefered", type: "u32" },
-      { name: "ifaValid", type: "u32" },
-      { name: "cstamp", type: "u32" },
-      { name: "tstamp", type: "u32" },
-    ],
-    prefixmsg: [
-      { name: "family", type: "u8" },
-      { name: "pad", type: "pad", len: 3 },
-      { name: "ifindex", type: "s32" },
-      { name: "type", type: "u8" },
-      { name: "len", type: "u8" },
-      { name: "flags", type: "u8" },
-      { name: "pad", type: "pad", len: 1 },
-    ],
-    "prefix-cacheinfo": [
-      { name: "preferredTime", type: "u32" },
-      { name: "validTime", type: "u32" },
-    ],
-  },
-  attributeSets: {
-    "addr-attrs": [
-      { name: "address", value: 1, type: "binary", display: "ipv4" },
-      { name: "local", value: 2, type: "binary", display: "ipv4" },
-      { name: "label", value: 3, type: "string" },
-      { name: "broadcast", value: 4, type: "binary", display: "ipv4" },
-      { name: "anycast", value: 5, type: "binary" },
-      { name: "cacheinfo", value: 6, type: "binary", struct: "ifa-cacheinfo" },
-      { name: "multicast", value: 7, type: "binary" },
-      { name: "flags", value: 8, type: "u32", enum: "ifa-flags", enumAsFlags: true },
-      { name: "rtPriority", value: 9, type: "u32" },
-      { name: "targetNetnsid", value: 10, type: "binary" },
-      { name: "proto", value: 11, type: "u8" },
-    ],
-    "prefix-attrs": [
-      { name: "address", value: 1, type: "binary", display: "ipv6" },
-      { name: "cacheinfo", value: 2, type: "binary", struct: "prefix-cacheinfo" },
-    ],
-  },
-  operations: {
-    newaddr: {
-      name: "newaddr",
-      requestValue: 20,
-      attributeSet: "addr-attrs",
-      fixedHeader: "ifaddrmsg",
-      do: { request: { value: 20, attributes: ["address", "label", "local", "cacheinfo"] } },
+/**
+ * The rt-addr family: every table of this module, compiled lazily on first use, with the
+ * straight-line decoders generated from them.
+ */
+export const family: Family = useDecoders(
+  defineFamily({
+    name: "rt-addr",
+    protocol: "netlink-raw",
+    protonum: 0,
+    enums: {
+      "ifa-flags": { type: "flags", entries: IFA_FLAGS },
+      "prefix-flags": { type: "flags", entries: PREFIX_FLAGS },
+      "if-prefix-flags": { type: "flags", entries: IF_PREFIX_FLAGS },
     },
-    deladdr: {
-      name: "deladdr",
-      requestValue: 21,
-      attributeSet: "addr-attrs",
-      fixedHeader: "ifaddrmsg",
-      do: { request: { value: 21, attributes: ["address", "local"] } },
+    structs: {
+      ifaddrmsg: [
+        { name: "ifaFamily", type: "u8" },
+        { name: "ifaPrefixlen", type: "u8" },
+        { name: "ifaFlags", type: "u8", enum: "ifa-flags", enumAsFlags: true },
+        { name: "ifaScope", type: "u8" },
+        { name: "ifaIndex", type: "u32" },
+      ],
+      "ifa-cacheinfo": [
+        { name: "ifaPrefered", type: "u32" },
+        { name: "ifaValid", type: "u32" },
+        { name: "cstamp", type: "u32" },
+        { name: "tstamp", type: "u32" },
+      ],
+      prefixmsg: [
+        { name: "family", type: "u8" },
+        { name: "pad", type: "pad", len: 3 },
+        { name: "ifindex", type: "s32" },
+        { name: "type", type: "u8" },
+        { name: "len", type: "u8" },
+        { name: "flags", type: "u8" },
+        { name: "pad", type: "pad", len: 1 },
+      ],
+      "prefix-cacheinfo": [
+        { name: "preferredTime", type: "u32" },
+        { name: "validTime", type: "u32" },
+      ],
     },
-    getaddr: {
-      name: "getaddr",
-      requestValue: 22,
-      replyValue: 20,
-      attributeSet: "addr-attrs",
-      fixedHeader: "ifaddrmsg",
-      dump: {
-        request: { value: 22, attributes: [] },
-        reply: { value: 20, attributes: ["address", "label", "local", "cacheinfo"] },
+    attributeSets: {
+      "addr-attrs": [
+        { name: "address", value: 1, type: "binary", display: "ipv4" },
+        { name: "local", value: 2, type: "binary", display: "ipv4" },
+        { name: "label", value: 3, type: "string" },
+        { name: "broadcast", value: 4, type: "binary", display: "ipv4" },
+        { name: "anycast", value: 5, type: "binary" },
+        { name: "cacheinfo", value: 6, type: "binary", struct: "ifa-cacheinfo" },
+        { name: "multicast", value: 7, type: "binary" },
+        { name: "flags", value: 8, type: "u32", enum: "ifa-flags", enumAsFlags: true },
+        { name: "rtPriority", value: 9, type: "u32" },
+        { name: "targetNetnsid", value: 10, type: "binary" },
+        { name: "proto", value: 11, type: "u8" },
+      ],
+      "prefix-attrs": [
+        { name: "address", value: 1, type: "binary", display: "ipv6" },
+        { name: "cacheinfo", value: 2, type: "binary", struct: "prefix-cacheinfo" },
+      ],
+    },
+    operations: {
+      newaddr: {
+        name: "newaddr",
+        requestValue: 20,
+        attributeSet: "addr-attrs",
+        fixedHeader: "ifaddrmsg",
+        do: { request: { value: 20, attributes: ["address", "label", "local", "cacheinfo"] } },
+      },
+      deladdr: {
+        name: "deladdr",
+        requestValue: 21,
+        attributeSet: "addr-attrs",
+        fixedHeader: "ifaddrmsg",
+        do: { request: { value: 21, attributes: ["address", "local"] } },
+      },
+      getaddr: {
+        name: "getaddr",
+        requestValue: 22,
+        replyValue: 20,
+        attributeSet: "addr-attrs",
+        fixedHeader: "ifaddrmsg",
+        dump: {
+          request: { value: 22, attributes: [] },
+          reply: { value: 20, attributes: ["address", "label", "local", "cacheinfo"] },
+        },
+      },
+      getmulticast: {
+        name: "getmulticast",
+        requestValue: 58,
+        replyValue: 58,
+        attributeSet: "addr-attrs",
+        fixedHeader: "ifaddrmsg",
+        do: {
+          request: { value: 58, attributes: [] },
+          reply: { value: 58, attributes: ["multicast", "cacheinfo"] },
+        },
+        dump: {
+          request: { value: 58, attributes: [] },
+          reply: { value: 58, attributes: ["multicast", "cacheinfo"] },
+        },
+      },
+      getanycast: {
+        name: "getanycast",
+        requestValue: 62,
+        replyValue: 62,
+        attributeSet: "addr-attrs",
+        fixedHeader: "ifaddrmsg",
+        dump: {
+          request: { value: 62, attributes: [] },
+          reply: { value: 62, attributes: ["anycast", "cacheinfo"] },
+        },
+      },
+      newprefix: {
+        name: "newprefix",
+        replyValue: 52,
+        attributeSet: "prefix-attrs",
+        fixedHeader: "prefixmsg",
+        event: { attributes: ["address", "cacheinfo"] },
+        mcgrp: "rtnlgrp-ipv6-prefix",
       },
     },
-    getmulticast: {
-      name: "getmulticast",
-      requestValue: 58,
-      replyValue: 58,
-      attributeSet: "addr-attrs",
-      fixedHeader: "ifaddrmsg",
-      do: {
-        request: { value: 58, attributes: [] },
-        reply: { value: 58, attributes: ["multicast", "cacheinfo"] },
-      },
-      dump: {
-        request: { value: 58, attributes: [] },
-        reply: { value: 58, attributes: ["multicast", "cacheinfo"] },
-      },
+    mcastGroups: {
+      "rtnlgrp-ipv4-ifaddr": RTNLGRP_IPV4_IFADDR,
+      "rtnlgrp-ipv6-ifaddr": RTNLGRP_IPV6_IFADDR,
+      "rtnlgrp-ipv6-prefix": RTNLGRP_IPV6_PREFIX,
     },
-    getanycast: {
-      name: "getanycast",
-      requestValue: 62,
-      replyValue: 62,
-      attributeSet: "addr-attrs",
-      fixedHeader: "ifaddrmsg",
-      dump: {
-        request: { value: 62, attributes: [] },
-        reply: { value: 62, attributes: ["anycast", "cacheinfo"] },
-      },
-    },
-    newprefix: {
-      name: "newprefix",
-      replyValue: 52,
-      attributeSet: "prefix-attrs",
-      fixedHeader: "prefixmsg",
-      event: { attributes: ["address", "cacheinfo"] },
-      mcgrp: "rtnlgrp-ipv6-prefix",
-    },
-  },
-  mcastGroups: {
-    "rtnlgrp-ipv4-ifaddr": RTNLGRP_IPV4_IFADDR,
-    "rtnlgrp-ipv6-ifaddr": RTNLGRP_IPV6_IFADDR,
-    "rtnlgrp-ipv6-prefix": RTNLGRP_IPV6_PREFIX,
-  },
-});
+  }),
+  decoders,
+);
 
 /** Struct `ifaddrmsg` (rt-addr). */
 export const ifaddrmsg: StructType<Ifaddrmsg> = family.struct("ifaddrmsg");

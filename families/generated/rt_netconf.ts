@@ -30,6 +30,8 @@ import {
   type StructType,
   type StructValues,
 } from "../../codec/ynl/mod.ts";
+import { useDecoders } from "../../codec/ynl/_runtime.ts";
+import { decoders } from "./rt_netconf_decode.js";
 
 /**
  * Constant `NETCONFA_IFINDEX_ALL` of rt-netconf.
@@ -255,85 +257,91 @@ export interface Operations {
   };
 }
 
-/** The rt-netconf family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "rt-netconf",
-  protocol: "netlink-raw",
-  protonum: 0,
-  structs: { netconfmsg: [{ name: "family", type: "u8" }] },
-  attributeSets: {
-    "netconf-attrs": [
-      { name: "ifindex", value: 1, type: "s32" },
-      { name: "forwarding", value: 2, type: "s32" },
-      { name: "rpFilter", value: 3, type: "s32" },
-      { name: "mcForwarding", value: 4, type: "s32" },
-      { name: "proxyNeigh", value: 5, type: "s32" },
-      { name: "ignoreRoutesWithLinkdown", value: 6, type: "s32" },
-      { name: "input", value: 7, type: "s32" },
-      { name: "bcForwarding", value: 8, type: "s32" },
-    ],
-  },
-  operations: {
-    getnetconf: {
-      name: "getnetconf",
-      requestValue: 82,
-      replyValue: 80,
-      attributeSet: "netconf-attrs",
-      fixedHeader: "netconfmsg",
-      do: {
-        request: { value: 82, attributes: ["ifindex"] },
-        reply: {
-          value: 80,
-          attributes: [
-            "ifindex",
-            "forwarding",
-            "rpFilter",
-            "mcForwarding",
-            "proxyNeigh",
-            "ignoreRoutesWithLinkdown",
-            "input",
-            "bcForwarding",
-          ],
+/**
+ * The rt-netconf family: every table of this module, compiled lazily on first use, with the
+ * straight-line decoders generated from them.
+ */
+export const family: Family = useDecoders(
+  defineFamily({
+    name: "rt-netconf",
+    protocol: "netlink-raw",
+    protonum: 0,
+    structs: { netconfmsg: [{ name: "family", type: "u8" }] },
+    attributeSets: {
+      "netconf-attrs": [
+        { name: "ifindex", value: 1, type: "s32" },
+        { name: "forwarding", value: 2, type: "s32" },
+        { name: "rpFilter", value: 3, type: "s32" },
+        { name: "mcForwarding", value: 4, type: "s32" },
+        { name: "proxyNeigh", value: 5, type: "s32" },
+        { name: "ignoreRoutesWithLinkdown", value: 6, type: "s32" },
+        { name: "input", value: 7, type: "s32" },
+        { name: "bcForwarding", value: 8, type: "s32" },
+      ],
+    },
+    operations: {
+      getnetconf: {
+        name: "getnetconf",
+        requestValue: 82,
+        replyValue: 80,
+        attributeSet: "netconf-attrs",
+        fixedHeader: "netconfmsg",
+        do: {
+          request: { value: 82, attributes: ["ifindex"] },
+          reply: {
+            value: 80,
+            attributes: [
+              "ifindex",
+              "forwarding",
+              "rpFilter",
+              "mcForwarding",
+              "proxyNeigh",
+              "ignoreRoutesWithLinkdown",
+              "input",
+              "bcForwarding",
+            ],
+          },
+        },
+        dump: {
+          request: { value: 82, attributes: [] },
+          reply: {
+            value: 80,
+            attributes: [
+              "ifindex",
+              "forwarding",
+              "rpFilter",
+              "mcForwarding",
+              "proxyNeigh",
+              "ignoreRoutesWithLinkdown",
+              "input",
+              "bcForwarding",
+            ],
+          },
         },
       },
-      dump: {
-        request: { value: 82, attributes: [] },
-        reply: {
-          value: 80,
-          attributes: [
-            "ifindex",
-            "forwarding",
-            "rpFilter",
-            "mcForwarding",
-            "proxyNeigh",
-            "ignoreRoutesWithLinkdown",
-            "input",
-            "bcForwarding",
-          ],
-        },
+      newnetconfNtf: {
+        name: "newnetconf-ntf",
+        replyValue: 80,
+        attributeSet: "netconf-attrs",
+        fixedHeader: "netconfmsg",
+        notify: "getnetconf",
+      },
+      delnetconfNtf: {
+        name: "delnetconf-ntf",
+        replyValue: 81,
+        attributeSet: "netconf-attrs",
+        fixedHeader: "netconfmsg",
+        notify: "getnetconf",
       },
     },
-    newnetconfNtf: {
-      name: "newnetconf-ntf",
-      replyValue: 80,
-      attributeSet: "netconf-attrs",
-      fixedHeader: "netconfmsg",
-      notify: "getnetconf",
+    mcastGroups: {
+      "rtnlgrp-ipv4-netconf": RTNLGRP_IPV4_NETCONF,
+      "rtnlgrp-ipv6-netconf": RTNLGRP_IPV6_NETCONF,
+      "rtnlgrp-mpls-netconf": RTNLGRP_MPLS_NETCONF,
     },
-    delnetconfNtf: {
-      name: "delnetconf-ntf",
-      replyValue: 81,
-      attributeSet: "netconf-attrs",
-      fixedHeader: "netconfmsg",
-      notify: "getnetconf",
-    },
-  },
-  mcastGroups: {
-    "rtnlgrp-ipv4-netconf": RTNLGRP_IPV4_NETCONF,
-    "rtnlgrp-ipv6-netconf": RTNLGRP_IPV6_NETCONF,
-    "rtnlgrp-mpls-netconf": RTNLGRP_MPLS_NETCONF,
-  },
-});
+  }),
+  decoders,
+);
 
 /** Struct `netconfmsg` (rt-netconf). */
 export const netconfmsg: StructType<Netconfmsg> = family.struct("netconfmsg");

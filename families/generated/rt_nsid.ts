@@ -29,6 +29,8 @@ import {
   type StructType,
   type StructValues,
 } from "../../codec/ynl/mod.ts";
+import { useDecoders } from "../../codec/ynl/_runtime.ts";
+import { decoders } from "./rt_nsid_decode.js";
 
 /**
  * Constant `NETNSA_NSID_NOT_ASSIGNED` of rt-nsid.
@@ -162,63 +164,69 @@ export interface Operations {
   };
 }
 
-/** The rt-nsid family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "rt-nsid",
-  protocol: "netlink-raw",
-  protonum: 0,
-  structs: { rtgenmsg: [{ name: "family", type: "u8" }] },
-  attributeSets: {
-    "nsid-attrs": [
-      { name: "nsid", value: 1, type: "s32" },
-      { name: "pid", value: 2, type: "u32" },
-      { name: "fd", value: 3, type: "u32" },
-      { name: "targetNsid", value: 4, type: "s32" },
-      { name: "currentNsid", value: 5, type: "s32" },
-    ],
-  },
-  operations: {
-    newnsid: {
-      name: "newnsid",
-      requestValue: 88,
-      attributeSet: "nsid-attrs",
-      fixedHeader: "rtgenmsg",
-      do: { request: { value: 88, attributes: ["nsid", "pid", "fd"] } },
+/**
+ * The rt-nsid family: every table of this module, compiled lazily on first use, with the
+ * straight-line decoders generated from them.
+ */
+export const family: Family = useDecoders(
+  defineFamily({
+    name: "rt-nsid",
+    protocol: "netlink-raw",
+    protonum: 0,
+    structs: { rtgenmsg: [{ name: "family", type: "u8" }] },
+    attributeSets: {
+      "nsid-attrs": [
+        { name: "nsid", value: 1, type: "s32" },
+        { name: "pid", value: 2, type: "u32" },
+        { name: "fd", value: 3, type: "u32" },
+        { name: "targetNsid", value: 4, type: "s32" },
+        { name: "currentNsid", value: 5, type: "s32" },
+      ],
     },
-    getnsid: {
-      name: "getnsid",
-      requestValue: 90,
-      replyValue: 88,
-      attributeSet: "nsid-attrs",
-      fixedHeader: "rtgenmsg",
-      do: {
-        request: { value: 90, attributes: ["pid", "fd", "nsid", "targetNsid"] },
-        reply: { value: 88, attributes: ["nsid", "currentNsid"] },
+    operations: {
+      newnsid: {
+        name: "newnsid",
+        requestValue: 88,
+        attributeSet: "nsid-attrs",
+        fixedHeader: "rtgenmsg",
+        do: { request: { value: 88, attributes: ["nsid", "pid", "fd"] } },
       },
-      dump: {
-        request: { value: 90, attributes: ["targetNsid"] },
-        reply: { value: 88, attributes: ["nsid", "currentNsid"] },
+      getnsid: {
+        name: "getnsid",
+        requestValue: 90,
+        replyValue: 88,
+        attributeSet: "nsid-attrs",
+        fixedHeader: "rtgenmsg",
+        do: {
+          request: { value: 90, attributes: ["pid", "fd", "nsid", "targetNsid"] },
+          reply: { value: 88, attributes: ["nsid", "currentNsid"] },
+        },
+        dump: {
+          request: { value: 90, attributes: ["targetNsid"] },
+          reply: { value: 88, attributes: ["nsid", "currentNsid"] },
+        },
+      },
+      newnsidNtf: {
+        name: "newnsid-ntf",
+        replyValue: 88,
+        attributeSet: "nsid-attrs",
+        fixedHeader: "rtgenmsg",
+        notify: "getnsid",
+        mcgrp: "rtnlgrp-nsid",
+      },
+      delnsidNtf: {
+        name: "delnsid-ntf",
+        replyValue: 89,
+        attributeSet: "nsid-attrs",
+        fixedHeader: "rtgenmsg",
+        notify: "getnsid",
+        mcgrp: "rtnlgrp-nsid",
       },
     },
-    newnsidNtf: {
-      name: "newnsid-ntf",
-      replyValue: 88,
-      attributeSet: "nsid-attrs",
-      fixedHeader: "rtgenmsg",
-      notify: "getnsid",
-      mcgrp: "rtnlgrp-nsid",
-    },
-    delnsidNtf: {
-      name: "delnsid-ntf",
-      replyValue: 89,
-      attributeSet: "nsid-attrs",
-      fixedHeader: "rtgenmsg",
-      notify: "getnsid",
-      mcgrp: "rtnlgrp-nsid",
-    },
-  },
-  mcastGroups: { "rtnlgrp-nsid": RTNLGRP_NSID },
-});
+    mcastGroups: { "rtnlgrp-nsid": RTNLGRP_NSID },
+  }),
+  decoders,
+);
 
 /** Struct `rtgenmsg` (rt-nsid). */
 export const rtgenmsg: StructType<Rtgenmsg> = family.struct("rtgenmsg");

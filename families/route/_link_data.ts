@@ -9,7 +9,7 @@ import { UNKNOWN, type UnknownAttribute } from "../../codec/ynl/mod.ts";
 import * as rtLink from "../generated/rt_link.ts";
 import { parseIp } from "./addr_text.ts";
 import { u32 } from "./_names.ts";
-import { checkName, macBytes, netnsAttrs } from "./_link_util.ts";
+import { checkName, type LinkRef, macBytes, netnsAttrs } from "./_link_util.ts";
 import {
   type AddLinkSpec,
   BOND_MODES,
@@ -34,8 +34,8 @@ const SPEC_KINDS = new Set<string>(
 
 /** How the data encoders reach the kernel: link names to indexes. */
 export interface LinkResolver {
-  /** The index of a link given by index or name. */
-  index(link: number | string): Promise<number>;
+  /** The index of a link. */
+  index(link: LinkRef): Promise<number>;
 }
 
 /** Whether {@link linkinfoOf} can encode `kind`'s data (from the spec, or as a known kind). */

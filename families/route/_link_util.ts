@@ -4,18 +4,41 @@
  *
  * @module
  */
+import { NetlinkError } from "../../codec/netlink_error.ts";
 import { openNetns } from "../../socket/netns.ts";
-import type * as rtLink from "../generated/rt_link.ts";
+import * as rtLink from "../generated/rt_link.ts";
 import { parseMac } from "./addr_text.ts";
 import { u32 } from "./_names.ts";
+import { ENODEV, LinkNotFoundError } from "./errors.ts";
+import type { Rtnl } from "./rtnl.ts";
 
 /** `IFNAMSIZ` (linux/if.h): names are at most 15 bytes and a NUL. */
 export const IFNAMSIZ = 16;
 /** `ALTIFNAMSIZ` (linux/if.h): alternative names are at most 127 bytes and a NUL. */
 export const ALTIFNAMSIZ = 128;
 
-/** Which interface: by index or by name (an alternative name works too). */
-export type LinkRef = { index: number; name?: undefined } | { name: string; index?: undefined };
+/**
+ * Which interface: a name (an alternative name works too) or an index, bare or as
+ * `{ name }` / `{ index }`. Every function of the route API that names a link takes one.
+ */
+export type LinkRef =
+  | string
+  | number
+  | { index: number; name?: undefined }
+  | { name: string; index?: undefined };
+
+/** A {@link LinkRef} as an object. */
+export function refObject(ref: LinkRef): { index: number } | { name: string } {
+  if (typeof ref === "number") return { index: ref };
+  if (typeof ref === "string") return { name: ref };
+  return ref as { index: number } | { name: string };
+}
+
+/** The name or index a {@link LinkRef} gives, for messages. */
+export function refLabel(ref: LinkRef): string | number {
+  const o = refObject(ref) as { index?: number; name?: string };
+  return o.index ?? o.name!;
+}
 
 /** A network namespace: a name (`ip netns`), a path, `{ pid }` or an open `{ fd }`. */
 export type NetnsTarget = string | { pid: number } | { fd: number };
@@ -50,28 +73,86 @@ export function checkAltName(name: unknown): string {
   return name;
 }
 
-/** Check a {@link LinkRef}. */
-export function checkRef(ref: LinkRef): void {
-  if (ref === null || typeof ref !== "object") {
-    throw new TypeError("Expected a link reference { index } or { name }");
+const BAD_REF = "A link is a name, an index, { name } or { index }";
+
+/** Check a {@link LinkRef}; returns it as an object. */
+export function checkRef(ref: LinkRef): { index: number } | { name: string } {
+  if (
+    ref === null || (typeof ref !== "object" && typeof ref !== "string" && typeof ref !== "number")
+  ) {
+    throw new TypeError(`${BAD_REF}, got ${String(ref)}`);
   }
-  if (ref.index !== undefined) {
-    if (!Number.isInteger(ref.index) || ref.index <= 0 || ref.index > 0x7fffffff) {
-      throw new RangeError(`Interface index must be a positive integer, got ${ref.index}`);
+  const o = refObject(ref) as { index?: number; name?: string };
+  if (o.index !== undefined) {
+    if (!Number.isInteger(o.index) || o.index <= 0 || o.index > 0x7fffffff) {
+      throw new RangeError(`Interface index must be a positive integer, got ${o.index}`);
     }
-  } else if (typeof ref.name !== "string" || ref.name === "") {
-    throw new TypeError("Expected a link reference { index } or { name }");
+  } else if (typeof o.name !== "string" || o.name === "") {
+    throw new TypeError(`${BAD_REF}, got ${JSON.stringify(ref)}`);
   }
+  return o as { index: number } | { name: string };
 }
 
 /** Where a request names its link: the header index, or `IFLA_IFNAME` / `IFLA_ALT_IFNAME`. */
 export function refRequest(
   ref: LinkRef,
 ): { header: Partial<rtLink.Ifinfomsg>; attrs: rtLink.LinkAttrs } {
-  checkRef(ref);
-  if (ref.index !== undefined) return { header: { ifiIndex: ref.index }, attrs: {} };
-  const long = utf8.encode(ref.name).length >= IFNAMSIZ;
-  return { header: {}, attrs: long ? { altIfname: ref.name } : { ifname: ref.name } };
+  const o = checkRef(ref);
+  if ("index" in o) return { header: { ifiIndex: o.index }, attrs: {} };
+  const long = utf8.encode(o.name).length >= IFNAMSIZ;
+  return { header: {}, attrs: long ? { altIfname: o.name } : { ifname: o.name } };
+}
+
+/**
+ * `e`, or a {@link LinkNotFoundError} naming `ref` when `e` is the kernel's `ENODEV` for it.
+ */
+export function notFound(e: unknown, ref: LinkRef): unknown {
+  if (e instanceof NetlinkError && e.errno === ENODEV && !(e instanceof LinkNotFoundError)) {
+    return new LinkNotFoundError(refLabel(ref), {
+      operation: e.operation,
+      seq: e.seq,
+      extAck: e.extAck,
+    });
+  }
+  return e;
+}
+
+/**
+ * The index of a link: an index as given (checked), a name looked up with `RTM_GETLINK`.
+ *
+ * @throws {LinkNotFoundError} when there is no link of that name.
+ */
+export async function resolveLink(
+  rt: Rtnl,
+  ref: LinkRef,
+  signal?: AbortSignal,
+): Promise<number> {
+  const o = checkRef(ref);
+  if ("index" in o) return o.index;
+  const { header, attrs } = refRequest(o);
+  try {
+    const m = await rt.call(rtLink.operations.getlink, {
+      header,
+      attrs: { ...attrs, extMask: rtLink.RTEXT_FILTER.SKIP_STATS },
+      signal,
+    });
+    if (m === undefined) throw new Error("RTM_GETLINK: the kernel sent no link");
+    return m.header.ifiIndex;
+  } catch (e) {
+    throw notFound(e, ref);
+  }
+}
+
+/** The index of each link by name, and the name by index: one link dump. */
+export async function linkNameMap(rt: Rtnl, signal?: AbortSignal): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  for await (
+    const l of rt.dump(rtLink.operations.getlink, {
+      attrs: { extMask: rtLink.RTEXT_FILTER.SKIP_STATS },
+      signal,
+    })
+  ) if (l.attrs.ifname !== undefined) out.set(l.header.ifiIndex, l.attrs.ifname);
+  return out;
 }
 
 /** A link-layer address given as text or bytes. */

@@ -5,6 +5,7 @@
  * @module
  */
 import { RTM_TYPE } from "../generated/rt_route.ts";
+import { ADDRESS_FAMILIES, nameOf } from "./names.ts";
 
 /** Route / address scopes (linux/rtnetlink.h `RT_SCOPE_*`), named as `ip` names them. */
 export const SCOPES = {
@@ -58,37 +59,6 @@ export const ROUTE_TYPES: {
   Object.entries(RTM_TYPE).map(([k, v]) => [k.toLowerCase(), v]),
 ) as never;
 
-/** A value given by name from `table` or as a number in `0..max`. */
-export function byName<T extends Record<string, number>>(
-  table: T,
-  value: keyof T | number | string,
-  what: string,
-  max = 255,
-): number {
-  if (typeof value === "number") {
-    if (!Number.isInteger(value) || value < 0 || value > max) {
-      throw new RangeError(`${what} must be an integer in 0..${max}, got ${value}`);
-    }
-    return value;
-  }
-  const v = table[value as keyof T];
-  if (v === undefined) {
-    throw new TypeError(
-      `Unknown ${what} "${String(value)}": use a number or one of ${Object.keys(table).join(", ")}`,
-    );
-  }
-  return v;
-}
-
-/** The name of `value` in `table`, or the number itself. */
-export function nameOf<T extends Record<string, number>>(
-  table: T,
-  value: number,
-): keyof T | number {
-  for (const k in table) if (table[k] === value) return k;
-  return value;
-}
-
 /** Check an unsigned 32-bit integer. */
 export function u32(v: unknown, what: string): number {
   if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 0xffffffff) {
@@ -98,18 +68,54 @@ export function u32(v: unknown, what: string): number {
 }
 
 /**
- * An address family option (`"inet"`, `"inet6"` or the number) as `AF_*`; 0 (all) when absent.
- * `what` names the object in the error; `extra` lists further families it accepts.
+ * An address family option (a name of {@link ADDRESS_FAMILIES} such as `"inet"`, or the
+ * number) as `AF_*`; 0 (all) when absent. `what` names the object in the error; `allowed`
+ * lists the families it takes besides 0.
  */
 export function familyOf(
-  f: number | "inet" | "inet6" | undefined,
+  f: number | string | undefined,
   what: string,
-  extra: readonly number[] = [],
+  allowed: readonly number[] = [2, 10],
 ): number {
   if (f === undefined) return 0;
-  if (f === "inet") return 2; // AF_INET
-  if (f === "inet6") return 10; // AF_INET6
-  if (f === 0 || f === 2 || f === 10 || extra.includes(f)) return f;
-  const also = extra.map((n) => `, ${n}`).join("");
-  throw new TypeError(`${what} family must be "inet", "inet6", 2${also} or 10, got ${String(f)}`);
+  const n = typeof f === "string"
+    ? (ADDRESS_FAMILIES as Record<string, number>)[f]
+    : Number.isInteger(f)
+    ? f
+    : undefined;
+  if (n !== undefined && (n === 0 || allowed.includes(n))) return n;
+  const names = Object.entries(ADDRESS_FAMILIES).filter(([, v]) => allowed.includes(v));
+  throw new TypeError(
+    `${what} family must be ${names.map(([k, v]) => `"${k}" (${v})`).join(", ")}, got ${String(f)}`,
+  );
+}
+
+/** The name of an address family (`"inet"`), or its number when it has none. */
+export function familyName(f: number): string | number {
+  return nameOf("family", f);
+}
+
+/**
+ * `object` with `message` attached as a property that is not enumerable: the typed objects of
+ * the route API carry their whole decoded message there, out of `JSON.stringify`, spreads and
+ * deep comparisons.
+ */
+export function withMessage<T extends object, M>(
+  object: T,
+  message: M,
+): T & { readonly message: M } {
+  Object.defineProperty(object, "message", { value: message, enumerable: false });
+  return object as T & { readonly message: M };
+}
+
+/**
+ * A 64-bit counter as plain JSON: a number when it is a safe integer (up to 2^53 − 1), its
+ * decimal string above (the rule of the library's JSON conversion, `messageToJson`).
+ */
+export type Counter = number | string;
+
+/** A counter ({@link Counter}) from a decoded u64 or u32. */
+export function toCounter(v: bigint | number): Counter {
+  if (typeof v === "number") return v;
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
 }

@@ -3,10 +3,11 @@
  *
  * @example
  * ```ts
- * import { Rtnl, addAddress, listAddresses } from "@netlink/netlink";
+ * import { Rtnl, addAddress, flushAddresses, listAddresses } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addAddress(rt, { dev: "eth0", address: "192.0.2.1/24" });
  * for (const a of await listAddresses(rt, { dev: "eth0" })) console.log(a.address, a.prefixlen);
+ * await flushAddresses(rt, { dev: "eth0", family: "inet" });
  * ```
  *
  * @module
@@ -14,8 +15,9 @@
 import type { DecodedMessage } from "../../codec/ynl/mod.ts";
 import * as rtAddr from "../generated/rt_addr.ts";
 import { AF_INET, AF_INET6, formatIp, parseIp, parsePrefix } from "./addr_text.ts";
-import { byName, familyOf, nameOf, SCOPES, u32 } from "./_names.ts";
-import { linkIndex } from "./link.ts";
+import { familyName, familyOf, SCOPES, u32, withMessage } from "./_names.ts";
+import { nameOf, numberOf } from "./names.ts";
+import { linkNameMap, type LinkRef, notFound, resolveLink } from "./_link_util.ts";
 import { newFlags, type NewOptions, type Rtnl } from "./rtnl.ts";
 
 export { SCOPES };
@@ -26,12 +28,17 @@ export type AddressMessage = DecodedMessage<rtAddr.Ifaddrmsg, rtAddr.AddrAttrs>;
 /** Lifetime value meaning "forever" (`INFINITY_LIFE_TIME`). */
 export const FOREVER = 0xffffffff;
 
-/** An address, with the common fields pulled out of the message. */
+/**
+ * An address, with the common fields pulled out of the message: plain JSON data. `message`
+ * (the decoded `RTM_NEWADDR`) is not enumerable.
+ */
 export interface Address {
-  /** `AF_INET` (2) or `AF_INET6` (10). */
-  family: number;
+  /** `"inet"` or `"inet6"`. */
+  family: string | number;
+  /** Interface name (absent when the interface is gone). */
+  dev?: string;
   /** Interface index. */
-  index: number;
+  ifindex: number;
   /** The address as text: `IFA_LOCAL` when present (IPv4), else `IFA_ADDRESS`. */
   address: string;
   /** Prefix length. */
@@ -40,9 +47,11 @@ export interface Address {
   peer?: string;
   /** IPv4 broadcast address. */
   broadcast?: string;
+  /** Anycast address. */
+  anycast?: string;
   /** IPv4 label. */
   label?: string;
-  /** Scope name (`"global"`, `"link"`, `"host"`, …) or number. */
+  /** Scope name (`"global"`, `"link"`, `"host"`, …, from iproute2's `rt_scopes`) or number. */
   scope: string | number;
   /** `IFA_F_*` names, lower-case as `ip -j` prints them (`"permanent"`, `"nodad"`, …). */
   flags: string[];
@@ -50,8 +59,16 @@ export interface Address {
   validLifetime?: number;
   /** Preferred lifetime in seconds ({@link FOREVER} for none). */
   preferredLifetime?: number;
-  /** The whole decoded message. */
-  message: AddressMessage;
+  /** `IFA_RT_PRIORITY`: metric of the prefix route. */
+  metric?: number;
+  /**
+   * The interface index, as {@link Address.ifindex} (not enumerable).
+   *
+   * @deprecated Use `ifindex`, the name every object of the route API gives it.
+   */
+  readonly index: number;
+  /** The whole decoded message (not enumerable). */
+  readonly message: AddressMessage;
 }
 
 /** `IFA_F_*` flag names (lower case) as {@link AddAddressSpec.flags} takes them. */
@@ -59,10 +76,8 @@ export type AddressFlagName = Lowercase<keyof typeof rtAddr.IFA_FLAGS>;
 
 /** What {@link addAddress} adds and {@link deleteAddress} removes. */
 export interface AddAddressSpec {
-  /** The interface, by index. */
-  index?: number;
-  /** The interface, by name. */
-  dev?: string;
+  /** The interface. */
+  dev: LinkRef;
   /** `"10.0.0.1/24"`, `"2001:db8::1/64"` (a bare address is a host prefix), or parts. */
   address: string | { local: string; prefixlen: number };
   /** Point-to-point peer (IPv4), e.g. `"10.0.0.2/32"`. */
@@ -71,8 +86,8 @@ export interface AddAddressSpec {
   broadcast?: string | true;
   /** IPv4 label (must start with the interface name). */
   label?: string;
-  /** Scope name or number (default global). */
-  scope?: keyof typeof SCOPES | number;
+  /** Scope name or number (default global; host for 127.0.0.0/8, as `ip` picks it). */
+  scope?: string | number;
   /** `IFA_F_*` flags: names such as `"nodad"`, `"noprefixroute"`, or a bit mask. */
   flags?: AddressFlagName[] | number;
   /** Valid lifetime in seconds (default forever). */
@@ -83,20 +98,32 @@ export interface AddAddressSpec {
   metric?: number;
 }
 
-/** Options for {@link listAddresses}. */
+/** Options for {@link listAddresses} and the selectors of {@link flushAddresses}. */
 export interface ListAddressesOptions {
-  /** `AF_INET` (2), `AF_INET6` (10), or `"inet"` / `"inet6"`; default both. */
-  family?: number | "inet" | "inet6";
-  /** Only this interface, by index. */
-  index?: number;
-  /** Only this interface, by name. */
-  dev?: string;
+  /** `"inet"`, `"inet6"` or the number; default both. */
+  family?: number | string;
+  /** Only this interface. */
+  dev?: LinkRef;
+  /** Only this scope (name or number). */
+  scope?: string | number;
+  /** Only addresses inside this prefix (`"10.0.0.0/8"`), or this address (`to` of `ip`). */
+  to?: string;
+  /**
+   * Only addresses with this label, a shell pattern (`"eth0:*"`) as `ip address show label`
+   * takes; an address without one is labelled with its interface's name.
+   */
+  label?: string;
+  /** Only permanent (`true`) or only dynamic (`false`) addresses. */
+  permanent?: boolean;
+  /** Only addresses with each of these flags (`"tentative"`, `"secondary"`…). */
+  flags?: string[];
   /** Cancel the dump. */
   signal?: AbortSignal;
 }
 
 /**
- * Turn a decoded `RTM_NEWADDR` message into an {@link Address}.
+ * Turn a decoded `RTM_NEWADDR` message into an {@link Address}; `names` (see `linkNames`)
+ * names its interface.
  *
  * @example
  * ```ts
@@ -105,7 +132,7 @@ export interface ListAddressesOptions {
  * for await (const m of rt.dump(rtAddr.operations.getaddr)) console.log(toAddress(m).address);
  * ```
  */
-export function toAddress(message: AddressMessage): Address {
+export function toAddress(message: AddressMessage, names?: ReadonlyMap<number, string>): Address {
   const { header: h, attrs: a } = message;
   const local = a.local ?? a.address;
   const fl = a.flags ?? h.ifaFlags;
@@ -113,25 +140,97 @@ export function toAddress(message: AddressMessage): Address {
   for (const [name, bit] of Object.entries(rtAddr.IFA_FLAGS)) {
     if (fl & bit) flags.push(name.toLowerCase());
   }
-  const out: Address = {
-    family: h.ifaFamily,
-    index: h.ifaIndex,
+  const out: Address = withMessage({
+    family: familyName(h.ifaFamily),
+    ifindex: h.ifaIndex,
     address: local ? formatIp(local) : "",
     prefixlen: h.ifaPrefixlen,
-    scope: nameOf(SCOPES, h.ifaScope) as string | number,
+    scope: nameOf("scope", h.ifaScope),
     flags,
-    message,
-  };
+  } as Omit<Address, "message" | "index">, message) as Address;
+  Object.defineProperty(out, "index", { value: h.ifaIndex, enumerable: false });
+  const dev = names?.get(h.ifaIndex);
+  if (dev !== undefined) out.dev = dev;
   if (a.local && a.address && formatIp(a.local) !== formatIp(a.address)) {
     out.peer = formatIp(a.address);
   }
   if (a.broadcast) out.broadcast = formatIp(a.broadcast);
+  if (a.anycast) out.anycast = formatIp(a.anycast);
   if (a.label !== undefined) out.label = a.label;
   if (a.cacheinfo) {
     out.validLifetime = a.cacheinfo.ifaValid;
     out.preferredLifetime = a.cacheinfo.ifaPrefered;
   }
+  if (a.rtPriority !== undefined) out.metric = a.rtPriority;
   return out;
+}
+
+/** Whether `a` (bytes) lies in `prefix`/`len` (`p` bytes). */
+export function inPrefix(a: Uint8Array, p: Uint8Array, len: number): boolean {
+  if (a.length !== p.length) return false;
+  for (let i = 0; i < len; i++) {
+    const bit = 0x80 >> (i & 7);
+    if ((a[i >> 3] & bit) !== (p[i >> 3] & bit)) return false;
+  }
+  return true;
+}
+
+/** `fnmatch(pattern, text, 0)` for `*`, `?` and `[…]`, as `ip address … label` matches. */
+function glob(pattern: string): (text: string) => boolean {
+  let re = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "*") re += ".*";
+    else if (c === "?") re += ".";
+    else if (c === "[") {
+      const end = pattern.indexOf("]", i + 2);
+      if (end < 0) re += "\\[";
+      else {
+        const body = pattern.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\");
+        re += `[${body}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\\]]/g, "\\$&");
+  }
+  const r = new RegExp(`^${re}$`, "s");
+  return (text) => r.test(text);
+}
+
+/** A selector of addresses, as `ip address show|flush` filters (`ipaddr_filter`). */
+async function addressFilter(
+  rt: Rtnl,
+  o: ListAddressesOptions,
+  names?: ReadonlyMap<number, string>,
+) {
+  const family = familyOf(o.family, "Address");
+  const index = o.dev === undefined ? undefined : await resolveLink(rt, o.dev, o.signal);
+  const scope = o.scope === undefined ? undefined : numberOf("scope", o.scope);
+  const to = o.to === undefined ? undefined : parsePrefix(o.to);
+  const flags = (o.flags ?? []).map((f) => {
+    const v = (rtAddr.IFA_FLAGS as Record<string, number>)[f.toUpperCase()];
+    if (v === undefined) throw new TypeError(`Unknown address flag "${f}"`);
+    return v;
+  });
+  const label = o.label === undefined ? undefined : glob(o.label);
+  return {
+    family,
+    keep(m: AddressMessage): boolean {
+      const { header: h, attrs: a } = m;
+      if (family !== 0 && h.ifaFamily !== family) return false;
+      if (index !== undefined && h.ifaIndex !== index) return false;
+      if (scope !== undefined && h.ifaScope !== scope) return false;
+      const fl = a.flags ?? h.ifaFlags;
+      if (flags.some((f) => (fl & f) === 0)) return false;
+      if (o.permanent !== undefined && o.permanent !== ((fl & rtAddr.IFA_FLAGS.PERMANENT) !== 0)) {
+        return false;
+      }
+      // As iproute2: an address without a label has its interface's name as one.
+      if (label !== undefined && !label(a.label ?? names?.get(h.ifaIndex) ?? "")) return false;
+      const local = a.local ?? a.address;
+      if (to !== undefined && !(local && inPrefix(local, to.bytes, to.prefixlen))) return false;
+      return true;
+    },
+  };
 }
 
 /**
@@ -148,24 +247,60 @@ export async function listAddresses(
   rt: Rtnl,
   options: ListAddressesOptions = {},
 ): Promise<Address[]> {
-  const family = familyOf(options.family, "Address");
-  const index = options.index !== undefined
-    ? await linkIndex(rt, options.index)
-    : options.dev !== undefined
-    ? await linkIndex(rt, options.dev)
-    : undefined;
+  const names = await linkNameMap(rt, options.signal);
+  const f = await addressFilter(rt, options, names);
   const out: Address[] = [];
   for await (
     const m of rt.dump(rtAddr.operations.getaddr, {
-      header: { ifaFamily: family },
+      header: { ifaFamily: f.family },
       signal: options.signal,
     })
-  ) {
-    if (index !== undefined && m.header.ifaIndex !== index) continue;
-    if (family !== 0 && m.header.ifaFamily !== family) continue;
-    out.push(toAddress(m));
-  }
+  ) if (f.keep(m)) out.push(toAddress(m, names));
   return out;
+}
+
+/**
+ * Delete every address the selectors match (`ip address flush`), like iproute2: by rounds
+ * until none is left (deleting a primary IPv4 address deletes its secondaries, unless
+ * `promote_secondaries` is set). Resolves with the addresses deleted.
+ *
+ * @throws {TypeError} without any selector (`ip address flush` requires one too).
+ * @example
+ * ```ts
+ * import { flushAddresses, Rtnl } from "@netlink/netlink";
+ * await using rt = await Rtnl.open();
+ * await flushAddresses(rt, { dev: "eth0" });
+ * await flushAddresses(rt, { dev: "eth0", family: "inet6", scope: "global" });
+ * ```
+ */
+export async function flushAddresses(
+  rt: Rtnl,
+  selectors: Omit<ListAddressesOptions, "signal"> & { signal?: AbortSignal },
+): Promise<Address[]> {
+  const { signal, ...rest } = selectors ?? {};
+  if (Object.values(rest).every((v) => v === undefined)) {
+    throw new TypeError("flushAddresses needs a selector (dev, family, scope, to, label…)");
+  }
+  const names = await linkNameMap(rt, signal);
+  const f = await addressFilter(rt, selectors, names);
+  const deleted: Address[] = [];
+  for (let round = 0; round < 10; round++) {
+    const batch: AddressMessage[] = [];
+    for await (
+      const m of rt.dump(rtAddr.operations.getaddr, { header: { ifaFamily: f.family }, signal })
+    ) if (f.keep(m)) batch.push(m);
+    if (batch.length === 0) break;
+    for (const m of batch) {
+      try {
+        await rt.call(rtAddr.operations.deladdr, { header: m.header, attrs: m.attrs, signal });
+        deleted.push(toAddress(m, names));
+      } catch (e) {
+        // Gone meanwhile (a secondary deleted with its primary): as iproute2, go on.
+        if ((e as { code?: string }).code !== "EADDRNOTAVAIL") throw e;
+      }
+    }
+  }
+  return deleted;
 }
 
 function flagBits(flags: AddressFlagName[] | number | undefined): number {
@@ -190,9 +325,7 @@ function flagBits(flags: AddressFlagName[] | number | undefined): number {
 /** Validate a spec and build the request (all but the interface index). */
 function prepare(spec: AddAddressSpec, forDelete: boolean) {
   if (spec === null || typeof spec !== "object") throw new TypeError("Expected an address spec");
-  if (spec.index === undefined && spec.dev === undefined) {
-    throw new TypeError("An address needs its interface: index or dev");
-  }
+  if (spec.dev === undefined) throw new TypeError("An address needs its interface: dev");
   let bytes: Uint8Array, prefixlen: number, family: number;
   if (typeof spec.address === "string") {
     const p = parsePrefix(spec.address);
@@ -240,17 +373,19 @@ function prepare(spec: AddAddressSpec, forDelete: boolean) {
     attrs.cacheinfo = { ifaValid: valid, ifaPrefered: preferred, cstamp: 0, tstamp: 0 };
   }
   if (spec.metric !== undefined && !forDelete) attrs.rtPriority = u32(spec.metric, "metric");
+  // ip address add: 127.0.0.0/8 gets scope host unless told otherwise.
+  const loopback = family === AF_INET && bytes[0] === 127;
   const header: Partial<rtAddr.Ifaddrmsg> = {
     ifaFamily: family,
     ifaPrefixlen: prefixlen,
     ifaFlags: flags & 0xff,
-    ifaScope: spec.scope === undefined ? 0 : byName(SCOPES, spec.scope, "scope"),
+    ifaScope: spec.scope !== undefined
+      ? numberOf("scope", spec.scope)
+      : loopback && !forDelete
+      ? SCOPES.host
+      : 0,
   };
   return { header, attrs };
-}
-
-async function indexOf(rt: Rtnl, spec: AddAddressSpec): Promise<number> {
-  return await linkIndex(rt, spec.index !== undefined ? spec.index : spec.dev!);
 }
 
 /**
@@ -274,13 +409,17 @@ export async function addAddress(
   options: NewOptions = {},
 ): Promise<void> {
   const { header, attrs } = prepare(spec, false);
-  header.ifaIndex = await indexOf(rt, spec);
+  header.ifaIndex = await resolveLink(rt, spec.dev);
   const defaults = options.replace ? { create: true } : { create: true, exclusive: true };
-  await rt.call(rtAddr.operations.newaddr, {
-    header,
-    attrs,
-    flags: newFlags(options, defaults),
-  });
+  try {
+    await rt.call(rtAddr.operations.newaddr, {
+      header,
+      attrs,
+      flags: newFlags(options, defaults),
+    });
+  } catch (e) {
+    throw notFound(e, spec.dev);
+  }
 }
 
 /**
@@ -295,6 +434,10 @@ export async function addAddress(
  */
 export async function deleteAddress(rt: Rtnl, spec: AddAddressSpec): Promise<void> {
   const { header, attrs } = prepare(spec, true);
-  header.ifaIndex = await indexOf(rt, spec);
-  await rt.call(rtAddr.operations.deladdr, { header, attrs });
+  header.ifaIndex = await resolveLink(rt, spec.dev);
+  try {
+    await rt.call(rtAddr.operations.deladdr, { header, attrs });
+  } catch (e) {
+    throw notFound(e, spec.dev);
+  }
 }

@@ -8,83 +8,63 @@
  * await using rt = await Rtnl.open();
  * await addLink(rt, { name: "br0", kind: "bridge", up: true });
  * for (const l of await listLinks(rt)) console.log(l.index, l.name, l.kind, l.up);
- * await deleteLink(rt, { name: "br0" });
+ * await deleteLink(rt, "br0");
  * ```
  *
  * @module
  */
-import type { DecodedMessage } from "../../codec/ynl/mod.ts";
 import { NetlinkError } from "../../codec/netlink_error.ts";
 import * as rtLink from "../generated/rt_link.ts";
-import { formatMac } from "./addr_text.ts";
-import { u32 } from "./_names.ts";
+import { type Counter, familyOf, u32 } from "./_names.ts";
+import { numberOf } from "./names.ts";
+import {
+  type Link,
+  type LinkCounters,
+  type LinkMessage,
+  toCounters,
+  toLink,
+} from "./link_object.ts";
 import {
   checkAltName,
   checkName,
   checkRef,
+  linkNameMap,
   type LinkRef,
   macBytes,
   netnsAttrs,
+  notFound,
+  refLabel,
   refRequest,
+  resolveLink,
 } from "./_link_util.ts";
 import type { AddLinkSpec, NetnsTarget } from "./link_kinds.ts";
 import { checkKindSpec, linkinfoOf } from "./_link_data.ts";
 import { newFlags, type NewOptions, Rtnl } from "./rtnl.ts";
 import { createTunTap, type TunTapOptions } from "./tuntap.ts";
 
-export type { LinkRef };
+export type { Counter, LinkRef };
 export * from "./link_kinds.ts";
+export * from "./link_object.ts";
 
 const IFF_UP = rtLink.IFINFO_FLAGS.UP;
 /** `EEXIST` (errno.h), as the kernel answers a create of a name that is taken. */
 const EEXIST = 17;
 
-/** A decoded `RTM_NEWLINK` message. */
-export type LinkMessage = DecodedMessage<rtLink.Ifinfomsg, rtLink.LinkAttrs>;
-
-/** `IF_OPER_*` names (linux/if.h, from the spec), as `ip link` prints them, by value. */
-const OPERSTATES = new Map<number, string>(
-  Object.entries(rtLink.IF_OPER).map(([name, value]) => [value, name]),
-);
-
-/** An interface, with the common fields pulled out of the message. */
-export interface Link {
-  /** Interface index. */
-  index: number;
-  /** Interface name. */
-  name: string;
-  /** `IFLA_INFO_KIND` (`"veth"`, `"bridge"`, …) for virtual links. */
-  kind?: string;
-  /** Administratively up (`IFF_UP`). */
-  up: boolean;
-  /** `IFF_*` flag names set in `ifi_flags` (`"UP"`, `"LOWER_UP"`, `"BROADCAST"`, …). */
-  flags: string[];
-  /** MTU. */
-  mtu?: number;
-  /** Link-layer address as text (`"aa:bb:cc:dd:ee:ff"`). */
-  address?: string;
-  /** Link-layer broadcast address as text. */
-  broadcast?: string;
-  /** Index of the master device (bridge, bond, VRF). */
-  master?: number;
-  /** Index of the parent link (`IFLA_LINK`, e.g. a VLAN's lower device). */
-  link?: number;
-  /** Transmit queue length. */
-  txqlen?: number;
-  /** Operational state as `ip link` prints it (`"UP"`, `"DOWN"`, `"UNKNOWN"`, …). */
-  operstate?: string;
-  /** Alternative names (`IFLA_PROP_LIST`). */
-  altnames: string[];
-  /** The whole decoded message: every attribute, typed. */
-  message: LinkMessage;
-}
-
 /** Options for {@link listLinks}. */
 export interface ListLinksOptions {
   /** Only links of this kind (`"veth"`, `"bridge"`, …), filtered here. */
   kind?: string;
-  /** Only the ports of this master (by index or name). */
-  master?: number | string;
+  /** Only the ports of this master. */
+  master?: LinkRef;
+  /** Only links that are up. */
+  up?: boolean;
+  /**
+   * Dump with this address family (`"inet6"`…): the kernel's per-family view, whose messages
+   * carry that family's `IFLA_AF_SPEC` and lack some attributes (`IFLA_TXQLEN`). Default all.
+   */
+  family?: number | string;
+  /** Include each link's `IFLA_STATS64` counters as {@link Link.stats}. */
+  stats?: boolean;
   /** Cancel the dump. */
   signal?: AbortSignal;
 }
@@ -99,14 +79,16 @@ export interface LinkChanges {
   name?: string;
   /** Link-layer address. */
   address?: string | Uint8Array;
-  /** Enslave to a master (index or name), or release with `null`. */
-  master?: number | string | null;
+  /** Enslave to a master, or release with `null`. */
+  master?: LinkRef | null;
   /** Move to another network namespace. */
   netns?: NetnsTarget;
   /** Transmit queue length. */
   txqlen?: number;
   /** Interface alias (`IFLA_IFALIAS`). */
   alias?: string;
+  /** Device group, by name (iproute2's `group` file) or number. */
+  group?: string | number;
   /** Alternative names to add and remove. */
   altnames?: { add?: string[]; del?: string[] };
   /** Further raw attributes of the spec (applied as given). */
@@ -116,61 +98,35 @@ export interface LinkChanges {
 /**
  * The index of an interface given by index or name.
  *
+ * @throws {LinkNotFoundError} when there is no interface of that name.
  * @example
  * ```ts
  * import { Rtnl, linkIndex } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await linkIndex(rt, "lo"); // 1
+ * await linkIndex(rt, { name: "lo" }); // 1
  * ```
  */
-export async function linkIndex(rt: Rtnl, link: number | string | LinkRef): Promise<number> {
-  if (typeof link === "number") {
-    checkRef({ index: link });
-    return link;
-  }
-  const ref: LinkRef = typeof link === "string" ? { name: link } : link;
-  if (ref.index !== undefined) {
-    checkRef(ref);
-    return ref.index;
-  }
-  return (await getLink(rt, ref)).index;
+export async function linkIndex(rt: Rtnl, link: LinkRef): Promise<number> {
+  return await resolveLink(rt, link);
 }
 
 /**
- * Turn a decoded `RTM_NEWLINK` message into a {@link Link}.
+ * Every interface's name by index (one link dump), for naming the links other objects give
+ * by index.
  *
  * @example
  * ```ts
- * import { Rtnl, toLink, rtLink } from "@netlink/netlink";
+ * import { linkNames, Rtnl } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
- * for await (const m of rt.dump(rtLink.operations.getlink)) console.log(toLink(m).name);
+ * (await linkNames(rt)).get(1); // "lo"
  * ```
  */
-export function toLink(message: LinkMessage): Link {
-  const { header, attrs } = message;
-  const flags: string[] = [];
-  for (const [name, bit] of Object.entries(rtLink.IFINFO_FLAGS)) {
-    if (header.ifiFlags & bit) flags.push(name);
-  }
-  const link: Link = {
-    index: header.ifiIndex,
-    name: attrs.ifname ?? "",
-    up: (header.ifiFlags & IFF_UP) !== 0,
-    flags,
-    altnames: attrs.propList?.altIfname ?? [],
-    message,
-  };
-  if (attrs.linkinfo?.kind !== undefined) link.kind = attrs.linkinfo.kind;
-  if (attrs.mtu !== undefined) link.mtu = attrs.mtu;
-  if (attrs.address !== undefined) link.address = formatMac(attrs.address);
-  if (attrs.broadcast !== undefined) link.broadcast = formatMac(attrs.broadcast);
-  if (attrs.master !== undefined) link.master = attrs.master;
-  if (attrs.link !== undefined) link.link = attrs.link;
-  if (attrs.txqlen !== undefined) link.txqlen = attrs.txqlen;
-  if (attrs.operstate !== undefined) {
-    link.operstate = OPERSTATES.get(attrs.operstate) ?? String(attrs.operstate);
-  }
-  return link;
+export async function linkNames(
+  rt: Rtnl,
+  options: { signal?: AbortSignal } = {},
+): Promise<Map<number, string>> {
+  return await linkNameMap(rt, options.signal);
 }
 
 /**
@@ -181,33 +137,42 @@ export function toLink(message: LinkMessage): Link {
  * import { Rtnl, listLinks } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * const bridges = await listLinks(rt, { kind: "bridge" });
+ * const ports = await listLinks(rt, { master: "br0" });
  * ```
  */
 export async function listLinks(rt: Rtnl, options: ListLinksOptions = {}): Promise<Link[]> {
   const master = options.master === undefined ? undefined : await linkIndex(rt, options.master);
-  const out: Link[] = [];
+  const family = familyOf(options.family, "Link", [2, 7, 10, 17, 28]);
+  const messages: LinkMessage[] = [];
   for await (
     const m of rt.dump(rtLink.operations.getlink, {
-      attrs: master === undefined ? undefined : { master },
+      header: { ifiFamily: family === 17 ? 0 : family },
+      attrs: { extMask: options.stats ? rtLink.RTEXT_FILTER.VF : rtLink.RTEXT_FILTER.SKIP_STATS },
       signal: options.signal,
     })
-  ) {
-    const l = toLink(m);
+  ) messages.push(m);
+  const names = new Map<number, string>();
+  for (const m of messages) if (m.attrs.ifname) names.set(m.header.ifiIndex, m.attrs.ifname);
+  const out: Link[] = [];
+  for (const m of messages) {
+    const l = toLink(m, names);
+    if (options.stats && m.attrs.stats64 !== undefined) l.stats = toCounters(m.attrs.stats64);
     if (options.kind !== undefined && l.kind !== options.kind) continue;
-    if (master !== undefined && l.master !== master) continue;
+    if (master !== undefined && l.masterIndex !== master) continue;
+    if (options.up && !l.up) continue;
     out.push(l);
   }
   return out;
 }
 
 /**
- * One interface by index or name; rejects with `ENODEV` when there is none.
+ * One interface; rejects with a {@link LinkNotFoundError} when there is none.
  *
  * @example
  * ```ts
  * import { Rtnl, getLink } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
- * const lo = await getLink(rt, { name: "lo" });
+ * const lo = await getLink(rt, "lo");
  * console.log(lo.index, lo.mtu, lo.flags);
  * ```
  */
@@ -217,27 +182,62 @@ export async function getLink(
   options: { signal?: AbortSignal } = {},
 ): Promise<Link> {
   const { header, attrs } = refRequest(ref);
-  const m = await rt.call(rtLink.operations.getlink, { header, attrs, signal: options.signal });
+  let m: LinkMessage | undefined;
+  try {
+    m = await rt.call(rtLink.operations.getlink, {
+      header,
+      attrs: { ...attrs, extMask: rtLink.RTEXT_FILTER.SKIP_STATS },
+      signal: options.signal,
+    });
+  } catch (e) {
+    throw notFound(e, ref);
+  }
   if (m === undefined) throw new Error("RTM_GETLINK: the kernel sent no link");
-  return toLink(m);
+  const names = new Map<number, string>();
+  for (const i of [m.attrs.master, m.attrs.linkNetnsid === undefined ? m.attrs.link : 0]) {
+    if (i) {
+      const n = await nameOfIndex(rt, i);
+      if (n !== undefined) names.set(i, n);
+    }
+  }
+  return toLink(m, names);
+}
+
+/** The name of the link with index `index`, undefined if there is none. */
+async function nameOfIndex(rt: Rtnl, index: number): Promise<string | undefined> {
+  try {
+    const m = await rt.call(rtLink.operations.getlink, {
+      header: { ifiIndex: index },
+      attrs: { extMask: rtLink.RTEXT_FILTER.SKIP_STATS },
+    });
+    return m?.attrs.ifname;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * The 64-bit counters of an interface (`IFLA_STATS64`, as `ip -s link`).
+ * The 64-bit counters of an interface (`IFLA_STATS64`, as `ip -s link`), JSON-safe.
  *
  * @example
  * ```ts
  * import { Rtnl, linkStats } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
- * const s = await linkStats(rt, { name: "lo" });
+ * const s = await linkStats(rt, "lo");
  * console.log(s.rxBytes, s.txPackets);
  * ```
  */
-export async function linkStats(rt: Rtnl, ref: LinkRef): Promise<rtLink.RtnlLinkStats64> {
-  const l = await getLink(rt, ref);
-  const s = l.message.attrs.stats64;
-  if (s === undefined) throw new Error(`Link ${l.name} has no IFLA_STATS64`);
-  return s;
+export async function linkStats(rt: Rtnl, ref: LinkRef): Promise<LinkCounters> {
+  const { header, attrs } = refRequest(ref);
+  let m: LinkMessage | undefined;
+  try {
+    m = await rt.call(rtLink.operations.getlink, { header, attrs });
+  } catch (e) {
+    throw notFound(e, ref);
+  }
+  const s = m?.attrs.stats64;
+  if (s === undefined) throw new Error(`Link ${refLabel(ref)} has no IFLA_STATS64`);
+  return toCounters(s);
 }
 
 /**
@@ -321,7 +321,7 @@ export async function addLink<K extends string>(
     if (spec.link !== undefined) attrs.link = await linkIndex(rt, spec.link);
     if (spec.netns !== undefined) Object.assign(attrs, await netnsAttrs(spec.netns, cleanup));
 
-    const resolve = { index: (l: number | string) => linkIndex(rt, l) };
+    const resolve = { index: (l: LinkRef) => linkIndex(rt, l) };
     attrs.linkinfo = await linkinfoOf(spec as AddLinkSpec<string>, resolve, cleanup);
     await rt.call(rtLink.operations.newlink, {
       header: spec.up ? { ifiFlags: IFF_UP, ifiChange: IFF_UP } : {},
@@ -351,10 +351,14 @@ async function linkProp(
   names: string[],
 ): Promise<void> {
   const { header, attrs } = refRequest(ref);
-  await rt.call(rtLink.operations[op], {
-    header,
-    attrs: { ...attrs, propList: { altIfname: names } },
-  });
+  try {
+    await rt.call(rtLink.operations[op], {
+      header,
+      attrs: { ...attrs, propList: { altIfname: names } },
+    });
+  } catch (e) {
+    throw notFound(e, ref);
+  }
 }
 
 /**
@@ -399,12 +403,12 @@ export async function deleteAltNames(rt: Rtnl, ref: LinkRef, names: string[]): P
  * ```ts
  * import { Rtnl, setLink } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
- * await setLink(rt, { name: "v0" }, { up: true, mtu: 9000, master: "br0" });
+ * await setLink(rt, "v0", { up: true, mtu: 9000, master: "br0" });
  * await setLink(rt, { name: "v0" }, { master: null, name: "v0-renamed" });
  * ```
  */
-export async function setLink(rt: Rtnl, ref: LinkRef, changes: LinkChanges): Promise<void> {
-  checkRef(ref);
+export async function setLink(rt: Rtnl, link: LinkRef, changes: LinkChanges): Promise<void> {
+  const ref = checkRef(link) as { index?: number; name?: string };
   if (changes === null || typeof changes !== "object") {
     throw new TypeError("setLink needs an object of changes");
   }
@@ -415,6 +419,7 @@ export async function setLink(rt: Rtnl, ref: LinkRef, changes: LinkChanges): Pro
   if (changes.txqlen !== undefined) attrs.txqlen = u32(changes.txqlen, "txqlen");
   if (changes.address !== undefined) attrs.address = macBytes(changes.address);
   if (changes.alias !== undefined) attrs.ifalias = changes.alias;
+  if (changes.group !== undefined) attrs.group = numberOf("group", changes.group);
   if (changes.up !== undefined) {
     header.ifiFlags = changes.up ? IFF_UP : 0;
     header.ifiChange = IFF_UP;
@@ -430,14 +435,18 @@ export async function setLink(rt: Rtnl, ref: LinkRef, changes: LinkChanges): Pro
     // A rename or a move needs the index: the name in the request would be the new one.
     let index = ref.index;
     if (index === undefined && (attrs.ifname !== undefined || add.length + del.length > 0)) {
-      index = await linkIndex(rt, ref);
+      index = await linkIndex(rt, link);
     }
     if (Object.keys(attrs).length > 0 || header.ifiChange !== undefined) {
-      const target = index !== undefined ? refRequest({ index }) : refRequest(ref);
-      await rt.call(rtLink.operations.newlink, {
-        header: { ...target.header, ...header },
-        attrs: { ...target.attrs, ...attrs },
-      });
+      const target = index !== undefined ? refRequest({ index }) : refRequest(link);
+      try {
+        await rt.call(rtLink.operations.newlink, {
+          header: { ...target.header, ...header },
+          attrs: { ...target.attrs, ...attrs },
+        });
+      } catch (e) {
+        throw notFound(e, link);
+      }
     }
     if (changes.netns === undefined) {
       if (del.length > 0) await linkProp(rt, "dellinkprop", { index: index! }, del);
@@ -456,10 +465,14 @@ export async function setLink(rt: Rtnl, ref: LinkRef, changes: LinkChanges): Pro
  * ```ts
  * import { Rtnl, deleteLink } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
- * await deleteLink(rt, { name: "br0" });
+ * await deleteLink(rt, "br0");
  * ```
  */
 export async function deleteLink(rt: Rtnl, ref: LinkRef): Promise<void> {
   const { header, attrs } = refRequest(ref);
-  await rt.call(rtLink.operations.dellink, { header, attrs });
+  try {
+    await rt.call(rtLink.operations.dellink, { header, attrs });
+  } catch (e) {
+    throw notFound(e, ref);
+  }
 }

@@ -15,7 +15,7 @@
  * @module
  */
 import * as rtLink from "../generated/rt_link.ts";
-import type { NetnsTarget } from "./_link_util.ts";
+import type { LinkRef, NetnsTarget } from "./_link_util.ts";
 import type { TunTapOptions } from "./tuntap.ts";
 
 export type { NetnsTarget };
@@ -64,8 +64,8 @@ export interface VxlanData {
   local?: string;
   /** UDP destination port (`IFLA_VXLAN_PORT`); the kernel's default is 8472. */
   port?: number;
-  /** Underlying device (`IFLA_VXLAN_LINK`), index or name. */
-  dev?: number | string;
+  /** Underlying device (`IFLA_VXLAN_LINK`). */
+  dev?: LinkRef;
   /** TTL (`IFLA_VXLAN_TTL`). */
   ttl?: number;
   /** TOS (`IFLA_VXLAN_TOS`). */
@@ -167,10 +167,10 @@ export interface AddLinkSpec<K extends string = string> {
   mtu?: number;
   /** Link-layer address. */
   address?: string | Uint8Array;
-  /** Master device (bridge, bond, VRF), by index or name. */
-  master?: number | string;
-  /** Parent device (`IFLA_LINK`) for vlan, macvlan, ipvlan… by index or name. */
-  link?: number | string;
+  /** Master device (bridge, bond, VRF). */
+  master?: LinkRef;
+  /** Parent device (`IFLA_LINK`) for vlan, macvlan, ipvlan… */
+  link?: LinkRef;
   /** Bring it up. */
   up?: boolean;
   /** Transmit queue length. */

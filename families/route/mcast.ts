@@ -17,8 +17,10 @@
  */
 import type { Operation } from "../../codec/ynl/mod.ts";
 import * as rtAddr from "../generated/rt_addr.ts";
-import * as rtLink from "../generated/rt_link.ts";
 import { AF_INET, AF_INET6, formatIp, formatPrefix } from "./addr_text.ts";
+import { familyName, familyOf } from "./_names.ts";
+import { nameOf } from "./names.ts";
+import { linkNameMap, type LinkRef, resolveLink } from "./_link_util.ts";
 import type { Rtnl } from "./rtnl.ts";
 
 /**
@@ -36,34 +38,30 @@ export const newprefix: rtAddr.Operations["newprefix"] = rtAddr.operations.newpr
  */
 export const RTM_NEWPREFIX: typeof rtAddr.RTM_NEWPREFIX = rtAddr.RTM_NEWPREFIX;
 
-/** A multicast or anycast address of a device. */
+/** A multicast or anycast address of a device: plain JSON data. */
 export interface GroupAddress {
-  /** Address family (AF_INET 2, AF_INET6 10). */
-  family: number;
+  /** `"inet"` or `"inet6"`. */
+  family: string | number;
+  /** Device name (absent when unknown). */
+  dev?: string;
   /** Device index. */
   ifindex: number;
   /** The address, as text. */
   address: string;
-  /** Scope (`ifa_scope`). */
-  scope: number;
+  /** Scope (`ifa_scope`), by iproute2's name. */
+  scope: string | number;
   /** Creation and update times, 1/100 s since boot. */
   cacheinfo?: rtAddr.IfaCacheinfo;
 }
 
 /** Options of {@link listMulticast} and {@link listAnycast}. */
 export interface GroupListOptions {
-  /** AF_INET (2) or AF_INET6 (10); both when omitted. */
-  family?: number;
-  /** Only this device (index or name). */
-  dev?: number | string;
+  /** `"inet"`, `"inet6"` or the number; both when omitted. */
+  family?: number | string;
+  /** Only this device. */
+  dev?: LinkRef;
   /** Cancel the dump. */
   signal?: AbortSignal;
-}
-
-async function ifindexOf(rt: Rtnl, dev: number | string | undefined): Promise<number | undefined> {
-  if (dev === undefined || typeof dev === "number") return dev;
-  const l = await rt.call(rtLink.operations.getlink, { attrs: { ifname: dev } });
-  return l!.header.ifiIndex;
 }
 
 async function groups(
@@ -73,7 +71,8 @@ async function groups(
   families: number[],
   options: GroupListOptions,
 ): Promise<GroupAddress[]> {
-  const ifindex = await ifindexOf(rt, options.dev);
+  const ifindex = options.dev === undefined ? undefined : await resolveLink(rt, options.dev);
+  const names = await linkNameMap(rt, options.signal);
   const out: GroupAddress[] = [];
   for (const f of families) {
     for await (const m of rt.dump(op, { header: { ifaFamily: f }, signal: options.signal })) {
@@ -81,11 +80,13 @@ async function groups(
       const bytes = m.attrs[key];
       if (bytes === undefined) continue;
       const g: GroupAddress = {
-        family: m.header.ifaFamily,
+        family: familyName(m.header.ifaFamily),
         ifindex: m.header.ifaIndex,
         address: formatIp(bytes),
-        scope: m.header.ifaScope,
+        scope: nameOf("scope", m.header.ifaScope),
       };
+      const dev = names.get(m.header.ifaIndex);
+      if (dev !== undefined) g.dev = dev;
       if (m.attrs.cacheinfo !== undefined) g.cacheinfo = m.attrs.cacheinfo;
       out.push(g);
     }
@@ -108,7 +109,8 @@ export async function listMulticast(
   rt: Rtnl,
   options: GroupListOptions = {},
 ): Promise<GroupAddress[]> {
-  const families = options.family === undefined ? [AF_INET, AF_INET6] : [options.family];
+  const f = familyOf(options.family, "Multicast");
+  const families = f === 0 ? [AF_INET, AF_INET6] : [f];
   return await groups(rt, rtAddr.operations.getmulticast, "multicast", families, options);
 }
 
@@ -129,8 +131,10 @@ export async function listAnycast(
   return await groups(rt, rtAddr.operations.getanycast, "anycast", [AF_INET6], options);
 }
 
-/** A decoded RTM_NEWPREFIX notification. */
+/** A decoded RTM_NEWPREFIX notification: plain JSON data. */
 export interface PrefixNotification {
+  /** Device name, when known. */
+  dev?: string;
   /** Device index. */
   ifindex: number;
   /** The prefix, `"2001:db8::/64"`. */
@@ -173,7 +177,7 @@ export function prefixFlagsLayout(flags: number): PrefixFlagsLayout {
 /**
  * Turn a decoded RTM_NEWPREFIX message into a {@link PrefixNotification}. The flags are read
  * in the layout {@link prefixFlagsLayout} recognises, or in `options.layout` when the sender's
- * kernel is known.
+ * kernel is known; `options.names` (see `linkNames`) names the device.
  *
  * @example
  * ```ts
@@ -184,13 +188,14 @@ export function prefixFlagsLayout(flags: number): PrefixFlagsLayout {
  */
 export function decodePrefix(
   m: { header: rtAddr.Prefixmsg; attrs: rtAddr.PrefixAttrs },
-  options: { layout?: PrefixFlagsLayout } = {},
+  options: { layout?: PrefixFlagsLayout; names?: ReadonlyMap<number, string> } = {},
 ): PrefixNotification {
   const flags = m.header.flags;
   const [onLink, autoconf] = (options.layout ?? prefixFlagsLayout(flags)) === "option"
     ? [rtAddr.PREFIX_FLAGS.ONLINK, rtAddr.PREFIX_FLAGS.AUTO]
     : [rtAddr.IF_PREFIX_FLAGS.ONLINK, rtAddr.IF_PREFIX_FLAGS.AUTOCONF];
   const out: PrefixNotification = {
+    ...(options.names?.has(m.header.ifindex) ? { dev: options.names.get(m.header.ifindex) } : {}),
     ifindex: m.header.ifindex,
     prefix: m.attrs.address === undefined ? "" : formatPrefix(m.attrs.address, m.header.len),
     onLink: (flags & onLink) !== 0,

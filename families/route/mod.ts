@@ -1,7 +1,14 @@
 /**
  * rtnetlink, typed: links, addresses, routes, neighbours and bridge FDB entries, rules, tc,
  * namespace ids, netconf and notifications, on top of the {@link Rtnl} route socket; plus
- * address text helpers. The generated route families come as namespaces (`rtLink`, `rtAddr`,
+ * address text helpers and iproute2's name databases.
+ *
+ * One vocabulary throughout: a link is named the same way everywhere (a name, an index,
+ * `{ name }` or `{ index }`: {@link LinkRef}); what you pass in you get back (names for
+ * tables, protocols, scopes, route types, devices, tc handles as tc prints them, the numbers
+ * beside where they matter); every listed object, `get*()` result and `watch()` event is plain
+ * JSON data (64-bit counters as numbers, or decimal strings past 2^53), with its decoded
+ * message in a `message` property that is not enumerable. The generated route families come as namespaces (`rtLink`, `rtAddr`,
  * `rtRoute`, `rtNeigh`, `rtRule`, `tc`, `rtNsid`, `rtNetconf`) with their operations, enums,
  * structs and the types of their messages (`rtLink.LinkAttrs`, `tc.Tcmsg` …).
  *
@@ -11,13 +18,15 @@
  * await using rt = await Rtnl.open();
  * await addLink(rt, { name: "v0", kind: "veth", peer: "v1", up: true });
  * await addAddress(rt, { dev: "v0", address: "192.0.2.1/24" });
- * await addRoute(rt, { dst: "198.51.100.0/24", gateway: "192.0.2.2" });
+ * await addRoute(rt, { dst: "198.51.100.0/24", gateway: "192.0.2.2", dev: "v0" });
  * await using events = await watch(rt, { groups: ["link"] });
  * ```
  *
  * @module
  */
 export * from "./rtnl.ts";
+export * from "./names.ts";
+export { LinkNotFoundError, routeMessageName, RtnlError } from "./errors.ts";
 export * from "./addr_text.ts";
 export * from "./link.ts";
 export * from "./address.ts";
@@ -30,6 +39,8 @@ export * from "./neightbl.ts";
 export * from "./netconf.ts";
 export * from "./nsid.ts";
 export * from "./stats.ts";
+export type { Counter } from "./_names.ts";
+export type { LinkRef, NetnsTarget } from "./_link_util.ts";
 export {
   decodePrefix,
   type GroupAddress,

@@ -4,20 +4,24 @@
  *
  * @example
  * ```ts
- * import { Rtnl, addFdb, addNeighbour, listNeighbours } from "@netlink/netlink";
+ * import { Rtnl, addFdb, addNeighbour, flushNeighbours, listNeighbours } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addNeighbour(rt, { dev: "eth0", dst: "192.0.2.7", lladdr: "02:00:00:00:00:07" });
  * await addFdb(rt, { dev: "vx0", mac: "02:00:00:00:00:08", dst: "198.51.100.1" });
  * for (const n of await listNeighbours(rt)) console.log(n.dst, n.lladdr, n.state);
+ * await flushNeighbours(rt, { dev: "eth0" });
  * ```
  *
  * @module
  */
 import type { DecodedMessage } from "../../codec/ynl/mod.ts";
 import * as rtNeigh from "../generated/rt_neigh.ts";
-import { AF_INET, AF_INET6, formatIp, formatMac, parseIp, parseMac } from "./addr_text.ts";
-import { familyOf, u32 } from "./_names.ts";
-import { linkIndex } from "./link.ts";
+import { AF_INET, AF_INET6, formatIp, parseIp, parseMac, parsePrefix } from "./addr_text.ts";
+import { inPrefix } from "./address.ts";
+import { familyName, familyOf, u32, withMessage } from "./_names.ts";
+import { nameOf } from "./names.ts";
+import { linkNameMap, type LinkRef, notFound, resolveLink } from "./_link_util.ts";
+import { formatLinkAddress } from "./link.ts";
 import { newFlags, type NewOptions, type Rtnl } from "./rtnl.ts";
 
 /** `AF_BRIDGE` (linux/socket.h): the family of bridge FDB entries. */
@@ -29,34 +33,43 @@ export type NeighbourMessage = DecodedMessage<rtNeigh.Ndmsg, rtNeigh.NeighbourAt
 /** `NUD_*` state names, lower case as `ip neigh` takes them. */
 export type NeighbourStateName = Lowercase<keyof typeof rtNeigh.NUD_STATE>;
 
-/** A neighbour or FDB entry, with the common fields pulled out of the message. */
+/**
+ * A neighbour or FDB entry, with the common fields pulled out of the message: plain JSON
+ * data. `message` (the decoded `RTM_NEWNEIGH`) is not enumerable.
+ */
 export interface Neighbour {
-  /** `AF_INET`, `AF_INET6` or `AF_BRIDGE`. */
-  family: number;
+  /** `"inet"`, `"inet6"` or `"bridge"`. */
+  family: string | number;
+  /** Interface name (absent when unknown). */
+  dev?: string;
   /** Interface index. */
-  index: number;
+  ifindex: number;
   /** The neighbour's IP address (`NDA_DST`); for FDB entries, the VXLAN remote if any. */
   dst?: string;
   /** Link-layer address (`NDA_LLADDR`); the MAC of an FDB entry. */
   lladdr?: string;
-  /** `NUD_*` state names, upper case as `ip -j neigh` prints them (`"PERMANENT"`, …). */
+  /** `NUD_*` state names, lower case as `ip neigh … nud` takes them (`"permanent"`, …). */
   state: string[];
-  /** `NTF_*` flag names, lower case (`"self"`, `"master"`, `"router"`, …). */
+  /** `NTF_*` flag names, lower case (`"self"`, `"master"`, `"router"`, `"proxy"`, …). */
   flags: string[];
+  /** Protocol that installed it (`NDA_PROTOCOL`), by iproute2's `rt_protos` name. */
+  protocol?: string | number;
   /** VLAN of an FDB entry. */
   vlan?: number;
   /** VNI of a VXLAN FDB entry. */
   vni?: number;
+  /** Master (bridge) name of an FDB entry. */
+  master?: string;
   /** Master (bridge) index of an FDB entry. */
-  master?: number;
-  /** The whole decoded message. */
-  message: NeighbourMessage;
+  masterIndex?: number;
+  /** The whole decoded message (not enumerable). */
+  readonly message: NeighbourMessage;
 }
 
 /** What {@link addNeighbour} adds and {@link deleteNeighbour} removes. */
 export interface NeighbourSpec {
-  /** Interface by name or index. */
-  dev: string | number;
+  /** Interface. */
+  dev: LinkRef;
   /** IPv4 or IPv6 address. */
   dst: string;
   /** Link-layer address. */
@@ -69,22 +82,30 @@ export interface NeighbourSpec {
   proxy?: boolean;
 }
 
-/** Options for {@link listNeighbours}. */
+/** Options for {@link listNeighbours} and the selectors of {@link flushNeighbours}. */
 export interface ListNeighboursOptions {
   /** `"inet"`, `"inet6"` or the number; default both. */
-  family?: number | "inet" | "inet6";
-  /** Only this interface (name or index). */
-  dev?: string | number;
+  family?: number | string;
+  /** Only this interface. */
+  dev?: LinkRef;
   /** List proxy entries instead (`ip neigh show proxy`). */
   proxy?: boolean;
+  /**
+   * Only entries in one of these states (`"reachable"`, `"stale"`, … `"none"` for state 0), or
+   * `"all"`. Default: every state for {@link listNeighbours}; every state but `permanent` and
+   * `noarp` for {@link flushNeighbours}, as `ip neigh flush`.
+   */
+  state?: (NeighbourStateName | "none")[] | "all";
+  /** Only addresses in this prefix, or this address. */
+  to?: string;
   /** Cancel the dump. */
   signal?: AbortSignal;
 }
 
 /** What {@link addFdb} adds and {@link deleteFdb} removes (`bridge fdb`). */
 export interface FdbSpec {
-  /** The port (or VXLAN device) by name or index. */
-  dev: string | number;
+  /** The port (or VXLAN device). */
+  dev: LinkRef;
   /** MAC address. */
   mac: string | Uint8Array;
   /** In the bridge's table (`master`, `NTF_MASTER`). */
@@ -108,23 +129,22 @@ export interface FdbSpec {
 /** Options for {@link listFdb}. */
 export interface ListFdbOptions {
   /** Only entries of this port / device. */
-  dev?: string | number;
+  dev?: LinkRef;
   /** Only entries of ports of this bridge. */
-  br?: string | number;
+  br?: LinkRef;
   /** Cancel the dump. */
   signal?: AbortSignal;
 }
 
-function names(table: Record<string, number>, bits: number, lower: boolean): string[] {
+function flagNames(table: Record<string, number>, bits: number): string[] {
   const out: string[] = [];
-  for (const [k, v] of Object.entries(table)) {
-    if (bits & v) out.push(lower ? k.toLowerCase() : k);
-  }
+  for (const [k, v] of Object.entries(table)) if (bits & v) out.push(k.toLowerCase());
   return out;
 }
 
 /**
- * Turn a decoded `RTM_NEWNEIGH` message into a {@link Neighbour}.
+ * Turn a decoded `RTM_NEWNEIGH` message into a {@link Neighbour}; `names` (see `linkNames`)
+ * names its interface and master.
  *
  * @example
  * ```ts
@@ -133,21 +153,57 @@ function names(table: Record<string, number>, bits: number, lower: boolean): str
  * for await (const m of rt.dump(rtNeigh.operations.getneigh)) console.log(toNeighbour(m));
  * ```
  */
-export function toNeighbour(message: NeighbourMessage): Neighbour {
+export function toNeighbour(
+  message: NeighbourMessage,
+  names?: ReadonlyMap<number, string>,
+): Neighbour {
   const { header: h, attrs: a } = message;
-  const n: Neighbour = {
-    family: h.ndmFamily,
-    index: h.ndmIfindex,
-    state: names(rtNeigh.NUD_STATE, h.ndmState, false),
-    flags: names(rtNeigh.NTF_FLAGS, h.ndmFlags, true),
-    message,
-  };
+  const n: Neighbour = withMessage({
+    family: familyName(h.ndmFamily),
+    ifindex: h.ndmIfindex,
+    state: flagNames(rtNeigh.NUD_STATE, h.ndmState),
+    flags: flagNames(rtNeigh.NTF_FLAGS, h.ndmFlags),
+  } as Omit<Neighbour, "message">, message);
+  const dev = names?.get(h.ndmIfindex);
+  if (dev !== undefined) n.dev = dev;
   if (a.dst && (a.dst.length === 4 || a.dst.length === 16)) n.dst = formatIp(a.dst);
-  if (a.lladdr) n.lladdr = formatMac(a.lladdr);
+  if (a.lladdr) n.lladdr = formatLinkAddress(a.lladdr, 1);
+  if (a.protocol !== undefined) n.protocol = nameOf("protocol", a.protocol);
   if (a.vlan !== undefined) n.vlan = a.vlan;
   if (a.vni !== undefined) n.vni = a.vni;
-  if (a.master !== undefined) n.master = a.master;
+  if (a.master !== undefined) {
+    n.masterIndex = a.master;
+    const m = names?.get(a.master);
+    if (m !== undefined) n.master = m;
+  }
   return n;
+}
+
+/** `ip neigh`'s selection of entries (`print_neigh`'s filter). */
+async function neighbourFilter(rt: Rtnl, o: ListNeighboursOptions, flush: boolean) {
+  const family = familyOf(o.family, "Neighbour", [AF_INET, AF_INET6, AF_BRIDGE]);
+  const index = o.dev === undefined ? undefined : await resolveLink(rt, o.dev, o.signal);
+  const NUD = rtNeigh.NUD_STATE;
+  let states = 0x1ff; // every NUD_* bit, and 0x100 for state NONE
+  if (o.state === undefined) {
+    if (flush) states = 0xff & ~(NUD.PERMANENT | NUD.NOARP);
+  } else if (o.state !== "all") {
+    states = 0;
+    for (const s of o.state) states |= s === "none" ? 0x100 : stateOf(s);
+  }
+  const to = o.to === undefined ? undefined : parsePrefix(o.to);
+  return {
+    family,
+    keep({ header: h, attrs: a }: NeighbourMessage): boolean {
+      const f = h.ndmFamily;
+      if (family === 0 ? f !== AF_INET && f !== AF_INET6 : f !== family) return false;
+      if (index !== undefined && h.ndmIfindex !== index) return false;
+      const special = h.ndmFlags & (rtNeigh.NTF_FLAGS.PROXY | rtNeigh.NTF_FLAGS.EXT_LEARNED);
+      if (!(states & h.ndmState) && !special && (h.ndmState || !(states & 0x100))) return false;
+      if (to !== undefined && !(a.dst && inPrefix(a.dst, to.bytes, to.prefixlen))) return false;
+      return true;
+    },
+  };
 }
 
 /**
@@ -158,35 +214,76 @@ export function toNeighbour(message: NeighbourMessage): Neighbour {
  * import { Rtnl, listNeighbours } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * const arp = await listNeighbours(rt, { family: "inet", dev: "eth0" });
+ * const stale = await listNeighbours(rt, { state: ["stale"] });
  * ```
  */
 export async function listNeighbours(
   rt: Rtnl,
   options: ListNeighboursOptions = {},
 ): Promise<Neighbour[]> {
-  const family = familyOf(options.family, "Neighbour", [AF_BRIDGE]);
-  const index = options.dev === undefined ? undefined : await linkIndex(rt, options.dev);
+  const f = await neighbourFilter(rt, options, false);
+  const names = await linkNameMap(rt, options.signal);
   const out: Neighbour[] = [];
-  for await (
-    const m of rt.dump(rtNeigh.operations.getneigh, {
-      header: {
-        ndmFamily: family,
-        ndmFlags: options.proxy ? rtNeigh.NTF_FLAGS.PROXY : 0,
-      },
-      signal: options.signal,
-    })
-  ) {
-    const f = m.header.ndmFamily;
-    if (family === 0 ? f !== AF_INET && f !== AF_INET6 : f !== family) continue;
-    if (index !== undefined && m.header.ndmIfindex !== index) continue;
-    out.push(toNeighbour(m));
+  for await (const m of dumpNeighbours(rt, f.family, options)) {
+    if (f.keep(m)) out.push(toNeighbour(m, names));
   }
   return out;
 }
 
+function dumpNeighbours(rt: Rtnl, family: number, o: ListNeighboursOptions) {
+  return rt.dump(rtNeigh.operations.getneigh, {
+    header: { ndmFamily: family, ndmFlags: o.proxy ? rtNeigh.NTF_FLAGS.PROXY : 0 },
+    signal: o.signal,
+  });
+}
+
+/**
+ * Delete the neighbours the selectors match (`ip neigh flush`): by default every entry but
+ * permanent and `noarp` ones, as iproute2; resolves with the entries deleted.
+ *
+ * @throws {TypeError} without any selector (`ip neigh flush` requires one too).
+ * @example
+ * ```ts
+ * import { flushNeighbours, Rtnl } from "@netlink/netlink";
+ * await using rt = await Rtnl.open();
+ * await flushNeighbours(rt, { dev: "eth0" });
+ * await flushNeighbours(rt, { family: "inet6", state: "all" });
+ * ```
+ */
+export async function flushNeighbours(
+  rt: Rtnl,
+  selectors: ListNeighboursOptions,
+): Promise<Neighbour[]> {
+  const { signal, ...rest } = selectors ?? {};
+  if (Object.values(rest).every((v) => v === undefined)) {
+    throw new TypeError("flushNeighbours needs a selector (dev, family, to, state…)");
+  }
+  const f = await neighbourFilter(rt, selectors, true);
+  const names = await linkNameMap(rt, signal);
+  const deleted: Neighbour[] = [];
+  for (let round = 0; round < 10; round++) {
+    const batch: NeighbourMessage[] = [];
+    for await (const m of dumpNeighbours(rt, f.family, selectors)) if (f.keep(m)) batch.push(m);
+    if (batch.length === 0) break;
+    for (const m of batch) {
+      try {
+        await rt.call(rtNeigh.operations.delneigh, {
+          header: { ...m.header, ndmState: 0 },
+          attrs: m.attrs.dst === undefined ? {} : { dst: m.attrs.dst },
+          signal,
+        });
+        deleted.push(toNeighbour(m, names));
+      } catch (e) {
+        if ((e as { code?: string }).code !== "ENOENT") throw e; // gone meanwhile
+      }
+    }
+  }
+  return deleted;
+}
+
 function stateOf(state: NeighbourStateName | number | undefined): number {
   if (state === undefined) return rtNeigh.NUD_STATE.PERMANENT;
-  if (typeof state === "number") return state;
+  if (typeof state === "number") return u32(state, "neighbour state");
   const v = (rtNeigh.NUD_STATE as Record<string, number>)[String(state).toUpperCase()];
   if (v === undefined) {
     throw new TypeError(
@@ -208,7 +305,7 @@ async function neighRequest(rt: Rtnl, spec: NeighbourSpec, forDelete: boolean) {
   }
   const header: Partial<rtNeigh.Ndmsg> = {
     ndmFamily: dst.length === 4 ? AF_INET : AF_INET6,
-    ndmIfindex: await linkIndex(rt, spec.dev),
+    ndmIfindex: await resolveLink(rt, spec.dev),
     ndmState: forDelete ? 0 : stateOf(spec.state),
     ndmFlags: (spec.router ? rtNeigh.NTF_FLAGS.ROUTER : 0) |
       (spec.proxy ? rtNeigh.NTF_FLAGS.PROXY : 0),
@@ -236,11 +333,15 @@ export async function addNeighbour(
 ): Promise<void> {
   const { header, attrs } = await neighRequest(rt, spec, false);
   const defaults = options.replace ? { create: true } : { create: true, exclusive: true };
-  await rt.call(rtNeigh.operations.newneigh, {
-    header,
-    attrs,
-    flags: newFlags(options, defaults),
-  });
+  try {
+    await rt.call(rtNeigh.operations.newneigh, {
+      header,
+      attrs,
+      flags: newFlags(options, defaults),
+    });
+  } catch (e) {
+    throw notFound(e, spec.dev);
+  }
 }
 
 /**
@@ -291,7 +392,7 @@ async function fdbRequest(rt: Rtnl, spec: FdbSpec, forDelete: boolean) {
   }
   const header: Partial<rtNeigh.Ndmsg> = {
     ndmFamily: AF_BRIDGE,
-    ndmIfindex: await linkIndex(rt, spec.dev),
+    ndmIfindex: await resolveLink(rt, spec.dev),
     ndmState: forDelete ? 0 : state,
     ndmFlags: flags,
   };
@@ -346,8 +447,9 @@ export async function deleteFdb(rt: Rtnl, spec: FdbSpec): Promise<void> {
  * ```
  */
 export async function listFdb(rt: Rtnl, options: ListFdbOptions = {}): Promise<Neighbour[]> {
-  const index = options.dev === undefined ? undefined : await linkIndex(rt, options.dev);
-  const br = options.br === undefined ? undefined : await linkIndex(rt, options.br);
+  const index = options.dev === undefined ? undefined : await resolveLink(rt, options.dev);
+  const br = options.br === undefined ? undefined : await resolveLink(rt, options.br);
+  const names = await linkNameMap(rt, options.signal);
   const out: Neighbour[] = [];
   for await (
     const m of rt.dump(rtNeigh.operations.getneigh, {
@@ -358,7 +460,7 @@ export async function listFdb(rt: Rtnl, options: ListFdbOptions = {}): Promise<N
     if (m.header.ndmFamily !== AF_BRIDGE) continue;
     if (index !== undefined && m.header.ndmIfindex !== index) continue;
     if (br !== undefined && m.attrs.master !== br) continue;
-    out.push(toNeighbour(m));
+    out.push(toNeighbour(m, names));
   }
   return out;
 }

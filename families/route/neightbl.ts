@@ -14,7 +14,8 @@
  * @module
  */
 import * as rtNeigh from "../generated/rt_neigh.ts";
-import * as rtLink from "../generated/rt_link.ts";
+import { familyName, familyOf, withMessage } from "./_names.ts";
+import { linkNameMap, type LinkRef, resolveLink } from "./_link_util.ts";
 import type { Rtnl } from "./rtnl.ts";
 
 /** Per-device (or default) neighbour parameters, NDTPA_* of linux/neighbour.h; times in ms. */
@@ -55,13 +56,22 @@ export interface NeighParms {
   refcnt?: number;
 }
 
-/** One entry of the RTM_GETNEIGHTBL dump: a table's settings, or one device's parameters. */
+/** A decoded `RTM_NEWNEIGHTBL` message. */
+export type NeighTableMessage = { header: rtNeigh.Ndtmsg; attrs: rtNeigh.NdtAttrs };
+
+/**
+ * One entry of the RTM_GETNEIGHTBL dump: a table's settings, or one device's parameters.
+ * Plain JSON data; `message` (the decoded message, with the table's statistics) is not
+ * enumerable.
+ */
 export interface NeighTable {
-  /** Address family (AF_INET 2, AF_INET6 10). */
-  family: number;
+  /** `"inet"` or `"inet6"`. */
+  family: string | number;
   /** Table name (`arp_cache`, `ndisc_cache`). */
   name: string;
-  /** Device of these parameters; 0 for the table and its default parameters. */
+  /** Device of these parameters (absent for the table and its default parameters). */
+  dev?: string;
+  /** Device index of these parameters; 0 for the table and its default parameters. */
   ifindex: number;
   /** GC threshold 1 (table entries only). */
   thresh1?: number;
@@ -73,8 +83,8 @@ export interface NeighTable {
   gcInterval?: number;
   /** Parameters. */
   parms: NeighParms;
-  /** Every attribute as decoded by the spec tables (config, stats…). */
-  attrs: rtNeigh.NdtAttrs;
+  /** The whole decoded message (not enumerable). */
+  readonly message: NeighTableMessage;
 }
 
 const PARM_KEYS = [
@@ -132,39 +142,63 @@ const U64_PARMS = new Set([
  */
 export async function listNeighTables(
   rt: Rtnl,
-  options: { family?: number; signal?: AbortSignal } = {},
+  options: { family?: number | string; dev?: LinkRef; signal?: AbortSignal } = {},
 ): Promise<NeighTable[]> {
+  const family = familyOf(options.family, "Neighbour table");
+  const index = options.dev === undefined ? undefined : await resolveLink(rt, options.dev);
+  const names = await linkNameMap(rt, options.signal);
   const out: NeighTable[] = [];
   for await (
     const m of rt.dump(rtNeigh.operations.getneightbl, {
-      header: { family: options.family ?? 0 },
+      header: { family },
       signal: options.signal,
     })
   ) {
-    if (options.family !== undefined && m.header.family !== options.family) continue;
-    const a = m.attrs;
-    const t: NeighTable = {
-      family: m.header.family,
-      name: a.name ?? "",
-      ifindex: a.parms?.ifindex ?? 0,
-      parms: decodeParms(a.parms),
-      attrs: a,
-    };
-    if (a.thresh1 !== undefined) t.thresh1 = a.thresh1;
-    if (a.thresh2 !== undefined) t.thresh2 = a.thresh2;
-    if (a.thresh3 !== undefined) t.thresh3 = a.thresh3;
-    if (a.gcInterval !== undefined) t.gcInterval = Number(a.gcInterval);
+    if (family !== 0 && m.header.family !== family) continue;
+    const t = toNeighTable(m, names);
+    if (index !== undefined && t.ifindex !== index) continue;
     out.push(t);
   }
   return out;
 }
 
+/**
+ * Turn a decoded `RTM_NEWNEIGHTBL` message into a {@link NeighTable}; `names` (see
+ * `linkNames`) names its device.
+ *
+ * @example
+ * ```ts
+ * import { Rtnl, rtNeigh, toNeighTable } from "@netlink/netlink";
+ * await using rt = await Rtnl.open();
+ * for await (const m of rt.dump(rtNeigh.operations.getneightbl)) console.log(toNeighTable(m));
+ * ```
+ */
+export function toNeighTable(
+  m: NeighTableMessage,
+  names?: ReadonlyMap<number, string>,
+): NeighTable {
+  const a = m.attrs;
+  const t: NeighTable = withMessage({
+    family: familyName(m.header.family),
+    name: a.name ?? "",
+    ifindex: a.parms?.ifindex ?? 0,
+    parms: decodeParms(a.parms),
+  } as Omit<NeighTable, "message">, m);
+  const dev = t.ifindex ? names?.get(t.ifindex) : undefined;
+  if (dev !== undefined) t.dev = dev;
+  if (a.thresh1 !== undefined) t.thresh1 = a.thresh1;
+  if (a.thresh2 !== undefined) t.thresh2 = a.thresh2;
+  if (a.thresh3 !== undefined) t.thresh3 = a.thresh3;
+  if (a.gcInterval !== undefined) t.gcInterval = Number(a.gcInterval);
+  return t;
+}
+
 /** What {@link setNeighTable} changes. */
 export interface SetNeighTableOptions {
-  /** Family of the table (default: AF_INET for `arp_cache`, AF_INET6 for `ndisc_cache`). */
-  family?: number;
-  /** Device whose parameters change (index or name); the table defaults when omitted. */
-  dev?: number | string;
+  /** Family of the table (default: inet for `arp_cache`, inet6 for `ndisc_cache`). */
+  family?: number | string;
+  /** Device whose parameters change; the table defaults when omitted. */
+  dev?: LinkRef;
   /** GC threshold 1 (table only). */
   thresh1?: number;
   /** GC threshold 2. */
@@ -194,19 +228,14 @@ export async function setNeighTable(
   name: string,
   options: SetNeighTableOptions = {},
 ): Promise<void> {
-  const family = options.family ?? (name === "ndisc_cache" ? 10 : 2);
+  const family = familyOf(options.family, "Neighbour table") || (name === "ndisc_cache" ? 10 : 2);
   const attrs: rtNeigh.NdtAttrs = { name };
   if (options.thresh1 !== undefined) attrs.thresh1 = options.thresh1;
   if (options.thresh2 !== undefined) attrs.thresh2 = options.thresh2;
   if (options.thresh3 !== undefined) attrs.thresh3 = options.thresh3;
   if (options.gcInterval !== undefined) attrs.gcInterval = BigInt(options.gcInterval);
   if (options.parms !== undefined || options.dev !== undefined) {
-    let ifindex = 0;
-    if (typeof options.dev === "number") ifindex = options.dev;
-    else if (typeof options.dev === "string") {
-      const l = await rt.call(rtLink.operations.getlink, { attrs: { ifname: options.dev } });
-      ifindex = l!.header.ifiIndex;
-    }
+    const ifindex = options.dev === undefined ? 0 : await resolveLink(rt, options.dev);
     const parms: Record<string, number | bigint> = { ifindex };
     for (const [k, v] of Object.entries(options.parms ?? {})) {
       if (v === undefined) continue;

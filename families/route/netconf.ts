@@ -9,21 +9,27 @@
  * ```ts
  * import { Rtnl, getNetconf, listNetconf } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
- * const all = await getNetconf(rt, 2, { dev: "all" });
+ * const all = await getNetconf(rt, "inet", { dev: "all" });
  * console.log(all.forwarding, all.rpFilter);
  * for (const c of await listNetconf(rt, { family: 10 })) console.log(c.ifindex, c.forwarding);
  * ```
  *
  * @module
  */
-import * as rtLink from "../generated/rt_link.ts";
 import * as rtNetconf from "../generated/rt_netconf.ts";
+import { familyName, familyOf } from "./_names.ts";
+import { linkNameMap, type LinkRef, resolveLink } from "./_link_util.ts";
 import type { Rtnl } from "./rtnl.ts";
 
-/** One device's (or `all`/`default`) configuration; flags are booleans, absent when not sent. */
+/**
+ * One device's (or `all`/`default`) configuration; flags are booleans, absent when not sent.
+ * Plain JSON data.
+ */
 export interface Netconf {
-  /** Address family (AF_INET 2, AF_INET6 10, AF_MPLS 28). */
-  family: number;
+  /** `"inet"`, `"inet6"` or `"mpls"`. */
+  family: string | number;
+  /** Device name, or `"all"` / `"default"` (absent for a device whose name is unknown). */
+  dev?: string;
   /** Device index, or -1 for `all`, -2 for `default`. */
   ifindex: number;
   /** Forwarding. */
@@ -43,20 +49,29 @@ export interface Netconf {
 }
 
 /**
- * Decode a netconf message (a reply, or an RTM_NEWNETCONF notification).
+ * Decode a netconf message (a reply, or an RTM_NEWNETCONF notification); `names` (see
+ * `linkNames`) names its device.
  *
  * @example
  * ```ts
  * import { decodeNetconf } from "@netlink/netlink";
  * decodeNetconf({ header: { family: 2 }, attrs: { ifindex: -1, forwarding: 1 } });
- * // { family: 2, ifindex: -1, forwarding: true }
+ * // { family: "inet", dev: "all", ifindex: -1, forwarding: true }
  * ```
  */
 export function decodeNetconf(
   m: { header: rtNetconf.Netconfmsg; attrs: rtNetconf.NetconfAttrs },
+  names?: ReadonlyMap<number, string>,
 ): Netconf {
   const a = m.attrs;
-  const out: Netconf = { family: m.header.family, ifindex: a.ifindex ?? 0 };
+  const ifindex = a.ifindex ?? 0;
+  const out: Netconf = { family: familyName(m.header.family), ifindex };
+  const dev = ifindex === rtNetconf.NETCONFA_IFINDEX_ALL
+    ? "all"
+    : ifindex === rtNetconf.NETCONFA_IFINDEX_DEFAULT
+    ? "default"
+    : names?.get(ifindex);
+  if (dev !== undefined) out.dev = dev;
   const flag = (v: number | undefined) => (v === undefined ? undefined : v !== 0);
   const set = <K extends keyof Netconf>(k: K, v: Netconf[K] | undefined) => {
     if (v !== undefined) out[k] = v;
@@ -83,15 +98,17 @@ export function decodeNetconf(
  */
 export async function listNetconf(
   rt: Rtnl,
-  options: { family?: number; signal?: AbortSignal } = {},
+  options: { family?: number | string; signal?: AbortSignal } = {},
 ): Promise<Netconf[]> {
+  const family = familyOf(options.family, "Netconf", [2, 10, 28]);
+  const names = await linkNameMap(rt, options.signal);
   const out: Netconf[] = [];
   for await (
     const m of rt.dump(rtNetconf.operations.getnetconf, {
-      header: { family: options.family ?? 0 },
+      header: { family },
       signal: options.signal,
     })
-  ) out.push(decodeNetconf(m));
+  ) out.push(decodeNetconf(m, names));
   return out;
 }
 
@@ -103,27 +120,23 @@ export async function listNetconf(
  * ```ts
  * import { Rtnl, getNetconf } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
- * console.log((await getNetconf(rt, 10, { dev: "lo" })).forwarding);
+ * console.log((await getNetconf(rt, "inet6", { dev: "lo" })).forwarding);
  * ```
  */
 export async function getNetconf(
   rt: Rtnl,
-  family: number,
-  options: { dev: number | string; signal?: AbortSignal },
+  family: number | string,
+  options: { dev: LinkRef | "all" | "default"; signal?: AbortSignal },
 ): Promise<Netconf> {
   let ifindex: number;
-  if (typeof options.dev === "number") ifindex = options.dev;
-  else if (options.dev === "all") ifindex = rtNetconf.NETCONFA_IFINDEX_ALL;
+  if (options.dev === "all") ifindex = rtNetconf.NETCONFA_IFINDEX_ALL;
   else if (options.dev === "default") ifindex = rtNetconf.NETCONFA_IFINDEX_DEFAULT;
-  else {
-    const l = await rt.call(rtLink.operations.getlink, { attrs: { ifname: options.dev } });
-    ifindex = l!.header.ifiIndex;
-  }
+  else ifindex = await resolveLink(rt, options.dev, options.signal);
   const m = await rt.call(rtNetconf.operations.getnetconf, {
-    header: { family },
+    header: { family: familyOf(family, "Netconf", [2, 10, 28]) },
     attrs: { ifindex },
     signal: options.signal,
   });
   if (m === undefined) throw new Error("RTM_GETNETCONF: no reply");
-  return decodeNetconf(m);
+  return decodeNetconf(m, await linkNameMap(rt, options.signal));
 }

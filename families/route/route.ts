@@ -1,33 +1,48 @@
 /**
- * IPv4 and IPv6 routes over rtnetlink (`ip route`): list any table, add, replace, append,
- * delete (unicast, blackhole, unreachable, local, multipath, metrics…) and `ip route get`.
+ * IPv4 and IPv6 routes over rtnetlink (`ip route`): list any table with `ip route`'s
+ * selectors, add, replace, append, delete, flush (unicast, blackhole, unreachable, local,
+ * multipath, metrics…) and `ip route get`.
  *
  * @example
  * ```ts
- * import { Rtnl, addRoute, getRoute, listRoutes } from "@netlink/netlink";
+ * import { Rtnl, addRoute, flushRoutes, getRoute, listRoutes } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * await addRoute(rt, { dst: "198.51.100.0/24", gateway: "192.0.2.1" });
  * console.log(await getRoute(rt, "198.51.100.7"));
  * for (const r of await listRoutes(rt, { table: "all" })) console.log(r.dst, r.gateway, r.dev);
+ * await flushRoutes(rt, { root: "198.51.100.0/24" });
  * ```
  *
  * @module
  */
-import { AttributeWriter } from "../../codec/attr_writer.ts";
-import {
-  decodeAttributeSet,
-  type DecodedMessage,
-  decodeStruct,
-  encodeAttributeSet,
-  encodeStruct,
-} from "../../codec/ynl/mod.ts";
+import type { DecodedMessage } from "../../codec/ynl/mod.ts";
 import * as rtRoute from "../generated/rt_route.ts";
 import { AF_INET, AF_INET6, formatIp, parseIp, parsePrefix } from "./addr_text.ts";
-import { byName, familyOf, nameOf, PROTOCOLS, ROUTE_TYPES, SCOPES, TABLES, u32 } from "./_names.ts";
-import { linkIndex } from "./link.ts";
+import {
+  familyName,
+  familyOf,
+  PROTOCOLS,
+  ROUTE_TYPES,
+  SCOPES,
+  TABLES,
+  u32,
+  withMessage,
+} from "./_names.ts";
+import { nameOf, numberOf } from "./names.ts";
+import { linkNameMap, type LinkRef, notFound, resolveLink } from "./_link_util.ts";
+import {
+  decodeMultipath,
+  encodeMultipath,
+  type Nexthop,
+  nexthopFlags,
+  type NexthopSpec,
+  routeFilter,
+  type RouteSelectors,
+} from "./_route_util.ts";
 import { newFlags, type NewOptions, type Rtnl } from "./rtnl.ts";
 
 export { PROTOCOLS, ROUTE_TYPES, TABLES };
+export type { Nexthop, NexthopSpec, RouteSelectors };
 
 /** A decoded `RTM_NEWROUTE` message. */
 export type RouteMessage = DecodedMessage<rtRoute.Rtmsg, rtRoute.RouteAttrs>;
@@ -39,28 +54,35 @@ export const ROUTE_PREFS = {
   high: rtRoute.ROUTE_PREF.HIGH,
 } as const;
 
-/** One next hop of a multipath route. */
-export interface Nexthop {
-  /** Gateway address. */
-  gateway?: string;
-  /** Output interface, by index or name (index when listed). */
-  dev?: number | string;
-  /** Weight, 1–256 (default 1). */
-  weight?: number;
-  /** `RTNH_F_*` flags (`rtRoute.RTNH_FLAGS`, e.g. `ONLINK`). */
-  flags?: number;
-}
+/** `RTM_F_*` names as `ip route` prints them (those that clash with `RTNH_F_*` get `rt_`). */
+const RTM_FLAG_NAMES: [number, string][] = [
+  [rtRoute.RTM_FLAGS.NOTIFY, "notify"],
+  [rtRoute.RTM_FLAGS.CLONED, "cloned"],
+  [rtRoute.RTM_FLAGS.EQUALIZE, "equalize"],
+  [rtRoute.RTM_FLAGS.PREFIX, "prefix"],
+  [rtRoute.RTM_FLAGS.LOOKUP_TABLE, "lookup_table"],
+  [rtRoute.RTM_FLAGS.FIB_MATCH, "fib_match"],
+  [rtRoute.RTM_FLAGS.OFFLOAD, "rt_offload"],
+  [rtRoute.RTM_FLAGS.TRAP, "rt_trap"],
+  [rtRoute.RTM_FLAGS.OFFLOAD_FAILED, "rt_offload_failed"],
+];
 
-/** A route, with the common fields pulled out of the message. */
+/**
+ * A route, with the common fields pulled out of the message: plain JSON data, names where
+ * iproute2 has them (iproute2's `rt_tables`, `rt_protos`, `rt_scopes`), the numbers beside
+ * where they matter. `message` (the decoded `RTM_NEWROUTE`) is not enumerable.
+ */
 export interface Route {
-  /** `AF_INET` (2) or `AF_INET6` (10). */
-  family: number;
+  /** `"inet"` or `"inet6"`. */
+  family: string | number;
   /** `"default"` or the destination prefix `"addr/len"`. */
   dst: string;
   /** Source prefix (IPv6 source routing), if any. */
   src?: string;
-  /** Table number (from `RTA_TABLE` when present). */
-  table: number;
+  /** Table name (`"main"`, `"local"`, from `rt_tables`) or number. */
+  table: string | number;
+  /** Table number (`RTA_TABLE` when present). */
+  tableId: number;
   /** Type name (`"unicast"`, `"blackhole"`, `"local"`, …). */
   type: string | number;
   /** Protocol name (`"kernel"`, `"boot"`, `"static"`, …) or number. */
@@ -69,26 +91,30 @@ export interface Route {
   scope: string | number;
   /** Gateway address. */
   gateway?: string;
+  /** Output interface name (absent when unknown). */
+  dev?: string;
   /** Output interface index. */
-  dev?: number;
-  /** Input interface index (`ip route get … iif`). */
-  iif?: number;
+  ifindex?: number;
+  /** Input interface name (`ip route get … iif`). */
+  iif?: string;
+  /** Input interface index. */
+  iifIndex?: number;
   /** Metric (`RTA_PRIORITY`). */
   metric?: number;
   /** Preferred source address. */
   prefsrc?: string;
   /** TOS. */
   tos: number;
-  /** `rtm_flags`. */
-  flags: number;
+  /** `RTNH_F_*` and `RTM_F_*` names, lower case as `ip route` prints them (`"onlink"`…). */
+  flags: string[];
   /** Multipath next hops. */
   nexthops?: Nexthop[];
   /** `RTA_METRICS` values (mtu, advmss, …). */
   metrics?: rtRoute.Metrics;
   /** IPv6 router preference name. */
   pref?: string | number;
-  /** The whole decoded message. */
-  message: RouteMessage;
+  /** The whole decoded message (not enumerable). */
+  readonly message: RouteMessage;
 }
 
 /** What {@link addRoute} adds and {@link deleteRoute} removes. */
@@ -96,25 +122,21 @@ export interface RouteSpec {
   /** `"10.0.0.0/24"`, `"2001:db8::/32"`, a bare address (host route), or `"default"`. */
   dst: string;
   /** `"inet"`/`"inet6"`/2/10; needed only for `"default"` without any address to tell. */
-  family?: number | "inet" | "inet6";
+  family?: number | string;
   /** Gateway address. */
   gateway?: string;
-  /** Output interface by name or index (`oif` is the same). */
-  dev?: string | number;
-  /** Output interface index. */
-  oif?: number;
-  /** Table number or name (default main); values past 255 go in `RTA_TABLE`. */
-  table?: keyof typeof TABLES | number;
+  /** Output interface. */
+  dev?: LinkRef;
+  /** Table name or number (default main); values past 255 go in `RTA_TABLE`. */
+  table?: string | number;
   /** Route type (default unicast). */
-  type?: keyof typeof ROUTE_TYPES | number;
+  type?: string | number;
   /** Protocol (default `"boot"`, as `ip route add`). */
-  protocol?: keyof typeof PROTOCOLS | number;
+  protocol?: string | number;
   /** Scope (default as `ip route` picks it: link for a direct route, host for local). */
-  scope?: keyof typeof SCOPES | number;
+  scope?: string | number;
   /** Metric / priority. */
   metric?: number;
-  /** Same as `metric`. */
-  priority?: number;
   /** Preferred source address. */
   prefsrc?: string;
   /** Source prefix (IPv6). */
@@ -124,80 +146,35 @@ export interface RouteSpec {
   /** Gateway reachable on the link even without a matching route (`onlink`). */
   onlink?: boolean;
   /** Multipath next hops (instead of gateway/dev). */
-  nexthops?: Nexthop[];
+  nexthops?: NexthopSpec[];
   /** `RTA_METRICS`: mtu, advmss, hoplimit, initcwnd, … */
   metrics?: rtRoute.Metrics;
   /** IPv6 router preference. */
   pref?: keyof typeof ROUTE_PREFS | number;
 }
 
-/** Options for {@link listRoutes}. */
-export interface ListRoutesOptions {
-  /** `"inet"`, `"inet6"`, 2 or 10; default both. */
-  family?: number | "inet" | "inet6";
-  /** Table number or name, or `"all"`; default main, like `ip route`. */
-  table?: keyof typeof TABLES | number | "all";
-  /** Also list cached (cloned) routes. */
-  cloned?: boolean;
-  /** Cancel the dump. */
-  signal?: AbortSignal;
-}
+/** Options for {@link listRoutes}: the selectors of `ip route show`. */
+export type ListRoutesOptions = RouteSelectors;
 
 /** Options for {@link getRoute} (`ip route get`). */
 export interface GetRouteOptions {
   /** Source address. */
   from?: string;
-  /** Input interface (index or name): the route as if a packet came in there. */
-  iif?: number | string;
-  /** Output interface (index or name). */
-  oif?: number | string;
+  /** Input interface: the route as if a packet came in there. */
+  iif?: LinkRef;
+  /** Output interface. */
+  oif?: LinkRef;
   /** Firewall mark. */
   mark?: number;
+  /** The matching FIB entry instead of the resulting route (`fibmatch`). */
+  fibmatch?: boolean;
   /** Cancel waiting. */
   signal?: AbortSignal;
 }
 
-/** `RTA_MULTIPATH`: struct rtnexthop, then the next hop's RTA_* attributes, one after another. */
-function decodeMultipath(bytes: Uint8Array): Nexthop[] {
-  const out: Nexthop[] = [];
-  const head = rtRoute.rtnexthop.size;
-  let off = 0;
-  while (bytes.length - off >= head) {
-    const h = decodeStruct(rtRoute.rtnexthop, bytes, off, off + head);
-    if (h.rtnhLen < head || off + h.rtnhLen > bytes.length) break;
-    const nh: Nexthop = { flags: h.rtnhFlags, weight: h.rtnhHops + 1, dev: h.rtnhIfindex };
-    const a = decodeAttributeSet(rtRoute.routeAttrs, bytes, off + head, off + h.rtnhLen);
-    if (a.gateway !== undefined) nh.gateway = formatIp(a.gateway);
-    out.push(nh);
-    off += (h.rtnhLen + 3) & ~3;
-  }
-  return out;
-}
-
-/** Encode next hops as `RTA_MULTIPATH` (see {@link decodeMultipath}). */
-async function encodeMultipath(rt: Rtnl, nexthops: readonly Nexthop[]): Promise<Uint8Array> {
-  const w = new AttributeWriter();
-  for (const nh of nexthops) {
-    const weight = nh.weight ?? 1;
-    if (!Number.isInteger(weight) || weight < 1 || weight > 256) {
-      throw new RangeError(`Next hop weight must be in 1..256, got ${weight}`);
-    }
-    const attrs: rtRoute.RouteAttrs = {};
-    if (nh.gateway !== undefined) attrs.gateway = parseIp(nh.gateway);
-    const body = encodeAttributeSet(rtRoute.routeAttrs, new AttributeWriter(), attrs).bytes();
-    w.raw(encodeStruct(rtRoute.rtnexthop, {
-      rtnhLen: rtRoute.rtnexthop.size + body.length,
-      rtnhFlags: nh.flags ?? 0,
-      rtnhHops: weight - 1,
-      rtnhIfindex: nh.dev === undefined ? 0 : await linkIndex(rt, nh.dev),
-    }));
-    w.raw(body);
-  }
-  return w.bytes();
-}
-
 /**
- * Turn a decoded `RTM_NEWROUTE` message into a {@link Route}.
+ * Turn a decoded `RTM_NEWROUTE` message into a {@link Route}; `names` (see `linkNames`) names
+ * its interfaces.
  *
  * @example
  * ```ts
@@ -206,61 +183,112 @@ async function encodeMultipath(rt: Rtnl, nexthops: readonly Nexthop[]): Promise<
  * for await (const m of rt.dump(rtRoute.operations.getroute)) console.log(toRoute(m).dst);
  * ```
  */
-export function toRoute(message: RouteMessage): Route {
+export function toRoute(message: RouteMessage, names?: ReadonlyMap<number, string>): Route {
   const { header: h, attrs: a } = message;
-  const r: Route = {
-    family: h.rtmFamily,
+  const tableId = a.table ?? h.rtmTable;
+  const flags = nexthopFlags(h.rtmFlags & 0xff);
+  if (h.rtmFlags & ~0xff) {
+    for (const [bit, name] of RTM_FLAG_NAMES) if (h.rtmFlags & bit) flags.push(name);
+  }
+  const r: Route = withMessage({
+    family: familyName(h.rtmFamily),
     dst: a.dst && h.rtmDstLen > 0 ? `${formatIp(a.dst)}/${h.rtmDstLen}` : "default",
-    table: a.table ?? h.rtmTable,
-    type: nameOf(ROUTE_TYPES, h.rtmType) as string | number,
-    protocol: nameOf(PROTOCOLS, h.rtmProtocol) as string | number,
-    scope: nameOf(SCOPES, h.rtmScope) as string | number,
+    table: nameOf("table", tableId),
+    tableId,
+    type: nameOf("type", h.rtmType),
+    protocol: nameOf("protocol", h.rtmProtocol),
+    scope: nameOf("scope", h.rtmScope),
     tos: h.rtmTos,
-    flags: h.rtmFlags,
-    message,
-  };
+    flags,
+  } as Omit<Route, "message">, message);
   if (a.src) r.src = `${formatIp(a.src)}/${h.rtmSrcLen}`;
   if (a.gateway) r.gateway = formatIp(a.gateway);
-  if (a.oif !== undefined) r.dev = a.oif;
-  if (a.iif !== undefined) r.iif = a.iif;
+  if (a.oif !== undefined) {
+    r.ifindex = a.oif;
+    const n = names?.get(a.oif);
+    if (n !== undefined) r.dev = n;
+  }
+  if (a.iif !== undefined) {
+    r.iifIndex = a.iif;
+    const n = names?.get(a.iif);
+    if (n !== undefined) r.iif = n;
+  }
   if (a.priority !== undefined) r.metric = a.priority;
   if (a.prefsrc) r.prefsrc = formatIp(a.prefsrc);
-  if (a.multipath) r.nexthops = decodeMultipath(a.multipath);
+  if (a.multipath) r.nexthops = decodeMultipath(a.multipath, names);
   if (a.metrics) r.metrics = a.metrics;
-  if (a.pref !== undefined) r.pref = nameOf(ROUTE_PREFS, a.pref) as string | number;
+  if (a.pref !== undefined) {
+    const p = Object.entries(ROUTE_PREFS).find(([, v]) => v === a.pref);
+    r.pref = p ? p[0] : a.pref;
+  }
   return r;
 }
 
 /**
- * Routes of one table (main by default), or of all tables with `{ table: "all" }`.
+ * Routes of one table (main by default), or of all tables with `{ table: "all" }`, chosen by
+ * `ip route show`'s selectors.
  *
  * @example
  * ```ts
  * import { Rtnl, listRoutes } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * const local6 = await listRoutes(rt, { family: "inet6", table: "local" });
+ * const viaGw = await listRoutes(rt, { via: "192.0.2.1", dev: "eth0" });
+ * const covering = await listRoutes(rt, { match: "198.51.100.7" });
  * ```
  */
 export async function listRoutes(rt: Rtnl, options: ListRoutesOptions = {}): Promise<Route[]> {
-  const family = familyOf(options.family, "Route");
-  const table = options.table === "all"
-    ? undefined
-    : byName(TABLES, options.table ?? "main", "table", 0xffffffff);
+  const f = await routeFilter(rt, options);
+  const names = await linkNameMap(rt, options.signal);
   const out: Route[] = [];
   for await (
     const m of rt.dump(rtRoute.operations.getroute, {
-      header: { rtmFamily: family },
+      header: { rtmFamily: f.family },
       signal: options.signal,
     })
-  ) {
-    const r = toRoute(m);
-    if (family !== 0 && r.family !== family) continue;
-    if (r.family !== AF_INET && r.family !== AF_INET6) continue;
-    if (table !== undefined && r.table !== table) continue;
-    if (!options.cloned && (r.flags & rtRoute.RTM_FLAGS.CLONED)) continue;
-    out.push(r);
-  }
+  ) if (f.keep(m)) out.push(toRoute(m, names));
   return out;
+}
+
+/**
+ * Delete every route the selectors match (`ip route flush`), by rounds until none is left, as
+ * iproute2 does; resolves with the routes deleted.
+ *
+ * @throws {TypeError} without any selector (`ip route flush` requires one too; `{ table: "main" }`
+ * or `{ to: "default" }` are selectors).
+ * @example
+ * ```ts
+ * import { flushRoutes, Rtnl } from "@netlink/netlink";
+ * await using rt = await Rtnl.open();
+ * await flushRoutes(rt, { dev: "eth0", protocol: "static" });
+ * await flushRoutes(rt, { table: 100 });
+ * ```
+ */
+export async function flushRoutes(rt: Rtnl, selectors: RouteSelectors): Promise<Route[]> {
+  const { signal, ...rest } = selectors ?? {};
+  if (Object.values(rest).every((v) => v === undefined)) {
+    throw new TypeError("flushRoutes needs a selector (table, dev, to, root, protocol…)");
+  }
+  const f = await routeFilter(rt, selectors);
+  const names = await linkNameMap(rt, signal);
+  const deleted: Route[] = [];
+  for (let round = 0; round < 10; round++) {
+    const batch: RouteMessage[] = [];
+    for await (
+      const m of rt.dump(rtRoute.operations.getroute, { header: { rtmFamily: f.family }, signal })
+    ) if (f.keep(m)) batch.push(m);
+    if (batch.length === 0) break;
+    for (const m of batch) {
+      try {
+        await rt.call(rtRoute.operations.delroute, { header: m.header, attrs: m.attrs, signal });
+        deleted.push(toRoute(m, names));
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code !== "ESRCH" && code !== "ENOENT") throw e; // gone meanwhile
+      }
+    }
+  }
+  return deleted;
 }
 
 /** Build the request for add/delete. */
@@ -308,20 +336,17 @@ async function prepare(rt: Rtnl, spec: RouteSpec, forDelete: boolean) {
     }
   }
   if (family === 0) family = AF_INET;
-  const type = spec.type === undefined
-    ? (forDelete ? 0 : 1)
-    : byName(ROUTE_TYPES, spec.type, "type");
-  const table = spec.table === undefined
-    ? TABLES.main
-    : byName(TABLES, spec.table, "table", 0xffffffff);
-  if (spec.dev !== undefined || spec.oif !== undefined) {
-    attrs.oif = await linkIndex(rt, spec.oif ?? spec.dev!);
-  }
-  const metric = spec.metric ?? spec.priority;
-  if (metric !== undefined) attrs.priority = u32(metric, "metric");
+  const type = spec.type === undefined ? (forDelete ? 0 : 1) : numberOf("type", spec.type);
+  const table = spec.table === undefined ? TABLES.main : numberOf("table", spec.table);
+  if (spec.dev !== undefined) attrs.oif = await resolveLink(rt, spec.dev);
+  if (spec.metric !== undefined) attrs.priority = u32(spec.metric, "metric");
   attrs.table = table;
   if (spec.metrics !== undefined && !forDelete) attrs.metrics = spec.metrics;
-  if (spec.pref !== undefined) attrs.pref = byName(ROUTE_PREFS, spec.pref, "pref");
+  if (spec.pref !== undefined) {
+    const p = typeof spec.pref === "number" ? spec.pref : ROUTE_PREFS[spec.pref];
+    if (p === undefined) throw new TypeError(`Unknown route preference "${spec.pref}"`);
+    attrs.pref = p;
+  }
   if (spec.nexthops !== undefined) {
     if (!Array.isArray(spec.nexthops) || spec.nexthops.length === 0) {
       throw new TypeError("nexthops must be a non-empty array");
@@ -329,7 +354,7 @@ async function prepare(rt: Rtnl, spec: RouteSpec, forDelete: boolean) {
     attrs.multipath = await encodeMultipath(rt, spec.nexthops);
   }
   let scope: number;
-  if (spec.scope !== undefined) scope = byName(SCOPES, spec.scope, "scope");
+  if (spec.scope !== undefined) scope = numberOf("scope", spec.scope);
   else if (forDelete) scope = SCOPES.nowhere;
   else if (type === ROUTE_TYPES.local || type === ROUTE_TYPES.nat) scope = SCOPES.host;
   else if (
@@ -348,7 +373,7 @@ async function prepare(rt: Rtnl, spec: RouteSpec, forDelete: boolean) {
     rtmTos: spec.tos ?? 0,
     rtmTable: table < 256 ? table : TABLES.unspec,
     rtmProtocol: spec.protocol !== undefined
-      ? byName(PROTOCOLS, spec.protocol, "protocol")
+      ? numberOf("protocol", spec.protocol)
       : forDelete
       ? 0
       : PROTOCOLS.boot,
@@ -386,11 +411,15 @@ export async function addRoute(
   const defaults = options.replace || options.append
     ? { create: true }
     : { create: true, exclusive: true };
-  await rt.call(rtRoute.operations.newroute, {
-    header,
-    attrs,
-    flags: newFlags(options, defaults),
-  });
+  try {
+    await rt.call(rtRoute.operations.newroute, {
+      header,
+      attrs,
+      flags: newFlags(options, defaults),
+    });
+  } catch (e) {
+    throw spec.dev === undefined ? e : notFound(e, spec.dev);
+  }
 }
 
 /**
@@ -430,7 +459,7 @@ export async function deleteRoute(rt: Rtnl, spec: RouteSpec): Promise<void> {
  * import { Rtnl, getRoute } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
  * const r = await getRoute(rt, "127.0.0.1");
- * console.log(r.type, r.dev, r.prefsrc); // "local" 1 "127.0.0.1"
+ * console.log(r.type, r.dev, r.prefsrc); // "local" "lo" "127.0.0.1"
  * ```
  */
 export async function getRoute(
@@ -447,14 +476,19 @@ export async function getRoute(
     if (attrs.src.length !== dst.length) throw new TypeError("from and address differ in family");
     srcLen = attrs.src.length * 8;
   }
-  if (options.iif !== undefined) attrs.iif = await linkIndex(rt, options.iif);
-  if (options.oif !== undefined) attrs.oif = await linkIndex(rt, options.oif);
+  if (options.iif !== undefined) attrs.iif = await resolveLink(rt, options.iif);
+  if (options.oif !== undefined) attrs.oif = await resolveLink(rt, options.oif);
   if (options.mark !== undefined) attrs.mark = u32(options.mark, "mark");
   const m = await rt.call(rtRoute.operations.getroute, {
-    header: { rtmFamily: family, rtmDstLen: dst.length * 8, rtmSrcLen: srcLen },
+    header: {
+      rtmFamily: family,
+      rtmDstLen: dst.length * 8,
+      rtmSrcLen: srcLen,
+      rtmFlags: options.fibmatch ? rtRoute.RTM_FLAGS.FIB_MATCH : 0,
+    },
     attrs,
     signal: options.signal,
   });
   if (m === undefined) throw new Error("RTM_GETROUTE: the kernel sent no route");
-  return toRoute(m);
+  return toRoute(m, await linkNameMap(rt, options.signal));
 }

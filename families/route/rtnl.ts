@@ -12,8 +12,14 @@ import {
   NLM_F_EXCL,
   NLM_F_REPLACE,
 } from "../../codec/constants.ts";
-import type { Family } from "../../codec/ynl/mod.ts";
-import { Client, type ClientOptions, protocolOf } from "../../client/client.ts";
+import {
+  buildMessage,
+  type DecodedMessage,
+  type Family,
+  type Operation,
+} from "../../codec/ynl/mod.ts";
+import { type CallOptions, Client, type ClientOptions, protocolOf } from "../../client/client.ts";
+import { explain } from "./errors.ts";
 import * as generated from "../generated/mod.ts";
 import { FAMILIES } from "../generated/registry.ts";
 
@@ -59,7 +65,9 @@ export const ROUTE_FAMILIES: readonly Family[] = Object.values(generated)
 /**
  * A route socket with typed operations from the generated rtnetlink tables: the generic
  * {@link Client} opened on `NETLINK_ROUTE` with {@link ROUTE_FAMILIES}, so `call`, `get`, `dump`
- * and `events` take any of their operations and groups.
+ * and `events` take any of their operations and groups. Kernel errors of `call`, `get` and
+ * `dump` are {@link RtnlError}s: the operation named as the kernel's headers name the message
+ * (`RTM_NEWLINK`), the extended ACK's offset as an attribute path.
  *
  * @example
  * ```ts
@@ -114,6 +122,61 @@ export class Rtnl extends Client {
     }
     const options = (given ? second : first) as RtnlOptions;
     return new Rtnl(await Client.socketFor(families, options), families);
+  }
+
+  /**
+   * {@link Client.call}, with kernel errors as {@link RtnlError}s.
+   *
+   * @example
+   * ```ts
+   * import { Rtnl, rtLink } from "@netlink/netlink";
+   * await using rt = await Rtnl.open();
+   * const lo = await rt.call(rtLink.operations.getlink, { attrs: { ifname: "lo" } });
+   * ```
+   */
+  override async call<H extends object, A extends object>(
+    op: Operation<H, A>,
+    options: CallOptions<H, A> = {},
+  ): Promise<DecodedMessage<H, A> | undefined> {
+    try {
+      return await super.call(op, options);
+    } catch (e) {
+      throw explain(e, op as Operation<object, object>, request(op, options, false), false);
+    }
+  }
+
+  /**
+   * {@link Client.dump}, with kernel errors as {@link RtnlError}s.
+   *
+   * @example
+   * ```ts
+   * import { Rtnl, rtLink } from "@netlink/netlink";
+   * await using rt = await Rtnl.open();
+   * for await (const l of rt.dump(rtLink.operations.getlink)) console.log(l.attrs.ifname);
+   * ```
+   */
+  override async *dump<H extends object, A extends object>(
+    op: Operation<H, A>,
+    options: CallOptions<H, A> = {},
+  ): AsyncGenerator<DecodedMessage<H, A>> {
+    try {
+      yield* super.dump(op, options);
+    } catch (e) {
+      throw explain(e, op as Operation<object, object>, request(op, options, true), true);
+    }
+  }
+}
+
+/** The bytes of a request, as `call`/`dump` built them (for the offsets of extended ACKs). */
+function request<H extends object, A extends object>(
+  op: Operation<H, A>,
+  o: CallOptions<H, A>,
+  dump: boolean,
+): Uint8Array {
+  try {
+    return buildMessage(op, { dump, header: o.header, attrs: o.attrs, flags: o.flags });
+  } catch {
+    return new Uint8Array(0);
   }
 }
 

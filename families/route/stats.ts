@@ -14,6 +14,9 @@
  * @module
  */
 import * as rtLink from "../generated/rt_link.ts";
+import { withMessage } from "./_names.ts";
+import { linkNameMap, type LinkRef, notFound, resolveLink } from "./_link_util.ts";
+import { type LinkCounters, toCounters } from "./link.ts";
 import type { Rtnl } from "./rtnl.ts";
 
 /**
@@ -32,14 +35,22 @@ export const STATS_FILTER = {
   AF_SPEC: 1 << 4,
 } as const;
 
-/** Statistics of one link. */
+/** A decoded `RTM_NEWSTATS` message. */
+export type LinkStatsMessage = { header: rtLink.IfStatsMsg; attrs: rtLink.StatsAttrs };
+
+/**
+ * Statistics of one link: plain JSON data (counters as numbers, or decimal strings past
+ * 2^53). `message` (the decoded `RTM_NEWSTATS` with every group) is not enumerable.
+ */
 export interface LinkStats {
+  /** Device name (absent when unknown). */
+  dev?: string;
   /** Device index. */
   ifindex: number;
   /** IFLA_STATS_LINK_64 counters, when asked for. */
-  link64?: rtLink.RtnlLinkStats64;
-  /** Every attribute as decoded by the rt-link tables. */
-  attrs: rtLink.StatsAttrs;
+  link64?: LinkCounters;
+  /** The whole decoded message (not enumerable). */
+  readonly message: LinkStatsMessage;
 }
 
 /** Options of the statistics functions. */
@@ -50,11 +61,27 @@ export interface StatsOptions {
   signal?: AbortSignal;
 }
 
-function decode(
-  m: { header: rtLink.IfStatsMsg; attrs: rtLink.StatsAttrs },
-): LinkStats {
-  const out: LinkStats = { ifindex: m.header.ifindex, attrs: m.attrs };
-  if (m.attrs.link64 !== undefined) out.link64 = m.attrs.link64;
+/**
+ * Turn a decoded `RTM_NEWSTATS` message into {@link LinkStats}; `names` (see `linkNames`)
+ * names its device.
+ *
+ * @example
+ * ```ts
+ * import { Rtnl, rtLink, toLinkStats } from "@netlink/netlink";
+ * await using rt = await Rtnl.open();
+ * for await (const m of rt.dump(rtLink.operations.getstats, { header: { filterMask: 1 } })) {
+ *   console.log(toLinkStats(m).link64?.rxBytes);
+ * }
+ * ```
+ */
+export function toLinkStats(m: LinkStatsMessage, names?: ReadonlyMap<number, string>): LinkStats {
+  const out: LinkStats = withMessage(
+    { ifindex: m.header.ifindex } as Omit<LinkStats, "message">,
+    m,
+  );
+  const dev = names?.get(m.header.ifindex);
+  if (dev !== undefined) out.dev = dev;
+  if (m.attrs.link64 !== undefined) out.link64 = toCounters(m.attrs.link64);
   return out;
 }
 
@@ -69,18 +96,19 @@ function decode(
  * ```
  */
 export async function listLinkStats(rt: Rtnl, options: StatsOptions = {}): Promise<LinkStats[]> {
+  const names = await linkNameMap(rt, options.signal);
   const out: LinkStats[] = [];
   for await (
     const m of rt.dump(rtLink.operations.getstats, {
       header: { filterMask: options.filterMask ?? STATS_FILTER.LINK_64 },
       signal: options.signal,
     })
-  ) out.push(decode(m));
+  ) out.push(toLinkStats(m, names));
   return out;
 }
 
 /**
- * Statistics of one link (`ip stats show dev DEV`), by index or name.
+ * Statistics of one link (`ip stats show dev DEV`).
  *
  * @example
  * ```ts
@@ -91,19 +119,19 @@ export async function listLinkStats(rt: Rtnl, options: StatsOptions = {}): Promi
  */
 export async function getLinkStats(
   rt: Rtnl,
-  dev: number | string,
+  dev: LinkRef,
   options: StatsOptions = {},
 ): Promise<LinkStats> {
-  let ifindex: number;
-  if (typeof dev === "number") ifindex = dev;
-  else {
-    const l = await rt.call(rtLink.operations.getlink, { attrs: { ifname: dev } });
-    ifindex = l!.header.ifiIndex;
+  const ifindex = await resolveLink(rt, dev, options.signal);
+  let m: LinkStatsMessage | undefined;
+  try {
+    m = await rt.call(rtLink.operations.getstats, {
+      header: { ifindex, filterMask: options.filterMask ?? STATS_FILTER.LINK_64 },
+      signal: options.signal,
+    });
+  } catch (e) {
+    throw notFound(e, dev);
   }
-  const m = await rt.call(rtLink.operations.getstats, {
-    header: { ifindex, filterMask: options.filterMask ?? STATS_FILTER.LINK_64 },
-    signal: options.signal,
-  });
   if (m === undefined) throw new Error("RTM_GETSTATS: no reply");
-  return decode(m);
+  return toLinkStats(m, await linkNameMap(rt, options.signal));
 }

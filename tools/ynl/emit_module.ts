@@ -13,6 +13,9 @@ import { attrEntry, attrTs, intTs, type TypeContext } from "./types.ts";
 import { camelCase, ynameIfLost } from "./text.ts";
 import { exampleRef, importLine, type Reach, subpathOf } from "./reach.ts";
 
+/** Where the family modules import `useDecoders` from (relative to families/generated). */
+export const RUNTIME_IMPORT = "../../codec/ynl/_runtime.ts";
+
 /** Where the generated modules import the codec from (relative to families/generated). */
 export const CODEC_IMPORT = "../../codec/ynl/mod.ts";
 
@@ -28,6 +31,11 @@ export interface ModuleOptions {
    * route family is imported from the root as a namespace, another from its subpath.
    */
   reach?: Reach;
+  /**
+   * The module of the family's generated decoders (`rt_link_decode`), which the family is given
+   * with `useDecoders`; absent: the family decodes through its tables only.
+   */
+  decoders?: string;
 }
 
 function typeContext(f: FamilyIR): TypeContext {
@@ -246,7 +254,12 @@ function header(f: FamilyIR, opts: ModuleOptions): string {
   const imports = [...types.map((t) => `type ${t}`), "defineFamily"].sort((a, b) =>
     a.replace(/^type /, "").localeCompare(b.replace(/^type /, ""))
   );
-  return out + `import {\n${imports.map((i) => `  ${i},`).join("\n")}\n} from "${CODEC_IMPORT}";\n`;
+  out += `import {\n${imports.map((i) => `  ${i},`).join("\n")}\n} from "${CODEC_IMPORT}";\n`;
+  if (opts.decoders !== undefined) {
+    out += `import { useDecoders } from "${RUNTIME_IMPORT}";\n`;
+    out += `import { decoders } from "./${opts.decoders}.js";\n`;
+  }
+  return out;
 }
 
 /**
@@ -501,12 +514,21 @@ function operationTypes(f: FamilyIR): string {
   return out + "}\n";
 }
 
-function tables(f: FamilyIR): string {
+function tables(f: FamilyIR, decoders: boolean): string {
   let out = "\n" +
-    jsdoc("", `The ${f.name} family: every table of this module, compiled lazily on first use.`);
-  const lead = "export const family: Family = defineFamily(";
+    jsdoc(
+      "",
+      `The ${f.name} family: every table of this module, compiled lazily on first use${
+        decoders ? ", with the straight-line decoders generated from them" : ""
+      }.`,
+    );
+  const lead = decoders
+    ? "export const family: Family = useDecoders(defineFamily("
+    : "export const family: Family = defineFamily(";
   const table = familyTable(f, (name) => new Code(name));
-  out += `${lead}${literal(table as Lit, "", lead.length, 2)});\n`;
+  out += `${lead}${literal(table as Lit, "", lead.length, decoders ? 13 : 2)})${
+    decoders ? ", decoders)" : ""
+  };\n`;
   for (const s of f.structs) {
     out += "\n" + jsdoc("", `Struct \`${s.name}\` (${f.name}).`);
     out += `export const ${s.table}: StructType<${s.iface}> = family.struct(${
@@ -531,5 +553,5 @@ function tables(f: FamilyIR): string {
 /** The whole TypeScript module of a family (before `deno fmt`). */
 export function emitModule(f: FamilyIR, opts: ModuleOptions): string {
   return header(f, opts) + values(f) + structTypes(f) + setTypes(f) + subMessageTypes(f) +
-    unionTypes(f) + operationTypes(f) + tables(f);
+    unionTypes(f) + operationTypes(f) + tables(f, opts.decoders !== undefined);
 }

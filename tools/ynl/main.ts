@@ -6,6 +6,7 @@
  * ```sh
  * deno run -A tools/ynl/main.ts                 # specs/ → families/generated/, deno.json
  * deno run -A tools/ynl/main.ts --out /tmp/gen  # elsewhere (deno.json untouched)
+ * deno run -A tools/ynl/main.ts --out /tmp/gen --no-decoders  # tables only (to measure)
  * bun tools/ynl/main.ts
  * ```
  *
@@ -17,15 +18,17 @@
 import process from "node:process";
 import { generate } from "./generate.ts";
 
-const USAGE = "usage: main.ts [--specs DIR] [--out DIR]";
+const USAGE = "usage: main.ts [--specs DIR] [--out DIR] [--no-decoders]";
 
 function main(args: string[]): number {
   let specsDir: string | undefined;
   let outDir: string | undefined;
+  let decoders: false | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === "--specs" && i + 1 < args.length) specsDir = args[++i];
     else if (a === "--out" && i + 1 < args.length) outDir = args[++i];
+    else if (a === "--no-decoders") decoders = false;
     else if (a === "--help" || a === "-h") {
       console.log(USAGE);
       return 0;
@@ -35,7 +38,12 @@ function main(args: string[]): number {
     }
   }
   const t0 = performance.now();
-  const r = generate({ specsDir, outDir, denoJson: outDir === undefined ? undefined : null });
+  const r = generate({
+    specsDir,
+    outDir,
+    denoJson: outDir === undefined ? undefined : null,
+    decoders,
+  });
   for (const f of r.written) console.log(f);
   if (r.pendingChecked.length > 0) {
     console.log(`checked pending overlays: ${r.pendingChecked.join(", ")}`);

@@ -19,6 +19,7 @@ import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../../codec/constant
 import type { Rtnl } from "../rtnl.ts";
 import { decodeGact, encodeGact, type GactActionConfig } from "./gact.ts";
 import { decodeMirred, encodeMirred, type MirredActionConfig } from "./mirred.ts";
+import { linkNameMap } from "../_link_util.ts";
 import { ifindexOf, statistics, type TcStatistics } from "./object.ts";
 
 /** Any other action kind; `options` as the spec tables encode TCA_ACT_OPTIONS. */
@@ -34,7 +35,10 @@ export interface OtherActionConfig {
 /** Configuration of an action, by kind. */
 export type ActionConfig = GactActionConfig | MirredActionConfig | OtherActionConfig;
 
-/** An action as listed (standalone, or attached to a filter). */
+/**
+ * An action as listed (standalone, or attached to a filter): plain JSON data. `message` (its
+ * attributes as decoded by the spec tables) is not enumerable.
+ */
 export interface Action {
   /** Kind. */
   kind: string;
@@ -50,8 +54,8 @@ export interface Action {
   bindcnt?: number;
   /** Statistics. */
   stats?: TcStatistics;
-  /** Every attribute as decoded by the spec tables. */
-  attrs: tc.ActAttrs;
+  /** Every attribute as decoded by the spec tables (not enumerable). */
+  readonly message: tc.ActAttrs;
 }
 
 /** The attributes of one action (TCA_ACT_*), resolving a mirred target device by name. */
@@ -83,8 +87,12 @@ interface TcGen {
   bindcnt: number;
 }
 
-/** Decode one action at position `order` of its list. */
-export function decodeAction(a: tc.ActAttrs, order: number): Action {
+/** Decode one action at position `order` of its list; `names` names mirred's device. */
+export function decodeAction(
+  a: tc.ActAttrs,
+  order: number,
+  names?: ReadonlyMap<number, string>,
+): Action {
   const kind = a.kind ?? "";
   const k = a as tc.ActAttrsByKind;
   let config: ActionConfig = a.options === undefined ? { kind } : { kind, options: a.options };
@@ -94,9 +102,10 @@ export function decodeAction(a: tc.ActAttrs, order: number): Action {
     config = decodeGact(k.options.parms);
   } else if (k.kind === "mirred" && k.options?.parms !== undefined) {
     gen = k.options.parms;
-    config = decodeMirred(k.options.parms);
+    config = decodeMirred(k.options.parms, names);
   }
-  const out: Action = { kind, index: a.index ?? gen?.index ?? 0, order, config, attrs: a };
+  const out = { kind, index: a.index ?? gen?.index ?? 0, order, config } as Action;
+  Object.defineProperty(out, "message", { value: a, enumerable: false });
   if (gen !== undefined) {
     out.refcnt = gen.refcnt;
     out.bindcnt = gen.bindcnt;
@@ -107,10 +116,13 @@ export function decodeAction(a: tc.ActAttrs, order: number): Action {
 }
 
 /** Decode a list of actions, each with its position as the kernel numbered it. */
-export function decodeActionList(list: tc.ActAttrs[] | undefined): Action[] {
+export function decodeActionList(
+  list: tc.ActAttrs[] | undefined,
+  names?: ReadonlyMap<number, string>,
+): Action[] {
   if (list === undefined) return [];
   const idx = (list as { [INDEXES]?: number[] })[INDEXES];
-  return list.map((a, i) => decodeAction(a, idx?.[i] ?? i + 1));
+  return list.map((a, i) => decodeAction(a, idx?.[i] ?? i + 1, names));
 }
 
 /**
@@ -129,13 +141,14 @@ export async function listActions(
   kind: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<Action[]> {
+  const names = await linkNameMap(rt, options.signal);
   const out: Action[] = [];
   for await (
     const m of rt.dump(tc.operations.getaction, {
       attrs: { tab: [{ kind }] },
       signal: options.signal,
     })
-  ) out.push(...decodeActionList(m.attrs.tab));
+  ) out.push(...decodeActionList(m.attrs.tab, names));
   return out;
 }
 

@@ -6,7 +6,7 @@
  */
 import * as tc from "../../generated/tc.ts";
 import { type ActionConfig, decodeActionList } from "./action.ts";
-import { type Handle, parseHandle } from "./handles.ts";
+import { formatHandle, type Handle, parseHandle } from "./handles.ts";
 
 /** One classic BPF instruction (struct sock_filter of linux/filter.h). */
 export type BpfInsn = tc.SockFilter;
@@ -100,16 +100,16 @@ export function encodeBpf(f: BpfFilterConfig, actions: tc.ActAttrs[] | undefined
   return options;
 }
 
-/** The configuration of a bpf filter from its TCA_OPTIONS. */
-export function decodeBpf(f: tc.BpfAttrs): BpfFilterConfig {
+/** The configuration of a bpf filter from its TCA_OPTIONS (`names` names action devices). */
+export function decodeBpf(f: tc.BpfAttrs, names?: ReadonlyMap<number, string>): BpfFilterConfig {
   const c: BpfFilterConfig = { kind: "bpf" };
   if (f.ops !== undefined) c.bytecode = decodeOps(f.ops);
   if (f.name !== undefined) c.name = f.name;
   if (f.id !== undefined) c.id = f.id;
   if (f.tag !== undefined) c.tag = hex(f.tag);
-  if (f.classid !== undefined) c.classid = f.classid;
+  if (f.classid !== undefined) c.classid = formatHandle(f.classid);
   if (((f.flags ?? 0) & tc.BPF_FLAGS.ACT_DIRECT) !== 0) c.directAction = true;
   if (((f.flagsGen ?? 0) & tc.CLS_FLAGS.SKIP_HW) !== 0) c.skipHw = true;
-  if (f.act !== undefined) c.actions = decodeActionList(f.act).map((x) => x.config);
+  if (f.act !== undefined) c.actions = decodeActionList(f.act, names).map((x) => x.config);
   return c;
 }

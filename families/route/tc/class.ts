@@ -15,7 +15,8 @@
 import * as tc from "../../generated/tc.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../../codec/constants.ts";
 import type { Rtnl } from "../rtnl.ts";
-import { type Handle, parseHandle } from "./handles.ts";
+import { type LinkRef, notFound } from "../_link_util.ts";
+import { formatQdiscHandle, type Handle, parseHandle } from "./handles.ts";
 import { decodeHtbClass, encodeHtbClass, type HtbClassConfig } from "./htb.ts";
 import {
   devices,
@@ -33,7 +34,10 @@ import {
 export type ClassConfig = HtbClassConfig | OtherTcConfig;
 
 /** A class as listed. */
-export type TcClass = TcObject<ClassConfig>;
+export interface TcClass extends TcObject<ClassConfig> {
+  /** Handle of the qdisc attached to this leaf class (`tcm_info`), as tc prints it (`"10:"`). */
+  leaf?: string;
+}
 
 function encodeClass(c: ClassConfig): tc.Attrs {
   if (c.kind === "htb") return { kind: "htb", options: encodeHtbClass(c as HtbClassConfig) };
@@ -49,7 +53,7 @@ function decodeClassConfig(attrs: tc.Attrs): ClassConfig {
 }
 
 /**
- * Decode a class message.
+ * Decode a class message; `names` (see `linkNames`) names its device.
  *
  * @example
  * ```ts
@@ -57,11 +61,13 @@ function decodeClassConfig(attrs: tc.Attrs): ClassConfig {
  * decodeClass({
  *   header: { family: 0, ifindex: 2, handle: 0x10010, parent: 0x10000, info: 0 },
  *   attrs: { kind: "htb" },
- * }).handle; // 0x10010
+ * }).handle; // "1:10"
  * ```
  */
-export function decodeClass(m: TcMessage): TcClass {
-  return tcObject(m, decodeClassConfig(m.attrs));
+export function decodeClass(m: TcMessage, names?: ReadonlyMap<number, string>): TcClass {
+  const c: TcClass = tcObject(m, decodeClassConfig(m.attrs), names);
+  if (m.header.info) c.leaf = formatQdiscHandle(m.header.info);
+  return c;
 }
 
 /**
@@ -69,22 +75,21 @@ export function decodeClass(m: TcMessage): TcClass {
  *
  * @example
  * ```ts
- * import { Rtnl, formatHandle, listClasses } from "@netlink/netlink";
+ * import { Rtnl, listClasses } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
- * for (const c of await listClasses(rt, { dev: "eth0" })) {
- *   console.log(formatHandle(c.handle), c.config);
- * }
+ * for (const c of await listClasses(rt, { dev: "eth0" })) console.log(c.handle, c.config);
  * ```
  */
 export async function listClasses(rt: Rtnl, options: ListOptions = {}): Promise<TcClass[]> {
   const out: TcClass[] = [];
-  for (const ifindex of await devices(rt, options.dev)) {
+  const { indexes, names } = await devices(rt, options.dev, options.signal);
+  for (const ifindex of indexes) {
     for await (
       const m of rt.dump(tc.operations.gettclass, {
         header: { ifindex },
         signal: options.signal,
       })
-    ) out.push(decodeClass(m));
+    ) out.push(decodeClass(m, names));
   }
   return out;
 }
@@ -99,14 +104,18 @@ export type AddClassOptions = {
   signal?: AbortSignal;
 } & ClassConfig;
 
-async function newClass(rt: Rtnl, dev: number | string, o: AddClassOptions, flags: number) {
+async function newClass(rt: Rtnl, dev: LinkRef, o: AddClassOptions, flags: number) {
   const ifindex = await ifindexOf(rt, dev);
-  await rt.call(tc.operations.newtclass, {
-    header: { ifindex, parent: parseHandle(o.parent), handle: parseHandle(o.classid) },
-    attrs: encodeClass(o),
-    flags,
-    signal: o.signal,
-  });
+  try {
+    await rt.call(tc.operations.newtclass, {
+      header: { ifindex, parent: parseHandle(o.parent), handle: parseHandle(o.classid) },
+      attrs: encodeClass(o),
+      flags,
+      signal: o.signal,
+    });
+  } catch (e) {
+    throw notFound(e, dev);
+  }
 }
 
 /**
@@ -128,7 +137,7 @@ async function newClass(rt: Rtnl, dev: number | string, o: AddClassOptions, flag
  */
 export async function addClass(
   rt: Rtnl,
-  dev: number | string,
+  dev: LinkRef,
   options: AddClassOptions,
 ): Promise<void> {
   await newClass(rt, dev, options, NLM_F_CREATE | NLM_F_EXCL);
@@ -146,7 +155,7 @@ export async function addClass(
  */
 export async function replaceClass(
   rt: Rtnl,
-  dev: number | string,
+  dev: LinkRef,
   options: AddClassOptions,
 ): Promise<void> {
   await newClass(rt, dev, options, NLM_F_CREATE | NLM_F_REPLACE);
@@ -164,7 +173,7 @@ export async function replaceClass(
  */
 export async function changeClass(
   rt: Rtnl,
-  dev: number | string,
+  dev: LinkRef,
   options: AddClassOptions,
 ): Promise<void> {
   await newClass(rt, dev, options, 0);
@@ -182,13 +191,17 @@ export async function changeClass(
  */
 export async function deleteClass(
   rt: Rtnl,
-  dev: number | string,
+  dev: LinkRef,
   classid: Handle,
   options: { signal?: AbortSignal } = {},
 ): Promise<void> {
   const ifindex = await ifindexOf(rt, dev);
-  await rt.call(tc.operations.deltclass, {
-    header: { ifindex, handle: parseHandle(classid) },
-    signal: options.signal,
-  });
+  try {
+    await rt.call(tc.operations.deltclass, {
+      header: { ifindex, handle: parseHandle(classid) },
+      signal: options.signal,
+    });
+  } catch (e) {
+    throw notFound(e, dev);
+  }
 }

@@ -23,9 +23,21 @@
 import * as tc from "../../generated/tc.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../../codec/constants.ts";
 import type { Rtnl } from "../rtnl.ts";
+import { type LinkRef, notFound } from "../_link_util.ts";
+import { parseNumber } from "../names.ts";
 import { encodeActions } from "./action.ts";
 import { type BpfFilterConfig, decodeBpf, encodeBpf } from "./bpf.ts";
-import { type Handle, handleMajor, handleMinor, makeHandle, parseHandle, TC_H } from "./handles.ts";
+import {
+  formatHandle,
+  formatU32Handle,
+  type Handle,
+  handleMajor,
+  handleMinor,
+  makeHandle,
+  parseHandle,
+  parseU32Handle,
+  TC_H,
+} from "./handles.ts";
 import {
   devices,
   ifindexOf,
@@ -58,6 +70,17 @@ export const ETH_P: Readonly<Record<string, number>> = {
   mpls_uc: tc.ETH_P.MPLS_UC,
 };
 
+/** The names tc prints for the protocols of {@link ETH_P} (`ll_proto_n2a`). */
+const PROTOCOL_NAMES = new Map<number, string>([
+  [tc.ETH_P.ALL, "all"],
+  [tc.ETH_P.IP, "ip"],
+  [tc.ETH_P.ARP, "arp"],
+  [tc.ETH_P["8021Q"], "802.1Q"],
+  [tc.ETH_P.IPV6, "ipv6"],
+  [tc.ETH_P["8021AD"], "802.1ad"],
+  [tc.ETH_P.MPLS_UC, "mpls_uc"],
+]);
+
 /** Configuration of a filter, by kind. */
 export type FilterConfig = U32FilterConfig | BpfFilterConfig | OtherTcConfig;
 
@@ -65,8 +88,8 @@ export type FilterConfig = U32FilterConfig | BpfFilterConfig | OtherTcConfig;
 export interface Filter extends TcObject<FilterConfig> {
   /** Priority (tc's `pref`). */
   priority: number;
-  /** Ethernet protocol (host order, see {@link ETH_P}). */
-  protocol: number;
+  /** Ethernet protocol as tc prints it (`"ip"`, `"ipv6"`, `"all"`…), or the number. */
+  protocol: string | number;
   /** Chain index. */
   chain: number;
 }
@@ -88,9 +111,31 @@ function filterParent(p: Handle | "egress" | undefined): number {
 function protocolNumber(p: number | string | undefined): number {
   if (p === undefined) return ETH_P.all;
   if (typeof p === "number") return p;
-  const n = ETH_P[p.toLowerCase()];
-  if (n === undefined) throw new TypeError(`Unknown protocol "${p}"`);
+  const n = ETH_P[p.toLowerCase()] ?? parseNumber(p, 0xffff);
+  if (n === undefined) {
+    throw new TypeError(
+      `Unknown protocol "${p}": use ${Object.keys(ETH_P).join(", ")} or a number`,
+    );
+  }
   return n;
+}
+
+/** A filter handle as given: u32's `"800::800"`, or a number (`"0x1"` as text) for others. */
+function filterHandle(kind: string, h: number | string | undefined): number {
+  if (h === undefined) return TC_H.UNSPEC;
+  if (kind === "u32") return parseU32Handle(h);
+  if (typeof h === "number") return parseHandle(h);
+  const n = parseNumber(h.trim());
+  if (n === undefined) throw new TypeError(`Cannot parse ${kind} filter handle "${h}"`);
+  return n;
+}
+
+/** A filter's parent as tc names it: clsact's hooks are `"ingress"` and `"egress"`. */
+function parentName(parent: number): string {
+  const clsact = handleMajor(TC_H.INGRESS);
+  if (parent === makeHandle(clsact, TC_H.MIN_INGRESS)) return "ingress";
+  if (parent === makeHandle(clsact, TC_H.MIN_EGRESS)) return "egress";
+  return formatHandle(parent);
 }
 
 /** tcm_info of a filter: `TC_H_MAKE(prio << 16, htons(protocol))`. */
@@ -114,15 +159,16 @@ async function encodeFilter(rt: Rtnl, c: FilterConfig): Promise<tc.Attrs> {
   return otherAttrs(c as OtherTcConfig);
 }
 
-function decodeFilterConfig(attrs: tc.Attrs): FilterConfig {
+function decodeFilterConfig(attrs: tc.Attrs, names?: ReadonlyMap<number, string>): FilterConfig {
   const a = attrs as tc.AttrsByKind;
-  if (a.kind === "u32" && a.options !== undefined) return decodeU32(a.options);
-  if (a.kind === "bpf" && a.options !== undefined) return decodeBpf(a.options);
+  if (a.kind === "u32" && a.options !== undefined) return decodeU32(a.options, names);
+  if (a.kind === "bpf" && a.options !== undefined) return decodeBpf(a.options, names);
   return otherConfig(a.kind ?? "", a.options);
 }
 
 /**
- * Decode a filter message.
+ * Decode a filter message; `names` (see `linkNames`) names its device and the devices of its
+ * actions.
  *
  * @example
  * ```ts
@@ -132,17 +178,26 @@ function decodeFilterConfig(attrs: tc.Attrs): FilterConfig {
  *   attrs: { kind: "u32" },
  * });
  * f.priority; // 5
- * f.protocol; // 0x0800 (ip)
+ * f.protocol; // "ip"
  * ```
  */
-export function decodeFilter(m: TcMessage): Filter {
+export function decodeFilter(m: TcMessage, names?: ReadonlyMap<number, string>): Filter {
   const info = m.header.info;
-  return {
-    ...tcObject(m, decodeFilterConfig(m.attrs)),
-    priority: handleMajor(info),
-    protocol: swap16(handleMinor(info)),
-    chain: m.attrs.chain ?? 0,
-  };
+  const kind = m.attrs.kind ?? "";
+  const h = m.header.handle;
+  const handle = kind === "u32" ? formatU32Handle(h) : `0x${h.toString(16)}`;
+  const f = tcObject(
+    m,
+    decodeFilterConfig(m.attrs, names),
+    names,
+    handle,
+    parentName(m.header.parent),
+  ) as Filter;
+  const protocol = swap16(handleMinor(info));
+  f.priority = handleMajor(info);
+  f.protocol = PROTOCOL_NAMES.get(protocol) ?? protocol;
+  f.chain = m.attrs.chain ?? 0;
+  return f;
 }
 
 /** Options of {@link listFilters}. */
@@ -168,8 +223,11 @@ export interface ListFiltersOptions extends ListOptions {
  */
 export async function listFilters(rt: Rtnl, options: ListFiltersOptions = {}): Promise<Filter[]> {
   const out: Filter[] = [];
-  const parent = filterParent(options.parent);
-  for (const ifindex of await devices(rt, options.dev)) {
+  // No parent: tcm_parent 0, the kernel's "filters of the root qdisc" (TC_H_ROOT would be
+  // looked up as qdisc ffff:, the ingress one).
+  const parent = options.parent === undefined ? TC_H.UNSPEC : filterParent(options.parent);
+  const { indexes, names } = await devices(rt, options.dev, options.signal);
+  for (const ifindex of indexes) {
     const attrs: tc.Attrs = options.chain === undefined ? {} : { chain: options.chain };
     for await (
       const m of rt.dump(tc.operations.gettfilter, {
@@ -177,7 +235,7 @@ export async function listFilters(rt: Rtnl, options: ListFiltersOptions = {}): P
         attrs,
         signal: options.signal,
       })
-    ) out.push(decodeFilter(m));
+    ) out.push(decodeFilter(m, names));
   }
   return out;
 }
@@ -190,8 +248,8 @@ export interface FilterPlacement {
   priority?: number;
   /** Protocol matched: a name of {@link ETH_P} or a number (default `"all"`). */
   protocol?: number | string;
-  /** Filter handle (u32: `0x800800`); the kernel picks one when omitted. */
-  handle?: number;
+  /** Filter handle (u32: `"800::800"`; others a number); the kernel picks one when omitted. */
+  handle?: number | string;
   /** Chain index. */
   chain?: number;
   /** Cancel waiting for the answer. */
@@ -201,21 +259,25 @@ export interface FilterPlacement {
 /** Options of {@link addFilter}: placement, kind and its configuration. */
 export type AddFilterOptions = FilterPlacement & FilterConfig;
 
-async function newFilter(rt: Rtnl, dev: number | string, o: AddFilterOptions, flags: number) {
+async function newFilter(rt: Rtnl, dev: LinkRef, o: AddFilterOptions, flags: number) {
   const ifindex = await ifindexOf(rt, dev);
   const attrs = await encodeFilter(rt, o);
   if (o.chain !== undefined) attrs.chain = o.chain;
-  await rt.call(tc.operations.newtfilter, {
-    header: {
-      ifindex,
-      parent: filterParent(o.parent),
-      handle: o.handle ?? TC_H.UNSPEC,
-      info: filterInfo(o.priority, protocolNumber(o.protocol)),
-    },
-    attrs,
-    flags,
-    signal: o.signal,
-  });
+  try {
+    await rt.call(tc.operations.newtfilter, {
+      header: {
+        ifindex,
+        parent: filterParent(o.parent),
+        handle: filterHandle(o.kind, o.handle),
+        info: filterInfo(o.priority, protocolNumber(o.protocol)),
+      },
+      attrs,
+      flags,
+      signal: o.signal,
+    });
+  } catch (e) {
+    throw notFound(e, dev);
+  }
 }
 
 /**
@@ -243,7 +305,7 @@ async function newFilter(rt: Rtnl, dev: number | string, o: AddFilterOptions, fl
  */
 export async function addFilter(
   rt: Rtnl,
-  dev: number | string,
+  dev: LinkRef,
   options: AddFilterOptions,
 ): Promise<void> {
   await newFilter(rt, dev, options, NLM_F_CREATE | NLM_F_EXCL);
@@ -261,7 +323,7 @@ export async function addFilter(
  *   parent: "1:",
  *   priority: 5,
  *   protocol: "ip",
- *   handle: 0x800800,
+ *   handle: "800::800",
  *   kind: "u32",
  *   match: { ip: { dst: "10.0.0.2" } },
  *   classid: "1:20",
@@ -270,7 +332,7 @@ export async function addFilter(
  */
 export async function replaceFilter(
   rt: Rtnl,
-  dev: number | string,
+  dev: LinkRef,
   options: AddFilterOptions,
 ): Promise<void> {
   await newFilter(rt, dev, options, NLM_F_CREATE | NLM_F_REPLACE);
@@ -295,7 +357,7 @@ export async function replaceFilter(
  */
 export async function changeFilter(
   rt: Rtnl,
-  dev: number | string,
+  dev: LinkRef,
   options: AddFilterOptions,
 ): Promise<void> {
   await newFilter(rt, dev, options, 0);
@@ -310,7 +372,7 @@ export interface DeleteFilterOptions {
   /** Protocol (needed with `priority`, default `"all"`). */
   protocol?: number | string;
   /** Handle of one filter (needs `kind`). */
-  handle?: number;
+  handle?: number | string;
   /** Kind, needed to delete one filter by handle. */
   kind?: string;
   /** Chain index. */
@@ -331,23 +393,27 @@ export interface DeleteFilterOptions {
  */
 export async function deleteFilter(
   rt: Rtnl,
-  dev: number | string,
+  dev: LinkRef,
   options: DeleteFilterOptions = {},
 ): Promise<void> {
   const ifindex = await ifindexOf(rt, dev);
   const attrs: tc.Attrs = {};
   if (options.kind !== undefined) attrs.kind = options.kind;
   if (options.chain !== undefined) attrs.chain = options.chain;
-  await rt.call(tc.operations.deltfilter, {
-    header: {
-      ifindex,
-      parent: filterParent(options.parent),
-      handle: options.handle ?? TC_H.UNSPEC,
-      info: options.priority === undefined
-        ? 0
-        : filterInfo(options.priority, protocolNumber(options.protocol)),
-    },
-    attrs,
-    signal: options.signal,
-  });
+  try {
+    await rt.call(tc.operations.deltfilter, {
+      header: {
+        ifindex,
+        parent: filterParent(options.parent),
+        handle: filterHandle(options.kind ?? "", options.handle),
+        info: options.priority === undefined
+          ? 0
+          : filterInfo(options.priority, protocolNumber(options.protocol)),
+      },
+      attrs,
+      signal: options.signal,
+    });
+  } catch (e) {
+    throw notFound(e, dev);
+  }
 }

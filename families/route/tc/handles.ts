@@ -253,3 +253,71 @@ export function u32(v: number, what: string): number {
   if (v > U32_MAX) throw new RangeError(`${what} ${v} does not fit in 32 bits`);
   return v;
 }
+
+/**
+ * A u32 filter handle's parts, as linux/pkt_cls.h's `TC_U32_HTID(h)` (`h & 0xFFF00000`),
+ * `TC_U32_HASH(h)` (`(h >> 12) & 0xFF`) and `TC_U32_NODE(h)` (`h & 0xFFF`) take them.
+ */
+const u32Parts = { htidMask: 0xfff00000, hashShift: 12, hashMask: 0xff, nodeMask: 0xfff };
+
+/**
+ * Format a u32 filter handle as tc prints it (`sprint_u32_handle`): the hash table, bucket
+ * and node, hexadecimal, `"htid:hash:node"` with empty parts left out (`"800::800"`, `"1:"`).
+ *
+ * @example
+ * ```ts
+ * import { formatU32Handle } from "@netlink/netlink";
+ * formatU32Handle(0x80000800); // "800::800"
+ * formatU32Handle(0x80000000); // "800:"
+ * ```
+ */
+export function formatU32Handle(handle: number): string {
+  if (handle === 0) return "none";
+  const htid = (handle & u32Parts.htidMask) >>> 20;
+  const hash = (handle >>> u32Parts.hashShift) & u32Parts.hashMask;
+  const node = handle & u32Parts.nodeMask;
+  let s = htid ? `${htid.toString(16)}:` : "";
+  if (hash) s += hash.toString(16);
+  if (node) s += `:${node.toString(16)}`;
+  return s;
+}
+
+/**
+ * Parse a u32 filter handle as tc does (`get_u32_handle`): `"htid:hash:node"` in hexadecimal
+ * (`"800::800"`, `"1:"`), or `"0x…"` for the whole number. Numbers pass through.
+ *
+ * @throws {TypeError} for text that is not a u32 handle; {@link RangeError} for a part too big.
+ * @example
+ * ```ts
+ * import { parseU32Handle } from "@netlink/netlink";
+ * parseU32Handle("800::800"); // 0x80000800
+ * ```
+ */
+export function parseU32Handle(handle: number | string): number {
+  if (typeof handle === "number") return parseHandle(handle);
+  const t = handle.trim().toLowerCase();
+  if (!t.includes(":")) {
+    if (/^0x[0-9a-f]+$/.test(t)) return parseHandle(parseInt(t.slice(2), 16));
+    throw new TypeError(`Cannot parse u32 handle "${handle}": expected "htid:hash:node"`);
+  }
+  const m = /^([0-9a-f]*)(?::([0-9a-f]*)(?::([0-9a-f]*))?)?$/.exec(t);
+  if (m === null) throw new TypeError(`Cannot parse u32 handle "${handle}"`);
+  const [htid, hash, node] = [m[1], m[2], m[3]].map((x) => (x ? parseInt(x, 16) : 0));
+  if (htid >= 0x1000 || hash > u32Parts.hashMask || node > u32Parts.nodeMask) {
+    throw new RangeError(`u32 handle "${handle}": a part is too big`);
+  }
+  return ((htid << 20) | (hash << u32Parts.hashShift) | node) >>> 0;
+}
+
+/**
+ * A qdisc's handle as tc prints it: the major half only, `"1:"` (`"0:"` for none).
+ *
+ * @example
+ * ```ts
+ * import { formatQdiscHandle } from "@netlink/netlink";
+ * formatQdiscHandle(0x10000); // "1:"
+ * ```
+ */
+export function formatQdiscHandle(handle: number): string {
+  return `${handleMajor(handle).toString(16)}:`;
+}

@@ -6,15 +6,32 @@
  * @module
  */
 import * as tc from "../../generated/tc.ts";
-import { parseSize, type Rate, rateBits, rateBytes, type Size, U32_MAX } from "./handles.ts";
+import {
+  type Handle,
+  handleMajor,
+  handleMinor,
+  parseHandle,
+  parseSize,
+  type Rate,
+  rateBits,
+  rateBytes,
+  type Size,
+  TC_H,
+  U32_MAX,
+} from "./handles.ts";
 import { needs64, PSCHED_HZ, ratespec, rateTable, xmitsize, xmittime } from "./ratespec.ts";
 
 /** HTB qdisc (`tc qdisc add … htb`). */
 export interface HtbQdiscConfig {
   /** Kind. */
   kind: "htb";
-  /** Minor number of the default class (tc's `default 10` is `0x10`); 0 sends unclassified traffic directly. */
-  defaultClass?: number;
+  /**
+   * The class unclassified traffic goes to, in tc's notation: `"1:10"` (class 1:10), or tc's
+   * `default 10` as `"10"` (the minor, hexadecimal: 0x10), or `":10"`. A number is the
+   * minor's value (`0x10` for class 1:10, not `10`). Absent (or 0): unclassified traffic is
+   * sent directly, unshaped. Listed as `"1:10"`.
+   */
+  defaultClass?: Handle;
   /** Rate-to-quantum divisor (`r2q`, default 10). */
   r2q?: number;
   /** Length of the direct queue, in packets. */
@@ -50,13 +67,35 @@ const HTB_DEFAULT_R2Q = 10;
 /** iproute2 q_htb.c: `mtu = 1600; /* eth packet len *\/` for the rate tables. */
 const HTB_DEFAULT_MTU = 1600;
 
+/**
+ * The minor number of an HTB default class given as {@link HtbQdiscConfig.defaultClass}.
+ *
+ * @throws {TypeError} for text that is not a class; {@link RangeError} for a minor over `ffff`.
+ */
+export function defaultClassMinor(v: Handle | undefined): number {
+  if (v === undefined) return 0;
+  if (typeof v === "number") {
+    if (!Number.isInteger(v) || v < 0 || v > TC_H.MIN_MASK) {
+      throw new RangeError(`HTB default class ${v} is not a minor number (0..0xffff)`);
+    }
+    return v;
+  }
+  const t = String(v).trim().toLowerCase();
+  if (/^[0-9a-f]+$/.test(t)) {
+    const n = parseInt(t, 16);
+    if (n > TC_H.MIN_MASK) throw new RangeError(`HTB default class "${v}" is over ffff`);
+    return n;
+  }
+  return handleMinor(parseHandle(t));
+}
+
 /** TCA_OPTIONS of an HTB qdisc: TCA_HTB_INIT (struct tc_htb_glob), TCA_HTB_DIRECT_QLEN. */
 export function encodeHtbQdisc(h: HtbQdiscConfig): tc.HtbAttrs {
   const options: tc.HtbAttrs = {
     init: {
       version: tc.TC_HTB_PROTOVER,
       rate2quantum: h.r2q ?? HTB_DEFAULT_R2Q,
-      defcls: h.defaultClass ?? 0,
+      defcls: defaultClassMinor(h.defaultClass),
       debug: 0,
       directPkts: 0,
     },
@@ -65,11 +104,12 @@ export function encodeHtbQdisc(h: HtbQdiscConfig): tc.HtbAttrs {
   return options;
 }
 
-/** The configuration of an HTB qdisc from its TCA_OPTIONS. */
-export function decodeHtbQdisc(h: tc.HtbAttrs): HtbQdiscConfig {
+/** The configuration of an HTB qdisc (with handle `handle`) from its TCA_OPTIONS. */
+export function decodeHtbQdisc(h: tc.HtbAttrs, handle: number): HtbQdiscConfig {
   const c: HtbQdiscConfig = { kind: "htb" };
   if (h.init !== undefined) {
-    c.defaultClass = h.init.defcls;
+    const d = h.init.defcls;
+    if (d !== 0) c.defaultClass = `${handleMajor(handle).toString(16)}:${d.toString(16)}`;
     c.r2q = h.init.rate2quantum;
     c.directPackets = h.init.directPkts;
   }

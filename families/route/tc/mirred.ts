@@ -5,6 +5,7 @@
  * @module
  */
 import * as tc from "../../generated/tc.ts";
+import type { LinkRef } from "../_link_util.ts";
 import { type Verdict, verdict, verdictName } from "./verdict.ts";
 
 /** mirred action (`action mirred egress redirect dev X`). */
@@ -15,8 +16,8 @@ export interface MirredActionConfig {
   action: "redirect" | "mirror";
   /** Where the packet goes on `dev` (default `"egress"`). */
   direction?: "egress" | "ingress";
-  /** Target device: index or name. */
-  dev: number | string;
+  /** Target device (listed by name, or by index when the name is unknown). */
+  dev: LinkRef;
   /** Verdict after mirred (default `stolen` for redirect, `pipe` for mirror). */
   control?: Verdict;
   /** Index in the action table (0: let the kernel choose). */
@@ -53,15 +54,21 @@ export function encodeMirred(m: MirredActionConfig, ifindex: number): tc.ActMirr
   };
 }
 
-/** The configuration of a mirred action from its TCA_MIRRED_PARMS (`dev` is the ifindex). */
-export function decodeMirred(p: tc.TcMirred): MirredActionConfig {
+/**
+ * The configuration of a mirred action from its TCA_MIRRED_PARMS; `names` names the device
+ * (else `dev` is its index).
+ */
+export function decodeMirred(
+  p: tc.TcMirred,
+  names?: ReadonlyMap<number, string>,
+): MirredActionConfig {
   const redirect = p.eaction === EGRESS_REDIR || p.eaction === INGRESS_REDIR;
   const ingress = p.eaction === INGRESS_REDIR || p.eaction === INGRESS_MIRROR;
   return {
     kind: "mirred",
     action: redirect ? "redirect" : "mirror",
     direction: ingress ? "ingress" : "egress",
-    dev: p.ifindex,
+    dev: names?.get(p.ifindex) ?? p.ifindex,
     control: verdictName(p.action),
     index: p.index,
   };

@@ -3,7 +3,8 @@
  * `tc class`, `tc filter` and `tc actions`.
  *
  * Handles and parents are numbers (`0x10010`) or tc's text (`"1:10"`, `"1:"`, `"root"`,
- * `"ingress"`, `"clsact"`); {@link parseHandle} and {@link formatHandle} convert. Rates are
+ * `"ingress"`, `"clsact"`; u32 filters `"800::800"`); listed objects give them as tc prints
+ * them, devices by name. {@link parseHandle} and {@link formatHandle} convert. Rates are
  * bits per second (a number, or tc text such as `"1mbit"`), sizes bytes (`1600`, `"10k"`),
  * durations microseconds (`50000`, `"50ms"`), as with `tc`.
  *
@@ -17,7 +18,7 @@
  * ```ts
  * import { Rtnl, addClass, addFilter, addQdisc, listClasses } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
- * await addQdisc(rt, "eth0", { parent: "root", handle: "1:", kind: "htb", defaultClass: 0x10 });
+ * await addQdisc(rt, "eth0", { parent: "root", handle: "1:", kind: "htb", defaultClass: "1:10" });
  * await addClass(rt, "eth0", { parent: "1:", classid: "1:10", kind: "htb", rate: "10mbit" });
  * await addFilter(rt, "eth0", {
  *   parent: "1:",
@@ -37,15 +38,19 @@ import * as tc from "../../generated/tc.ts";
 export {
   type Duration,
   formatHandle,
+  formatQdiscHandle,
+  formatU32Handle,
   type Handle,
   parseDuration,
   parseHandle,
   parseRate,
   parseSize,
+  parseU32Handle,
   type Rate,
   type Size,
   TC_H,
 } from "./handles.ts";
+export { defaultClassMinor } from "./htb.ts";
 export { TC_ACT, type Verdict } from "./verdict.ts";
 export type { ListOptions, OtherTcConfig, TcMessage, TcObject, TcStatistics } from "./object.ts";
 export type { HtbClassConfig, HtbQdiscConfig } from "./htb.ts";
@@ -100,6 +105,8 @@ export {
   type Action,
   type ActionConfig,
   addAction,
+  decodeAction,
+  decodeActionList,
   deleteAction,
   listActions,
   type OtherActionConfig,

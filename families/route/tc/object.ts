@@ -6,8 +6,10 @@
  * @module
  */
 import type * as tc from "../../generated/tc.ts";
-import * as rtLink from "../../generated/rt_link.ts";
+import { type Counter, toCounter } from "../_names.ts";
+import { linkNameMap, type LinkRef, resolveLink } from "../_link_util.ts";
 import type { Rtnl } from "../rtnl.ts";
+import { formatHandle } from "./handles.ts";
 
 /** A decoded tc message: what {@link Rtnl.dump} yields for the tc operations. */
 export interface TcMessage {
@@ -30,8 +32,8 @@ export interface OtherTcConfig {
 
 /** Statistics of a qdisc, class, filter or action: TCA_STATS2 (or the legacy TCA_STATS). */
 export interface TcStatistics {
-  /** Bytes sent. */
-  bytes: bigint;
+  /** Bytes sent (a number, or its decimal string past 2^53). */
+  bytes: Counter;
   /** Packets sent. */
   packets: number;
   /** Packets dropped. */
@@ -50,28 +52,33 @@ export interface TcStatistics {
   pps: number;
 }
 
-/** What qdiscs, classes and filters share. */
+/**
+ * What qdiscs, classes and filters share: plain JSON data, handles as `tc` prints them.
+ * `message` (the decoded message, with every attribute including `xstats`) is not enumerable.
+ */
 export interface TcObject<C> {
+  /** Device name (absent when unknown). */
+  dev?: string;
   /** Device index. */
   ifindex: number;
-  /** Handle (for classes, the classid; for filters, the filter handle). */
-  handle: number;
-  /** Parent handle. */
-  parent: number;
+  /** Handle as tc prints it (`"1:"` for a qdisc, `"1:10"` for a class, `"800::800"` for a u32 filter). */
+  handle: string;
+  /** Parent as tc prints it (`"root"`, `"1:"`, `"ffff:fff1"`; a filter's `"ingress"`, `"egress"`). */
+  parent: string;
   /** Kind (`htb`, `u32`…). */
   kind: string;
   /** Decoded configuration. */
   config: C;
   /** Statistics, when the kernel sent them. */
   stats?: TcStatistics;
-  /** Every attribute as decoded by the spec tables, including `xstats`. */
-  attrs: tc.Attrs;
+  /** The whole decoded message (not enumerable). */
+  readonly message: TcMessage;
 }
 
 /** Options of the list functions. */
 export interface ListOptions {
-  /** Only this device (index or name); all devices when omitted. */
-  dev?: number | string;
+  /** Only this device; all devices when omitted. */
+  dev?: LinkRef;
   /** Cancel the dump. */
   signal?: AbortSignal;
 }
@@ -96,7 +103,7 @@ export function statistics(
   if (s2 === undefined && s1 === undefined) return undefined;
   const est = s2?.rateEst64;
   return {
-    bytes: s2?.basic?.bytes ?? s1?.bytes ?? 0n,
+    bytes: toCounter(s2?.basic?.bytes ?? s1?.bytes ?? 0n),
     packets: s2?.pkt64 !== undefined ? Number(s2.pkt64) : s2?.basic?.packets ?? s1?.packets ?? 0,
     drops: s2?.queue?.drops ?? s1?.drops ?? 0,
     overlimits: s2?.queue?.overlimits ?? s1?.overlimits ?? 0,
@@ -109,32 +116,38 @@ export function statistics(
 }
 
 /** The parts of a listed object that come from the message itself. */
-export function tcObject<C>(m: TcMessage, config: C): TcObject<C> {
-  const out: TcObject<C> = {
-    ifindex: m.header.ifindex,
-    handle: m.header.handle,
-    parent: m.header.parent,
-    kind: m.attrs.kind ?? "",
-    config,
-    attrs: m.attrs,
-  };
+export function tcObject<C>(
+  m: TcMessage,
+  config: C,
+  names?: ReadonlyMap<number, string>,
+  handle: string = formatHandle(m.header.handle),
+  parent: string = formatHandle(m.header.parent),
+): TcObject<C> {
+  const out = { ifindex: m.header.ifindex } as TcObject<C>;
+  const dev = names?.get(m.header.ifindex);
+  if (dev !== undefined) out.dev = dev;
+  Object.assign(out, { handle, parent, kind: m.attrs.kind ?? "", config });
   const stats = statistics(m.attrs.stats2, m.attrs.stats);
   if (stats !== undefined) out.stats = stats;
+  Object.defineProperty(out, "message", { value: m, enumerable: false });
   return out;
 }
 
-/** The index of a device given by index or name (RTM_GETLINK by IFLA_IFNAME). */
-export async function ifindexOf(rt: Rtnl, dev: number | string): Promise<number> {
-  if (typeof dev === "number") return dev;
-  const link = await rt.call(rtLink.operations.getlink, { attrs: { ifname: dev } });
-  if (link === undefined) throw new Error(`No reply for device "${dev}"`);
-  return link.header.ifiIndex;
+/** The index of a device (a name looked up with RTM_GETLINK). */
+export async function ifindexOf(rt: Rtnl, dev: LinkRef): Promise<number> {
+  return await resolveLink(rt, dev);
 }
 
-/** The device `dev`, or every device when it is undefined (classes and filters dump per device). */
-export async function devices(rt: Rtnl, dev: number | string | undefined): Promise<number[]> {
-  if (dev !== undefined) return [await ifindexOf(rt, dev)];
-  const out: number[] = [];
-  for await (const l of rt.dump(rtLink.operations.getlink)) out.push(l.header.ifiIndex);
-  return out;
+/**
+ * The device `dev`, or every device when it is undefined (classes and filters dump per
+ * device), with the name of each.
+ */
+export async function devices(
+  rt: Rtnl,
+  dev: LinkRef | undefined,
+  signal?: AbortSignal,
+): Promise<{ indexes: number[]; names: Map<number, string> }> {
+  const names = await linkNameMap(rt, signal);
+  if (dev !== undefined) return { indexes: [await resolveLink(rt, dev, signal)], names };
+  return { indexes: [...names.keys()], names };
 }

@@ -6,7 +6,7 @@
  * ```ts
  * import { addQdisc, listQdiscs, Rtnl } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
- * await addQdisc(rt, "eth0", { handle: "1:", kind: "htb", defaultClass: 0x10 });
+ * await addQdisc(rt, "eth0", { handle: "1:", kind: "htb", defaultClass: "1:10" });
  * for (const q of await listQdiscs(rt, { dev: "eth0" })) console.log(q.kind, q.config);
  * ```
  *
@@ -15,8 +15,9 @@
 import * as tc from "../../generated/tc.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../../codec/constants.ts";
 import type { Rtnl } from "../rtnl.ts";
+import { linkNameMap, type LinkRef, notFound } from "../_link_util.ts";
 import { decodeFqCodel, encodeFqCodel, type FqCodelQdiscConfig } from "./fq_codel.ts";
-import { type Handle, parseHandle, TC_H } from "./handles.ts";
+import { formatQdiscHandle, type Handle, parseHandle, TC_H } from "./handles.ts";
 import { decodeHtbQdisc, encodeHtbQdisc, type HtbQdiscConfig } from "./htb.ts";
 import {
   ifindexOf,
@@ -76,10 +77,10 @@ function encodeQdisc(c: QdiscConfig): tc.Attrs {
   }
 }
 
-function decodeQdiscConfig(attrs: tc.Attrs): QdiscConfig {
+function decodeQdiscConfig(attrs: tc.Attrs, handle: number): QdiscConfig {
   const a = attrs as tc.AttrsByKind;
   const kind = a.kind ?? "";
-  if (a.kind === "htb" && a.options !== undefined) return decodeHtbQdisc(a.options);
+  if (a.kind === "htb" && a.options !== undefined) return decodeHtbQdisc(a.options, handle);
   if (a.kind === "tbf" && a.options?.parms !== undefined) {
     return decodeTbf(a.options, a.options.parms);
   }
@@ -90,7 +91,7 @@ function decodeQdiscConfig(attrs: tc.Attrs): QdiscConfig {
 
 /**
  * Decode a qdisc message (a dump entry, or an RTM_NEWQDISC notification's body as decoded by
- * the tc spec tables).
+ * the tc spec tables); `names` (see `linkNames`) names its device.
  *
  * @example
  * ```ts
@@ -102,8 +103,11 @@ function decodeQdiscConfig(attrs: tc.Attrs): QdiscConfig {
  * q.kind; // "htb"
  * ```
  */
-export function decodeQdisc(m: TcMessage): Qdisc {
-  return { ...tcObject(m, decodeQdiscConfig(m.attrs)), refcnt: m.header.info };
+export function decodeQdisc(m: TcMessage, names?: ReadonlyMap<number, string>): Qdisc {
+  const config = decodeQdiscConfig(m.attrs, m.header.handle);
+  const q = tcObject(m, config, names, formatQdiscHandle(m.header.handle)) as Qdisc;
+  q.refcnt = m.header.info;
+  return q;
 }
 
 /**
@@ -111,19 +115,21 @@ export function decodeQdisc(m: TcMessage): Qdisc {
  *
  * @example
  * ```ts
- * import { Rtnl, formatHandle, listQdiscs } from "@netlink/netlink";
+ * import { Rtnl, listQdiscs } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
- * for (const q of await listQdiscs(rt, { dev: "lo" })) {
- *   console.log(q.kind, formatHandle(q.handle), q.stats?.bytes);
- * }
+ * for (const q of await listQdiscs(rt, { dev: "lo" })) console.log(q.kind, q.handle, q.stats?.bytes);
  * ```
  */
 export async function listQdiscs(rt: Rtnl, options: ListOptions = {}): Promise<Qdisc[]> {
   const ifindex = options.dev === undefined ? undefined : await ifindexOf(rt, options.dev);
+  const names = await linkNameMap(rt, options.signal);
   const out: Qdisc[] = [];
-  for await (const m of rt.dump(tc.operations.getqdisc, { signal: options.signal })) {
-    if (ifindex === undefined || m.header.ifindex === ifindex) out.push(decodeQdisc(m));
-  }
+  for await (
+    const m of rt.dump(tc.operations.getqdisc, {
+      header: { ifindex: ifindex ?? 0 },
+      signal: options.signal,
+    })
+  ) if (ifindex === undefined || m.header.ifindex === ifindex) out.push(decodeQdisc(m, names));
   return out;
 }
 
@@ -148,15 +154,19 @@ function placement(p: QdiscPlacement, kind: string): { parent: number; handle: n
   };
 }
 
-async function newQdisc(rt: Rtnl, dev: number | string, o: AddQdiscOptions, flags: number) {
+async function newQdisc(rt: Rtnl, dev: LinkRef, o: AddQdiscOptions, flags: number) {
   const ifindex = await ifindexOf(rt, dev);
   const { parent, handle } = placement(o, o.kind);
-  await rt.call(tc.operations.newqdisc, {
-    header: { ifindex, parent, handle },
-    attrs: encodeQdisc(o),
-    flags,
-    signal: o.signal,
-  });
+  try {
+    await rt.call(tc.operations.newqdisc, {
+      header: { ifindex, parent, handle },
+      attrs: encodeQdisc(o),
+      flags,
+      signal: o.signal,
+    });
+  } catch (e) {
+    throw notFound(e, dev);
+  }
 }
 
 /**
@@ -166,14 +176,14 @@ async function newQdisc(rt: Rtnl, dev: number | string, o: AddQdiscOptions, flag
  * ```ts
  * import { Rtnl, addQdisc } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
- * await addQdisc(rt, "eth0", { handle: "1:", kind: "htb", defaultClass: 0x10 });
+ * await addQdisc(rt, "eth0", { handle: "1:", kind: "htb", defaultClass: "1:10" });
  * await addQdisc(rt, "eth1", { kind: "tbf", rate: "1mbit", burst: "10k", latency: "50ms" });
  * await addQdisc(rt, "eth1", { kind: "ingress" });
  * ```
  */
 export async function addQdisc(
   rt: Rtnl,
-  dev: number | string,
+  dev: LinkRef,
   options: AddQdiscOptions,
 ): Promise<void> {
   await newQdisc(rt, dev, options, NLM_F_CREATE | NLM_F_EXCL);
@@ -191,7 +201,7 @@ export async function addQdisc(
  */
 export async function replaceQdisc(
   rt: Rtnl,
-  dev: number | string,
+  dev: LinkRef,
   options: AddQdiscOptions,
 ): Promise<void> {
   await newQdisc(rt, dev, options, NLM_F_CREATE | NLM_F_REPLACE);
@@ -204,12 +214,12 @@ export async function replaceQdisc(
  * ```ts
  * import { Rtnl, changeQdisc } from "@netlink/netlink";
  * await using rt = await Rtnl.open();
- * await changeQdisc(rt, "eth0", { handle: "1:", kind: "htb", defaultClass: 0x20 });
+ * await changeQdisc(rt, "eth0", { handle: "1:", kind: "htb", defaultClass: "1:20" });
  * ```
  */
 export async function changeQdisc(
   rt: Rtnl,
-  dev: number | string,
+  dev: LinkRef,
   options: AddQdiscOptions,
 ): Promise<void> {
   await newQdisc(rt, dev, options, 0);
@@ -238,16 +248,20 @@ export interface DeleteQdiscOptions {
  */
 export async function deleteQdisc(
   rt: Rtnl,
-  dev: number | string,
+  dev: LinkRef,
   options: DeleteQdiscOptions = {},
 ): Promise<void> {
   const ifindex = await ifindexOf(rt, dev);
-  await rt.call(tc.operations.delqdisc, {
-    header: {
-      ifindex,
-      parent: parseHandle(options.parent ?? TC_H.ROOT),
-      handle: parseHandle(options.handle ?? TC_H.UNSPEC),
-    },
-    signal: options.signal,
-  });
+  try {
+    await rt.call(tc.operations.delqdisc, {
+      header: {
+        ifindex,
+        parent: parseHandle(options.parent ?? TC_H.ROOT),
+        handle: parseHandle(options.handle ?? TC_H.UNSPEC),
+      },
+      signal: options.signal,
+    });
+  } catch (e) {
+    throw notFound(e, dev);
+  }
 }

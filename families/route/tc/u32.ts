@@ -9,7 +9,15 @@ import * as tc from "../../generated/tc.ts";
 import { STRUCT_BYTES } from "../../../codec/ynl/mod.ts";
 import { parsePrefix } from "../addr_text.ts";
 import { type ActionConfig, decodeActionList } from "./action.ts";
-import { BITS_PER_BYTE, type Handle, parseHandle, U32_MAX } from "./handles.ts";
+import {
+  BITS_PER_BYTE,
+  formatHandle,
+  formatU32Handle,
+  type Handle,
+  parseHandle,
+  parseU32Handle,
+  U32_MAX,
+} from "./handles.ts";
 
 /** One 32-bit u32 key: `(packet[off + (offmask…)] & mask) == value`, in host order. */
 export interface U32Key {
@@ -75,14 +83,18 @@ export interface U32FilterConfig {
   actions?: ActionConfig[];
   /** Keys, as decoded (read only; give `match` to add). */
   keys?: U32Key[];
-  /** Hash table to link to. */
-  link?: number;
+  /** Hash table to link to (`"1:"`). */
+  link?: number | string;
   /** Divisor of a hash table. */
   divisor?: number;
-  /** Hash table and bucket of the filter. */
-  hash?: number;
+  /** Hash table and bucket of the filter (`"1:5"`: table 1, bucket 5). */
+  hash?: number | string;
   /** Do not offload to hardware (`skip_hw`). */
   skipHw?: boolean;
+  /** A match ends classification (read only: set when there is a class or an action). */
+  terminal?: boolean;
+  /** `TCA_CLS_FLAGS_*` names, lower case (`"skip_hw"`, `"not_in_hw"`…; read only). */
+  flags?: string[];
 }
 
 /** Byte offsets of struct iphdr (linux/ip.h) fields, and of the ports after a 20-byte header. */
@@ -209,8 +221,8 @@ export function encodeU32(u: U32FilterConfig, actions: tc.ActAttrs[] | undefined
   const options: tc.U32Attrs = {};
   if (u.classid !== undefined) options.classid = parseHandle(u.classid);
   if (u.divisor !== undefined) options.divisor = u.divisor;
-  if (u.link !== undefined) options.link = u.link;
-  if (u.hash !== undefined) options.hash = u.hash;
+  if (u.link !== undefined) options.link = parseU32Handle(u.link);
+  if (u.hash !== undefined) options.hash = parseU32Handle(u.hash);
   if (u.divisor === undefined) {
     const terminal = u.classid !== undefined || actions !== undefined;
     options.sel = selector(u32Keys(u.match), terminal);
@@ -220,15 +232,35 @@ export function encodeU32(u: U32FilterConfig, actions: tc.ActAttrs[] | undefined
   return options;
 }
 
-/** The configuration of a u32 filter from its TCA_OPTIONS (keys as decoded, not `match`). */
-export function decodeU32(u: tc.U32Attrs): U32FilterConfig {
+/**
+ * The configuration of a u32 filter from its TCA_OPTIONS (keys as decoded, not `match`;
+ * handles as tc prints them; `names` names the devices of actions).
+ */
+export function decodeU32(u: tc.U32Attrs, names?: ReadonlyMap<number, string>): U32FilterConfig {
   const c: U32FilterConfig = { kind: "u32" };
-  if (u.classid !== undefined) c.classid = u.classid;
+  if (u.classid !== undefined) c.classid = formatHandle(u.classid);
   if (u.sel !== undefined) c.keys = selectorKeys(u.sel);
-  if (u.act !== undefined) c.actions = decodeActionList(u.act).map((x) => x.config);
-  if (u.link !== undefined) c.link = u.link;
+  if (u.act !== undefined) c.actions = decodeActionList(u.act, names).map((x) => x.config);
+  if (u.link !== undefined) c.link = formatU32Handle(u.link);
   if (u.divisor !== undefined) c.divisor = u.divisor;
-  if (u.hash !== undefined) c.hash = u.hash;
+  if (u.hash !== undefined) c.hash = formatU32Handle(u.hash);
   if (((u.flags ?? 0) & tc.CLS_FLAGS.SKIP_HW) !== 0) c.skipHw = true;
+  if (u.sel !== undefined && (u.sel.flags & tc.TC_U32_FLAGS.TERMINAL) !== 0) c.terminal = true;
+  if (u.flags !== undefined) c.flags = clsFlags(u.flags);
   return c;
+}
+
+/**
+ * `TCA_CLS_FLAGS_*` names as tc prints them (the spec spells `NOT_IN_HW` `NOT_IN_NW`, so the
+ * names are written here, with the spec's values).
+ */
+export function clsFlags(bits: number): string[] {
+  const names: [number, string][] = [
+    [tc.CLS_FLAGS.SKIP_HW, "skip_hw"],
+    [tc.CLS_FLAGS.SKIP_SW, "skip_sw"],
+    [tc.CLS_FLAGS.IN_HW, "in_hw"],
+    [tc.CLS_FLAGS.NOT_IN_NW, "not_in_hw"],
+    [tc.CLS_FLAGS.VERBOSE, "verbose"],
+  ];
+  return names.filter(([v]) => (bits & v) !== 0).map(([, n]) => n);
 }
