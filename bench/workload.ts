@@ -10,6 +10,10 @@
  * - `walk`:   every top-level attribute visited with `forEachAttribute` over `dump()` (the
  *             work of libmnl's `mnl_attr_parse` loop);
  * - `batch`:  `walk` over `dumpBatches()` (one `await` per datagram);
+ * - `visit`:  `walk` from a `dumpDatagrams()` visitor, in the receive buffer (no copy, no
+ *             object per message);
+ * - `visit-decode`: `dumpDatagrams()` with `decodeBody(getroute)` of a view of each message:
+ *             the generated decoders over datagram-level delivery;
  * - `typed`:  `Rtnl.dump(rtRoute.operations.getroute)`, each message decoded by the typed
  *             codec, streamed (nothing kept);
  * - `list`:   `listRoutes(rt, { table: "all", family: "inet" })`, every route kept;
@@ -46,6 +50,8 @@ const MODES = [
   "count",
   "walk",
   "batch",
+  "visit",
+  "visit-decode",
   "parse",
   "typed",
   "list",
@@ -91,7 +97,8 @@ const RTMSG_LEN = 12; // struct rtmsg (linux/rtnetlink.h)
 const AF_INET = 2;
 
 if (
-  mode === "count" || mode === "walk" || mode === "batch" || mode === "parse" || mode === "decode"
+  mode === "count" || mode === "walk" || mode === "batch" || mode === "parse" ||
+  mode === "decode" || mode === "visit" || mode === "visit-decode"
 ) {
   const { forEachAttribute, parseAttributes } = await import("../codec/attrs.ts");
   const { NETLINK_ROUTE } = await import("../codec/constants.ts");
@@ -123,7 +130,29 @@ if (
   job = async () => {
     attrs = 0;
     let msgs = 0;
-    if (mode === "batch" || mode === "decode") {
+    if (mode === "visit" || mode === "visit-decode") {
+      const decode = mode === "visit-decode";
+      const r = await sock.dumpDatagrams(request, (data, start, end) => {
+        const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+        for (let off = start; off < end;) {
+          const len = dv.getUint32(off, true);
+          if (dv.getUint16(off + 4, true) !== RTM_NEWROUTE) {
+            throw new Error(`unexpected message type ${dv.getUint16(off + 4, true)}`);
+          }
+          if (len < 16 + RTMSG_LEN) throw new Error(`route message of ${len} bytes`);
+          if (decode) {
+            if (
+              decodeBody(getroute, data.subarray(off + 16, off + len)).attrs.table !== undefined
+            ) {
+              attrs++;
+            }
+          } else forEachAttribute(data, off + 16 + RTMSG_LEN, off + len, onAttr);
+          off += (len + 3) & ~3;
+        }
+      });
+      if (r.interrupted) throw new Error("the dump was interrupted (NLM_F_DUMP_INTR)");
+      msgs = r.messages;
+    } else if (mode === "batch" || mode === "decode") {
       const dump = sock.dumpBatches(request);
       for await (const batch of dump) {
         for (const msg of batch) visit(msg);

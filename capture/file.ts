@@ -14,9 +14,79 @@
  *
  * @module
  */
-import { closeSync, openSync, writeSync } from "node:fs";
-import { resolve } from "node:path";
 import { PcapWriter, type PcapWriterOptions } from "./pcap.ts";
+
+// The file calls of the runtime, found when first needed: a `node:fs` import would load
+// Deno's whole Node compatibility layer (tens of ms) into every program that imports the
+// package, capturing or not.
+interface FileCalls {
+  cwd(): string;
+  open(path: string): number;
+  write(fd: number, b: Uint8Array, offset: number): number;
+  close(fd: number): void;
+}
+interface DenoFile {
+  writeSync(b: Uint8Array): number;
+  close(): void;
+}
+interface DenoFiles {
+  cwd(): string;
+  openSync(path: string, o: { write: true; create: true; truncate: true }): DenoFile;
+}
+interface NodeFs {
+  openSync(path: string, flags: string): number;
+  writeSync(fd: number, b: Uint8Array, offset: number, length: number): number;
+  closeSync(fd: number): void;
+}
+let calls: FileCalls | undefined;
+
+function fileCalls(): FileCalls {
+  if (calls) return calls;
+  const g = globalThis as unknown as {
+    Deno?: DenoFiles;
+    process?: { cwd(): string; getBuiltinModule(name: string): unknown };
+  };
+  if (g.Deno) {
+    const deno = g.Deno;
+    const files = new Map<number, DenoFile>();
+    let next = 1;
+    calls = {
+      cwd: () => deno.cwd(),
+      open(path) {
+        const f = deno.openSync(path, { write: true, create: true, truncate: true });
+        files.set(next, f);
+        return next++;
+      },
+      write: (fd, b, offset) => files.get(fd)!.writeSync(b.subarray(offset)),
+      close(fd) {
+        files.get(fd)?.close();
+        files.delete(fd);
+      },
+    };
+  } else {
+    const p = g.process!;
+    const fs = p.getBuiltinModule("fs") as NodeFs;
+    calls = {
+      cwd: () => p.cwd(),
+      open: (path) => fs.openSync(path, "w"),
+      write: (fd, b, offset) => fs.writeSync(fd, b, offset, b.length - offset),
+      close: (fd) => fs.closeSync(fd),
+    };
+  }
+  return calls;
+}
+
+/** `path` made absolute against the working directory, with `.` and `..` resolved. */
+function resolve(path: string): string {
+  const parts: string[] = [];
+  const full = path.startsWith("/") ? path : `${fileCalls().cwd()}/${path}`;
+  for (const part of full.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") parts.pop();
+    else parts.push(part);
+  }
+  return "/" + parts.join("/");
+}
 
 const open = new Map<string, { fd: number; writer: PcapWriter; closed: boolean }>();
 
@@ -28,19 +98,20 @@ export function pcapFile(path: string, options: PcapWriterOptions = {}): PcapWri
   const key = resolve(path);
   const known = open.get(key);
   if (known) return known.writer;
-  const fd = openSync(key, "w");
+  const fs = fileCalls();
+  const fd = fs.open(key);
   const entry = { fd, writer: undefined as unknown as PcapWriter, closed: false };
   try {
     entry.writer = new PcapWriter((bytes) => {
       if (entry.closed) return; // closePcapFile: the fd may belong to another file by now
       for (let done = 0; done < bytes.length;) {
-        done += writeSync(fd, bytes, done, bytes.length - done);
+        done += fs.write(fd, bytes, done);
       }
     }, options);
     open.set(key, entry);
     return entry.writer;
   } catch (e) {
-    closeSync(fd);
+    fs.close(fd);
     throw e;
   }
 }
@@ -55,5 +126,5 @@ export function closePcapFile(path: string): void {
   if (!known) return;
   open.delete(key);
   known.closed = true;
-  closeSync(known.fd);
+  fileCalls().close(known.fd);
 }

@@ -36,6 +36,10 @@ import {
   type ReceivedMessage,
 } from "../socket/socket.ts";
 import { type GenlFamilyInfo, resolveFamily } from "./genl.ts";
+import { attributePath } from "./attribute_path.ts";
+import { NetlinkError } from "../codec/netlink_error.ts";
+import type { NetlinkMessage } from "../codec/message.ts";
+import { type ConsistencyOptions, DumpInterruptedError, retriesOf } from "./consistent.ts";
 
 /** What to send in a request: fixed-header fields, attributes, extra flags. */
 export interface CallOptions<H, A> {
@@ -64,6 +68,34 @@ export interface CallOptions<H, A> {
 export interface ReplyOptions<RH extends object, RA extends object> {
   /** Decode replies as messages of this operation. */
   reply?: Operation<RH, RA>;
+}
+
+/**
+ * Options of {@link Client.dump}: those of a request, and what to do when the kernel flags the
+ * dump interrupted (`NLM_F_DUMP_INTR`, see {@link ConsistencyOptions}).
+ */
+export interface DumpOptions<H, A> extends CallOptions<H, A>, ConsistencyOptions {}
+
+/**
+ * What {@link Client.dump} returns: an async generator of the dump's messages that also says
+ * whether the kernel flagged the dump interrupted (`NLM_F_DUMP_INTR`: the table changed while
+ * it was read, so objects may be missing or repeated). Read `interrupted` after the iteration.
+ */
+export interface DumpGenerator<T> extends AsyncGenerator<T> {
+  /** True once a message of the dump carried `NLM_F_DUMP_INTR` (never after a `consistent` dump). */
+  readonly interrupted: boolean;
+  /** How many passes the dump took (more than 1 only with `consistent`). */
+  readonly attempts: number;
+}
+
+/** `gen`, with `interrupted` and `attempts` read from `state`. */
+export function dumpGenerator<T>(
+  gen: AsyncGenerator<T>,
+  state: { readonly interrupted: boolean; readonly attempts: number },
+): DumpGenerator<T> {
+  Object.defineProperty(gen, "interrupted", { get: () => state.interrupted });
+  Object.defineProperty(gen, "attempts", { get: () => state.attempts });
+  return gen as DumpGenerator<T>;
 }
 
 /** Options of {@link Client.events} and {@link Client.subscribe}. */
@@ -261,11 +293,16 @@ export class Client implements AsyncDisposable {
       attrs: options.attrs,
       flags: options.flags,
     });
-    const reply = await this.socket.request(bytes, {
-      signal: options.signal,
-      operation: operationName(op, false),
-      ack: options.ack,
-    });
+    let reply: NetlinkMessage;
+    try {
+      reply = await this.socket.request(bytes, {
+        signal: options.signal,
+        operation: operationName(op, false),
+        ack: options.ack,
+      });
+    } catch (e) {
+      throw located(e, op as Operation<object, object>, bytes);
+    }
     if (reply.type === NLMSG_ERROR) return undefined; // the ACK
     return decodeReply(op as Operation<object, object>, reply, options.reply);
   }
@@ -298,32 +335,85 @@ export class Client implements AsyncDisposable {
    * Dump all objects of `op`, decoded as they arrive (each by its own message type, as
    * {@link ReplyOptions} says). Header fields and attributes filter the dump where the kernel
    * supports it. Aborting stops the iteration at once.
+   *
+   * The generator's `interrupted` says, once iterated, whether the kernel flagged the dump
+   * `NLM_F_DUMP_INTR` (the table changed meanwhile). With `consistent` (see
+   * {@link ConsistencyOptions}) each pass is collected first, and an interrupted one is read
+   * again: only a clean pass is yielded, or a {@link DumpInterruptedError} is thrown after the
+   * retries allowed.
+   *
+   * @example
+   * ```ts
+   * import { Client, rtLink } from "@netlink/netlink";
+   * await using rt = await Client.open(rtLink.family);
+   * const links = rt.dump(rtLink.operations.getlink, { consistent: { retries: 5 } });
+   * for await (const l of links) console.log(l.attrs.ifname);
+   * console.log(links.attempts, "passes");
+   * ```
    */
   dump<H extends object, A extends object>(
     op: Operation<H, A>,
-    options?: CallOptions<H, A>,
-  ): AsyncGenerator<DecodedMessage<H, A>>;
+    options?: DumpOptions<H, A>,
+  ): DumpGenerator<DecodedMessage<H, A>>;
   /** Like the above, decoding each message as one of `options.reply`. */
   dump<H extends object, A extends object, RH extends object, RA extends object>(
     op: Operation<H, A>,
-    options: CallOptions<H, A> & { reply: Operation<RH, RA> },
-  ): AsyncGenerator<DecodedMessage<RH, RA>>;
-  async *dump<H extends object, A extends object>(
+    options: DumpOptions<H, A> & { reply: Operation<RH, RA> },
+  ): DumpGenerator<DecodedMessage<RH, RA>>;
+  dump<H extends object, A extends object>(
     op: Operation<H, A>,
-    options: CallOptions<H, A> & ReplyOptions<object, object> = {},
+    options: DumpOptions<H, A> & ReplyOptions<object, object> = {},
+  ): DumpGenerator<DecodedMessage<object, object>> {
+    const state = { interrupted: false, attempts: 0 };
+    return dumpGenerator(this.#dump(op, options, state), state);
+  }
+
+  async *#dump<H extends object, A extends object>(
+    op: Operation<H, A>,
+    options: DumpOptions<H, A> & ReplyOptions<object, object>,
+    state: { interrupted: boolean; attempts: number },
   ): AsyncGenerator<DecodedMessage<object, object>> {
     options.signal?.throwIfAborted();
+    const retries = retriesOf(options.consistent);
     const type = await this.#typeOf(op as Operation<object, object>, options.signal);
-    const bytes = buildMessage(op, {
-      dump: true,
-      type,
-      header: options.header,
-      attrs: options.attrs,
-      flags: options.flags,
-    });
+    const bytes = () =>
+      buildMessage(op, {
+        dump: true,
+        type,
+        header: options.header,
+        attrs: options.attrs,
+        flags: options.flags,
+      });
     const name = operationName(op, true);
-    for await (const m of this.socket.dump(bytes, { signal: options.signal, operation: name })) {
-      yield decodeReply(op as Operation<object, object>, m, options.reply);
+    const decode = (m: { type: number; payload: Uint8Array }) =>
+      decodeReply(op as Operation<object, object>, m, options.reply);
+    let sent: Uint8Array = new Uint8Array(0);
+    const send = () =>
+      this.socket.dump(sent = bytes(), { signal: options.signal, operation: name });
+    try {
+      if (retries === undefined) {
+        state.attempts = 1;
+        const it = send();
+        for await (const m of it) {
+          if (it.interrupted) state.interrupted = true;
+          yield decode(m);
+        }
+        state.interrupted = it.interrupted;
+        return;
+      }
+      for (;;) {
+        state.attempts++;
+        const it = send();
+        const pass: DecodedMessage<object, object>[] = [];
+        for await (const m of it) pass.push(decode(m));
+        if (!it.interrupted) {
+          yield* pass;
+          return;
+        }
+        if (state.attempts > retries) throw new DumpInterruptedError(name, state.attempts);
+      }
+    } catch (e) {
+      throw located(e, op as Operation<object, object>, sent);
     }
   }
 
@@ -471,6 +561,23 @@ function decodeReply(
     }
   }
   return decodeBody(op, m.payload);
+}
+
+/**
+ * A kernel error whose extended ACK points into `request` (a message of `op`), as the same
+ * {@link NetlinkError} naming the attribute in C names instead of the offset (`cause`: the
+ * original); anything else as it is.
+ */
+function located(e: unknown, op: Operation<object, object>, request: Uint8Array): unknown {
+  if (!(e instanceof NetlinkError) || e.constructor !== NetlinkError) return e;
+  const offset = e.extAck?.offset;
+  if (offset === undefined || e.attribute !== undefined) return e;
+  const attribute = attributePath(op, request, offset, { names: "c" });
+  if (attribute === undefined) return e;
+  const { operation, seq, request: header, extAck } = e;
+  const out = new NetlinkError(e.errno, { operation, seq, request: header, extAck, attribute });
+  out.cause = e;
+  return out;
 }
 
 /** `CTRL_CMD_GETFAMILY`-style names for errors: the spec's C name of the request. */

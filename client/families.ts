@@ -1,12 +1,12 @@
 /**
  * Every generated family by its YNL name, for tools that take a family on the command line
- * (`ynl.ts --family ethtool`). Importing this module loads every generated module (their
- * tables compile lazily, on first use); code that knows its families should import them
- * directly instead.
+ * (`ynl.ts --family ethtool`), as the subpath `@netlink/netlink/families`. Importing this
+ * module loads every generated module (their tables compile lazily, on first use), which is
+ * why the package root does not: code that knows its families should import them directly.
  *
  * @example
  * ```ts
- * import { findFamily } from "@netlink/netlink";
+ * import { findFamily } from "@netlink/netlink/families";
  * findFamily("rt-link")?.spec.protonum; // 0
  * findFamily("net_shaper")?.name; // "net-shaper"
  * ```
@@ -33,7 +33,7 @@ const normal = (s: string) => s.replace(/_/g, "-").toLowerCase();
  *
  * @example
  * ```ts
- * import { familyNames } from "@netlink/netlink";
+ * import { familyNames } from "@netlink/netlink/families";
  * familyNames().includes("ethtool"); // true
  * ```
  */
@@ -47,7 +47,7 @@ export function familyNames(): string[] {
  *
  * @example
  * ```ts
- * import { findFamily } from "@netlink/netlink";
+ * import { findFamily } from "@netlink/netlink/families";
  * findFamily("wireguard")?.isGenetlink; // true
  * ```
  */
@@ -62,7 +62,7 @@ export function findFamily(name: string): Family | undefined {
  *
  * @example
  * ```ts
- * import { findFamily, findOperation } from "@netlink/netlink";
+ * import { findFamily, findOperation } from "@netlink/netlink/families";
  * findOperation(findFamily("ethtool")!, "linkinfo-get")?.requestValue; // 2
  * ```
  */
@@ -82,7 +82,7 @@ export function findOperation(
  *
  * @example
  * ```ts
- * import { findFamily, findOperation, operationModes } from "@netlink/netlink";
+ * import { findFamily, findOperation, operationModes } from "@netlink/netlink/families";
  * operationModes(findOperation(findFamily("ethtool")!, "linkinfo-get")!); // ["do", "dump"]
  * ```
  */

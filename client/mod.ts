@@ -21,4 +21,5 @@ export * from "./genl.ts";
 export * from "./ctrl.ts";
 export * from "./json.ts";
 export * from "./attribute_path.ts";
-export * from "./families.ts";
+export * from "./consistent.ts";
+export * from "./view.ts";

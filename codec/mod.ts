@@ -34,4 +34,5 @@ export * from "./errno.ts";
 export * from "./nlmsgerr.ts";
 export * from "./uevent.ts";
 export * from "./netlink_error.ts";
+export * from "./byte_output.ts";
 export * from "./ynl/mod.ts";

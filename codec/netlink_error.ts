@@ -18,11 +18,17 @@ export interface NetlinkErrorOptions {
   request?: NetlinkHeader;
   /** The kernel's extended acknowledgement (message, offending attribute offset, …). */
   extAck?: ExtendedAck;
+  /**
+   * The attribute the extended ACK's offset points at, resolved in the request
+   * (`IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_VXLAN_ID`): the message names it instead of the offset.
+   */
+  attribute?: string;
 }
 
 /**
  * A kernel error: the errno (number and name), the operation, the request's seq and the
- * extended-ACK message and offset when the kernel sent them.
+ * extended-ACK message and offset when the kernel sent them (the offset as the attribute's
+ * path when the sender resolved it: {@link NetlinkErrorOptions.attribute}).
  *
  * @example
  * ```ts
@@ -44,6 +50,8 @@ export class NetlinkError extends Error {
   readonly request?: NetlinkHeader;
   /** The kernel's extended ACK, when present. */
   readonly extAck?: ExtendedAck;
+  /** The attribute the extended ACK points at, when resolved (`IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_VXLAN_ID`). */
+  readonly attribute?: string;
 
   /** Build from a positive errno and what is known of the operation. */
   constructor(errno: number, options: NetlinkErrorOptions) {
@@ -51,7 +59,8 @@ export class NetlinkError extends Error {
     let text = `${options.operation} failed: ${code} (${errnoMessage(errno)})`;
     const ack = options.extAck;
     if (ack?.message) text += `: ${ack.message}`;
-    if (ack?.offset !== undefined) text += ` (attribute at offset ${ack.offset})`;
+    if (options.attribute !== undefined) text += ` (attribute ${options.attribute})`;
+    else if (ack?.offset !== undefined) text += ` (attribute at offset ${ack.offset})`;
     if (options.seq !== undefined) text += ` [seq ${options.seq}]`;
     super(text);
     this.name = "NetlinkError";
@@ -61,5 +70,6 @@ export class NetlinkError extends Error {
     this.seq = options.seq;
     this.request = options.request;
     this.extAck = ack;
+    this.attribute = options.attribute;
   }
 }

@@ -11,6 +11,8 @@
  * deno run -A examples/conntrack.ts -G -s 10.0.0.1 -d 10.0.0.2 -p tcp --sport 40000 --dport 22
  * deno run -A examples/conntrack.ts -C; deno run -A examples/conntrack.ts -S
  * deno run -A examples/conntrack.ts -L -j                     # JSON
+ * deno run -A examples/conntrack.ts -L --pcap ct.pcap         # and the traffic, for tshark
+ * deno run -A jsr:@netlink/netlink/examples/conntrack -L   # straight from the package
  * ```
  *
  * Commands: `-L -G -D -I -U -E -F -C -S`; options as listed by `-h` (examples/conntrack/args.ts).
@@ -20,7 +22,8 @@
  * with a filter lists what `conntrack -L` with the same options lists. Differences from the
  * tool: no `-o xml`, `-o timestamp`, `-o ktimestamp`, labels by name (`-l`), expectation
  * tables (`-A`), NAT ranges on create (`--src-nat`), `-c` counts and `-z`; `-j` (JSON, one
- * object per entry) and `-N NETNS` are this example's.
+ * object per entry), `-N NETNS` and `--pcap FILE` (what the tool sends and receives, as a pcap
+ * file tshark dissects) are this example's.
  *
  * @module
  */
@@ -30,7 +33,8 @@ import {
   type CtTuple,
   reverseTuple,
 } from "../families/netfilter/conntrack.ts";
-import { args, exit, onInterrupt, stderr, stdout, UsageError } from "./_io.ts";
+import { args, Chunks, runTool, stderr, stdout, UsageError } from "./_io.ts";
+import { pcapArgument } from "./_pcap.ts";
 import { type CtOptions, filterOf, parseArgs } from "./conntrack/args.ts";
 import { entryJson, entryText } from "./conntrack/format.ts";
 
@@ -64,18 +68,30 @@ export async function conntrackMain(
   io: Output,
   signal?: AbortSignal,
 ): Promise<number> {
-  const o = parseArgs(argv);
+  const { pcap, rest } = pcapArgument(argv, "conntrack.ts");
+  const o = parseArgs(rest);
   await using ct = await Conntrack.open({
     netns: o.netns,
+    pcap,
     receiveBufferSize: o.command === "event" ? o.buffer ?? 8 << 20 : undefined,
   });
   switch (o.command) {
     case "list": {
-      const rows: ConntrackEntry[] = [];
-      for await (const e of ct.list(filterOf(o))) rows.push(e);
-      if (o.json) io.out(JSON.stringify(rows.map(entryJson), null, 2) + "\n");
-      else for (const e of rows) show(e, o, io);
-      io.err(`${VERSION}: ${rows.length} flow entries have been shown.\n`);
+      // Printed as the dump arrives, in large chunks: nothing is kept. The JSON is
+      // `JSON.stringify(entries, null, 2)`'s, an element at a time.
+      let n = 0;
+      const chunks = new Chunks((s) => io.out(s));
+      const text = { out: (s: string) => chunks.write(s), err: io.err };
+      for await (const e of ct.list(filterOf(o))) {
+        if (o.json) {
+          const j = JSON.stringify(entryJson(e), null, 2).replaceAll("\n", "\n  ");
+          chunks.write(`${n === 0 ? "[\n  " : ",\n  "}${j}`);
+        } else show(e, o, text);
+        n++;
+      }
+      if (o.json) chunks.write(n === 0 ? "[]\n" : "\n]\n");
+      chunks.end();
+      io.err(`${VERSION}: ${n} flow entries have been shown.\n`);
       return 0;
     }
     case "get": {
@@ -183,21 +199,8 @@ export async function conntrackMain(
 }
 
 if (import.meta.main) {
-  const stop = new AbortController();
-  onInterrupt(() => stop.abort());
-  try {
-    exit(
-      await conntrackMain(args(), { out: stdout, err: stderr }, stop.signal).catch((e) => {
-        if (stop.signal.aborted) return 0;
-        throw e;
-      }),
-    );
-  } catch (e) {
-    if (e instanceof UsageError) {
-      (e.code === 0 ? stdout : stderr)(e.message);
-      exit(e.code);
-    }
-    stderr(`conntrack.ts: ${e instanceof Error ? e.message : e}\n`);
-    exit(1);
-  }
+  await runTool(
+    "conntrack.ts",
+    (signal) => conntrackMain(args(), { out: stdout, err: stderr }, signal),
+  );
 }

@@ -7,6 +7,8 @@
  * deno run -A examples/genl.ts [-j] [-p] [-n NETNS] ctrl list
  * deno run -A examples/genl.ts ctrl get name ethtool
  * bun examples/genl.ts -j ctrl get id 0x10
+ * deno run -A examples/genl.ts --pcap genl.pcap ctrl list   # and the traffic, for tshark
+ * deno run -A jsr:@netlink/netlink/examples/genl ctrl list   # straight from the package
  * ```
  *
  * `-j` prints a JSON array with one object per family, the library's `GenlFamily`:
@@ -34,9 +36,10 @@ import {
 } from "../client/mod.ts";
 import * as nlctrl from "../families/generated/nlctrl.ts";
 import { args, exit, matches, stderr, stdout, UsageError } from "./_io.ts";
+import { pcapArgument } from "./_pcap.ts";
 
 const USAGE = `Usage: genl.ts [ OPTIONS ] ctrl { list | get { name NAME | id ID } }
-where  OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME | -h[elp] }
+where  OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME | --pcap FILE | -h[elp] }
 `;
 
 /** How `genl` (iproute2 6.1) words each capability it prints. */
@@ -104,10 +107,12 @@ interface Options {
   json: boolean;
   pretty: boolean;
   netns?: string;
+  pcap?: string;
 }
 
-function parseOptions(argv: string[]): { opts: Options; rest: string[] } {
-  const opts: Options = { json: false, pretty: false };
+function parseOptions(args: string[]): { opts: Options; rest: string[] } {
+  const { pcap, rest: argv } = pcapArgument(args, "genl.ts");
+  const opts: Options = { json: false, pretty: false, pcap };
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i].replace(/^--/, "-");
@@ -157,7 +162,7 @@ async function run(argv: string[]): Promise<number> {
   } else if (!(matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst"))) {
     throw new UsageError(`ctrl command "${cmd}" is unknown, try "ctrl help".\n`, 255);
   }
-  await using ctrl = await Client.open(nlctrl.family, opts.netns ? { netns: opts.netns } : {});
+  await using ctrl = await Client.open(nlctrl.family, { netns: opts.netns, pcap: opts.pcap });
   const families: GenlFamily[] = [];
   try {
     if (by !== undefined) families.push(await getGenlFamily(ctrl, by));

@@ -6,8 +6,9 @@
  *
  * ```sh
  * deno run -A examples/ip.ts [-j] [-p] [-d] [-s] [-h] [-o] [-br] [-t|-ts] [-4|-6] [-n NETNS] \
- *   OBJECT [COMMAND [ARGS…]]
+ *   [--pcap FILE] OBJECT [COMMAND [ARGS…]]
  * bun examples/ip.ts -j route show table all
+ * deno run -A examples/ip.ts --pcap ip.pcap link show   # and the traffic, for tshark
  * deno run -A jsr:@netlink/netlink/examples/ip -j link   # straight from the package
  * ```
  *
@@ -16,7 +17,10 @@
  * `replace`, `change`, `append`, `flush`, `get`, `exec` change or query things as `ip` does.
  * Kernel errors print as `ip` prints them (`Error: …` from the extended ACK, else
  * `RTNETLINK answers: …`) and exit with status 2; command-line errors with ip's text and
- * status.
+ * status. `--pcap FILE` (anywhere before a lone `--`) writes every message the tool sends and
+ * receives to FILE, as `LINKTYPE_NETLINK` records tshark dissects (`NETLINK_PCAP=FILE` in the
+ * environment does the same). Listings are printed as the dump arrives and written in large
+ * chunks, so memory stays bounded whatever the size of the table.
  *
  * @module
  */
@@ -31,22 +35,24 @@ import {
   unknownCommand,
   UsageError,
 } from "./ip/cli.ts";
-import { showLinks } from "./ip/link.ts";
-import { flushAddr, modifyAddr, modifyLink } from "./ip/link_cmd.ts";
-import { flushRoute, getRouteCmd, modifyRoute, showRoutes } from "./ip/route.ts";
-import { flushNeigh, modifyNeigh, showNeigh } from "./ip/neigh.ts";
-import { flushRule, modifyRule, showRules } from "./ip/rule.ts";
-import { modifyClass, modifyFilter, modifyQdisc, showTc } from "./ip/tc.ts";
-import { monitor } from "./ip/monitor.ts";
-import { netns } from "./ip/netns.ts";
-import { xfrm } from "./ip/xfrm.ts";
+import { pcapArgument } from "./_pcap.ts";
+import { UsageError as PcapUsageError } from "./_io.ts";
+
+// Each OBJECT's module is imported when the command names it, so `ip.ts link` loads neither
+// the xfrm family nor tc's printers (start-up is most of a small command's time).
+const linkModule = () => import("./ip/link.ts");
+const linkCmdModule = () => import("./ip/link_cmd.ts");
+const routeModule = () => import("./ip/route.ts");
+const neighModule = () => import("./ip/neigh.ts");
+const ruleModule = () => import("./ip/rule.ts");
+const tcModule = () => import("./ip/tc.ts");
 
 const USAGE = `Usage: ip.ts [ OPTIONS ] OBJECT { COMMAND | help }
 where  OBJECT := { link | address | route | neigh | rule | monitor | netns | xfrm |
                    qdisc | class | filter }
        OPTIONS := { -j[son] | -p[retty] | -d[etails] | -s[tatistics] | -h[uman] |
                     -o[neline] | -br[ief] | -t[imestamp] | -ts[hort] | -4 | -6 | -0 |
-                    -n[etns] NAME }`;
+                    -n[etns] NAME | --pcap FILE }`;
 
 function parseOptions(argv: string[]): { opts: Options; rest: string[] } {
   const opts: Options = {
@@ -108,70 +114,83 @@ function help(object: string): never {
   throw new UsageError(`Usage: ip ${object} { COMMAND | help } (see ip-${object}(8))`, 255);
 }
 
-function run(ctx: Context, rest: string[]): Promise<void> {
+async function run(ctx: Context, rest: string[]): Promise<void> {
   const object = rest[0];
   const cmd = rest[1];
   const tail = rest.slice(2);
   if (matches(object, "link")) {
-    if (cmd === undefined) return showLinks(ctx, [], true);
-    if (matches(cmd, "add")) return modifyLink(ctx, "add", tail);
-    if (matches(cmd, "set") || matches(cmd, "change")) return modifyLink(ctx, "set", tail);
-    if (matches(cmd, "delete")) return modifyLink(ctx, "del", tail);
-    if (SHOW(cmd)) return showLinks(ctx, tail, true);
+    if (cmd === undefined) return (await linkModule()).showLinks(ctx, [], true);
+    if (matches(cmd, "add")) return (await linkCmdModule()).modifyLink(ctx, "add", tail);
+    if (matches(cmd, "set") || matches(cmd, "change")) {
+      return (await linkCmdModule()).modifyLink(ctx, "set", tail);
+    }
+    if (matches(cmd, "delete")) return (await linkCmdModule()).modifyLink(ctx, "del", tail);
+    if (SHOW(cmd)) return (await linkModule()).showLinks(ctx, tail, true);
     if (matches(cmd, "help")) help("link");
     unknownCommand(cmd, "link");
   }
   if (matches(object, "address") || object === "addr") {
-    if (cmd === undefined) return showLinks(ctx, [], false);
-    if (matches(cmd, "add")) return modifyAddr(ctx, "add", tail);
-    if (matches(cmd, "change") || cmd === "chg") return modifyAddr(ctx, "change", tail);
-    if (matches(cmd, "replace")) return modifyAddr(ctx, "replace", tail);
-    if (matches(cmd, "delete")) return modifyAddr(ctx, "del", tail);
-    if (SHOW(cmd)) return showLinks(ctx, tail, false);
-    if (matches(cmd, "flush")) return flushAddr(ctx, tail);
+    if (cmd === undefined) return (await linkModule()).showLinks(ctx, [], false);
+    const m = () => linkCmdModule();
+    if (matches(cmd, "add")) return (await m()).modifyAddr(ctx, "add", tail);
+    if (matches(cmd, "change") || cmd === "chg") return (await m()).modifyAddr(ctx, "change", tail);
+    if (matches(cmd, "replace")) return (await m()).modifyAddr(ctx, "replace", tail);
+    if (matches(cmd, "delete")) return (await m()).modifyAddr(ctx, "del", tail);
+    if (SHOW(cmd)) return (await linkModule()).showLinks(ctx, tail, false);
+    if (matches(cmd, "flush")) return (await m()).flushAddr(ctx, tail);
     if (matches(cmd, "help")) help("address");
     unknownCommand(cmd, "address");
   }
   if (matches(object, "route")) {
-    if (cmd === undefined) return showRoutes(ctx, []);
+    const m = await routeModule();
+    if (cmd === undefined) return m.showRoutes(ctx, []);
     for (const c of ["add", "change", "replace", "prepend", "append", "delete"]) {
       if (matches(cmd, c) || (c === "change" && cmd === "chg")) {
-        return modifyRoute(ctx, c === "delete" ? "del" : c, tail);
+        return m.modifyRoute(ctx, c === "delete" ? "del" : c, tail);
       }
     }
-    if (SHOW(cmd)) return showRoutes(ctx, tail);
-    if (matches(cmd, "get")) return getRouteCmd(ctx, tail);
-    if (matches(cmd, "flush")) return flushRoute(ctx, tail);
+    if (SHOW(cmd)) return m.showRoutes(ctx, tail);
+    if (matches(cmd, "get")) return m.getRouteCmd(ctx, tail);
+    if (matches(cmd, "flush")) return m.flushRoute(ctx, tail);
     if (matches(cmd, "help")) help("route");
     unknownCommand(cmd, "route");
   }
   if (matches(object, "neighbour") || matches(object, "neighbor")) {
-    if (cmd === undefined) return showNeigh(ctx, []);
-    if (matches(cmd, "add")) return modifyNeigh(ctx, "add", tail);
-    if (matches(cmd, "change") || cmd === "chg") return modifyNeigh(ctx, "change", tail);
-    if (matches(cmd, "replace")) return modifyNeigh(ctx, "replace", tail);
-    if (matches(cmd, "delete")) return modifyNeigh(ctx, "del", tail);
-    if (SHOW(cmd)) return showNeigh(ctx, tail);
-    if (matches(cmd, "flush")) return flushNeigh(ctx, tail);
+    const m = await neighModule();
+    if (cmd === undefined) return m.showNeigh(ctx, []);
+    if (matches(cmd, "add")) return m.modifyNeigh(ctx, "add", tail);
+    if (matches(cmd, "change") || cmd === "chg") return m.modifyNeigh(ctx, "change", tail);
+    if (matches(cmd, "replace")) return m.modifyNeigh(ctx, "replace", tail);
+    if (matches(cmd, "delete")) return m.modifyNeigh(ctx, "del", tail);
+    if (SHOW(cmd)) return m.showNeigh(ctx, tail);
+    if (matches(cmd, "flush")) return m.flushNeigh(ctx, tail);
     if (matches(cmd, "help")) help("neigh");
     unknownCommand(cmd, "neigh");
   }
   if (matches(object, "rule")) {
-    if (cmd === undefined) return showRules(ctx, []);
-    if (SHOW(cmd)) return showRules(ctx, tail);
-    if (matches(cmd, "add")) return modifyRule(ctx, "add", tail);
-    if (matches(cmd, "delete")) return modifyRule(ctx, "del", tail);
-    if (matches(cmd, "flush")) return flushRule(ctx, tail);
+    const m = await ruleModule();
+    if (cmd === undefined) return m.showRules(ctx, []);
+    if (SHOW(cmd)) return m.showRules(ctx, tail);
+    if (matches(cmd, "add")) return m.modifyRule(ctx, "add", tail);
+    if (matches(cmd, "delete")) return m.modifyRule(ctx, "del", tail);
+    if (matches(cmd, "flush")) return m.flushRule(ctx, tail);
     if (matches(cmd, "help")) help("rule");
     unknownCommand(cmd, "rule");
   }
-  if (matches(object, "monitor")) return monitor(ctx, rest.slice(1));
-  if (matches(object, "netns")) return netns(ctx, rest.slice(1));
-  if (matches(object, "xfrm")) return xfrm(ctx, rest.slice(1));
+  if (matches(object, "monitor")) {
+    return (await import("./ip/monitor.ts")).monitor(ctx, rest.slice(1));
+  }
+  if (matches(object, "netns")) return (await import("./ip/netns.ts")).netns(ctx, rest.slice(1));
+  if (matches(object, "xfrm")) return (await import("./ip/xfrm.ts")).xfrm(ctx, rest.slice(1));
   for (const what of ["qdisc", "class", "filter"]) {
     if (!matches(object, what)) continue;
-    if (cmd === undefined || SHOW(cmd) || cmd === "ls") return showTc(ctx, what, cmd ? tail : []);
-    const modify = what === "qdisc" ? modifyQdisc : what === "class" ? modifyClass : modifyFilter;
+    const m = await tcModule();
+    if (cmd === undefined || SHOW(cmd) || cmd === "ls") return m.showTc(ctx, what, cmd ? tail : []);
+    const modify = what === "qdisc"
+      ? m.modifyQdisc
+      : what === "class"
+      ? m.modifyClass
+      : m.modifyFilter;
     for (const c of ["add", "replace", "change", "delete"]) {
       if (matches(cmd, c) || (c === "delete" && cmd === "del")) {
         return modify(ctx, c === "delete" ? "del" : c, tail);
@@ -180,6 +199,7 @@ function run(ctx: Context, rest: string[]): Promise<void> {
     if (matches(cmd, "help")) help(what);
     throw new UsageError(`Command "${cmd}" is unknown, try "tc ${what} help".`, 255);
   }
+  if (matches(object, "help")) throw new UsageError(USAGE, 255); // as `ip help`
   throw new UsageError(`Object "${object}" is unknown, try "ip help".`, 1);
 }
 
@@ -192,10 +212,13 @@ function kernelError(e: NetlinkError): string {
 
 async function main(): Promise<number> {
   let parsed;
+  let pcap: string | undefined;
   try {
-    parsed = parseOptions(args());
+    const taken = pcapArgument(args(), "ip.ts");
+    pcap = taken.pcap;
+    parsed = parseOptions(taken.rest);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof PcapUsageError) {
       stderr(e.message + "\n");
       return e.code;
     }
@@ -208,7 +231,7 @@ async function main(): Promise<number> {
   }
   let rt: Rtnl;
   try {
-    rt = await Rtnl.open(opts.netns !== undefined ? { netns: opts.netns } : {});
+    rt = await Rtnl.open({ netns: opts.netns, pcap });
   } catch (e) {
     if (e instanceof NetlinkError && opts.netns !== undefined) {
       stderr(`Cannot open network namespace "${opts.netns}": ${errnoMessage(e.errno)}\n`);
@@ -219,6 +242,7 @@ async function main(): Promise<number> {
   const ctx = new Context(rt, opts);
   try {
     await run(ctx, rest);
+    ctx.p.flush();
     return 0;
   } catch (e) {
     ctx.p.take();

@@ -11,6 +11,8 @@
  * deno run -A examples/nft.ts delete rule inet filter input handle 3
  * deno run -A examples/nft.ts -j -f ruleset.json       # load nft JSON, all or nothing
  * deno run -A examples/nft.ts monitor [-j]
+ * deno run -A examples/nft.ts --pcap nft.pcap list ruleset   # and the traffic, for tshark
+ * deno run -A jsr:@netlink/netlink/examples/nft list ruleset   # straight from the package
  * ```
  *
  * Commands: `list ruleset|tables|table F T`, `add|create table`, `delete table`, `add chain`,
@@ -18,7 +20,8 @@
  * `replace rule F T C handle N STATEMENTS…`, `delete rule F T C handle N`, `add set F T S
  * { type T ; [flags interval ;] }`, `add|delete element F T S { … }`, `flush ruleset`,
  * `monitor`, and `-f FILE` (nft JSON with `-j`: one transaction). Options: `-j` JSON, `-a`
- * handles, `-e` echo (print what was added, with its handle), `-N NETNS`. Rule statements are
+ * handles, `-e` echo (print what was added, with its handle), `-N NETNS`, `--pcap FILE` (what the
+ * tool sends and receives on its nftables socket, as a pcap file tshark dissects). Rule statements are
  * nft's syntax for the statements the library compiles (examples/nft/parse.ts).
  *
  * Differences from nft: no scripting language (`define`, `include`), `-f` takes JSON only,
@@ -38,7 +41,8 @@ import {
   transactionFromJson,
 } from "../families/netfilter/nftables.ts";
 import { readFileSync } from "node:fs";
-import { args, exit, onInterrupt, stderr, stdout, UsageError } from "./_io.ts";
+import { args, runTool, stderr, stdout, UsageError } from "./_io.ts";
+import { pcapArgument } from "./_pcap.ts";
 import { parseRule, RuleSyntaxError, tokenize } from "./nft/parse.ts";
 import { rulesetText, statementText } from "./nft/text.ts";
 
@@ -50,7 +54,7 @@ export interface Output {
   err(s: string): void;
 }
 
-const USAGE = `Usage: nft.ts [-j] [-a] [-e] [-N NETNS] COMMAND | -f FILE
+const USAGE = `Usage: nft.ts [-j] [-a] [-e] [-N NETNS] [--pcap FILE] COMMAND | -f FILE
   list ruleset | list tables | list table FAMILY TABLE
   add|create table FAMILY TABLE       delete table FAMILY TABLE
   add chain FAMILY TABLE CHAIN [{ type T hook H priority P ; policy accept|drop ; }]
@@ -128,8 +132,9 @@ export async function nftMain(
   io: Output,
   signal?: AbortSignal,
 ): Promise<number> {
-  const o = options(argv);
-  await using nft = await Nftables.open({ netns: o.netns, receiveBufferSize: 4 << 20 });
+  const { pcap, rest } = pcapArgument(argv, "nft.ts");
+  const o = options(rest);
+  await using nft = await Nftables.open({ netns: o.netns, receiveBufferSize: 4 << 20, pcap });
   const w = o.words;
   const tx = new Transaction();
   if (o.file !== undefined) {
@@ -279,25 +284,13 @@ export function statementsText(statements: Json[]): string {
 }
 
 if (import.meta.main) {
-  const stop = new AbortController();
-  onInterrupt(() => stop.abort());
-  try {
-    exit(
-      await nftMain(args(), { out: stdout, err: stderr }, stop.signal).catch((e) => {
-        if (stop.signal.aborted) return 0;
-        throw e;
-      }),
-    );
-  } catch (e) {
-    if (e instanceof UsageError) {
-      (e.code === 0 ? stdout : stderr)(e.message);
-      exit(e.code);
-    }
-    if (e instanceof RuleSyntaxError) {
+  await runTool(
+    "nft.ts",
+    (signal) => nftMain(args(), { out: stdout, err: stderr }, signal),
+    (e) => {
+      if (!(e instanceof RuleSyntaxError)) return undefined;
       stderr(`Error: ${e.message}\n`);
-      exit(1);
-    }
-    stderr(`nft.ts: ${e instanceof Error ? e.message : e}\n`);
-    exit(1);
-  }
+      return 1;
+    },
+  );
 }

@@ -5,8 +5,9 @@
  *
  * ```sh
  * deno run -A examples/proc_events.ts [--json] [--events fork,exec,exit] [--netns PATH]
- *                                     [--count N] [--timeout SECONDS]
+ *                                     [--count N] [--timeout SECONDS] [--pcap FILE]
  * bun examples/proc_events.ts --json
+ * deno run -A jsr:@netlink/netlink/examples/proc_events --json   # straight from the package
  * ```
  *
  * The kernel sends process events in the initial network namespace only: run it there, or
@@ -14,7 +15,8 @@
  * kernel acknowledged the subscription, `listening` is written to standard error. Text lines
  * are `KIND key=value…`; `--json` prints one JSON object per line (`timestampNs` as a string).
  * Where the kernel dropped events (this reader fell behind) a line `overrun` (JSON
- * `{"kind":"overrun"}`) says so, and the events go on.
+ * `{"kind":"overrun"}`) says so, and the events go on. `--pcap FILE` writes what the tool sends
+ * and receives to FILE (pcap, `LINKTYPE_NETLINK`: `tshark -r FILE -V` dissects it).
  *
  * @module
  */
@@ -24,31 +26,12 @@ import {
   type ProcEventKind,
   ProcEvents,
 } from "../families/connector/mod.ts";
-
-interface DenoLike {
-  args: string[];
-  exit(code: number): never;
-  stdout: { writeSync(b: Uint8Array): number };
-  stderr: { writeSync(b: Uint8Array): number };
-}
-interface ProcessLike {
-  argv: string[];
-  exit(code: number): never;
-  stdout: { write(s: string): boolean };
-  stderr: { write(s: string): boolean };
-}
-const g = globalThis as unknown as { Deno?: DenoLike; process?: ProcessLike };
-const encoder = new TextEncoder();
-
-function write(to: "stdout" | "stderr", s: string): void {
-  if (g.Deno) {
-    let b = encoder.encode(s);
-    while (b.length > 0) b = b.subarray(g.Deno[to].writeSync(b));
-  } else g.process![to].write(s);
-}
+import { pcapArgument } from "./_pcap.ts";
+import { args, onInterrupt, runTool, stderr, stdout } from "./_io.ts";
 
 const USAGE = "Usage: proc_events.ts [--json] [--events KIND[,KIND…]] [--netns PATH] " +
-  "[--count N] [--timeout SECONDS]\n       KIND := " + Object.keys(PROC_EVENT_KINDS).join(" | ");
+  "[--count N] [--timeout SECONDS] [--pcap FILE]\n       KIND := " +
+  Object.keys(PROC_EVENT_KINDS).join(" | ");
 
 /** One event as a line of text: its kind, then `key=value` pairs (`overrun` for the marker). */
 export function formatEvent(e: ProcEventItem): string {
@@ -95,17 +78,8 @@ export function eventJson(e: ProcEventItem): string {
   );
 }
 
-function onSignals(stop: () => void): void {
-  const d = g.Deno as unknown as
-    | { addSignalListener(s: string, f: () => void): void }
-    | undefined;
-  for (const sig of ["SIGINT", "SIGTERM"]) {
-    if (d) d.addSignalListener(sig, stop);
-    else (g.process as unknown as { on(s: string, f: () => void): void }).on(sig, stop);
-  }
-}
-
-async function main(argv: string[]): Promise<number> {
+async function main(args: string[]): Promise<number> {
+  const { pcap, rest: argv } = pcapArgument(args, "proc_events.ts");
   let json = false;
   let netns: string | undefined;
   let events: ProcEventKind[] | undefined;
@@ -128,19 +102,19 @@ async function main(argv: string[]): Promise<number> {
     } else if (a === "--count" || a === "-c") count = Number(value());
     else if (a === "--timeout" || a === "-t") timeout = Number(value()) * 1000;
     else if (a === "--help" || a === "-h") {
-      write("stdout", USAGE + "\n");
+      stdout(USAGE + "\n");
       return 0;
     } else throw new Error(`Unknown argument "${a}"\n${USAGE}`);
   }
-  const sub = await ProcEvents.open({ netns, events });
-  write("stderr", `listening (kernel filter: ${sub.kernelFilter ? "yes" : "no"})\n`);
+  const sub = await ProcEvents.open({ netns, events, pcap });
+  stderr(`listening (kernel filter: ${sub.kernelFilter ? "yes" : "no"})\n`);
   const timer = timeout === Infinity ? undefined : setTimeout(() => sub.close(), timeout);
   // On SIGINT/SIGTERM stop listening properly (PROC_CN_MCAST_IGNORE), then end.
-  onSignals(() => sub.close());
+  onInterrupt(() => sub.close());
   let n = 0;
   try {
     for await (const e of sub) {
-      write("stdout", (json ? eventJson(e) : formatEvent(e)) + "\n");
+      stdout((json ? eventJson(e) : formatEvent(e)) + "\n");
       if (++n >= count) break;
     }
   } finally {
@@ -150,15 +124,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  const argv = g.Deno ? g.Deno.args : g.process!.argv.slice(2);
-  let code: number;
-  try {
-    code = await main(argv);
-  } catch (e) {
-    write("stderr", `${e instanceof Error ? e.message : String(e)}\n`);
-    code = 1;
-  }
-  if (g.Deno) g.Deno.exit(code);
-  else g.process!.exit(code);
-}
+if (import.meta.main) await runTool("proc_events.ts", () => main(args()));

@@ -7,10 +7,13 @@
  * bun examples/ss.ts -xl                              # listening unix sockets
  * deno run -A examples/ss.ts -tnie state established '( dport = :443 or sport = :443 )'
  * deno run -A examples/ss.ts -uan -j                  # JSON
+ * deno run -A examples/ss.ts -tan --pcap ss.pcap      # and the traffic, for tshark
+ * deno run -A jsr:@netlink/netlink/examples/ss -tan      # straight from the package
  * ```
  *
  * Options: `-t -u -w -x -0 -M -S -d` (tables), `-a -l` (states), `-4 -6 -f FAMILY -A QUERY`,
- * `-n -o -e -m -i -H -j`, `-N NETNS`; then `state NAME`/`exclude NAME` (ss's names and groups:
+ * `-n -o -e -m -i -H -j`, `-N NETNS`, `--pcap FILE` (what the tool sends and receives, as a
+ * pcap file tshark dissects); then `state NAME`/`exclude NAME` (ss's names and groups:
  * `connected`, `synchronized`, `bucket`, `big`, `all`…) and a filter expression (ss's grammar:
  * see families/sock_diag/filter.ts).
  *
@@ -65,6 +68,8 @@ import {
   unixJson,
 } from "./ss/format.ts";
 import { COL, Table } from "./ss/table.ts";
+import { args, Chunks, runTool, stderr, stdout, UsageError as PcapUsageError } from "./_io.ts";
+import { pcapArgument } from "./_pcap.ts";
 
 /** Where the output goes. */
 export interface Output {
@@ -83,9 +88,12 @@ type Row =
 const bit = (n: number) => 1 << n;
 
 /** Interface names of the namespace (for `%dev` and packet sockets), loaded on first use. */
-async function linkNames(netns: string | undefined): Promise<Map<number, string>> {
+async function linkNames(
+  netns: string | undefined,
+  pcap: string | undefined,
+): Promise<Map<number, string>> {
   const names = new Map<number, string>();
-  await using rt = await Client.open(rtLink.family, { netns });
+  await using rt = await Client.open(rtLink.family, { netns, pcap });
   for await (const l of rt.dump(rtLink.operations.getlink)) {
     if (l.attrs.ifname !== undefined) names.set(l.header.ifiIndex, l.attrs.ifname);
   }
@@ -203,11 +211,14 @@ async function collect(diag: SockDiag, o: SsOptions, err: (s: string) => void): 
 /** Run `ss` with `argv`; returns the exit status. */
 export async function ss(argv: readonly string[], io: Output): Promise<number> {
   let o: ReturnType<typeof parseArgs>;
+  let pcap: string | undefined;
   try {
-    o = parseArgs(argv);
+    const taken = pcapArgument(argv, "ss");
+    pcap = taken.pcap;
+    o = parseArgs(taken.rest);
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`${e.message}\n${USAGE}\n`);
+    if (e instanceof UsageError || e instanceof PcapUsageError) {
+      io.err(`${e.message.trimEnd()}\n${USAGE}\n`);
       return 1;
     }
     throw e;
@@ -216,7 +227,7 @@ export async function ss(argv: readonly string[], io: Output): Promise<number> {
     io.out(`${USAGE}\n`);
     return 0;
   }
-  await using diag = await SockDiag.open({ netns: o.netns });
+  await using diag = await SockDiag.open({ netns: o.netns, pcap });
   const rows = await collect(diag, o, io.err);
   const show: Show = {
     options: o.options,
@@ -230,25 +241,27 @@ export async function ss(argv: readonly string[], io: Output): Promise<number> {
     (r.kind === "inet" && r.s.iface !== 0) ||
     (r.kind === "packet" && (r.s.info?.pdiIndex ?? 0) !== 0)
   );
-  if (needLinks) links = await linkNames(o.netns);
+  if (needLinks) links = await linkNames(o.netns, pcap);
   let cgroups: Map<bigint, string> | undefined;
   const names: Names = {
     ifname: (i) => links?.get(i) ?? String(i),
     cgroup: (id) => (cgroups ??= cgroupPaths()).get(id) ?? `unreachable:${id.toString(16)}`,
   };
   if (o.json) {
-    const objs: Json[] = rows.map((r) =>
-      r.kind === "inet"
+    // An element at a time, in large chunks: no array of objects, no joined copy of it all.
+    const chunks = new Chunks((s) => io.out(s));
+    rows.forEach((r, i) => {
+      const j: Json = r.kind === "inet"
         ? inetJson(r.s, show, names)
         : r.kind === "unix"
         ? unixJson(r.s, show)
         : r.kind === "packet"
         ? packetJson(r.s, show, names)
-        : netlinkJson(r.s, show)
-    );
-    io.out(
-      objs.length === 0 ? "[]\n" : `[\n${objs.map((x) => JSON.stringify(x)).join(",\n")}\n]\n`,
-    );
+        : netlinkJson(r.s, show);
+      chunks.write(`${i === 0 ? "[\n" : ",\n"}${JSON.stringify(j)}`);
+    });
+    chunks.write(rows.length === 0 ? "[]\n" : "\n]\n");
+    chunks.end();
     return 0;
   }
   const t = new Table();
@@ -266,38 +279,5 @@ export async function ss(argv: readonly string[], io: Output): Promise<number> {
 }
 
 if (import.meta.main) {
-  const g = globalThis as unknown as {
-    Deno?: { args: string[]; exit(c: number): never };
-    process: { argv: string[]; exit(c: number): never; exitCode?: number };
-  };
-  const argv = g.Deno ? g.Deno.args : g.process.argv.slice(2);
-  const enc = new TextEncoder();
-  const write = (fd: 1 | 2, s: string) => {
-    const d = g as unknown as {
-      Deno?: {
-        stdout: { writeSync(b: Uint8Array): number };
-        stderr: { writeSync(b: Uint8Array): number };
-      };
-    };
-    if (d.Deno) {
-      const w = fd === 1 ? d.Deno.stdout : d.Deno.stderr;
-      let b = enc.encode(s);
-      while (b.length > 0) b = b.subarray(w.writeSync(b));
-    } else {
-      const p = g.process as unknown as {
-        stdout: { write(s: string): boolean };
-        stderr: { write(s: string): boolean };
-      };
-      (fd === 1 ? p.stdout : p.stderr).write(s);
-    }
-  };
-  try {
-    const code = await ss(argv, { out: (s) => write(1, s), err: (s) => write(2, s) });
-    if (g.Deno) g.Deno.exit(code);
-    else g.process.exitCode = code;
-  } catch (e) {
-    write(2, `ss.ts: ${e instanceof Error ? e.message : e}\n`);
-    if (g.Deno) g.Deno.exit(1);
-    else g.process.exitCode = 1;
-  }
+  await runTool("ss.ts", () => ss(args(), { out: stdout, err: stderr }));
 }

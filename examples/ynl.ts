@@ -6,10 +6,11 @@
  * ```sh
  * ynl.ts --family NAME (--do OP | --dump OP) [--json '{…}'] [--subscribe GROUP
  *        [--count N] [--timeout S]] [--list-ops] [-n NETNS] [--create] [--excl]
- *        [--replace] [--append] [--pretty]
+ *        [--replace] [--append] [--pretty] [--pcap FILE]
  * deno run -A examples/ynl.ts --family ethtool --do linkinfo-get --json '{"header":{"dev-name":"v0"}}'
  * bun examples/ynl.ts --family rt-link --dump getlink
  * deno run -A examples/ynl.ts --family ethtool --subscribe monitor --count 1
+ * deno run -A jsr:@netlink/netlink/examples/ynl --family nlctrl --dump getfamily   # from the package
  * ```
  *
  * - `--do` prints one JSON document (`null` when the kernel only acknowledged), `--dump` a JSON
@@ -20,6 +21,8 @@
  *   u64 values as numbers when they are safe integers, else decimal strings; enums by entry
  *   name (flags as arrays of names); binary as its display hint says (`mac`, `ipv4`, `ipv6`,
  *   `uuid`), else hex. `--json` accepts the same, or numbers, or camelCase keys.
+ * - `--pcap FILE` writes what the tool sends and receives to FILE (pcap, `LINKTYPE_NETLINK`:
+ *   `tshark -r FILE -V` dissects it).
  * - Exit status: 0; 1 for a kernel error (printed as `Netlink error: ENAME (message): extended
  *   ACK message`) or a family this kernel does not have; 2 for a command-line error (an unknown
  *   family, operation, mode or group, bad JSON).
@@ -34,22 +37,21 @@ import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../codec/
 import {
   attributePath,
   Client,
-  familyNames,
   FamilyNotFoundError,
-  findFamily,
-  findOperation,
   type Json,
   messageToJson,
   type Notification,
-  operationModes,
   requestFromJson,
   type UnknownNotification,
 } from "../client/mod.ts";
-import { args, exit, onInterrupt, stderr, stdout, UsageError } from "./_io.ts";
+import { familyNames, findFamily, findOperation, operationModes } from "../client/families.ts";
+import { args, Chunks, exit, onInterrupt, stderr, stdout, UsageError } from "./_io.ts";
+import { pcapArgument } from "./_pcap.ts";
 
 const USAGE = `usage: ynl.ts --family NAME [--do OP | --dump OP] [--json JSON]
               [--subscribe GROUP [--count N] [--timeout SECONDS]] [--list-ops]
               [-n NETNS] [--create] [--excl] [--replace] [--append] [--pretty]
+              [--pcap FILE]
 `;
 
 interface Options {
@@ -64,14 +66,16 @@ interface Options {
   netns?: string;
   flags: number;
   pretty: boolean;
+  pcap?: string;
 }
 
 function usage(message: string): UsageError {
   return new UsageError(`${USAGE}ynl.ts: error: ${message}\n`, 2);
 }
 
-function parseOptions(argv: string[]): Options {
-  const o: Options = { subscribe: [], listOps: false, flags: 0, pretty: false };
+function parseOptions(args: string[]): Options {
+  const { pcap, rest: argv } = pcapArgument(args, "ynl.ts");
+  const o: Options = { subscribe: [], listOps: false, flags: 0, pretty: false, pcap };
   const value = (i: number, name: string): string => {
     const v = argv[i];
     if (v === undefined) throw usage(`argument ${name}: expected one argument`);
@@ -243,27 +247,31 @@ async function run(o: Options): Promise<number> {
   const print = (v: Json) => JSON.stringify(v, null, o.pretty ? 2 : undefined);
   const stop = new AbortController();
   if (o.subscribe.length > 0) onInterrupt(() => stop.abort());
-  await using client = await Client.open(family, o.netns ? { netns: o.netns } : {});
+  await using client = await Client.open(family, { netns: o.netns, pcap: o.pcap });
   await using events = o.subscribe.length > 0
     ? await client.subscribe(o.subscribe, { signal: stop.signal })
     : undefined;
   if (op !== undefined && request !== undefined) {
     const call = { header: request.header, attrs: request.attrs, flags: o.flags };
     let started = false;
+    // A dump is printed as it arrives, an element at a time, written in large chunks.
+    const out = new Chunks(stdout);
     try {
       if (mode === "do") {
         const reply = await client.call(op, call);
         stdout(print(reply === undefined ? null : messageToJson(reply)) + "\n");
       } else {
         for await (const m of client.dump(op, call)) {
-          stdout((started ? ",\n" : "[\n") + print(messageToJson(m)));
+          out.write((started ? ",\n" : "[\n") + print(messageToJson(m)));
           started = true;
         }
-        stdout(started ? "\n]\n" : "[]\n");
+        out.write(started ? "\n]\n" : "[]\n");
+        out.end();
       }
     } catch (e) {
       if (!(e instanceof NetlinkError)) throw e;
-      if (started) stdout("\n]\n");
+      if (started) out.write("\n]\n");
+      out.end();
       // The request again (the same bytes but for the seq), to name the attribute the
       // extended ACK points at.
       const type = family.isGenetlink ? (await client.genlFamily(family)).id : undefined;

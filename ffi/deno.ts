@@ -82,11 +82,23 @@ export function loadDenoLibc(): Libc {
       const counter = new Uint8Array(new ArrayBuffer(8));
       let wanted = false;
       let running = false;
+      // True only while an epoll_wait is outstanding on the pool thread: the one moment a
+      // wake-up write is needed. When ready fds are being handled (the call has returned) and
+      // the last waiter goes, the loop just ends; a write then would leave the eventfd
+      // readable, and the next wait would return at once for nothing: one more thread round
+      // trip on every notification.
+      let blocked = false;
       const loop = async () => {
         running = true;
         try {
           while (wanted) {
-            const n: number = await s.epoll_wait_async(epfd, events, EPOLL_EVENTS, -1);
+            blocked = true;
+            let n: number;
+            try {
+              n = await s.epoll_wait_async(epfd, events, EPOLL_EVENTS, -1);
+            } finally {
+              blocked = false;
+            }
             if (n <= 0) continue; // EINTR: errno cannot be read after a nonblocking call
             const fds = readyFds(events, n, eventSize);
             if (fds.includes(wakeFd)) s.read(wakeFd, counter, 8);
@@ -107,7 +119,7 @@ export function loadDenoLibc(): Libc {
           if (!wanted) return;
           wanted = false;
           // Wake the outstanding epoll_wait so no op keeps the event loop alive.
-          if (running) s.write(wakeFd, one, 8);
+          if (blocked) s.write(wakeFd, one, 8);
         },
       };
     },

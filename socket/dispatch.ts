@@ -28,7 +28,7 @@ import {
 } from "../codec/constants.ts";
 import { NetlinkDecodeError } from "../codec/errors.ts";
 import type { NetlinkHeader } from "../codec/header.ts";
-import { type NetlinkMessage, parseMessages } from "../codec/message.ts";
+import { forEachMessage, type NetlinkMessage, parseMessages } from "../codec/message.ts";
 import { NetlinkError } from "../codec/netlink_error.ts";
 import { decodeErrorMessage, decodeExtendedAck, type ExtendedAck } from "../codec/nlmsgerr.ts";
 import { ENOBUFS, lostNotificationsError, lostReplyError } from "./errors.ts";
@@ -61,6 +61,41 @@ export interface Datagram {
    * 0, group 0): the kernel dropped datagrams for this socket here.
    */
   overrun?: true;
+}
+
+/** Where a datagram came from, as a {@link DatagramVisitor} is told. */
+export interface DatagramSource {
+  /** Sender's port id: 0 for the kernel. */
+  readonly sender: number;
+  /** The multicast group it was sent to, 0 for unicast (above 32 only with `pktinfo`). */
+  readonly group: number;
+  /** The peer namespace id, with `listenAllNsid`. */
+  readonly nsid?: number;
+}
+
+/**
+ * A synchronous visitor over one received datagram, called from the socket's receive loop
+ * (`NetlinkSocket.dumpDatagrams`, `NetlinkSocket.subscribeDatagrams`). `data[start, end)` is a
+ * run of whole netlink messages (`nlmsghdr`, payload, padding), or the whole datagram on an
+ * unframed socket. `data` is the socket's receive buffer: valid only during the call, and
+ * overwritten by the next receive — copy (`data.slice(start, end)`) what you keep. `source` is
+ * reused too. A visitor that throws stops its dump or subscription with that error.
+ */
+export type DatagramVisitor = (
+  data: Uint8Array,
+  start: number,
+  end: number,
+  source: DatagramSource,
+) => void;
+
+/** What `NetlinkSocket.dumpDatagrams` resolves with. */
+export interface DumpSummary {
+  /** Data messages visited (`NLMSG_DONE` not counted). */
+  messages: number;
+  /** Visitor calls (datagrams with at least one data message). */
+  datagrams: number;
+  /** A message of the dump carried `NLM_F_DUMP_INTR`: the data changed meanwhile; dump again. */
+  interrupted: boolean;
 }
 
 /**
@@ -101,6 +136,8 @@ export interface DispatchHost {
   /** Send a queued dump's request when its turn comes (throws as `send()` does). */
   sendRequest(bytes: Uint8Array, p: DumpWaiter): void;
 }
+
+const NLMSG_HDRLEN = 16;
 
 /** The little-endian u32 at `off`, or undefined past the end. */
 function u32At(data: Uint8Array, off: number): number | undefined {
@@ -254,11 +291,13 @@ export class Dispatcher {
   #drain(): boolean {
     for (;;) {
       if (this.#closed) return true;
-      const r = this.#t.receive();
+      // A visitor reads the datagram where it was received: no copy unless it goes elsewhere.
+      const borrow = this.#dumpActive?.visit !== undefined || this.#visitors();
+      const r = this.#t.receive(borrow);
       if (r.kind === "empty") return false;
       if (r.kind === "overrun") this.#overrun();
-      else if (this.#framed) this.#route(r.datagram);
-      else this.#routeDatagram(r.datagram);
+      else if (this.#framed) this.#route(r.datagram, borrow);
+      else this.#routeDatagram(r.datagram, borrow);
       if (!this.#needsData()) return true;
     }
   }
@@ -288,7 +327,9 @@ export class Dispatcher {
     if (!this.#congested) return;
     this.#congested = false;
     for (const s of this.#subscriptions.values()) {
-      if (this.#framed) s.stream.push(overrunMarker());
+      if (s.visit) {
+        if (s.onOverrun) this.#call(s, s.onOverrun);
+      } else if (this.#framed) s.stream.push(overrunMarker());
       else s.stream.push({ data: new Uint8Array(0), sender: 0, group: 0, overrun: true });
     }
     if (this.#atRisk.size === 0) return;
@@ -300,18 +341,151 @@ export class Dispatcher {
     }
   }
 
-  #routeDatagram(d: ReceivedDatagram): void {
-    const item: Datagram = { data: d.data, sender: d.sender, group: d.group };
+  #routeDatagram(d: ReceivedDatagram, borrowed: boolean): void {
+    let item: Datagram | undefined;
     let taken = false;
     for (const s of this.#subscriptions.values()) {
       if (!s.accepts(d.sender)) continue;
-      s.stream.push(item);
       taken = true;
+      if (s.visit) {
+        this.#call(s, () => s.visit!(d.data, 0, d.data.length, d));
+        continue;
+      }
+      item ??= { data: borrowed ? d.data.slice() : d.data, sender: d.sender, group: d.group };
+      s.stream.push(item);
     }
     if (!taken) this.dropped++;
   }
 
-  #route(d: ReceivedDatagram): void {
+  /** Is some subscription a visitor? */
+  #visitors(): boolean {
+    for (const s of this.#subscriptions.values()) if (s.visit) return true;
+    return false;
+  }
+
+  /** Call `fn` for visitor subscription `s`; what it throws ends `s` with that error. */
+  #call(s: Subscription<unknown>, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.#subscriptions.delete(s.stream);
+      s.stream.fail(e);
+      this.#demandDropped();
+    }
+  }
+
+  /**
+   * Hand an unsolicited datagram (a multicast, or a peer's message no waiter takes) to the
+   * visitor subscriptions that accept its sender. Returns whether it was visited and whether
+   * the object path must see it too (an iterator subscription, or a batch that may want the
+   * echo).
+   */
+  #visitUnsolicited(d: ReceivedDatagram): { visited: boolean; more: boolean } {
+    const data = d.data;
+    if (d.group === 0) {
+      // Unicast: a peer's request, unless it answers a waiter; the kernel's are answers.
+      const seq = u32At(data, 8);
+      if (seq === undefined || (d.sender === 0 && seq !== 0) || this.#waiterFor(seq, d)) {
+        return { visited: false, more: true };
+      }
+    }
+    try {
+      forEachMessage(data, () => {}); // whole messages only: else counted as malformed
+    } catch {
+      return { visited: false, more: true };
+    }
+    let visited = false, more = false;
+    for (const s of this.#subscriptions.values()) {
+      if (!s.accepts(d.sender)) continue;
+      if (!s.visit) {
+        more = true;
+        continue;
+      }
+      visited = true;
+      this.#call(s, () => s.visit!(data, 0, data.length, d));
+    }
+    if (!more) { for (const p of this.#pending.values()) if (p.kind === "batch") more = true; }
+    if (!visited && !more) this.dropped++;
+    return { visited, more };
+  }
+
+  /**
+   * A datagram for dump `p`, which has a visitor: runs of its data messages go to the visitor
+   * where they lie in the receive buffer; `NLMSG_DONE`, errors and anything not of the dump
+   * take the object path (a copy). Returns false when the datagram is not the dump's.
+   */
+  #visitDump(p: DumpWaiter, d: ReceivedDatagram): boolean {
+    const data = d.data, n = data.length;
+    if (d.group !== 0 || d.sender !== p.peer || p.unsent || n < NLMSG_HDRLEN) return false;
+    const dv = new DataView(data.buffer, data.byteOffset, n);
+    if (dv.getUint32(8, true) !== p.seq) return false;
+    let off = 0, run = 0, count = 0;
+    while (n - off >= NLMSG_HDRLEN) {
+      const len = dv.getUint32(off, true);
+      if (len < NLMSG_HDRLEN || len > n - off) break; // malformed: below
+      const type = dv.getUint16(off + 4, true);
+      const next = off + ((len + 3) & ~3);
+      if (
+        type === NLMSG_DONE || type === NLMSG_ERROR || type === NLMSG_OVERRUN ||
+        dv.getUint32(off + 8, true) !== p.seq
+      ) {
+        this.#visitRun(p, d, run, off, count);
+        count = 0;
+        const msg = parseMessages(data.slice(off, off + len))[0];
+        const w = this.#waiterFor(msg.seq, d);
+        if (w) this.#deliver(w, msg);
+        else this.#unsolicited(msg, d);
+        off = run = Math.min(next, n);
+        if (this.#pending.get(p.seq) !== p) {
+          // The dump is over: the rest of the datagram, if any, is not its.
+          if (off < n) this.#route({ ...d, data: data.slice(off) }, false);
+          return true;
+        }
+        continue;
+      }
+      if (dv.getUint16(off + 6, true) & NLM_F_DUMP_INTR) p.interrupted = true;
+      count++;
+      off = next;
+    }
+    if (off > n) off = n; // the last message's padding may be missing
+    this.#visitRun(p, d, run, off, count);
+    if (off < n && this.#pending.get(p.seq) === p) {
+      let error: unknown;
+      try {
+        forEachMessage(data.subarray(off), () => false);
+      } catch (e) {
+        error = e;
+      }
+      this.#complete(p, malformedReply(p, error ?? "malformed message"));
+    }
+    return true;
+  }
+
+  /** Visit `count` data messages of dump `p` at `[start, end)` of `d`. */
+  #visitRun(p: DumpWaiter, d: ReceivedDatagram, start: number, end: number, count: number): void {
+    if (count === 0 || p.abandoned) return;
+    const v = p.visited!;
+    v.messages += count;
+    v.datagrams++;
+    try {
+      p.visit!(d.data, start, end, d);
+    } catch (e) {
+      // Stop: the caller sees the error; the rest of the dump is read and dropped.
+      p.abandoned = true;
+      p.stream.fail(e);
+    }
+  }
+
+  #route(d: ReceivedDatagram, borrowed: boolean): void {
+    const active = this.#dumpActive;
+    if (active?.visit !== undefined && this.#visitDump(active, d)) return;
+    let claimed = false;
+    if (this.#visitors()) {
+      const v = this.#visitUnsolicited(d);
+      if (!v.more) return;
+      claimed = v.visited;
+    }
+    if (borrowed) d = { ...d, data: d.data.slice() };
     let messages: NetlinkMessage[];
     try {
       messages = parseMessages(d.data);
@@ -325,7 +499,7 @@ export class Dispatcher {
       if (p) {
         if (p.kind === "dump" && p.batched) batching = p;
         this.#deliver(p, msg);
-      } else this.#unsolicited(msg, d, this.#echo(msg, d));
+      } else this.#unsolicited(msg, d, this.#echo(msg, d) || claimed);
     }
     if (batching) this.#flush(batching);
   }
@@ -378,7 +552,7 @@ export class Dispatcher {
     if (d.nsid !== undefined) r.nsid = d.nsid;
     let taken = false;
     for (const s of this.#subscriptions.values()) {
-      if (!s.accepts(d.sender)) continue;
+      if (!s.accepts(d.sender) || s.visit) continue;
       s.stream.push(r);
       taken = true;
     }
@@ -423,7 +597,7 @@ export class Dispatcher {
         return this.#complete(p, new NetlinkError(ENOBUFS, { operation: p.operation, seq: p.seq }));
       default:
         if (p.kind === "dump") {
-          if (p.abandoned) return;
+          if (p.abandoned || p.visit) return; // a visitor's messages come through #visitDump
           if (p.batched) (p.batch ??= []).push(msg);
           else p.stream.push(msg);
         } else if (!p.ack) {

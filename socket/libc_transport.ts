@@ -148,7 +148,7 @@ export class LibcTransport implements Transport {
     throw new NetlinkError(errno, { operation: "sendto" });
   }
 
-  receive(): ReceiveResult {
+  receive(borrow = false): ReceiveResult {
     const libc = this.#libc;
     for (;;) {
       // The next datagram's length, without taking it off the queue or copying it. After a
@@ -189,7 +189,7 @@ export class LibcTransport implements Transport {
       const sender = this.#nameView.getUint32(SOCKADDR_NL.pid, true);
       const mask = this.#nameView.getUint32(SOCKADDR_NL.groups, true); // groups 1-32 only
       const datagram = {
-        data: buf === this.#buf ? buf.slice(0, got) : buf,
+        data: buf !== this.#buf ? buf : borrow ? buf.subarray(0, got) : buf.slice(0, got),
         sender,
         group: mask === 0 ? 0 : 32 - Math.clz32(mask),
         nsid: undefined as number | undefined,

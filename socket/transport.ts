@@ -9,7 +9,7 @@
 
 /** One datagram taken off the receive queue. */
 export interface ReceivedDatagram {
-  /** The datagram's bytes: a copy the caller may keep. */
+  /** The datagram's bytes: a copy the caller may keep (unless it asked to borrow them). */
   data: Uint8Array;
   /** Sender's port id: 0 for the kernel. */
   sender: number;
@@ -40,8 +40,12 @@ export interface Transport {
   bind(portId: number, groups: number): number;
   /** Send one datagram to port `portId` (0: the kernel) and/or the multicast `groups` mask. */
   send(data: Uint8Array, portId: number, groups: number): void;
-  /** Take one whole datagram off the receive queue without blocking; never cut one short. */
-  receive(): ReceiveResult;
+  /**
+   * Take one whole datagram off the receive queue without blocking; never cut one short.
+   * With `borrow`, the datagram's `data` may be a view of the endpoint's own receive buffer,
+   * valid until the next `receive` (the caller copies what it keeps); without, it is a copy.
+   */
+  receive(borrow?: boolean): ReceiveResult;
   /** Resolve once a receive may find something (or {@link cancelWait} was called). */
   readable(): Promise<void>;
   /** Release a {@link readable} wait: nobody needs data now (lets an idle process exit). */

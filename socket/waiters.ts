@@ -8,6 +8,7 @@
 import type { NetlinkMessage } from "../codec/message.ts";
 import type { BatchAnswer } from "./batch.ts";
 import type { MessageStream } from "./stream.ts";
+import type { DatagramVisitor } from "./dispatch.ts";
 
 /** What both kinds of waiter have. */
 interface WaiterBase {
@@ -53,6 +54,13 @@ export interface DumpWaiter extends WaiterBase {
   abandoned: boolean;
   /** The request, until it is sent (the kernel runs one dump per socket at a time). */
   unsent?: Uint8Array;
+  /**
+   * `NetlinkSocket.dumpDatagrams`: called with each datagram's run of data messages, in the
+   * receive buffer, instead of anything being pushed to `stream` (which only ends or fails).
+   */
+  visit?: DatagramVisitor;
+  /** Data messages and datagrams handed to `visit`. */
+  visited?: { messages: number; datagrams: number };
 }
 
 /**
@@ -92,4 +100,11 @@ export interface Subscription<T> {
   accepts: (sender: number) => boolean;
   /** On an overrun: yield a marker and go on, or fail. */
   overrun: "mark" | "throw";
+  /**
+   * `NetlinkSocket.subscribeDatagrams`: called with each datagram in the receive buffer
+   * instead of anything being pushed to `stream` (which only ends or fails).
+   */
+  visit?: DatagramVisitor;
+  /** With `visit`: called where the marker would be yielded after an overrun. */
+  onOverrun?: () => void;
 }

@@ -156,6 +156,15 @@ test("fake families: wireguard set-device is laid out as linux/wireguard.h says,
   assert.deepEqual([...sent.subarray(16)], [...req.payload]);
   assert.equal(attributePath(op, sent, KEY_OFFSET), ".peers[0].public-key");
   assert.equal(attributePath(op, sent, 16 + 4), ".ifname");
+  // The C names of linux/wireguard.h, in the path and in the client's error message.
+  const cPath = "WGDEVICE_A_PEERS[0]/WGPEER_A_PUBLIC_KEY";
+  assert.equal(attributePath(op, sent, KEY_OFFSET, { names: "c" }), cPath);
+  assert.equal(attributePath(op, sent, 16 + 4, { names: "c" }), "WGDEVICE_A_IFNAME");
+  assert.equal(error.attribute, cPath);
+  assert.equal(
+    error.message,
+    `wireguard set-device (cmd 1) failed: EINVAL (Invalid argument): Invalid public key (attribute ${cPath}) [seq ${req.seq}]`,
+  );
 });
 
 test("fake families: a wireguard get-device dump split over two messages decodes both, peers numbered 0 as the kernel does", async () => {

@@ -219,6 +219,7 @@ const jsonCases: ["ip" | "tc", string[]][] = [
   ["ip", ["-6", "rule"]],
   ["tc", ["qdisc", "show"]],
   ["tc", ["qdisc", "show", "dev", "vb"]],
+  ["tc", ["-d", "qdisc", "show", "dev", "vb"]],
   ["tc", ["filter", "show", "dev", "vb"]],
   // The filters of `show` the README lists as supported.
   ["ip", ["link", "show", "type", "veth"]],

@@ -164,6 +164,11 @@ const isLinkMark = (k: number, l: string) =>
 const neighMark = (k: number) =>
   ipNs("neigh", "replace", `10.0.0.${100 + k}`, "lladdr", "02:00:00:00:01:00", "dev", "va");
 const isNeighMark = (k: number, l: string) => l.includes(`10.0.0.${100 + k} dev va`);
+/** The same entry as `monitor dev va` prints it (no `dev`). */
+const isNeighMarkOnVa = (k: number, l: string) => l.startsWith(`10.0.0.${100 + k} lladdr `);
+/** Marker: an address on va, seen by monitors of va's addresses (and `dev va`). */
+const vaMark = (k: number) => ipNs("address", "add", `10.67.0.${k}/32`, "dev", "va");
+const isVaMark = (k: number, l: string) => l.includes(` inet 10.67.0.${k}/32 `);
 
 /** Changes of every kind of object `ip monitor` prints. */
 function changes(): void {
@@ -191,6 +196,7 @@ function cleanupMarks(): void {
   for (let i = 0; i <= 21; i++) {
     spawnSync("ip", ["-n", NS, "address", "del", `10.66.0.${i}/32`, "dev", "lo"]);
     spawnSync("ip", ["-n", NS, "neigh", "del", `10.0.0.${100 + i}`, "dev", "va"]);
+    spawnSync("ip", ["-n", NS, "address", "del", `10.67.0.${i}/32`, "dev", "va"]);
   }
 }
 
@@ -202,6 +208,8 @@ const monitorCases: [string[], (k: number) => void, (k: number, l: string) => bo
   [["neigh", "rule", "netconf", "nsid"], neighMark, isNeighMark],
   [["label", "neigh", "rule", "netconf", "nsid"], neighMark, isNeighMark],
   [["-4", "address", "route", "neigh"], addrMark, isAddrMark],
+  [["dev", "va"], vaMark, isVaMark],
+  [["neigh", "route", "dev", "va"], neighMark, isNeighMarkOnVa],
 ];
 for (const [args, mark, isMark] of monitorCases) {
   const objects = args.filter((a) => a !== "-4");

@@ -8,8 +8,7 @@
 import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   NETLINK_ROUTE,
@@ -24,92 +23,27 @@ import { NetlinkError } from "../codec/netlink_error.ts";
 import { pcapFile } from "../capture/mod.ts";
 import process from "node:process";
 import { NetlinkSocket } from "../socket/socket.ts";
-import { ipJson, runtimeCommand, sh, shFails, SKIP_KERNEL, uniqueName } from "./helpers.ts";
+import { ipJson, runtimeCommand, sh, shFails, uniqueName } from "./helpers.ts";
+import {
+  ARPHRD_NETLINK,
+  one,
+  PACKET_HOST,
+  PACKET_OUTGOING,
+  SKIP_TSHARK,
+  tempDir,
+  tshark,
+} from "./pcap_helpers.ts";
 
 // linux/rtnetlink.h, linux/if_link.h, linux/netlink.h
 const RTM_NEWLINK = 16, RTM_GETLINK = 18;
 const IFLA_IFNAME = 3, IFLA_LINKINFO = 18, IFLA_INFO_KIND = 1;
 const NLM_F_ACK_TLVS = 0x200, NLMSGERR_ATTR_MSG = 1;
-// linux/if_packet.h, linux/if_arp.h
-const PACKET_HOST = 0, PACKET_OUTGOING = 4, ARPHRD_NETLINK = 824;
-
-const SKIP = SKIP_KERNEL ||
-  (spawnSync("tshark", ["--version"]).status === 0
-    ? false
-    : "needs tshark (apt-get install tshark)");
-
-/** One message as tshark dissected it: every field name with its values, in document order. */
-type Fields = Map<string, string[]>;
-
-/** One frame: the cooked header from tshark's raw frame bytes, and the dissected messages. */
-interface Frame {
-  raw: Uint8Array;
-  packetType: number;
-  hatype: number;
-  peer: number;
-  protocol: number;
-  /** tshark's own reading of the cooked header. */
-  family: string;
-  messages: Fields[];
-}
-
-function flatten(o: unknown, out: Fields = new Map()): Fields {
-  if (Array.isArray(o)) { for (const v of o) flatten(v, out); }
-  else if (o && typeof o === "object") {
-    for (const [k, v] of Object.entries(o)) {
-      if (k.endsWith("_raw")) continue;
-      if (typeof v === "string") out.set(k, [...(out.get(k) ?? []), v]);
-      else if (Array.isArray(v) && v.every((x) => typeof x === "string")) {
-        out.set(k, [...(out.get(k) ?? []), ...v]);
-      } else flatten(v, out);
-    }
-  }
-  return out;
-}
-
-const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
-/** `tshark -r FILE -T json`, each frame's messages in order. */
-function tshark(file: string): Frame[] {
-  const r = spawnSync("tshark", ["-r", file, "-T", "json", "--no-duplicate-keys", "-x"], {
-    encoding: "utf8",
-    maxBuffer: 256 << 20,
-  });
-  assert.equal(r.status, 0, r.stderr);
-  assert.doesNotMatch(r.stderr, /cut short|appears to be damaged|isn't a capture file/);
-  return (JSON.parse(r.stdout) as { _source: { layers: Record<string, unknown> } }[]).map((p) => {
-    const l = p._source.layers;
-    const raw = Uint8Array.from(
-      (l.frame_raw as string[])[0].match(/../g)!.map((b) => parseInt(b, 16)),
-    );
-    const v = new DataView(raw.buffer);
-    // A route message is dissected by netlink-route; the rest ("Netlink message") by netlink.
-    // Frames here carry one kind or the other, so the order within each list is the order.
-    const messages = [...list(l["netlink-route"]), ...list(l["Netlink message"])].map((m) =>
-      flatten(m)
-    );
-    return {
-      raw,
-      packetType: v.getUint16(0),
-      hatype: v.getUint16(2),
-      peer: v.getUint32(6),
-      protocol: v.getUint16(14),
-      family: flatten(l.netlink).get("netlink.family")![0],
-      messages,
-    };
-  });
-}
-
-const one = (m: Fields, k: string) => m.get(k)?.[0];
+const SKIP = SKIP_TSHARK;
 
 /** A route socket capturing to `file` through the `pcap` open option (its writer is shared). */
 async function capturing(file: string) {
   const sock = await NetlinkSocket.open(NETLINK_ROUTE, { pcap: file });
   return { writer: pcapFile(file), sock };
-}
-
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "netlink-pcap-"));
 }
 
 test("pcap: a link dump read back by tshark has the request, the links ip reports, and DONE", {

@@ -4,7 +4,7 @@
  * the `SO_RCVBUFFORCE` fallback), generic netlink through the socket API, `npm start`, and the
  * README's own snippets, run as written.
  */
-import { test } from "./harness.ts";
+import { lacksConfig, test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
@@ -30,7 +30,15 @@ import {
   startScript,
   uniqueName,
   waitFor,
+  withTimeout,
 } from "./helpers.ts";
+import {
+  type Json,
+  Nftables,
+  rulesetJson,
+  Transaction,
+  transactionFromJson,
+} from "../families/netfilter/nftables.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
@@ -277,22 +285,51 @@ test("README: npm start prints what ip address prints", {
   assert.equal(r.stdout, sh("ip", ["address"]));
 });
 
-/** The first ```ts block under the README heading `heading`, importing this checkout. */
-function readmeSnippet(heading: string): string {
+/** The package's import map (deno.json "imports"): `@netlink/netlink…` → this checkout. */
+const IMPORTS = Object.entries(
+  JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")).imports as Record<string, string>,
+).map(([k, v]) => [k, new URL(v, new URL("../", import.meta.url)).href] as const);
+
+/**
+ * The `index`-th ```ts block of the README section `heading` (a `##` or `###` heading, up to the
+ * next heading), importing this checkout: the package's specifiers become file URLs, which Deno
+ * and Bun both load.
+ */
+function readmeSnippet(heading: string, index = 0): string {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const at = readme.indexOf(`\n## ${heading}\n`);
-  assert.ok(at >= 0, `README has a "## ${heading}" section`);
-  const m = /```ts\n([\s\S]*?)```/.exec(readme.slice(at));
-  assert.ok(m, `a ts block under "${heading}"`);
-  const mod = new URL("../mod.ts", import.meta.url).href;
-  return m[1].replaceAll('"jsr:@netlink/netlink"', JSON.stringify(mod));
+  const m = new RegExp(`\n(##|###) ${heading.replace(/[.*+?^${}()|[\]\\`]/g, "\\$&")}\n`).exec(
+    readme,
+  );
+  assert.ok(m, `README has a "## ${heading}" section`);
+  const rest = readme.slice(m.index + m[0].length);
+  const section = rest.slice(0, rest.search(/\n#{1,3} /) >>> 0);
+  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((b) => b[1]);
+  assert.ok(blocks.length > index, `a ts block #${index} under "${heading}"`);
+  let code = blocks[index];
+  for (const [k, url] of IMPORTS) code = code.replaceAll(`"${k}"`, JSON.stringify(url));
+  assert.doesNotMatch(code, /"@netlink\/netlink/, "every import of the package is mapped");
+  return code;
 }
 
-/** Run a README snippet in namespace `ns` under the current runtime. */
-function runSnippet(heading: string, ns: string, dir: string) {
-  const file = join(dir, `${heading.replace(/\W+/g, "_")}.ts`);
-  writeFileSync(file, readmeSnippet(heading));
-  return startScript(["ip", "netns", "exec", ns, ...runtimeCommand().argv, file]);
+/** Run a README snippet under the current runtime, in namespace `ns` (or this one). */
+function runSnippet(heading: string, ns: string | undefined, dir: string, index = 0) {
+  const file = join(dir, `${heading.replace(/\W+/g, "_")}_${index}.ts`);
+  writeFileSync(file, readmeSnippet(heading, index));
+  const argv = [...runtimeCommand().argv, file];
+  return startScript(ns === undefined ? argv : ["ip", "netns", "exec", ns, ...argv]);
+}
+
+/** Run a README snippet to its end; its printed lines. */
+async function runToEnd(heading: string, ns: string | undefined, dir: string, index = 0) {
+  const child = runSnippet(heading, ns, dir, index);
+  const code = await withTimeout(child.exited, 20_000, `the "${heading}" snippet to end`).catch(
+    (e) => {
+      child.kill();
+      throw e;
+    },
+  );
+  assert.equal(code, 0, `"${heading}" exited with ${code}: ${child.stderr()}`);
+  return child.lines;
 }
 
 /** Run `fn` with a temporary directory, removed afterwards. */
@@ -305,46 +342,93 @@ async function withTmp(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-test("README: the Dump example prints each link's index and name", {
+/** A tool the comparison needs, or the reason to skip. */
+const lacksTool = (tool: string, arg = "--version") =>
+  spawnSync(tool, [arg]).error === undefined ? false : `needs ${tool}`;
+
+test("README: the quick start's links, addresses and route print what ip shows", {
   skip: SKIP_KERNEL,
+  timeout: 60_000,
 }, async () => {
   await withTmp((dir) =>
-    withNetns("dmp", async (ns) => {
-      sh("ip", ["-n", ns, "link", "add", "d0", "type", "veth", "peer", "name", "d1"]);
-      const child = runSnippet("Dump: every link", ns, dir);
-      assert.equal(await child.exited, 0, child.stderr());
-      const want = ipJson<{ ifindex: number; ifname: string }[]>("-n", ns, "link");
-      assert.deepEqual(child.lines, want.map((l) => `${l.ifindex} ${l.ifname}`));
+    withNetns("qs", async (ns) => {
+      const links = await runToEnd("Links and addresses", ns, dir);
+      const ip = ipJson<{ ifindex: number; ifname: string; flags: string[]; mtu: number }[]>(
+        "-n",
+        ns,
+        "link",
+      );
+      assert.deepEqual(ip.map((l) => l.ifname).sort(), ["lo", "v0", "v1"]);
+      assert.deepEqual(links, [
+        ...ip.map((l) =>
+          `${l.ifindex} ${l.ifname} ${l.flags.includes("UP") ? "UP" : "DOWN"} ${l.mtu}`
+        ),
+        "192.0.2.1/24 global",
+      ]);
+      const [v0] = ipJson<{ addr_info: { local: string; prefixlen: number }[] }[]>(
+        "-n",
+        ns,
+        "-4",
+        "address",
+        "show",
+        "v0",
+      );
+      assert.deepEqual(v0.addr_info.map((a) => `${a.local}/${a.prefixlen}`), ["192.0.2.1/24"]);
+
+      const routes = await runToEnd("A route in a table", ns, dir);
+      const want = ipJson<{ dst: string; gateway: string; dev: string }[]>(
+        "-n",
+        ns,
+        "route",
+        "show",
+        "table",
+        "100",
+      );
+      assert.equal(want.length, 1);
+      assert.deepEqual(
+        routes,
+        want.map((r) => `${r.dst} via ${r.gateway} dev ${r.dev} table 100`),
+      );
     })
   );
 });
 
-test("README: the Subscribe example reports link changes", {
+test("README: the Watching changes example reports a link and an address change", {
   skip: SKIP_KERNEL,
   timeout: 30_000,
 }, async () => {
   await withTmp((dir) =>
-    withNetns("sub", async (ns) => {
-      const child = runSnippet("Subscribe: link changes as they happen", ns, dir);
+    withNetns("wch", async (ns) => {
+      sh("ip", ["-n", ns, "link", "add", "w0", "type", "bridge"]);
+      const child = runSnippet("Watching changes", ns, dir);
       try {
-        // The snippet needs a moment to subscribe: add a link until a change is reported.
-        let index: number | undefined;
-        for (let i = 0; index === undefined && i < 20; i++) {
-          const name = `s${i}`;
-          sh("ip", ["-n", ns, "link", "add", name, "type", "bridge"]);
-          const [l] = ipJson<{ ifindex: number }[]>("-n", ns, "link", "show", "dev", name);
-          const line = `new/changed ${l.ifindex}`;
-          if (await waitFor(() => child.lines.includes(line), 1000, line).catch(() => false)) {
-            index = l.ifindex;
-            sh("ip", ["-n", ns, "link", "del", name]);
-            await waitFor(
-              () => child.lines.includes(`deleted ${index}`),
-              5000,
-              `"deleted ${index}"`,
-            );
-          }
+        // The watch starts a moment after the process does: change the MTU until it reports one.
+        let mtu = 0;
+        for (let i = 0; mtu === 0 && i < 20; i++) {
+          sh("ip", ["-n", ns, "link", "set", "w0", "mtu", String(1400 + i)]);
+          const seen = await waitFor(
+            () =>
+              child.lines.find((l) =>
+                l.startsWith("link new ") && JSON.parse(l.slice(9)).mtu === 1400 + i
+              ),
+            500,
+            `mtu ${1400 + i}`,
+          ).catch(() => undefined);
+          if (seen) mtu = 1400 + i;
         }
-        assert.ok(index !== undefined, `nothing reported; stderr: ${child.stderr()}`);
+        assert.ok(mtu, `no link event; printed ${child.lines}; stderr: ${child.stderr()}`);
+        const line = child.lines.find((l) => l.startsWith("link new "))!;
+        const [w0] = ipJson<{ ifindex: number; ifname: string }[]>("-n", ns, "link", "show", "w0");
+        assert.equal(JSON.parse(line.slice(9)).index, w0.ifindex);
+        assert.equal(JSON.parse(line.slice(9)).name, "w0");
+        sh("ip", ["-n", ns, "address", "add", "203.0.113.9/24", "dev", "w0"]);
+        const addr = await waitFor(
+          () => child.lines.find((l) => l.startsWith("address new ")),
+          5000,
+          "an address event",
+        );
+        const a = JSON.parse(addr!.slice("address new ".length));
+        assert.deepEqual([a.address, a.prefixlen, a.dev], ["203.0.113.9", 24, "w0"]);
       } finally {
         child.kill();
       }
@@ -352,46 +436,242 @@ test("README: the Subscribe example reports link changes", {
   );
 });
 
-test("README: the Typed rtnetlink example adds a veth, an address and a route, and watches", {
+test("README: the uevent example prints the kernel's add event of a new link", {
   skip: SKIP_KERNEL,
   timeout: 30_000,
 }, async () => {
   await withTmp((dir) =>
-    withNetns("typ", async (ns) => {
-      const child = runSnippet("Typed rtnetlink", ns, dir);
+    withNetns("uev", async (ns) => {
+      const child = runSnippet("Device events: uevents", ns, dir);
       try {
-        const route = "198.51.100.0/24 192.0.2.254 100";
-        await waitFor(() => child.lines.includes(route), 10_000, `"${route}"`).catch((e) => {
-          throw new Error(`${e.message}; printed ${child.lines}; stderr: ${child.stderr()}`);
-        });
-        const [v0] = ipJson<Record<string, unknown>[]>("-n", ns, "-d", "address", "show", "v0");
-        assert.equal((v0.linkinfo as { info_kind: string }).info_kind, "veth");
-        assert.equal(v0.link, "v1");
-        assert.ok((v0.flags as string[]).includes("UP"));
-        const v4 = (v0.addr_info as { family: string; local: string; prefixlen: number }[])
-          .filter((a) => a.family === "inet");
-        assert.deepEqual(v4.map((a) => `${a.local}/${a.prefixlen}`), ["192.0.2.1/24"]);
-        assert.deepEqual(ipJson("-n", ns, "route", "show", "table", "100"), [
-          { dst: "198.51.100.0/24", gateway: "192.0.2.254", dev: "v0", flags: ["linkdown"] },
-        ]);
-        // The listing shows the routes the kernel made for the address, in their tables.
-        for (const r of ["192.0.2.0/24 undefined 254", "192.0.2.1/32 undefined 255"]) {
-          await waitFor(() => child.lines.includes(r), 5000, `"${r}"`);
-        }
-        // The watch: a link change is reported as "link new" (change the MTU until one is: the
-        // watch starts a moment after the routes are printed).
-        let seen = false;
-        for (let i = 0; !seen && i < 10; i++) {
-          sh("ip", ["-n", ns, "link", "set", "v1", "mtu", String(1400 + i)]);
-          seen = await waitFor(() => child.lines.includes("link new"), 1000, "link new").then(
-            () => true,
-            () => false,
+        let seen = "";
+        for (let i = 0; !seen && i < 20; i++) {
+          const name = `ue${i}`;
+          sh("ip", ["-n", ns, "link", "add", name, "type", "bridge"]);
+          const want = `add@/devices/virtual/net/${name} net`;
+          seen = await waitFor(() => child.lines.includes(want), 500, want).then(
+            () => want,
+            () => "",
           );
         }
-        assert.ok(seen, `no "link new"; printed ${child.lines}; stderr: ${child.stderr()}`);
+        assert.ok(seen, `no uevent; printed ${child.lines}; stderr: ${child.stderr()}`);
       } finally {
         child.kill();
       }
     })
   );
+});
+
+test("README: the generic netlink example prints the link modes ethtool shows", {
+  skip: SKIP_KERNEL || lacksTool("ethtool"),
+  timeout: 30_000,
+}, async () => {
+  await withTmp((dir) =>
+    withNetns("gnl", async (ns) => {
+      sh("ip", ["-n", ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
+      const lines = await runToEnd("Generic netlink: any family by name", ns, dir);
+      const ethtool = (dev: string) => {
+        const out = sh("ip", ["netns", "exec", ns, "ethtool", dev]);
+        const speed = /Speed: (\d+)Mb\/s/.exec(out)![1];
+        const duplex = /Duplex: (\w+)/.exec(out)![1];
+        return { speed, duplex: { Half: "0", Full: "1" }[duplex] };
+      };
+      const v0 = ethtool("v0");
+      assert.equal(lines[0], `${v0.speed} ${v0.duplex}`);
+      assert.deepEqual(lines.slice(1).sort(), ["v0", "v1"].map((d) => `${d} ${ethtool(d).speed}`));
+    })
+  );
+});
+
+test("README: the ss example lists the listening TCP sockets ss lists", {
+  skip: SKIP_KERNEL || lacksTool("ss", "-V"),
+  timeout: 30_000,
+}, async () => {
+  await withTmp((dir) =>
+    withNetns("ssq", async (ns) => {
+      const server = join(dir, "listen.ts");
+      writeFileSync(
+        server,
+        'import { createServer } from "node:net";\n' +
+          'createServer().listen(8080, "127.0.0.1", () => console.log("listening"));\n' +
+          'createServer().listen(53, "127.0.0.1", () => console.log("listening"));\n',
+      );
+      const listener = startScript(["ip", "netns", "exec", ns, ...runtimeCommand().argv, server]);
+      try {
+        await waitFor(
+          () => listener.lines.filter((l) => l === "listening").length === 2,
+          10_000,
+          "the listeners",
+        );
+        const lines = await runToEnd("Sockets, like `ss`", ns, dir);
+        const ss = sh("ip", ["netns", "exec", ns, "ss", "-Htln4e", "sport > :1023"]).trim()
+          .split("\n").map((l) => {
+            const f = l.trim().split(/\s+/);
+            return `LISTEN ${f[3]} inode ${/ino:(\d+)/.exec(l)![1]}`;
+          });
+        assert.deepEqual(ss.map((l) => l.split(" ")[1]), ["127.0.0.1:8080"], "port 53 is filtered");
+        assert.deepEqual(lines, ss);
+      } finally {
+        listener.kill();
+      }
+    })
+  );
+});
+
+test("README: the conntrack example lists the entry conntrack -I made", {
+  skip: SKIP_KERNEL || lacksTool("conntrack"),
+  timeout: 30_000,
+}, async () => {
+  await withTmp((dir) =>
+    withNetns("ctq", async (ns) => {
+      const ct = (...args: string[]) => sh("ip", ["netns", "exec", ns, "conntrack", ...args]);
+      ct(
+        ..."-I -s 10.0.0.1 -d 10.0.0.2 -p tcp --sport 40000 --dport 22".split(" "),
+        ..."--state ESTABLISHED -t 100 -u SEEN_REPLY -m 7".split(" "),
+      );
+      ct(
+        ..."-I -s 10.0.0.1 -d 10.0.0.3 -p tcp --sport 40001 --dport 22".split(" "),
+        ..."--state SYN_SENT -t 100".split(" "),
+      );
+      const listed = ct("-L");
+      assert.match(listed, /ESTABLISHED src=10\.0\.0\.1 dst=10\.0\.0\.2 .* mark=7 /);
+      const lines = await runToEnd("Conntrack and nftables", ns, dir, 0);
+      // TCP_CONNTRACK_ESTABLISHED is 3 (linux/netfilter/nf_conntrack_tcp.h); the entry to
+      // 10.0.0.3 is filtered out by the kernel.
+      assert.deepEqual(lines, ["10.0.0.1 40000 3 7"]);
+    })
+  );
+});
+
+test("README: the nftables example commits what nft -j lists, and prints its rule handle", {
+  skip: SKIP_KERNEL || lacksTool("nft", "-v"),
+  timeout: 30_000,
+}, async () => {
+  await withTmp((dir) =>
+    withNetns("nfq", async (ns) => {
+      const lines = await runToEnd("Conntrack and nftables", ns, dir, 1);
+      const nft = JSON.parse(sh("ip", ["netns", "exec", ns, "nft", "-j", "list", "ruleset"]))
+        .nftables as Record<string, { handle?: number }>[];
+      const rules = nft.filter((o) => o.rule);
+      assert.equal(rules.length, 1);
+      assert.equal(lines[0], `rule handle ${rules[0].rule.handle}`);
+      const mine = JSON.parse(lines[1]).nftables as Record<string, unknown>[];
+      const strip = (l: Record<string, unknown>[]) => l.filter((o) => !("metainfo" in o));
+      assert.deepEqual(strip(mine), strip(nft));
+    })
+  );
+});
+
+test("README: the USERSOCK example's server acknowledges and refuses with its message", {
+  skip: SKIP_KERNEL,
+  timeout: 30_000,
+}, async () => {
+  await withTmp(async (dir) => {
+    const lines = await runToEnd("A protocol of your own", undefined, dir);
+    assert.equal(lines.length, 2, String(lines));
+    assert.match(lines[0], /^acknowledged, seq \d+$/);
+    assert.equal(lines[1], "EINVAL zero is not allowed");
+  });
+});
+
+test("README: the reliability example reads the links, then reports a new one", {
+  skip: SKIP_KERNEL,
+  timeout: 40_000,
+}, async () => {
+  await withTmp((dir) =>
+    withNetns("rel", async (ns) => {
+      const child = runSnippet("Reliability: what is guaranteed, and how to recover", ns, dir);
+      try {
+        await waitFor(() => child.lines.length > 0, 10_000, "the link count");
+        const n = ipJson("-n", ns, "link").length;
+        assert.equal(child.lines[0], `${n} links`);
+        sh("ip", ["-n", ns, "link", "add", "r0", "type", "bridge"]);
+        await waitFor(() => child.lines.includes("new r0"), 5000, '"new r0"');
+        // The signal's timeout ends the watch; the snippet catches that and exits 0.
+        assert.equal(await withTimeout(child.exited, 20_000, "the snippet to end"), 0);
+      } finally {
+        child.kill();
+      }
+    })
+  );
+});
+
+// The rules whose `nft -j` form the library does not reconstruct, as README's netfilter section
+// lists them: loaded with nft -f, each printed as the README says.
+const NOT_DERIVED = `
+table ip t {
+  set ci { type ipv4_addr . inet_service; flags interval; elements = { 10.0.0.0/8 . 80-90 } }
+  set dyn { type ipv4_addr; flags dynamic; }
+  map dm { type ipv4_addr : ipv4_addr; elements = { 10.0.0.1 : 10.0.0.2 } }
+  chain c {
+    type filter hook input priority 0;
+    add @dyn { ip saddr }
+    meta mark set numgen inc mod 2
+    tcp option maxseg size 1400 accept
+    ct mark set ct mark >> 2
+    ct count over 10 drop
+  }
+  chain n { type nat hook prerouting priority -100; dnat to ip saddr map @dm; }
+}
+`;
+
+test("README: nft expressions the library does not derive print as unknown and do not compile", {
+  skip: SKIP_KERNEL || lacksTool("nft", "-v") ||
+    lacksConfig(["CONFIG_NFT_CONNLIMIT", "CONFIG_NFT_NUMGEN", "CONFIG_NFT_NAT"]),
+  timeout: 30_000,
+}, async () => {
+  await withNetns("nfu", async (ns) => {
+    sh("ip", ["netns", "exec", ns, "nft", "-f", "-"], NOT_DERIVED);
+    await using nft = await Nftables.open({ netns: ns });
+    const mine = rulesetJson(await nft.ruleset()).nftables as Record<string, Json>[];
+    const theirs = JSON.parse(sh("ip", ["netns", "exec", ns, "nft", "-j", "list", "ruleset"]))
+      .nftables as Record<string, Json>[];
+    const rules = (l: Record<string, Json>[]) =>
+      l.filter((o) => o.rule).map((o) => JSON.stringify((o.rule as { expr: Json }).expr));
+    assert.deepEqual(rules(mine), [
+      '[{"unknown":{"expression":"dynset"}}]',
+      '[{"unknown":{"expression":"numgen"}},{"mangle":{"key":{"meta":{"key":"mark"}},"value":null}}]',
+      '[{"unknown":{"expression":"exthdr"}},{"accept":null}]',
+      '[{"unknown":{"expression":"bitwise"}},{"mangle":{"key":{"ct":{"key":"mark"}},"value":null}}]',
+      '[{"unknown":{"expression":"connlimit"}},{"drop":null}]',
+      '[{"unknown":{"expression":"lookup (map)"}},{"dnat":null}]',
+    ]);
+    // nft derives every one of them.
+    assert.equal(rules(theirs).length, 6);
+    assert.ok(
+      rules(theirs).every((r) => !/unknown|"value":null|"dnat":null/.test(r)),
+      String(rules(theirs)),
+    );
+    const set = (l: Record<string, Json>[], name: string) =>
+      l.find((o) => (o.set as { name?: string })?.name === name)!.set as Record<string, Json>;
+    assert.deepEqual(set(mine, "ci").elem, [{ concat: ["10.0.0.0", 80] }]);
+    assert.deepEqual(set(theirs, "ci").elem, [{
+      concat: [{ prefix: { addr: "10.0.0.0", len: 8 } }, { range: [80, 90] }],
+    }]);
+    assert.deepEqual(set(mine, "dyn").flags, ["dynamic"]);
+    assert.equal(set(theirs, "dyn").flags, undefined);
+    // Written back into an empty namespace, each such rule fails before anything is sent.
+    const base = mine.filter((o) => o.table || o.chain);
+    await withNetns("nfw", async (empty) => {
+      await using other = await Nftables.open({ netns: empty });
+      for (const r of mine.filter((o) => o.rule)) {
+        await assert.rejects(
+          async () =>
+            await other.commit(transactionFromJson({ nftables: [...base, r] }, new Transaction())),
+          (e: unknown) =>
+            e instanceof TypeError && /is not compiled by this library/.test(e.message),
+        );
+      }
+      const { handle: _, ...ci } = set(mine, "ci");
+      await assert.rejects(
+        async () =>
+          await other.commit(
+            transactionFromJson({ nftables: [...base, { set: ci }] }, new Transaction()),
+          ),
+        TypeError,
+      );
+      const left = JSON.parse(sh("ip", ["netns", "exec", empty, "nft", "-j", "list", "ruleset"]));
+      assert.deepEqual(left.nftables.filter((o: object) => !("metainfo" in o)), []);
+    });
+  });
 });

@@ -186,6 +186,7 @@ test("watch() events deep-equal what list*() gives for the same state", {
       "ipv4-rule",
       "ipv6-rule",
       "tc",
+      "nsid",
     ];
     await using events = await api.watch({ netns: ns }, { groups });
     const seen: api.WatchEvent[] = [];
@@ -213,6 +214,7 @@ test("watch() events deep-equal what list*() gives for the same state", {
       match: { ip: { dst: "10.0.0.0/8" } },
       classid: "1:10",
     });
+    await api.setNsid(rt, "/proc/self/ns/net", { nsid: 7 }); // this process's, seen from there
     sh(
       "ip",
       ["-n", ns, "-batch", "-"],
@@ -288,6 +290,7 @@ test("watch() events deep-equal what list*() gives for the same state", {
       (f) => `${f.handle} ${f.priority}`,
       1,
     );
+    check<api.NsidEntry>("nsid", await api.listNsids(rt), (n) => String(n.nsid), 1);
     events.close();
     await reading;
   });
@@ -337,7 +340,11 @@ test("a link named four ways: the same result in every function", {
     await same("getNetconf", fa, (r) => api.getNetconf(rt, "inet", { dev: r }));
     await same("listMulticast", fa, (r) => api.listMulticast(rt, { dev: r }));
     await same("listFdb", fbr, (r) => api.listFdb(rt, { br: r }));
+    await same("listFdb dev", fb, (r) => api.listFdb(rt, { dev: r }));
+    await same("listNeighbours", fa, (r) => api.listNeighbours(rt, { dev: r }));
+    await same("listAnycast", fa, (r) => api.listAnycast(rt, { dev: r }));
     await same("listQdiscs", fa, (r) => api.listQdiscs(rt, { dev: r }));
+    await same("listClasses", fa, (r) => api.listClasses(rt, { dev: r }));
     // Changes: each made four times, once per way, read back by ip each time.
     const ipLink = (n: string) =>
       JSON.parse(sh("ip", ["-n", ns, "-j", "-d", "link", "show", n]))[0];
@@ -350,13 +357,24 @@ test("a link named four ways: the same result in every function", {
       await api.addRoute(rt, { dst: `10.9.${i}.0/24`, dev: r });
       await api.addNeighbour(rt, { dev: r, dst: `10.0.0.${50 + i}`, lladdr: "02:00:00:00:00:55" });
       await api.addRule(rt, { priority: 500 + i, iif: r, table: 100 });
-      await api.addQdisc(rt, r, { handle: `${i + 1}:`, kind: "htb" });
+      // replace creates when there is none (HTB takes no change of its own options).
+      await api.replaceQdisc(rt, r, { handle: `${i + 1}:`, kind: "htb", defaultClass: "1" });
       await api.addClass(rt, r, {
         parent: `${i + 1}:`,
         classid: `${i + 1}:1`,
         kind: "htb",
         rate: 1e6,
       });
+      await api.changeClass(rt, r, {
+        parent: `${i + 1}:`,
+        classid: `${i + 1}:1`,
+        kind: "htb",
+        rate: 2e6 + 8 * i,
+      });
+      const [cls] = await api.listClasses(rt, { dev: r });
+      assert.equal((cls.config as api.HtbClassConfig).rate, 2e6 + 8 * i, "the class changed");
+      const [qd] = await api.listQdiscs(rt, { dev: r });
+      assert.equal((qd.config as api.HtbQdiscConfig).defaultClass, `${i + 1}:1`);
       await api.addFilter(rt, r, {
         parent: `${i + 1}:`,
         priority: 1,

@@ -102,9 +102,12 @@ test("kernel errors name the message type as linux/rtnetlink.h does, and the att
         assert.ok(e instanceof api.RtnlError, String(e));
         assert.equal(e.operation, "RTM_NEWLINK");
         assert.equal(e.code, "ERANGE");
-        assert.equal(e.attribute, ".linkinfo.data.id");
+        assert.equal(e.attribute, "IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_VXLAN_ID");
         assert.match(e.extAck?.message ?? "", /VXLAN ID/);
-        assert.match(e.message, /^RTM_NEWLINK failed: ERANGE .*\(attribute \.linkinfo\.data\.id\)/);
+        assert.match(
+          e.message,
+          /^RTM_NEWLINK failed: ERANGE .*\(attribute IFLA_LINKINFO\/IFLA_INFO_DATA\/IFLA_VXLAN_ID\)/,
+        );
         return true;
       },
     );

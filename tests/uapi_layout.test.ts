@@ -34,6 +34,7 @@ import { ETH_P, TC_ACT, TC_H } from "../families/route/tc/mod.ts";
 import { WATCH_GROUPS } from "../families/route/watch.ts";
 import * as generated from "../families/generated/mod.ts";
 import { FAMILIES, RAW_PROTOCOLS } from "../families/generated/registry.ts";
+import { attributeCName } from "../client/attribute_path.ts";
 import { SpecsFolder } from "../tools/ynl/load.ts";
 import type { Spec } from "../tools/ynl/model.ts";
 import {
@@ -112,9 +113,15 @@ const NOT_UAPI: Record<string, string> = {
   U32_MAX_KEYS: "iproute2 tc/f_u32.c's selector buffer (struct tc_u32_key keys[128])",
   HTB_DEFAULT_R2Q: "iproute2 tc/q_htb.c's default rate2quantum",
   HTB_DEFAULT_MTU: "iproute2 tc/q_htb.c's default MTU for rate tables",
+  VERSION_SHIFT: "tc/q_htb.c prints tc_htb_glob.version as major (high 16 bits).minor",
+  IPV4_BYTES: "bytes of an IPv4 address (sizeof(struct in_addr))",
+  IPV6_BYTES: "bytes of an IPv6 address (sizeof(struct in6_addr))",
+  REALM_BITS: "RTA_FLOW holds two 16-bit realms (iproute2 print_rta_flow: flow >> 16)",
+  REALM_MASK: "RTA_FLOW's destination realm, its low 16 bits (iproute2: flow & 0xFFFF)",
   RTAB_DEFAULT_MTU: "iproute2 tc/tc_core.c tc_calc_rtable's default MTU",
   RTAB_CELL_ALIGN: "iproute2 tc/tc_core.c tc_calc_rtable's cell_align",
   MAX_DEPTH: "the decoder's own limit on attribute-set nesting",
+  SUBSCRIPTION_RECEIVE_BUFFER: "the library's default receive buffer for subscribing sockets",
   ENOTSUPP: "kernel-internal errno (include/linux/errno.h), never in a uAPI header",
 };
 for (
@@ -566,9 +573,13 @@ function familyChecks(): Check[] {
       const attrs = compiled.attributeSets[set.name] ?? [];
       for (const a of set.attributes ?? []) {
         if (a.type === "pad" || a.type === "unused") continue;
-        const cName = attrCName(spec, set, a);
-        const lib = attrs.find((x) => x.name === camelCase(a.name))?.value;
-        add(`set ${set.name}.${a.name}`, cName, lib, cName);
+        // The C name the tables carry (what error paths print), compiled against the headers.
+        const entry = attrs.find((x) => x.name === camelCase(a.name));
+        const cName = entry === undefined
+          ? attrCName(spec, set, a)
+          : attributeCName(family, set.name, entry) ?? "(no C name in the tables)";
+        assert.equal(cName, attrCName(spec, set, a), `${fam}: C name of ${set.name}.${a.name}`);
+        add(`set ${set.name}.${a.name}`, cName, entry?.value, cName);
       }
     }
     // Structs: size, and offset and size of each member.

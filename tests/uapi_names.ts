@@ -6,7 +6,8 @@
 //   "<family>-<enum>-";
 // - an attribute is c_upper(prefix + attr): the attribute's own name-prefix, else its set's,
 //   else "<family>-a-<set>-" ("<family>-a-" for the set named like the family); a subset
-//   takes its main set's;
+//   takes its main set's (tools/ynl/c_names.ts, shared with the generator, which writes them
+//   into the tables);
 // - an operation is c_upper(operations.name-prefix, default "<family>-cmd-", + name), or with
 //   operations.async-prefix for notifications; the directional model numbers replies apart and
 //   names them "<request>_REPLY" (notifications keep their own name);
@@ -17,10 +18,10 @@
 //
 // Where a spec's names are not the C names (a spec written before C was generated from it),
 // the differences are listed below, each with the reason.
-import type { Attribute, AttributeSet, EnumDefinition, Spec } from "../tools/ynl/model.ts";
+import type { EnumDefinition, Spec } from "../tools/ynl/model.ts";
+import { attrCName, cUpper, setPrefix } from "../tools/ynl/c_names.ts";
 
-/** `c_upper` of ynl_gen_c.py. */
-export const cUpper = (s: string): string => s.toUpperCase().replace(/[-.]/g, "_");
+export { attrCName, cUpper, setPrefix };
 
 /** Entry names of an enum or flags definition. */
 export function entryNames(d: EnumDefinition): string[] {
@@ -33,28 +34,6 @@ export function enumEntryCNames(spec: Spec, d: EnumDefinition): Map<string, stri
     `${spec.name}-${d.name}-`;
   const fix = ENTRY_C[`${spec.name} ${d.name}`] ?? {};
   return new Map(entryNames(d).map((e) => [e, fix[e] ?? cUpper(prefix + e)]));
-}
-
-/** The name prefix of the attributes of set `set` (a subset: its main set's). */
-export function setPrefix(spec: Spec, set: AttributeSet): string {
-  if (set["subset-of"] !== undefined) {
-    const main = spec["attribute-sets"].find((s) => s.name === set["subset-of"]);
-    if (main !== undefined) return setPrefix(spec, main);
-  }
-  if (set["name-prefix"] !== undefined) return set["name-prefix"];
-  return set.name === spec.name ? `${spec.name}-a-` : `${spec.name}-a-${set.name}-`;
-}
-
-/** C name of attribute `a` of set `set`. */
-export function attrCName(spec: Spec, set: AttributeSet, a: Attribute): string {
-  const fix = ATTR_C[`${spec.name} ${set.name} ${a.name}`];
-  if (fix !== undefined) return fix;
-  if (spec.name === "tcp_metrics" && set.name === "metrics") {
-    // linux/tcp_metrics.h numbers TCP_METRIC_* from 0; TCP_METRICS_ATTR_VALS nests them from 1
-    // (the spec says so in its doc), and spells "reodering" REORDERING.
-    return `TCP_METRIC_${cUpper(a.name === "reodering" ? "reordering" : a.name)} + 1`;
-  }
-  return cUpper((a["name-prefix"] ?? setPrefix(spec, set)) + a.name);
 }
 
 /** C names of an operation's messages: the request, the reply, the notification. */
@@ -232,17 +211,6 @@ const ENTRY_C: Record<string, Record<string, string>> = {
   // nl80211.yaml against linux/nl80211.h.
   "nl80211 commands": { "unexpected-4-addr-frame": "NL80211_CMD_UNEXPECTED_4ADDR_FRAME" },
   "nl80211 feature-flags": { "no-random-mac-addr": "NL80211_FEATURE_ND_RANDOM_MAC_ADDR" },
-};
-
-/** Attributes whose C name the rules do not give, by "<family> <set> <attribute>". */
-const ATTR_C: Record<string, string> = {
-  // conntrack.yaml: the old 32-bit counters, and an attribute name with a space.
-  "conntrack counter-attrs packets-old": "CTA_COUNTERS32_PACKETS",
-  "conntrack counter-attrs bytes-old": "CTA_COUNTERS32_BYTES",
-  "conntrack conntrack-attrs labels mask": "CTA_LABELS_MASK",
-  // nftables.yaml: NFTA_HOOK_HOOKNUM, and an attribute name with a space.
-  "nftables nft-hook-attrs num": "NFTA_HOOK_HOOKNUM",
-  "nftables expr-lookup-attrs set id": "NFTA_LOOKUP_SET_ID",
 };
 
 /** rtnetlink gets whose replies carry the request's own message type. */

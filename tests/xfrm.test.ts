@@ -16,7 +16,7 @@ import * as X from "../families/xfrm/mod.ts";
 import { Client } from "../client/client.ts";
 import { FakeKernel, type FakeMessage } from "../testing/fake_kernel.ts";
 import { NETLINK_XFRM, NetlinkSocket, NLM_F_DUMP } from "../mod.ts";
-import { messageText } from "../examples/ip/xfrm.ts";
+import { messageText } from "../examples/ip/xfrm_print.ts";
 
 const ipx = (ns: string, ...args: string[]) => sh("ip", ["-n", ns, "xfrm", ...args]);
 

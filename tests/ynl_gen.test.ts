@@ -1,7 +1,7 @@
 // The YNL generator (tools/ynl): the committed families/generated/ (modules, index, registry)
 // and deno.json's family subpaths are exactly what it makes from specs/ alone; overlays need a
 // citation for every change and merge by name; specs are validated against the YNL schemas;
-// numbering follows nlspec.py; the pending link-kind overlay agrees with the kernel and `ip -j`.
+// numbering follows nlspec.py; the link-kind overlay (applied) agrees with the kernel and `ip -j`.
 // Needs file and subprocess access (deno test -A); the kernel tests run in tests/run.sh's netns.
 import { lacksConfig, test } from "./harness.ts";
 import assert from "node:assert/strict";
@@ -873,7 +873,7 @@ test("a kernel citation names a kernel source file (not a uAPI header) and what 
   assert.throws(() => checkLocalCitations(local, "l"), /l: attribute-sets\[main\]/);
 });
 
-// --- the pending link-kind overlay against the kernel ----------------------------------------
+// --- the link-kind overlay against the kernel ------------------------------------------------
 
 function familyOf(f: FamilyIR) {
   return defineFamily(familyTable(f, (_name, value) => value) as unknown as FamilySpec);
@@ -884,7 +884,7 @@ type IpDetails = {
   linkinfo?: { info_kind?: string; info_data?: Record<string, unknown> };
 };
 
-/** linkinfo of `name` as the pending-overlay family decodes it, and what `ip -d -j` shows. */
+/** linkinfo of `name` as the family with the link-kind overlay decodes it, and `ip -d -j`. */
 async function kindData(family: ReturnType<typeof familyOf>, name: string) {
   await using rt = await Rtnl.open();
   const getlink = family.operation<object, rtLink.LinkAttrs>("getlink");
@@ -895,10 +895,10 @@ async function kindData(family: ReturnType<typeof familyOf>, name: string) {
 }
 
 test(
-  "the pending link-kind overlay decodes vxlan and macvlan data as ip -d -j shows it",
+  "the link-kind overlay decodes vxlan and macvlan data as ip -d -j shows it",
   { skip: SKIP_KERNEL || lacksConfig(["CONFIG_VXLAN", "CONFIG_MACVLAN", "CONFIG_VETH"]) },
   async () => {
-    const family = familyOf(resolveFamily(new SpecsFolder(SPECS).load("rt-link", true)));
+    const family = familyOf(resolveFamily(new SpecsFolder(SPECS).load("rt-link")));
     const p = uniqueName("kp"), q = uniqueName("kq"), vx = uniqueName("kx"), mv = uniqueName("km");
     try {
       sh("ip", ["link", "add", p, "type", "veth", "peer", "name", q]);
@@ -926,10 +926,10 @@ test(
 );
 
 test(
-  "the pending link-kind overlay decodes ipvlan data as ip -d -j shows it",
+  "the link-kind overlay decodes ipvlan data as ip -d -j shows it",
   { skip: SKIP_KERNEL || lacksConfig(["CONFIG_IPVLAN", "CONFIG_VETH"]) },
   async () => {
-    const family = familyOf(resolveFamily(new SpecsFolder(SPECS).load("rt-link", true)));
+    const family = familyOf(resolveFamily(new SpecsFolder(SPECS).load("rt-link")));
     const p = uniqueName("kp"), q = uniqueName("kq"), iv = uniqueName("ki");
     try {
       sh("ip", ["link", "add", p, "type", "veth", "peer", "name", q]);
@@ -944,10 +944,10 @@ test(
 );
 
 test(
-  "the pending overlay's veth peer (struct ifinfomsg then IFLA_* attributes) creates a pair",
+  "the link-kind overlay's veth peer (struct ifinfomsg then IFLA_* attributes) creates a pair",
   { skip: SKIP_KERNEL || lacksConfig(["CONFIG_VETH"]) },
   async () => {
-    const family = familyOf(resolveFamily(new SpecsFolder(SPECS).load("rt-link", true)));
+    const family = familyOf(resolveFamily(new SpecsFolder(SPECS).load("rt-link")));
     const a = uniqueName("pa"), b = uniqueName("pb");
     try {
       await using rt = await Rtnl.open();

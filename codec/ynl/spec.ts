@@ -127,6 +127,11 @@ export interface AttributeSpec {
   readonly selector?: string;
   /** camelCase names given to the types of the nest levels of a `nest-type-value`. */
   readonly typeValue?: readonly string[];
+  /**
+   * The C name (uAPI enum entry), present only when the set's prefix
+   * ({@link FamilySpec.attributePrefixes}) and the SCREAMING_SNAKE YNL name do not spell it.
+   */
+  readonly cName?: string;
 }
 
 /**
@@ -287,6 +292,12 @@ export interface FamilySpec {
   readonly structs?: Readonly<Record<string, readonly MemberSpec[]>>;
   /** Attribute sets by YNL name (fractional `subset-of` sets are flattened). */
   readonly attributeSets: Readonly<Record<string, readonly AttributeSpec[]>>;
+  /**
+   * The C name prefix of each set's attributes, by set name (`linkinfo-vxlan-attrs` →
+   * `IFLA_VXLAN_`): an attribute's C name is the prefix and its YNL name in SCREAMING_SNAKE
+   * (`IFLA_VXLAN_ID`), unless it has its own {@link AttributeSpec.cName}.
+   */
+  readonly attributePrefixes?: Readonly<Record<string, string>>;
   /** Sub-messages by YNL name: selector value → format. */
   readonly subMessages?: Readonly<
     Record<string, Readonly<Record<string, SubMessageFormatSpec>>>

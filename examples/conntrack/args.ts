@@ -31,6 +31,7 @@ Options:
   -m, --mark MARK[/MASK]  -w, --zone ZONE  -u, --status LIST  -t, --timeout SECONDS
   --state STATE (tcp)   -f, --family ipv4|ipv6   -e, --event-mask NEW,UPDATES,DESTROY,ALL
   -o extended,id        -j (JSON)   -N NETNS   -b BYTES (receive buffer for -E)
+  --pcap FILE           write what is sent and received to FILE (pcap, for tshark)
 `;
 
 /** A command. */

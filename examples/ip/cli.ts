@@ -16,53 +16,10 @@ import {
   parseNumber,
   type Rtnl,
 } from "../../mod.ts";
+import { writeStdout } from "../_io.ts";
 import { Printer } from "./json.ts";
 
-interface DenoLike {
-  args: string[];
-  exitCode: number;
-  exit(code: number): never;
-  stdout: { writeSync(b: Uint8Array): number };
-  stderr: { writeSync(b: Uint8Array): number };
-}
-interface ProcessLike {
-  argv: string[];
-  exitCode?: number;
-  exit(code: number): never;
-  stdout: { write(s: string): boolean };
-  stderr: { write(s: string): boolean };
-}
-const g = globalThis as unknown as { Deno?: DenoLike; process?: ProcessLike };
-
-/** The script's arguments. */
-export function args(): string[] {
-  return g.Deno ? g.Deno.args : g.process!.argv.slice(2);
-}
-
-const encoder = new TextEncoder();
-
-function writeAll(w: { writeSync(b: Uint8Array): number }, s: string): void {
-  let b = encoder.encode(s);
-  while (b.length > 0) b = b.subarray(w.writeSync(b));
-}
-
-/** Write to standard output (synchronously, so nothing is lost at exit). */
-export function stdout(s: string): void {
-  if (s === "") return;
-  if (g.Deno) writeAll(g.Deno.stdout, s);
-  else g.process!.stdout.write(s);
-}
-
-/** Write to standard error. */
-export function stderr(s: string): void {
-  if (g.Deno) writeAll(g.Deno.stderr, s);
-  else g.process!.stderr.write(s);
-}
-
-/** Exit now with `code`. */
-export function exit(code: number): never {
-  return g.Deno ? g.Deno.exit(code) : g.process!.exit(code);
-}
+export { args, exit, stderr, stdout } from "../_io.ts";
 
 /** A usage or argument error: printed as is, exit code 1 (or `code`). */
 export class UsageError extends Error {
@@ -120,7 +77,7 @@ export class Context {
   readonly rt: Rtnl;
   /** The global options. */
   readonly opts: Options;
-  /** Where output is collected. */
+  /** Where output is collected (and written to standard output in large chunks). */
   readonly p: Printer;
   #links?: Map<number, LinkInfo>;
 
@@ -128,7 +85,7 @@ export class Context {
   constructor(rt: Rtnl, opts: Options) {
     this.rt = rt;
     this.opts = opts;
-    this.p = new Printer(opts.json, opts.pretty);
+    this.p = new Printer(opts.json, opts.pretty, writeStdout);
   }
 
   /** Remember links from a listing already made (saves a second dump). */
@@ -162,9 +119,12 @@ export class Context {
     }
   }
 
-  /** Write what the printer holds. */
+  /**
+   * A record is complete: write what the printer holds if it is a large chunk. Everything
+   * left is written when the command ends (`ip.ts` calls `p.flush()`).
+   */
   flush(): void {
-    stdout(this.p.take());
+    this.p.boundary();
   }
 }
 

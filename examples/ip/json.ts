@@ -3,8 +3,13 @@
  * as its `json_writer`, compact or `-p` pretty) or its plain text, so each object printer is
  * written once, the way iproute2's `print_*(PRINT_ANY, key, fmt, value)` calls are.
  *
+ * Output is built as bytes in the library's {@link ByteOutput} (strings quoted straight into
+ * the buffer, no intermediate strings) and goes to standard output in large chunks between
+ * records, so a listing of any size streams with bounded memory.
+ *
  * @module
  */
+import { ByteOutput, type ByteSink } from "../../mod.ts";
 
 /** A number already formatted (e.g. `"0.00"` for a timer), written verbatim in JSON. */
 export class Raw {
@@ -19,47 +24,6 @@ export class Raw {
 /** A JSON scalar as iproute2 prints one. */
 export type Scalar = string | number | bigint | boolean | null | Raw;
 
-/** Escape a string the way iproute2's `jsonw_puts` does (only these characters). */
-function quote(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    switch (c) {
-      case "\t":
-        out += "\\t";
-        break;
-      case "\n":
-        out += "\\n";
-        break;
-      case "\r":
-        out += "\\r";
-        break;
-      case "\f":
-        out += "\\f";
-        break;
-      case "\b":
-        out += "\\b";
-        break;
-      case "\\":
-        out += "\\\\";
-        break;
-      case '"':
-        out += '\\"';
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out + '"';
-}
-
-function scalar(v: Scalar): string {
-  if (v === null) return "null";
-  if (v instanceof Raw) return v.text;
-  if (typeof v === "string") return quote(v);
-  return String(v);
-}
-
 /**
  * Writes JSON like iproute2 (`-j`, with `-p` pretty) or text. In JSON mode the text arguments
  * are ignored; in text mode the keys and values are.
@@ -68,26 +32,23 @@ export class Printer {
   /** True for `-j`. */
   readonly json: boolean;
   readonly #pretty: boolean;
-  #parts: string[] = [];
+  readonly #out: ByteOutput;
   #depth = 0;
   #sep = "";
 
-  /** A printer of JSON (pretty or not) or of text. */
-  constructor(json: boolean, pretty: boolean) {
+  /** A printer of JSON (pretty or not) or of text, writing to `sink` (standard output). */
+  constructor(json: boolean, pretty: boolean, sink: ByteSink) {
     this.json = json;
     this.#pretty = pretty;
-  }
-
-  #put(s: string): void {
-    this.#parts.push(s);
+    this.#out = new ByteOutput(sink, { chunkSize: 1 << 16 });
   }
 
   #eol(): void {
-    if (this.#pretty) this.#put("\n" + "    ".repeat(this.#depth));
+    if (this.#pretty) this.#out.write("\n" + "    ".repeat(this.#depth));
   }
 
   #eor(): void {
-    if (this.#sep) this.#put(this.#sep);
+    if (this.#sep) this.#out.write(this.#sep);
     this.#sep = ",";
   }
 
@@ -95,12 +56,13 @@ export class Printer {
     this.#eor();
     this.#eol();
     this.#sep = "";
-    this.#put(quote(key) + (this.#pretty ? ": " : ":"));
+    this.#out.jsonString(key, "iproute2");
+    this.#out.write(this.#pretty ? ": " : ":");
   }
 
   #begin(c: string): void {
     this.#eor();
-    this.#put(c);
+    this.#out.write(c);
     this.#depth++;
     this.#sep = "";
   }
@@ -108,7 +70,7 @@ export class Printer {
   #end(c: string): void {
     this.#depth--;
     if (this.#sep) this.#eol();
-    this.#put(c);
+    this.#out.write(c);
     this.#sep = ",";
   }
 
@@ -123,17 +85,17 @@ export class Printer {
   finish(): void {
     if (this.json) {
       this.#endArray();
-      this.#put("\n");
+      this.#out.write("\n");
     }
   }
 
   #startArray(): void {
     this.#begin("[");
-    if (this.#pretty) this.#put(" ");
+    if (this.#pretty) this.#out.write(" ");
   }
 
   #endArray(): void {
-    if (this.#pretty && this.#sep) this.#put(" ");
+    if (this.#pretty && this.#sep) this.#out.write(" ");
     this.#sep = "";
     this.#end("]");
   }
@@ -141,7 +103,7 @@ export class Printer {
   /** `print_*(PRINT_ANY, key, fmt, value)`: `text` in text mode, `key: value` in JSON. */
   any(key: string | null, text: string, value: Scalar): void {
     if (this.json) this.jsonOnly(key, value);
-    else this.#put(text);
+    else this.#out.write(text);
   }
 
   /** `PRINT_JSON`: only in JSON mode. */
@@ -149,12 +111,17 @@ export class Printer {
     if (!this.json) return;
     if (key !== null) this.#name(key);
     this.#eor();
-    this.#put(scalar(value));
+    const out = this.#out;
+    if (typeof value === "string") out.jsonString(value, "iproute2");
+    else if (typeof value === "number" || typeof value === "bigint") out.number(value);
+    else if (value === null) out.write("null");
+    else if (value instanceof Raw) out.write(value.text);
+    else out.write(value ? "true" : "false");
   }
 
   /** `PRINT_FP`: only in text mode. */
   text(text: string): void {
-    if (!this.json) this.#put(text);
+    if (!this.json) this.#out.write(text);
   }
 
   /** `open_json_object(key)`. */
@@ -172,7 +139,7 @@ export class Printer {
   /** `open_json_array(PRINT_ANY, json ? key : text)`; `text` goes out in text mode. */
   openArray(key: string | null, text = ""): void {
     if (!this.json) {
-      this.#put(text);
+      this.#out.write(text);
       return;
     }
     if (key !== null) this.#name(key);
@@ -182,13 +149,26 @@ export class Printer {
   /** `close_json_array(PRINT_ANY, text)`. */
   closeArray(text = ""): void {
     if (this.json) this.#endArray();
-    else this.#put(text);
+    else this.#out.write(text);
   }
 
-  /** Everything written so far, and forget it. */
-  take(): string {
-    const s = this.#parts.join("");
-    this.#parts = [];
-    return s;
+  /** A record is complete: write what is buffered if it is a large chunk. */
+  boundary(): void {
+    this.#out.flushIfFull();
+  }
+
+  /** Write everything buffered to standard output. */
+  flush(): void {
+    this.#out.flush();
+  }
+
+  /** How many bytes are buffered (a mark for {@link take}). */
+  get length(): number {
+    return this.#out.length;
+  }
+
+  /** What is buffered from `from` on (everything by default), not yet written; forget it. */
+  take(from = 0): string {
+    return this.#out.take(from);
   }
 }

@@ -6,69 +6,36 @@
  * @module
  */
 import {
+  ADDR_GEN_MODES,
   type Address,
+  ADDRESS_FLAG_WORDS,
   formatIp,
   type Link,
+  LINK_EVENT_NAMES,
+  linkFlagNames,
+  linkModeName,
   listAddresses,
   listLinks,
   nameOf,
+  operstateName,
   parsePrefix,
   rtAddr,
   rtLink,
+  XDP_ATTACH_MODES,
 } from "../../mod.ts";
-import { type Context, type LinkInfo, linkInfo, stdout, UsageError } from "./cli.ts";
+import { type Context, type LinkInfo, linkInfo, UsageError } from "./cli.ts";
 import type { Printer } from "./json.ts";
 import { printLinkKind } from "./link_kinds.ts";
 import { printLinkStats } from "./link_stats.ts";
 
 const IFF = rtLink.IFINFO_FLAGS;
 
-/** The order `print_link_flags` prints them in, with the names it prints. */
-const FLAG_ORDER: [keyof typeof IFF, string][] = [
-  ["LOOPBACK", "LOOPBACK"],
-  ["BROADCAST", "BROADCAST"],
-  ["POINT_TO_POINT", "POINTOPOINT"],
-  ["MULTICAST", "MULTICAST"],
-  ["NO_ARP", "NOARP"],
-  ["ALL_MULTI", "ALLMULTI"],
-  ["PROMISC", "PROMISC"],
-  ["MASTER", "MASTER"],
-  ["SLAVE", "SLAVE"],
-  ["DEBUG", "DEBUG"],
-  ["DYNAMIC", "DYNAMIC"],
-  ["AUTO_MEDIA", "AUTOMEDIA"],
-  ["PORTSEL", "PORTSEL"],
-  ["NO_TRAILERS", "NOTRAILERS"],
-  ["UP", "UP"],
-  ["LOWER_UP", "LOWER_UP"],
-  ["DORMANT", "DORMANT"],
-  ["ECHO", "ECHO"],
-];
-
-/** `IF_OPER_*` names by value. */
-const OPER_STATES = new Map<number, string>(
-  Object.entries(rtLink.IF_OPER).map(([k, v]) => [v, k]),
-);
-/** `IF_LINK_MODE_*` names by value. */
-const LINK_MODES = new Map<number, string>(
-  Object.entries(rtLink.IF_LINK_MODE).map(([k, v]) => [v, k]),
-);
-
-function printLinkFlags(p: Printer, flagsIn: number, mdown: boolean): void {
-  let flags = flagsIn >>> 0;
+function printLinkFlags(p: Printer, flags: number, mdown: boolean): void {
+  // The library's names in ip's order; RUNNING shows as the absence of NO-CARRIER.
+  const names = linkFlagNames(flags).filter((f) => f !== "RUNNING");
+  if (flags & IFF.UP && !(flags & IFF.RUNNING)) names.unshift("NO-CARRIER");
   p.openArray("flags", "<");
-  if (flags & IFF.UP && !(flags & IFF.RUNNING)) {
-    p.any(null, flags ? "NO-CARRIER," : "NO-CARRIER", "NO-CARRIER");
-  }
-  flags &= ~IFF.RUNNING;
-  for (const [key, f] of FLAG_ORDER) {
-    const m = IFF[key];
-    if (flags & m) {
-      flags &= ~m;
-      p.any(null, flags ? `${f},` : f, f);
-    }
-  }
-  if (flags) p.any(null, flags.toString(16), flags.toString(16));
+  names.forEach((f, i) => p.any(null, i < names.length - 1 ? `${f},` : f, f));
   if (mdown) p.any(null, ",M-DOWN", "M-DOWN");
   p.closeArray("> ");
 }
@@ -117,7 +84,7 @@ export function printLink(
 
   if (a.mtu !== undefined) p.any("mtu", `mtu ${a.mtu} `, a.mtu);
   if (a.xdp?.attached) {
-    const mode = ["", "xdp", "xdpdrv", "xdpgeneric", "xdpoffload", "xdpmulti"][a.xdp.attached];
+    const mode = XDP_ATTACH_MODES[a.xdp.attached];
     p.text(`${mode ?? "xdp"} `);
   }
   if (a.qdisc !== undefined) p.any("qdisc", `qdisc ${a.qdisc} `, a.qdisc);
@@ -126,15 +93,15 @@ export function printLink(
     p.any("master", `master ${m} `, m);
   }
   if (a.operstate !== undefined) {
-    const s = OPER_STATES.get(a.operstate);
+    const s = operstateName(a.operstate);
     if (s === undefined) {
       p.jsonOnly("operstate_index", a.operstate);
       p.text(`state 0x${a.operstate.toString(16)} `);
     } else p.any("operstate", `state ${s} `, s);
   }
   if (doLink && a.linkmode !== undefined) {
-    const m = LINK_MODES.get(a.linkmode);
-    if (a.linkmode < 2 && m) p.any("linkmode", `mode ${m} `, m);
+    const m = linkModeName(a.linkmode);
+    if (m) p.any("linkmode", `mode ${m} `, m);
     else p.any("linkmode_index", `mode ${a.linkmode} `, a.linkmode);
   }
   if (a.group !== undefined) {
@@ -143,15 +110,7 @@ export function printLink(
   }
   if (a.txqlen && showQueue) p.any("txqlen", `qlen ${a.txqlen}`, a.txqlen);
   if (a.event) {
-    const ev = [
-      "NONE",
-      "REBOOT",
-      "FEATURE CHANGE",
-      "BONDING FAILOVER",
-      "NOTIFY PEERS",
-      "RESEND IGMP",
-      "BONDING OPTION",
-    ][a.event];
+    const ev = LINK_EVENT_NAMES[a.event];
     if (ev === undefined) p.any("event", `event ${a.event} `, a.event);
     else p.any("event", `event ${ev} `, ev);
   }
@@ -189,7 +148,7 @@ export function printLink(
     if (doLink) {
       const mode = a.afSpec?.inet6?.addrGenMode;
       if (mode !== undefined) {
-        const m = ["eui64", "none", "stable_secret", "random"][mode];
+        const m = ADDR_GEN_MODES[mode];
         if (m) p.any("inet6_addr_gen_mode", `addrgenmode ${m} `, m);
         else p.any("inet6_addr_gen_mode", `addrgenmode ${mode} `, String(mode));
       }
@@ -250,22 +209,6 @@ export function hex(b: Uint8Array): string {
 }
 
 const IFA_F = rtAddr.IFA_FLAGS;
-/** `ifa_flag_data`, in iproute2's order. */
-const ADDR_FLAGS: [string, number][] = [
-  ["secondary", IFA_F.SECONDARY],
-  ["temporary", IFA_F.SECONDARY],
-  ["nodad", IFA_F.NODAD],
-  ["optimistic", IFA_F.OPTIMISTIC],
-  ["dadfailed", IFA_F.DADFAILED],
-  ["home", IFA_F.HOMEADDRESS],
-  ["deprecated", IFA_F.DEPRECATED],
-  ["tentative", IFA_F.TENTATIVE],
-  ["permanent", IFA_F.PERMANENT],
-  ["mngtmpaddr", IFA_F.MANAGETEMPADDR],
-  ["noprefixroute", IFA_F.NOPREFIXROUTE],
-  ["autojoin", IFA_F.MCAUTOJOIN],
-  ["stable-privacy", IFA_F.STABLE_PRIVACY],
-];
 
 function addrText(family: number, b: Uint8Array): string {
   return family === 2 || family === 10 ? formatIp(b) : hex(b);
@@ -309,7 +252,7 @@ export function printAddr(ctx: Context, links: Map<number, LinkInfo>, addr: Addr
   }
   const sc = String(addr.scope);
   p.any("scope", `scope ${sc} `, sc);
-  for (const [name, mask] of ADDR_FLAGS) {
+  for (const [name, mask] of Object.entries(ADDRESS_FLAG_WORDS)) {
     if (mask === IFA_F.PERMANENT) {
       if (!(flags & mask)) p.any("dynamic", "dynamic ", true);
     } else if (flags & mask) {
@@ -417,7 +360,7 @@ export async function selectLinks(
   }
   const map = new Map<number, LinkInfo>(all.map((l) => [l.index, linkInfo(l)]));
   ctx.setLinks(map);
-  let links = all;
+  let links: Link[] = all;
   if (f.dev !== undefined) {
     links = all.filter((l) => l.name === f.dev);
     if (links.length === 0) throw new UsageError(`Device "${f.dev}" does not exist.`, 1);
@@ -465,6 +408,7 @@ export async function showLinks(ctx: Context, args: string[], doLink: boolean): 
   // With `label`, ip prints the addresses alone, without their links.
   const noLink = filter.label !== undefined && !doLink && !o.brief;
   for (const l of links) {
+    const mark = p.length;
     if (noLink) {
       const mine = addrs.get(l.index) ?? [];
       if (mine.length === 0) continue;
@@ -477,7 +421,7 @@ export async function showLinks(ctx: Context, args: string[], doLink: boolean): 
       }
       p.closeArray("");
       p.closeObject();
-      if (!p.json) ctx.flush();
+      ctx.flush();
       continue;
     }
     if (o.brief) {
@@ -489,10 +433,11 @@ export async function showLinks(ctx: Context, args: string[], doLink: boolean): 
     const mine = addrs.get(l.index) ?? [];
     if (o.oneline && !doLink) {
       for (const a of mine) {
+        const at = p.length;
         p.openObject();
         printAddr(ctx, map, a);
         p.closeObject();
-        oneline(ctx);
+        oneline(ctx, at);
       }
       continue;
     }
@@ -512,19 +457,22 @@ export async function showLinks(ctx: Context, args: string[], doLink: boolean): 
       }
     }
     p.closeObject();
-    if (o.oneline) oneline(ctx);
-    if (!p.json) ctx.flush();
+    if (o.oneline) oneline(ctx, mark);
+    ctx.flush();
   }
   p.finish();
   ctx.flush();
 }
 
-/** `-o`: the record just printed on one line, its line breaks as `\` (iproute2's `_SL_`). */
-function oneline(ctx: Context): void {
+/**
+ * `-o`: the record printed since `mark` on one line, its line breaks as `\` (iproute2's
+ * `_SL_`).
+ */
+function oneline(ctx: Context, mark: number): void {
   if (ctx.p.json) return;
-  const text = ctx.p.take();
+  const text = ctx.p.take(mark);
   const body = text.endsWith("\n") ? text.slice(0, -1) : text;
-  stdout(body.replaceAll("\n", "\\") + "\n");
+  ctx.p.text(body.replaceAll("\n", "\\") + "\n");
 }
 
 /** `print_linkinfo_brief` (and the addresses of `ip -br address`). */

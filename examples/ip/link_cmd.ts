@@ -219,15 +219,15 @@ export async function modifyLink(ctx: Context, cmd: string, argv: string[]): Pro
   }
 }
 
-/** `ip address` flag words, as the library names them. */
-const ADDRESS_FLAGS: Record<string, AddressFlagName> = {
-  nodad: "nodad",
-  noprefixroute: "noprefixroute",
-  home: "homeaddress",
-  mngtmpaddr: "managetempaddr",
-  autojoin: "mcautojoin",
-  optimistic: "optimistic",
-};
+/** The flag words `ip address add` takes (the library takes them as they are). */
+const ADDRESS_FLAGS = new Set([
+  "nodad",
+  "noprefixroute",
+  "home",
+  "mngtmpaddr",
+  "autojoin",
+  "optimistic",
+]);
 
 /** A lifetime: seconds or `forever`. */
 function lifetime(args: Args, what: string): number {
@@ -256,7 +256,7 @@ export async function modifyAddr(ctx: Context, cmd: string, argv: string[]): Pro
     else if (w === "metric" || w === "priority") spec.metric = args.number("metric value");
     else if (w === "valid_lft") spec.validLifetime = lifetime(args, "valid_lft");
     else if (w === "preferred_lft") spec.preferredLifetime = lifetime(args, "preferred_lft");
-    else if (ADDRESS_FLAGS[w] !== undefined) flags.push(ADDRESS_FLAGS[w]);
+    else if (ADDRESS_FLAGS.has(w)) flags.push(w as AddressFlagName);
     else if (local !== undefined) garbage("local", w);
     else local = prefix(w === "local" ? args.value() : w);
   }

@@ -5,7 +5,15 @@
  *
  * @module
  */
-import { formatIp, rtLink } from "../../mod.ts";
+import {
+  BRIDGE_PORT_STATES,
+  formatIp,
+  groupFwdMaskText,
+  MACVLAN_MODES,
+  nameIn,
+  rtLink,
+  vlanProtocolName,
+} from "../../mod.ts";
 import type { Context, LinkInfo } from "./cli.ts";
 import { Raw } from "./json.ts";
 import type { Printer } from "./json.ts";
@@ -85,8 +93,7 @@ const bridge: KindPrinter = (p, info) => {
   uint(p, "priority", "priority", a.priority);
   uint(p, "vlan_filtering", "vlan_filtering", a.vlanFiltering);
   if (a.vlanProtocol !== undefined) {
-    const v = a.vlanProtocol;
-    const s = v === 0x8100 ? "802.1Q" : v === 0x88a8 ? "802.1ad" : `0x${v.toString(16)}`;
+    const s = vlanProtocolName(a.vlanProtocol);
     p.any("vlan_protocol", `vlan_protocol ${s} `, s);
   }
   const bid = a.bridgeId && bridgeId(a.bridgeId);
@@ -147,15 +154,12 @@ const bridge: KindPrinter = (p, info) => {
   uint(p, "nf_call_arptables", "nf_call_arptables", a.nfCallArptables);
 };
 
-const PORT_STATES = ["disabled", "listening", "learning", "forwarding", "blocking"];
-const FWD_MASK_NAMES: Record<number, string> = { 0: "stp", 2: "lacp", 14: "lldp" };
-
 const bridgeSlave: KindPrinter = (p, info, links) => {
   const a = (info.slaveData ?? {}) as rtLink.LinkinfoBrportAttrs;
   if (a.state !== undefined) {
-    const s = a.state;
-    if (s < PORT_STATES.length) p.any("state", `state ${PORT_STATES[s]} `, PORT_STATES[s]);
-    else p.any("state_index", `state (${s}) `, s);
+    const name = nameIn(BRIDGE_PORT_STATES, a.state);
+    if (name !== undefined) p.any("state", `state ${name} `, name);
+    else p.any("state_index", `state (${a.state}) `, a.state);
   }
   uint(p, "priority", "priority", a.priority);
   uint(p, "cost", "cost", a.cost);
@@ -193,11 +197,7 @@ const bridgeSlave: KindPrinter = (p, info, links) => {
   if (a.groupFwdMask !== undefined) {
     const m = a.groupFwdMask;
     p.any("group_fwd_mask", `group_fwd_mask ${hex0x(m)} `, hex0x(m));
-    const parts: string[] = [];
-    for (let i = 0, b = m; b; i++, b >>= 1) {
-      if (b & 1) parts.push(FWD_MASK_NAMES[i] ?? `0x${(1 << i).toString(16)}`);
-    }
-    const s = parts.length ? parts.join(",") : "0x0";
+    const s = groupFwdMaskText(m);
     p.any("group_fwd_mask_str", `group_fwd_mask_str ${s} `, s);
   }
   onOff(p, "vlan_tunnel", "vlan_tunnel", a.vlanTunnel);
@@ -285,15 +285,10 @@ const vxlan: KindPrinter = (p, info, links) => {
   if (a.gpe) p.any("gpe", "gpe ", true);
 };
 
-/** macvlan mode names by value (`MACVLAN_MODE_*`, lower case as iproute2 prints them). */
-const MACVLAN_MODE_NAMES = new Map<number, string>(
-  Object.entries(rtLink.MACVLAN_MODE).map(([k, v]) => [v, k.toLowerCase()]),
-);
-
 const macvlan: KindPrinter = (p, info) => {
   const a = (info.data ?? {}) as rtLink.LinkinfoMacvlanAttrs;
   if (a.mode === undefined) return;
-  const s = MACVLAN_MODE_NAMES.get(a.mode) ?? "unknown";
+  const s = nameIn(MACVLAN_MODES, a.mode) ?? "unknown";
   p.any("mode", `mode ${s} `, s);
   const flags = a.flags ?? 0;
   if (flags & rtLink.MACVLAN_FLAGS.NOPROMISC) p.any("nopromisc", "nopromisc ", true);

@@ -15,7 +15,7 @@ import {
   type WatchEvent,
   type WatchGroup,
 } from "../../mod.ts";
-import { type Context, type LinkInfo, stdout, UsageError } from "./cli.ts";
+import { type Context, invarg, type LinkInfo, stdout, UsageError } from "./cli.ts";
 import { printAddr, printLink } from "./link.ts";
 import { printNeigh } from "./neigh.ts";
 import { printRoute } from "./route.ts";
@@ -145,14 +145,21 @@ function learn(links: Map<number, LinkInfo>, index: number | undefined, name?: s
   else l.name = name;
 }
 
-/** `ip monitor`. */
+/** `ip monitor [all | OBJECT…] [label] [dev DEV]`. */
 export async function monitor(ctx: Context, argv: string[]): Promise<void> {
   let banner = false;
   const objects: string[] = [];
-  for (const w of argv) {
+  let dev: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const w = argv[i];
     if (w === "all") banner = true;
     else if (w === "label") banner = true;
-    else {
+    else if (w === "dev") {
+      dev = argv[++i];
+      if (dev === undefined) {
+        throw new UsageError('Command line is not complete. Try option "help"', 255);
+      }
+    } else {
       const o = Object.keys(OBJECTS).find((k) => w.length > 0 && k.startsWith(w));
       if (o === undefined) {
         throw new UsageError(`Argument "${w}" is unknown, try "ip monitor help".`, 255);
@@ -168,12 +175,25 @@ export async function monitor(ctx: Context, argv: string[]): Promise<void> {
     return [spec.groups[family === 2 ? 0 : 1]];
   });
   const links = await ctx.links();
+  // `dev DEV`: links, addresses, routes, neighbours and netconf of that device only (ip prints
+  // no `dev` for routes and neighbours then); rules, nsids and prefixes as they come.
+  let ifindex = 0;
+  if (dev !== undefined) {
+    for (const [i, l] of links) if (l.name === dev) ifindex = i;
+    if (!ifindex) invarg("Device does not exist\n", dev);
+  }
+  const other = (index: number | undefined) => ifindex !== 0 && index !== ifindex;
   const nsids = new Map<number, string>();
   if (wanted.includes("nsid")) await nsidNames(ctx, nsids);
   const p = ctx.p;
   await using events = await watch(ctx.rt, { groups });
   for await (const e of events) {
     if (e.kind === "raw" || e.kind === "overrun") continue;
+    if (
+      (e.kind === "link" && other(e.object.index)) ||
+      ((e.kind === "address" || e.kind === "route" || e.kind === "neighbour" ||
+        e.kind === "netconf") && other(e.object.ifindex))
+    ) continue;
     const deleted = e.action === "delete";
     p.start();
     let head = ctx.opts.timestamp ? timestamp(ctx.opts.timestamp === 2) : "";
@@ -202,14 +222,14 @@ export async function monitor(ctx: Context, argv: string[]): Promise<void> {
       p.closeObject();
     } else if (e.kind === "route") {
       learn(links, e.object.ifindex, e.object.dev);
-      printRoute(ctx, links, e.object, { table: 0, cloned: 2, deleted });
+      printRoute(ctx, links, e.object, { table: 0, cloned: 2, deleted, oif: ifindex !== 0 });
     } else if (e.kind === "neighbour") {
       if (family && e.object.family !== (family === 2 ? "inet" : "inet6")) {
         p.take();
         continue;
       }
       learn(links, e.object.ifindex, e.object.dev);
-      printNeigh(ctx, links, e.object, 0, deleted);
+      printNeigh(ctx, links, e.object, ifindex, deleted);
     } else if (e.kind === "rule") printRule(ctx, e.object, deleted);
     else if (e.kind === "netconf") printNetconf(ctx, e.object, deleted);
     else if (e.kind === "nsid") await printNsid(ctx, e.object, deleted, nsids);

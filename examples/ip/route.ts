@@ -1,7 +1,7 @@
 /**
  * `ip route show|get|add|del|replace|append|change|prepend|flush` (iproute2's `print_route`,
  * `iproute_modify`, `iproute_flush`): selectors and options parsed here, everything else by
- * the library (`listRoutes`, `getRoute`, `addRoute`, `deleteRoute`, `flushRoutes`).
+ * the library (`streamRoutes`, `getRoute`, `addRoute`, `deleteRoute`, `flushRoutes`).
  *
  * @module
  */
@@ -11,15 +11,19 @@ import {
   flushRoutes,
   formatIp,
   getRoute,
-  listRoutes,
-  nameOf,
   type NexthopSpec,
   numberOf as numberOfDb,
   parsePrefix,
+  type Realms,
   type Route,
+  ROUTE_CACHE_FLAGS,
+  ROUTE_FLAG_WORDS,
+  ROUTE_METRIC_WORDS,
   type RouteSelectors,
   type RouteSpec,
+  type RouteVia,
   rtRoute,
+  streamRoutes,
 } from "../../mod.ts";
 import {
   Args,
@@ -35,47 +39,15 @@ import type { Printer } from "./json.ts";
 import { hex0x } from "./link_kinds.ts";
 import { address } from "./link_cmd.ts";
 
-const { RTNH_FLAGS, RTM_FLAGS } = rtRoute;
+const { RTM_FLAGS } = rtRoute;
 
-/** iproute2's names of the `RTAX_*` metrics, in `RTAX_*` order (`RTAX_MTU` = 2 on). */
-const MX: [keyof rtRoute.Metrics, string][] = [
-  ["mtu", "mtu"],
-  ["window", "window"],
-  ["rtt", "rtt"],
-  ["rttvar", "rttvar"],
-  ["ssthresh", "ssthresh"],
-  ["cwnd", "cwnd"],
-  ["advmss", "advmss"],
-  ["reordering", "reordering"],
-  ["hoplimit", "hoplimit"],
-  ["initcwnd", "initcwnd"],
-  ["features", "features"],
-  ["rtoMin", "rto_min"],
-  ["initrwnd", "initrwnd"],
-  ["quickack", "quickack"],
-  ["ccAlgo", "congctl"],
-  ["fastopenNoCookie", "fastopen_no_cookie"],
-];
+/** The library's route flag words in ip's order, listed once (printed for every route). */
+const FLAG_WORDS = Object.entries(ROUTE_FLAG_WORDS);
 
-/** `print_rt_flags`: the names and order iproute2 prints. */
-const RT_FLAGS: [number, string][] = [
-  [RTNH_FLAGS.DEAD, "dead"],
-  [RTNH_FLAGS.ONLINK, "onlink"],
-  [RTNH_FLAGS.PERVASIVE, "pervasive"],
-  [RTNH_FLAGS.OFFLOAD, "offload"],
-  [RTNH_FLAGS.TRAP, "trap"],
-  [RTM_FLAGS.NOTIFY, "notify"],
-  [RTNH_FLAGS.LINKDOWN, "linkdown"],
-  [RTNH_FLAGS.UNRESOLVED, "unresolved"],
-  [RTM_FLAGS.OFFLOAD, "rt_offload"],
-  [RTM_FLAGS.TRAP, "rt_trap"],
-  [RTM_FLAGS.OFFLOAD_FAILED, "rt_offload_failed"],
-];
-
-/** `print_rt_flags`. */
+/** `print_rt_flags`, with the library's words in ip's order. */
 function printRtFlags(p: Printer, flags: number): void {
   p.openArray("flags", "");
-  for (const [m, s] of RT_FLAGS) if (flags & m) p.any(null, `${s} `, s);
+  if (flags) { for (const [s, m] of FLAG_WORDS) if (flags & m) p.any(null, `${s} `, s); }
   p.closeArray("");
 }
 
@@ -153,7 +125,7 @@ export function printRoute(
     p.jsonOnly("gateway", g);
     p.text(`via ${g} `);
   }
-  if (a.via) printVia(p, a.via);
+  if (route.via) printVia(p, route.via);
   if (a.oif !== undefined && !f.oif) {
     p.jsonOnly("dev", dev(a.oif));
     p.text(`dev ${dev(a.oif)} `);
@@ -185,7 +157,7 @@ export function printRoute(
     p.jsonOnly("mark", a.mark);
     p.text(a.mark >= 16 ? `mark 0x${a.mark.toString(16)} ` : `mark ${a.mark} `);
   }
-  if (a.flow !== undefined) printFlow(p, a.flow);
+  if (route.realms) printFlow(p, route.realms);
   if (a.uid !== undefined) p.any("uid", `uid ${a.uid} `, a.uid);
   if (h.rtmFamily === 2) {
     if (h.rtmFlags & RTM_FLAGS.CLONED) printCacheFlags(p, h.rtmFlags);
@@ -209,44 +181,24 @@ export function printRoute(
   p.closeObject();
 }
 
-function printVia(p: Printer, via: Uint8Array): void {
-  const fam = via[0] | (via[1] << 8);
-  const host = addr(fam, via.subarray(2));
+function printVia(p: Printer, via: RouteVia): void {
+  const name = String(via.family);
   p.openObject("via");
-  const name = String(nameOf("family", fam));
   p.jsonOnly("family", name);
-  p.jsonOnly("host", host);
+  p.jsonOnly("host", via.host);
   p.closeObject();
-  p.text(`via ${name} ${host} `);
+  p.text(`via ${name} ${via.host} `);
 }
 
-function printFlow(p: Printer, flow: number): void {
-  const from = flow >>> 16;
-  const to = flow & 0xffff;
-  const realm = (n: number) => nameText("realm", n);
+function printFlow(p: Printer, realms: Realms): void {
+  const from = realms.from === undefined ? undefined : String(realms.from);
+  const to = String(realms.to);
   p.openObject("flow");
-  if (from) p.jsonOnly("from", realm(from));
-  p.jsonOnly("to", realm(to));
+  if (from !== undefined) p.jsonOnly("from", from);
+  p.jsonOnly("to", to);
   p.closeObject();
-  p.text(`realm${from ? "s" : ""} ${from ? realm(from) + "/" : ""}${realm(to)} `);
+  p.text(`realm${from !== undefined ? "s" : ""} ${from !== undefined ? from + "/" : ""}${to} `);
 }
-
-const RTCF: [number, string][] = [
-  [0x80000000, "local"],
-  [0x40000000, "reject"],
-  [0x20000000, "mc"],
-  [0x10000000, "brd"],
-  [0x08000000, "dst-nat"],
-  [0x04000000, "src-nat"],
-  [0x02000000, "masq"],
-  [0x01000000, "dst-direct"],
-  [0x00800000, "src-direct"],
-  [0x00400000, "redirected"],
-  [0x00200000, "redirect"],
-  [0x00100000, "fastroute"],
-  [0x00020000, "notify"],
-  [0x00010000, "proxy"],
-];
 
 function printCacheFlags(p: Printer, flagsIn: number): void {
   let flags = (flagsIn & ~0xffff) >>> 0;
@@ -256,7 +208,7 @@ function printCacheFlags(p: Printer, flagsIn: number): void {
     if (flags === 0) return;
     p.text("<");
   }
-  for (const [m, s] of RTCF) {
+  for (const [s, m] of Object.entries(ROUTE_CACHE_FLAGS)) {
     if (flags & m) {
       flags = (flags & ~m) >>> 0;
       p.jsonOnly(null, s);
@@ -289,7 +241,7 @@ function printMetrics(p: Printer, mx: rtRoute.Metrics): void {
   const lock = mx.lock ?? 0;
   p.openArray("metrics", "");
   p.openObject();
-  MX.forEach(([key, name], k) => {
+  ROUTE_METRIC_WORDS.forEach(([key, name], k) => {
     const i = k + 2; // RTAX_MTU
     const v = mx[key];
     if (v === undefined && !(lock & (1 << i))) return;
@@ -336,7 +288,7 @@ function printMultipath(
     p.any("weight", `weight ${nh.weight} `, nh.weight);
     let bits = 0;
     for (const f of nh.flags) {
-      bits |= (RTNH_FLAGS as Record<string, number>)[f.toUpperCase()] ?? 0;
+      bits |= ROUTE_FLAG_WORDS[f] ?? 0;
     }
     printRtFlags(p, bits);
     p.closeObject();
@@ -423,12 +375,17 @@ function numberOr(v: string, db: "table" | "protocol" | "scope" | "type", msg: s
   }
 }
 
-/** A prefix, or ip's error for one. */
-function prefixArg(v: string): string {
+/** A prefix of `family` (0: any), or ip's error for one (`get_prefix`). */
+function prefixArg(v: string, family = 0): string {
+  let f: number;
   try {
-    parsePrefix(v);
+    f = parsePrefix(v).family;
   } catch {
-    throw new UsageError(`Error: any valid prefix is expected rather than "${v}".`, 1);
+    f = -1;
+  }
+  if (f < 0 || (family !== 0 && f !== family)) {
+    const what = family === 2 ? "inet" : family === 10 ? "inet6" : "any valid";
+    throw new UsageError(`Error: ${what} prefix is expected rather than "${v}".`, 1);
   }
   return v;
 }
@@ -439,9 +396,10 @@ export async function showRoutes(ctx: Context, argv: string[]): Promise<void> {
   const links = await ctx.links();
   const p = ctx.p;
   p.start();
-  for (const r of await listRoutes(ctx.rt, sel)) {
+  // Printed as the dump arrives, written in large chunks: memory stays bounded.
+  for await (const r of streamRoutes(ctx.rt, sel)) {
     printRoute(ctx, links, r, f);
-    if (!p.json) ctx.flush();
+    ctx.flush();
   }
   p.finish();
   ctx.flush();
@@ -466,8 +424,11 @@ export async function getRouteCmd(ctx: Context, argv: string[]): Promise<void> {
     else if (w === "oif" || w === "dev") o.oif = args.value();
     else if (w === "mark") o.mark = args.number("mark value is invalid\n");
     else if (w === "fibmatch") o.fibmatch = true;
-    else if (dst !== undefined) garbage("to", w);
-    else dst = prefixArg(w === "to" ? args.value() : w).split("/")[0];
+    else {
+      // ip: every address word is parsed in the family of the first (the last one counts).
+      const family = ctx.opts.family || (dst === undefined ? 0 : parsePrefix(dst).family);
+      dst = prefixArg(w === "to" ? args.value() : w, family).split("/")[0];
+    }
   }
   if (dst === undefined) throw new UsageError("need at least a destination address", 1);
   for (const k of ["iif", "oif"] as const) {
@@ -521,14 +482,19 @@ export async function modifyRoute(ctx: Context, cmd: string, argv: string[]): Pr
       spec.pref = v;
     } else if (w === "onlink") spec.onlink = true;
     else if (w === "nexthop") nexthops.push(await parseNexthop(ctx, args));
-    else if (spec.dst === undefined && spec.type === undefined && isRouteType(w)) spec.type = w;
-    else if (spec.dst !== undefined) garbage("to", w);
+    else if (spec.dst === undefined && spec.type === undefined && isRouteType(w)) {
+      spec.type = w;
+      if (!args.more) args.value(); // ip: a type is followed by the destination
+    } else if (spec.dst !== undefined) garbage("to", w);
     else {
       const v = w === "to" ? args.value() : w;
       spec.dst = v === "default" || v === "all" ? "default" : prefixArg(v);
     }
   }
-  if (spec.dst === undefined) spec.dst = "default";
+  // ip: no destination is a usage error (never a default route nobody asked for).
+  if (spec.dst === undefined) {
+    throw new UsageError("Usage: ip route { list | flush } SELECTOR (see ip-route(8))", 255);
+  }
   if (ctx.opts.family) spec.family = ctx.opts.family;
   if (Object.keys(metrics).length) spec.metrics = metrics;
   if (nexthops.length) spec.nexthops = nexthops;

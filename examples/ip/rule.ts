@@ -10,9 +10,11 @@ import {
   flushRules,
   formatIp,
   listRules,
+  type ListRulesOptions,
   nameOf,
   parseNumber,
   parsePrefix,
+  realmsOf,
   rtRoute,
   rtRule,
   type Rule,
@@ -129,12 +131,10 @@ export function printRule(ctx: Context, rule: Rule, deleted = false): void {
     }
   }
   if (a.flow !== undefined) {
-    const from = a.flow >>> 16;
-    const to = a.flow & 0xffff;
-    const realm = (n: number) => nameText("realm", n);
-    if (from) p.any("flow_from", ` realms ${realm(from)}/`, realm(from));
+    const { from, to } = realmsOf(a.flow);
+    if (from !== undefined) p.any("flow_from", ` realms ${from}/`, String(from));
     else p.text(" realms ");
-    p.any("flow_to", realm(to), realm(to));
+    p.any("flow_to", String(to), String(to));
   }
   if (h.action === rtRoute.RTM_TYPE.NAT) {
     p.any("masquerade", " masquerade", null);
@@ -155,36 +155,71 @@ export function printRule(ctx: Context, rule: Rule, deleted = false): void {
   p.closeObject();
 }
 
-/** The rule words `ip rule show|flush` would take as selectors: not supported by ip.ts. */
-function noSelectors(argv: string[]): void {
-  if (argv.length === 0) return;
-  const w = argv[0];
-  if (["from", "to", "pref", "priority", "table", "lookup", "iif", "oif", "fwmark"].includes(w)) {
-    throw new UsageError(`ip.ts: "ip rule" selectors such as "${w}" are not supported`, 1);
+/**
+ * The selectors of `ip rule show|flush` (`[not] [from P] [to P] [pref N] [table T] [iif D]
+ * [oif D] [fwmark M[/K]] [tos T] [protocol P]`), as the library's {@link ListRulesOptions}.
+ */
+function ruleSelectors(ctx: Context, argv: string[]): ListRulesOptions {
+  const family = ctx.opts.family || 2;
+  const sel: ListRulesOptions = { family };
+  const args = new Args(argv);
+  const prefix = (v: string) => {
+    let f = -1;
+    try {
+      f = parsePrefix(v).family;
+    } catch { /* not a prefix */ }
+    if (f !== family) {
+      const what = family === 10 ? "inet6" : "inet";
+      throw new UsageError(`Error: ${what} prefix is expected rather than "${v}".`, 1);
+    }
+    return v;
+  };
+  while (args.more) {
+    const w = args.next();
+    if (matches(w, "preference") || matches(w, "order") || matches(w, "priority")) {
+      sel.priority = args.number("preference value is invalid\n");
+    } else if (w === "not") sel.not = true;
+    else if (w === "tos" || matches(w, "dsfield")) {
+      sel.tos = args.named("dsfield", "TOS value is invalid\n");
+    } else if (w === "fwmark") {
+      const v = args.value();
+      const [m, k] = v.split("/");
+      sel.fwmark = parseNumber(m) ?? invarg("fwmark value is invalid\n", m);
+      if (k !== undefined) sel.fwmask = parseNumber(k) ?? invarg("fwmask value is invalid\n", k);
+    } else if (w === "dev" || w === "iif") sel.iif = args.value();
+    else if (w === "oif") sel.oif = args.value();
+    else if (matches(w, "lookup") || matches(w, "table")) {
+      sel.table = args.named("table", "table id value is invalid\n");
+    } else if (matches(w, "protocol")) {
+      sel.protocol = args.named("protocol", 'invalid "protocol"\n');
+    } else if (["l3mdev", "uidrange", "ipproto", "sport", "dport"].includes(w)) {
+      throw new UsageError(`ip.ts: the "ip rule" selector "${w}" is not supported`, 1);
+    } else {
+      // ip: a bare prefix is a destination.
+      const from = matches(w, "from") || matches(w, "src");
+      const to = !from;
+      const v = from || matches(w, "to") || matches(w, "dst") ? args.value() : w;
+      if (v === "all" || v === "default" || v === "any") continue; // every rule, as ip
+      if (to) sel.to = prefix(v);
+      else sel.from = prefix(v);
+    }
   }
-  throw new UsageError(`Error: inet prefix is expected rather than "${w}".`, 1);
+  return sel;
 }
 
-/** `ip rule show`. */
+/** `ip rule show [SELECTOR]`. */
 export async function showRules(ctx: Context, argv: string[]): Promise<void> {
-  noSelectors(argv);
+  const sel = ruleSelectors(ctx, argv);
   const p = ctx.p;
   p.start();
-  for (const r of await listRules(ctx.rt, { family: ctx.opts.family || 2 })) printRule(ctx, r);
+  for (const r of await listRules(ctx.rt, sel)) printRule(ctx, r);
   p.finish();
   ctx.flush();
 }
 
-/** `ip rule flush [protocol P]`: every rule but priority 0. */
+/** `ip rule flush [SELECTOR]`: the rules selected, but priority 0. */
 export async function flushRule(ctx: Context, argv: string[]): Promise<void> {
-  const args = new Args(argv);
-  let protocol: number | undefined;
-  if (args.more && matches(args.peek(), "protocol")) {
-    args.next();
-    protocol = args.named("protocol", 'Invalid "protocol"\n');
-  }
-  noSelectors(argv.slice(protocol === undefined ? 0 : 2));
-  await flushRules(ctx.rt, { family: ctx.opts.family || 2, protocol });
+  await flushRules(ctx.rt, ruleSelectors(ctx, argv));
 }
 
 /** `ip rule add|del [not] [from P] [to P] [tos T] [fwmark M[/K]] [iif D] [oif D] [pref N] [table T] [ACTION]`. */
@@ -193,7 +228,8 @@ export async function modifyRule(ctx: Context, cmd: string, argv: string[]): Pro
   const spec: RuleSpec = {};
   if (ctx.opts.family) spec.family = ctx.opts.family;
   const args = new Args(argv);
-  if (add && !args.more) throw new UsageError('"ip rule add" requires arguments.', 1);
+  // Without a selector the kernel would delete the first rule (`from all lookup local`).
+  if (!args.more) throw new UsageError(`"ip rule ${add ? "add" : "del"}" requires arguments.`, 1);
   const prefix = (v: string) => {
     try {
       parsePrefix(v);

@@ -19,17 +19,18 @@ import {
   deleteFilter,
   deleteQdisc,
   type Filter,
+  type HtbClassConfig,
+  type HtbQdiscConfig,
   listClasses,
   listFilters,
   listQdiscs,
-  parseU32Handle,
   type Qdisc,
   replaceClass,
   replaceFilter,
   replaceQdisc,
-  tc,
   type TcClass,
   type U32FilterConfig,
+  u32HandleParts,
   type U32IpMatch,
 } from "../../mod.ts";
 import { Args, type Context, invarg, matches, stdout, UsageError } from "./cli.ts";
@@ -38,23 +39,18 @@ import { hex0x } from "./link_kinds.ts";
 
 /** `print_qdisc`'s options of htb (`htb_print_opt`). */
 function htbOpt(p: Printer, q: Qdisc, details: number): void {
-  const c = q.config as { defaultClass?: string; r2q?: number; directPackets?: number };
-  const o = (q.message.attrs as tc.AttrsByKind & { kind: "htb" }).options;
-  if (o?.init !== undefined) {
+  const c = q.config as HtbQdiscConfig;
+  if (c.version !== undefined) {
     const d = defaultClassMinor(c.defaultClass);
     p.any("r2q", `r2q ${c.r2q}`, c.r2q ?? 0);
     p.any("default", ` default ${hex0x(d)}`, hex0x(d));
     p.any("direct_packets_stat", ` direct_packets_stat ${c.directPackets}`, c.directPackets ?? 0);
-    if (details) {
-      const v = o.init.version;
-      const s = `${v >>> 16}.${v & 0xffff}`;
-      p.any("ver", ` ver ${s}`, s);
-    }
+    if (details) p.any("ver", ` ver ${c.version}`, c.version);
   }
-  if (o?.directQlen !== undefined) {
-    p.any("direct_qlen", ` direct_qlen ${o.directQlen}`, o.directQlen);
+  if (c.directQlen !== undefined) {
+    p.any("direct_qlen", ` direct_qlen ${c.directQlen}`, c.directQlen);
   }
-  if (o?.offload) p.any("offload", " offload", null);
+  if (c.offload) p.any("offload", " offload", null);
 }
 
 /** `fq_codel_print_opt`. */
@@ -77,15 +73,14 @@ function fqCodelOpt(p: Printer, q: Qdisc): void {
 /** `u32_print_opt`. */
 function u32Opt(p: Printer, f: Filter): void {
   const c = f.config as U32FilterConfig;
-  const raw = f.message.header.handle;
-  if (raw) p.any("fh", `fh ${f.handle} `, f.handle);
-  const node = raw & 0xfff;
+  if (f.handle !== "none") p.any("fh", `fh ${f.handle} `, f.handle);
+  const { node } = u32HandleParts(f.message.header.handle);
   if (node) p.any("order", `order ${node} `, node);
   if (c.divisor !== undefined) p.any("ht_divisor", `ht divisor ${c.divisor} `, c.divisor);
   else if (c.hash !== undefined) {
-    const h = parseU32Handle(c.hash);
-    const k = (h >>> 20).toString(16);
-    const b = ((h >>> 12) & 0xff).toString(16);
+    const h = u32HandleParts(c.hash);
+    const k = h.htid.toString(16);
+    const b = h.hash.toString(16);
     p.any("key_ht", `key ht ${k} `, k);
     p.any("bkt", `bkt ${b} `, b);
   }
@@ -224,13 +219,6 @@ function sizeText(szIn: number): string {
   return `${sz}b`;
 }
 
-/** tc's names of the link layers of a rate spec. */
-const LINK_LAYERS = new Map<number, string>([
-  [tc.TC_LINK_LAYER.UNAWARE, "unspec"],
-  [tc.TC_LINK_LAYER.ETHERNET, "ethernet"],
-  [tc.TC_LINK_LAYER.ATM, "atm"],
-]);
-
 async function showClasses(ctx: Context, index: number, parent?: string): Promise<void> {
   let out = "";
   const d = ctx.opts.details;
@@ -248,27 +236,25 @@ async function showClasses(ctx: Context, index: number, parent?: string): Promis
 
 /** `htb_print_opt` for a class. */
 function htbClass(c: TcClass, details: number): string {
-  const o = (c.message.attrs as tc.AttrsByKind & { kind: "htb" }).options;
-  const parms = o?.parms;
-  if (parms === undefined) return "";
-  const cfg = c.config as { rate: number; ceil: number; burst: number; cburst: number };
+  if (c.config.kind !== "htb") return "";
+  const cfg = c.config as HtbClassConfig & { rate: number; ceil: number };
+  if (cfg.level === undefined) return "";
+  const burst = cfg.burst as number, cburst = cfg.cburst as number;
   let out = "";
-  if (!parms.level) out += `prio ${parms.prio | 0} `;
-  if (!parms.level && details) out += `quantum ${parms.quantum | 0} `;
+  if (!cfg.level) out += `prio ${cfg.prio ?? 0} `;
+  if (!cfg.level && details) out += `quantum ${cfg.quantum ?? 0} `;
   out += `rate ${rateText(cfg.rate)} `;
-  if (parms.rate.overhead) out += `overhead ${parms.rate.overhead} `;
+  if (cfg.overhead) out += `overhead ${cfg.overhead} `;
   out += `ceil ${rateText(cfg.ceil)} `;
-  const linklayer = parms.rate.linklayer & 0x0f;
-  if (linklayer > 1 || details) out += `linklayer ${LINK_LAYERS.get(linklayer) ?? "unknown"} `;
+  // tc: the link layer when it is not ethernet (or unspec), or with -d.
+  if (!["unspec", "ethernet"].includes(cfg.linklayer!) || details) {
+    out += `linklayer ${cfg.linklayer} `;
+  }
   if (details) {
-    out += `burst ${sizeText(cfg.burst)}/${1 << parms.rate.cellLog} mpu ${
-      sizeText(parms.rate.mpu)
-    } `;
-    out += `cburst ${sizeText(cfg.cburst)}/${1 << parms.ceil.cellLog} mpu ${
-      sizeText(parms.ceil.mpu)
-    } `;
-    out += `level ${parms.level | 0} `;
-  } else out += `burst ${sizeText(cfg.burst)} cburst ${sizeText(cfg.cburst)} `;
+    out += `burst ${sizeText(burst)}/${cfg.cell} mpu ${sizeText(cfg.mpu ?? 0)} `;
+    out += `cburst ${sizeText(cburst)}/${cfg.ceilCell} mpu ${sizeText(cfg.ceilMpu ?? 0)} `;
+    out += `level ${cfg.level} `;
+  } else out += `burst ${sizeText(burst)} cburst ${sizeText(cburst)} `;
   return out;
 }
 

@@ -167,6 +167,7 @@ export const USAGE = `Usage: ss.ts [ OPTIONS ] [ FILTER ]
    -f, --family=FAMILY display sockets of type FAMILY (inet|inet6|link|unix|netlink)
    -A, --query=QUERY, --socket=QUERY  (all|inet|tcp|mptcp|udp|raw|unix|packet|netlink)[,QUERY]
    -N, --net=NETNS     switch to the named network namespace
+       --pcap FILE     write what is sent and received to FILE (pcap, for tshark)
    FILTER := [ state STATE-FILTER ] [ EXPRESSION ]`;
 
 const SHORT: Record<string, string> = {

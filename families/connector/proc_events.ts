@@ -96,6 +96,8 @@ export interface ProcEventsOptions {
   ackTimeoutMs?: number;
   /** Kernel receive buffer (busy machines make many events). Default 4 MiB. */
   receiveBufferSize?: number;
+  /** Capture the socket's traffic to a pcap file: the socket option {@link OpenOptions.pcap}. */
+  pcap?: OpenOptions["pcap"];
 }
 
 /**
@@ -151,6 +153,7 @@ export class ProcEvents implements AsyncIterable<ProcEventItem>, AsyncDisposable
       groups: 1 << (cn.CN_IDX_PROC - 1),
       netns: options.netns,
       receiveBufferSize: options.receiveBufferSize ?? 4 << 20,
+      pcap: options.pcap,
     };
     let socket: NetlinkSocket;
     try {

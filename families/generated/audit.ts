@@ -660,6 +660,7 @@ export const family: Family = defineFamily({
     ],
   },
   attributeSets: {},
+  attributePrefixes: {},
   operations: {
     get: {
       name: "get",

@@ -335,6 +335,7 @@ export const family: Family = defineFamily({
     ],
   },
   attributeSets: {},
+  attributePrefixes: {},
   operations: {},
 });
 

@@ -204,9 +204,9 @@ export interface CounterAttrs extends AttrValues {
   packets?: bigint;
   /** `CTA_COUNTERS_BYTES` (2): u64, big-endian. */
   bytes?: bigint;
-  /** `CTA_COUNTERS_PACKETS_OLD` (3): u32. */
+  /** `CTA_COUNTERS32_PACKETS` (3): u32. */
   packetsOld?: number;
-  /** `CTA_COUNTERS_BYTES_OLD` (4): u32. */
+  /** `CTA_COUNTERS32_BYTES` (4): u32. */
   bytesOld?: number;
 }
 
@@ -351,7 +351,7 @@ export interface ProtoinfoDccpAttrs extends AttrValues {
  */
 export interface ProtoinfoSctpAttrs extends AttrValues {
   /**
-   * `CTA_PROTOINFO_SCTP_SCTP_STATE` (1): u8, values of {@link NF_CT_SCTP_STATE}.
+   * `CTA_PROTOINFO_SCTP_STATE` (1): u8, values of {@link NF_CT_SCTP_STATE}.
    *
    * sctp connection state
    */
@@ -508,7 +508,7 @@ export interface ConntrackAttrs extends AttrValues {
   markMask?: number;
   /** `CTA_LABELS` (22): binary. */
   labels?: Uint8Array;
-  /** `CTA_LABELS MASK` (23): binary. */
+  /** `CTA_LABELS_MASK` (23): binary. */
   "labels mask"?: Uint8Array;
   /** `CTA_SYNPROXY` (24): nest of `synproxy-attrs`. */
   synproxy?: SynproxyAttrs;
@@ -966,8 +966,8 @@ export const family: Family = useDecoders(
       "counter-attrs": [
         { name: "packets", value: 1, type: "u64", byteOrder: "big-endian" },
         { name: "bytes", value: 2, type: "u64", byteOrder: "big-endian" },
-        { name: "packetsOld", value: 3, type: "u32" },
-        { name: "bytesOld", value: 4, type: "u32" },
+        { name: "packetsOld", value: 3, type: "u32", cName: "CTA_COUNTERS32_PACKETS" },
+        { name: "bytesOld", value: 4, type: "u32", cName: "CTA_COUNTERS32_BYTES" },
         { name: "pad", value: 5, type: "pad" },
       ],
       "tuple-proto-attrs": [
@@ -1006,7 +1006,13 @@ export const family: Family = useDecoders(
         { name: "dccpPad", value: 4, type: "pad" },
       ],
       "protoinfo-sctp-attrs": [
-        { name: "sctpState", value: 1, type: "u8", enum: "nf-ct-sctp-state" },
+        {
+          name: "sctpState",
+          value: 1,
+          type: "u8",
+          enum: "nf-ct-sctp-state",
+          cName: "CTA_PROTOINFO_SCTP_STATE",
+        },
         { name: "vtagOriginal", value: 2, type: "u32", byteOrder: "big-endian" },
         { name: "vtagReply", value: 3, type: "u32", byteOrder: "big-endian" },
       ],
@@ -1068,7 +1074,7 @@ export const family: Family = useDecoders(
         { name: "timestamp", value: 20, type: "nest", nested: "timestamp-attrs" },
         { name: "markMask", value: 21, type: "u32", byteOrder: "big-endian" },
         { name: "labels", value: 22, type: "binary" },
-        { name: "labels mask", value: 23, type: "binary" },
+        { name: "labels mask", value: 23, type: "binary", cName: "CTA_LABELS_MASK" },
         { name: "synproxy", value: 24, type: "nest", nested: "synproxy-attrs" },
         { name: "filter", value: 25, type: "nest", nested: "filter-attrs" },
         {
@@ -1111,6 +1117,27 @@ export const family: Family = useDecoders(
         { name: "entries", value: 1, type: "u32", byteOrder: "big-endian" },
         { name: "maxEntries", value: 2, type: "u32", byteOrder: "big-endian" },
       ],
+    },
+    attributePrefixes: {
+      "counter-attrs": "CTA_COUNTERS_",
+      "tuple-proto-attrs": "CTA_",
+      "tuple-ip-attrs": "CTA_",
+      "tuple-attrs": "CTA_",
+      "protoinfo-tcp-attrs": "CTA_PROTOINFO_",
+      "protoinfo-dccp-attrs": "CTA_PROTOINFO_",
+      "protoinfo-sctp-attrs": "CTA_PROTOINFO_SCTP_",
+      "protoinfo-attrs": "CTA_",
+      "help-attrs": "CTA_",
+      "nat-proto-attrs": "CTA_PROTO",
+      "nat-attrs": "CTA_",
+      "seqadj-attrs": "CTA_SEQADJ_",
+      "secctx-attrs": "CTA_",
+      "synproxy-attrs": "CTA_SYNPROXY_",
+      "conntrack-attrs": "CTA_",
+      "conntrack-stats-attrs": "CTA_STATS_",
+      "filter-attrs": "CTA_FILTER_",
+      "timestamp-attrs": "CTA_TIMESTAMP_",
+      "conntrack-stats-global-attrs": "CTA_STATS_GLOBAL_",
     },
     operations: {
       get: {

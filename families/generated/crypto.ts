@@ -468,6 +468,7 @@ export const family: Family = defineFamily({
       { name: "statAcomp", value: 21, type: "binary" },
     ],
   },
+  attributePrefixes: { "crypto-attrs": "CRYPTOCFGA_" },
   operations: {
     newalg: {
       name: "newalg",

@@ -331,6 +331,15 @@ export const family: Family = defineFamily({
       { name: "infoVersionValue", value: 104, type: "string" },
     ],
   },
+  attributePrefixes: {
+    devlink: "DEVLINK_ATTR_",
+    "dl-dev-stats": "DEVLINK_ATTR_",
+    "dl-reload-stats": "DEVLINK_ATTR_",
+    "dl-reload-act-info": "DEVLINK_ATTR_",
+    "dl-reload-act-stats": "DEVLINK_ATTR_",
+    "dl-reload-stats-entry": "DEVLINK_ATTR_",
+    "dl-info-version": "DEVLINK_ATTR_",
+  },
   operations: {
     get: {
       name: "get",

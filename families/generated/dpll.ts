@@ -1184,6 +1184,14 @@ export const family: Family = defineFamily({
       { name: "state", value: 16, type: "u32", enum: "pin-state" },
     ],
   },
+  attributePrefixes: {
+    dpll: "DPLL_A_",
+    pin: "DPLL_A_PIN_",
+    "pin-parent-device": "DPLL_A_PIN_",
+    "pin-parent-pin": "DPLL_A_PIN_",
+    "frequency-range": "DPLL_A_PIN_",
+    "reference-sync": "DPLL_A_PIN_",
+  },
   operations: {
     deviceIdGet: {
       name: "device-id-get",

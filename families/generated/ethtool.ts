@@ -1285,29 +1285,29 @@ export interface C33PsePwLimit extends AttrValues {
 export interface Pse extends AttrValues {
   /** `ETHTOOL_A_PSE_HEADER` (1): nest of `header`. */
   header?: Header;
-  /** `ETHTOOL_A_PSE_PODL_PSE_ADMIN_STATE` (2): u32. */
+  /** `ETHTOOL_A_PODL_PSE_ADMIN_STATE` (2): u32. */
   podlPseAdminState?: number;
-  /** `ETHTOOL_A_PSE_PODL_PSE_ADMIN_CONTROL` (3): u32. */
+  /** `ETHTOOL_A_PODL_PSE_ADMIN_CONTROL` (3): u32. */
   podlPseAdminControl?: number;
-  /** `ETHTOOL_A_PSE_PODL_PSE_PW_D_STATUS` (4): u32. */
+  /** `ETHTOOL_A_PODL_PSE_PW_D_STATUS` (4): u32. */
   podlPsePwDStatus?: number;
-  /** `ETHTOOL_A_PSE_C33_PSE_ADMIN_STATE` (5): u32. */
+  /** `ETHTOOL_A_C33_PSE_ADMIN_STATE` (5): u32. */
   c33PseAdminState?: number;
-  /** `ETHTOOL_A_PSE_C33_PSE_ADMIN_CONTROL` (6): u32. */
+  /** `ETHTOOL_A_C33_PSE_ADMIN_CONTROL` (6): u32. */
   c33PseAdminControl?: number;
-  /** `ETHTOOL_A_PSE_C33_PSE_PW_D_STATUS` (7): u32. */
+  /** `ETHTOOL_A_C33_PSE_PW_D_STATUS` (7): u32. */
   c33PsePwDStatus?: number;
-  /** `ETHTOOL_A_PSE_C33_PSE_PW_CLASS` (8): u32. */
+  /** `ETHTOOL_A_C33_PSE_PW_CLASS` (8): u32. */
   c33PsePwClass?: number;
-  /** `ETHTOOL_A_PSE_C33_PSE_ACTUAL_PW` (9): u32. */
+  /** `ETHTOOL_A_C33_PSE_ACTUAL_PW` (9): u32. */
   c33PseActualPw?: number;
-  /** `ETHTOOL_A_PSE_C33_PSE_EXT_STATE` (10): u32, values of {@link C33_PSE_EXT_STATE}. */
+  /** `ETHTOOL_A_C33_PSE_EXT_STATE` (10): u32, values of {@link C33_PSE_EXT_STATE}. */
   c33PseExtState?: number;
-  /** `ETHTOOL_A_PSE_C33_PSE_EXT_SUBSTATE` (11): u32. */
+  /** `ETHTOOL_A_C33_PSE_EXT_SUBSTATE` (11): u32. */
   c33PseExtSubstate?: number;
-  /** `ETHTOOL_A_PSE_C33_PSE_AVAIL_PW_LIMIT` (12): u32. */
+  /** `ETHTOOL_A_C33_PSE_AVAIL_PW_LIMIT` (12): u32. */
   c33PseAvailPwLimit?: number;
-  /** `ETHTOOL_A_PSE_C33_PSE_PW_LIMIT_RANGES` (13): nest of `c33-pse-pw-limit`, repeated. */
+  /** `ETHTOOL_A_C33_PSE_PW_LIMIT_RANGES` (13): nest of `c33-pse-pw-limit`, repeated. */
   c33PsePwLimitRanges?: C33PsePwLimit[];
 }
 
@@ -4055,23 +4055,50 @@ export const family: Family = defineFamily({
     pse: [
       { name: "unspec", value: 0, type: "unused" },
       { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "podlPseAdminState", value: 2, type: "u32" },
-      { name: "podlPseAdminControl", value: 3, type: "u32" },
-      { name: "podlPsePwDStatus", value: 4, type: "u32" },
-      { name: "c33PseAdminState", value: 5, type: "u32" },
-      { name: "c33PseAdminControl", value: 6, type: "u32" },
-      { name: "c33PsePwDStatus", value: 7, type: "u32" },
-      { name: "c33PsePwClass", value: 8, type: "u32" },
-      { name: "c33PseActualPw", value: 9, type: "u32" },
-      { name: "c33PseExtState", value: 10, type: "u32", enum: "c33-pse-ext-state" },
-      { name: "c33PseExtSubstate", value: 11, type: "u32" },
-      { name: "c33PseAvailPwLimit", value: 12, type: "u32" },
+      { name: "podlPseAdminState", value: 2, type: "u32", cName: "ETHTOOL_A_PODL_PSE_ADMIN_STATE" },
+      {
+        name: "podlPseAdminControl",
+        value: 3,
+        type: "u32",
+        cName: "ETHTOOL_A_PODL_PSE_ADMIN_CONTROL",
+      },
+      { name: "podlPsePwDStatus", value: 4, type: "u32", cName: "ETHTOOL_A_PODL_PSE_PW_D_STATUS" },
+      { name: "c33PseAdminState", value: 5, type: "u32", cName: "ETHTOOL_A_C33_PSE_ADMIN_STATE" },
+      {
+        name: "c33PseAdminControl",
+        value: 6,
+        type: "u32",
+        cName: "ETHTOOL_A_C33_PSE_ADMIN_CONTROL",
+      },
+      { name: "c33PsePwDStatus", value: 7, type: "u32", cName: "ETHTOOL_A_C33_PSE_PW_D_STATUS" },
+      { name: "c33PsePwClass", value: 8, type: "u32", cName: "ETHTOOL_A_C33_PSE_PW_CLASS" },
+      { name: "c33PseActualPw", value: 9, type: "u32", cName: "ETHTOOL_A_C33_PSE_ACTUAL_PW" },
+      {
+        name: "c33PseExtState",
+        value: 10,
+        type: "u32",
+        enum: "c33-pse-ext-state",
+        cName: "ETHTOOL_A_C33_PSE_EXT_STATE",
+      },
+      {
+        name: "c33PseExtSubstate",
+        value: 11,
+        type: "u32",
+        cName: "ETHTOOL_A_C33_PSE_EXT_SUBSTATE",
+      },
+      {
+        name: "c33PseAvailPwLimit",
+        value: 12,
+        type: "u32",
+        cName: "ETHTOOL_A_C33_PSE_AVAIL_PW_LIMIT",
+      },
       {
         name: "c33PsePwLimitRanges",
         value: 13,
         type: "nest",
         multi: true,
         nested: "c33-pse-pw-limit",
+        cName: "ETHTOOL_A_C33_PSE_PW_LIMIT_RANGES",
       },
     ],
     rss: [
@@ -4125,6 +4152,64 @@ export const family: Family = defineFamily({
       { name: "rxFilters", value: 4, type: "nest", nested: "bitset" },
       { name: "hwtstampFlags", value: 5, type: "nest", nested: "bitset" },
     ],
+  },
+  attributePrefixes: {
+    header: "ETHTOOL_A_HEADER_",
+    "bitset-bit": "ETHTOOL_A_BITSET_BIT_",
+    "bitset-bits": "ETHTOOL_A_BITSET_BITS_",
+    bitset: "ETHTOOL_A_BITSET_",
+    string: "ETHTOOL_A_STRING_",
+    strings: "ETHTOOL_A_STRINGS_",
+    stringset: "ETHTOOL_A_STRINGSET_",
+    stringsets: "ETHTOOL_A_STRINGSETS_",
+    strset: "ETHTOOL_A_STRSET_",
+    privflags: "ETHTOOL_A_PRIVFLAGS_",
+    rings: "ETHTOOL_A_RINGS_",
+    "mm-stat": "ETHTOOL_A_MM_STAT_",
+    mm: "ETHTOOL_A_MM_",
+    linkinfo: "ETHTOOL_A_LINKINFO_",
+    linkmodes: "ETHTOOL_A_LINKMODES_",
+    linkstate: "ETHTOOL_A_LINKSTATE_",
+    debug: "ETHTOOL_A_DEBUG_",
+    wol: "ETHTOOL_A_WOL_",
+    features: "ETHTOOL_A_FEATURES_",
+    channels: "ETHTOOL_A_CHANNELS_",
+    "irq-moderation": "ETHTOOL_A_IRQ_MODERATION_",
+    profile: "ETHTOOL_A_PROFILE_",
+    coalesce: "ETHTOOL_A_COALESCE_",
+    "pause-stat": "ETHTOOL_A_PAUSE_STAT_",
+    pause: "ETHTOOL_A_PAUSE_",
+    eee: "ETHTOOL_A_EEE_",
+    "ts-stat": "ETHTOOL_A_TS_STAT_",
+    "ts-hwtstamp-provider": "ETHTOOL_A_TS_HWTSTAMP_PROVIDER_",
+    tsinfo: "ETHTOOL_A_TSINFO_",
+    "cable-result": "ETHTOOL_A_CABLE_RESULT_",
+    "cable-fault-length": "ETHTOOL_A_CABLE_FAULT_LENGTH_",
+    "cable-nest": "ETHTOOL_A_CABLE_NEST_",
+    "cable-test": "ETHTOOL_A_CABLE_TEST_",
+    "cable-test-ntf": "ETHTOOL_A_CABLE_TEST_NTF_",
+    "cable-test-tdr-cfg": "ETHTOOL_A_CABLE_TEST_TDR_CFG_",
+    "cable-test-tdr-ntf": "ETHTOOL_A_CABLE_TEST_TDR_NTF_",
+    "cable-test-tdr": "ETHTOOL_A_CABLE_TEST_TDR_",
+    "tunnel-udp-entry": "ETHTOOL_A_TUNNEL_UDP_ENTRY_",
+    "tunnel-udp-table": "ETHTOOL_A_TUNNEL_UDP_TABLE_",
+    "tunnel-udp": "ETHTOOL_A_TUNNEL_UDP_",
+    "tunnel-info": "ETHTOOL_A_TUNNEL_INFO_",
+    "fec-stat": "ETHTOOL_A_FEC_STAT_",
+    fec: "ETHTOOL_A_FEC_",
+    "module-eeprom": "ETHTOOL_A_MODULE_EEPROM_",
+    "stats-grp": "ETHTOOL_A_STATS_GRP_",
+    "stats-grp-hist": "ETHTOOL_A_STATS_GRP_",
+    stats: "ETHTOOL_A_STATS_",
+    "phc-vclocks": "ETHTOOL_A_PHC_VCLOCKS_",
+    module: "ETHTOOL_A_MODULE_",
+    "c33-pse-pw-limit": "ETHTOOL_A_C33_PSE_PW_LIMIT_",
+    pse: "ETHTOOL_A_PSE_",
+    rss: "ETHTOOL_A_RSS_",
+    plca: "ETHTOOL_A_PLCA_",
+    "module-fw-flash": "ETHTOOL_A_MODULE_FW_FLASH_",
+    phy: "ETHTOOL_A_PHY_",
+    tsconfig: "ETHTOOL_A_TSCONFIG_",
   },
   operations: {
     strsetGet: {

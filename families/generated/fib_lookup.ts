@@ -127,6 +127,7 @@ export const family: Family = defineFamily({
     ],
   },
   attributeSets: {},
+  attributePrefixes: {},
   operations: {},
 });
 

@@ -255,6 +255,7 @@ export const family: Family = defineFamily({
       { name: "ifindex", value: 11, type: "s32" },
     ],
   },
+  attributePrefixes: { fou: "FOU_ATTR_" },
   operations: {
     unspec: { name: "unspec", requestValue: 0, replyValue: 0 },
     add: {

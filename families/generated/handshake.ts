@@ -209,6 +209,11 @@ export const family: Family = defineFamily({
       { name: "remoteAuth", value: 3, type: "u32", multi: true },
     ],
   },
+  attributePrefixes: {
+    x509: "HANDSHAKE_A_X509_",
+    accept: "HANDSHAKE_A_ACCEPT_",
+    done: "HANDSHAKE_A_DONE_",
+  },
   operations: {
     ready: {
       name: "ready",

@@ -492,6 +492,13 @@ export const family: Family = defineFamily({
       { name: "serverSide", value: 18, type: "u8" },
     ],
   },
+  attributePrefixes: {
+    address: "MPTCP_PM_ADDR_ATTR_",
+    "subflow-attribute": "MPTCP_SUBFLOW_ATTR_",
+    endpoint: "MPTCP_PM_ENDPOINT_",
+    attr: "MPTCP_PM_ATTR_",
+    "event-attr": "MPTCP_ATTR_",
+  },
   operations: {
     unspec: { name: "unspec", requestValue: 0, replyValue: 0 },
     addAddr: {

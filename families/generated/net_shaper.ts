@@ -599,6 +599,12 @@ export const family: Family = defineFamily({
       { name: "supportWeight", value: 10, type: "flag" },
     ],
   },
+  attributePrefixes: {
+    "net-shaper": "NET_SHAPER_A_",
+    handle: "NET_SHAPER_A_HANDLE_",
+    "leaf-info": "NET_SHAPER_A_",
+    caps: "NET_SHAPER_A_CAPS_",
+  },
   operations: {
     get: {
       name: "get",

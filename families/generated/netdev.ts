@@ -1348,6 +1348,19 @@ export const family: Family = defineFamily({
       { name: "id", value: 4, type: "u32" },
     ],
   },
+  attributePrefixes: {
+    dev: "NETDEV_A_DEV_",
+    "io-uring-provider-info": "NETDEV_A_IO_URING_PROVIDER_INFO_",
+    "page-pool": "NETDEV_A_PAGE_POOL_",
+    "page-pool-info": "NETDEV_A_PAGE_POOL_",
+    "page-pool-stats": "NETDEV_A_PAGE_POOL_STATS_",
+    napi: "NETDEV_A_NAPI_",
+    "xsk-info": "NETDEV_A_XSK_INFO_",
+    queue: "NETDEV_A_QUEUE_",
+    qstats: "NETDEV_A_QSTATS_",
+    "queue-id": "NETDEV_A_QUEUE_",
+    dmabuf: "NETDEV_A_DMABUF_",
+  },
   operations: {
     devGet: {
       name: "dev-get",

@@ -775,7 +775,7 @@ export interface CounterAttrs extends AttrValues {
 
 /** Attributes of set `nft-hook-attrs` of nftables, as decoded by {@link nftHookAttrs}. */
 export interface NftHookAttrs extends AttrValues {
-  /** `NFTA_HOOK_NUM` (1): u32, big-endian. */
+  /** `NFTA_HOOK_HOOKNUM` (1): u32, big-endian. */
   num?: number;
   /** `NFTA_HOOK_PRIORITY` (2): s32, big-endian. */
   priority?: number;
@@ -1350,7 +1350,7 @@ export interface ExprLookupAttrs extends AttrValues {
    */
   set?: string;
   /**
-   * `NFTA_LOOKUP_SET ID` (4): u32, big-endian.
+   * `NFTA_LOOKUP_SET_ID` (4): u32, big-endian.
    *
    * ID of set to use
    */
@@ -2455,7 +2455,7 @@ export const family: Family = defineFamily({
       { name: "pad", value: 3, type: "pad" },
     ],
     "nft-hook-attrs": [
-      { name: "num", value: 1, type: "u32", byteOrder: "big-endian" },
+      { name: "num", value: 1, type: "u32", byteOrder: "big-endian", cName: "NFTA_HOOK_HOOKNUM" },
       { name: "priority", value: 2, type: "s32", byteOrder: "big-endian" },
       { name: "dev", value: 3, type: "string" },
       { name: "devs", value: 4, type: "nest", nested: "hook-dev-attrs" },
@@ -2652,7 +2652,13 @@ export const family: Family = defineFamily({
     ],
     "expr-lookup-attrs": [
       { name: "set", value: 1, type: "string" },
-      { name: "set id", value: 4, type: "u32", byteOrder: "big-endian" },
+      {
+        name: "set id",
+        value: 4,
+        type: "u32",
+        byteOrder: "big-endian",
+        cName: "NFTA_LOOKUP_SET_ID",
+      },
       { name: "sreg", value: 2, type: "u32", byteOrder: "big-endian" },
       { name: "dreg", value: 3, type: "u32", byteOrder: "big-endian" },
       { name: "flags", value: 5, type: "u32", byteOrder: "big-endian", enum: "lookup-flags" },
@@ -2881,6 +2887,68 @@ export const family: Family = defineFamily({
       { name: "rev", value: 2, type: "u32", byteOrder: "big-endian" },
       { name: "info", value: 3, type: "binary" },
     ],
+  },
+  attributePrefixes: {
+    "empty-attrs": "NFTA_TABLE_",
+    "batch-attrs": "NFNL_BATCH_",
+    "table-attrs": "NFTA_TABLE_",
+    "chain-attrs": "NFTA_CHAIN_",
+    "counter-attrs": "NFTA_COUNTER_",
+    "nft-hook-attrs": "NFTA_HOOK_",
+    "hook-dev-attrs": "NFTA_DEVICE_",
+    "nft-counter-attrs": "NFTA_COUNTER_",
+    "rule-attrs": "NFTA_RULE_",
+    "expr-list-attrs": "NFTA_LIST_",
+    "expr-attrs": "NFTA_EXPR_",
+    "rule-compat-attrs": "NFTA_RULE_COMPAT_",
+    "set-attrs": "NFTA_SET_",
+    "set-desc-attrs": "NFTA_SET_DESC_",
+    "set-desc-concat-attrs": "NFTA_LIST_",
+    "set-field-attrs": "NFTA_SET_FIELD_",
+    "set-list-attrs": "NFTA_LIST_",
+    "setelem-attrs": "NFTA_SET_ELEM_",
+    "setelem-list-elem-attrs": "NFTA_LIST_",
+    "setelem-list-attrs": "NFTA_SET_ELEM_LIST_",
+    "gen-attrs": "NFTA_GEN_",
+    "obj-attrs": "NFTA_OBJ_",
+    "quota-attrs": "NFTA_QUOTA_",
+    "flowtable-attrs": "NFTA_FLOWTABLE_",
+    "flowtable-hook-attrs": "NFTA_FLOWTABLE_HOOK_",
+    "expr-bitwise-attrs": "NFTA_BITWISE_",
+    "expr-cmp-attrs": "NFTA_CMP_",
+    "data-attrs": "NFTA_DATA_",
+    "verdict-attrs": "NFTA_VERDICT_",
+    "expr-counter-attrs": "NFTA_COUNTER_",
+    "expr-fib-attrs": "NFTA_FIB_",
+    "expr-ct-attrs": "NFTA_CT_",
+    "expr-flow-offload-attrs": "NFTA_FLOW_TABLE_",
+    "expr-immediate-attrs": "NFTA_IMMEDIATE_",
+    "expr-lookup-attrs": "NFTA_LOOKUP_",
+    "expr-meta-attrs": "NFTA_META_",
+    "expr-nat-attrs": "NFTA_NAT_",
+    "expr-payload-attrs": "NFTA_PAYLOAD_",
+    "expr-reject-attrs": "NFTA_REJECT_",
+    "expr-target-attrs": "NFTA_TARGET_",
+    "expr-tproxy-attrs": "NFTA_TPROXY_",
+    "expr-objref-attrs": "NFTA_OBJREF_",
+    "expr-limit-attrs": "NFTA_LIMIT_",
+    "expr-log-attrs": "NFTA_LOG_",
+    "expr-range-attrs": "NFTA_RANGE_",
+    "expr-masq-attrs": "NFTA_MASQ_",
+    "expr-redir-attrs": "NFTA_REDIR_",
+    "expr-socket-attrs": "NFTA_SOCKET_",
+    "expr-byteorder-attrs": "NFTA_BYTEORDER_",
+    "expr-dynset-attrs": "NFTA_DYNSET_",
+    "expr-exthdr-attrs": "NFTA_EXTHDR_",
+    "expr-rt-attrs": "NFTA_RT_",
+    "expr-hash-attrs": "NFTA_HASH_",
+    "expr-numgen-attrs": "NFTA_NG_",
+    "expr-queue-attrs": "NFTA_QUEUE_",
+    "expr-connlimit-attrs": "NFTA_CONNLIMIT_",
+    "expr-last-attrs": "NFTA_LAST_",
+    "expr-dup-attrs": "NFTA_DUP_",
+    "expr-fwd-attrs": "NFTA_FWD_",
+    "expr-match-attrs": "NFTA_MATCH_",
   },
   subMessages: {
     "expr-ops": {

@@ -1024,7 +1024,7 @@ export interface FrequencyAttrs extends AttrValues {
   disabled?: boolean;
   /** `NL80211_FREQUENCY_ATTR_NO_IR` (3): flag. */
   noIr?: boolean;
-  /** `NL80211_FREQUENCY_ATTR_NO_IBSS` (4): flag. */
+  /** `__NL80211_FREQUENCY_ATTR_NO_IBSS` (4): flag. */
   noIbss?: boolean;
   /** `NL80211_FREQUENCY_ATTR_RADAR` (5): flag. */
   radar?: boolean;
@@ -2037,7 +2037,7 @@ export const family: Family = defineFamily({
       { name: "freq", value: 1, type: "u32" },
       { name: "disabled", value: 2, type: "flag" },
       { name: "noIr", value: 3, type: "flag" },
-      { name: "noIbss", value: 4, type: "flag" },
+      { name: "noIbss", value: 4, type: "flag", cName: "__NL80211_FREQUENCY_ATTR_NO_IBSS" },
       { name: "radar", value: 5, type: "flag" },
       { name: "maxTxPower", value: 6, type: "u32" },
       { name: "dfsState", value: 7, type: "u32" },
@@ -2180,6 +2180,24 @@ export const family: Family = defineFamily({
       { name: "netDetectResults", value: 19, type: "flag" },
       { name: "unprotectedDeauthDisassoc", value: 20, type: "flag" },
     ],
+  },
+  attributePrefixes: {
+    "nl80211-attrs": "NL80211_ATTR_",
+    "frame-type-attrs": "NL80211_ATTR_",
+    "wiphy-bands": "NL80211_BAND_",
+    "band-attrs": "NL80211_BAND_ATTR_",
+    "bitrate-attrs": "NL80211_BITRATE_ATTR_",
+    "frequency-attrs": "NL80211_FREQUENCY_ATTR_",
+    "if-combination-attributes": "NL80211_IFACE_COMB_",
+    "iface-limit-attributes": "NL80211_IFACE_LIMIT_",
+    "iftype-data-attrs": "NL80211_BAND_IFTYPE_ATTR_",
+    "iftype-attrs": "NL80211_IFTYPE_",
+    "sar-attributes": "NL80211_SAR_ATTR_",
+    "sar-specs": "NL80211_SAR_ATTR_SPECS_",
+    "supported-iftypes": "NL80211_IFTYPE_",
+    "txq-stats-attrs": "NL80211_TXQ_STATS_",
+    "wmm-attrs": "NL80211_WMMR_",
+    "wowlan-triggers-attrs": "NL80211_WOWLAN_TRIG_",
   },
   operations: {
     getWiphy: {

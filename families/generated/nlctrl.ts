@@ -273,6 +273,13 @@ export const family: Family = defineFamily({
       { name: "dump", value: 2, type: "u32" },
     ],
   },
+  attributePrefixes: {
+    "ctrl-attrs": "CTRL_ATTR_",
+    "mcast-group-attrs": "CTRL_ATTR_MCAST_GRP_",
+    "op-attrs": "CTRL_ATTR_OP_",
+    "policy-attrs": "NL_POLICY_TYPE_ATTR_",
+    "op-policy-attrs": "CTRL_ATTR_POLICY_",
+  },
   operations: {
     getfamily: {
       name: "getfamily",

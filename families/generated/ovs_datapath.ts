@@ -246,6 +246,7 @@ export const family: Family = defineFamily({
       { name: "ifindex", value: 9, type: "u32" },
     ],
   },
+  attributePrefixes: { datapath: "OVS_DP_ATTR_" },
   operations: {
     get: {
       name: "get",

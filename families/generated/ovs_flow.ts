@@ -1087,6 +1087,20 @@ export const family: Family = defineFamily({
     "dec-ttl-attrs": [{ name: "action", value: 1, type: "nest", nested: "action-attrs" }],
     "vxlan-ext-attrs": [{ name: "gbp", value: 1, type: "u32" }],
   },
+  attributePrefixes: {
+    "flow-attrs": "OVS_FLOW_ATTR_",
+    "key-attrs": "OVS_KEY_ATTR_",
+    "action-attrs": "OVS_ACTION_ATTR_",
+    "tunnel-key-attrs": "OVS_TUNNEL_KEY_ATTR_",
+    "check-pkt-len-attrs": "OVS_CHECK_PKT_LEN_ATTR_",
+    "sample-attrs": "OVS_SAMPLE_ATTR_",
+    "userspace-attrs": "OVS_USERSPACE_ATTR_",
+    "ovs-nsh-key-attrs": "OVS_NSH_KEY_ATTR_",
+    "ct-attrs": "OVS_CT_ATTR_",
+    "nat-attrs": "OVS_NAT_ATTR_",
+    "dec-ttl-attrs": "OVS_DEC_TTL_ATTR_",
+    "vxlan-ext-attrs": "OVS_VXLAN_EXT_",
+  },
   operations: {
     get: {
       name: "get",

@@ -237,6 +237,11 @@ export const family: Family = defineFamily({
       { name: "upcallStats", value: 10, type: "nest", nested: "upcall-stats" },
     ],
   },
+  attributePrefixes: {
+    "vport-options": "OVS_TUNNEL_ATTR_",
+    "upcall-stats": "OVS_VPORT_UPCALL_ATTR_",
+    vport: "OVS_VPORT_ATTR_",
+  },
   operations: {
     new: {
       name: "new",

@@ -379,6 +379,7 @@ export const family: Family = useDecoders(
         { name: "cacheinfo", value: 2, type: "binary", struct: "prefix-cacheinfo" },
       ],
     },
+    attributePrefixes: { "addr-attrs": "IFA_", "prefix-attrs": "PREFIX_" },
     operations: {
       newaddr: {
         name: "newaddr",

@@ -675,6 +675,7 @@ export const family: Family = useDecoders(
         { name: "intervalProbeTimeMs", value: 19, type: "u64" },
       ],
     },
+    attributePrefixes: { "neighbour-attrs": "NDA_", "ndt-attrs": "NDTA_", "ndtpa-attrs": "NDTPA_" },
     operations: {
       newneigh: {
         name: "newneigh",

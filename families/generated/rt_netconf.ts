@@ -279,6 +279,7 @@ export const family: Family = useDecoders(
         { name: "bcForwarding", value: 8, type: "s32" },
       ],
     },
+    attributePrefixes: { "netconf-attrs": "NETCONFA_" },
     operations: {
       getnetconf: {
         name: "getnetconf",

@@ -183,6 +183,7 @@ export const family: Family = useDecoders(
         { name: "currentNsid", value: 5, type: "s32" },
       ],
     },
+    attributePrefixes: { "nsid-attrs": "NETNSA_" },
     operations: {
       newnsid: {
         name: "newnsid",

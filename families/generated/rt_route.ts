@@ -705,6 +705,7 @@ export const family: Family = useDecoders(
         { name: "fastopenNoCookie", value: 17, type: "u32" },
       ],
     },
+    attributePrefixes: { "route-attrs": "RTA_", metrics: "RTAX_" },
     operations: {
       getroute: {
         name: "getroute",

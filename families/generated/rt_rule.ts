@@ -556,6 +556,7 @@ export const family: Family = useDecoders(
         { name: "dscpMask", value: 30, type: "u8", display: "hex" },
       ],
     },
+    attributePrefixes: { "fib-rule-attrs": "FRA_" },
     operations: {
       newrule: {
         name: "newrule",

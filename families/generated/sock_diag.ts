@@ -1672,6 +1672,17 @@ export const family: Family = useDecoders(
         { name: "flags", value: 4, type: "u32", enum: "ndiag-flag", enumAsFlags: true },
       ],
     },
+    attributePrefixes: {
+      "inet-diag-req-attrs": "INET_DIAG_REQ_",
+      "bpf-storage-req-attrs": "SK_DIAG_BPF_STORAGE_REQ_",
+      "inet-diag-attrs": "INET_DIAG_",
+      "inet-ulp-info-attrs": "INET_ULP_INFO_",
+      "bpf-storages-attrs": "SK_DIAG_",
+      "bpf-storage-attrs": "SK_DIAG_BPF_STORAGE_",
+      "unix-diag-attrs": "UNIX_DIAG_",
+      "packet-diag-attrs": "PACKET_DIAG_",
+      "netlink-diag-attrs": "NETLINK_DIAG_",
+    },
     operations: {
       sockDiagByFamily: {
         name: "sock-diag-by-family",

@@ -92,46 +92,46 @@ export interface TcpMetrics extends AttrValues {
  */
 export interface Metrics extends AttrValues {
   /**
-   * `TCP_METRICS_A_METRICS_RTT` (1): u32.
+   * `TCP_METRIC_RTT + 1` (1): u32.
    *
    * Round Trip Time (RTT), in msecs with 3 bits fractional
    * (left-shift by 3 to get the msec value).
    */
   rtt?: number;
   /**
-   * `TCP_METRICS_A_METRICS_RTTVAR` (2): u32.
+   * `TCP_METRIC_RTTVAR + 1` (2): u32.
    *
    * Round Trip Time VARiance (RTT), in msecs with 2 bits fractional
    * (left-shift by 2 to get the msec value).
    */
   rttvar?: number;
   /**
-   * `TCP_METRICS_A_METRICS_SSTHRESH` (3): u32.
+   * `TCP_METRIC_SSTHRESH + 1` (3): u32.
    *
    * Slow Start THRESHold.
    */
   ssthresh?: number;
   /**
-   * `TCP_METRICS_A_METRICS_CWND` (4): u32.
+   * `TCP_METRIC_CWND + 1` (4): u32.
    *
    * Congestion Window.
    */
   cwnd?: number;
   /**
-   * `TCP_METRICS_A_METRICS_REODERING` (5): u32.
+   * `TCP_METRIC_REORDERING + 1` (5): u32.
    *
    * Reodering metric.
    */
   reodering?: number;
   /**
-   * `TCP_METRICS_A_METRICS_RTT_US` (6): u32.
+   * `TCP_METRIC_RTT_US + 1` (6): u32.
    *
    * Round Trip Time (RTT), in usecs, with 3 bits fractional
    * (left-shift by 3 to get the msec value).
    */
   rttUs?: number;
   /**
-   * `TCP_METRICS_A_METRICS_RTTVAR_US` (7): u32.
+   * `TCP_METRIC_RTTVAR_US + 1` (7): u32.
    *
    * Round Trip Time (RTT), in usecs, with 2 bits fractional
    * (left-shift by 3 to get the msec value).
@@ -249,15 +249,16 @@ export const family: Family = defineFamily({
       { name: "pad", value: 13, type: "pad" },
     ],
     metrics: [
-      { name: "rtt", value: 1, type: "u32" },
-      { name: "rttvar", value: 2, type: "u32" },
-      { name: "ssthresh", value: 3, type: "u32" },
-      { name: "cwnd", value: 4, type: "u32" },
-      { name: "reodering", value: 5, type: "u32" },
-      { name: "rttUs", value: 6, type: "u32" },
-      { name: "rttvarUs", value: 7, type: "u32" },
+      { name: "rtt", value: 1, type: "u32", cName: "TCP_METRIC_RTT + 1" },
+      { name: "rttvar", value: 2, type: "u32", cName: "TCP_METRIC_RTTVAR + 1" },
+      { name: "ssthresh", value: 3, type: "u32", cName: "TCP_METRIC_SSTHRESH + 1" },
+      { name: "cwnd", value: 4, type: "u32", cName: "TCP_METRIC_CWND + 1" },
+      { name: "reodering", value: 5, type: "u32", cName: "TCP_METRIC_REORDERING + 1" },
+      { name: "rttUs", value: 6, type: "u32", cName: "TCP_METRIC_RTT_US + 1" },
+      { name: "rttvarUs", value: 7, type: "u32", cName: "TCP_METRIC_RTTVAR_US + 1" },
     ],
   },
+  attributePrefixes: { "tcp-metrics": "TCP_METRICS_ATTR_", metrics: "TCP_METRICS_A_METRICS_" },
   operations: {
     get: {
       name: "get",

@@ -242,6 +242,13 @@ export const family: Family = defineFamily({
       { name: "removed", value: 6, type: "flag" },
     ],
   },
+  attributePrefixes: {
+    team: "TEAM_ATTR_",
+    "item-option": "TEAM_ATTR_ITEM_",
+    "attr-option": "TEAM_ATTR_OPTION_",
+    "item-port": "TEAM_ATTR_ITEM_",
+    "attr-port": "TEAM_ATTR_PORT_",
+  },
   operations: {
     noop: {
       name: "noop",

@@ -400,6 +400,11 @@ export const family: Family = defineFamily({
       { name: "flags", value: 4, type: "u32", enum: "wgallowedip-flags" },
     ],
   },
+  attributePrefixes: {
+    wgdevice: "WGDEVICE_A_",
+    wgpeer: "WGPEER_A_",
+    wgallowedip: "WGALLOWEDIP_A_",
+  },
   operations: {
     getDevice: {
       name: "get-device",

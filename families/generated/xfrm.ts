@@ -2128,6 +2128,11 @@ export const family: Family = defineFamily({
       { name: "ipv6Hthresh", value: 4, type: "binary", struct: "xfrmu-spdhthresh" },
     ],
   },
+  attributePrefixes: {
+    "xfrm-attrs": "XFRMA_",
+    "xfrm-sad-attrs": "XFRMA_SAD_",
+    "xfrm-spd-attrs": "XFRMA_SPD_",
+  },
   operations: {
     newsa: {
       name: "newsa",

@@ -34,6 +34,7 @@ import {
 import { MessageBuilder, type NetlinkMessage } from "../../codec/message.ts";
 import { buildMessage, decodeAttributeSet, decodeBody } from "../../codec/ynl/mod.ts";
 import * as ct from "../generated/conntrack.ts";
+import { eventStream } from "./_events.ts";
 import {
   type ConntrackEntry,
   type ConntrackInput,
@@ -479,36 +480,18 @@ export class Conntrack implements AsyncDisposable {
       sock.join(g);
     }
     const NEW = ctMessageType(ct.IPCTNL_MSG_CT_NEW), DEL = ctMessageType(ct.IPCTNL_MSG_CT_DELETE);
-    const entry = (m: NetlinkMessage) => this.#entry(m);
-    const it: AsyncIterableIterator<ConntrackEvent> & AsyncDisposable = {
-      async next(): Promise<IteratorResult<ConntrackEvent>> {
-        for (;;) {
-          const r = await stream.next();
-          if (r.done) return { done: true, value: undefined };
-          const m = r.value;
-          if (m.type === NLMSG_OVERRUN) return { done: false, value: { type: "overrun" } };
-          if (m.type !== NEW && m.type !== DEL) continue;
-          // ctnetlink_conntrack_event: IPCT_NEW → NLM_F_CREATE | NLM_F_EXCL.
-          const type = m.type === DEL
-            ? "destroy"
-            : m.flags & (NLM_F_CREATE | NLM_F_EXCL)
-            ? "new"
-            : "update";
-          return { done: false, value: { type, entry: entry(m), message: m } };
-        }
-      },
-      async return(): Promise<IteratorResult<ConntrackEvent>> {
-        await stream.return?.();
-        return { done: true, value: undefined };
-      },
-      [Symbol.asyncIterator]() {
-        return it;
-      },
-      async [Symbol.asyncDispose]() {
-        await stream.return?.();
-      },
+    const event = (m: NetlinkMessage): ConntrackEvent | undefined => {
+      if (m.type === NLMSG_OVERRUN) return { type: "overrun" };
+      if (m.type !== NEW && m.type !== DEL) return undefined;
+      // ctnetlink_conntrack_event: IPCT_NEW → NLM_F_CREATE | NLM_F_EXCL.
+      const type = m.type === DEL
+        ? "destroy"
+        : m.flags & (NLM_F_CREATE | NLM_F_EXCL)
+        ? "new"
+        : "update";
+      return { type, entry: this.#entry(m), message: m };
     };
-    return Promise.resolve(it);
+    return Promise.resolve(eventStream(stream, event));
   }
 
   /** Close the socket. */

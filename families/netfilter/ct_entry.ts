@@ -14,7 +14,8 @@
  *
  * @module
  */
-import { formatIp, parseIp } from "../route/addr_text.ts";
+import { parseIp } from "../route/addr_text.ts";
+import { ipAttr } from "../route/_ip_attr.ts";
 import type {
   ConntrackAttrs,
   CounterAttrs,
@@ -196,12 +197,12 @@ export function tupleFromAttrs(a: TupleAttrs | undefined): CtTuple {
   const src = ip.ipV4Src !== undefined
     ? v4Text(ip.ipV4Src)
     : ip.ipV6Src !== undefined
-    ? formatIp(ip.ipV6Src)
+    ? ipAttr(ip.ipV6Src, "CTA_IP_V6_SRC")
     : "";
   const dst = ip.ipV4Dst !== undefined
     ? v4Text(ip.ipV4Dst)
     : ip.ipV6Dst !== undefined
-    ? formatIp(ip.ipV6Dst)
+    ? ipAttr(ip.ipV6Dst, "CTA_IP_V6_DST")
     : "";
   const t: CtTuple = { src, dst, protocol: p.protoNum ?? 0 };
   if (p.protoSrcPort !== undefined) t.srcPort = p.protoSrcPort;
@@ -369,7 +370,8 @@ export function entryToAttrs(e: ConntrackInput): ConntrackAttrs {
 
 /** The address family of a tuple's addresses (`AF_INET` or `AF_INET6`), or 0 when it has none. */
 export function tupleFamily(t: Partial<CtTuple> | undefined): number {
-  const addr = t?.src ?? t?.dst;
-  if (addr === undefined) return 0;
+  // A decoded tuple with no address has "" (tupleFromAttrs): no family either.
+  const addr = t?.src || t?.dst;
+  if (addr === undefined || addr === "") return 0;
   return parseIp(addr).length === 4 ? AF_INET : AF_INET6;
 }

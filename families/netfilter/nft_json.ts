@@ -339,7 +339,8 @@ export function rulesetJson(
       out.push({ chain });
     }
     const ctx = {
-      family: familyNumber(t.family),
+      // "unknown" (a family number nft has no name for) decompiles as NFPROTO_UNSPEC.
+      family: t.family === "unknown" ? 0 : familyNumber(t.family),
       sets,
       ifname,
       elementsJson: (s: SetWithElements) => elementsJson(s, ifname),

@@ -384,10 +384,11 @@ class Decompiler {
   }
 
   expr(e: NftExpression, next: NftExpression | undefined): boolean {
+    // An expression without its NFTA_EXPR_DATA (hostile bytes) reads as one with no members.
     const d = (e.data ?? {}) as Record<string, unknown>;
     switch (e.name) {
       case "payload": {
-        const p = e.data as nft.ExprPayloadAttrs;
+        const p = d as nft.ExprPayloadAttrs;
         if (p.sreg !== undefined) {
           const l = this.field(p.base ?? 0, p.offset ?? 0, p.len ?? 0);
           this.consume(l);
@@ -402,7 +403,7 @@ class Decompiler {
       }
       case "meta":
       case "ct": {
-        const m = e.data as nft.ExprMetaAttrs & nft.ExprCtAttrs;
+        const m = d as nft.ExprMetaAttrs & nft.ExprCtAttrs;
         if (m.sreg !== undefined) {
           const info = (e.name === "meta" ? META_KEY_INFO : CT_KEY_INFO)[m.key ?? 0];
           const v = this.immediateValue(m.sreg);
@@ -419,28 +420,28 @@ class Decompiler {
         return false;
       }
       case "fib": {
-        const f = e.data as nft.ExprFibAttrs;
+        const f = d as nft.ExprFibAttrs;
         this.regs.set(wordOf(f.dreg ?? 1), {
           v: { k: "fib", result: f.result ?? 0, flags: f.flags ?? 0 },
         });
         return false;
       }
       case "socket": {
-        const s = e.data as nft.ExprSocketAttrs;
+        const s = d as nft.ExprSocketAttrs;
         this.regs.set(wordOf(s.dreg ?? 1), { v: { k: "socket", key: s.key ?? 0 } });
         return false;
       }
       case "bitwise": {
-        const b = e.data as nft.ExprBitwiseAttrs;
+        const b = d as nft.ExprBitwiseAttrs;
         const r = this.reg(b.sreg);
         if (!r || (b.op ?? 0) !== 0) return this.unknown("bitwise"), false;
         this.regs.set(wordOf(b.dreg ?? 1), { v: r.v, mask: b.mask?.value, xor: b.xor?.value });
         return false;
       }
       case "cmp":
-        return this.cmp(e.data as nft.ExprCmpAttrs, next);
+        return this.cmp(d as nft.ExprCmpAttrs, next);
       case "range": {
-        const g = e.data as nft.ExprRangeAttrs;
+        const g = d as nft.ExprRangeAttrs;
         const r = this.reg(g.sreg);
         if (!r) return this.unknown("range"), false;
         const l = this.left(r);
@@ -453,10 +454,10 @@ class Decompiler {
         return false;
       }
       case "lookup":
-        this.lookup(e.data as nft.ExprLookupAttrs);
+        this.lookup(d as nft.ExprLookupAttrs);
         return false;
       case "immediate": {
-        const im = e.data as nft.ExprImmediateAttrs;
+        const im = d as nft.ExprImmediateAttrs;
         if (im.dreg === 0 && im.data?.verdict) {
           const v = im.data.verdict;
           const name = verdictName(v.code ?? 0);
@@ -467,12 +468,12 @@ class Decompiler {
         return false;
       }
       case "counter": {
-        const c = e.data as nft.ExprCounterAttrs;
+        const c = d as nft.ExprCounterAttrs;
         this.push({ counter: { packets: Number(c.packets ?? 0n), bytes: Number(c.bytes ?? 0n) } });
         return false;
       }
       case "objref": {
-        const o = e.data as nft.ExprObjrefAttrs;
+        const o = d as nft.ExprObjrefAttrs;
         const kinds: Record<number, string> = {
           1: "counter",
           2: "quota",
@@ -486,27 +487,27 @@ class Decompiler {
         return false;
       }
       case "limit":
-        this.push({ limit: limitJson(e.data as nft.ExprLimitAttrs) });
+        this.push({ limit: limitJson(d as nft.ExprLimitAttrs) });
         return false;
       case "log":
-        this.push({ log: logJson(e.data as nft.ExprLogAttrs) });
+        this.push({ log: logJson(d as nft.ExprLogAttrs) });
         return false;
       case "quota":
-        this.push({ quota: quotaJson(e.data as nft.QuotaAttrs) });
+        this.push({ quota: quotaJson(d as nft.QuotaAttrs) });
         return false;
       case "nat": {
-        const n = e.data as nft.ExprNatAttrs;
+        const n = d as nft.ExprNatAttrs;
         this.nat(n.type === 0 ? "snat" : "dnat", n, n.family);
         return false;
       }
       case "masq":
-        this.nat("masquerade", e.data as nft.ExprMasqAttrs);
+        this.nat("masquerade", d as nft.ExprMasqAttrs);
         return false;
       case "redir":
-        this.nat("redirect", e.data as nft.ExprRedirAttrs);
+        this.nat("redirect", d as nft.ExprRedirAttrs);
         return false;
       case "reject": {
-        const r = e.data as nft.ExprRejectAttrs;
+        const r = d as nft.ExprRejectAttrs;
         if (r.type === 1) this.push({ reject: { type: "tcp reset" } });
         else if (r.type === 2) {
           this.push({
@@ -535,7 +536,7 @@ class Decompiler {
         this.push({ notrack: null });
         return false;
       case "tproxy": {
-        const t = e.data as nft.ExprTproxyAttrs;
+        const t = d as nft.ExprTproxyAttrs;
         const o: Record<string, Json> = {};
         if (this.ctx.family === 1 && t.family) o.family = t.family === 10 ? "ip6" : "ip";
         const addr = this.immediateValue(t.regAddr);

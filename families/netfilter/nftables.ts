@@ -51,6 +51,7 @@ import {
 } from "./nft_objects.ts";
 import { echoedHandle, type NftChange, type Transaction } from "./nft_transaction.ts";
 import { familyNumber } from "./nft_types.ts";
+import { eventStream } from "./_events.ts";
 
 export * from "../generated/nftables.ts";
 export * from "../../client/batch.ts";
@@ -474,28 +475,7 @@ export class Nftables implements AsyncDisposable {
     const sock = this.client.socket;
     const stream = sock.subscribe({ signal: options.signal });
     sock.join(nft.NFNLGRP_NFTABLES);
-    const decode = (m: NetlinkMessage) => this.decodeEvent(m);
-    const it: AsyncIterableIterator<NftEvent> & AsyncDisposable = {
-      async next(): Promise<IteratorResult<NftEvent>> {
-        for (;;) {
-          const r = await stream.next();
-          if (r.done) return { done: true, value: undefined };
-          const ev = decode(r.value);
-          if (ev) return { done: false, value: ev };
-        }
-      },
-      async return(): Promise<IteratorResult<NftEvent>> {
-        await stream.return?.();
-        return { done: true, value: undefined };
-      },
-      [Symbol.asyncIterator]() {
-        return it;
-      },
-      async [Symbol.asyncDispose]() {
-        await stream.return?.();
-      },
-    };
-    return Promise.resolve(it);
+    return Promise.resolve(eventStream(stream, (m) => this.decodeEvent(m)));
   }
 
   /** Close the socket. */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { DumpTracker } from "../../client/consistent.ts";
 import { NetlinkError } from "../../codec/netlink_error.ts";
 import { openNetns } from "../../socket/netns.ts";
 import * as rtLink from "../generated/rt_link.ts";
@@ -144,14 +145,20 @@ export async function resolveLink(
 }
 
 /** The index of each link by name, and the name by index: one link dump. */
-export async function linkNameMap(rt: Rtnl, signal?: AbortSignal): Promise<Map<number, string>> {
+export async function linkNameMap(
+  rt: Rtnl,
+  signal?: AbortSignal,
+  tracker?: DumpTracker,
+): Promise<Map<number, string>> {
   const out = new Map<number, string>();
-  for await (
-    const l of rt.dump(rtLink.operations.getlink, {
-      attrs: { extMask: rtLink.RTEXT_FILTER.SKIP_STATS },
-      signal,
-    })
-  ) if (l.attrs.ifname !== undefined) out.set(l.header.ifiIndex, l.attrs.ifname);
+  const dump = rt.dump(rtLink.operations.getlink, {
+    attrs: { extMask: rtLink.RTEXT_FILTER.SKIP_STATS },
+    signal,
+  });
+  tracker?.track(dump);
+  for await (const l of dump) {
+    if (l.attrs.ifname !== undefined) out.set(l.header.ifiIndex, l.attrs.ifname);
+  }
   return out;
 }
 

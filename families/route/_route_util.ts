@@ -12,7 +12,8 @@ import {
   encodeStruct,
 } from "../../codec/ynl/mod.ts";
 import * as rtRoute from "../generated/rt_route.ts";
-import { formatIp, parseIp, parsePrefix, type Prefix } from "./addr_text.ts";
+import { parseIp, parsePrefix, type Prefix } from "./addr_text.ts";
+import { ipAttr } from "./_ip_attr.ts";
 import { inPrefix } from "./address.ts";
 import { familyOf } from "./_names.ts";
 import { type LinkRef, resolveLink } from "./_link_util.ts";
@@ -76,7 +77,7 @@ export function decodeMultipath(
     const dev = names?.get(h.rtnhIfindex);
     if (dev !== undefined) nh.dev = dev;
     const a = decodeAttributeSet(rtRoute.routeAttrs, bytes, off + head, off + h.rtnhLen);
-    if (a.gateway !== undefined) nh.gateway = formatIp(a.gateway);
+    if (a.gateway !== undefined) nh.gateway = ipAttr(a.gateway, "RTA_GATEWAY");
     out.push(nh);
     off += (h.rtnhLen + 3) & ~3;
   }

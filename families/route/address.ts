@@ -12,11 +12,14 @@
  *
  * @module
  */
+import { type ConsistencyOptions, type DumpList, readConsistent } from "../../client/consistent.ts";
 import type { DecodedMessage } from "../../codec/ynl/mod.ts";
 import * as rtAddr from "../generated/rt_addr.ts";
-import { AF_INET, AF_INET6, formatIp, parseIp, parsePrefix } from "./addr_text.ts";
+import { AF_INET, AF_INET6, parseIp, parsePrefix } from "./addr_text.ts";
+import { ipAttr } from "./_ip_attr.ts";
 import { familyName, familyOf, SCOPES, u32, withMessage } from "./_names.ts";
 import { nameOf, numberOf } from "./names.ts";
+import { ADDRESS_FLAG_WORDS } from "./ip_words.ts";
 import { linkNameMap, type LinkRef, notFound, resolveLink } from "./_link_util.ts";
 import { newFlags, type NewOptions, type Rtnl } from "./rtnl.ts";
 
@@ -71,8 +74,17 @@ export interface Address {
   readonly message: AddressMessage;
 }
 
-/** `IFA_F_*` flag names (lower case) as {@link AddAddressSpec.flags} takes them. */
-export type AddressFlagName = Lowercase<keyof typeof rtAddr.IFA_FLAGS>;
+/**
+ * `IFA_F_*` flag names as {@link AddAddressSpec.flags} takes them: the kernel's, lower case
+ * (`"managetempaddr"`), or the word `ip address` uses (`"mngtmpaddr"`, `"home"`, `"autojoin"`:
+ * {@link ADDRESS_FLAG_WORDS}).
+ */
+export type AddressFlagName =
+  | Lowercase<keyof typeof rtAddr.IFA_FLAGS>
+  | "home"
+  | "mngtmpaddr"
+  | "autojoin"
+  | "stable-privacy";
 
 /** What {@link addAddress} adds and {@link deleteAddress} removes. */
 export interface AddAddressSpec {
@@ -143,7 +155,7 @@ export function toAddress(message: AddressMessage, names?: ReadonlyMap<number, s
   const out: Address = withMessage({
     family: familyName(h.ifaFamily),
     ifindex: h.ifaIndex,
-    address: local ? formatIp(local) : "",
+    address: local ? ipAttr(local, a.local ? "IFA_LOCAL" : "IFA_ADDRESS") : "",
     prefixlen: h.ifaPrefixlen,
     scope: nameOf("scope", h.ifaScope),
     flags,
@@ -151,11 +163,11 @@ export function toAddress(message: AddressMessage, names?: ReadonlyMap<number, s
   Object.defineProperty(out, "index", { value: h.ifaIndex, enumerable: false });
   const dev = names?.get(h.ifaIndex);
   if (dev !== undefined) out.dev = dev;
-  if (a.local && a.address && formatIp(a.local) !== formatIp(a.address)) {
-    out.peer = formatIp(a.address);
+  if (a.local && a.address && ipAttr(a.local, "IFA_LOCAL") !== ipAttr(a.address, "IFA_ADDRESS")) {
+    out.peer = ipAttr(a.address, "IFA_ADDRESS");
   }
-  if (a.broadcast) out.broadcast = formatIp(a.broadcast);
-  if (a.anycast) out.anycast = formatIp(a.anycast);
+  if (a.broadcast) out.broadcast = ipAttr(a.broadcast, "IFA_BROADCAST");
+  if (a.anycast) out.anycast = ipAttr(a.anycast, "IFA_ANYCAST");
   if (a.label !== undefined) out.label = a.label;
   if (a.cacheinfo) {
     out.validLifetime = a.cacheinfo.ifaValid;
@@ -245,18 +257,19 @@ async function addressFilter(
  */
 export async function listAddresses(
   rt: Rtnl,
-  options: ListAddressesOptions = {},
-): Promise<Address[]> {
-  const names = await linkNameMap(rt, options.signal);
-  const f = await addressFilter(rt, options, names);
-  const out: Address[] = [];
-  for await (
-    const m of rt.dump(rtAddr.operations.getaddr, {
+  options: ListAddressesOptions & ConsistencyOptions = {},
+): Promise<DumpList<Address>> {
+  return await readConsistent("listAddresses", options, async (t) => {
+    const names = await linkNameMap(rt, options.signal, t);
+    const f = await addressFilter(rt, options, names);
+    const out: Address[] = [];
+    const dump = t.track(rt.dump(rtAddr.operations.getaddr, {
       header: { ifaFamily: f.family },
       signal: options.signal,
-    })
-  ) if (f.keep(m)) out.push(toAddress(m, names));
-  return out;
+    }));
+    for await (const m of dump) if (f.keep(m)) out.push(toAddress(m, names));
+    return out;
+  });
 }
 
 /**
@@ -309,7 +322,8 @@ function flagBits(flags: AddressFlagName[] | number | undefined): number {
   if (!Array.isArray(flags)) throw new TypeError("Address flags must be an array of names");
   let bits = 0;
   for (const f of flags) {
-    const v = (rtAddr.IFA_FLAGS as Record<string, number>)[String(f).toUpperCase()];
+    const v = (rtAddr.IFA_FLAGS as Record<string, number>)[String(f).toUpperCase()] ??
+      (Object.hasOwn(ADDRESS_FLAG_WORDS, f) ? ADDRESS_FLAG_WORDS[f] : undefined);
     if (v === undefined) {
       throw new TypeError(
         `Unknown address flag "${f}": use ${

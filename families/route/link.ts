@@ -13,6 +13,12 @@
  *
  * @module
  */
+import {
+  type ConsistencyOptions,
+  type DumpList,
+  type DumpTracker,
+  readConsistent,
+} from "../../client/consistent.ts";
 import { NetlinkError } from "../../codec/netlink_error.ts";
 import * as rtLink from "../generated/rt_link.ts";
 import { type Counter, familyOf, u32 } from "./_names.ts";
@@ -140,17 +146,33 @@ export async function linkNames(
  * const ports = await listLinks(rt, { master: "br0" });
  * ```
  */
-export async function listLinks(rt: Rtnl, options: ListLinksOptions = {}): Promise<Link[]> {
+export async function listLinks(
+  rt: Rtnl,
+  options: ListLinksOptions & ConsistencyOptions = {},
+): Promise<DumpList<Link>> {
   const master = options.master === undefined ? undefined : await linkIndex(rt, options.master);
   const family = familyOf(options.family, "Link", [2, 7, 10, 17, 28]);
+  return await readConsistent(
+    "listLinks",
+    options,
+    (t) => readLinks(rt, options, family, master, t),
+  );
+}
+
+async function readLinks(
+  rt: Rtnl,
+  options: ListLinksOptions,
+  family: number,
+  master: number | undefined,
+  tracker: DumpTracker,
+): Promise<Link[]> {
   const messages: LinkMessage[] = [];
-  for await (
-    const m of rt.dump(rtLink.operations.getlink, {
-      header: { ifiFamily: family === 17 ? 0 : family },
-      attrs: { extMask: options.stats ? rtLink.RTEXT_FILTER.VF : rtLink.RTEXT_FILTER.SKIP_STATS },
-      signal: options.signal,
-    })
-  ) messages.push(m);
+  const dump = tracker.track(rt.dump(rtLink.operations.getlink, {
+    header: { ifiFamily: family === 17 ? 0 : family },
+    attrs: { extMask: options.stats ? rtLink.RTEXT_FILTER.VF : rtLink.RTEXT_FILTER.SKIP_STATS },
+    signal: options.signal,
+  }));
+  for await (const m of dump) messages.push(m);
   const names = new Map<number, string>();
   for (const m of messages) if (m.attrs.ifname) names.set(m.header.ifiIndex, m.attrs.ifname);
   const out: Link[] = [];

@@ -54,6 +54,58 @@ export const VLAN_PROTOCOL_NAMES = {
   "802.1ad": rtLink.VLAN_PROTOCOLS["8021AD"],
 } as const;
 
+/** Bridge port STP states (linux/if_bridge.h `BR_STATE_*`) by the names `ip -d link` prints. */
+export const BRIDGE_PORT_STATES = {
+  disabled: 0,
+  listening: 1,
+  learning: 2,
+  forwarding: 3,
+  blocking: 4,
+} as const;
+
+/**
+ * The bits of a bridge port's `group_fwd_mask` iproute2 names (iplink_bridge_slave.c): the
+ * link-local group addresses 01:80:c2:00:00:0X they let through, by bit X.
+ */
+export const GROUP_FWD_MASK_BITS = { stp: 0, lacp: 2, lldp: 14 } as const;
+
+/** The name of `value` in a name → number table such as {@link MACVLAN_MODES}, if it has one. */
+export function nameIn<T extends Readonly<Record<string, number>>>(
+  table: T,
+  value: number,
+): (keyof T & string) | undefined {
+  for (const [k, v] of Object.entries(table)) if (v === value) return k;
+  return undefined;
+}
+
+/**
+ * A bridge port's `group_fwd_mask` as iproute2 prints it (`group_fwd_mask_str`): the names of
+ * {@link GROUP_FWD_MASK_BITS}, other bits as `0x…`, `"0x0"` for none, joined by commas.
+ *
+ * @example
+ * ```ts
+ * import { groupFwdMaskText } from "@netlink/netlink";
+ * groupFwdMaskText(0x4005); // "stp,lacp,lldp"
+ * ```
+ */
+export function groupFwdMaskText(mask: number): string {
+  const parts: string[] = [];
+  for (let bit = 0, m = mask; m; bit++, m >>>= 1) {
+    if (m & 1) parts.push(nameIn(GROUP_FWD_MASK_BITS, bit) ?? `0x${(1 << bit).toString(16)}`);
+  }
+  return parts.length ? parts.join(",") : "0x0";
+}
+
+/**
+ * A VLAN protocol (an ethertype) as iproute2 prints it (`ll_proto_n2a`): `"802.1Q"`,
+ * `"802.1ad"`, else `0x…`.
+ */
+export function vlanProtocolName(ethertype: number): string {
+  if (ethertype === VLAN_PROTOCOL_NAMES["802.1q"]) return "802.1Q";
+  if (ethertype === VLAN_PROTOCOL_NAMES["802.1ad"]) return "802.1ad";
+  return `0x${ethertype.toString(16)}`;
+}
+
 /** VXLAN options (linux/if_link.h `IFLA_VXLAN_*`). */
 export interface VxlanData {
   /** VNI (`IFLA_VXLAN_ID`). */

@@ -17,7 +17,8 @@
  */
 import type { Operation } from "../../codec/ynl/mod.ts";
 import * as rtAddr from "../generated/rt_addr.ts";
-import { AF_INET, AF_INET6, formatIp, formatPrefix } from "./addr_text.ts";
+import { AF_INET, AF_INET6 } from "./addr_text.ts";
+import { ipAttr } from "./_ip_attr.ts";
 import { familyName, familyOf } from "./_names.ts";
 import { nameOf } from "./names.ts";
 import { linkNameMap, type LinkRef, resolveLink } from "./_link_util.ts";
@@ -82,7 +83,7 @@ async function groups(
       const g: GroupAddress = {
         family: familyName(m.header.ifaFamily),
         ifindex: m.header.ifaIndex,
-        address: formatIp(bytes),
+        address: ipAttr(bytes, key === "multicast" ? "IFA_MULTICAST" : "IFA_ANYCAST"),
         scope: nameOf("scope", m.header.ifaScope),
       };
       const dev = names.get(m.header.ifaIndex);
@@ -197,7 +198,9 @@ export function decodePrefix(
   const out: PrefixNotification = {
     ...(options.names?.has(m.header.ifindex) ? { dev: options.names.get(m.header.ifindex) } : {}),
     ifindex: m.header.ifindex,
-    prefix: m.attrs.address === undefined ? "" : formatPrefix(m.attrs.address, m.header.len),
+    prefix: m.attrs.address === undefined
+      ? ""
+      : `${ipAttr(m.attrs.address, "PREFIX_ADDRESS")}/${m.header.len}`,
     onLink: (flags & onLink) !== 0,
     autoconf: (flags & autoconf) !== 0,
   };

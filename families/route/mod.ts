@@ -34,13 +34,16 @@ export * from "./route.ts";
 export * from "./neigh.ts";
 export * from "./rule.ts";
 export * from "./watch.ts";
+export * from "./view.ts";
 export * from "./tc/mod.ts";
 export * from "./neightbl.ts";
 export * from "./netconf.ts";
 export * from "./nsid.ts";
 export * from "./stats.ts";
+export * from "./ip_words.ts";
 export type { Counter } from "./_names.ts";
 export type { LinkRef, NetnsTarget } from "./_link_util.ts";
+export type { RuleSelectors } from "./_rule_filter.ts";
 export {
   decodePrefix,
   type GroupAddress,
@@ -54,15 +57,14 @@ export {
 export * from "./tuntap.ts";
 export { PROTOCOLS, ROUTE_TYPES, SCOPES, TABLES } from "./_names.ts";
 // The generated notification registry (message type → family, object, new/del; group names →
-// numbers), and the generated route families, as namespaces of the generated index.
+// numbers), and the generated route families, as namespaces.
 export * as registry from "../generated/registry.ts";
-export {
-  rtAddr,
-  rtLink,
-  rtNeigh,
-  rtNetconf,
-  rtNsid,
-  rtRoute,
-  rtRule,
-  tc,
-} from "../generated/mod.ts";
+// Each module directly, not the generated index (that would load every generated family).
+export * as rtAddr from "../generated/rt_addr.ts";
+export * as rtLink from "../generated/rt_link.ts";
+export * as rtNeigh from "../generated/rt_neigh.ts";
+export * as rtNetconf from "../generated/rt_netconf.ts";
+export * as rtNsid from "../generated/rt_nsid.ts";
+export * as rtRoute from "../generated/rt_route.ts";
+export * as rtRule from "../generated/rt_rule.ts";
+export * as tc from "../generated/tc.ts";

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { type ConsistencyOptions, type DumpList, readConsistent } from "../../client/consistent.ts";
 import type { DecodedMessage } from "../../codec/ynl/mod.ts";
 import * as rtNeigh from "../generated/rt_neigh.ts";
 import { AF_INET, AF_INET6, formatIp, parseIp, parseMac, parsePrefix } from "./addr_text.ts";
@@ -219,15 +220,17 @@ async function neighbourFilter(rt: Rtnl, o: ListNeighboursOptions, flush: boolea
  */
 export async function listNeighbours(
   rt: Rtnl,
-  options: ListNeighboursOptions = {},
-): Promise<Neighbour[]> {
+  options: ListNeighboursOptions & ConsistencyOptions = {},
+): Promise<DumpList<Neighbour>> {
   const f = await neighbourFilter(rt, options, false);
-  const names = await linkNameMap(rt, options.signal);
-  const out: Neighbour[] = [];
-  for await (const m of dumpNeighbours(rt, f.family, options)) {
-    if (f.keep(m)) out.push(toNeighbour(m, names));
-  }
-  return out;
+  return await readConsistent("listNeighbours", options, async (t) => {
+    const names = await linkNameMap(rt, options.signal, t);
+    const out: Neighbour[] = [];
+    for await (const m of t.track(dumpNeighbours(rt, f.family, options))) {
+      if (f.keep(m)) out.push(toNeighbour(m, names));
+    }
+    return out;
+  });
 }
 
 function dumpNeighbours(rt: Rtnl, family: number, o: ListNeighboursOptions) {

@@ -15,9 +15,16 @@
  *
  * @module
  */
+import {
+  type ConsistencyOptions,
+  type DumpList,
+  type DumpTracker,
+  readConsistent,
+} from "../../client/consistent.ts";
 import type { DecodedMessage } from "../../codec/ynl/mod.ts";
 import * as rtRoute from "../generated/rt_route.ts";
-import { AF_INET, AF_INET6, formatIp, parseIp, parsePrefix } from "./addr_text.ts";
+import { AF_INET, AF_INET6, parseIp, parsePrefix } from "./addr_text.ts";
+import { ipAttr } from "./_ip_attr.ts";
 import {
   familyName,
   familyOf,
@@ -29,6 +36,7 @@ import {
   withMessage,
 } from "./_names.ts";
 import { nameOf, numberOf } from "./names.ts";
+import { decodeVia, type Realms, realmsOf, type RouteVia } from "./ip_words.ts";
 import { linkNameMap, type LinkRef, notFound, resolveLink } from "./_link_util.ts";
 import {
   decodeMultipath,
@@ -113,6 +121,10 @@ export interface Route {
   metrics?: rtRoute.Metrics;
   /** IPv6 router preference name. */
   pref?: string | number;
+  /** Gateway in another address family (`RTA_VIA`), as `ip -j route` gives it. */
+  via?: RouteVia;
+  /** Realms (`RTA_FLOW`), by their `rt_realms` names. */
+  realms?: Realms;
   /** The whole decoded message (not enumerable). */
   readonly message: RouteMessage;
 }
@@ -192,7 +204,7 @@ export function toRoute(message: RouteMessage, names?: ReadonlyMap<number, strin
   }
   const r: Route = withMessage({
     family: familyName(h.rtmFamily),
-    dst: a.dst && h.rtmDstLen > 0 ? `${formatIp(a.dst)}/${h.rtmDstLen}` : "default",
+    dst: a.dst && h.rtmDstLen > 0 ? `${ipAttr(a.dst, "RTA_DST")}/${h.rtmDstLen}` : "default",
     table: nameOf("table", tableId),
     tableId,
     type: nameOf("type", h.rtmType),
@@ -201,8 +213,8 @@ export function toRoute(message: RouteMessage, names?: ReadonlyMap<number, strin
     tos: h.rtmTos,
     flags,
   } as Omit<Route, "message">, message);
-  if (a.src) r.src = `${formatIp(a.src)}/${h.rtmSrcLen}`;
-  if (a.gateway) r.gateway = formatIp(a.gateway);
+  if (a.src) r.src = `${ipAttr(a.src, "RTA_SRC")}/${h.rtmSrcLen}`;
+  if (a.gateway) r.gateway = ipAttr(a.gateway, "RTA_GATEWAY");
   if (a.oif !== undefined) {
     r.ifindex = a.oif;
     const n = names?.get(a.oif);
@@ -214,7 +226,9 @@ export function toRoute(message: RouteMessage, names?: ReadonlyMap<number, strin
     if (n !== undefined) r.iif = n;
   }
   if (a.priority !== undefined) r.metric = a.priority;
-  if (a.prefsrc) r.prefsrc = formatIp(a.prefsrc);
+  if (a.prefsrc) r.prefsrc = ipAttr(a.prefsrc, "RTA_PREFSRC");
+  if (a.via) r.via = decodeVia(a.via);
+  if (a.flow !== undefined) r.realms = realmsOf(a.flow);
   if (a.multipath) r.nexthops = decodeMultipath(a.multipath, names);
   if (a.metrics) r.metrics = a.metrics;
   if (a.pref !== undefined) {
@@ -237,17 +251,52 @@ export function toRoute(message: RouteMessage, names?: ReadonlyMap<number, strin
  * const covering = await listRoutes(rt, { match: "198.51.100.7" });
  * ```
  */
-export async function listRoutes(rt: Rtnl, options: ListRoutesOptions = {}): Promise<Route[]> {
+export async function listRoutes(
+  rt: Rtnl,
+  options: ListRoutesOptions & ConsistencyOptions = {},
+): Promise<DumpList<Route>> {
+  return await readConsistent("listRoutes", options, async (t) => {
+    const out: Route[] = [];
+    for await (const r of routeStream(rt, options, t)) out.push(r);
+    return out;
+  });
+}
+
+/**
+ * The routes {@link listRoutes} lists, one at a time as the dump arrives: nothing is kept, so
+ * memory stays bounded whatever the size of the table (a million routes print with a few
+ * MiB). Breaking out of the loop stops the dump.
+ *
+ * @example
+ * ```ts
+ * import { Rtnl, streamRoutes } from "@netlink/netlink";
+ * await using rt = await Rtnl.open();
+ * let n = 0;
+ * for await (const r of streamRoutes(rt, { table: "all" })) if (r.type === "unicast") n++;
+ * console.log(n, "unicast routes");
+ * ```
+ */
+export function streamRoutes(
+  rt: Rtnl,
+  options: ListRoutesOptions = {},
+): AsyncGenerator<Route, void, undefined> {
+  return routeStream(rt, options);
+}
+
+/** {@link streamRoutes}, registering its dumps with `tracker` (for {@link listRoutes}). */
+async function* routeStream(
+  rt: Rtnl,
+  options: ListRoutesOptions,
+  tracker?: DumpTracker,
+): AsyncGenerator<Route, void, undefined> {
   const f = await routeFilter(rt, options);
-  const names = await linkNameMap(rt, options.signal);
-  const out: Route[] = [];
-  for await (
-    const m of rt.dump(rtRoute.operations.getroute, {
-      header: { rtmFamily: f.family },
-      signal: options.signal,
-    })
-  ) if (f.keep(m)) out.push(toRoute(m, names));
-  return out;
+  const names = await linkNameMap(rt, options.signal, tracker);
+  const dump = rt.dump(rtRoute.operations.getroute, {
+    header: { rtmFamily: f.family },
+    signal: options.signal,
+  });
+  tracker?.track(dump);
+  for await (const m of dump) if (f.keep(m)) yield toRoute(m, names);
 }
 
 /**

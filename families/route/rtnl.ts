@@ -12,15 +12,18 @@ import {
   NLM_F_EXCL,
   NLM_F_REPLACE,
 } from "../../codec/constants.ts";
+import type { DecodedMessage, Family, Operation } from "../../codec/ynl/mod.ts";
 import {
-  buildMessage,
-  type DecodedMessage,
-  type Family,
-  type Operation,
-} from "../../codec/ynl/mod.ts";
-import { type CallOptions, Client, type ClientOptions, protocolOf } from "../../client/client.ts";
+  type CallOptions,
+  Client,
+  type ClientOptions,
+  type DumpGenerator,
+  dumpGenerator,
+  type DumpOptions,
+  protocolOf,
+} from "../../client/client.ts";
 import { explain } from "./errors.ts";
-import * as generated from "../generated/mod.ts";
+import * as generated from "./_route_generated.ts";
 import { FAMILIES } from "../generated/registry.ts";
 
 /**
@@ -141,42 +144,36 @@ export class Rtnl extends Client {
     try {
       return await super.call(op, options);
     } catch (e) {
-      throw explain(e, op as Operation<object, object>, request(op, options, false), false);
+      throw explain(e, op as Operation<object, object>, false);
     }
   }
 
   /**
-   * {@link Client.dump}, with kernel errors as {@link RtnlError}s.
+   * {@link Client.dump}, with kernel errors as {@link RtnlError}s; `interrupted` and
+   * `consistent` as there.
    *
    * @example
    * ```ts
    * import { Rtnl, rtLink } from "@netlink/netlink";
    * await using rt = await Rtnl.open();
-   * for await (const l of rt.dump(rtLink.operations.getlink)) console.log(l.attrs.ifname);
+   * const links = rt.dump(rtLink.operations.getlink);
+   * for await (const l of links) console.log(l.attrs.ifname);
+   * if (links.interrupted) console.log("links changed during the dump");
    * ```
    */
-  override async *dump<H extends object, A extends object>(
+  override dump<H extends object, A extends object>(
     op: Operation<H, A>,
-    options: CallOptions<H, A> = {},
-  ): AsyncGenerator<DecodedMessage<H, A>> {
-    try {
-      yield* super.dump(op, options);
-    } catch (e) {
-      throw explain(e, op as Operation<object, object>, request(op, options, true), true);
+    options: DumpOptions<H, A> = {},
+  ): DumpGenerator<DecodedMessage<H, A>> {
+    const inner = super.dump(op, options);
+    async function* explained(): AsyncGenerator<DecodedMessage<H, A>> {
+      try {
+        yield* inner;
+      } catch (e) {
+        throw explain(e, op as Operation<object, object>, true);
+      }
     }
-  }
-}
-
-/** The bytes of a request, as `call`/`dump` built them (for the offsets of extended ACKs). */
-function request<H extends object, A extends object>(
-  op: Operation<H, A>,
-  o: CallOptions<H, A>,
-  dump: boolean,
-): Uint8Array {
-  try {
-    return buildMessage(op, { dump, header: o.header, attrs: o.attrs, flags: o.flags });
-  } catch {
-    return new Uint8Array(0);
+    return dumpGenerator(explained(), inner);
   }
 }
 

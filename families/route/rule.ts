@@ -12,13 +12,21 @@
  *
  * @module
  */
+import {
+  type ConsistencyOptions,
+  type DumpList,
+  type DumpTracker,
+  readConsistent,
+} from "../../client/consistent.ts";
 import type { DecodedMessage } from "../../codec/ynl/mod.ts";
 import * as rtRule from "../generated/rt_rule.ts";
 import * as rtLink from "../generated/rt_link.ts";
-import { AF_INET, AF_INET6, formatIp, parsePrefix } from "./addr_text.ts";
+import { AF_INET, AF_INET6, parsePrefix } from "./addr_text.ts";
+import { ipAttr } from "./_ip_attr.ts";
 import { familyName, familyOf, TABLES, u32, withMessage } from "./_names.ts";
 import { nameOf, numberOf } from "./names.ts";
 import { checkRef, type LinkRef, notFound } from "./_link_util.ts";
+import { ruleSelector, type RuleSelectors } from "./_rule_filter.ts";
 import { newFlags, type NewOptions, type Rtnl } from "./rtnl.ts";
 
 /** Rule attributes (`dst` / `src` are address bytes). */
@@ -130,8 +138,12 @@ export interface RuleSpec {
   suppressPrefixlength?: number;
 }
 
-/** Options for {@link listRules}. */
-export interface ListRulesOptions {
+/**
+ * Options for {@link listRules} (and {@link flushRules}): the family, the protocol, and the
+ * selectors of `ip rule show` ({@link RuleSelectors}: priority, table, from, to, iif, oif,
+ * fwmark, not, tos).
+ */
+export interface ListRulesOptions extends RuleSelectors {
   /** `"inet"`, `"inet6"` or the number; default both. */
   family?: number | string;
   /** Only rules of this protocol (name or number). */
@@ -164,8 +176,8 @@ export function toRule(message: RuleMessage): Rule {
     not: (h.flags & FIB_RULE_INVERT) !== 0,
     flags: Object.entries(RULE_FLAGS).filter(([, v]) => (h.flags & v) !== 0).map(([k]) => k),
   } as Omit<Rule, "message">, message);
-  if (a.src) r.from = `${formatIp(a.src)}/${h.srcLen}`;
-  if (a.dst) r.to = `${formatIp(a.dst)}/${h.dstLen}`;
+  if (a.src) r.from = `${ipAttr(a.src, "FRA_SRC")}/${h.srcLen}`;
+  if (a.dst) r.to = `${ipAttr(a.dst, "FRA_DST")}/${h.dstLen}`;
   if (a.iifname !== undefined) r.iif = a.iifname;
   if (a.oifname !== undefined) r.oif = a.oifname;
   if (a.fwmark !== undefined) r.fwmark = a.fwmark;
@@ -185,25 +197,35 @@ export function toRule(message: RuleMessage): Rule {
  * const v6 = await listRules(rt, { family: "inet6" });
  * ```
  */
-export async function listRules(rt: Rtnl, options: ListRulesOptions = {}): Promise<Rule[]> {
-  return (await ruleMessages(rt, options)).map((m) => toRule(m));
+export async function listRules(
+  rt: Rtnl,
+  options: ListRulesOptions & ConsistencyOptions = {},
+): Promise<DumpList<Rule>> {
+  return await readConsistent(
+    "listRules",
+    options,
+    async (t) => (await ruleMessages(rt, options, t)).map((m) => toRule(m)),
+  );
 }
 
-async function ruleMessages(rt: Rtnl, options: ListRulesOptions): Promise<RuleMessage[]> {
+async function ruleMessages(
+  rt: Rtnl,
+  options: ListRulesOptions,
+  tracker?: DumpTracker,
+): Promise<RuleMessage[]> {
   const family = familyOf(options.family, "Rule");
   const protocol = options.protocol === undefined
     ? undefined
     : numberOf("protocol", options.protocol);
+  const keep = ruleSelector(options);
   const out: RuleMessage[] = [];
-  for await (
-    const m of rt.dump(ruleOperations.getrule, {
-      header: { family },
-      signal: options.signal,
-    })
-  ) {
+  const dump = rt.dump(ruleOperations.getrule, { header: { family }, signal: options.signal });
+  tracker?.track(dump);
+  for await (const m of dump) {
     if (family !== 0 && m.header.family !== family) continue;
     if (m.header.family !== AF_INET && m.header.family !== AF_INET6) continue;
     if (protocol !== undefined && (m.attrs.protocol ?? 0) !== protocol) continue;
+    if (keep !== undefined && !keep(m)) continue;
     out.push(m);
   }
   return out;

@@ -21,7 +21,7 @@
  */
 import { decodeBody, type DecodedMessage, type Operation } from "../../codec/ynl/mod.ts";
 import { isOverrun, type ReceivedMessage } from "../../socket/socket.ts";
-import * as generated from "../generated/mod.ts";
+import * as generated from "./_route_generated.ts";
 import { GROUPS, MESSAGES } from "../generated/registry.ts";
 import * as rtLink from "../generated/rt_link.ts";
 import type * as tc from "../generated/tc.ts";

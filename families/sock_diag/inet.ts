@@ -30,7 +30,9 @@ import {
   type TcpvegasInfo,
 } from "../generated/sock_diag.ts";
 import { cookieBytes, cookieOf, flagNames, type SkMeminfo, skMeminfo } from "./common.ts";
-import { compileFilter, type FilterExpr, type FilterTarget, parseFilter } from "./filter.ts";
+import { type FilterExpr, parseFilter } from "./filter.ts";
+import { compileFilter } from "./filter_bytecode.ts";
+import type { FilterTarget } from "./filter_match.ts";
 import { STATE_MASKS } from "./states.ts";
 
 /** IP protocol numbers of the inet socket kinds (linux/in.h `IPPROTO_*`). */

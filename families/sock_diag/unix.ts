@@ -20,7 +20,7 @@ import {
   type UnixDiagMsg,
 } from "../generated/sock_diag.ts";
 import { AF, cookieBytes, cookieOf, flagMask, type SkMeminfo, skMeminfo } from "./common.ts";
-import type { FilterTarget } from "./filter.ts";
+import type { FilterTarget } from "./filter_match.ts";
 import type { RequestBuildOptions } from "./inet.ts";
 import { STATE_MASKS } from "./states.ts";
 

@@ -10,7 +10,7 @@ import type { FamilyIR, MessageIR, OpIR, SetIR, SubMsgIR } from "./resolve.ts";
 import { resolveLen } from "./resolve.ts";
 import { Code, docText, jsdoc, type Lit, literal, propKey } from "./text.ts";
 import { attrEntry, attrTs, intTs, type TypeContext } from "./types.ts";
-import { camelCase, ynameIfLost } from "./text.ts";
+import { camelCase, screamingSnake, ynameIfLost } from "./text.ts";
 import { exampleRef, importLine, type Reach, subpathOf } from "./reach.ts";
 
 /** Where the family modules import `useDecoders` from (relative to families/generated). */
@@ -133,8 +133,15 @@ export function familyTable(
   }
   t.attributeSets = Object.fromEntries(f.sets.map((s) => [
     s.name,
-    s.attrs.map((a): Lit => attrEntry(a.y, a.key, a.value, ctx, `${f.file}: ${s.name}.${a.yname}`)),
+    s.attrs.map((a): Lit => {
+      const lit = attrEntry(a.y, a.key, a.value, ctx, `${f.file}: ${s.name}.${a.yname}`);
+      // The C name, where the set's prefix and the YNL name do not spell it (client/
+      // attribute_path.ts attributeCName reads it back so).
+      if (a.cName !== s.cPrefix + screamingSnake(a.yname)) lit.cName = a.cName;
+      return lit;
+    }),
   ]));
+  t.attributePrefixes = Object.fromEntries(f.sets.map((s) => [s.name, s.cPrefix]));
   if (f.subMsgs.length > 0) {
     t.subMessages = Object.fromEntries(f.subMsgs.map((sm) => [
       sm.name,

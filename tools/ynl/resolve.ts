@@ -20,6 +20,7 @@ import type {
   StructMember,
 } from "./model.ts";
 import { camelCase, docText, Names, pascalCase, screamingSnake } from "./text.ts";
+import { attrCName, cUpper, setPrefix } from "./c_names.ts";
 
 /** An enum or flags definition, with values (flags as masks). */
 export interface EnumIR {
@@ -74,6 +75,8 @@ export interface SetIR {
   table: string;
   iface: string;
   doc: string;
+  /** C name prefix of its attributes (`IFLA_VXLAN_`; tools/ynl/c_names.ts). */
+  cPrefix: string;
   attrs: AttrIR[];
   union?: UnionIR;
 }
@@ -234,14 +237,8 @@ function numberOperations(spec: Spec, file: string): OpIR[] {
   return ops;
 }
 
-function flattenSets(spec: Spec, file: string, familyName: string): SetIR[] {
+function flattenSets(spec: Spec, file: string): SetIR[] {
   const rawSets = spec["attribute-sets"] ?? [];
-  const byName = new Map(rawSets.map((s) => [s.name, s]));
-  const prefixOf = (s: (typeof rawSets)[number]): string => {
-    if (s["subset-of"]) return prefixOf(byName.get(s["subset-of"])!);
-    if (s["name-prefix"] !== undefined) return s["name-prefix"];
-    return `${familyName}-a-${s.name === familyName ? "" : s.name + "-"}`;
-  };
   const mainValues = new Map<string, Map<string, { value: number; y: Attribute }>>();
   for (const s of rawSets) {
     if (s["subset-of"]) continue;
@@ -259,7 +256,7 @@ function flattenSets(spec: Spec, file: string, familyName: string): SetIR[] {
     if (main === undefined) {
       throw new Error(`${file}: set ${s.name}: unknown subset-of ${s["subset-of"]}`);
     }
-    const prefix = prefixOf(s);
+    const cPrefix = cUpper(setPrefix(spec, s));
     const attrs: AttrIR[] = (s.attributes ?? []).map((a) => {
       const base = main.get(a.name);
       if (base === undefined) {
@@ -271,7 +268,7 @@ function flattenSets(spec: Spec, file: string, familyName: string): SetIR[] {
         key: camelCase(a.name),
         value: base.value,
         y,
-        cName: screamingSnake(prefix + a.name),
+        cName: attrCName(spec, s, y),
       };
     });
     const keys = new Set<string>();
@@ -280,7 +277,7 @@ function flattenSets(spec: Spec, file: string, familyName: string): SetIR[] {
       if (keys.has(a.key)) throw new Error(`${file}: set ${s.name}: duplicate key ${a.key}`);
       keys.add(a.key);
     }
-    return { name: s.name, table: "", iface: "", doc: docText(s.doc), attrs };
+    return { name: s.name, table: "", iface: "", doc: docText(s.doc), cPrefix, attrs };
   });
 }
 
@@ -375,7 +372,7 @@ export function resolveFamily(loaded: LoadedSpec): FamilyIR {
       doc: docText(d.doc),
       members: d.members ?? [],
     }));
-  const sets = flattenSets(spec, file, spec.name);
+  const sets = flattenSets(spec, file);
   const subMsgs: SubMsgIR[] = (spec["sub-messages"] ?? []).map((sm) => ({
     name: sm.name,
     iface: "",

@@ -13,6 +13,11 @@
  *
  * @module
  */
+import {
+  type ConsistencyOptions,
+  type DumpList,
+  readConsistent,
+} from "../../../client/consistent.ts";
 import * as tc from "../../generated/tc.ts";
 import { INDEXES } from "../../../codec/ynl/mod.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../../codec/constants.ts";
@@ -139,17 +144,18 @@ export function decodeActionList(
 export async function listActions(
   rt: Rtnl,
   kind: string,
-  options: { signal?: AbortSignal } = {},
-): Promise<Action[]> {
-  const names = await linkNameMap(rt, options.signal);
-  const out: Action[] = [];
-  for await (
-    const m of rt.dump(tc.operations.getaction, {
+  options: { signal?: AbortSignal } & ConsistencyOptions = {},
+): Promise<DumpList<Action>> {
+  return await readConsistent("listActions", options, async (t) => {
+    const names = await linkNameMap(rt, options.signal, t);
+    const out: Action[] = [];
+    const dump = t.track(rt.dump(tc.operations.getaction, {
       attrs: { tab: [{ kind }] },
       signal: options.signal,
-    })
-  ) out.push(...decodeActionList(m.attrs.tab, names));
-  return out;
+    }));
+    for await (const m of dump) out.push(...decodeActionList(m.attrs.tab, names));
+    return out;
+  });
 }
 
 /**

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { type DumpList, readConsistent } from "../../../client/consistent.ts";
 import * as tc from "../../generated/tc.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../../codec/constants.ts";
 import type { Rtnl } from "../rtnl.ts";
@@ -80,18 +81,22 @@ export function decodeClass(m: TcMessage, names?: ReadonlyMap<number, string>): 
  * for (const c of await listClasses(rt, { dev: "eth0" })) console.log(c.handle, c.config);
  * ```
  */
-export async function listClasses(rt: Rtnl, options: ListOptions = {}): Promise<TcClass[]> {
-  const out: TcClass[] = [];
-  const { indexes, names } = await devices(rt, options.dev, options.signal);
-  for (const ifindex of indexes) {
-    for await (
-      const m of rt.dump(tc.operations.gettclass, {
+export async function listClasses(
+  rt: Rtnl,
+  options: ListOptions = {},
+): Promise<DumpList<TcClass>> {
+  return await readConsistent("listClasses", options, async (t) => {
+    const out: TcClass[] = [];
+    const { indexes, names } = await devices(rt, options.dev, options.signal, t);
+    for (const ifindex of indexes) {
+      const dump = t.track(rt.dump(tc.operations.gettclass, {
         header: { ifindex },
         signal: options.signal,
-      })
-    ) out.push(decodeClass(m, names));
-  }
-  return out;
+      }));
+      for await (const m of dump) out.push(decodeClass(m, names));
+    }
+    return out;
+  });
 }
 
 /** Options of {@link addClass}: parent, classid, kind and its configuration. */

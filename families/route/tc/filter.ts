@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { type DumpList, readConsistent } from "../../../client/consistent.ts";
 import * as tc from "../../generated/tc.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../../codec/constants.ts";
 import type { Rtnl } from "../rtnl.ts";
@@ -221,23 +222,27 @@ export interface ListFiltersOptions extends ListOptions {
  * }
  * ```
  */
-export async function listFilters(rt: Rtnl, options: ListFiltersOptions = {}): Promise<Filter[]> {
-  const out: Filter[] = [];
+export async function listFilters(
+  rt: Rtnl,
+  options: ListFiltersOptions = {},
+): Promise<DumpList<Filter>> {
   // No parent: tcm_parent 0, the kernel's "filters of the root qdisc" (TC_H_ROOT would be
   // looked up as qdisc ffff:, the ingress one).
   const parent = options.parent === undefined ? TC_H.UNSPEC : filterParent(options.parent);
-  const { indexes, names } = await devices(rt, options.dev, options.signal);
-  for (const ifindex of indexes) {
-    const attrs: tc.Attrs = options.chain === undefined ? {} : { chain: options.chain };
-    for await (
-      const m of rt.dump(tc.operations.gettfilter, {
+  return await readConsistent("listFilters", options, async (t) => {
+    const out: Filter[] = [];
+    const { indexes, names } = await devices(rt, options.dev, options.signal, t);
+    for (const ifindex of indexes) {
+      const attrs: tc.Attrs = options.chain === undefined ? {} : { chain: options.chain };
+      const dump = t.track(rt.dump(tc.operations.gettfilter, {
         header: { ifindex, parent },
         attrs,
         signal: options.signal,
-      })
-    ) out.push(decodeFilter(m, names));
-  }
-  return out;
+      }));
+      for await (const m of dump) out.push(decodeFilter(m, names));
+    }
+    return out;
+  });
 }
 
 /** Where a filter sits. */

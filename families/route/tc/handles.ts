@@ -260,6 +260,37 @@ export function u32(v: number, what: string): number {
  */
 const u32Parts = { htidMask: 0xfff00000, hashShift: 12, hashMask: 0xff, nodeMask: 0xfff };
 
+/** The parts of a u32 filter handle: hash table id, bucket and node (each a number). */
+export interface U32HandleParts {
+  /** Hash table id (`TC_U32_USERHTID`: `0x800` for `800::800`). */
+  htid: number;
+  /** Bucket in the hash table (`TC_U32_HASH`). */
+  hash: number;
+  /** Node, the filter's place in the bucket (`TC_U32_NODE`; tc prints it as `order`). */
+  node: number;
+}
+
+/**
+ * The parts of a u32 filter handle (a number, or tc's `"htid:hash:node"` text), as tc prints
+ * them (`fh 800::800 order 2048`, `key ht 800 bkt 0`).
+ *
+ * @throws {TypeError} for text that is not a u32 handle.
+ * @example
+ * ```ts
+ * import { u32HandleParts } from "@netlink/netlink";
+ * u32HandleParts("800::800"); // { htid: 0x800, hash: 0, node: 0x800 }
+ * u32HandleParts(0x80001000); // { htid: 0x800, hash: 1, node: 0 }
+ * ```
+ */
+export function u32HandleParts(handle: number | string): U32HandleParts {
+  const h = parseU32Handle(handle);
+  return {
+    htid: (h & u32Parts.htidMask) >>> 20,
+    hash: (h >>> u32Parts.hashShift) & u32Parts.hashMask,
+    node: h & u32Parts.nodeMask,
+  };
+}
+
 /**
  * Format a u32 filter handle as tc prints it (`sprint_u32_handle`): the hash table, bucket
  * and node, hexadecimal, `"htid:hash:node"` with empty parts left out (`"800::800"`, `"1:"`).

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { NetlinkDecodeError } from "../../../codec/errors.ts";
 import * as tc from "../../generated/tc.ts";
 import {
   type Handle,
@@ -38,6 +39,10 @@ export interface HtbQdiscConfig {
   directQlen?: number;
   /** Packets sent directly (read only). */
   directPackets?: number;
+  /** HTB's protocol version as `tc -d` prints it (`"3.17"`; read only). */
+  version?: string;
+  /** Offloaded to hardware (`TCA_HTB_OFFLOAD`; read only). */
+  offload?: boolean;
 }
 
 /** HTB class (`tc class add … htb`). */
@@ -60,7 +65,30 @@ export interface HtbClassConfig {
   mtu?: number;
   /** Level in the tree (read only). */
   level?: number;
+  /** Per-packet overhead of the rate tables, bytes (read only; tc's `overhead`). */
+  overhead?: number;
+  /** Link layer of the rate tables as tc names it (`"ethernet"`, `"atm"`; read only). */
+  linklayer?: string;
+  /** Minimum packet unit of the rate, bytes (read only; tc's `mpu`). */
+  mpu?: number;
+  /** Minimum packet unit of the ceil, bytes (read only). */
+  ceilMpu?: number;
+  /** Cell size of the rate table, bytes (`1 << cell_log`; `tc -d` prints `burst 1600b/1`). */
+  cell?: number;
+  /** Cell size of the ceil table, bytes. */
+  ceilCell?: number;
 }
+
+/** tc's names of a rate table's link layer (tc_util.c `sprint_linklayer`). */
+const LINK_LAYER_NAMES: ReadonlyMap<number, string> = new Map([
+  [tc.TC_LINK_LAYER.UNAWARE, "unspec"],
+  [tc.TC_LINK_LAYER.ETHERNET, "ethernet"],
+  [tc.TC_LINK_LAYER.ATM, "atm"],
+]);
+/** linux/pkt_sched.h `TC_LINKLAYER_MASK`: the link layer's bits of `tc_ratespec.linklayer`. */
+const TC_LINKLAYER_MASK = 0x0f;
+/** tc's `HTB_TC_VER` split: major version in the high 16 bits of `tc_htb_glob.version`. */
+const VERSION_SHIFT = 16;
 
 /** iproute2 q_htb.c: `opt.rate2quantum = 10` unless `r2q` is given. */
 const HTB_DEFAULT_R2Q = 10;
@@ -108,12 +136,18 @@ export function encodeHtbQdisc(h: HtbQdiscConfig): tc.HtbAttrs {
 export function decodeHtbQdisc(h: tc.HtbAttrs, handle: number): HtbQdiscConfig {
   const c: HtbQdiscConfig = { kind: "htb" };
   if (h.init !== undefined) {
+    // A TCA_HTB_INIT shorter than struct tc_htb_glob lacks members: only those present count.
     const d = h.init.defcls;
-    if (d !== 0) c.defaultClass = `${handleMajor(handle).toString(16)}:${d.toString(16)}`;
+    if (d !== undefined && d !== 0) {
+      c.defaultClass = `${handleMajor(handle).toString(16)}:${d.toString(16)}`;
+    }
     c.r2q = h.init.rate2quantum;
     c.directPackets = h.init.directPkts;
+    const v = h.init.version;
+    if (v !== undefined) c.version = `${v >>> VERSION_SHIFT}.${v & TC_H.MIN_MASK}`;
   }
   if (h.directQlen !== undefined) c.directQlen = h.directQlen;
+  if (h.offload) c.offload = true;
   return c;
 }
 
@@ -153,6 +187,13 @@ export function encodeHtbClass(h: HtbClassConfig): tc.HtbAttrs {
 
 /** The configuration of an HTB class from its TCA_OPTIONS and their TCA_HTB_PARMS `p`. */
 export function decodeHtbClass(o: tc.HtbAttrs, p: tc.TcHtbOpt): HtbClassConfig {
+  if (p.rate === undefined || p.ceil === undefined) {
+    // struct tc_htb_opt has not changed since HTB was merged: a shorter one is malformed.
+    throw new NetlinkDecodeError(
+      `TCA_HTB_PARMS is shorter than struct tc_htb_opt (${tc.tcHtbOpt.size} bytes)`,
+      0,
+    );
+  }
   const rate = o.rate64 !== undefined ? Number(o.rate64) : p.rate.rate;
   const ceil = o.ceil64 !== undefined ? Number(o.ceil64) : p.ceil.rate;
   return {
@@ -164,5 +205,11 @@ export function decodeHtbClass(o: tc.HtbAttrs, p: tc.TcHtbOpt): HtbClassConfig {
     prio: p.prio,
     quantum: p.quantum,
     level: p.level,
+    overhead: p.rate.overhead,
+    linklayer: LINK_LAYER_NAMES.get(p.rate.linklayer & TC_LINKLAYER_MASK) ?? "unknown",
+    mpu: p.rate.mpu,
+    ceilMpu: p.ceil.mpu,
+    cell: 1 << p.rate.cellLog,
+    ceilCell: 1 << p.ceil.cellLog,
   };
 }

@@ -49,6 +49,8 @@ export {
   type Rate,
   type Size,
   TC_H,
+  type U32HandleParts,
+  u32HandleParts,
 } from "./handles.ts";
 export { defaultClassMinor } from "./htb.ts";
 export { TC_ACT, type Verdict } from "./verdict.ts";

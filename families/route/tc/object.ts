@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ConsistencyOptions, DumpTracker } from "../../../client/consistent.ts";
 import type * as tc from "../../generated/tc.ts";
 import { type Counter, toCounter } from "../_names.ts";
 import { linkNameMap, type LinkRef, resolveLink } from "../_link_util.ts";
@@ -75,8 +76,8 @@ export interface TcObject<C> {
   readonly message: TcMessage;
 }
 
-/** Options of the list functions. */
-export interface ListOptions {
+/** Options of the list functions; `consistent` as {@link ConsistencyOptions} says. */
+export interface ListOptions extends ConsistencyOptions {
   /** Only this device; all devices when omitted. */
   dev?: LinkRef;
   /** Cancel the dump. */
@@ -146,8 +147,9 @@ export async function devices(
   rt: Rtnl,
   dev: LinkRef | undefined,
   signal?: AbortSignal,
+  tracker?: DumpTracker,
 ): Promise<{ indexes: number[]; names: Map<number, string> }> {
-  const names = await linkNameMap(rt, signal);
+  const names = await linkNameMap(rt, signal, tracker);
   if (dev !== undefined) return { indexes: [await resolveLink(rt, dev, signal)], names };
   return { indexes: [...names.keys()], names };
 }

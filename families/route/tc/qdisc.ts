@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { type DumpList, readConsistent } from "../../../client/consistent.ts";
 import * as tc from "../../generated/tc.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../../codec/constants.ts";
 import type { Rtnl } from "../rtnl.ts";
@@ -120,17 +121,20 @@ export function decodeQdisc(m: TcMessage, names?: ReadonlyMap<number, string>): 
  * for (const q of await listQdiscs(rt, { dev: "lo" })) console.log(q.kind, q.handle, q.stats?.bytes);
  * ```
  */
-export async function listQdiscs(rt: Rtnl, options: ListOptions = {}): Promise<Qdisc[]> {
+export async function listQdiscs(rt: Rtnl, options: ListOptions = {}): Promise<DumpList<Qdisc>> {
   const ifindex = options.dev === undefined ? undefined : await ifindexOf(rt, options.dev);
-  const names = await linkNameMap(rt, options.signal);
-  const out: Qdisc[] = [];
-  for await (
-    const m of rt.dump(tc.operations.getqdisc, {
+  return await readConsistent("listQdiscs", options, async (t) => {
+    const names = await linkNameMap(rt, options.signal, t);
+    const out: Qdisc[] = [];
+    const dump = t.track(rt.dump(tc.operations.getqdisc, {
       header: { ifindex: ifindex ?? 0 },
       signal: options.signal,
-    })
-  ) if (ifindex === undefined || m.header.ifindex === ifindex) out.push(decodeQdisc(m, names));
-  return out;
+    }));
+    for await (const m of dump) {
+      if (ifindex === undefined || m.header.ifindex === ifindex) out.push(decodeQdisc(m, names));
+    }
+    return out;
+  });
 }
 
 /** Where a qdisc sits, and how to create it. */

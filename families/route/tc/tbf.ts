@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { NetlinkDecodeError } from "../../../codec/errors.ts";
 import type * as tc from "../../generated/tc.ts";
 import {
   type Duration,
@@ -89,6 +90,10 @@ export function encodeTbf(t: TbfQdiscConfig): tc.TbfAttrs {
  * prints it.
  */
 export function decodeTbf(t: tc.TbfAttrs, p: tc.TcTbfQopt): TbfQdiscConfig {
+  if (p.rate === undefined || p.peakrate === undefined) {
+    // struct tc_tbf_qopt is fixed (the 64-bit rates came as attributes): shorter is malformed.
+    throw new NetlinkDecodeError("TCA_TBF_PARMS is shorter than struct tc_tbf_qopt (36 bytes)", 0);
+  }
   const rate = t.rate64 !== undefined ? Number(t.rate64) : p.rate.rate;
   const c: TbfQdiscConfig = {
     kind: "tbf",
