@@ -94,7 +94,10 @@ export interface ProcEventsOptions {
   events?: readonly ProcEventKind[];
   /** How long to wait for the kernel to acknowledge the listen request. Default 2000 ms. */
   ackTimeoutMs?: number;
-  /** Kernel receive buffer (busy machines make many events). Default 4 MiB. */
+  /**
+   * Kernel receive buffer (busy machines make many events). Default: the socket's subscription
+   * buffer, `SUBSCRIPTION_RECEIVE_BUFFER` (32 MiB).
+   */
   receiveBufferSize?: number;
   /** Capture the socket's traffic to a pcap file: the socket option {@link OpenOptions.pcap}. */
   pcap?: OpenOptions["pcap"];
@@ -152,7 +155,7 @@ export class ProcEvents implements AsyncIterable<ProcEventItem>, AsyncDisposable
     const open: OpenOptions = {
       groups: 1 << (cn.CN_IDX_PROC - 1),
       netns: options.netns,
-      receiveBufferSize: options.receiveBufferSize ?? 4 << 20,
+      receiveBufferSize: options.receiveBufferSize,
       pcap: options.pcap,
     };
     let socket: NetlinkSocket;

@@ -179,7 +179,10 @@ export interface WatchOptions {
   groups?: readonly (WatchGroup | number)[];
   /** Stop watching. */
   signal?: AbortSignal;
-  /** Kernel receive buffer (default 4 MiB, enough for busy tables). */
+  /**
+   * Kernel receive buffer of the socket `watch()` opens (default: the socket's subscription
+   * buffer, `SUBSCRIPTION_RECEIVE_BUFFER`, 32 MiB).
+   */
   receiveBufferSize?: number;
 }
 
@@ -411,7 +414,9 @@ export async function watch(
     for (const g of join) rt.socket.join(g);
   } else {
     rt = await Rtnl.open({
-      receiveBufferSize: options.receiveBufferSize ?? 4 << 20,
+      ...(options.receiveBufferSize === undefined
+        ? {}
+        : { receiveBufferSize: options.receiveBufferSize }),
       ...target,
       join: [...(target.join ?? []), ...join],
     });
