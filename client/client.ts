@@ -388,15 +388,20 @@ export class Client implements AsyncDisposable {
     const decode = (m: { type: number; payload: Uint8Array }) =>
       decodeReply(op as Operation<object, object>, m, options.reply);
     let sent: Uint8Array = new Uint8Array(0);
+    // A datagram at a time: one await per datagram on the socket, not one per message.
     const send = () =>
-      this.socket.dump(sent = bytes(), { signal: options.signal, operation: name });
+      this.socket.dumpBatches(sent = bytes(), { signal: options.signal, operation: name });
     try {
       if (retries === undefined) {
         state.attempts = 1;
         const it = send();
-        for await (const m of it) {
+        for await (const batch of it) {
           if (it.interrupted) state.interrupted = true;
-          yield decode(m);
+          for (const m of batch) {
+            // Nothing more after an abort, even from the datagram already received.
+            options.signal?.throwIfAborted();
+            yield decode(m);
+          }
         }
         state.interrupted = it.interrupted;
         return;
@@ -405,7 +410,7 @@ export class Client implements AsyncDisposable {
         state.attempts++;
         const it = send();
         const pass: DecodedMessage<object, object>[] = [];
-        for await (const m of it) pass.push(decode(m));
+        for await (const batch of it) for (const m of batch) pass.push(decode(m));
         if (!it.interrupted) {
           yield* pass;
           return;
@@ -413,8 +418,16 @@ export class Client implements AsyncDisposable {
         if (state.attempts > retries) throw new DumpInterruptedError(name, state.attempts);
       }
     } catch (e) {
-      throw located(e, op as Operation<object, object>, sent);
+      throw this.dumpError(located(e, op as Operation<object, object>, sent), op);
     }
+  }
+
+  /**
+   * The error a failed {@link dump} of `op` rejects with: `e` itself here; a family's client
+   * may name kernel errors its own way (as `Rtnl` does with `RtnlError`).
+   */
+  protected dumpError(e: unknown, _op: Operation<object, object>): unknown {
+    return e;
   }
 
   /**

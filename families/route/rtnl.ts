@@ -13,15 +13,7 @@ import {
   NLM_F_REPLACE,
 } from "../../codec/constants.ts";
 import type { DecodedMessage, Family, Operation } from "../../codec/ynl/mod.ts";
-import {
-  type CallOptions,
-  Client,
-  type ClientOptions,
-  type DumpGenerator,
-  dumpGenerator,
-  type DumpOptions,
-  protocolOf,
-} from "../../client/client.ts";
+import { type CallOptions, Client, type ClientOptions, protocolOf } from "../../client/client.ts";
 import { explain } from "./errors.ts";
 import * as generated from "./_route_generated.ts";
 import { FAMILIES } from "../generated/registry.ts";
@@ -148,32 +140,9 @@ export class Rtnl extends Client {
     }
   }
 
-  /**
-   * {@link Client.dump}, with kernel errors as {@link RtnlError}s; `interrupted` and
-   * `consistent` as there.
-   *
-   * @example
-   * ```ts
-   * import { Rtnl, rtLink } from "@netlink/netlink";
-   * await using rt = await Rtnl.open();
-   * const links = rt.dump(rtLink.operations.getlink);
-   * for await (const l of links) console.log(l.attrs.ifname);
-   * if (links.interrupted) console.log("links changed during the dump");
-   * ```
-   */
-  override dump<H extends object, A extends object>(
-    op: Operation<H, A>,
-    options: DumpOptions<H, A> = {},
-  ): DumpGenerator<DecodedMessage<H, A>> {
-    const inner = super.dump(op, options);
-    async function* explained(): AsyncGenerator<DecodedMessage<H, A>> {
-      try {
-        yield* inner;
-      } catch (e) {
-        throw explain(e, op as Operation<object, object>, true);
-      }
-    }
-    return dumpGenerator(explained(), inner);
+  /** Kernel errors of a failed {@link Client.dump} as {@link RtnlError}s. */
+  protected override dumpError(e: unknown, op: Operation<object, object>): unknown {
+    return explain(e, op, true);
   }
 }
 
