@@ -23,134 +23,39 @@
 import { NETLINK_GENERIC, NLMSG_ERROR } from "../codec/constants.ts";
 import {
   buildMessage,
-  decodeBody,
   type DecodedMessage,
   type Family,
   type Operation,
 } from "../codec/ynl/mod.ts";
-import {
-  type AcceptFrom,
-  isOverrun,
-  NetlinkSocket,
-  type OpenOptions,
-  type ReceivedMessage,
-} from "../socket/socket.ts";
+import { isOverrun, NetlinkSocket, type ReceivedMessage } from "../socket/socket.ts";
 import { type GenlFamilyInfo, resolveFamily } from "./genl.ts";
-import { attributePath } from "./attribute_path.ts";
-import { NetlinkError } from "../codec/netlink_error.ts";
 import type { NetlinkMessage } from "../codec/message.ts";
-import { type ConsistencyOptions, DumpInterruptedError, retriesOf } from "./consistent.ts";
-
-/** What to send in a request: fixed-header fields, attributes, extra flags. */
-export interface CallOptions<H, A> {
-  /** Fixed header fields; missing ones are zero. */
-  header?: Partial<H>;
-  /** Attributes. */
-  attrs?: A;
-  /** Extra `nlmsg_flags` (e.g. `NLM_F_CREATE | NLM_F_EXCL`). */
-  flags?: number;
-  /** Cancel waiting for the answer; an already-aborted signal rejects before anything is sent. */
-  signal?: AbortSignal;
-  /**
-   * `call`/`get` only: ask for an ACK (default true). `false` for protocols that answer without
-   * one: the call resolves with the first answer (see the socket's `RequestOptions.ack`).
-   */
-  ack?: boolean;
-}
-
-/**
- * The operation a reply is decoded with. By default a reply is decoded by its own message type
- * (for generic netlink: its command) when that differs from the one `op` declares, through
- * `family.operationFor(type)` — xfrm answers `XFRM_MSG_GETSA` with `XFRM_MSG_NEWSA` — else
- * with `op`; `reply` names the operation outright, for protocols that answer one struct type
- * with another (sock_diag).
- */
-export interface ReplyOptions<RH extends object, RA extends object> {
-  /** Decode replies as messages of this operation. */
-  reply?: Operation<RH, RA>;
-}
-
-/**
- * Options of {@link Client.dump}: those of a request, and what to do when the kernel flags the
- * dump interrupted (`NLM_F_DUMP_INTR`, see {@link ConsistencyOptions}).
- */
-export interface DumpOptions<H, A> extends CallOptions<H, A>, ConsistencyOptions {}
-
-/**
- * What {@link Client.dump} returns: an async generator of the dump's messages that also says
- * whether the kernel flagged the dump interrupted (`NLM_F_DUMP_INTR`: the table changed while
- * it was read, so objects may be missing or repeated). Read `interrupted` after the iteration.
- */
-export interface DumpGenerator<T> extends AsyncGenerator<T> {
-  /** True once a message of the dump carried `NLM_F_DUMP_INTR` (never after a `consistent` dump). */
-  readonly interrupted: boolean;
-  /** How many passes the dump took (more than 1 only with `consistent`). */
-  readonly attempts: number;
-}
-
-/** `gen`, with `interrupted` and `attempts` read from `state`. */
-export function dumpGenerator<T>(
-  gen: AsyncGenerator<T>,
-  state: { readonly interrupted: boolean; readonly attempts: number },
-): DumpGenerator<T> {
-  Object.defineProperty(gen, "interrupted", { get: () => state.interrupted });
-  Object.defineProperty(gen, "attempts", { get: () => state.attempts });
-  return gen as DumpGenerator<T>;
-}
-
-/** Options of {@link Client.events} and {@link Client.subscribe}. */
-export interface EventOptions {
-  /** Stop the iterator; an already-aborted signal rejects before the groups are joined. */
-  signal?: AbortSignal;
-  /**
-   * On a receive-buffer overrun: yield an {@link OverrunNotification} and go on (`"mark"`, the
-   * default), or fail with an `ENOBUFS` `NetlinkError` (`"throw"`).
-   */
-  overrun?: "mark" | "throw";
-  /** Whose notifications to take (default: the kernel's only); see `SubscribeOptions`. */
-  acceptFrom?: AcceptFrom;
-}
-
-/** A notification decoded by its family's tables. */
-export interface Notification
-  extends DecodedMessage<Record<string, unknown>, Record<string, unknown>> {
-  /** YNL name of the family it belongs to. */
-  family: string;
-  /** Netlink message type (for generic netlink: the family id). */
-  type: number;
-  /** The multicast group it arrived on (0 when unknown). */
-  group: number;
-  /** The peer namespace id, with `listenAllNsid`. */
-  nsid?: number;
-  /** Never set on a notification (see {@link OverrunNotification}). */
-  overrun?: undefined;
-}
-
-/** A received message that no family of the client describes, kept raw. */
-export interface UnknownNotification {
-  /** `undefined`: no family matched. */
-  family: undefined;
-  /** The message as received. */
-  message: ReceivedMessage;
-  /** True on the overrun marker ({@link OverrunNotification}). */
-  overrun?: boolean;
-}
-
-/**
- * The marker for a receive-buffer overrun: the kernel dropped notifications here, so state
- * built from them is stale until re-read (dump again). `message` is the socket's marker
- * (type `NLMSG_OVERRUN`, empty payload, sender 0, group 0).
- */
-export interface OverrunNotification extends UnknownNotification {
-  /** `true`. */
-  overrun: true;
-}
-
-/** What {@link Client.events} yields: decoded, raw, or the overrun marker. */
-export type ClientEvent = Notification | UnknownNotification | OverrunNotification;
-
-/** Options of {@link Client.open}: those of the socket, including `netns`. */
-export type ClientOptions = OpenOptions;
+import { DumpInterruptedError, retriesOf } from "./consistent.ts";
+export type {
+  CallOptions,
+  ClientEvent,
+  ClientOptions,
+  DumpGenerator,
+  DumpOptions,
+  EventOptions,
+  Notification,
+  OverrunNotification,
+  ReplyOptions,
+  UnknownNotification,
+} from "./client_types.ts";
+export { dumpGenerator } from "./client_types.ts";
+export { operationName } from "./client_reply.ts";
+import {
+  type CallOptions,
+  type ClientEvent,
+  type ClientOptions,
+  type DumpGenerator,
+  dumpGenerator,
+  type DumpOptions,
+  type EventOptions,
+  type ReplyOptions,
+} from "./client_types.ts";
+import { decodeReply, located, operationName } from "./client_reply.ts";
 
 /** The protocol a family speaks: its netlink protocol number. */
 export function protocolOf(family: Family): number {
@@ -552,52 +457,4 @@ export class Client implements AsyncDisposable {
     this.close();
     return Promise.resolve();
   }
-}
-
-/**
- * Decode reply `m` to `op`: as `explicit` when given; else by the operation its own message
- * type (generic netlink: command) names, when that differs from `op`'s reply (or, with no
- * reply declared, its request) and the family knows it; else as `op`.
- */
-function decodeReply(
-  op: Operation<object, object>,
-  m: { type: number; payload: Uint8Array },
-  explicit?: Operation<object, object>,
-): DecodedMessage<object, object> {
-  if (explicit !== undefined) return decodeBody(explicit, m.payload);
-  const expected = op.replyValue ?? op.requestValue;
-  if (expected !== undefined) {
-    const value = op.family.isGenetlink ? m.payload[0] : m.type;
-    if (value !== undefined && value !== expected) {
-      const other = op.family.operationFor(value, "reply");
-      if (other !== undefined) return decodeBody(other, m.payload);
-    }
-  }
-  return decodeBody(op, m.payload);
-}
-
-/**
- * A kernel error whose extended ACK points into `request` (a message of `op`), as the same
- * {@link NetlinkError} naming the attribute in C names instead of the offset (`cause`: the
- * original); anything else as it is.
- */
-function located(e: unknown, op: Operation<object, object>, request: Uint8Array): unknown {
-  if (!(e instanceof NetlinkError) || e.constructor !== NetlinkError) return e;
-  const offset = e.extAck?.offset;
-  if (offset === undefined || e.attribute !== undefined) return e;
-  const attribute = attributePath(op, request, offset, { names: "c" });
-  if (attribute === undefined) return e;
-  const { operation, seq, request: header, extAck } = e;
-  const out = new NetlinkError(e.errno, { operation, seq, request: header, extAck, attribute });
-  out.cause = e;
-  return out;
-}
-
-/** `CTRL_CMD_GETFAMILY`-style names for errors: the spec's C name of the request. */
-export function operationName(op: Operation<object, object>, dump: boolean): string {
-  const type = (dump ? op.spec.dump?.request?.value : op.spec.do?.request?.value) ??
-    op.requestValue;
-  return `${op.family.name} ${op.name}${dump ? " dump" : ""} (${
-    op.family.isGenetlink ? "cmd" : "type"
-  } ${type})`;
 }

@@ -26,108 +26,24 @@ import {
   NLMSG_NOOP,
   NLMSG_OVERRUN,
 } from "../codec/constants.ts";
-import { NetlinkDecodeError } from "../codec/errors.ts";
-import type { NetlinkHeader } from "../codec/header.ts";
 import { forEachMessage, type NetlinkMessage, parseMessages } from "../codec/message.ts";
 import { NetlinkError } from "../codec/netlink_error.ts";
 import { decodeErrorMessage, decodeExtendedAck, type ExtendedAck } from "../codec/nlmsgerr.ts";
 import { ENOBUFS, lostNotificationsError, lostReplyError } from "./errors.ts";
-import { explainPermission } from "./privileges.ts";
 import type { MessageStream, StreamOwner } from "./stream.ts";
 import type { ReceivedDatagram, Transport } from "./transport.ts";
-import type { BatchAnswer } from "./batch.ts";
 import type { BatchWaiter, DumpWaiter, Subscription, Waiter } from "./waiters.ts";
+import { type Datagram, overrunMarker, type ReceivedMessage } from "./delivery.ts";
+import { answerError, malformedReply, seqsOf, visitRun } from "./waiter_answers.ts";
 
-/** A message that arrived unsolicited: a multicast notification or a peer's request. */
-export interface ReceivedMessage extends NetlinkMessage {
-  /** Sender's port id: 0 for the kernel. */
-  sender: number;
-  /** The multicast group it was sent to, 0 for unicast (above 32 only with `pktinfo`). */
-  group: number;
-  /** The peer namespace id, with `listenAllNsid`. */
-  nsid?: number;
-}
-
-/** One raw datagram (from an unframed socket such as `NETLINK_KOBJECT_UEVENT`). */
-export interface Datagram {
-  /** The datagram's bytes (a copy the caller may keep). */
-  data: Uint8Array;
-  /** Sender's port id: 0 for the kernel. */
-  sender: number;
-  /** The multicast group, 0 for unicast (above 32 only with `pktinfo`). */
-  group: number;
-  /**
-   * Set on the marker `datagrams()` yields for a receive-buffer overrun (with no data, sender
-   * 0, group 0): the kernel dropped datagrams for this socket here.
-   */
-  overrun?: true;
-}
-
-/** Where a datagram came from, as a {@link DatagramVisitor} is told. */
-export interface DatagramSource {
-  /** Sender's port id: 0 for the kernel. */
-  readonly sender: number;
-  /** The multicast group it was sent to, 0 for unicast (above 32 only with `pktinfo`). */
-  readonly group: number;
-  /** The peer namespace id, with `listenAllNsid`. */
-  readonly nsid?: number;
-}
-
-/**
- * A synchronous visitor over one received datagram, called from the socket's receive loop
- * (`NetlinkSocket.dumpDatagrams`, `NetlinkSocket.subscribeDatagrams`). `data[start, end)` is a
- * run of whole netlink messages (`nlmsghdr`, payload, padding), or the whole datagram on an
- * unframed socket. `data` is the socket's receive buffer: valid only during the call, and
- * overwritten by the next receive — copy (`data.slice(start, end)`) what you keep. `source` is
- * reused too. A visitor that throws stops its dump or subscription with that error.
- */
-export type DatagramVisitor = (
-  data: Uint8Array,
-  start: number,
-  end: number,
-  source: DatagramSource,
-) => void;
-
-/** What `NetlinkSocket.dumpDatagrams` resolves with. */
-export interface DumpSummary {
-  /** Data messages visited (`NLMSG_DONE` not counted). */
-  messages: number;
-  /** Visitor calls (datagrams with at least one data message). */
-  datagrams: number;
-  /** A message of the dump carried `NLM_F_DUMP_INTR`: the data changed meanwhile; dump again. */
-  interrupted: boolean;
-}
-
-/**
- * Whether `m` is the marker `subscribe()` yields for a receive-buffer overrun: type
- * `NLMSG_OVERRUN` (4), empty payload, sender 0, group 0. (The kernel never sends
- * `NLMSG_OVERRUN`, and one received from a peer is dropped, so the marker is unambiguous.)
- *
- * @example
- * ```ts
- * import { isOverrun, NetlinkSocket, NETLINK_ROUTE } from "@netlink/netlink";
- * await using sock = await NetlinkSocket.open(NETLINK_ROUTE, { join: [1] });
- * for await (const m of sock.subscribe({ signal: AbortSignal.timeout(1000) })) {
- *   if (isOverrun(m)) console.log("notifications were lost: dump again");
- * }
- * ```
- */
-export function isOverrun(m: ReceivedMessage): boolean {
-  return m.type === NLMSG_OVERRUN && m.sender === 0 && m.payload.length === 0;
-}
-
-function overrunMarker(): ReceivedMessage {
-  return {
-    length: 16,
-    type: NLMSG_OVERRUN,
-    flags: 0,
-    seq: 0,
-    pid: 0,
-    payload: new Uint8Array(0),
-    sender: 0,
-    group: 0,
-  };
-}
+export {
+  type Datagram,
+  type DatagramSource,
+  type DatagramVisitor,
+  type DumpSummary,
+  isOverrun,
+  type ReceivedMessage,
+} from "./delivery.ts";
 
 /** What the dispatcher needs from its socket. */
 export interface DispatchHost {
@@ -429,7 +345,7 @@ export class Dispatcher {
         type === NLMSG_DONE || type === NLMSG_ERROR || type === NLMSG_OVERRUN ||
         dv.getUint32(off + 8, true) !== p.seq
       ) {
-        this.#visitRun(p, d, run, off, count);
+        visitRun(p, d, run, off, count);
         count = 0;
         const msg = parseMessages(data.slice(off, off + len))[0];
         const w = this.#waiterFor(msg.seq, d);
@@ -448,7 +364,7 @@ export class Dispatcher {
       off = next;
     }
     if (off > n) off = n; // the last message's padding may be missing
-    this.#visitRun(p, d, run, off, count);
+    visitRun(p, d, run, off, count);
     if (off < n && this.#pending.get(p.seq) === p) {
       let error: unknown;
       try {
@@ -459,21 +375,6 @@ export class Dispatcher {
       this.#complete(p, malformedReply(p, error ?? "malformed message"));
     }
     return true;
-  }
-
-  /** Visit `count` data messages of dump `p` at `[start, end)` of `d`. */
-  #visitRun(p: DumpWaiter, d: ReceivedDatagram, start: number, end: number, count: number): void {
-    if (count === 0 || p.abandoned) return;
-    const v = p.visited!;
-    v.messages += count;
-    v.datagrams++;
-    try {
-      p.visit!(d.data, start, end, d);
-    } catch (e) {
-      // Stop: the caller sees the error; the rest of the dump is read and dropped.
-      p.abandoned = true;
-      p.stream.fail(e);
-    }
   }
 
   #route(d: ReceivedDatagram, borrowed: boolean): void {
@@ -578,7 +479,10 @@ export class Dispatcher {
           return this.#complete(p, malformedReply(p, e));
         }
         if (err.error === 0) return this.#complete(p, undefined, msg);
-        return this.#complete(p, this.#error(p, err.error, err.extAck, err.request));
+        return this.#complete(
+          p,
+          answerError(this.#host.protocol, p, err.error, err.extAck, err.request),
+        );
       }
       case NLMSG_DONE: {
         const error = msg.payload.length >= 4
@@ -591,7 +495,7 @@ export class Dispatcher {
         } catch (e) {
           return this.#complete(p, malformedReply(p, e));
         }
-        return this.#complete(p, this.#error(p, error, extAck));
+        return this.#complete(p, answerError(this.#host.protocol, p, error, extAck));
       }
       case NLMSG_OVERRUN:
         return this.#complete(p, new NetlinkError(ENOBUFS, { operation: p.operation, seq: p.seq }));
@@ -632,28 +536,16 @@ export class Dispatcher {
     }
     const first = !a.acked && a.error === undefined;
     if (err.error === 0) a.acked = true;
-    else a.error ??= this.#error(p, err.error, err.extAck, err.request, a) as NetlinkError;
+    else {a.error ??= answerError(
+        this.#host.protocol,
+        p,
+        err.error,
+        err.extAck,
+        err.request,
+        a,
+      ) as NetlinkError;}
     if (first && a.flags & NLM_F_ACK) p.awaiting--;
     if (p.awaiting === 0 && p.barrierSeq === undefined) this.#complete(p);
-  }
-
-  /**
-   * The error a peer answered `p` (or message `a` of batch `p`) with; a kernel `EPERM` names
-   * the capability.
-   */
-  #error(
-    p: Waiter,
-    errno: number,
-    extAck: ExtendedAck | undefined,
-    request?: NetlinkHeader,
-    a?: BatchAnswer,
-  ): unknown {
-    const operation = a === undefined ? p.operation : batchOperation(p as BatchWaiter, a);
-    const seq = a?.seq ?? p.seq;
-    const e = new NetlinkError(errno, { operation, seq, request, extAck });
-    if (p.peer !== 0) return e;
-    const type = a?.type ?? p.type;
-    return explainPermission(e, { kind: "request", protocol: this.#host.protocol, type });
   }
 
   #complete(p: Waiter, error?: unknown, final?: NetlinkMessage): void {
@@ -695,25 +587,4 @@ export class Dispatcher {
     for (const s of this.#subscriptions.values()) s.stream.end();
     this.#subscriptions.clear();
   }
-}
-
-/** The seqs `p` is registered under: a batch's messages' and its barrier's. */
-function seqsOf(p: Waiter): number[] {
-  if (p.kind !== "batch") return [p.seq];
-  const seqs = p.answers.map((a) => a.seq);
-  if (p.barrierSeq !== undefined) seqs.push(p.barrierSeq);
-  return seqs;
-}
-
-/** The name of message `a` of batch `p` in errors. */
-function batchOperation(p: BatchWaiter, a: BatchAnswer): string {
-  return p.operations?.[p.answers.indexOf(a)] ??
-    `${p.operation}: message ${p.answers.indexOf(a) + 1} (type ${a.type})`;
-}
-
-/** The decode error of a malformed answer to `p`, naming its operation and seq. */
-function malformedReply(p: Waiter, e: unknown): NetlinkDecodeError {
-  const why = e instanceof Error ? e.message : String(e);
-  const offset = e instanceof NetlinkDecodeError ? e.offset : 0;
-  return new NetlinkDecodeError(`${p.operation}: malformed answer [seq ${p.seq}]: ${why}`, offset);
 }

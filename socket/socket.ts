@@ -507,12 +507,9 @@ export class NetlinkSocket implements AsyncDisposable {
     this.#assertOpen();
     if (signal?.aborted) return Promise.reject(signal.reason);
     const operation = o.operation ?? defaultOperation(type);
-    return new Promise<NetlinkMessage>((resolve, reject) => {
-      const onAbort = () => {
-        this.#d.forget(p);
-        reject(signal!.reason);
-      };
-      const p: RequestWaiter = {
+    return this.#await<NetlinkMessage, RequestWaiter>(
+      signal,
+      (resolve, reject, done) => ({
         kind: "request",
         seq,
         type,
@@ -522,12 +519,31 @@ export class NetlinkSocket implements AsyncDisposable {
         interrupted: false,
         resolve,
         reject,
-        done: () => signal?.removeEventListener("abort", onAbort),
+        done,
+      }),
+      () => this.#sendRequest(bytes, peer, operation, seq),
+    );
+  }
+
+  /**
+   * Register the waiter `make` builds, send, and settle with what the dispatcher gives it; an
+   * abort forgets it and rejects with the signal's reason, a failed send rejects with its error.
+   */
+  #await<T, W extends RequestWaiter | BatchWaiter>(
+    signal: AbortSignal | undefined,
+    make: (resolve: (v: T) => void, reject: (e: unknown) => void, done: () => void) => W,
+    send: () => void,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        this.#d.forget(p);
+        reject(signal!.reason);
       };
+      const p = make(resolve, reject, () => signal?.removeEventListener("abort", onAbort));
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#d.expect(p);
       try {
-        this.#sendRequest(bytes, peer, operation, seq);
+        send();
       } catch (e) {
         this.#d.forget(p);
         p.done();
@@ -593,12 +609,9 @@ export class NetlinkSocket implements AsyncDisposable {
     const signal = o.signal, peer = o.portId ?? 0;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const operation = o.operation ?? `batch of ${messages.length}`;
-    return new Promise<BatchAnswer[]>((resolve, reject) => {
-      const onAbort = () => {
-        this.#d.forget(p);
-        reject(signal!.reason);
-      };
-      const p: BatchWaiter = {
+    return this.#await<BatchAnswer[], BatchWaiter>(
+      signal,
+      (resolve, reject, done) => ({
         kind: "batch",
         seq: answers[0].seq,
         type: answers[0].type,
@@ -613,21 +626,14 @@ export class NetlinkSocket implements AsyncDisposable {
         portId: this.#portId,
         resolve,
         reject,
-        done: () => signal?.removeEventListener("abort", onAbort),
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#d.expect(p);
-      try {
-        this.#sendRequest(concatMessages(prepared.map((x) => x.bytes)), peer, operation, p.seq);
+        done,
+      }),
+      () => {
+        const seq = answers[0].seq;
+        this.#sendRequest(concatMessages(prepared.map((x) => x.bytes)), peer, operation, seq);
         if (barrier) this.#sendRequest(barrier.bytes, peer, `${operation} (barrier)`, barrier.seq);
-      } catch (e) {
-        this.#d.forget(p);
-        p.done();
-        reject(e);
-        return;
-      }
-      void this.#d.pump();
-    });
+      },
+    );
   }
 
   /**

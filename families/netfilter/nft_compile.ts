@@ -29,8 +29,15 @@ import {
   parseValue,
   regSize,
 } from "./nft_types.ts";
-import { symbolValue } from "./nft_symbols.ts";
 import { limitExpr, logExpr, quotaExpr } from "./nft_compile_stmt.ts";
+import {
+  E,
+  mangleExprs,
+  masqueradeExprs,
+  natExprs,
+  rejectExprs,
+  tproxyExprs,
+} from "./nft_compile_action.ts";
 import {
   CT_KEY_INFO,
   ctKeyNumber,
@@ -75,9 +82,6 @@ export interface CompiledRule {
   /** Anonymous sets to create in the same transaction, before the rule. */
   sets: { set: NftSet; elements: NftElement[] }[];
 }
-
-const E = <K extends keyof nft.ExprOps>(name: K, data: nft.ExprOps[K]): NftExpression =>
-  ({ name, data }) as NftExpression;
 
 /** The register number of 32-bit word `w` (reg 1–4 are 16-byte registers: words 0, 4, 8, 12). */
 export function registerOf(word: number): number {
@@ -456,46 +460,17 @@ class Compiler {
         this.out.push(E("notrack", {} as never));
         return;
       case "mangle":
-        return this.mangle(o.key as Record<string, Record<string, unknown>>, o.value);
+        return mangleExprs(this, o.key as Record<string, Record<string, unknown>>, o.value);
       case "snat":
       case "dnat":
-        return this.nat(key, o);
+        return natExprs(this, key, o);
       case "masquerade":
-      case "redirect": {
-        const d: nft.ExprMasqAttrs = {};
-        let flags = natFlags(o.flags);
-        if (o.port !== undefined) {
-          const reg = this.immediate(0, parseValue(datatypeById(13)!, o.port));
-          d.regProtoMin = reg;
-          d.regProtoMax = reg;
-          flags |= 2; // NF_NAT_RANGE_PROTO_SPECIFIED
-        }
-        if (flags) d.flags = flags;
-        this.out.push(E(key === "masquerade" ? "masq" : "redir", d));
-        return;
-      }
+      case "redirect":
+        return masqueradeExprs(this, key, o);
       case "reject":
-        return this.reject(o);
-      case "tproxy": {
-        const fam = o.family === "ip6"
-          ? 10
-          : o.family === "ip"
-          ? 2
-          : this.ctx.family === 10
-          ? 10
-          : 2;
-        const d: nft.ExprTproxyAttrs = {
-          family: this.ctx.family === 1 && o.family === undefined ? 0 : fam,
-        };
-        if (o.addr !== undefined) {
-          d.regAddr = this.immediate(0, parseValue(datatypeById(fam === 10 ? 8 : 7)!, o.addr));
-        }
-        if (o.port !== undefined) {
-          d.regPort = this.immediate(4, parseValue(datatypeById(13)!, o.port));
-        }
-        this.out.push(E("tproxy", d));
-        return;
-      }
+        return rejectExprs(this, o);
+      case "tproxy":
+        return tproxyExprs(this, o);
       case "vmap": {
         const l = this.load(o.key);
         this.out.push(...l.exprs);
@@ -510,93 +485,6 @@ class Compiler {
         throw new TypeError(`Statement ${JSON.stringify(s)} is not compiled by this library`);
     }
   }
-
-  mangle(key: Record<string, Record<string, unknown>>, value: unknown): void {
-    if (key.meta || key.ct) {
-      const isMeta = key.meta !== undefined;
-      const k = isMeta ? metaKeyNumber(String(key.meta.key)) : ctKeyNumber(String(key.ct.key));
-      const info = (isMeta ? META_KEY_INFO : CT_KEY_INFO)[k]!;
-      const reg = this.immediate(0, parseValue(datatypeById(info.type)!, value, info.size));
-      this.out.push(isMeta ? E("meta", { key: k, sreg: reg }) : E("ct", { key: k, sreg: reg }));
-      return;
-    }
-    if (key.payload) {
-      const p = key.payload as { protocol: string; field: string };
-      const proto = payloadProtocol(p.protocol);
-      const f = proto?.fields.find((x) => x.name === p.field);
-      if (!proto || !f) throw new TypeError(`Unknown payload field ${p.protocol} ${p.field}`);
-      this.depend(proto);
-      const reg = this.immediate(0, parseValue(datatypeById(f.type)!, value, f.len));
-      const d: nft.ExprPayloadAttrs = { sreg: reg, base: proto.base, offset: f.offset, len: f.len };
-      // Checksums nft fixes (payload_gen_csum): the IPv4 header's, or the L4 one with the
-      // pseudo-header for addresses.
-      if (proto.name === "ip") {
-        d.csumType = 1;
-        d.csumOffset = 10;
-        if (f.name === "saddr" || f.name === "daddr") d.csumFlags = 1;
-      } else if (proto.name === "tcp" || proto.name === "udp") {
-        d.csumType = 1;
-        d.csumOffset = proto.name === "tcp" ? 16 : 6;
-      }
-      this.out.push(E("payload", d));
-      return;
-    }
-    throw new TypeError(`Cannot set ${JSON.stringify(key)}`);
-  }
-
-  nat(type: string, o: Record<string, unknown>): void {
-    const d: nft.ExprNatAttrs = { type: type === "snat" ? 0 : 1 };
-    const fam = o.family === "ip6" ? 10 : o.family === "ip" ? 2 : this.ctx.family === 10 ? 10 : 2;
-    d.family = fam;
-    let flags = natFlags(o.flags);
-    if (o.addr !== undefined) {
-      const t = datatypeById(fam === 10 ? 8 : 7)!;
-      const reg = this.immediate(0, parseValue(t, o.addr));
-      d.regAddrMin = reg;
-      d.regAddrMax = reg;
-      flags |= 1; // NF_NAT_RANGE_MAP_IPS
-    }
-    if (o.port !== undefined) {
-      const reg = this.immediate(4, parseValue(datatypeById(13)!, o.port));
-      d.regProtoMin = reg;
-      d.regProtoMax = reg;
-      flags |= 2;
-    }
-    d.flags = flags;
-    this.out.push(E("nat", d));
-  }
-
-  reject(o: Record<string, unknown>): void {
-    const fam = this.ctx.family;
-    const type = o.type as string | undefined;
-    if (type === "tcp reset") {
-      // nft makes sure the packet is TCP first (a `meta l4proto tcp` it adds itself).
-      this.depend(payloadProtocol("tcp")!);
-      this.out.push(E("reject", { type: 1, icmpCode: 0 }));
-      return;
-    }
-    if (type === "icmpx" || (type === undefined && (fam === 1 || fam === 7 || fam === 5))) {
-      const code = symbolValue(datatypeById(34)!.symbols!, String(o.expr ?? "port-unreachable"));
-      this.out.push(E("reject", { type: 2, icmpCode: code ?? 1 }));
-      return;
-    }
-    const v6 = type === "icmpv6" || (type === undefined && fam === 10);
-    const table = datatypeById(v6 ? 33 : 32)!.symbols!;
-    const code = symbolValue(table, String(o.expr ?? "port-unreachable"));
-    this.out.push(E("reject", { type: 0, icmpCode: code ?? (v6 ? 4 : 3) }));
-  }
-}
-
-function natFlags(f: unknown): number {
-  const bits: Record<string, number> = {
-    random: 4,
-    persistent: 8,
-    "fully-random": 16,
-    netmap: 64,
-  };
-  let n = 0;
-  for (const x of [f ?? []].flat()) n |= bits[String(x)] ?? 0;
-  return n;
 }
 
 /**
