@@ -18,6 +18,7 @@
  */
 import type { ReceiveResult, Transport } from "../socket/transport.ts";
 import type { PcapWriter } from "./pcap.ts";
+import { pcapFile } from "./file.ts";
 
 /** A transport whose traffic is also written to a pcap stream. */
 export class CaptureTransport implements Transport {
@@ -107,5 +108,27 @@ export class CaptureTransport implements Transport {
   /** Close the inner transport; the writer (shared, e.g. by file) stays open. */
   close(): void {
     this.inner.close();
+  }
+}
+
+/**
+ * `transport`, recording into `pcap` when given (a path's file is shared by its sockets); on
+ * failure to open the capture the transport is closed.
+ */
+export function capture(
+  transport: Transport,
+  protocol: number,
+  pcap: string | PcapWriter | false | undefined,
+): Transport {
+  if (!pcap) return transport;
+  try {
+    return new CaptureTransport(
+      transport,
+      protocol,
+      typeof pcap === "string" ? pcapFile(pcap) : pcap,
+    );
+  } catch (e) {
+    transport.close();
+    throw e;
   }
 }

@@ -37,9 +37,7 @@ import {
 import { EMSGSIZE, messageTooLongError } from "./errors.ts";
 import { defaultOperation, Outbox } from "./framing.ts";
 import { LibcTransport } from "./libc_transport.ts";
-import { CaptureTransport } from "../capture/transport.ts";
-import { pcapFile } from "../capture/file.ts";
-import type { PcapWriter } from "../capture/pcap.ts";
+import { capture } from "../capture/transport.ts";
 import { readEnv } from "../ffi/env.ts";
 import { type BatchAnswer, concatMessages } from "./batch.ts";
 import {
@@ -110,25 +108,6 @@ const SO_SNDBUFFORCE = 32;
  * never silent: the iterator yields an overrun marker (see {@link isOverrun}).
  */
 export const SUBSCRIPTION_RECEIVE_BUFFER = 32 << 20;
-
-/** `transport`, recording into `pcap` when given (a path's file is shared by its sockets). */
-function capture(
-  transport: Transport,
-  protocol: number,
-  pcap: string | PcapWriter | false | undefined,
-): Transport {
-  if (!pcap) return transport;
-  try {
-    return new CaptureTransport(
-      transport,
-      protocol,
-      typeof pcap === "string" ? pcapFile(pcap) : pcap,
-    );
-  } catch (e) {
-    transport.close();
-    throw e;
-  }
-}
 
 /**
  * A netlink socket bound to a port id. Create it with {@link NetlinkSocket.open}.
