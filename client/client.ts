@@ -21,6 +21,7 @@
  * @module
  */
 import { NETLINK_GENERIC, NLMSG_ERROR } from "../codec/constants.ts";
+import { NLMSG_HDRLEN } from "../codec/header.ts";
 import {
   buildMessage,
   type DecodedMessage,
@@ -43,19 +44,21 @@ export type {
   ReplyOptions,
   UnknownNotification,
 } from "./client_types.ts";
-export { dumpGenerator } from "./client_types.ts";
 export { operationName } from "./client_reply.ts";
-import {
-  type CallOptions,
-  type ClientEvent,
-  type ClientOptions,
-  type DumpGenerator,
-  dumpGenerator,
-  type DumpOptions,
-  type EventOptions,
-  type ReplyOptions,
+import type {
+  CallOptions,
+  ClientEvent,
+  ClientOptions,
+  DumpGenerator,
+  DumpOptions,
+  EventOptions,
+  ReplyOptions,
 } from "./client_types.ts";
-import { decodeReply, located, operationName } from "./client_reply.ts";
+import { decodeReply, decodeReplyAt, located, operationName } from "./client_reply.ts";
+import { arraySource, DumpReader, type DumpSource } from "./dump_reader.ts";
+import { RawMessage } from "./kept_message.ts";
+export { RawMessage } from "./kept_message.ts";
+import { u16, u32 } from "../codec/_bytes.ts";
 
 /** The protocol a family speaks: its netlink protocol number. */
 export function protocolOf(family: Family): number {
@@ -269,62 +272,97 @@ export class Client implements AsyncDisposable {
     op: Operation<H, A>,
     options: DumpOptions<H, A> & ReplyOptions<object, object> = {},
   ): DumpGenerator<DecodedMessage<object, object>> {
-    const state = { interrupted: false, attempts: 0 };
-    return dumpGenerator(this.#dump(op, options, state), state);
+    return this.#dumpReader(op as Operation<object, object>, options, undefined);
   }
 
-  async *#dump<H extends object, A extends object>(
+  /**
+   * Like {@link dump}, with each message handed to `map` as it is decoded, in the receive loop;
+   * what `map` returns is iterated (`undefined` skips the message). `raw` is the message where
+   * it lies in the receive buffer, valid during the call; `raw.keep()` gives the message to hold
+   * on to at the cost of one object (it shares a copy of its datagram and is decoded again on
+   * first access) — what {@link dump}'s messages cost to keep is several objects each. Typed
+   * lists (`listRoutes`) are built on it.
+   *
+   * @example
+   * ```ts
+   * import { Client, rtLink } from "@netlink/netlink";
+   * await using rt = await Client.open(rtLink.family);
+   * const up = rt.dumpMapped(
+   *   rtLink.operations.getlink,
+   *   (m, raw) => (m.header.ifiFlags & 1) ? { name: m.attrs.ifname, message: raw.keep() } : undefined,
+   * );
+   * for await (const l of up) console.log(l.name, l.message.attrs.mtu);
+   * ```
+   */
+  dumpMapped<H extends object, A extends object, T>(
     op: Operation<H, A>,
-    options: DumpOptions<H, A> & ReplyOptions<object, object>,
-    state: { interrupted: boolean; attempts: number },
-  ): AsyncGenerator<DecodedMessage<object, object>> {
-    options.signal?.throwIfAborted();
-    const retries = retriesOf(options.consistent);
-    const type = await this.#typeOf(op as Operation<object, object>, options.signal);
-    const bytes = () =>
-      buildMessage(op, {
-        dump: true,
-        type,
-        header: options.header,
-        attrs: options.attrs,
-        flags: options.flags,
-      });
-    const name = operationName(op, true);
-    const decode = (m: { type: number; payload: Uint8Array }) =>
-      decodeReply(op as Operation<object, object>, m, options.reply);
+    map: (m: DecodedMessage<H, A>, raw: RawMessage<H, A>) => T | undefined,
+    options: DumpOptions<H, A> = {},
+  ): DumpGenerator<T> {
+    if (typeof map !== "function") throw new TypeError("dumpMapped() takes a map function");
+    return this.#dumpReader(
+      op as Operation<object, object>,
+      options as DumpOptions<object, object>,
+      map as (m: DecodedMessage<object, object>, raw: RawMessage) => T | undefined,
+    );
+  }
+
+  #dumpReader<T>(
+    op: Operation<object, object>,
+    options: DumpOptions<object, object> & ReplyOptions<object, object>,
+    map: ((m: DecodedMessage<object, object>, raw: RawMessage) => T | undefined) | undefined,
+  ): DumpGenerator<T> {
+    const state = { attempts: 0 };
     let sent: Uint8Array = new Uint8Array(0);
-    // A datagram at a time: one await per datagram on the socket, not one per message.
-    const send = () =>
-      this.socket.dumpBatches(sent = bytes(), { signal: options.signal, operation: name });
-    try {
-      if (retries === undefined) {
-        state.attempts = 1;
-        const it = send();
-        for await (const batch of it) {
-          if (it.interrupted) state.interrupted = true;
-          for (const m of batch) {
-            // Nothing more after an abort, even from the datagram already received.
-            options.signal?.throwIfAborted();
-            yield decode(m);
-          }
+    // Decoded in the receive loop, from the receive buffer: no object per datagram or message
+    // but the decoded one (and what `map` makes of it).
+    const explicit = options.reply;
+    const visit = (data: Uint8Array, start: number, end: number, emit: (v: T) => void) => {
+      const raw = map && new RawMessage(data, start, end);
+      for (let off = start; off < end;) {
+        const len = u32(data, off);
+        const m = decodeReplyAt(
+          op,
+          u16(data, off + 4),
+          data,
+          off + NLMSG_HDRLEN,
+          off + len,
+          explicit,
+        );
+        if (raw === undefined) emit(m as T);
+        else {
+          const v = map!(m, raw.at(off, off + len, m.operation));
+          if (v !== undefined) emit(v);
         }
-        state.interrupted = it.interrupted;
-        return;
+        off += (len + 3) & ~3;
       }
-      for (;;) {
+    };
+    const open = async (): Promise<DumpSource<T>> => {
+      options.signal?.throwIfAborted();
+      const retries = retriesOf(options.consistent);
+      const type = await this.#typeOf(op, options.signal);
+      const name = operationName(op, true);
+      const send = () => {
         state.attempts++;
+        sent = buildMessage(op, {
+          dump: true,
+          type,
+          header: options.header,
+          attrs: options.attrs,
+          flags: options.flags,
+        });
+        return this.socket.dumpVisited<T>(sent, visit, { signal: options.signal, operation: name });
+      };
+      if (retries === undefined) return send();
+      for (;;) {
         const it = send();
-        const pass: DecodedMessage<object, object>[] = [];
-        for await (const batch of it) for (const m of batch) pass.push(decode(m));
-        if (!it.interrupted) {
-          yield* pass;
-          return;
-        }
+        const pass: T[] = [];
+        for await (const v of it) pass.push(v);
+        if (!it.interrupted) return arraySource(pass);
         if (state.attempts > retries) throw new DumpInterruptedError(name, state.attempts);
       }
-    } catch (e) {
-      throw this.dumpError(located(e, op as Operation<object, object>, sent), op);
-    }
+    };
+    return new DumpReader(open, (e) => this.dumpError(located(e, op, sent), op), state);
   }
 
   /**

@@ -19,16 +19,31 @@ export function decodeReply(
   m: { type: number; payload: Uint8Array },
   explicit?: Operation<object, object>,
 ): DecodedMessage<object, object> {
-  if (explicit !== undefined) return decodeBody(explicit, m.payload);
+  return decodeReplyAt(op, m.type, m.payload, 0, m.payload.length, explicit);
+}
+
+/**
+ * {@link decodeReply} of a message of type `type` whose payload is `data[start, end)`, where
+ * it lies (in a receive buffer: what is kept is copied).
+ */
+export function decodeReplyAt(
+  op: Operation<object, object>,
+  type: number,
+  data: Uint8Array,
+  start: number,
+  end: number,
+  explicit?: Operation<object, object>,
+): DecodedMessage<object, object> {
+  if (explicit !== undefined) return decodeBody(explicit, data, start, end);
   const expected = op.replyValue ?? op.requestValue;
   if (expected !== undefined) {
-    const value = op.family.isGenetlink ? m.payload[0] : m.type;
+    const value = op.family.isGenetlink ? (start < end ? data[start] : undefined) : type;
     if (value !== undefined && value !== expected) {
       const other = op.family.operationFor(value, "reply");
-      if (other !== undefined) return decodeBody(other, m.payload);
+      if (other !== undefined) return decodeBody(other, data, start, end);
     }
   }
-  return decodeBody(op, m.payload);
+  return decodeBody(op, data, start, end);
 }
 
 /**

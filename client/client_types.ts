@@ -54,16 +54,8 @@ export interface DumpGenerator<T> extends AsyncGenerator<T> {
   readonly interrupted: boolean;
   /** How many passes the dump took (more than 1 only with `consistent`). */
   readonly attempts: number;
-}
-
-/** `gen`, with `interrupted` and `attempts` read from `state`. */
-export function dumpGenerator<T>(
-  gen: AsyncGenerator<T>,
-  state: { readonly interrupted: boolean; readonly attempts: number },
-): DumpGenerator<T> {
-  Object.defineProperty(gen, "interrupted", { get: () => state.interrupted });
-  Object.defineProperty(gen, "attempts", { get: () => state.attempts });
-  return gen as DumpGenerator<T>;
+  /** Values received and not yet taken: while above 0, `next()` resolves at once. */
+  readonly queued: number;
 }
 
 /** Options of {@link Client.events} and {@link Client.subscribe}. */

@@ -86,6 +86,8 @@ export interface DumpIterator<T = NetlinkMessage>
   extends AsyncIterableIterator<T>, AsyncDisposable {
   /** True once a message of the dump carried `NLM_F_DUMP_INTR` (the data changed meanwhile). */
   readonly interrupted: boolean;
+  /** Values received and not yet taken: while above 0, `next()` resolves at once. */
+  readonly queued: number;
 }
 
 /** `SO_SNDBUFFORCE` (asm-generic/socket.h). */
@@ -700,6 +702,52 @@ export class NetlinkSocket implements AsyncDisposable {
       datagrams: p.visited!.datagrams,
       interrupted: p.interrupted,
     }));
+  }
+
+  /**
+   * Datagram-level delivery with values out: send the dump request and call `visit`
+   * synchronously, from the receive loop, once per datagram with its run of data messages in
+   * the receive buffer (as {@link dumpDatagrams} does); what it passes to `emit` is iterated.
+   * The receive loop reads the next datagram only when the consumer has taken every value
+   * emitted so far, so memory stays bounded whatever the size of the dump. A visitor that
+   * throws ends the iteration with that error; breaking out, or aborting, stops the dump as
+   * {@link dump} does. This is what the typed dumps (`Client.dump`, `listRoutes`) are built on:
+   * one object per value, none per message or datagram.
+   *
+   * @example
+   * ```ts
+   * import { MessageBuilder, NETLINK_ROUTE, NetlinkSocket } from "@netlink/netlink";
+   * await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
+   * const RTM_GETLINK = 18, IFINFOMSG_LEN = 16; // linux/rtnetlink.h
+   * const indexes = sock.dumpVisited<number>(
+   *   new MessageBuilder(RTM_GETLINK).raw(new Uint8Array(IFINFOMSG_LEN)).finish(),
+   *   (data, start, end, emit) => {
+   *     const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+   *     for (let off = start; off < end; off += (dv.getUint32(off, true) + 3) & ~3) {
+   *       emit(dv.getInt32(off + 16 + 4, true)); // ifinfomsg.ifi_index
+   *     }
+   *   },
+   * );
+   * for await (const index of indexes) console.log(index);
+   * ```
+   */
+  dumpVisited<T>(
+    message: Uint8Array,
+    visit: (data: Uint8Array, start: number, end: number, emit: (value: T) => void) => void,
+    options: RequestOptions = {},
+  ): DumpIterator<T> {
+    if (typeof visit !== "function") throw new TypeError("dumpVisited() takes a visitor function");
+    let emit: (value: T) => void = () => {};
+    const p = this.#dump(
+      message,
+      options,
+      false,
+      (data, start, end) => visit(data, start, end, emit),
+      { messages: 0, datagrams: 0 },
+    );
+    const stream = p.stream as MessageStream<unknown> as MessageStream<T>;
+    emit = (value) => stream.push(value);
+    return this.#dumpIterator(p) as unknown as DumpIterator<T>;
   }
 
   #dumpIterator(p: DumpWaiter): DumpIterator<NetlinkMessage | NetlinkMessage[]> {

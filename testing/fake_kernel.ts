@@ -212,6 +212,7 @@ export class FakeEndpoint implements Transport {
   #kernel: FakeKernel;
   #queue: ReceivedDatagram[] = [];
   #queuedBytes = 0;
+  #rx = new Uint8Array(0);
   /** The pending socket error: the next receive reports an overrun. */
   #overrun = false;
   /** A datagram was refused and the queue has not been emptied since (`NETLINK_S_CONGESTED`). */
@@ -311,8 +312,12 @@ export class FakeEndpoint implements Transport {
     });
   }
 
-  /** The pending overrun, else the next queued datagram, else `empty`. */
-  receive(): ReceiveResult {
+  /**
+   * The pending overrun, else the next queued datagram, else `empty`. With `borrow` the
+   * datagram is handed in one receive buffer that the next receive overwrites, as the libc
+   * transport does.
+   */
+  receive(borrow = false): ReceiveResult {
     if (this.#overrun) {
       this.#overrun = false;
       return { kind: "overrun" };
@@ -321,7 +326,10 @@ export class FakeEndpoint implements Transport {
     if (d === undefined) return { kind: "empty" };
     this.#queuedBytes -= d.data.length;
     if (this.#queue.length === 0) this.#congested = false;
-    return { kind: "datagram", datagram: d };
+    if (!borrow) return { kind: "datagram", datagram: d };
+    if (this.#rx.length < d.data.length) this.#rx = new Uint8Array(d.data.length);
+    this.#rx.set(d.data);
+    return { kind: "datagram", datagram: { ...d, data: this.#rx.subarray(0, d.data.length) } };
   }
 
   /** Resolves when something is queued (or the endpoint closed, or the wait was cancelled). */

@@ -8,6 +8,7 @@ import {
   getRoute,
   listRoutes,
   replaceRoute,
+  toRoute,
 } from "../families/route/route.ts";
 import { ipJson, sh, SKIP_KERNEL, uniqueName } from "./helpers.ts";
 
@@ -187,6 +188,35 @@ test(
       assert.equal(routes6("2001:db8:99::/48").length, 0);
     } finally {
       done();
+    }
+  },
+);
+
+test(
+  "listRoutes of 3000 routes: each route's kept message decodes to it after the whole dump",
+  { skip: SKIP_KERNEL },
+  async () => {
+    const [a, done] = setup();
+    await using rt = await Rtnl.open();
+    try {
+      const lines = Array.from(
+        { length: 3000 },
+        (_, i) => `route add 10.77.${i >> 8}.${i & 255}/32 dev ${a} metric ${i} table 3077`,
+      );
+      sh("ip", ["-batch", "-"], lines.join("\n") + "\n");
+      const want = routes("table", "3077");
+      assert.equal(want.length, 3000);
+      const ours = await listRoutes(rt, { table: 3077 });
+      // Many datagrams: the receive buffer was overwritten many times before this is read.
+      assert.deepEqual(
+        ours.map((r) => [norm(r.dst), r.dev, r.metric]),
+        want.map((r) => [r.dst, r.dev, r.metric]),
+      );
+      const fromMessages = ours.map((r) => toRoute(r.message, new Map([[r.ifindex!, r.dev!]])));
+      assert.deepEqual(fromMessages, ours);
+      assert.deepEqual(ours.map((r) => r.message.attrs.priority), ours.map((r) => r.metric));
+    } finally {
+      done(); // its routes go with the device
     }
   },
 );

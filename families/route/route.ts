@@ -22,6 +22,8 @@ import {
   readConsistent,
 } from "../../client/consistent.ts";
 import type { DecodedMessage } from "../../codec/ynl/mod.ts";
+import { DumpReader } from "../../client/dump_reader.ts";
+import type { RawMessage } from "../../client/kept_message.ts";
 import * as rtRoute from "../generated/rt_route.ts";
 import { AF_INET, AF_INET6, parseIp, parsePrefix } from "./addr_text.ts";
 import { ipAttr } from "./_ip_attr.ts";
@@ -186,7 +188,8 @@ export interface GetRouteOptions {
 
 /**
  * Turn a decoded `RTM_NEWROUTE` message into a {@link Route}; `names` (see `linkNames`) names
- * its interfaces.
+ * its interfaces. Inside a `Client.dumpMapped` map, pass its `raw` too: the route then keeps
+ * `raw.keep()` as its `message`, cheaper to hold than `message` itself.
  *
  * @example
  * ```ts
@@ -195,14 +198,18 @@ export interface GetRouteOptions {
  * for await (const m of rt.dump(rtRoute.operations.getroute)) console.log(toRoute(m).dst);
  * ```
  */
-export function toRoute(message: RouteMessage, names?: ReadonlyMap<number, string>): Route {
+export function toRoute(
+  message: RouteMessage,
+  names?: ReadonlyMap<number, string>,
+  raw?: RawMessage<rtRoute.Rtmsg, rtRoute.RouteAttrs>,
+): Route {
   const { header: h, attrs: a } = message;
   const tableId = a.table ?? h.rtmTable;
   const flags = nexthopFlags(h.rtmFlags & 0xff);
   if (h.rtmFlags & ~0xff) {
     for (const [bit, name] of RTM_FLAG_NAMES) if (h.rtmFlags & bit) flags.push(name);
   }
-  const r: Route = withMessage({
+  const r = {
     family: familyName(h.rtmFamily),
     dst: a.dst && h.rtmDstLen > 0 ? `${ipAttr(a.dst, "RTA_DST")}/${h.rtmDstLen}` : "default",
     table: nameOf("table", tableId),
@@ -212,7 +219,7 @@ export function toRoute(message: RouteMessage, names?: ReadonlyMap<number, strin
     scope: nameOf("scope", h.rtmScope),
     tos: h.rtmTos,
     flags,
-  } as Omit<Route, "message">, message);
+  } as Omit<Route, "message">;
   if (a.src) r.src = `${ipAttr(a.src, "RTA_SRC")}/${h.rtmSrcLen}`;
   if (a.gateway) r.gateway = ipAttr(a.gateway, "RTA_GATEWAY");
   if (a.oif !== undefined) {
@@ -235,7 +242,8 @@ export function toRoute(message: RouteMessage, names?: ReadonlyMap<number, strin
     const p = Object.entries(ROUTE_PREFS).find(([, v]) => v === a.pref);
     r.pref = p ? p[0] : a.pref;
   }
-  return r;
+  // Last: a property defined after this one would be slower to add.
+  return withMessage(r, raw === undefined ? message : raw.keep());
 }
 
 /**
@@ -257,7 +265,7 @@ export async function listRoutes(
 ): Promise<DumpList<Route>> {
   return await readConsistent("listRoutes", options, async (t) => {
     const out: Route[] = [];
-    for await (const r of routeStream(rt, options, t)) out.push(r);
+    for await (const r of routeStream(rt, options, t, true)) out.push(r);
     return out;
   });
 }
@@ -283,20 +291,30 @@ export function streamRoutes(
   return routeStream(rt, options);
 }
 
-/** {@link streamRoutes}, registering its dumps with `tracker` (for {@link listRoutes}). */
-async function* routeStream(
+/**
+ * {@link streamRoutes}, registering its dumps with `tracker` (for {@link listRoutes}). With
+ * `keep`, each route's message is kept as bytes, decoded again only if read (cheap to hold);
+ * else it is the message decoded for the route (cheap when used at once).
+ */
+function routeStream(
   rt: Rtnl,
   options: ListRoutesOptions,
   tracker?: DumpTracker,
-): AsyncGenerator<Route, void, undefined> {
-  const f = await routeFilter(rt, options);
-  const names = await linkNameMap(rt, options.signal, tracker);
-  const dump = rt.dump(rtRoute.operations.getroute, {
-    header: { rtmFamily: f.family },
-    signal: options.signal,
-  });
-  tracker?.track(dump);
-  for await (const m of dump) if (f.keep(m)) yield toRoute(m, names);
+  keep = false,
+): DumpReader<Route> {
+  const open = async () => {
+    const f = await routeFilter(rt, options);
+    const names = await linkNameMap(rt, options.signal, tracker);
+    // Each route decoded and converted in the receive loop.
+    const dump = rt.dumpMapped(
+      rtRoute.operations.getroute,
+      (m, raw) => f.keep(m) ? toRoute(m, names, keep ? raw : undefined) : undefined,
+      { header: { rtmFamily: f.family }, signal: options.signal },
+    );
+    tracker?.track(dump);
+    return dump;
+  };
+  return new DumpReader(open, (e) => e, { attempts: 1 });
 }
 
 /**
