@@ -89,6 +89,8 @@ export function u32be(b: Uint8Array, o: number): number {
  * ```
  */
 export function big64(hi: number, lo: number): bigint {
+  // Most counters are 0: the literal is shared, where BigInt() allocates each time.
+  if (hi === 0 && lo === 0) return 0n;
   if (hi < 0x200000 && hi >= -0x200000) return BigInt(hi * 0x100000000 + lo);
   return (BigInt(hi) << 32n) | BigInt(lo);
 }
