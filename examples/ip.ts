@@ -24,7 +24,10 @@
  *
  * @module
  */
-import { errnoMessage, LinkNotFoundError, NetlinkError, Rtnl } from "../mod.ts";
+import { errnoMessage } from "../codec/errno.ts";
+import { NetlinkError } from "../codec/netlink_error.ts";
+import { LinkNotFoundError } from "../families/route/errors.ts";
+import { Rtnl } from "../families/route/rtnl.ts";
 import {
   args,
   Context,

@@ -52,8 +52,14 @@ test("startup: the package root loads no node: module and no non-route generated
   const graph = staticGraph("mod.ts");
   assert.ok(graph.includes("families/route/rtnl.ts"), "the graph was read");
   assert.deepEqual(graph.filter((s) => s.startsWith("node:")), []);
-  const allowed = new Set(["registry.ts", "_route_generated.ts", "nlctrl.ts", "nlctrl_decode.js"]);
-  for (const m of routeModules) allowed.add(`${m}.ts`).add(`${m}_decode.js`);
+  const allowed = new Set([
+    "registry.ts",
+    "_route_generated.ts",
+    "nlctrl.ts",
+    "nlctrl_tables.js",
+    "nlctrl_decode.js",
+  ]);
+  for (const m of routeModules) allowed.add(`${m}.ts`).add(`${m}_tables.js`).add(`${m}_decode.js`);
   const generated = graph.filter((s) => s.startsWith("families/generated/"))
     .map((s) => s.slice("families/generated/".length));
   assert.ok(generated.includes("rt_link.ts"));

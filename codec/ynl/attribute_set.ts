@@ -49,8 +49,7 @@ export class AttributeSet<T extends object = Record<string, unknown>> {
   readonly family: Family;
   /** YNL name of the set. */
   readonly name: string;
-  /** The attributes, in spec order. */
-  readonly attributes: readonly AttributeSpec[];
+  #attributes: readonly AttributeSpec[] | (() => readonly AttributeSpec[]);
   #compiled: CompiledSet | undefined;
   // The generated decoder: null when the family has none for this set (or this is a copy).
   #generated: SetDecoder | null | undefined;
@@ -69,7 +68,8 @@ export class AttributeSet<T extends object = Record<string, unknown>> {
   }
 
   /**
-   * Wrap a set's table; use {@link Family.attributeSet} rather than this.
+   * Wrap a set's table (or a function that gives it on first use); use
+   * {@link Family.attributeSet} rather than this.
    *
    * @example
    * ```ts
@@ -78,10 +78,29 @@ export class AttributeSet<T extends object = Record<string, unknown>> {
    * const set = new AttributeSet(f, "empty", []);
    * ```
    */
-  constructor(family: Family, name: string, attributes: readonly AttributeSpec[]) {
+  constructor(
+    family: Family,
+    name: string,
+    attributes: readonly AttributeSpec[] | (() => readonly AttributeSpec[]),
+  ) {
     this.family = family;
     this.name = name;
-    this.attributes = attributes;
+    this.#attributes = attributes;
+  }
+
+  /**
+   * The attributes, in spec order.
+   *
+   * @example
+   * ```ts
+   * import { AttributeSet, defineFamily } from "@netlink/netlink/codec";
+   * const f = defineFamily({ name: "x", protocol: "netlink-raw", attributeSets: {}, operations: {} });
+   * new AttributeSet(f, "s", [{ name: "mtu", value: 4, type: "u32" }]).attributes[0].name; // "mtu"
+   * ```
+   */
+  get attributes(): readonly AttributeSpec[] {
+    const a = this.#attributes;
+    return typeof a === "function" ? (this.#attributes = a()) : a;
   }
 
   /**

@@ -55,6 +55,23 @@ import { StructType } from "./struct_type.ts";
 export { AttributeSet } from "./attribute_set.ts";
 export { StructType } from "./struct_type.ts";
 
+// Set by the static block of Family: a family whose tables are built on first read.
+let familyOf: (head: FamilyHead, load: () => FamilySpec) => Family;
+
+/** The tables of a spec that a generated family builds on first read. */
+const LAZY_KEYS = [
+  "enums",
+  "structs",
+  "attributeSets",
+  "attributePrefixes",
+  "subMessages",
+  "operations",
+  "mcastGroups",
+] as const satisfies readonly (keyof FamilySpec)[];
+
+/** What a generated family knows before its tables are built. */
+export type FamilyHead = Pick<FamilySpec, "name" | "protocol" | "protonum" | "version">;
+
 /**
  * A compiled family: its attribute sets, structs, sub-messages and operations, resolved
  * by name on first use. Build one with {@link defineFamily}; the generated modules in
@@ -73,8 +90,13 @@ export { StructType } from "./struct_type.ts";
  * ```
  */
 export class Family {
-  /** The tables this family was built from. */
+  /**
+   * The tables this family was built from. A generated family's name, protocol, protonum and
+   * version are there at once; its other tables are built on first read.
+   */
   readonly spec: FamilySpec;
+  // Its tables are not built yet: sets, structs and operations are looked up on first use.
+  #pending = false;
   #sets = new Map<string, AttributeSet<object>>();
   #structs = new Map<string, StructType<object>>();
   #subMessages = new Map<string, CompiledSubMessage>();
@@ -100,6 +122,29 @@ export class Family {
    */
   constructor(spec: FamilySpec) {
     this.spec = spec;
+  }
+
+  static {
+    familyOf = (head, load) => {
+      const spec = { ...head } as FamilySpec;
+      const f = new Family(spec);
+      f.#pending = true;
+      const fill = () => {
+        const full = load();
+        for (const k of LAZY_KEYS) {
+          Object.defineProperty(spec, k, { value: full[k], enumerable: full[k] !== undefined });
+        }
+        f.#pending = false;
+      };
+      for (const k of LAZY_KEYS) {
+        Object.defineProperty(spec, k, {
+          get: () => (fill(), spec[k]),
+          configurable: true,
+          enumerable: true,
+        });
+      }
+      return f;
+    };
   }
 
   /**
@@ -151,10 +196,9 @@ export class Family {
   attributeSet<T extends object = Record<string, unknown>>(name: string): AttributeSet<T> {
     let s = this.#sets.get(name);
     if (s === undefined) {
-      const attrs = this.spec.attributeSets[name];
-      if (attrs === undefined) {
-        throw new TypeError(`Family "${this.name}" has no attribute set "${name}"`);
-      }
+      const attrs = this.#pending
+        ? () => this.#part("attributeSets", "attribute set", name)
+        : this.#part("attributeSets", "attribute set", name);
       s = new AttributeSet<object>(this, name, attrs);
       this.#sets.set(name, s);
     }
@@ -181,10 +225,9 @@ export class Family {
   struct<T extends object = Record<string, unknown>>(name: string): StructType<T> {
     let s = this.#structs.get(name);
     if (s === undefined) {
-      const members = this.spec.structs?.[name];
-      if (members === undefined) {
-        throw new TypeError(`Family "${this.name}" has no struct "${name}"`);
-      }
+      const members = this.#pending
+        ? () => this.#part("structs", "struct", name)
+        : this.#part("structs", "struct", name);
       s = new StructType<object>(this, name, members);
       this.#structs.set(name, s);
     }
@@ -212,14 +255,25 @@ export class Family {
   ): Operation<H, A> {
     let op = this.#ops.get(name);
     if (op === undefined) {
-      const spec = this.spec.operations[name];
-      if (spec === undefined) {
-        throw new TypeError(`Family "${this.name}" has no operation "${name}"`);
-      }
+      const spec = this.#pending
+        ? () => this.#part("operations", "operation", name)
+        : this.#part("operations", "operation", name);
       op = new Operation<object, object>(this, spec);
       this.#ops.set(name, op);
     }
     return op as Operation<H, A>;
+  }
+
+  // A table of the spec by name: found now, or (a generated family whose tables are not built
+  // yet) on the handle's first use, so importing a family builds nothing.
+  #part<K extends "attributeSets" | "structs" | "operations">(
+    kind: K,
+    what: string,
+    name: string,
+  ): NonNullable<FamilySpec[K]>[string] {
+    const table = this.spec[kind]?.[name] as NonNullable<FamilySpec[K]>[string] | undefined;
+    if (table === undefined) throw new TypeError(`Family "${this.name}" has no ${what} "${name}"`);
+    return table;
   }
 
   /**
@@ -379,4 +433,14 @@ function renameClashes(
  */
 export function defineFamily(spec: FamilySpec): Family {
   return new Family(spec);
+}
+
+/**
+ * A family whose tables `load` builds on first read (a generated module's `family`): `head`
+ * (name, protocol, protonum, version) is there at once, its sets, structs and operations can be
+ * taken by name before the tables exist, and importing the module builds nothing. Not exported
+ * by the codec's index: the generated modules' tables import it from here.
+ */
+export function lazyFamily(head: FamilyHead, load: () => FamilySpec): Family {
+  return familyOf(head, load);
 }

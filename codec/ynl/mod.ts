@@ -18,7 +18,7 @@
  */
 export * from "./spec.ts";
 export * from "./values.ts";
-export * from "./family.ts";
+export { AttributeSet, defineFamily, Family, StructType } from "./family.ts";
 export * from "./operation.ts";
 export * from "./decode.ts";
 export * from "./encode.ts";

@@ -45,8 +45,7 @@ export class Operation<
 > {
   /** The family this operation belongs to. */
   readonly family: Family;
-  /** The operation's table. */
-  readonly spec: OperationSpec;
+  #spec: OperationSpec | (() => OperationSpec);
   #plan: BodyPlan | undefined;
 
   static {
@@ -54,7 +53,8 @@ export class Operation<
   }
 
   /**
-   * Wrap an operation's table; use {@link Family.operation} rather than this.
+   * Wrap an operation's table (or a function that gives it on first use); use
+   * {@link Family.operation} rather than this.
    *
    * @example
    * ```ts
@@ -63,9 +63,24 @@ export class Operation<
    * new Operation(f, { name: "noop" }).name; // "noop"
    * ```
    */
-  constructor(family: Family, spec: OperationSpec) {
+  constructor(family: Family, spec: OperationSpec | (() => OperationSpec)) {
     this.family = family;
-    this.spec = spec;
+    this.#spec = spec;
+  }
+
+  /**
+   * The operation's table.
+   *
+   * @example
+   * ```ts
+   * import { defineFamily, Operation } from "@netlink/netlink/codec";
+   * const f = defineFamily({ name: "x", protocol: "netlink-raw", attributeSets: {}, operations: {} });
+   * new Operation(f, { name: "getlink", requestValue: 18 }).spec.requestValue; // 18
+   * ```
+   */
+  get spec(): OperationSpec {
+    const s = this.#spec;
+    return typeof s === "function" ? (this.#spec = s()) : s;
   }
 
   /**

@@ -49,8 +49,7 @@ export class StructType<T extends object = Record<string, unknown>> {
   readonly family: Family;
   /** YNL name of the struct. */
   readonly name: string;
-  /** The members, in order. */
-  readonly members: readonly MemberSpec[];
+  #members: readonly MemberSpec[] | (() => readonly MemberSpec[]);
   #compiled: CompiledStruct | undefined;
   #generated: StructDecoder | null | undefined;
 
@@ -67,7 +66,8 @@ export class StructType<T extends object = Record<string, unknown>> {
   }
 
   /**
-   * Wrap a struct's table; use {@link Family.struct} rather than this.
+   * Wrap a struct's table (or a function that gives it on first use); use {@link Family.struct}
+   * rather than this.
    *
    * @example
    * ```ts
@@ -76,10 +76,29 @@ export class StructType<T extends object = Record<string, unknown>> {
    * new StructType(f, "one", [{ name: "v", type: "u32" }]).size; // 4
    * ```
    */
-  constructor(family: Family, name: string, members: readonly MemberSpec[]) {
+  constructor(
+    family: Family,
+    name: string,
+    members: readonly MemberSpec[] | (() => readonly MemberSpec[]),
+  ) {
     this.family = family;
     this.name = name;
-    this.members = members;
+    this.#members = members;
+  }
+
+  /**
+   * The members, in order.
+   *
+   * @example
+   * ```ts
+   * import { defineFamily, StructType } from "@netlink/netlink/codec";
+   * const f = defineFamily({ name: "x", protocol: "netlink-raw", attributeSets: {}, operations: {} });
+   * new StructType(f, "one", [{ name: "v", type: "u32" }]).members[0].name; // "v"
+   * ```
+   */
+  get members(): readonly MemberSpec[] {
+    const m = this.#members;
+    return typeof m === "function" ? (this.#members = m()) : m;
   }
 
   /**

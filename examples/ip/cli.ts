@@ -5,17 +5,11 @@
  *
  * @module
  */
-import {
-  type Link,
-  linkIndex,
-  LinkNotFoundError,
-  listLinks,
-  type NameDatabase,
-  nameOf,
-  numberOf,
-  parseNumber,
-  type Rtnl,
-} from "../../mod.ts";
+import { LinkNotFoundError } from "../../families/route/errors.ts";
+import { linkIndex, listLinks } from "../../families/route/link.ts";
+import type { Link } from "../../families/route/link_object.ts";
+import { type NameDatabase, nameOf, numberOf, parseNumber } from "../../families/route/names.ts";
+import type { Rtnl } from "../../families/route/rtnl.ts";
 import { writeStdout } from "../_io.ts";
 import { Printer } from "./json.ts";
 

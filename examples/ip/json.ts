@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { ByteOutput, type ByteSink } from "../../mod.ts";
+import { ByteOutput, type ByteSink } from "../../codec/byte_output.ts";
 
 /** A number already formatted (e.g. `"0.00"` for a timer), written verbatim in JSON. */
 export class Raw {

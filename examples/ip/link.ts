@@ -5,24 +5,22 @@
  *
  * @module
  */
+import * as rtAddr from "../../families/generated/rt_addr.ts";
+import * as rtLink from "../../families/generated/rt_link.ts";
+import { formatIp, parsePrefix } from "../../families/route/addr_text.ts";
+import { type Address, listAddresses } from "../../families/route/address.ts";
 import {
   ADDR_GEN_MODES,
-  type Address,
   ADDRESS_FLAG_WORDS,
-  formatIp,
-  type Link,
   LINK_EVENT_NAMES,
   linkFlagNames,
   linkModeName,
-  listAddresses,
-  listLinks,
-  nameOf,
   operstateName,
-  parsePrefix,
-  rtAddr,
-  rtLink,
   XDP_ATTACH_MODES,
-} from "../../mod.ts";
+} from "../../families/route/ip_words.ts";
+import { listLinks } from "../../families/route/link.ts";
+import type { Link } from "../../families/route/link_object.ts";
+import { nameOf } from "../../families/route/names.ts";
 import { type Context, type LinkInfo, linkInfo, UsageError } from "./cli.ts";
 import type { Printer } from "./json.ts";
 import { printLinkKind } from "./link_kinds.ts";

@@ -5,27 +5,19 @@
  *
  * @module
  */
+import { parseIp, parseMac, parsePrefix } from "../../families/route/addr_text.ts";
 import {
   addAddress,
   type AddAddressSpec,
-  addLink,
-  type AddLinkSpec,
   type AddressFlagName,
   deleteAddress,
-  deleteLink,
   flushAddresses,
   FOREVER,
-  type LinkChanges,
-  type NetnsHandle,
-  openNetns,
-  parseIp,
-  parseMac,
-  parseNumber,
-  parsePrefix,
-  setLink,
-  type VethPeer,
-  type VxlanData,
-} from "../../mod.ts";
+} from "../../families/route/address.ts";
+import { addLink, deleteLink, type LinkChanges, setLink } from "../../families/route/link.ts";
+import type { AddLinkSpec, VethPeer, VxlanData } from "../../families/route/link_kinds.ts";
+import { parseNumber } from "../../families/route/names.ts";
+import { type NetnsHandle, openNetns } from "../../socket/netns.ts";
 import { Args, type Context, garbage, invarg, matches, UsageError } from "./cli.ts";
 
 /** A link-layer address, or ip's error for one. */

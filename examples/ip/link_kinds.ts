@@ -5,15 +5,15 @@
  *
  * @module
  */
+import * as rtLink from "../../families/generated/rt_link.ts";
+import { formatIp } from "../../families/route/addr_text.ts";
 import {
   BRIDGE_PORT_STATES,
-  formatIp,
   groupFwdMaskText,
   MACVLAN_MODES,
   nameIn,
-  rtLink,
   vlanProtocolName,
-} from "../../mod.ts";
+} from "../../families/route/link_kinds.ts";
 import type { Context, LinkInfo } from "./cli.ts";
 import { Raw } from "./json.ts";
 import type { Printer } from "./json.ts";

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { Link, rtLink } from "../../mod.ts";
+import type * as rtLink from "../../families/generated/rt_link.ts";
+import type { Link } from "../../families/route/link_object.ts";
 import type { Context } from "./cli.ts";
 
 /** `print_num`: a counter, with k/M/G… (powers of 1000) under `-h`. */

@@ -6,15 +6,11 @@
  *
  * @module
  */
-import {
-  getNsid,
-  listNetns,
-  type Netconf,
-  type PrefixNotification,
-  watch,
-  type WatchEvent,
-  type WatchGroup,
-} from "../../mod.ts";
+import type { PrefixNotification } from "../../families/route/mcast.ts";
+import type { Netconf } from "../../families/route/netconf.ts";
+import { getNsid } from "../../families/route/nsid.ts";
+import { watch, type WatchEvent, type WatchGroup } from "../../families/route/watch.ts";
+import { listNetns } from "../../socket/netns.ts";
 import { type Context, invarg, type LinkInfo, stdout, UsageError } from "./cli.ts";
 import { printAddr, printLink } from "./link.ts";
 import { printNeigh } from "./neigh.ts";

@@ -4,19 +4,19 @@
  *
  * @module
  */
+import * as rtNeigh from "../../families/generated/rt_neigh.ts";
+import { parseMac } from "../../families/route/addr_text.ts";
+import { formatLinkAddress } from "../../families/route/link_object.ts";
 import {
   addNeighbour,
   deleteNeighbour,
   flushNeighbours,
-  formatLinkAddress,
   listNeighbours,
   type ListNeighboursOptions,
   type Neighbour,
   type NeighbourSpec,
   type NeighbourStateName,
-  parseMac,
-  rtNeigh,
-} from "../../mod.ts";
+} from "../../families/route/neigh.ts";
 import {
   Args,
   type Context,

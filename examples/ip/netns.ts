@@ -5,18 +5,11 @@
  *
  * @module
  */
-import {
-  addNetns,
-  deleteNetns,
-  errnoMessage,
-  getNsid,
-  listNetns,
-  listNsids,
-  NetlinkError,
-  parseNumber,
-  runInNetns,
-  setNsid,
-} from "../../mod.ts";
+import { errnoMessage } from "../../codec/errno.ts";
+import { NetlinkError } from "../../codec/netlink_error.ts";
+import { parseNumber } from "../../families/route/names.ts";
+import { getNsid, listNsids, setNsid } from "../../families/route/nsid.ts";
+import { addNetns, deleteNetns, listNetns, runInNetns } from "../../socket/netns.ts";
 import { type Context, exit, unknownCommand, UsageError } from "./cli.ts";
 
 /** A namespace error as ip prints it (`Cannot create namespace file "…": File exists`). */

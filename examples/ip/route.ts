@@ -5,26 +5,26 @@
  *
  * @module
  */
+import * as rtRoute from "../../families/generated/rt_route.ts";
+import type { NexthopSpec, RouteSelectors } from "../../families/route/_route_util.ts";
+import { formatIp, parsePrefix } from "../../families/route/addr_text.ts";
+import {
+  type Realms,
+  ROUTE_CACHE_FLAGS,
+  ROUTE_FLAG_WORDS,
+  ROUTE_METRIC_WORDS,
+  type RouteVia,
+} from "../../families/route/ip_words.ts";
+import { numberOf as numberOfDb } from "../../families/route/names.ts";
 import {
   addRoute,
   deleteRoute,
   flushRoutes,
-  formatIp,
   getRoute,
-  type NexthopSpec,
-  numberOf as numberOfDb,
-  parsePrefix,
-  type Realms,
   type Route,
-  ROUTE_CACHE_FLAGS,
-  ROUTE_FLAG_WORDS,
-  ROUTE_METRIC_WORDS,
-  type RouteSelectors,
   type RouteSpec,
-  type RouteVia,
-  rtRoute,
   streamRoutes,
-} from "../../mod.ts";
+} from "../../families/route/route.ts";
 import {
   Args,
   type Context,

@@ -4,22 +4,20 @@
  *
  * @module
  */
+import * as rtRoute from "../../families/generated/rt_route.ts";
+import * as rtRule from "../../families/generated/rt_rule.ts";
+import { formatIp, parsePrefix } from "../../families/route/addr_text.ts";
+import { realmsOf } from "../../families/route/ip_words.ts";
+import { nameOf, parseNumber } from "../../families/route/names.ts";
 import {
   addRule,
   deleteRule,
   flushRules,
-  formatIp,
   listRules,
   type ListRulesOptions,
-  nameOf,
-  parseNumber,
-  parsePrefix,
-  realmsOf,
-  rtRoute,
-  rtRule,
   type Rule,
   type RuleSpec,
-} from "../../mod.ts";
+} from "../../families/route/rule.ts";
 import { Args, type Context, invarg, matches, nameText, UsageError } from "./cli.ts";
 import { hex0x } from "./link_kinds.ts";
 

@@ -6,33 +6,38 @@
  *
  * @module
  */
+import type { ActionConfig } from "../../families/route/tc/action.ts";
 import {
-  type ActionConfig,
   addClass,
-  addFilter,
-  addQdisc,
   changeClass,
-  changeFilter,
-  changeQdisc,
-  defaultClassMinor,
   deleteClass,
+  listClasses,
+  replaceClass,
+  type TcClass,
+} from "../../families/route/tc/class.ts";
+import {
+  addFilter,
+  changeFilter,
   deleteFilter,
-  deleteQdisc,
   type Filter,
+  listFilters,
+  replaceFilter,
+} from "../../families/route/tc/filter.ts";
+import { u32HandleParts } from "../../families/route/tc/handles.ts";
+import {
+  defaultClassMinor,
   type HtbClassConfig,
   type HtbQdiscConfig,
-  listClasses,
-  listFilters,
+} from "../../families/route/tc/htb.ts";
+import {
+  addQdisc,
+  changeQdisc,
+  deleteQdisc,
   listQdiscs,
   type Qdisc,
-  replaceClass,
-  replaceFilter,
   replaceQdisc,
-  type TcClass,
-  type U32FilterConfig,
-  u32HandleParts,
-  type U32IpMatch,
-} from "../../mod.ts";
+} from "../../families/route/tc/qdisc.ts";
+import type { U32FilterConfig, U32IpMatch } from "../../families/route/tc/u32.ts";
 import { Args, type Context, invarg, matches, stdout, UsageError } from "./cli.ts";
 import type { Printer } from "./json.ts";
 import { hex0x } from "./link_kinds.ts";

@@ -28,245 +28,240 @@
  * @module
  */
 
-import {
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
-} from "../../codec/ynl/mod.ts";
+import type { Family, Operation, StructType, StructValues } from "../../codec/ynl/mod.ts";
+export * from "./audit_tables.js";
 
 /**
  * Enum `record-type` of audit.
  *
  * Audit message and record types (nlmsg_type), named as auditd prints them.
  */
-export const RECORD_TYPE = {
-  GET: 1000,
-  SET: 1001,
-  LIST: 1002,
-  ADD: 1003,
-  DEL: 1004,
-  USER: 1005,
-  LOGIN: 1006,
-  WATCH_INS: 1007,
-  WATCH_REM: 1008,
-  WATCH_LIST: 1009,
-  SIGNAL_INFO: 1010,
-  ADD_RULE: 1011,
-  DEL_RULE: 1012,
-  LIST_RULES: 1013,
-  TRIM: 1014,
-  MAKE_EQUIV: 1015,
-  TTY_GET: 1016,
-  TTY_SET: 1017,
-  SET_FEATURE: 1018,
-  GET_FEATURE: 1019,
-  USER_AVC: 1107,
-  USER_TTY: 1124,
-  DAEMON_START: 1200,
-  DAEMON_END: 1201,
-  DAEMON_ABORT: 1202,
-  DAEMON_CONFIG: 1203,
-  SYSCALL: 1300,
-  PATH: 1302,
-  IPC: 1303,
-  SOCKETCALL: 1304,
-  CONFIG_CHANGE: 1305,
-  SOCKADDR: 1306,
-  CWD: 1307,
-  EXECVE: 1309,
-  IPC_SET_PERM: 1311,
-  MQ_OPEN: 1312,
-  MQ_SENDRECV: 1313,
-  MQ_NOTIFY: 1314,
-  MQ_GETSETATTR: 1315,
-  KERNEL_OTHER: 1316,
-  FD_PAIR: 1317,
-  OBJ_PID: 1318,
-  TTY: 1319,
-  EOE: 1320,
-  BPRM_FCAPS: 1321,
-  CAPSET: 1322,
-  MMAP: 1323,
-  NETFILTER_PKT: 1324,
-  NETFILTER_CFG: 1325,
-  SECCOMP: 1326,
-  PROCTITLE: 1327,
-  FEATURE_CHANGE: 1328,
-  REPLACE: 1329,
-  KERN_MODULE: 1330,
-  FANOTIFY: 1331,
-  TIME_INJOFFSET: 1332,
-  TIME_ADJNTPVAL: 1333,
-  BPF: 1334,
-  EVENT_LISTENER: 1335,
-  URINGOP: 1336,
-  OPENAT2: 1337,
-  DM_CTRL: 1338,
-  DM_EVENT: 1339,
-  AVC: 1400,
-  SELINUX_ERR: 1401,
-  AVC_PATH: 1402,
-  MAC_POLICY_LOAD: 1403,
-  MAC_STATUS: 1404,
-  MAC_CONFIG_CHANGE: 1405,
-  MAC_UNLBL_ALLOW: 1406,
-  MAC_CIPSOV4_ADD: 1407,
-  MAC_CIPSOV4_DEL: 1408,
-  MAC_MAP_ADD: 1409,
-  MAC_MAP_DEL: 1410,
-  MAC_IPSEC_ADDSA: 1411,
-  MAC_IPSEC_DELSA: 1412,
-  MAC_IPSEC_ADDSPD: 1413,
-  MAC_IPSEC_DELSPD: 1414,
-  MAC_IPSEC_EVENT: 1415,
-  MAC_UNLBL_STCADD: 1416,
-  MAC_UNLBL_STCDEL: 1417,
-  MAC_CALIPSO_ADD: 1418,
-  MAC_CALIPSO_DEL: 1419,
-  ANOM_PROMISCUOUS: 1700,
-  ANOM_ABEND: 1701,
-  ANOM_LINK: 1702,
-  ANOM_CREAT: 1703,
-  INTEGRITY_DATA: 1800,
-  INTEGRITY_METADATA: 1801,
-  INTEGRITY_STATUS: 1802,
-  INTEGRITY_HASH: 1803,
-  INTEGRITY_PCR: 1804,
-  INTEGRITY_RULE: 1805,
-  INTEGRITY_EVM_XATTR: 1806,
-  INTEGRITY_POLICY_RULE: 1807,
-  KERNEL: 2000,
-} as const;
+export declare const RECORD_TYPE: {
+  readonly GET: 1000;
+  readonly SET: 1001;
+  readonly LIST: 1002;
+  readonly ADD: 1003;
+  readonly DEL: 1004;
+  readonly USER: 1005;
+  readonly LOGIN: 1006;
+  readonly WATCH_INS: 1007;
+  readonly WATCH_REM: 1008;
+  readonly WATCH_LIST: 1009;
+  readonly SIGNAL_INFO: 1010;
+  readonly ADD_RULE: 1011;
+  readonly DEL_RULE: 1012;
+  readonly LIST_RULES: 1013;
+  readonly TRIM: 1014;
+  readonly MAKE_EQUIV: 1015;
+  readonly TTY_GET: 1016;
+  readonly TTY_SET: 1017;
+  readonly SET_FEATURE: 1018;
+  readonly GET_FEATURE: 1019;
+  readonly USER_AVC: 1107;
+  readonly USER_TTY: 1124;
+  readonly DAEMON_START: 1200;
+  readonly DAEMON_END: 1201;
+  readonly DAEMON_ABORT: 1202;
+  readonly DAEMON_CONFIG: 1203;
+  readonly SYSCALL: 1300;
+  readonly PATH: 1302;
+  readonly IPC: 1303;
+  readonly SOCKETCALL: 1304;
+  readonly CONFIG_CHANGE: 1305;
+  readonly SOCKADDR: 1306;
+  readonly CWD: 1307;
+  readonly EXECVE: 1309;
+  readonly IPC_SET_PERM: 1311;
+  readonly MQ_OPEN: 1312;
+  readonly MQ_SENDRECV: 1313;
+  readonly MQ_NOTIFY: 1314;
+  readonly MQ_GETSETATTR: 1315;
+  readonly KERNEL_OTHER: 1316;
+  readonly FD_PAIR: 1317;
+  readonly OBJ_PID: 1318;
+  readonly TTY: 1319;
+  readonly EOE: 1320;
+  readonly BPRM_FCAPS: 1321;
+  readonly CAPSET: 1322;
+  readonly MMAP: 1323;
+  readonly NETFILTER_PKT: 1324;
+  readonly NETFILTER_CFG: 1325;
+  readonly SECCOMP: 1326;
+  readonly PROCTITLE: 1327;
+  readonly FEATURE_CHANGE: 1328;
+  readonly REPLACE: 1329;
+  readonly KERN_MODULE: 1330;
+  readonly FANOTIFY: 1331;
+  readonly TIME_INJOFFSET: 1332;
+  readonly TIME_ADJNTPVAL: 1333;
+  readonly BPF: 1334;
+  readonly EVENT_LISTENER: 1335;
+  readonly URINGOP: 1336;
+  readonly OPENAT2: 1337;
+  readonly DM_CTRL: 1338;
+  readonly DM_EVENT: 1339;
+  readonly AVC: 1400;
+  readonly SELINUX_ERR: 1401;
+  readonly AVC_PATH: 1402;
+  readonly MAC_POLICY_LOAD: 1403;
+  readonly MAC_STATUS: 1404;
+  readonly MAC_CONFIG_CHANGE: 1405;
+  readonly MAC_UNLBL_ALLOW: 1406;
+  readonly MAC_CIPSOV4_ADD: 1407;
+  readonly MAC_CIPSOV4_DEL: 1408;
+  readonly MAC_MAP_ADD: 1409;
+  readonly MAC_MAP_DEL: 1410;
+  readonly MAC_IPSEC_ADDSA: 1411;
+  readonly MAC_IPSEC_DELSA: 1412;
+  readonly MAC_IPSEC_ADDSPD: 1413;
+  readonly MAC_IPSEC_DELSPD: 1414;
+  readonly MAC_IPSEC_EVENT: 1415;
+  readonly MAC_UNLBL_STCADD: 1416;
+  readonly MAC_UNLBL_STCDEL: 1417;
+  readonly MAC_CALIPSO_ADD: 1418;
+  readonly MAC_CALIPSO_DEL: 1419;
+  readonly ANOM_PROMISCUOUS: 1700;
+  readonly ANOM_ABEND: 1701;
+  readonly ANOM_LINK: 1702;
+  readonly ANOM_CREAT: 1703;
+  readonly INTEGRITY_DATA: 1800;
+  readonly INTEGRITY_METADATA: 1801;
+  readonly INTEGRITY_STATUS: 1802;
+  readonly INTEGRITY_HASH: 1803;
+  readonly INTEGRITY_PCR: 1804;
+  readonly INTEGRITY_RULE: 1805;
+  readonly INTEGRITY_EVM_XATTR: 1806;
+  readonly INTEGRITY_POLICY_RULE: 1807;
+  readonly KERNEL: 2000;
+};
 
 /**
  * Enum `field` of audit.
  *
  * The fields a rule compares (`fields[i]` of struct audit_rule_data).
  */
-export const FIELD = {
-  PID: 0,
-  UID: 1,
-  EUID: 2,
-  SUID: 3,
-  FSUID: 4,
-  GID: 5,
-  EGID: 6,
-  SGID: 7,
-  FSGID: 8,
-  LOGINUID: 9,
-  PERS: 10,
-  ARCH: 11,
-  MSGTYPE: 12,
-  SUBJ_USER: 13,
-  SUBJ_ROLE: 14,
-  SUBJ_TYPE: 15,
-  SUBJ_SEN: 16,
-  SUBJ_CLR: 17,
-  PPID: 18,
-  OBJ_USER: 19,
-  OBJ_ROLE: 20,
-  OBJ_TYPE: 21,
-  OBJ_LEV_LOW: 22,
-  OBJ_LEV_HIGH: 23,
-  LOGINUID_SET: 24,
-  SESSIONID: 25,
-  FSTYPE: 26,
-  DEVMAJOR: 100,
-  DEVMINOR: 101,
-  INODE: 102,
-  EXIT: 103,
-  SUCCESS: 104,
-  WATCH: 105,
-  PERM: 106,
-  DIR: 107,
-  FILETYPE: 108,
-  OBJ_UID: 109,
-  OBJ_GID: 110,
-  FIELD_COMPARE: 111,
-  EXE: 112,
-  SADDR_FAM: 113,
-  ARG0: 200,
-  ARG1: 201,
-  ARG2: 202,
-  ARG3: 203,
-  FILTERKEY: 210,
-} as const;
+export declare const FIELD: {
+  readonly PID: 0;
+  readonly UID: 1;
+  readonly EUID: 2;
+  readonly SUID: 3;
+  readonly FSUID: 4;
+  readonly GID: 5;
+  readonly EGID: 6;
+  readonly SGID: 7;
+  readonly FSGID: 8;
+  readonly LOGINUID: 9;
+  readonly PERS: 10;
+  readonly ARCH: 11;
+  readonly MSGTYPE: 12;
+  readonly SUBJ_USER: 13;
+  readonly SUBJ_ROLE: 14;
+  readonly SUBJ_TYPE: 15;
+  readonly SUBJ_SEN: 16;
+  readonly SUBJ_CLR: 17;
+  readonly PPID: 18;
+  readonly OBJ_USER: 19;
+  readonly OBJ_ROLE: 20;
+  readonly OBJ_TYPE: 21;
+  readonly OBJ_LEV_LOW: 22;
+  readonly OBJ_LEV_HIGH: 23;
+  readonly LOGINUID_SET: 24;
+  readonly SESSIONID: 25;
+  readonly FSTYPE: 26;
+  readonly DEVMAJOR: 100;
+  readonly DEVMINOR: 101;
+  readonly INODE: 102;
+  readonly EXIT: 103;
+  readonly SUCCESS: 104;
+  readonly WATCH: 105;
+  readonly PERM: 106;
+  readonly DIR: 107;
+  readonly FILETYPE: 108;
+  readonly OBJ_UID: 109;
+  readonly OBJ_GID: 110;
+  readonly FIELD_COMPARE: 111;
+  readonly EXE: 112;
+  readonly SADDR_FAM: 113;
+  readonly ARG0: 200;
+  readonly ARG1: 201;
+  readonly ARG2: 202;
+  readonly ARG3: 203;
+  readonly FILTERKEY: 210;
+};
 
 /**
  * Enum `operator` of audit.
  *
  * The comparison of a rule field (`fieldflags[i]`).
  */
-export const OPERATOR = {
-  BIT_MASK: 134217728,
-  LESS_THAN: 268435456,
-  GREATER_THAN: 536870912,
-  NOT_EQUAL: 805306368,
-  EQUAL: 1073741824,
-  BIT_TEST: 1207959552,
-  LESS_THAN_OR_EQUAL: 1342177280,
-  GREATER_THAN_OR_EQUAL: 1610612736,
-} as const;
+export declare const OPERATOR: {
+  readonly BIT_MASK: 134217728;
+  readonly LESS_THAN: 268435456;
+  readonly GREATER_THAN: 536870912;
+  readonly NOT_EQUAL: 805306368;
+  readonly EQUAL: 1073741824;
+  readonly BIT_TEST: 1207959552;
+  readonly LESS_THAN_OR_EQUAL: 1342177280;
+  readonly GREATER_THAN_OR_EQUAL: 1610612736;
+};
 
 /**
  * Enum `filter` of audit.
  *
  * The list a rule is on (`flags` of struct audit_rule_data, without AUDIT_FILTER_PREPEND).
  */
-export const FILTER = {
-  USER: 0,
-  TASK: 1,
-  ENTRY: 2,
-  WATCH: 3,
-  EXIT: 4,
-  EXCLUDE: 5,
-  FS: 6,
-  URING_EXIT: 7,
-} as const;
+export declare const FILTER: {
+  readonly USER: 0;
+  readonly TASK: 1;
+  readonly ENTRY: 2;
+  readonly WATCH: 3;
+  readonly EXIT: 4;
+  readonly EXCLUDE: 5;
+  readonly FS: 6;
+  readonly URING_EXIT: 7;
+};
 
 /**
  * Enum `action` of audit.
  *
  * What a matching rule does.
  */
-export const ACTION = {
-  NEVER: 0,
-  POSSIBLE: 1,
-  ALWAYS: 2,
-} as const;
+export declare const ACTION: {
+  readonly NEVER: 0;
+  readonly POSSIBLE: 1;
+  readonly ALWAYS: 2;
+};
 
 /**
  * Flags `status-mask` of audit (values are bit masks).
  *
  * Which fields of struct audit_status a set request changes.
  */
-export const STATUS_MASK = {
-  ENABLED: 1,
-  FAILURE: 2,
-  PID: 4,
-  RATE_LIMIT: 8,
-  BACKLOG_LIMIT: 16,
-  BACKLOG_WAIT_TIME: 32,
-  LOST: 64,
-  BACKLOG_WAIT_TIME_ACTUAL: 128,
-} as const;
+export declare const STATUS_MASK: {
+  readonly ENABLED: 1;
+  readonly FAILURE: 2;
+  readonly PID: 4;
+  readonly RATE_LIMIT: 8;
+  readonly BACKLOG_LIMIT: 16;
+  readonly BACKLOG_WAIT_TIME: 32;
+  readonly LOST: 64;
+  readonly BACKLOG_WAIT_TIME_ACTUAL: 128;
+};
 
 /**
  * Flags `feature-bitmap` of audit (values are bit masks).
  *
  * What the kernel's audit supports (`feature-bitmap` of struct audit_status).
  */
-export const FEATURE_BITMAP = {
-  BACKLOG_LIMIT: 1,
-  BACKLOG_WAIT_TIME: 2,
-  EXECUTABLE_PATH: 4,
-  EXCLUDE_EXTEND: 8,
-  SESSIONID_FILTER: 16,
-  LOST_RESET: 32,
-  FILTER_FS: 64,
-} as const;
+export declare const FEATURE_BITMAP: {
+  readonly BACKLOG_LIMIT: 1;
+  readonly BACKLOG_WAIT_TIME: 2;
+  readonly EXECUTABLE_PATH: 4;
+  readonly EXCLUDE_EXTEND: 8;
+  readonly SESSIONID_FILTER: 16;
+  readonly LOST_RESET: 32;
+  readonly FILTER_FS: 64;
+};
 
 /**
  * Enum `feature` of audit.
@@ -274,73 +269,73 @@ export const FEATURE_BITMAP = {
  * The features of struct audit_features, by bit number (the mask is AUDIT_FEATURE_TO_MASK(x), 1 <<
  * x).
  */
-export const FEATURE = {
-  ONLY_UNSET_LOGINUID: 0,
-  LOGINUID_IMMUTABLE: 1,
-} as const;
+export declare const FEATURE: {
+  readonly ONLY_UNSET_LOGINUID: 0;
+  readonly LOGINUID_IMMUTABLE: 1;
+};
 
 /**
  * `AUDIT_GET` (1000): the message type of `get` requests.
  *
  * The audit status. The request has no payload.
  */
-export const AUDIT_GET = 1000;
+export declare const AUDIT_GET = 1000;
 
 /**
  * `AUDIT_SET` (1001): the message type of `set` requests.
  *
  * Change the audit status (global; CAP_AUDIT_CONTROL). Not used by this library.
  */
-export const AUDIT_SET = 1001;
+export declare const AUDIT_SET = 1001;
 
 /**
  * `AUDIT_SIGNAL_INFO` (1010): the message type of `signal-info` requests.
  *
  * Who last signalled the audit daemon (uid, pid, security context).
  */
-export const AUDIT_SIGNAL_INFO = 1010;
+export declare const AUDIT_SIGNAL_INFO = 1010;
 
 /**
  * `AUDIT_ADD_RULE` (1011): the message type of `add-rule` requests.
  *
  * Add a rule (global; CAP_AUDIT_CONTROL). Not used by this library.
  */
-export const AUDIT_ADD_RULE = 1011;
+export declare const AUDIT_ADD_RULE = 1011;
 
 /**
  * `AUDIT_DEL_RULE` (1012): the message type of `del-rule` requests.
  *
  * Delete a rule (global; CAP_AUDIT_CONTROL). Not used by this library.
  */
-export const AUDIT_DEL_RULE = 1012;
+export declare const AUDIT_DEL_RULE = 1012;
 
 /**
  * `AUDIT_LIST_RULES` (1013): the message type of `list-rules` requests.
  *
  * Every rule, each as an AUDIT_LIST_RULES message, ended by NLMSG_DONE. No payload.
  */
-export const AUDIT_LIST_RULES = 1013;
+export declare const AUDIT_LIST_RULES = 1013;
 
 /**
  * `AUDIT_TTY_GET` (1016): the message type of `tty-get` requests.
  *
  * TTY auditing of the calling process.
  */
-export const AUDIT_TTY_GET = 1016;
+export declare const AUDIT_TTY_GET = 1016;
 
 /**
  * `AUDIT_SET_FEATURE` (1018): the message type of `set-feature` requests.
  *
  * Turn audit features on or off, or lock them (global). Not used by this library.
  */
-export const AUDIT_SET_FEATURE = 1018;
+export declare const AUDIT_SET_FEATURE = 1018;
 
 /**
  * `AUDIT_GET_FEATURE` (1019): the message type of `get-feature` requests.
  *
  * The audit features and their locks. The request has no payload.
  */
-export const AUDIT_GET_FEATURE = 1019;
+export declare const AUDIT_GET_FEATURE = 1019;
 
 /**
  * `AUDIT_USER_AVC` (1107): the message type of `user-avc` requests.
@@ -348,10 +343,10 @@ export const AUDIT_GET_FEATURE = 1019;
  * A user-space AVC message for the log: its payload is the text itself (no struct, no
  * attributes). Accepted even while auditing is disabled (CAP_AUDIT_WRITE).
  */
-export const AUDIT_USER_AVC = 1107;
+export declare const AUDIT_USER_AVC = 1107;
 
 /** Multicast group `audit-nlgrp-readlog` (1). */
-export const AUDIT_NLGRP_READLOG = 1;
+export declare const AUDIT_NLGRP_READLOG = 1;
 
 /** Struct `audit-status` of audit, as decoded by {@link auditStatus}. */
 export interface AuditStatus extends StructValues {
@@ -611,146 +606,26 @@ export interface Operations {
   };
 }
 
-/** The audit family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "audit",
-  protocol: "netlink-raw",
-  protonum: 9,
-  enums: {
-    "record-type": { type: "enum", entries: RECORD_TYPE },
-    field: { type: "enum", entries: FIELD },
-    operator: { type: "enum", entries: OPERATOR },
-    filter: { type: "enum", entries: FILTER },
-    action: { type: "enum", entries: ACTION },
-    "status-mask": { type: "flags", entries: STATUS_MASK },
-    "feature-bitmap": { type: "flags", entries: FEATURE_BITMAP },
-    feature: { type: "enum", entries: FEATURE },
-  },
-  structs: {
-    "audit-status": [
-      { name: "mask", type: "u32", enum: "status-mask", enumAsFlags: true },
-      { name: "enabled", type: "u32" },
-      { name: "failure", type: "u32" },
-      { name: "pid", type: "u32" },
-      { name: "rateLimit", type: "u32" },
-      { name: "backlogLimit", type: "u32" },
-      { name: "lost", type: "u32" },
-      { name: "backlog", type: "u32" },
-      { name: "featureBitmap", type: "u32", enum: "feature-bitmap", enumAsFlags: true },
-      { name: "backlogWaitTime", type: "u32" },
-      { name: "backlogWaitTimeActual", type: "u32" },
-    ],
-    "audit-features": [
-      { name: "vers", type: "u32" },
-      { name: "mask", type: "u32", enum: "feature", enumAsFlags: true },
-      { name: "features", type: "u32", enum: "feature", enumAsFlags: true },
-      { name: "lock", type: "u32", enum: "feature", enumAsFlags: true },
-    ],
-    "audit-tty-status": [{ name: "enabled", type: "u32" }, { name: "logPasswd", type: "u32" }],
-    "audit-sig-info": [{ name: "uid", type: "u32" }, { name: "pid", type: "s32" }],
-    "audit-rule-data": [
-      { name: "flags", type: "u32", enum: "filter" },
-      { name: "action", type: "u32", enum: "action" },
-      { name: "fieldCount", type: "u32" },
-      { name: "mask", type: "binary", len: 256 },
-      { name: "fields", type: "binary", len: 256 },
-      { name: "values", type: "binary", len: 256 },
-      { name: "fieldflags", type: "binary", len: 256 },
-      { name: "buflen", type: "u32" },
-    ],
-  },
-  attributeSets: {},
-  attributePrefixes: {},
-  operations: {
-    get: {
-      name: "get",
-      requestValue: 1000,
-      replyValue: 1000,
-      fixedHeader: "audit-status",
-      do: { request: { value: 1000 }, reply: { value: 1000 } },
-    },
-    set: {
-      name: "set",
-      requestValue: 1001,
-      fixedHeader: "audit-status",
-      do: { request: { value: 1001 } },
-    },
-    signalInfo: {
-      name: "signal-info",
-      requestValue: 1010,
-      replyValue: 1010,
-      fixedHeader: "audit-sig-info",
-      do: { request: { value: 1010 }, reply: { value: 1010 } },
-    },
-    addRule: {
-      name: "add-rule",
-      requestValue: 1011,
-      fixedHeader: "audit-rule-data",
-      do: { request: { value: 1011 } },
-    },
-    delRule: {
-      name: "del-rule",
-      requestValue: 1012,
-      fixedHeader: "audit-rule-data",
-      do: { request: { value: 1012 } },
-    },
-    listRules: {
-      name: "list-rules",
-      requestValue: 1013,
-      replyValue: 1013,
-      fixedHeader: "audit-rule-data",
-      dump: { request: { value: 1013 }, reply: { value: 1013 } },
-    },
-    ttyGet: {
-      name: "tty-get",
-      requestValue: 1016,
-      replyValue: 1016,
-      fixedHeader: "audit-tty-status",
-      do: { request: { value: 1016 }, reply: { value: 1016 } },
-    },
-    setFeature: {
-      name: "set-feature",
-      requestValue: 1018,
-      fixedHeader: "audit-features",
-      do: { request: { value: 1018 } },
-    },
-    getFeature: {
-      name: "get-feature",
-      requestValue: 1019,
-      replyValue: 1019,
-      fixedHeader: "audit-features",
-      do: { request: { value: 1019 }, reply: { value: 1019 } },
-    },
-    userAvc: { name: "user-avc", requestValue: 1107, do: { request: { value: 1107 } } },
-  },
-  mcastGroups: { "audit-nlgrp-readlog": AUDIT_NLGRP_READLOG },
-});
+/**
+ * The audit family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Struct `audit-status` (audit). */
-export const auditStatus: StructType<AuditStatus> = family.struct("audit-status");
+export declare const auditStatus: StructType<AuditStatus>;
 
 /** Struct `audit-features` (audit). */
-export const auditFeatures: StructType<AuditFeatures> = family.struct("audit-features");
+export declare const auditFeatures: StructType<AuditFeatures>;
 
 /** Struct `audit-tty-status` (audit). */
-export const auditTtyStatus: StructType<AuditTtyStatus> = family.struct("audit-tty-status");
+export declare const auditTtyStatus: StructType<AuditTtyStatus>;
 
 /** Struct `audit-sig-info` (audit). */
-export const auditSigInfo: StructType<AuditSigInfo> = family.struct("audit-sig-info");
+export declare const auditSigInfo: StructType<AuditSigInfo>;
 
 /** Struct `audit-rule-data` (audit). */
-export const auditRuleData: StructType<AuditRuleData> = family.struct("audit-rule-data");
+export declare const auditRuleData: StructType<AuditRuleData>;
 
 /** The operations of audit by camelCase name. */
-export const operations: Operations = {
-  get: family.operation("get"),
-  set: family.operation("set"),
-  signalInfo: family.operation("signalInfo"),
-  addRule: family.operation("addRule"),
-  delRule: family.operation("delRule"),
-  listRules: family.operation("listRules"),
-  ttyGet: family.operation("ttyGet"),
-  setFeature: family.operation("setFeature"),
-  getFeature: family.operation("getFeature"),
-  userAvc: family.operation("userAvc"),
-};
+export declare const operations: Operations;

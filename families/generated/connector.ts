@@ -22,22 +22,18 @@
  * @module
  */
 
-import {
-  defineFamily,
-  type Family,
-  type StructType,
-  type StructValues,
-} from "../../codec/ynl/mod.ts";
+import type { Family, StructType, StructValues } from "../../codec/ynl/mod.ts";
+export * from "./connector_tables.js";
 
 /**
  * Enum `proc-cn-mcast-op` of connector.
  *
  * What a listener asks of the process events connector.
  */
-export const PROC_CN_MCAST_OP = {
-  LISTEN: 1,
-  IGNORE: 2,
-} as const;
+export declare const PROC_CN_MCAST_OP: {
+  readonly LISTEN: 1;
+  readonly IGNORE: 2;
+};
 
 /**
  * Flags `proc-cn-event` of connector (values are bit masks).
@@ -45,33 +41,33 @@ export const PROC_CN_MCAST_OP = {
  * Kinds of process events (`what`), also the bits of a listener's event filter. `what` is 0
  * (PROC_EVENT_NONE) in the kernel's acknowledgement of a listen/ignore request.
  */
-export const PROC_CN_EVENT = {
-  FORK: 1,
-  EXEC: 2,
-  UID: 4,
-  GID: 64,
-  SID: 128,
-  PTRACE: 256,
-  COMM: 512,
+export declare const PROC_CN_EVENT: {
+  readonly FORK: 1;
+  readonly EXEC: 2;
+  readonly UID: 4;
+  readonly GID: 64;
+  readonly SID: 128;
+  readonly PTRACE: 256;
+  readonly COMM: 512;
   /** Filter only (Linux 6.6+): exit events with a non-zero exit code. */
-  NONZERO_EXIT: 536870912,
-  COREDUMP: 1073741824,
-  EXIT: 2147483648,
-} as const;
+  readonly NONZERO_EXIT: 536870912;
+  readonly COREDUMP: 1073741824;
+  readonly EXIT: 2147483648;
+};
 
 /**
  * Constant `CN_IDX_PROC` of connector.
  *
  * The process events connector's idx (cb_id), and its multicast group.
  */
-export const CN_IDX_PROC = 1;
+export declare const CN_IDX_PROC = 1;
 
 /**
  * Constant `CN_VAL_PROC` of connector.
  *
  * The process events connector's val (cb_id).
  */
-export const CN_VAL_PROC = 1;
+export declare const CN_VAL_PROC = 1;
 
 /**
  * Struct `cb-id` of connector, as decoded by {@link cbId}.
@@ -266,119 +262,50 @@ export interface ExitProcEvent extends StructValues {
  */
 export type Operations = Record<string, never>;
 
-/** The connector family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "connector",
-  protocol: "netlink-raw",
-  protonum: 11,
-  enums: {
-    "proc-cn-mcast-op": { type: "enum", entries: PROC_CN_MCAST_OP },
-    "proc-cn-event": { type: "flags", entries: PROC_CN_EVENT },
-  },
-  structs: {
-    "cb-id": [{ name: "idx", type: "u32" }, { name: "val", type: "u32" }],
-    "cn-msg": [
-      { name: "id", type: "binary", struct: "cb-id" },
-      { name: "seq", type: "u32" },
-      { name: "ack", type: "u32" },
-      { name: "len", type: "u16" },
-      { name: "flags", type: "u16" },
-    ],
-    "proc-input": [
-      { name: "mcastOp", type: "u32", enum: "proc-cn-mcast-op" },
-      { name: "eventType", type: "u32", enum: "proc-cn-event", enumAsFlags: true },
-    ],
-    "proc-event-header": [
-      { name: "what", type: "u32", enum: "proc-cn-event" },
-      { name: "cpu", type: "u32" },
-      { name: "timestampNs", type: "u64" },
-    ],
-    "ack-proc-event": [{ name: "err", type: "u32" }],
-    "fork-proc-event": [
-      { name: "parentPid", type: "s32" },
-      { name: "parentTgid", type: "s32" },
-      { name: "childPid", type: "s32" },
-      { name: "childTgid", type: "s32" },
-    ],
-    "exec-proc-event": [{ name: "processPid", type: "s32" }, { name: "processTgid", type: "s32" }],
-    "id-proc-event": [
-      { name: "processPid", type: "s32" },
-      { name: "processTgid", type: "s32" },
-      { name: "r", type: "u32" },
-      { name: "e", type: "u32" },
-    ],
-    "sid-proc-event": [{ name: "processPid", type: "s32" }, { name: "processTgid", type: "s32" }],
-    "ptrace-proc-event": [
-      { name: "processPid", type: "s32" },
-      { name: "processTgid", type: "s32" },
-      { name: "tracerPid", type: "s32" },
-      { name: "tracerTgid", type: "s32" },
-    ],
-    "comm-proc-event": [
-      { name: "processPid", type: "s32" },
-      { name: "processTgid", type: "s32" },
-      { name: "comm", type: "string", len: 16 },
-    ],
-    "coredump-proc-event": [
-      { name: "processPid", type: "s32" },
-      { name: "processTgid", type: "s32" },
-      { name: "parentPid", type: "s32" },
-      { name: "parentTgid", type: "s32" },
-    ],
-    "exit-proc-event": [
-      { name: "processPid", type: "s32" },
-      { name: "processTgid", type: "s32" },
-      { name: "exitCode", type: "u32" },
-      { name: "exitSignal", type: "u32" },
-      { name: "parentPid", type: "s32" },
-      { name: "parentTgid", type: "s32" },
-    ],
-  },
-  attributeSets: {},
-  attributePrefixes: {},
-  operations: {},
-});
+/**
+ * The connector family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Struct `cb-id` (connector). */
-export const cbId: StructType<CbId> = family.struct("cb-id");
+export declare const cbId: StructType<CbId>;
 
 /** Struct `cn-msg` (connector). */
-export const cnMsg: StructType<CnMsg> = family.struct("cn-msg");
+export declare const cnMsg: StructType<CnMsg>;
 
 /** Struct `proc-input` (connector). */
-export const procInput: StructType<ProcInput> = family.struct("proc-input");
+export declare const procInput: StructType<ProcInput>;
 
 /** Struct `proc-event-header` (connector). */
-export const procEventHeader: StructType<ProcEventHeader> = family.struct("proc-event-header");
+export declare const procEventHeader: StructType<ProcEventHeader>;
 
 /** Struct `ack-proc-event` (connector). */
-export const ackProcEvent: StructType<AckProcEvent> = family.struct("ack-proc-event");
+export declare const ackProcEvent: StructType<AckProcEvent>;
 
 /** Struct `fork-proc-event` (connector). */
-export const forkProcEvent: StructType<ForkProcEvent> = family.struct("fork-proc-event");
+export declare const forkProcEvent: StructType<ForkProcEvent>;
 
 /** Struct `exec-proc-event` (connector). */
-export const execProcEvent: StructType<ExecProcEvent> = family.struct("exec-proc-event");
+export declare const execProcEvent: StructType<ExecProcEvent>;
 
 /** Struct `id-proc-event` (connector). */
-export const idProcEvent: StructType<IdProcEvent> = family.struct("id-proc-event");
+export declare const idProcEvent: StructType<IdProcEvent>;
 
 /** Struct `sid-proc-event` (connector). */
-export const sidProcEvent: StructType<SidProcEvent> = family.struct("sid-proc-event");
+export declare const sidProcEvent: StructType<SidProcEvent>;
 
 /** Struct `ptrace-proc-event` (connector). */
-export const ptraceProcEvent: StructType<PtraceProcEvent> = family.struct("ptrace-proc-event");
+export declare const ptraceProcEvent: StructType<PtraceProcEvent>;
 
 /** Struct `comm-proc-event` (connector). */
-export const commProcEvent: StructType<CommProcEvent> = family.struct("comm-proc-event");
+export declare const commProcEvent: StructType<CommProcEvent>;
 
 /** Struct `coredump-proc-event` (connector). */
-export const coredumpProcEvent: StructType<CoredumpProcEvent> = family.struct(
-  "coredump-proc-event",
-);
+export declare const coredumpProcEvent: StructType<CoredumpProcEvent>;
 
 /** Struct `exit-proc-event` (connector). */
-export const exitProcEvent: StructType<ExitProcEvent> = family.struct("exit-proc-event");
+export declare const exitProcEvent: StructType<ExitProcEvent>;
 
 /** The operations of connector by camelCase name. */
-export const operations: Operations = {};
+export declare const operations: Operations;

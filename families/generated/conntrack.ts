@@ -23,162 +23,160 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
-import { useDecoders } from "../../codec/ynl/_runtime.ts";
-import { decoders } from "./conntrack_decode.js";
+export * from "./conntrack_tables.js";
 
 /** Flags `nf-ct-tcp-flags` of conntrack (values are bit masks). */
-export const NF_CT_TCP_FLAGS = {
-  WINDOW_SCALE: 1,
-  SACK_PERM: 2,
-  CLOSE_INIT: 4,
-  BE_LIBERAL: 8,
-  UNACKED: 16,
-  MAXACK: 32,
-  CHALLENGE_ACK: 64,
-  SIMULTANEOUS_OPEN: 128,
-} as const;
+export declare const NF_CT_TCP_FLAGS: {
+  readonly WINDOW_SCALE: 1;
+  readonly SACK_PERM: 2;
+  readonly CLOSE_INIT: 4;
+  readonly BE_LIBERAL: 8;
+  readonly UNACKED: 16;
+  readonly MAXACK: 32;
+  readonly CHALLENGE_ACK: 64;
+  readonly SIMULTANEOUS_OPEN: 128;
+};
 
 /** Enum `nf-ct-tcp-state` of conntrack. */
-export const NF_CT_TCP_STATE = {
-  NONE: 0,
-  SYN_SENT: 1,
-  SYN_RECV: 2,
-  ESTABLISHED: 3,
-  FIN_WAIT: 4,
-  CLOSE_WAIT: 5,
-  LAST_ACK: 6,
-  TIME_WAIT: 7,
-  CLOSE: 8,
-  SYN_SENT2: 9,
-  MAX: 10,
-  IGNORE: 11,
-  RETRANS: 12,
-  UNACK: 13,
-  TIMEOUT_MAX: 14,
-} as const;
+export declare const NF_CT_TCP_STATE: {
+  readonly NONE: 0;
+  readonly SYN_SENT: 1;
+  readonly SYN_RECV: 2;
+  readonly ESTABLISHED: 3;
+  readonly FIN_WAIT: 4;
+  readonly CLOSE_WAIT: 5;
+  readonly LAST_ACK: 6;
+  readonly TIME_WAIT: 7;
+  readonly CLOSE: 8;
+  readonly SYN_SENT2: 9;
+  readonly MAX: 10;
+  readonly IGNORE: 11;
+  readonly RETRANS: 12;
+  readonly UNACK: 13;
+  readonly TIMEOUT_MAX: 14;
+};
 
 /** Enum `nf-ct-sctp-state` of conntrack. */
-export const NF_CT_SCTP_STATE = {
-  NONE: 0,
-  CLONED: 1,
-  COOKIE_WAIT: 2,
-  COOKIE_ECHOED: 3,
-  ESTABLISHED: 4,
-  SHUTDOWN_SENT: 5,
-  SHUTDOWN_RECEIVED: 6,
-  SHUTDOWN_ACK_SENT: 7,
-  SHUTDOWN_HEARTBEAT_SENT: 8,
-} as const;
+export declare const NF_CT_SCTP_STATE: {
+  readonly NONE: 0;
+  readonly CLONED: 1;
+  readonly COOKIE_WAIT: 2;
+  readonly COOKIE_ECHOED: 3;
+  readonly ESTABLISHED: 4;
+  readonly SHUTDOWN_SENT: 5;
+  readonly SHUTDOWN_RECEIVED: 6;
+  readonly SHUTDOWN_ACK_SENT: 7;
+  readonly SHUTDOWN_HEARTBEAT_SENT: 8;
+};
 
 /** Flags `nf-ct-status` of conntrack (values are bit masks). */
-export const NF_CT_STATUS = {
-  EXPECTED: 1,
-  SEEN_REPLY: 2,
-  ASSURED: 4,
-  CONFIRMED: 8,
-  SRC_NAT: 16,
-  DST_NAT: 32,
-  SEQ_ADJ: 64,
-  SRC_NAT_DONE: 128,
-  DST_NAT_DONE: 256,
-  DYING: 512,
-  FIXED_TIMEOUT: 1024,
-  TEMPLATE: 2048,
-  NAT_CLASH: 4096,
-  HELPER: 8192,
-  OFFLOAD: 16384,
-  HW_OFFLOAD: 32768,
-} as const;
+export declare const NF_CT_STATUS: {
+  readonly EXPECTED: 1;
+  readonly SEEN_REPLY: 2;
+  readonly ASSURED: 4;
+  readonly CONFIRMED: 8;
+  readonly SRC_NAT: 16;
+  readonly DST_NAT: 32;
+  readonly SEQ_ADJ: 64;
+  readonly SRC_NAT_DONE: 128;
+  readonly DST_NAT_DONE: 256;
+  readonly DYING: 512;
+  readonly FIXED_TIMEOUT: 1024;
+  readonly TEMPLATE: 2048;
+  readonly NAT_CLASH: 4096;
+  readonly HELPER: 8192;
+  readonly OFFLOAD: 16384;
+  readonly HW_OFFLOAD: 32768;
+};
 
 /**
  * Constant `NFNL_SUBSYS_CTNETLINK` of conntrack.
  *
  * The subsystem of conntrack messages: the high byte of their message type.
  */
-export const NFNL_SUBSYS_CTNETLINK = 1;
+export declare const NFNL_SUBSYS_CTNETLINK = 1;
 
 /**
  * Constant `IPCTNL_MSG_CT_NEW` of conntrack.
  *
  * IPCTNL_MSG_CT_NEW: on the wire (NFNL_SUBSYS_CTNETLINK << 8) | 0 = 0x100.
  */
-export const IPCTNL_MSG_CT_NEW = 0;
+export declare const IPCTNL_MSG_CT_NEW = 0;
 
 /**
  * Constant `IPCTNL_MSG_CT_GET` of conntrack.
  *
  * IPCTNL_MSG_CT_GET: on the wire (NFNL_SUBSYS_CTNETLINK << 8) | 1 = 0x101.
  */
-export const IPCTNL_MSG_CT_GET = 1;
+export declare const IPCTNL_MSG_CT_GET = 1;
 
 /**
  * Constant `IPCTNL_MSG_CT_DELETE` of conntrack.
  *
  * IPCTNL_MSG_CT_DELETE: on the wire (NFNL_SUBSYS_CTNETLINK << 8) | 2 = 0x102.
  */
-export const IPCTNL_MSG_CT_DELETE = 2;
+export declare const IPCTNL_MSG_CT_DELETE = 2;
 
 /**
  * Constant `IPCTNL_MSG_CT_GET_CTRZERO` of conntrack.
  *
  * IPCTNL_MSG_CT_GET_CTRZERO: on the wire (NFNL_SUBSYS_CTNETLINK << 8) | 3 = 0x103.
  */
-export const IPCTNL_MSG_CT_GET_CTRZERO = 3;
+export declare const IPCTNL_MSG_CT_GET_CTRZERO = 3;
 
 /**
  * Constant `IPCTNL_MSG_CT_GET_STATS_CPU` of conntrack.
  *
  * IPCTNL_MSG_CT_GET_STATS_CPU: on the wire (NFNL_SUBSYS_CTNETLINK << 8) | 4 = 0x104.
  */
-export const IPCTNL_MSG_CT_GET_STATS_CPU = 4;
+export declare const IPCTNL_MSG_CT_GET_STATS_CPU = 4;
 
 /**
  * Constant `IPCTNL_MSG_CT_GET_STATS` of conntrack.
  *
  * IPCTNL_MSG_CT_GET_STATS: on the wire (NFNL_SUBSYS_CTNETLINK << 8) | 5 = 0x105.
  */
-export const IPCTNL_MSG_CT_GET_STATS = 5;
+export declare const IPCTNL_MSG_CT_GET_STATS = 5;
 
 /**
  * Constant `IPCTNL_MSG_CT_GET_DYING` of conntrack.
  *
  * IPCTNL_MSG_CT_GET_DYING: on the wire (NFNL_SUBSYS_CTNETLINK << 8) | 6 = 0x106.
  */
-export const IPCTNL_MSG_CT_GET_DYING = 6;
+export declare const IPCTNL_MSG_CT_GET_DYING = 6;
 
 /**
  * Constant `IPCTNL_MSG_CT_GET_UNCONFIRMED` of conntrack.
  *
  * IPCTNL_MSG_CT_GET_UNCONFIRMED: on the wire (NFNL_SUBSYS_CTNETLINK << 8) | 7 = 0x107.
  */
-export const IPCTNL_MSG_CT_GET_UNCONFIRMED = 7;
+export declare const IPCTNL_MSG_CT_GET_UNCONFIRMED = 7;
 
 /** Multicast group `nfnlgrp-conntrack-new` (1). */
-export const NFNLGRP_CONNTRACK_NEW = 1;
+export declare const NFNLGRP_CONNTRACK_NEW = 1;
 
 /** Multicast group `nfnlgrp-conntrack-update` (2). */
-export const NFNLGRP_CONNTRACK_UPDATE = 2;
+export declare const NFNLGRP_CONNTRACK_UPDATE = 2;
 
 /** Multicast group `nfnlgrp-conntrack-destroy` (3). */
-export const NFNLGRP_CONNTRACK_DESTROY = 3;
+export declare const NFNLGRP_CONNTRACK_DESTROY = 3;
 
 /** Multicast group `nfnlgrp-conntrack-exp-new` (4). */
-export const NFNLGRP_CONNTRACK_EXP_NEW = 4;
+export declare const NFNLGRP_CONNTRACK_EXP_NEW = 4;
 
 /** Multicast group `nfnlgrp-conntrack-exp-update` (5). */
-export const NFNLGRP_CONNTRACK_EXP_UPDATE = 5;
+export declare const NFNLGRP_CONNTRACK_EXP_UPDATE = 5;
 
 /** Multicast group `nfnlgrp-conntrack-exp-destroy` (6). */
-export const NFNLGRP_CONNTRACK_EXP_DESTROY = 6;
+export declare const NFNLGRP_CONNTRACK_EXP_DESTROY = 6;
 
 /** Struct `nfgenmsg` of conntrack, as decoded by {@link nfgenmsg}. */
 export interface Nfgenmsg extends StructValues {
@@ -937,416 +935,73 @@ export interface Operations {
 }
 
 /**
- * The conntrack family: every table of this module, compiled lazily on first use, with the
- * straight-line decoders generated from them.
+ * The conntrack family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily, with the straight-line decoders generated from them.
  */
-export const family: Family = useDecoders(
-  defineFamily({
-    name: "conntrack",
-    protocol: "netlink-raw",
-    protonum: 12,
-    enums: {
-      "nf-ct-tcp-flags": { type: "flags", entries: NF_CT_TCP_FLAGS },
-      "nf-ct-tcp-state": { type: "enum", entries: NF_CT_TCP_STATE },
-      "nf-ct-sctp-state": { type: "enum", entries: NF_CT_SCTP_STATE },
-      "nf-ct-status": { type: "flags", entries: NF_CT_STATUS },
-    },
-    structs: {
-      nfgenmsg: [
-        { name: "nfgenFamily", type: "u8" },
-        { name: "version", type: "u8" },
-        { name: "resId", type: "u16", byteOrder: "big-endian" },
-      ],
-      "nf-ct-tcp-flags-mask": [
-        { name: "flags", type: "u8", enum: "nf-ct-tcp-flags", enumAsFlags: true },
-        { name: "mask", type: "u8", enum: "nf-ct-tcp-flags", enumAsFlags: true },
-      ],
-    },
-    attributeSets: {
-      "counter-attrs": [
-        { name: "packets", value: 1, type: "u64", byteOrder: "big-endian" },
-        { name: "bytes", value: 2, type: "u64", byteOrder: "big-endian" },
-        { name: "packetsOld", value: 3, type: "u32", cName: "CTA_COUNTERS32_PACKETS" },
-        { name: "bytesOld", value: 4, type: "u32", cName: "CTA_COUNTERS32_BYTES" },
-        { name: "pad", value: 5, type: "pad" },
-      ],
-      "tuple-proto-attrs": [
-        { name: "protoNum", value: 1, type: "u8" },
-        { name: "protoSrcPort", value: 2, type: "u16", byteOrder: "big-endian" },
-        { name: "protoDstPort", value: 3, type: "u16", byteOrder: "big-endian" },
-        { name: "protoIcmpId", value: 4, type: "u16", byteOrder: "big-endian" },
-        { name: "protoIcmpType", value: 5, type: "u8" },
-        { name: "protoIcmpCode", value: 6, type: "u8" },
-        { name: "protoIcmpv6Id", value: 7, type: "u16", byteOrder: "big-endian" },
-        { name: "protoIcmpv6Type", value: 8, type: "u8" },
-        { name: "protoIcmpv6Code", value: 9, type: "u8" },
-      ],
-      "tuple-ip-attrs": [
-        { name: "ipV4Src", value: 1, type: "u32", byteOrder: "big-endian", display: "ipv4" },
-        { name: "ipV4Dst", value: 2, type: "u32", byteOrder: "big-endian", display: "ipv4" },
-        { name: "ipV6Src", value: 3, type: "binary", byteOrder: "big-endian", display: "ipv6" },
-        { name: "ipV6Dst", value: 4, type: "binary", byteOrder: "big-endian", display: "ipv6" },
-      ],
-      "tuple-attrs": [
-        { name: "tupleIp", value: 1, type: "nest", nested: "tuple-ip-attrs" },
-        { name: "tupleProto", value: 2, type: "nest", nested: "tuple-proto-attrs" },
-        { name: "tupleZone", value: 3, type: "u16", byteOrder: "big-endian" },
-      ],
-      "protoinfo-tcp-attrs": [
-        { name: "tcpState", value: 1, type: "u8", enum: "nf-ct-tcp-state" },
-        { name: "tcpWscaleOriginal", value: 2, type: "u8" },
-        { name: "tcpWscaleReply", value: 3, type: "u8" },
-        { name: "tcpFlagsOriginal", value: 4, type: "binary", struct: "nf-ct-tcp-flags-mask" },
-        { name: "tcpFlagsReply", value: 5, type: "binary", struct: "nf-ct-tcp-flags-mask" },
-      ],
-      "protoinfo-dccp-attrs": [
-        { name: "dccpState", value: 1, type: "u8" },
-        { name: "dccpRole", value: 2, type: "u8" },
-        { name: "dccpHandshakeSeq", value: 3, type: "u64", byteOrder: "big-endian" },
-        { name: "dccpPad", value: 4, type: "pad" },
-      ],
-      "protoinfo-sctp-attrs": [
-        {
-          name: "sctpState",
-          value: 1,
-          type: "u8",
-          enum: "nf-ct-sctp-state",
-          cName: "CTA_PROTOINFO_SCTP_STATE",
-        },
-        { name: "vtagOriginal", value: 2, type: "u32", byteOrder: "big-endian" },
-        { name: "vtagReply", value: 3, type: "u32", byteOrder: "big-endian" },
-      ],
-      "protoinfo-attrs": [
-        { name: "protoinfoTcp", value: 1, type: "nest", nested: "protoinfo-tcp-attrs" },
-        { name: "protoinfoDccp", value: 2, type: "nest", nested: "protoinfo-dccp-attrs" },
-        { name: "protoinfoSctp", value: 3, type: "nest", nested: "protoinfo-sctp-attrs" },
-      ],
-      "help-attrs": [{ name: "helpName", value: 1, type: "string" }],
-      "nat-proto-attrs": [
-        { name: "natPortMin", value: 1, type: "u16", byteOrder: "big-endian" },
-        { name: "natPortMax", value: 2, type: "u16", byteOrder: "big-endian" },
-      ],
-      "nat-attrs": [
-        { name: "natV4Minip", value: 1, type: "u32", byteOrder: "big-endian" },
-        { name: "natV4Maxip", value: 2, type: "u32", byteOrder: "big-endian" },
-        { name: "natV6Minip", value: 4, type: "binary" },
-        { name: "natV6Maxip", value: 5, type: "binary" },
-        { name: "natProto", value: 3, type: "nest", nested: "nat-proto-attrs" },
-      ],
-      "seqadj-attrs": [
-        { name: "correctionPos", value: 1, type: "u32", byteOrder: "big-endian" },
-        { name: "offsetBefore", value: 2, type: "u32", byteOrder: "big-endian" },
-        { name: "offsetAfter", value: 3, type: "u32", byteOrder: "big-endian" },
-      ],
-      "secctx-attrs": [{ name: "secctxName", value: 1, type: "string" }],
-      "synproxy-attrs": [
-        { name: "isn", value: 1, type: "u32", byteOrder: "big-endian" },
-        { name: "its", value: 2, type: "u32", byteOrder: "big-endian" },
-        { name: "tsoff", value: 3, type: "u32", byteOrder: "big-endian" },
-      ],
-      "conntrack-attrs": [
-        { name: "tupleOrig", value: 1, type: "nest", nested: "tuple-attrs" },
-        { name: "tupleReply", value: 2, type: "nest", nested: "tuple-attrs" },
-        {
-          name: "status",
-          value: 3,
-          type: "u32",
-          byteOrder: "big-endian",
-          enum: "nf-ct-status",
-          enumAsFlags: true,
-        },
-        { name: "protoinfo", value: 4, type: "nest", nested: "protoinfo-attrs" },
-        { name: "help", value: 5, type: "nest", nested: "help-attrs" },
-        { name: "natSrc", value: 6, type: "nest", nested: "nat-attrs" },
-        { name: "timeout", value: 7, type: "u32", byteOrder: "big-endian" },
-        { name: "mark", value: 8, type: "u32", byteOrder: "big-endian" },
-        { name: "countersOrig", value: 9, type: "nest", nested: "counter-attrs" },
-        { name: "countersReply", value: 10, type: "nest", nested: "counter-attrs" },
-        { name: "use", value: 11, type: "u32", byteOrder: "big-endian" },
-        { name: "id", value: 12, type: "u32", byteOrder: "big-endian" },
-        { name: "natDst", value: 13, type: "nest", nested: "nat-attrs" },
-        { name: "tupleMaster", value: 14, type: "nest", nested: "tuple-attrs" },
-        { name: "seqAdjOrig", value: 15, type: "nest", nested: "seqadj-attrs" },
-        { name: "seqAdjReply", value: 16, type: "nest", nested: "seqadj-attrs" },
-        { name: "secmark", value: 17, type: "binary" },
-        { name: "zone", value: 18, type: "u16", byteOrder: "big-endian" },
-        { name: "secctx", value: 19, type: "nest", nested: "secctx-attrs" },
-        { name: "timestamp", value: 20, type: "nest", nested: "timestamp-attrs" },
-        { name: "markMask", value: 21, type: "u32", byteOrder: "big-endian" },
-        { name: "labels", value: 22, type: "binary" },
-        { name: "labels mask", value: 23, type: "binary", cName: "CTA_LABELS_MASK" },
-        { name: "synproxy", value: 24, type: "nest", nested: "synproxy-attrs" },
-        { name: "filter", value: 25, type: "nest", nested: "filter-attrs" },
-        {
-          name: "statusMask",
-          value: 26,
-          type: "u32",
-          byteOrder: "big-endian",
-          enum: "nf-ct-status",
-          enumAsFlags: true,
-        },
-        { name: "timestampEvent", value: 27, type: "u64", byteOrder: "big-endian" },
-      ],
-      "conntrack-stats-attrs": [
-        { name: "searched", value: 1, type: "u32", byteOrder: "big-endian" },
-        { name: "found", value: 2, type: "u32", byteOrder: "big-endian" },
-        { name: "new", value: 3, type: "u32", byteOrder: "big-endian" },
-        { name: "invalid", value: 4, type: "u32", byteOrder: "big-endian" },
-        { name: "ignore", value: 5, type: "u32", byteOrder: "big-endian" },
-        { name: "delete", value: 6, type: "u32", byteOrder: "big-endian" },
-        { name: "deleteList", value: 7, type: "u32", byteOrder: "big-endian" },
-        { name: "insert", value: 8, type: "u32", byteOrder: "big-endian" },
-        { name: "insertFailed", value: 9, type: "u32", byteOrder: "big-endian" },
-        { name: "drop", value: 10, type: "u32", byteOrder: "big-endian" },
-        { name: "earlyDrop", value: 11, type: "u32", byteOrder: "big-endian" },
-        { name: "error", value: 12, type: "u32", byteOrder: "big-endian" },
-        { name: "searchRestart", value: 13, type: "u32", byteOrder: "big-endian" },
-        { name: "clashResolve", value: 14, type: "u32", byteOrder: "big-endian" },
-        { name: "chainToolong", value: 15, type: "u32", byteOrder: "big-endian" },
-      ],
-      "filter-attrs": [
-        { name: "origFlags", value: 1, type: "u32" },
-        { name: "replyFlags", value: 2, type: "u32" },
-      ],
-      "timestamp-attrs": [
-        { name: "start", value: 1, type: "u64", byteOrder: "big-endian" },
-        { name: "stop", value: 2, type: "u64", byteOrder: "big-endian" },
-        { name: "pad", value: 3, type: "pad" },
-      ],
-      "conntrack-stats-global-attrs": [
-        { name: "entries", value: 1, type: "u32", byteOrder: "big-endian" },
-        { name: "maxEntries", value: 2, type: "u32", byteOrder: "big-endian" },
-      ],
-    },
-    attributePrefixes: {
-      "counter-attrs": "CTA_COUNTERS_",
-      "tuple-proto-attrs": "CTA_",
-      "tuple-ip-attrs": "CTA_",
-      "tuple-attrs": "CTA_",
-      "protoinfo-tcp-attrs": "CTA_PROTOINFO_",
-      "protoinfo-dccp-attrs": "CTA_PROTOINFO_",
-      "protoinfo-sctp-attrs": "CTA_PROTOINFO_SCTP_",
-      "protoinfo-attrs": "CTA_",
-      "help-attrs": "CTA_",
-      "nat-proto-attrs": "CTA_PROTO",
-      "nat-attrs": "CTA_",
-      "seqadj-attrs": "CTA_SEQADJ_",
-      "secctx-attrs": "CTA_",
-      "synproxy-attrs": "CTA_SYNPROXY_",
-      "conntrack-attrs": "CTA_",
-      "conntrack-stats-attrs": "CTA_STATS_",
-      "filter-attrs": "CTA_FILTER_",
-      "timestamp-attrs": "CTA_TIMESTAMP_",
-      "conntrack-stats-global-attrs": "CTA_STATS_GLOBAL_",
-    },
-    operations: {
-      get: {
-        name: "get",
-        requestValue: 257,
-        replyValue: 256,
-        attributeSet: "conntrack-attrs",
-        fixedHeader: "nfgenmsg",
-        do: {
-          request: { value: 257, attributes: ["tupleOrig", "tupleReply", "zone"] },
-          reply: {
-            value: 256,
-            attributes: [
-              "tupleOrig",
-              "tupleReply",
-              "status",
-              "protoinfo",
-              "help",
-              "natSrc",
-              "natDst",
-              "timeout",
-              "mark",
-              "countersOrig",
-              "countersReply",
-              "use",
-              "id",
-              "tupleMaster",
-              "seqAdjOrig",
-              "seqAdjReply",
-              "zone",
-              "secctx",
-              "timestamp",
-              "labels",
-              "synproxy",
-            ],
-          },
-        },
-        dump: {
-          request: {
-            value: 257,
-            attributes: [
-              "mark",
-              "markMask",
-              "status",
-              "statusMask",
-              "zone",
-              "filter",
-              "tupleOrig",
-              "tupleReply",
-            ],
-          },
-          reply: {
-            value: 256,
-            attributes: [
-              "tupleOrig",
-              "tupleReply",
-              "status",
-              "protoinfo",
-              "help",
-              "natSrc",
-              "natDst",
-              "timeout",
-              "mark",
-              "countersOrig",
-              "countersReply",
-              "use",
-              "id",
-              "tupleMaster",
-              "seqAdjOrig",
-              "seqAdjReply",
-              "zone",
-              "secctx",
-              "timestamp",
-              "labels",
-              "synproxy",
-            ],
-          },
-        },
-      },
-      getStats: {
-        name: "get-stats",
-        requestValue: 260,
-        replyValue: 260,
-        attributeSet: "conntrack-stats-attrs",
-        fixedHeader: "nfgenmsg",
-        dump: {
-          request: { value: 260 },
-          reply: {
-            value: 260,
-            attributes: [
-              "searched",
-              "found",
-              "insert",
-              "insertFailed",
-              "drop",
-              "earlyDrop",
-              "error",
-              "searchRestart",
-              "clashResolve",
-              "chainToolong",
-            ],
-          },
-        },
-      },
-      newNtf: {
-        name: "new-ntf",
-        replyValue: 256,
-        attributeSet: "conntrack-attrs",
-        fixedHeader: "nfgenmsg",
-        notify: "get",
-      },
-      deleteNtf: {
-        name: "delete-ntf",
-        replyValue: 258,
-        attributeSet: "conntrack-attrs",
-        fixedHeader: "nfgenmsg",
-        notify: "get",
-      },
-    },
-    mcastGroups: {
-      "nfnlgrp-conntrack-new": NFNLGRP_CONNTRACK_NEW,
-      "nfnlgrp-conntrack-update": NFNLGRP_CONNTRACK_UPDATE,
-      "nfnlgrp-conntrack-destroy": NFNLGRP_CONNTRACK_DESTROY,
-      "nfnlgrp-conntrack-exp-new": NFNLGRP_CONNTRACK_EXP_NEW,
-      "nfnlgrp-conntrack-exp-update": NFNLGRP_CONNTRACK_EXP_UPDATE,
-      "nfnlgrp-conntrack-exp-destroy": NFNLGRP_CONNTRACK_EXP_DESTROY,
-    },
-  }),
-  decoders,
-);
+export declare const family: Family;
 
 /** Struct `nfgenmsg` (conntrack). */
-export const nfgenmsg: StructType<Nfgenmsg> = family.struct("nfgenmsg");
+export declare const nfgenmsg: StructType<Nfgenmsg>;
 
 /** Struct `nf-ct-tcp-flags-mask` (conntrack). */
-export const nfCtTcpFlagsMask: StructType<NfCtTcpFlagsMask> = family.struct("nf-ct-tcp-flags-mask");
+export declare const nfCtTcpFlagsMask: StructType<NfCtTcpFlagsMask>;
 
 /** Attribute set `counter-attrs` (conntrack). */
-export const counterAttrs: AttributeSet<CounterAttrs> = family.attributeSet("counter-attrs");
+export declare const counterAttrs: AttributeSet<CounterAttrs>;
 
 /** Attribute set `tuple-proto-attrs` (conntrack). */
-export const tupleProtoAttrs: AttributeSet<TupleProtoAttrs> = family.attributeSet(
-  "tuple-proto-attrs",
-);
+export declare const tupleProtoAttrs: AttributeSet<TupleProtoAttrs>;
 
 /** Attribute set `tuple-ip-attrs` (conntrack). */
-export const tupleIpAttrs: AttributeSet<TupleIpAttrs> = family.attributeSet("tuple-ip-attrs");
+export declare const tupleIpAttrs: AttributeSet<TupleIpAttrs>;
 
 /** Attribute set `tuple-attrs` (conntrack). */
-export const tupleAttrs: AttributeSet<TupleAttrs> = family.attributeSet("tuple-attrs");
+export declare const tupleAttrs: AttributeSet<TupleAttrs>;
 
 /** Attribute set `protoinfo-tcp-attrs` (conntrack). */
-export const protoinfoTcpAttrs: AttributeSet<ProtoinfoTcpAttrs> = family.attributeSet(
-  "protoinfo-tcp-attrs",
-);
+export declare const protoinfoTcpAttrs: AttributeSet<ProtoinfoTcpAttrs>;
 
 /** Attribute set `protoinfo-dccp-attrs` (conntrack). */
-export const protoinfoDccpAttrs: AttributeSet<ProtoinfoDccpAttrs> = family.attributeSet(
-  "protoinfo-dccp-attrs",
-);
+export declare const protoinfoDccpAttrs: AttributeSet<ProtoinfoDccpAttrs>;
 
 /** Attribute set `protoinfo-sctp-attrs` (conntrack). */
-export const protoinfoSctpAttrs: AttributeSet<ProtoinfoSctpAttrs> = family.attributeSet(
-  "protoinfo-sctp-attrs",
-);
+export declare const protoinfoSctpAttrs: AttributeSet<ProtoinfoSctpAttrs>;
 
 /** Attribute set `protoinfo-attrs` (conntrack). */
-export const protoinfoAttrs: AttributeSet<ProtoinfoAttrs> = family.attributeSet("protoinfo-attrs");
+export declare const protoinfoAttrs: AttributeSet<ProtoinfoAttrs>;
 
 /** Attribute set `help-attrs` (conntrack). */
-export const helpAttrs: AttributeSet<HelpAttrs> = family.attributeSet("help-attrs");
+export declare const helpAttrs: AttributeSet<HelpAttrs>;
 
 /** Attribute set `nat-proto-attrs` (conntrack). */
-export const natProtoAttrs: AttributeSet<NatProtoAttrs> = family.attributeSet("nat-proto-attrs");
+export declare const natProtoAttrs: AttributeSet<NatProtoAttrs>;
 
 /** Attribute set `nat-attrs` (conntrack). */
-export const natAttrs: AttributeSet<NatAttrs> = family.attributeSet("nat-attrs");
+export declare const natAttrs: AttributeSet<NatAttrs>;
 
 /** Attribute set `seqadj-attrs` (conntrack). */
-export const seqadjAttrs: AttributeSet<SeqadjAttrs> = family.attributeSet("seqadj-attrs");
+export declare const seqadjAttrs: AttributeSet<SeqadjAttrs>;
 
 /** Attribute set `secctx-attrs` (conntrack). */
-export const secctxAttrs: AttributeSet<SecctxAttrs> = family.attributeSet("secctx-attrs");
+export declare const secctxAttrs: AttributeSet<SecctxAttrs>;
 
 /** Attribute set `synproxy-attrs` (conntrack). */
-export const synproxyAttrs: AttributeSet<SynproxyAttrs> = family.attributeSet("synproxy-attrs");
+export declare const synproxyAttrs: AttributeSet<SynproxyAttrs>;
 
 /** Attribute set `conntrack-attrs` (conntrack). */
-export const conntrackAttrs: AttributeSet<ConntrackAttrs> = family.attributeSet("conntrack-attrs");
+export declare const conntrackAttrs: AttributeSet<ConntrackAttrs>;
 
 /** Attribute set `conntrack-stats-attrs` (conntrack). */
-export const conntrackStatsAttrs: AttributeSet<ConntrackStatsAttrs> = family.attributeSet(
-  "conntrack-stats-attrs",
-);
+export declare const conntrackStatsAttrs: AttributeSet<ConntrackStatsAttrs>;
 
 /** Attribute set `filter-attrs` (conntrack). */
-export const filterAttrs: AttributeSet<FilterAttrs> = family.attributeSet("filter-attrs");
+export declare const filterAttrs: AttributeSet<FilterAttrs>;
 
 /** Attribute set `timestamp-attrs` (conntrack). */
-export const timestampAttrs: AttributeSet<TimestampAttrs> = family.attributeSet("timestamp-attrs");
+export declare const timestampAttrs: AttributeSet<TimestampAttrs>;
 
 /** Attribute set `conntrack-stats-global-attrs` (conntrack). */
-export const conntrackStatsGlobalAttrs: AttributeSet<ConntrackStatsGlobalAttrs> = family
-  .attributeSet("conntrack-stats-global-attrs");
+export declare const conntrackStatsGlobalAttrs: AttributeSet<ConntrackStatsGlobalAttrs>;
 
 /** The operations of conntrack by camelCase name. */
-export const operations: Operations = {
-  get: family.operation("get"),
-  getStats: family.operation("getStats"),
-  newNtf: family.operation("newNtf"),
-  deleteNtf: family.operation("deleteNtf"),
-};
+export declare const operations: Operations;

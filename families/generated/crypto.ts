@@ -25,36 +25,36 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
+export * from "./crypto_tables.js";
 
 /**
  * `CRYPTO_MSG_NEWALG` (16): the message type of `newalg` requests.
  *
  * Instantiate an algorithm from a template (cru-name "cbc(aes)", …). Needs CAP_NET_ADMIN.
  */
-export const CRYPTO_MSG_NEWALG = 16;
+export declare const CRYPTO_MSG_NEWALG = 16;
 
 /**
  * `CRYPTO_MSG_DELALG` (17): the message type of `delalg` requests.
  *
  * Delete an instantiated algorithm (by driver name). Needs CAP_NET_ADMIN.
  */
-export const CRYPTO_MSG_DELALG = 17;
+export declare const CRYPTO_MSG_DELALG = 17;
 
 /**
  * `CRYPTO_MSG_UPDATEALG` (18): the message type of `updatealg` requests.
  *
  * Change an algorithm's priority. Needs CAP_NET_ADMIN.
  */
-export const CRYPTO_MSG_UPDATEALG = 18;
+export declare const CRYPTO_MSG_UPDATEALG = 18;
 
 /**
  * `CRYPTO_MSG_GETALG` (19): the message type of `getalg` requests.
@@ -62,14 +62,14 @@ export const CRYPTO_MSG_UPDATEALG = 18;
  * One algorithm, by exact name and/or driver name (cru-name, cru-driver-name), or a dump of
  * every registered algorithm. Replies carry the same message type.
  */
-export const CRYPTO_MSG_GETALG = 19;
+export declare const CRYPTO_MSG_GETALG = 19;
 
 /**
  * `CRYPTO_MSG_DELRNG` (20): the message type of `delrng` requests.
  *
  * Reset the default random number generator. Needs CAP_NET_ADMIN; no payload.
  */
-export const CRYPTO_MSG_DELRNG = 20;
+export declare const CRYPTO_MSG_DELRNG = 20;
 
 /**
  * Struct `crypto-user-alg` of crypto, as decoded by {@link cryptoUserAlg}.
@@ -392,210 +392,47 @@ export interface Operations {
   };
 }
 
-/** The crypto family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "crypto",
-  protocol: "netlink-raw",
-  protonum: 21,
-  structs: {
-    "crypto-user-alg": [
-      { name: "cruName", type: "string", len: 64 },
-      { name: "cruDriverName", type: "string", len: 64 },
-      { name: "cruModuleName", type: "string", len: 64 },
-      { name: "cruType", type: "u32" },
-      { name: "cruMask", type: "u32" },
-      { name: "cruRefcnt", type: "u32" },
-      { name: "cruFlags", type: "u32" },
-    ],
-    "crypto-report-larval": [{ name: "type", type: "string", len: 64 }],
-    "crypto-report-hash": [
-      { name: "type", type: "string", len: 64 },
-      { name: "blocksize", type: "u32" },
-      { name: "digestsize", type: "u32" },
-    ],
-    "crypto-report-cipher": [
-      { name: "type", type: "string", len: 64 },
-      { name: "blocksize", type: "u32" },
-      { name: "minKeysize", type: "u32" },
-      { name: "maxKeysize", type: "u32" },
-    ],
-    "crypto-report-blkcipher": [
-      { name: "type", type: "string", len: 64 },
-      { name: "geniv", type: "string", len: 64 },
-      { name: "blocksize", type: "u32" },
-      { name: "minKeysize", type: "u32" },
-      { name: "maxKeysize", type: "u32" },
-      { name: "ivsize", type: "u32" },
-    ],
-    "crypto-report-aead": [
-      { name: "type", type: "string", len: 64 },
-      { name: "geniv", type: "string", len: 64 },
-      { name: "blocksize", type: "u32" },
-      { name: "maxauthsize", type: "u32" },
-      { name: "ivsize", type: "u32" },
-    ],
-    "crypto-report-comp": [{ name: "type", type: "string", len: 64 }],
-    "crypto-report-rng": [
-      { name: "type", type: "string", len: 64 },
-      { name: "seedsize", type: "u32" },
-    ],
-    "crypto-report-akcipher": [{ name: "type", type: "string", len: 64 }],
-    "crypto-report-kpp": [{ name: "type", type: "string", len: 64 }],
-    "crypto-report-acomp": [{ name: "type", type: "string", len: 64 }],
-  },
-  attributeSets: {
-    "crypto-attrs": [
-      { name: "priorityVal", value: 1, type: "u32" },
-      { name: "reportLarval", value: 2, type: "binary", struct: "crypto-report-larval" },
-      { name: "reportHash", value: 3, type: "binary", struct: "crypto-report-hash" },
-      { name: "reportBlkcipher", value: 4, type: "binary", struct: "crypto-report-blkcipher" },
-      { name: "reportAead", value: 5, type: "binary", struct: "crypto-report-aead" },
-      { name: "reportCompress", value: 6, type: "binary", struct: "crypto-report-comp" },
-      { name: "reportRng", value: 7, type: "binary", struct: "crypto-report-rng" },
-      { name: "reportCipher", value: 8, type: "binary", struct: "crypto-report-cipher" },
-      { name: "reportAkcipher", value: 9, type: "binary", struct: "crypto-report-akcipher" },
-      { name: "reportKpp", value: 10, type: "binary", struct: "crypto-report-kpp" },
-      { name: "reportAcomp", value: 11, type: "binary", struct: "crypto-report-acomp" },
-      { name: "statLarval", value: 12, type: "binary" },
-      { name: "statHash", value: 13, type: "binary" },
-      { name: "statBlkcipher", value: 14, type: "binary" },
-      { name: "statAead", value: 15, type: "binary" },
-      { name: "statCompress", value: 16, type: "binary" },
-      { name: "statRng", value: 17, type: "binary" },
-      { name: "statCipher", value: 18, type: "binary" },
-      { name: "statAkcipher", value: 19, type: "binary" },
-      { name: "statKpp", value: 20, type: "binary" },
-      { name: "statAcomp", value: 21, type: "binary" },
-    ],
-  },
-  attributePrefixes: { "crypto-attrs": "CRYPTOCFGA_" },
-  operations: {
-    newalg: {
-      name: "newalg",
-      requestValue: 16,
-      attributeSet: "crypto-attrs",
-      fixedHeader: "crypto-user-alg",
-      do: { request: { value: 16, attributes: ["priorityVal"] } },
-    },
-    delalg: {
-      name: "delalg",
-      requestValue: 17,
-      attributeSet: "crypto-attrs",
-      fixedHeader: "crypto-user-alg",
-      do: { request: { value: 17 } },
-    },
-    updatealg: {
-      name: "updatealg",
-      requestValue: 18,
-      attributeSet: "crypto-attrs",
-      fixedHeader: "crypto-user-alg",
-      do: { request: { value: 18, attributes: ["priorityVal"] } },
-    },
-    getalg: {
-      name: "getalg",
-      requestValue: 19,
-      replyValue: 19,
-      attributeSet: "crypto-attrs",
-      fixedHeader: "crypto-user-alg",
-      do: {
-        request: { value: 19 },
-        reply: {
-          value: 19,
-          attributes: [
-            "priorityVal",
-            "reportLarval",
-            "reportHash",
-            "reportBlkcipher",
-            "reportAead",
-            "reportCompress",
-            "reportRng",
-            "reportCipher",
-            "reportAkcipher",
-            "reportKpp",
-            "reportAcomp",
-          ],
-        },
-      },
-      dump: {
-        request: { value: 19 },
-        reply: {
-          value: 19,
-          attributes: [
-            "priorityVal",
-            "reportLarval",
-            "reportHash",
-            "reportBlkcipher",
-            "reportAead",
-            "reportCompress",
-            "reportRng",
-            "reportCipher",
-            "reportAkcipher",
-            "reportKpp",
-            "reportAcomp",
-          ],
-        },
-      },
-    },
-    delrng: {
-      name: "delrng",
-      requestValue: 20,
-      attributeSet: "crypto-attrs",
-      do: { request: { value: 20 } },
-    },
-  },
-});
+/**
+ * The crypto family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Struct `crypto-user-alg` (crypto). */
-export const cryptoUserAlg: StructType<CryptoUserAlg> = family.struct("crypto-user-alg");
+export declare const cryptoUserAlg: StructType<CryptoUserAlg>;
 
 /** Struct `crypto-report-larval` (crypto). */
-export const cryptoReportLarval: StructType<CryptoReportLarval> = family.struct(
-  "crypto-report-larval",
-);
+export declare const cryptoReportLarval: StructType<CryptoReportLarval>;
 
 /** Struct `crypto-report-hash` (crypto). */
-export const cryptoReportHash: StructType<CryptoReportHash> = family.struct("crypto-report-hash");
+export declare const cryptoReportHash: StructType<CryptoReportHash>;
 
 /** Struct `crypto-report-cipher` (crypto). */
-export const cryptoReportCipher: StructType<CryptoReportCipher> = family.struct(
-  "crypto-report-cipher",
-);
+export declare const cryptoReportCipher: StructType<CryptoReportCipher>;
 
 /** Struct `crypto-report-blkcipher` (crypto). */
-export const cryptoReportBlkcipher: StructType<CryptoReportBlkcipher> = family.struct(
-  "crypto-report-blkcipher",
-);
+export declare const cryptoReportBlkcipher: StructType<CryptoReportBlkcipher>;
 
 /** Struct `crypto-report-aead` (crypto). */
-export const cryptoReportAead: StructType<CryptoReportAead> = family.struct("crypto-report-aead");
+export declare const cryptoReportAead: StructType<CryptoReportAead>;
 
 /** Struct `crypto-report-comp` (crypto). */
-export const cryptoReportComp: StructType<CryptoReportComp> = family.struct("crypto-report-comp");
+export declare const cryptoReportComp: StructType<CryptoReportComp>;
 
 /** Struct `crypto-report-rng` (crypto). */
-export const cryptoReportRng: StructType<CryptoReportRng> = family.struct("crypto-report-rng");
+export declare const cryptoReportRng: StructType<CryptoReportRng>;
 
 /** Struct `crypto-report-akcipher` (crypto). */
-export const cryptoReportAkcipher: StructType<CryptoReportAkcipher> = family.struct(
-  "crypto-report-akcipher",
-);
+export declare const cryptoReportAkcipher: StructType<CryptoReportAkcipher>;
 
 /** Struct `crypto-report-kpp` (crypto). */
-export const cryptoReportKpp: StructType<CryptoReportKpp> = family.struct("crypto-report-kpp");
+export declare const cryptoReportKpp: StructType<CryptoReportKpp>;
 
 /** Struct `crypto-report-acomp` (crypto). */
-export const cryptoReportAcomp: StructType<CryptoReportAcomp> = family.struct(
-  "crypto-report-acomp",
-);
+export declare const cryptoReportAcomp: StructType<CryptoReportAcomp>;
 
 /** Attribute set `crypto-attrs` (crypto). */
-export const cryptoAttrs: AttributeSet<CryptoAttrs> = family.attributeSet("crypto-attrs");
+export declare const cryptoAttrs: AttributeSet<CryptoAttrs>;
 
 /** The operations of crypto by camelCase name. */
-export const operations: Operations = {
-  newalg: family.operation("newalg"),
-  delalg: family.operation("delalg"),
-  updatealg: family.operation("updatealg"),
-  getalg: family.operation("getalg"),
-  delrng: family.operation("delrng"),
-};
+export declare const operations: Operations;

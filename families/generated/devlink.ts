@@ -21,27 +21,22 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-} from "../../codec/ynl/mod.ts";
+import type { AttributeSet, AttrValues, Family, Operation } from "../../codec/ynl/mod.ts";
+export * from "./devlink_tables.js";
 
 /**
  * `DEVLINK_CMD_GET` (1): the command of `get` requests.
  *
  * Get devlink instances.
  */
-export const DEVLINK_CMD_GET = 1;
+export declare const DEVLINK_CMD_GET = 1;
 
 /**
  * `DEVLINK_CMD_INFO_GET` (51): the command of `info-get` requests.
  *
  * Get device information, like driver name, hardware and firmware versions etc.
  */
-export const DEVLINK_CMD_INFO_GET = 51;
+export declare const DEVLINK_CMD_INFO_GET = 51;
 
 /** Attributes of set `devlink` of devlink, as decoded by {@link devlink}. */
 export interface Devlink extends AttrValues {
@@ -227,206 +222,32 @@ export interface Operations {
   };
 }
 
-/** The devlink family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "devlink",
-  protocol: "genetlink-legacy",
-  attributeSets: {
-    devlink: [
-      { name: "busName", value: 1, type: "string" },
-      { name: "devName", value: 2, type: "string" },
-      { name: "portIndex", value: 3, type: "u32" },
-      { name: "infoDriverName", value: 98, type: "string" },
-      { name: "infoSerialNumber", value: 99, type: "string" },
-      {
-        name: "infoVersionFixed",
-        value: 100,
-        type: "nest",
-        multi: true,
-        nested: "dl-info-version",
-      },
-      {
-        name: "infoVersionRunning",
-        value: 101,
-        type: "nest",
-        multi: true,
-        nested: "dl-info-version",
-      },
-      {
-        name: "infoVersionStored",
-        value: 102,
-        type: "nest",
-        multi: true,
-        nested: "dl-info-version",
-      },
-      { name: "infoVersionName", value: 103, type: "string" },
-      { name: "infoVersionValue", value: 104, type: "string" },
-      { name: "reloadFailed", value: 136, type: "u8" },
-      { name: "reloadAction", value: 153, type: "u8" },
-      { name: "devStats", value: 156, type: "nest", nested: "dl-dev-stats" },
-      { name: "reloadStats", value: 157, type: "nest", nested: "dl-reload-stats" },
-      {
-        name: "reloadStatsEntry",
-        value: 158,
-        type: "nest",
-        multi: true,
-        nested: "dl-reload-stats-entry",
-      },
-      { name: "reloadStatsLimit", value: 159, type: "u8" },
-      { name: "reloadStatsValue", value: 160, type: "u32" },
-      { name: "remoteReloadStats", value: 161, type: "nest", nested: "dl-reload-stats" },
-      {
-        name: "reloadActionInfo",
-        value: 162,
-        type: "nest",
-        multi: true,
-        nested: "dl-reload-act-info",
-      },
-      {
-        name: "reloadActionStats",
-        value: 163,
-        type: "nest",
-        multi: true,
-        nested: "dl-reload-act-stats",
-      },
-    ],
-    "dl-dev-stats": [
-      { name: "reloadStats", value: 157, type: "nest", nested: "dl-reload-stats" },
-      { name: "remoteReloadStats", value: 161, type: "nest", nested: "dl-reload-stats" },
-    ],
-    "dl-reload-stats": [
-      {
-        name: "reloadActionInfo",
-        value: 162,
-        type: "nest",
-        multi: true,
-        nested: "dl-reload-act-info",
-      },
-    ],
-    "dl-reload-act-info": [
-      { name: "reloadAction", value: 153, type: "u8" },
-      {
-        name: "reloadActionStats",
-        value: 163,
-        type: "nest",
-        multi: true,
-        nested: "dl-reload-act-stats",
-      },
-    ],
-    "dl-reload-act-stats": [
-      {
-        name: "reloadStatsEntry",
-        value: 158,
-        type: "nest",
-        multi: true,
-        nested: "dl-reload-stats-entry",
-      },
-    ],
-    "dl-reload-stats-entry": [
-      { name: "reloadStatsLimit", value: 159, type: "u8" },
-      { name: "reloadStatsValue", value: 160, type: "u32" },
-    ],
-    "dl-info-version": [
-      { name: "infoVersionName", value: 103, type: "string" },
-      { name: "infoVersionValue", value: 104, type: "string" },
-    ],
-  },
-  attributePrefixes: {
-    devlink: "DEVLINK_ATTR_",
-    "dl-dev-stats": "DEVLINK_ATTR_",
-    "dl-reload-stats": "DEVLINK_ATTR_",
-    "dl-reload-act-info": "DEVLINK_ATTR_",
-    "dl-reload-act-stats": "DEVLINK_ATTR_",
-    "dl-reload-stats-entry": "DEVLINK_ATTR_",
-    "dl-info-version": "DEVLINK_ATTR_",
-  },
-  operations: {
-    get: {
-      name: "get",
-      requestValue: 1,
-      replyValue: 3,
-      attributeSet: "devlink",
-      do: {
-        request: { value: 1, attributes: ["busName", "devName"] },
-        reply: {
-          value: 3,
-          attributes: ["busName", "devName", "reloadFailed", "reloadAction", "devStats"],
-        },
-      },
-      dump: {
-        reply: {
-          value: 3,
-          attributes: ["busName", "devName", "reloadFailed", "reloadAction", "devStats"],
-        },
-      },
-    },
-    infoGet: {
-      name: "info-get",
-      requestValue: 51,
-      replyValue: 51,
-      attributeSet: "devlink",
-      do: {
-        request: { value: 51, attributes: ["busName", "devName"] },
-        reply: {
-          value: 51,
-          attributes: [
-            "busName",
-            "devName",
-            "infoDriverName",
-            "infoSerialNumber",
-            "infoVersionFixed",
-            "infoVersionRunning",
-            "infoVersionStored",
-          ],
-        },
-      },
-      dump: {
-        reply: {
-          value: 51,
-          attributes: [
-            "busName",
-            "devName",
-            "infoDriverName",
-            "infoSerialNumber",
-            "infoVersionFixed",
-            "infoVersionRunning",
-            "infoVersionStored",
-          ],
-        },
-      },
-    },
-  },
-});
+/**
+ * The devlink family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Attribute set `devlink` (devlink). */
-export const devlink: AttributeSet<Devlink> = family.attributeSet("devlink");
+export declare const devlink: AttributeSet<Devlink>;
 
 /** Attribute set `dl-dev-stats` (devlink). */
-export const dlDevStats: AttributeSet<DlDevStats> = family.attributeSet("dl-dev-stats");
+export declare const dlDevStats: AttributeSet<DlDevStats>;
 
 /** Attribute set `dl-reload-stats` (devlink). */
-export const dlReloadStats: AttributeSet<DlReloadStats> = family.attributeSet("dl-reload-stats");
+export declare const dlReloadStats: AttributeSet<DlReloadStats>;
 
 /** Attribute set `dl-reload-act-info` (devlink). */
-export const dlReloadActInfo: AttributeSet<DlReloadActInfo> = family.attributeSet(
-  "dl-reload-act-info",
-);
+export declare const dlReloadActInfo: AttributeSet<DlReloadActInfo>;
 
 /** Attribute set `dl-reload-act-stats` (devlink). */
-export const dlReloadActStats: AttributeSet<DlReloadActStats> = family.attributeSet(
-  "dl-reload-act-stats",
-);
+export declare const dlReloadActStats: AttributeSet<DlReloadActStats>;
 
 /** Attribute set `dl-reload-stats-entry` (devlink). */
-export const dlReloadStatsEntry: AttributeSet<DlReloadStatsEntry> = family.attributeSet(
-  "dl-reload-stats-entry",
-);
+export declare const dlReloadStatsEntry: AttributeSet<DlReloadStatsEntry>;
 
 /** Attribute set `dl-info-version` (devlink). */
-export const dlInfoVersion: AttributeSet<DlInfoVersion> = family.attributeSet("dl-info-version");
+export declare const dlInfoVersion: AttributeSet<DlInfoVersion>;
 
 /** The operations of devlink by camelCase name. */
-export const operations: Operations = {
-  get: family.operation("get"),
-  infoGet: family.operation("infoGet"),
-};
+export declare const operations: Operations;

@@ -21,13 +21,8 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-} from "../../codec/ynl/mod.ts";
+import type { AttributeSet, AttrValues, Family, Operation } from "../../codec/ynl/mod.ts";
+export * from "./dpll_tables.js";
 
 /**
  * Enum `mode` of dpll.
@@ -36,12 +31,12 @@ import {
  * one of its inputs to syntonize with it, valid values for DPLL_A_MODE
  * attribute
  */
-export const MODE = {
+export declare const MODE: {
   /** input can be only selected by sending a request to dpll */
-  MANUAL: 1,
+  readonly MANUAL: 1;
   /** highest prio input pin auto selected by dpll */
-  AUTOMATIC: 2,
-} as const;
+  readonly AUTOMATIC: 2;
+};
 
 /**
  * Enum `lock-status` of dpll.
@@ -49,16 +44,16 @@ export const MODE = {
  * provides information of dpll device lock status, valid values for
  * DPLL_A_LOCK_STATUS attribute
  */
-export const LOCK_STATUS = {
+export declare const LOCK_STATUS: {
   /**
    * dpll was not yet locked to any valid input (or forced by setting
    * DPLL_A_MODE to DPLL_MODE_DETACHED)
    */
-  UNLOCKED: 1,
+  readonly UNLOCKED: 1;
   /** dpll is locked to a valid signal, but no holdover available */
-  LOCKED: 2,
+  readonly LOCKED: 2;
   /** dpll is locked and holdover acquired */
-  LOCKED_HO_ACQ: 3,
+  readonly LOCKED_HO_ACQ: 3;
   /**
    * dpll is in holdover state - lost a valid lock or was forced
    * by disconnecting all the pins (latter possible only
@@ -66,8 +61,8 @@ export const LOCK_STATUS = {
    * if dpll lock-state was not DPLL_LOCK_STATUS_LOCKED_HO_ACQ, the
    * dpll's lock-state shall remain DPLL_LOCK_STATUS_UNLOCKED)
    */
-  HOLDOVER: 4,
-} as const;
+  readonly HOLDOVER: 4;
+};
 
 /**
  * Enum `lock-status-error` of dpll.
@@ -76,30 +71,30 @@ export const LOCK_STATUS = {
  * information of dpll device lock status error.
  * Valid values for DPLL_A_LOCK_STATUS_ERROR attribute
  */
-export const LOCK_STATUS_ERROR = {
+export declare const LOCK_STATUS_ERROR: {
   /** dpll device lock status was changed without any error */
-  NONE: 1,
+  readonly NONE: 1;
   /**
    * dpll device lock status was changed due to undefined error.
    * Driver fills this value up in case it is not able
    * to obtain suitable exact error type.
    */
-  UNDEFINED: 2,
+  readonly UNDEFINED: 2;
   /**
    * dpll device lock status was changed because of associated
    * media got down.
    * This may happen for example if dpll device was previously
    * locked on an input pin of type PIN_TYPE_SYNCE_ETH_PORT.
    */
-  MEDIA_DOWN: 3,
+  readonly MEDIA_DOWN: 3;
   /**
    * the FFO (Fractional Frequency Offset) between the RX and TX
    * symbol rate on the media got too high.
    * This may happen for example if dpll device was previously
    * locked on an input pin of type PIN_TYPE_SYNCE_ETH_PORT.
    */
-  FRACTIONAL_FREQUENCY_OFFSET_TOO_HIGH: 4,
-} as const;
+  readonly FRACTIONAL_FREQUENCY_OFFSET_TOO_HIGH: 4;
+};
 
 /**
  * Enum `clock-quality-level` of dpll.
@@ -112,28 +107,28 @@ export const LOCK_STATUS_ERROR = {
  * by another standardization body (for those, please use
  * different prefix).
  */
-export const CLOCK_QUALITY_LEVEL = {
-  ITU_OPT1_PRC: 1,
-  ITU_OPT1_SSU_A: 2,
-  ITU_OPT1_SSU_B: 3,
-  ITU_OPT1_EEC1: 4,
-  ITU_OPT1_PRTC: 5,
-  ITU_OPT1_EPRTC: 6,
-  ITU_OPT1_EEEC: 7,
-  ITU_OPT1_EPRC: 8,
-} as const;
+export declare const CLOCK_QUALITY_LEVEL: {
+  readonly ITU_OPT1_PRC: 1;
+  readonly ITU_OPT1_SSU_A: 2;
+  readonly ITU_OPT1_SSU_B: 3;
+  readonly ITU_OPT1_EEC1: 4;
+  readonly ITU_OPT1_PRTC: 5;
+  readonly ITU_OPT1_EPRTC: 6;
+  readonly ITU_OPT1_EEEC: 7;
+  readonly ITU_OPT1_EPRC: 8;
+};
 
 /**
  * Enum `type` of dpll.
  *
  * type of dpll, valid values for DPLL_A_TYPE attribute
  */
-export const TYPE = {
+export declare const TYPE: {
   /** dpll produces Pulse-Per-Second signal */
-  PPS: 1,
+  readonly PPS: 1;
   /** dpll drives the Ethernet Equipment Clock */
-  EEC: 2,
-} as const;
+  readonly EEC: 2;
+};
 
 /**
  * Enum `pin-type` of dpll.
@@ -141,18 +136,18 @@ export const TYPE = {
  * defines possible types of a pin, valid values for DPLL_A_PIN_TYPE
  * attribute
  */
-export const PIN_TYPE = {
+export declare const PIN_TYPE: {
   /** aggregates another layer of selectable pins */
-  MUX: 1,
+  readonly MUX: 1;
   /** external input */
-  EXT: 2,
+  readonly EXT: 2;
   /** ethernet port PHY's recovered clock */
-  SYNCE_ETH_PORT: 3,
+  readonly SYNCE_ETH_PORT: 3;
   /** device internal oscillator */
-  INT_OSCILLATOR: 4,
+  readonly INT_OSCILLATOR: 4;
   /** GNSS recovered clock */
-  GNSS: 5,
-} as const;
+  readonly GNSS: 5;
+};
 
 /**
  * Enum `pin-direction` of dpll.
@@ -160,12 +155,12 @@ export const PIN_TYPE = {
  * defines possible direction of a pin, valid values for
  * DPLL_A_PIN_DIRECTION attribute
  */
-export const PIN_DIRECTION = {
+export declare const PIN_DIRECTION: {
   /** pin used as a input of a signal */
-  INPUT: 1,
+  readonly INPUT: 1;
   /** pin used to output the signal */
-  OUTPUT: 2,
-} as const;
+  readonly OUTPUT: 2;
+};
 
 /**
  * Enum `pin-state` of dpll.
@@ -173,14 +168,14 @@ export const PIN_DIRECTION = {
  * defines possible states of a pin, valid values for
  * DPLL_A_PIN_STATE attribute
  */
-export const PIN_STATE = {
+export declare const PIN_STATE: {
   /** pin connected, active input of phase locked loop */
-  CONNECTED: 1,
+  readonly CONNECTED: 1;
   /** pin disconnected, not considered as a valid input */
-  DISCONNECTED: 2,
+  readonly DISCONNECTED: 2;
   /** pin enabled for automatic input selection */
-  SELECTABLE: 3,
-} as const;
+  readonly SELECTABLE: 3;
+};
 
 /**
  * Flags `pin-capabilities` of dpll (values are bit masks).
@@ -188,26 +183,26 @@ export const PIN_STATE = {
  * defines possible capabilities of a pin, valid flags on
  * DPLL_A_PIN_CAPABILITIES attribute
  */
-export const PIN_CAPABILITIES = {
+export declare const PIN_CAPABILITIES: {
   /** pin direction can be changed */
-  DIRECTION_CAN_CHANGE: 1,
+  readonly DIRECTION_CAN_CHANGE: 1;
   /** pin priority can be changed */
-  PRIORITY_CAN_CHANGE: 2,
+  readonly PRIORITY_CAN_CHANGE: 2;
   /** pin state can be changed */
-  STATE_CAN_CHANGE: 4,
-} as const;
+  readonly STATE_CAN_CHANGE: 4;
+};
 
 /**
  * Enum `feature-state` of dpll.
  *
  * Allow control (enable/disable) and status checking over features.
  */
-export const FEATURE_STATE = {
+export declare const FEATURE_STATE: {
   /** feature shall be disabled */
-  DISABLE: 0,
+  readonly DISABLE: 0;
   /** feature shall be enabled */
-  ENABLE: 1,
-} as const;
+  readonly ENABLE: 1;
+};
 
 /**
  * Constant `TEMP_DIVIDER` of dpll.
@@ -219,19 +214,19 @@ export const FEATURE_STATE = {
  * Value of (DPLL_A_TEMP % DPLL_TEMP_DIVIDER) is fractional part of
  * temperature value.
  */
-export const TEMP_DIVIDER = 1000;
+export declare const TEMP_DIVIDER = 1000;
 
 /** Constant `PIN_FREQUENCY_1_HZ` of dpll. */
-export const PIN_FREQUENCY_1_HZ = 1;
+export declare const PIN_FREQUENCY_1_HZ = 1;
 
 /** Constant `PIN_FREQUENCY_10_KHZ` of dpll. */
-export const PIN_FREQUENCY_10_KHZ = 10000;
+export declare const PIN_FREQUENCY_10_KHZ = 10000;
 
 /** Constant `PIN_FREQUENCY_77_5_KHZ` of dpll. */
-export const PIN_FREQUENCY_77_5_KHZ = 77500;
+export declare const PIN_FREQUENCY_77_5_KHZ = 77500;
 
 /** Constant `PIN_FREQUENCY_10_MHZ` of dpll. */
-export const PIN_FREQUENCY_10_MHZ = 10000000;
+export declare const PIN_FREQUENCY_10_MHZ = 10000000;
 
 /**
  * Constant `PHASE_OFFSET_DIVIDER` of dpll.
@@ -244,56 +239,56 @@ export const PIN_FREQUENCY_10_MHZ = 10000000;
  * Value of (DPLL_A_PHASE_OFFSET % DPLL_PHASE_OFFSET_DIVIDER) is a
  * fractional part of a measured phase offset value.
  */
-export const PHASE_OFFSET_DIVIDER = 1000;
+export declare const PHASE_OFFSET_DIVIDER = 1000;
 
 /**
  * `DPLL_CMD_DEVICE_ID_GET` (1): the command of `device-id-get` requests.
  *
  * Get id of dpll device that matches given attributes
  */
-export const DPLL_CMD_DEVICE_ID_GET = 1;
+export declare const DPLL_CMD_DEVICE_ID_GET = 1;
 
 /**
  * `DPLL_CMD_DEVICE_GET` (2): the command of `device-get` requests.
  *
  * Get list of DPLL devices (dump) or attributes of a single dpll device
  */
-export const DPLL_CMD_DEVICE_GET = 2;
+export declare const DPLL_CMD_DEVICE_GET = 2;
 
 /**
  * `DPLL_CMD_DEVICE_SET` (3): the command of `device-set` requests.
  *
  * Set attributes for a DPLL device
  */
-export const DPLL_CMD_DEVICE_SET = 3;
+export declare const DPLL_CMD_DEVICE_SET = 3;
 
 /**
  * `DPLL_CMD_DEVICE_CREATE_NTF` (4): the notification of `device-create-ntf` notifications.
  *
  * Notification about device appearing
  */
-export const DPLL_CMD_DEVICE_CREATE_NTF = 4;
+export declare const DPLL_CMD_DEVICE_CREATE_NTF = 4;
 
 /**
  * `DPLL_CMD_DEVICE_DELETE_NTF` (5): the notification of `device-delete-ntf` notifications.
  *
  * Notification about device disappearing
  */
-export const DPLL_CMD_DEVICE_DELETE_NTF = 5;
+export declare const DPLL_CMD_DEVICE_DELETE_NTF = 5;
 
 /**
  * `DPLL_CMD_DEVICE_CHANGE_NTF` (6): the notification of `device-change-ntf` notifications.
  *
  * Notification about device configuration being changed
  */
-export const DPLL_CMD_DEVICE_CHANGE_NTF = 6;
+export declare const DPLL_CMD_DEVICE_CHANGE_NTF = 6;
 
 /**
  * `DPLL_CMD_PIN_ID_GET` (7): the command of `pin-id-get` requests.
  *
  * Get id of a pin that matches given attributes
  */
-export const DPLL_CMD_PIN_ID_GET = 7;
+export declare const DPLL_CMD_PIN_ID_GET = 7;
 
 /**
  * `DPLL_CMD_PIN_GET` (8): the command of `pin-get` requests.
@@ -306,35 +301,35 @@ export const DPLL_CMD_PIN_ID_GET = 7;
  *   a given dpll device
  * - do request with target dpll and target pin - single pin attributes
  */
-export const DPLL_CMD_PIN_GET = 8;
+export declare const DPLL_CMD_PIN_GET = 8;
 
 /**
  * `DPLL_CMD_PIN_SET` (9): the command of `pin-set` requests.
  *
  * Set attributes of a target pin
  */
-export const DPLL_CMD_PIN_SET = 9;
+export declare const DPLL_CMD_PIN_SET = 9;
 
 /**
  * `DPLL_CMD_PIN_CREATE_NTF` (10): the notification of `pin-create-ntf` notifications.
  *
  * Notification about pin appearing
  */
-export const DPLL_CMD_PIN_CREATE_NTF = 10;
+export declare const DPLL_CMD_PIN_CREATE_NTF = 10;
 
 /**
  * `DPLL_CMD_PIN_DELETE_NTF` (11): the notification of `pin-delete-ntf` notifications.
  *
  * Notification about pin disappearing
  */
-export const DPLL_CMD_PIN_DELETE_NTF = 11;
+export declare const DPLL_CMD_PIN_DELETE_NTF = 11;
 
 /**
  * `DPLL_CMD_PIN_CHANGE_NTF` (12): the notification of `pin-change-ntf` notifications.
  *
  * Notification about pin configuration being changed
  */
-export const DPLL_CMD_PIN_CHANGE_NTF = 12;
+export declare const DPLL_CMD_PIN_CHANGE_NTF = 12;
 
 /** Attributes of set `dpll` of dpll, as decoded by {@link dpll}. */
 export interface Dpll extends AttrValues {
@@ -1084,351 +1079,29 @@ export interface Operations {
   };
 }
 
-/** The dpll family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "dpll",
-  protocol: "genetlink",
-  enums: {
-    mode: { type: "enum", entries: MODE },
-    "lock-status": { type: "enum", entries: LOCK_STATUS },
-    "lock-status-error": { type: "enum", entries: LOCK_STATUS_ERROR },
-    "clock-quality-level": { type: "enum", entries: CLOCK_QUALITY_LEVEL },
-    type: { type: "enum", entries: TYPE },
-    "pin-type": { type: "enum", entries: PIN_TYPE },
-    "pin-direction": { type: "enum", entries: PIN_DIRECTION },
-    "pin-state": { type: "enum", entries: PIN_STATE },
-    "pin-capabilities": { type: "flags", entries: PIN_CAPABILITIES },
-    "feature-state": { type: "enum", entries: FEATURE_STATE },
-  },
-  attributeSets: {
-    dpll: [
-      { name: "id", value: 1, type: "u32" },
-      { name: "moduleName", value: 2, type: "string" },
-      { name: "pad", value: 3, type: "pad" },
-      { name: "clockId", value: 4, type: "u64" },
-      { name: "mode", value: 5, type: "u32", enum: "mode" },
-      { name: "modeSupported", value: 6, type: "u32", multi: true, enum: "mode" },
-      { name: "lockStatus", value: 7, type: "u32", enum: "lock-status" },
-      { name: "temp", value: 8, type: "s32" },
-      { name: "type", value: 9, type: "u32", enum: "type" },
-      { name: "lockStatusError", value: 10, type: "u32", enum: "lock-status-error" },
-      {
-        name: "clockQualityLevel",
-        value: 11,
-        type: "u32",
-        multi: true,
-        enum: "clock-quality-level",
-      },
-      { name: "phaseOffsetMonitor", value: 12, type: "u32", enum: "feature-state" },
-      { name: "phaseOffsetAvgFactor", value: 13, type: "u32" },
-    ],
-    pin: [
-      { name: "id", value: 1, type: "u32" },
-      { name: "parentId", value: 2, type: "u32" },
-      { name: "moduleName", value: 3, type: "string" },
-      { name: "pad", value: 4, type: "pad" },
-      { name: "clockId", value: 5, type: "u64" },
-      { name: "boardLabel", value: 6, type: "string" },
-      { name: "panelLabel", value: 7, type: "string" },
-      { name: "packageLabel", value: 8, type: "string" },
-      { name: "type", value: 9, type: "u32", enum: "pin-type" },
-      { name: "direction", value: 10, type: "u32", enum: "pin-direction" },
-      { name: "frequency", value: 11, type: "u64" },
-      {
-        name: "frequencySupported",
-        value: 12,
-        type: "nest",
-        multi: true,
-        nested: "frequency-range",
-      },
-      { name: "frequencyMin", value: 13, type: "u64" },
-      { name: "frequencyMax", value: 14, type: "u64" },
-      { name: "prio", value: 15, type: "u32" },
-      { name: "state", value: 16, type: "u32", enum: "pin-state" },
-      { name: "capabilities", value: 17, type: "u32", enum: "pin-capabilities" },
-      { name: "parentDevice", value: 18, type: "nest", multi: true, nested: "pin-parent-device" },
-      { name: "parentPin", value: 19, type: "nest", multi: true, nested: "pin-parent-pin" },
-      { name: "phaseAdjustMin", value: 20, type: "s32" },
-      { name: "phaseAdjustMax", value: 21, type: "s32" },
-      { name: "phaseAdjust", value: 22, type: "s32" },
-      { name: "phaseOffset", value: 23, type: "s64" },
-      { name: "fractionalFrequencyOffset", value: 24, type: "sint" },
-      { name: "esyncFrequency", value: 25, type: "u64" },
-      {
-        name: "esyncFrequencySupported",
-        value: 26,
-        type: "nest",
-        multi: true,
-        nested: "frequency-range",
-      },
-      { name: "esyncPulse", value: 27, type: "u32" },
-      { name: "referenceSync", value: 28, type: "nest", multi: true, nested: "reference-sync" },
-    ],
-    "pin-parent-device": [
-      { name: "parentId", value: 2, type: "u32" },
-      { name: "direction", value: 10, type: "u32", enum: "pin-direction" },
-      { name: "prio", value: 15, type: "u32" },
-      { name: "state", value: 16, type: "u32", enum: "pin-state" },
-      { name: "phaseOffset", value: 23, type: "s64" },
-    ],
-    "pin-parent-pin": [
-      { name: "parentId", value: 2, type: "u32" },
-      { name: "state", value: 16, type: "u32", enum: "pin-state" },
-    ],
-    "frequency-range": [
-      { name: "frequencyMin", value: 13, type: "u64" },
-      { name: "frequencyMax", value: 14, type: "u64" },
-    ],
-    "reference-sync": [
-      { name: "id", value: 1, type: "u32" },
-      { name: "state", value: 16, type: "u32", enum: "pin-state" },
-    ],
-  },
-  attributePrefixes: {
-    dpll: "DPLL_A_",
-    pin: "DPLL_A_PIN_",
-    "pin-parent-device": "DPLL_A_PIN_",
-    "pin-parent-pin": "DPLL_A_PIN_",
-    "frequency-range": "DPLL_A_PIN_",
-    "reference-sync": "DPLL_A_PIN_",
-  },
-  operations: {
-    deviceIdGet: {
-      name: "device-id-get",
-      requestValue: 1,
-      replyValue: 1,
-      attributeSet: "dpll",
-      do: {
-        request: { attributes: ["moduleName", "clockId", "type"] },
-        reply: { attributes: ["id"] },
-      },
-    },
-    deviceGet: {
-      name: "device-get",
-      requestValue: 2,
-      replyValue: 2,
-      attributeSet: "dpll",
-      do: {
-        request: { attributes: ["id"] },
-        reply: {
-          attributes: [
-            "id",
-            "moduleName",
-            "mode",
-            "modeSupported",
-            "lockStatus",
-            "lockStatusError",
-            "temp",
-            "clockId",
-            "type",
-            "phaseOffsetMonitor",
-            "phaseOffsetAvgFactor",
-          ],
-        },
-      },
-      dump: {
-        reply: {
-          attributes: [
-            "id",
-            "moduleName",
-            "mode",
-            "modeSupported",
-            "lockStatus",
-            "lockStatusError",
-            "temp",
-            "clockId",
-            "type",
-            "phaseOffsetMonitor",
-            "phaseOffsetAvgFactor",
-          ],
-        },
-      },
-    },
-    deviceSet: {
-      name: "device-set",
-      requestValue: 3,
-      replyValue: 3,
-      attributeSet: "dpll",
-      do: { request: { attributes: ["id", "phaseOffsetMonitor", "phaseOffsetAvgFactor"] } },
-    },
-    deviceCreateNtf: {
-      name: "device-create-ntf",
-      requestValue: 4,
-      replyValue: 4,
-      attributeSet: "dpll",
-      notify: "deviceGet",
-      mcgrp: "monitor",
-    },
-    deviceDeleteNtf: {
-      name: "device-delete-ntf",
-      requestValue: 5,
-      replyValue: 5,
-      attributeSet: "dpll",
-      notify: "deviceGet",
-      mcgrp: "monitor",
-    },
-    deviceChangeNtf: {
-      name: "device-change-ntf",
-      requestValue: 6,
-      replyValue: 6,
-      attributeSet: "dpll",
-      notify: "deviceGet",
-      mcgrp: "monitor",
-    },
-    pinIdGet: {
-      name: "pin-id-get",
-      requestValue: 7,
-      replyValue: 7,
-      attributeSet: "pin",
-      do: {
-        request: {
-          attributes: ["moduleName", "clockId", "boardLabel", "panelLabel", "packageLabel", "type"],
-        },
-        reply: { attributes: ["id"] },
-      },
-    },
-    pinGet: {
-      name: "pin-get",
-      requestValue: 8,
-      replyValue: 8,
-      attributeSet: "pin",
-      do: {
-        request: { attributes: ["id"] },
-        reply: {
-          attributes: [
-            "id",
-            "moduleName",
-            "clockId",
-            "boardLabel",
-            "panelLabel",
-            "packageLabel",
-            "type",
-            "frequency",
-            "frequencySupported",
-            "capabilities",
-            "parentDevice",
-            "parentPin",
-            "phaseAdjustMin",
-            "phaseAdjustMax",
-            "phaseAdjust",
-            "fractionalFrequencyOffset",
-            "esyncFrequency",
-            "esyncFrequencySupported",
-            "esyncPulse",
-            "referenceSync",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["id"] },
-        reply: {
-          attributes: [
-            "id",
-            "moduleName",
-            "clockId",
-            "boardLabel",
-            "panelLabel",
-            "packageLabel",
-            "type",
-            "frequency",
-            "frequencySupported",
-            "capabilities",
-            "parentDevice",
-            "parentPin",
-            "phaseAdjustMin",
-            "phaseAdjustMax",
-            "phaseAdjust",
-            "fractionalFrequencyOffset",
-            "esyncFrequency",
-            "esyncFrequencySupported",
-            "esyncPulse",
-            "referenceSync",
-          ],
-        },
-      },
-    },
-    pinSet: {
-      name: "pin-set",
-      requestValue: 9,
-      replyValue: 9,
-      attributeSet: "pin",
-      do: {
-        request: {
-          attributes: [
-            "id",
-            "frequency",
-            "direction",
-            "prio",
-            "state",
-            "parentDevice",
-            "parentPin",
-            "phaseAdjust",
-            "esyncFrequency",
-            "referenceSync",
-          ],
-        },
-      },
-    },
-    pinCreateNtf: {
-      name: "pin-create-ntf",
-      requestValue: 10,
-      replyValue: 10,
-      attributeSet: "pin",
-      notify: "pinGet",
-      mcgrp: "monitor",
-    },
-    pinDeleteNtf: {
-      name: "pin-delete-ntf",
-      requestValue: 11,
-      replyValue: 11,
-      attributeSet: "pin",
-      notify: "pinGet",
-      mcgrp: "monitor",
-    },
-    pinChangeNtf: {
-      name: "pin-change-ntf",
-      requestValue: 12,
-      replyValue: 12,
-      attributeSet: "pin",
-      notify: "pinGet",
-      mcgrp: "monitor",
-    },
-  },
-  mcastGroups: { monitor: null },
-});
+/**
+ * The dpll family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Attribute set `dpll` (dpll). */
-export const dpll: AttributeSet<Dpll> = family.attributeSet("dpll");
+export declare const dpll: AttributeSet<Dpll>;
 
 /** Attribute set `pin` (dpll). */
-export const pin: AttributeSet<Pin> = family.attributeSet("pin");
+export declare const pin: AttributeSet<Pin>;
 
 /** Attribute set `pin-parent-device` (dpll). */
-export const pinParentDevice: AttributeSet<PinParentDevice> = family.attributeSet(
-  "pin-parent-device",
-);
+export declare const pinParentDevice: AttributeSet<PinParentDevice>;
 
 /** Attribute set `pin-parent-pin` (dpll). */
-export const pinParentPin: AttributeSet<PinParentPin> = family.attributeSet("pin-parent-pin");
+export declare const pinParentPin: AttributeSet<PinParentPin>;
 
 /** Attribute set `frequency-range` (dpll). */
-export const frequencyRange: AttributeSet<FrequencyRange> = family.attributeSet("frequency-range");
+export declare const frequencyRange: AttributeSet<FrequencyRange>;
 
 /** Attribute set `reference-sync` (dpll). */
-export const referenceSync: AttributeSet<ReferenceSync> = family.attributeSet("reference-sync");
+export declare const referenceSync: AttributeSet<ReferenceSync>;
 
 /** The operations of dpll by camelCase name. */
-export const operations: Operations = {
-  deviceIdGet: family.operation("deviceIdGet"),
-  deviceGet: family.operation("deviceGet"),
-  deviceSet: family.operation("deviceSet"),
-  deviceCreateNtf: family.operation("deviceCreateNtf"),
-  deviceDeleteNtf: family.operation("deviceDeleteNtf"),
-  deviceChangeNtf: family.operation("deviceChangeNtf"),
-  pinIdGet: family.operation("pinIdGet"),
-  pinGet: family.operation("pinGet"),
-  pinSet: family.operation("pinSet"),
-  pinCreateNtf: family.operation("pinCreateNtf"),
-  pinDeleteNtf: family.operation("pinDeleteNtf"),
-  pinChangeNtf: family.operation("pinChangeNtf"),
-};
+export declare const operations: Operations;

@@ -22,556 +22,551 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-} from "../../codec/ynl/mod.ts";
+import type { AttributeSet, AttrValues, Family, Operation } from "../../codec/ynl/mod.ts";
+export * from "./ethtool_tables.js";
 
 /** Enum `udp-tunnel-type` of ethtool. */
-export const UDP_TUNNEL_TYPE = {
-  VXLAN: 0,
-  GENEVE: 1,
-  VXLAN_GPE: 2,
-} as const;
+export declare const UDP_TUNNEL_TYPE: {
+  readonly VXLAN: 0;
+  readonly GENEVE: 1;
+  readonly VXLAN_GPE: 2;
+};
 
 /** Enum `stringset` of ethtool. */
-export const STRINGSET: Readonly<Record<string, never>> = {};
+export declare const STRINGSET: Readonly<Record<string, never>>;
 
 /**
  * Flags `header-flags` of ethtool (values are bit masks).
  *
  * common ethtool header flags
  */
-export const HEADER_FLAGS = {
+export declare const HEADER_FLAGS: {
   /** use compact bitsets in reply */
-  COMPACT_BITSETS: 1,
+  readonly COMPACT_BITSETS: 1;
   /** provide optional reply for SET or ACT requests */
-  OMIT_REPLY: 2,
+  readonly OMIT_REPLY: 2;
   /** request statistics, if supported by the driver */
-  STATS: 4,
-} as const;
+  readonly STATS: 4;
+};
 
 /**
  * Enum `module-fw-flash-status` of ethtool.
  *
  * plug-in module firmware flashing status
  */
-export const MODULE_FW_FLASH_STATUS = {
+export declare const MODULE_FW_FLASH_STATUS: {
   /** The firmware flashing process has started. */
-  STARTED: 1,
+  readonly STARTED: 1;
   /** The firmware flashing process is in progress. */
-  IN_PROGRESS: 2,
+  readonly IN_PROGRESS: 2;
   /** The firmware flashing process was completed successfully. */
-  COMPLETED: 3,
+  readonly COMPLETED: 3;
   /** The firmware flashing process was stopped due to an error. */
-  ERROR: 4,
-} as const;
+  readonly ERROR: 4;
+};
 
 /**
  * Enum `c33-pse-ext-state` of ethtool.
  *
  * groups of PSE extended states functions. IEEE 802.3-2022 33.2.4.4 Variables
  */
-export const C33_PSE_EXT_STATE = {
+export declare const C33_PSE_EXT_STATE: {
   /** none */
-  NONE: 0,
+  readonly NONE: 0;
   /** Group of error_condition states */
-  ERROR_CONDITION: 1,
+  readonly ERROR_CONDITION: 1;
   /** Group of mr_mps_valid states */
-  MR_MPS_VALID: 2,
+  readonly MR_MPS_VALID: 2;
   /** Group of mr_pse_enable states */
-  MR_PSE_ENABLE: 3,
+  readonly MR_PSE_ENABLE: 3;
   /** Group of option_detect_ted states */
-  OPTION_DETECT_TED: 4,
+  readonly OPTION_DETECT_TED: 4;
   /** Group of option_vport_lim states */
-  OPTION_VPORT_LIM: 5,
+  readonly OPTION_VPORT_LIM: 5;
   /** Group of ovld_detected states */
-  OVLD_DETECTED: 6,
+  readonly OVLD_DETECTED: 6;
   /** Group of power_not_available states */
-  POWER_NOT_AVAILABLE: 8,
+  readonly POWER_NOT_AVAILABLE: 8;
   /** Group of short_detected states */
-  SHORT_DETECTED: 9,
+  readonly SHORT_DETECTED: 9;
   /** Group of pd_dll_power_type states */
-  PD_DLL_POWER_TYPE: 7,
-} as const;
+  readonly PD_DLL_POWER_TYPE: 7;
+};
 
 /** Enum `phy-upstream-type` of ethtool. */
-export const PHY_UPSTREAM_TYPE = {
-  MAC: 0,
-  PHY: 1,
-} as const;
+export declare const PHY_UPSTREAM_TYPE: {
+  readonly MAC: 0;
+  readonly PHY: 1;
+};
 
 /** Enum `tcp-data-split` of ethtool. */
-export const TCP_DATA_SPLIT = {
-  UNKNOWN: 0,
-  DISABLED: 1,
-  ENABLED: 2,
-} as const;
+export declare const TCP_DATA_SPLIT: {
+  readonly UNKNOWN: 0;
+  readonly DISABLED: 1;
+  readonly ENABLED: 2;
+};
 
 /**
  * `ETHTOOL_MSG_STRSET_GET` (1): the command of `strset-get` requests.
  *
  * Get string set from the kernel.
  */
-export const ETHTOOL_MSG_STRSET_GET = 1;
+export declare const ETHTOOL_MSG_STRSET_GET = 1;
 
 /**
  * `ETHTOOL_MSG_LINKINFO_GET` (2): the command of `linkinfo-get` requests.
  *
  * Get link info.
  */
-export const ETHTOOL_MSG_LINKINFO_GET = 2;
+export declare const ETHTOOL_MSG_LINKINFO_GET = 2;
 
 /**
  * `ETHTOOL_MSG_LINKINFO_SET` (3): the command of `linkinfo-set` requests.
  *
  * Set link info.
  */
-export const ETHTOOL_MSG_LINKINFO_SET = 3;
+export declare const ETHTOOL_MSG_LINKINFO_SET = 3;
 
 /**
  * `ETHTOOL_MSG_LINKINFO_NTF` (3): the notification of `linkinfo-ntf` notifications.
  *
  * Notification for change in link info.
  */
-export const ETHTOOL_MSG_LINKINFO_NTF = 3;
+export declare const ETHTOOL_MSG_LINKINFO_NTF = 3;
 
 /**
  * `ETHTOOL_MSG_LINKMODES_GET` (4): the command of `linkmodes-get` requests.
  *
  * Get link modes.
  */
-export const ETHTOOL_MSG_LINKMODES_GET = 4;
+export declare const ETHTOOL_MSG_LINKMODES_GET = 4;
 
 /**
  * `ETHTOOL_MSG_LINKMODES_SET` (5): the command of `linkmodes-set` requests.
  *
  * Set link modes.
  */
-export const ETHTOOL_MSG_LINKMODES_SET = 5;
+export declare const ETHTOOL_MSG_LINKMODES_SET = 5;
 
 /**
  * `ETHTOOL_MSG_LINKMODES_NTF` (5): the notification of `linkmodes-ntf` notifications.
  *
  * Notification for change in link modes.
  */
-export const ETHTOOL_MSG_LINKMODES_NTF = 5;
+export declare const ETHTOOL_MSG_LINKMODES_NTF = 5;
 
 /**
  * `ETHTOOL_MSG_LINKSTATE_GET` (6): the command of `linkstate-get` requests.
  *
  * Get link state.
  */
-export const ETHTOOL_MSG_LINKSTATE_GET = 6;
+export declare const ETHTOOL_MSG_LINKSTATE_GET = 6;
 
 /**
  * `ETHTOOL_MSG_DEBUG_GET` (7): the command of `debug-get` requests.
  *
  * Get debug message mask.
  */
-export const ETHTOOL_MSG_DEBUG_GET = 7;
+export declare const ETHTOOL_MSG_DEBUG_GET = 7;
 
 /**
  * `ETHTOOL_MSG_DEBUG_SET` (8): the command of `debug-set` requests.
  *
  * Set debug message mask.
  */
-export const ETHTOOL_MSG_DEBUG_SET = 8;
+export declare const ETHTOOL_MSG_DEBUG_SET = 8;
 
 /**
  * `ETHTOOL_MSG_DEBUG_NTF` (8): the notification of `debug-ntf` notifications.
  *
  * Notification for change in debug message mask.
  */
-export const ETHTOOL_MSG_DEBUG_NTF = 8;
+export declare const ETHTOOL_MSG_DEBUG_NTF = 8;
 
 /**
  * `ETHTOOL_MSG_WOL_GET` (9): the command of `wol-get` requests.
  *
  * Get WOL params.
  */
-export const ETHTOOL_MSG_WOL_GET = 9;
+export declare const ETHTOOL_MSG_WOL_GET = 9;
 
 /**
  * `ETHTOOL_MSG_WOL_SET` (10): the command of `wol-set` requests.
  *
  * Set WOL params.
  */
-export const ETHTOOL_MSG_WOL_SET = 10;
+export declare const ETHTOOL_MSG_WOL_SET = 10;
 
 /**
  * `ETHTOOL_MSG_WOL_NTF` (10): the notification of `wol-ntf` notifications.
  *
  * Notification for change in WOL params.
  */
-export const ETHTOOL_MSG_WOL_NTF = 10;
+export declare const ETHTOOL_MSG_WOL_NTF = 10;
 
 /**
  * `ETHTOOL_MSG_FEATURES_GET` (11): the command of `features-get` requests.
  *
  * Get features.
  */
-export const ETHTOOL_MSG_FEATURES_GET = 11;
+export declare const ETHTOOL_MSG_FEATURES_GET = 11;
 
 /**
  * `ETHTOOL_MSG_FEATURES_SET` (12): the command of `features-set` requests.
  *
  * Set features.
  */
-export const ETHTOOL_MSG_FEATURES_SET = 12;
+export declare const ETHTOOL_MSG_FEATURES_SET = 12;
 
 /**
  * `ETHTOOL_MSG_FEATURES_NTF` (13): the notification of `features-ntf` notifications.
  *
  * Notification for change in features.
  */
-export const ETHTOOL_MSG_FEATURES_NTF = 13;
+export declare const ETHTOOL_MSG_FEATURES_NTF = 13;
 
 /**
  * `ETHTOOL_MSG_PRIVFLAGS_GET` (13): the command of `privflags-get` requests.
  *
  * Get device private flags.
  */
-export const ETHTOOL_MSG_PRIVFLAGS_GET = 13;
+export declare const ETHTOOL_MSG_PRIVFLAGS_GET = 13;
 
 /**
  * `ETHTOOL_MSG_PRIVFLAGS_SET` (14): the command of `privflags-set` requests.
  *
  * Set device private flags.
  */
-export const ETHTOOL_MSG_PRIVFLAGS_SET = 14;
+export declare const ETHTOOL_MSG_PRIVFLAGS_SET = 14;
 
 /**
  * `ETHTOOL_MSG_PRIVFLAGS_NTF` (15): the notification of `privflags-ntf` notifications.
  *
  * Notification for change in device private flags.
  */
-export const ETHTOOL_MSG_PRIVFLAGS_NTF = 15;
+export declare const ETHTOOL_MSG_PRIVFLAGS_NTF = 15;
 
 /**
  * `ETHTOOL_MSG_RINGS_GET` (15): the command of `rings-get` requests.
  *
  * Get ring params.
  */
-export const ETHTOOL_MSG_RINGS_GET = 15;
+export declare const ETHTOOL_MSG_RINGS_GET = 15;
 
 /**
  * `ETHTOOL_MSG_RINGS_SET` (16): the command of `rings-set` requests.
  *
  * Set ring params.
  */
-export const ETHTOOL_MSG_RINGS_SET = 16;
+export declare const ETHTOOL_MSG_RINGS_SET = 16;
 
 /**
  * `ETHTOOL_MSG_RINGS_NTF` (17): the notification of `rings-ntf` notifications.
  *
  * Notification for change in ring params.
  */
-export const ETHTOOL_MSG_RINGS_NTF = 17;
+export declare const ETHTOOL_MSG_RINGS_NTF = 17;
 
 /**
  * `ETHTOOL_MSG_CHANNELS_GET` (17): the command of `channels-get` requests.
  *
  * Get channel params.
  */
-export const ETHTOOL_MSG_CHANNELS_GET = 17;
+export declare const ETHTOOL_MSG_CHANNELS_GET = 17;
 
 /**
  * `ETHTOOL_MSG_CHANNELS_SET` (18): the command of `channels-set` requests.
  *
  * Set channel params.
  */
-export const ETHTOOL_MSG_CHANNELS_SET = 18;
+export declare const ETHTOOL_MSG_CHANNELS_SET = 18;
 
 /**
  * `ETHTOOL_MSG_CHANNELS_NTF` (19): the notification of `channels-ntf` notifications.
  *
  * Notification for change in channel params.
  */
-export const ETHTOOL_MSG_CHANNELS_NTF = 19;
+export declare const ETHTOOL_MSG_CHANNELS_NTF = 19;
 
 /**
  * `ETHTOOL_MSG_COALESCE_GET` (19): the command of `coalesce-get` requests.
  *
  * Get coalesce params.
  */
-export const ETHTOOL_MSG_COALESCE_GET = 19;
+export declare const ETHTOOL_MSG_COALESCE_GET = 19;
 
 /**
  * `ETHTOOL_MSG_COALESCE_SET` (20): the command of `coalesce-set` requests.
  *
  * Set coalesce params.
  */
-export const ETHTOOL_MSG_COALESCE_SET = 20;
+export declare const ETHTOOL_MSG_COALESCE_SET = 20;
 
 /**
  * `ETHTOOL_MSG_COALESCE_NTF` (21): the notification of `coalesce-ntf` notifications.
  *
  * Notification for change in coalesce params.
  */
-export const ETHTOOL_MSG_COALESCE_NTF = 21;
+export declare const ETHTOOL_MSG_COALESCE_NTF = 21;
 
 /**
  * `ETHTOOL_MSG_PAUSE_GET` (21): the command of `pause-get` requests.
  *
  * Get pause params.
  */
-export const ETHTOOL_MSG_PAUSE_GET = 21;
+export declare const ETHTOOL_MSG_PAUSE_GET = 21;
 
 /**
  * `ETHTOOL_MSG_PAUSE_SET` (22): the command of `pause-set` requests.
  *
  * Set pause params.
  */
-export const ETHTOOL_MSG_PAUSE_SET = 22;
+export declare const ETHTOOL_MSG_PAUSE_SET = 22;
 
 /**
  * `ETHTOOL_MSG_PAUSE_NTF` (23): the notification of `pause-ntf` notifications.
  *
  * Notification for change in pause params.
  */
-export const ETHTOOL_MSG_PAUSE_NTF = 23;
+export declare const ETHTOOL_MSG_PAUSE_NTF = 23;
 
 /**
  * `ETHTOOL_MSG_EEE_GET` (23): the command of `eee-get` requests.
  *
  * Get eee params.
  */
-export const ETHTOOL_MSG_EEE_GET = 23;
+export declare const ETHTOOL_MSG_EEE_GET = 23;
 
 /**
  * `ETHTOOL_MSG_EEE_SET` (24): the command of `eee-set` requests.
  *
  * Set eee params.
  */
-export const ETHTOOL_MSG_EEE_SET = 24;
+export declare const ETHTOOL_MSG_EEE_SET = 24;
 
 /**
  * `ETHTOOL_MSG_EEE_NTF` (25): the notification of `eee-ntf` notifications.
  *
  * Notification for change in eee params.
  */
-export const ETHTOOL_MSG_EEE_NTF = 25;
+export declare const ETHTOOL_MSG_EEE_NTF = 25;
 
 /**
  * `ETHTOOL_MSG_TSINFO_GET` (25): the command of `tsinfo-get` requests.
  *
  * Get tsinfo params.
  */
-export const ETHTOOL_MSG_TSINFO_GET = 25;
+export declare const ETHTOOL_MSG_TSINFO_GET = 25;
 
 /**
  * `ETHTOOL_MSG_CABLE_TEST_ACT` (26): the command of `cable-test-act` requests.
  *
  * Cable test.
  */
-export const ETHTOOL_MSG_CABLE_TEST_ACT = 26;
+export declare const ETHTOOL_MSG_CABLE_TEST_ACT = 26;
 
 /**
  * `ETHTOOL_MSG_CABLE_TEST_NTF` (27): the notification of `cable-test-ntf` notifications.
  *
  * Cable test notification.
  */
-export const ETHTOOL_MSG_CABLE_TEST_NTF = 27;
+export declare const ETHTOOL_MSG_CABLE_TEST_NTF = 27;
 
 /**
  * `ETHTOOL_MSG_CABLE_TEST_TDR_ACT` (27): the command of `cable-test-tdr-act` requests.
  *
  * Cable test TDR.
  */
-export const ETHTOOL_MSG_CABLE_TEST_TDR_ACT = 27;
+export declare const ETHTOOL_MSG_CABLE_TEST_TDR_ACT = 27;
 
 /**
  * `ETHTOOL_MSG_CABLE_TEST_TDR_NTF` (28): the notification of `cable-test-tdr-ntf` notifications.
  *
  * Cable test TDR notification.
  */
-export const ETHTOOL_MSG_CABLE_TEST_TDR_NTF = 28;
+export declare const ETHTOOL_MSG_CABLE_TEST_TDR_NTF = 28;
 
 /**
  * `ETHTOOL_MSG_TUNNEL_INFO_GET` (28): the command of `tunnel-info-get` requests.
  *
  * Get tsinfo params.
  */
-export const ETHTOOL_MSG_TUNNEL_INFO_GET = 28;
+export declare const ETHTOOL_MSG_TUNNEL_INFO_GET = 28;
 
 /**
  * `ETHTOOL_MSG_FEC_GET` (29): the command of `fec-get` requests.
  *
  * Get FEC params.
  */
-export const ETHTOOL_MSG_FEC_GET = 29;
+export declare const ETHTOOL_MSG_FEC_GET = 29;
 
 /**
  * `ETHTOOL_MSG_FEC_SET` (30): the command of `fec-set` requests.
  *
  * Set FEC params.
  */
-export const ETHTOOL_MSG_FEC_SET = 30;
+export declare const ETHTOOL_MSG_FEC_SET = 30;
 
 /**
  * `ETHTOOL_MSG_FEC_NTF` (31): the notification of `fec-ntf` notifications.
  *
  * Notification for change in FEC params.
  */
-export const ETHTOOL_MSG_FEC_NTF = 31;
+export declare const ETHTOOL_MSG_FEC_NTF = 31;
 
 /**
  * `ETHTOOL_MSG_MODULE_EEPROM_GET` (31): the command of `module-eeprom-get` requests.
  *
  * Get module EEPROM params.
  */
-export const ETHTOOL_MSG_MODULE_EEPROM_GET = 31;
+export declare const ETHTOOL_MSG_MODULE_EEPROM_GET = 31;
 
 /**
  * `ETHTOOL_MSG_STATS_GET` (32): the command of `stats-get` requests.
  *
  * Get statistics.
  */
-export const ETHTOOL_MSG_STATS_GET = 32;
+export declare const ETHTOOL_MSG_STATS_GET = 32;
 
 /**
  * `ETHTOOL_MSG_PHC_VCLOCKS_GET` (33): the command of `phc-vclocks-get` requests.
  *
  * Get PHC VCLOCKs.
  */
-export const ETHTOOL_MSG_PHC_VCLOCKS_GET = 33;
+export declare const ETHTOOL_MSG_PHC_VCLOCKS_GET = 33;
 
 /**
  * `ETHTOOL_MSG_MODULE_GET` (34): the command of `module-get` requests.
  *
  * Get module params.
  */
-export const ETHTOOL_MSG_MODULE_GET = 34;
+export declare const ETHTOOL_MSG_MODULE_GET = 34;
 
 /**
  * `ETHTOOL_MSG_MODULE_SET` (35): the command of `module-set` requests.
  *
  * Set module params.
  */
-export const ETHTOOL_MSG_MODULE_SET = 35;
+export declare const ETHTOOL_MSG_MODULE_SET = 35;
 
 /**
  * `ETHTOOL_MSG_MODULE_NTF` (36): the notification of `module-ntf` notifications.
  *
  * Notification for change in module params.
  */
-export const ETHTOOL_MSG_MODULE_NTF = 36;
+export declare const ETHTOOL_MSG_MODULE_NTF = 36;
 
 /**
  * `ETHTOOL_MSG_PSE_GET` (36): the command of `pse-get` requests.
  *
  * Get Power Sourcing Equipment params.
  */
-export const ETHTOOL_MSG_PSE_GET = 36;
+export declare const ETHTOOL_MSG_PSE_GET = 36;
 
 /**
  * `ETHTOOL_MSG_PSE_SET` (37): the command of `pse-set` requests.
  *
  * Set Power Sourcing Equipment params.
  */
-export const ETHTOOL_MSG_PSE_SET = 37;
+export declare const ETHTOOL_MSG_PSE_SET = 37;
 
 /**
  * `ETHTOOL_MSG_RSS_GET` (38): the command of `rss-get` requests.
  *
  * Get RSS params.
  */
-export const ETHTOOL_MSG_RSS_GET = 38;
+export declare const ETHTOOL_MSG_RSS_GET = 38;
 
 /**
  * `ETHTOOL_MSG_PLCA_GET_CFG` (39): the command of `plca-get-cfg` requests.
  *
  * Get PLCA params.
  */
-export const ETHTOOL_MSG_PLCA_GET_CFG = 39;
+export declare const ETHTOOL_MSG_PLCA_GET_CFG = 39;
 
 /**
  * `ETHTOOL_MSG_PLCA_SET_CFG` (40): the command of `plca-set-cfg` requests.
  *
  * Set PLCA params.
  */
-export const ETHTOOL_MSG_PLCA_SET_CFG = 40;
+export declare const ETHTOOL_MSG_PLCA_SET_CFG = 40;
 
 /**
  * `ETHTOOL_MSG_PLCA_GET_STATUS` (41): the command of `plca-get-status` requests.
  *
  * Get PLCA status params.
  */
-export const ETHTOOL_MSG_PLCA_GET_STATUS = 41;
+export declare const ETHTOOL_MSG_PLCA_GET_STATUS = 41;
 
 /**
  * `ETHTOOL_MSG_PLCA_NTF` (41): the notification of `plca-ntf` notifications.
  *
  * Notification for change in PLCA params.
  */
-export const ETHTOOL_MSG_PLCA_NTF = 41;
+export declare const ETHTOOL_MSG_PLCA_NTF = 41;
 
 /**
  * `ETHTOOL_MSG_MM_GET` (42): the command of `mm-get` requests.
  *
  * Get MAC Merge configuration and state
  */
-export const ETHTOOL_MSG_MM_GET = 42;
+export declare const ETHTOOL_MSG_MM_GET = 42;
 
 /**
  * `ETHTOOL_MSG_MM_SET` (43): the command of `mm-set` requests.
  *
  * Set MAC Merge configuration
  */
-export const ETHTOOL_MSG_MM_SET = 43;
+export declare const ETHTOOL_MSG_MM_SET = 43;
 
 /**
  * `ETHTOOL_MSG_MM_NTF` (43): the notification of `mm-ntf` notifications.
  *
  * Notification for change in MAC Merge configuration.
  */
-export const ETHTOOL_MSG_MM_NTF = 43;
+export declare const ETHTOOL_MSG_MM_NTF = 43;
 
 /**
  * `ETHTOOL_MSG_MODULE_FW_FLASH_ACT` (44): the command of `module-fw-flash-act` requests.
  *
  * Flash transceiver module firmware.
  */
-export const ETHTOOL_MSG_MODULE_FW_FLASH_ACT = 44;
+export declare const ETHTOOL_MSG_MODULE_FW_FLASH_ACT = 44;
 
 /**
  * `ETHTOOL_MSG_MODULE_FW_FLASH_NTF` (44): the notification of `module-fw-flash-ntf` notifications.
  *
  * Notification for firmware flashing progress and status.
  */
-export const ETHTOOL_MSG_MODULE_FW_FLASH_NTF = 44;
+export declare const ETHTOOL_MSG_MODULE_FW_FLASH_NTF = 44;
 
 /**
  * `ETHTOOL_MSG_PHY_GET` (45): the command of `phy-get` requests.
  *
  * Get PHY devices attached to an interface
  */
-export const ETHTOOL_MSG_PHY_GET = 45;
+export declare const ETHTOOL_MSG_PHY_GET = 45;
 
 /**
  * `ETHTOOL_MSG_PHY_NTF` (46): the notification of `phy-ntf` notifications.
  *
  * Notification for change in PHY devices.
  */
-export const ETHTOOL_MSG_PHY_NTF = 46;
+export declare const ETHTOOL_MSG_PHY_NTF = 46;
 
 /**
  * `ETHTOOL_MSG_TSCONFIG_GET` (46): the command of `tsconfig-get` requests.
  *
  * Get hwtstamp config.
  */
-export const ETHTOOL_MSG_TSCONFIG_GET = 46;
+export declare const ETHTOOL_MSG_TSCONFIG_GET = 46;
 
 /**
  * `ETHTOOL_MSG_TSCONFIG_SET` (47): the command of `tsconfig-set` requests.
  *
  * Set hwtstamp config.
  */
-export const ETHTOOL_MSG_TSCONFIG_SET = 47;
+export declare const ETHTOOL_MSG_TSCONFIG_SET = 47;
 
 /** Attributes of set `header` of ethtool, as decoded by {@link header}. */
 export interface Header extends AttrValues {
@@ -3652,1828 +3647,179 @@ export interface Operations {
   };
 }
 
-/** The ethtool family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "ethtool",
-  protocol: "genetlink-legacy",
-  enums: {
-    "udp-tunnel-type": { type: "enum", entries: UDP_TUNNEL_TYPE },
-    stringset: { type: "enum", entries: STRINGSET },
-    "header-flags": { type: "flags", entries: HEADER_FLAGS },
-    "module-fw-flash-status": { type: "enum", entries: MODULE_FW_FLASH_STATUS },
-    "c33-pse-ext-state": { type: "enum", entries: C33_PSE_EXT_STATE },
-    "phy-upstream-type": { type: "enum", entries: PHY_UPSTREAM_TYPE },
-    "tcp-data-split": { type: "enum", entries: TCP_DATA_SPLIT },
-  },
-  attributeSets: {
-    header: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "devIndex", value: 1, type: "u32" },
-      { name: "devName", value: 2, type: "string" },
-      { name: "flags", value: 3, type: "u32", enum: "header-flags" },
-      { name: "phyIndex", value: 4, type: "u32" },
-    ],
-    "bitset-bit": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "index", value: 1, type: "u32" },
-      { name: "name", value: 2, type: "string" },
-      { name: "value", value: 3, type: "flag" },
-    ],
-    "bitset-bits": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "bit", value: 1, type: "nest", multi: true, nested: "bitset-bit" },
-    ],
-    bitset: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "nomask", value: 1, type: "flag" },
-      { name: "size", value: 2, type: "u32" },
-      { name: "bits", value: 3, type: "nest", nested: "bitset-bits" },
-      { name: "value", value: 4, type: "binary" },
-      { name: "mask", value: 5, type: "binary" },
-    ],
-    string: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "index", value: 1, type: "u32" },
-      { name: "value", value: 2, type: "string" },
-    ],
-    strings: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "string", value: 1, type: "nest", multi: true, nested: "string" },
-    ],
-    stringset: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "id", value: 1, type: "u32" },
-      { name: "count", value: 2, type: "u32" },
-      { name: "strings", value: 3, type: "nest", multi: true, nested: "strings" },
-    ],
-    stringsets: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "stringset", value: 1, type: "nest", multi: true, nested: "stringset" },
-    ],
-    strset: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "stringsets", value: 2, type: "nest", nested: "stringsets" },
-      { name: "countsOnly", value: 3, type: "flag" },
-    ],
-    privflags: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "flags", value: 2, type: "nest", nested: "bitset" },
-    ],
-    rings: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "rxMax", value: 2, type: "u32" },
-      { name: "rxMiniMax", value: 3, type: "u32" },
-      { name: "rxJumboMax", value: 4, type: "u32" },
-      { name: "txMax", value: 5, type: "u32" },
-      { name: "rx", value: 6, type: "u32" },
-      { name: "rxMini", value: 7, type: "u32" },
-      { name: "rxJumbo", value: 8, type: "u32" },
-      { name: "tx", value: 9, type: "u32" },
-      { name: "rxBufLen", value: 10, type: "u32" },
-      { name: "tcpDataSplit", value: 11, type: "u8", enum: "tcp-data-split" },
-      { name: "cqeSize", value: 12, type: "u32" },
-      { name: "txPush", value: 13, type: "u8" },
-      { name: "rxPush", value: 14, type: "u8" },
-      { name: "txPushBufLen", value: 15, type: "u32" },
-      { name: "txPushBufLenMax", value: 16, type: "u32" },
-      { name: "hdsThresh", value: 17, type: "u32" },
-      { name: "hdsThreshMax", value: 18, type: "u32" },
-    ],
-    "mm-stat": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "pad", value: 1, type: "pad" },
-      { name: "reassemblyErrors", value: 2, type: "u64" },
-      { name: "smdErrors", value: 3, type: "u64" },
-      { name: "reassemblyOk", value: 4, type: "u64" },
-      { name: "rxFragCount", value: 5, type: "u64" },
-      { name: "txFragCount", value: 6, type: "u64" },
-      { name: "holdCount", value: 7, type: "u64" },
-    ],
-    mm: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "pmacEnabled", value: 2, type: "u8" },
-      { name: "txEnabled", value: 3, type: "u8" },
-      { name: "txActive", value: 4, type: "u8" },
-      { name: "txMinFragSize", value: 5, type: "u32" },
-      { name: "rxMinFragSize", value: 6, type: "u32" },
-      { name: "verifyEnabled", value: 7, type: "u8" },
-      { name: "verifyStatus", value: 8, type: "u8" },
-      { name: "verifyTime", value: 9, type: "u32" },
-      { name: "maxVerifyTime", value: 10, type: "u32" },
-      { name: "stats", value: 11, type: "nest", nested: "mm-stat" },
-    ],
-    linkinfo: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "port", value: 2, type: "u8" },
-      { name: "phyaddr", value: 3, type: "u8" },
-      { name: "tpMdix", value: 4, type: "u8" },
-      { name: "tpMdixCtrl", value: 5, type: "u8" },
-      { name: "transceiver", value: 6, type: "u8" },
-    ],
-    linkmodes: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "autoneg", value: 2, type: "u8" },
-      { name: "ours", value: 3, type: "nest", nested: "bitset" },
-      { name: "peer", value: 4, type: "nest", nested: "bitset" },
-      { name: "speed", value: 5, type: "u32" },
-      { name: "duplex", value: 6, type: "u8" },
-      { name: "masterSlaveCfg", value: 7, type: "u8" },
-      { name: "masterSlaveState", value: 8, type: "u8" },
-      { name: "lanes", value: 9, type: "u32" },
-      { name: "rateMatching", value: 10, type: "u8" },
-    ],
-    linkstate: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "link", value: 2, type: "u8" },
-      { name: "sqi", value: 3, type: "u32" },
-      { name: "sqiMax", value: 4, type: "u32" },
-      { name: "extState", value: 5, type: "u8" },
-      { name: "extSubstate", value: 6, type: "u8" },
-      { name: "extDownCnt", value: 7, type: "u32" },
-    ],
-    debug: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "msgmask", value: 2, type: "nest", nested: "bitset" },
-    ],
-    wol: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "modes", value: 2, type: "nest", nested: "bitset" },
-      { name: "sopass", value: 3, type: "binary" },
-    ],
-    features: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "hw", value: 2, type: "nest", nested: "bitset" },
-      { name: "wanted", value: 3, type: "nest", nested: "bitset" },
-      { name: "active", value: 4, type: "nest", nested: "bitset" },
-      { name: "nochange", value: 5, type: "nest", nested: "bitset" },
-    ],
-    channels: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "rxMax", value: 2, type: "u32" },
-      { name: "txMax", value: 3, type: "u32" },
-      { name: "otherMax", value: 4, type: "u32" },
-      { name: "combinedMax", value: 5, type: "u32" },
-      { name: "rxCount", value: 6, type: "u32" },
-      { name: "txCount", value: 7, type: "u32" },
-      { name: "otherCount", value: 8, type: "u32" },
-      { name: "combinedCount", value: 9, type: "u32" },
-    ],
-    "irq-moderation": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "usec", value: 1, type: "u32" },
-      { name: "pkts", value: 2, type: "u32" },
-      { name: "comps", value: 3, type: "u32" },
-    ],
-    profile: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "irqModeration", value: 1, type: "nest", multi: true, nested: "irq-moderation" },
-    ],
-    coalesce: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "rxUsecs", value: 2, type: "u32" },
-      { name: "rxMaxFrames", value: 3, type: "u32" },
-      { name: "rxUsecsIrq", value: 4, type: "u32" },
-      { name: "rxMaxFramesIrq", value: 5, type: "u32" },
-      { name: "txUsecs", value: 6, type: "u32" },
-      { name: "txMaxFrames", value: 7, type: "u32" },
-      { name: "txUsecsIrq", value: 8, type: "u32" },
-      { name: "txMaxFramesIrq", value: 9, type: "u32" },
-      { name: "statsBlockUsecs", value: 10, type: "u32" },
-      { name: "useAdaptiveRx", value: 11, type: "u8" },
-      { name: "useAdaptiveTx", value: 12, type: "u8" },
-      { name: "pktRateLow", value: 13, type: "u32" },
-      { name: "rxUsecsLow", value: 14, type: "u32" },
-      { name: "rxMaxFramesLow", value: 15, type: "u32" },
-      { name: "txUsecsLow", value: 16, type: "u32" },
-      { name: "txMaxFramesLow", value: 17, type: "u32" },
-      { name: "pktRateHigh", value: 18, type: "u32" },
-      { name: "rxUsecsHigh", value: 19, type: "u32" },
-      { name: "rxMaxFramesHigh", value: 20, type: "u32" },
-      { name: "txUsecsHigh", value: 21, type: "u32" },
-      { name: "txMaxFramesHigh", value: 22, type: "u32" },
-      { name: "rateSampleInterval", value: 23, type: "u32" },
-      { name: "useCqeModeTx", value: 24, type: "u8" },
-      { name: "useCqeModeRx", value: 25, type: "u8" },
-      { name: "txAggrMaxBytes", value: 26, type: "u32" },
-      { name: "txAggrMaxFrames", value: 27, type: "u32" },
-      { name: "txAggrTimeUsecs", value: 28, type: "u32" },
-      { name: "rxProfile", value: 29, type: "nest", nested: "profile" },
-      { name: "txProfile", value: 30, type: "nest", nested: "profile" },
-    ],
-    "pause-stat": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "pad", value: 1, type: "pad" },
-      { name: "txFrames", value: 2, type: "u64" },
-      { name: "rxFrames", value: 3, type: "u64" },
-    ],
-    pause: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "autoneg", value: 2, type: "u8" },
-      { name: "rx", value: 3, type: "u8" },
-      { name: "tx", value: 4, type: "u8" },
-      { name: "stats", value: 5, type: "nest", nested: "pause-stat" },
-      { name: "statsSrc", value: 6, type: "u32" },
-    ],
-    eee: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "modesOurs", value: 2, type: "nest", nested: "bitset" },
-      { name: "modesPeer", value: 3, type: "nest", nested: "bitset" },
-      { name: "active", value: 4, type: "u8" },
-      { name: "enabled", value: 5, type: "u8" },
-      { name: "txLpiEnabled", value: 6, type: "u8" },
-      { name: "txLpiTimer", value: 7, type: "u32" },
-    ],
-    "ts-stat": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "txPkts", value: 1, type: "uint" },
-      { name: "txLost", value: 2, type: "uint" },
-      { name: "txErr", value: 3, type: "uint" },
-      { name: "txOnestepPktsUnconfirmed", value: 4, type: "uint" },
-    ],
-    "ts-hwtstamp-provider": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "index", value: 1, type: "u32" },
-      { name: "qualifier", value: 2, type: "u32" },
-    ],
-    tsinfo: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "timestamping", value: 2, type: "nest", nested: "bitset" },
-      { name: "txTypes", value: 3, type: "nest", nested: "bitset" },
-      { name: "rxFilters", value: 4, type: "nest", nested: "bitset" },
-      { name: "phcIndex", value: 5, type: "u32" },
-      { name: "stats", value: 6, type: "nest", nested: "ts-stat" },
-      { name: "hwtstampProvider", value: 7, type: "nest", nested: "ts-hwtstamp-provider" },
-    ],
-    "cable-result": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "pair", value: 1, type: "u8" },
-      { name: "code", value: 2, type: "u8" },
-      { name: "src", value: 3, type: "u32" },
-    ],
-    "cable-fault-length": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "pair", value: 1, type: "u8" },
-      { name: "cm", value: 2, type: "u32" },
-      { name: "src", value: 3, type: "u32" },
-    ],
-    "cable-nest": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "result", value: 1, type: "nest", nested: "cable-result" },
-      { name: "faultLength", value: 2, type: "nest", nested: "cable-fault-length" },
-    ],
-    "cable-test": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-    ],
-    "cable-test-ntf": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "status", value: 2, type: "u8" },
-      { name: "nest", value: 3, type: "nest", nested: "cable-nest" },
-    ],
-    "cable-test-tdr-cfg": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "first", value: 1, type: "u32" },
-      { name: "last", value: 2, type: "u32" },
-      { name: "step", value: 3, type: "u32" },
-      { name: "pair", value: 4, type: "u8" },
-    ],
-    "cable-test-tdr-ntf": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "status", value: 2, type: "u8" },
-      { name: "nest", value: 3, type: "nest", nested: "cable-nest" },
-    ],
-    "cable-test-tdr": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "cfg", value: 2, type: "nest", nested: "cable-test-tdr-cfg" },
-    ],
-    "tunnel-udp-entry": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "port", value: 1, type: "u16", byteOrder: "big-endian" },
-      { name: "type", value: 2, type: "u32", enum: "udp-tunnel-type" },
-    ],
-    "tunnel-udp-table": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "size", value: 1, type: "u32" },
-      { name: "types", value: 2, type: "nest", nested: "bitset" },
-      { name: "entry", value: 3, type: "nest", multi: true, nested: "tunnel-udp-entry" },
-    ],
-    "tunnel-udp": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "table", value: 1, type: "nest", nested: "tunnel-udp-table" },
-    ],
-    "tunnel-info": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "udpPorts", value: 2, type: "nest", nested: "tunnel-udp" },
-    ],
-    "fec-stat": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "pad", value: 1, type: "pad" },
-      { name: "corrected", value: 2, type: "binary", subType: "u64" },
-      { name: "uncorr", value: 3, type: "binary", subType: "u64" },
-      { name: "corrBits", value: 4, type: "binary", subType: "u64" },
-    ],
-    fec: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "modes", value: 2, type: "nest", nested: "bitset" },
-      { name: "auto", value: 3, type: "u8" },
-      { name: "active", value: 4, type: "u32" },
-      { name: "stats", value: 5, type: "nest", nested: "fec-stat" },
-    ],
-    "module-eeprom": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "offset", value: 2, type: "u32" },
-      { name: "length", value: 3, type: "u32" },
-      { name: "page", value: 4, type: "u8" },
-      { name: "bank", value: 5, type: "u8" },
-      { name: "i2cAddress", value: 6, type: "u8" },
-      { name: "data", value: 7, type: "binary" },
-    ],
-    "stats-grp": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "pad", value: 1, type: "pad" },
-      { name: "id", value: 2, type: "u32" },
-      { name: "ssId", value: 3, type: "u32" },
-      { name: "stat", value: 4, type: "u64", typeValue: ["id"] },
-      { name: "histRx", value: 5, type: "nest", nested: "stats-grp-hist" },
-      { name: "histTx", value: 6, type: "nest", nested: "stats-grp-hist" },
-      { name: "histBktLow", value: 7, type: "u32" },
-      { name: "histBktHi", value: 8, type: "u32" },
-      { name: "histVal", value: 9, type: "u64" },
-    ],
-    "stats-grp-hist": [
-      { name: "histBktLow", value: 7, type: "u32" },
-      { name: "histBktHi", value: 8, type: "u32" },
-      { name: "histVal", value: 9, type: "u64" },
-    ],
-    stats: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "pad", value: 1, type: "pad" },
-      { name: "header", value: 2, type: "nest", nested: "header" },
-      { name: "groups", value: 3, type: "nest", nested: "bitset" },
-      { name: "grp", value: 4, type: "nest", nested: "stats-grp" },
-      { name: "src", value: 5, type: "u32" },
-    ],
-    "phc-vclocks": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "num", value: 2, type: "u32" },
-      { name: "index", value: 3, type: "binary", subType: "s32" },
-    ],
-    module: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "powerModePolicy", value: 2, type: "u8" },
-      { name: "powerMode", value: 3, type: "u8" },
-    ],
-    "c33-pse-pw-limit": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "min", value: 1, type: "u32" },
-      { name: "max", value: 2, type: "u32" },
-    ],
-    pse: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "podlPseAdminState", value: 2, type: "u32", cName: "ETHTOOL_A_PODL_PSE_ADMIN_STATE" },
-      {
-        name: "podlPseAdminControl",
-        value: 3,
-        type: "u32",
-        cName: "ETHTOOL_A_PODL_PSE_ADMIN_CONTROL",
-      },
-      { name: "podlPsePwDStatus", value: 4, type: "u32", cName: "ETHTOOL_A_PODL_PSE_PW_D_STATUS" },
-      { name: "c33PseAdminState", value: 5, type: "u32", cName: "ETHTOOL_A_C33_PSE_ADMIN_STATE" },
-      {
-        name: "c33PseAdminControl",
-        value: 6,
-        type: "u32",
-        cName: "ETHTOOL_A_C33_PSE_ADMIN_CONTROL",
-      },
-      { name: "c33PsePwDStatus", value: 7, type: "u32", cName: "ETHTOOL_A_C33_PSE_PW_D_STATUS" },
-      { name: "c33PsePwClass", value: 8, type: "u32", cName: "ETHTOOL_A_C33_PSE_PW_CLASS" },
-      { name: "c33PseActualPw", value: 9, type: "u32", cName: "ETHTOOL_A_C33_PSE_ACTUAL_PW" },
-      {
-        name: "c33PseExtState",
-        value: 10,
-        type: "u32",
-        enum: "c33-pse-ext-state",
-        cName: "ETHTOOL_A_C33_PSE_EXT_STATE",
-      },
-      {
-        name: "c33PseExtSubstate",
-        value: 11,
-        type: "u32",
-        cName: "ETHTOOL_A_C33_PSE_EXT_SUBSTATE",
-      },
-      {
-        name: "c33PseAvailPwLimit",
-        value: 12,
-        type: "u32",
-        cName: "ETHTOOL_A_C33_PSE_AVAIL_PW_LIMIT",
-      },
-      {
-        name: "c33PsePwLimitRanges",
-        value: 13,
-        type: "nest",
-        multi: true,
-        nested: "c33-pse-pw-limit",
-        cName: "ETHTOOL_A_C33_PSE_PW_LIMIT_RANGES",
-      },
-    ],
-    rss: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "context", value: 2, type: "u32" },
-      { name: "hfunc", value: 3, type: "u32" },
-      { name: "indir", value: 4, type: "binary", subType: "u32" },
-      { name: "hkey", value: 5, type: "binary" },
-      { name: "inputXfrm", yname: "input_xfrm", value: 6, type: "u32" },
-      { name: "startContext", value: 7, type: "u32" },
-    ],
-    plca: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "version", value: 2, type: "u16" },
-      { name: "enabled", value: 3, type: "u8" },
-      { name: "status", value: 4, type: "u8" },
-      { name: "nodeCnt", value: 5, type: "u32" },
-      { name: "nodeId", value: 6, type: "u32" },
-      { name: "toTmr", value: 7, type: "u32" },
-      { name: "burstCnt", value: 8, type: "u32" },
-      { name: "burstTmr", value: 9, type: "u32" },
-    ],
-    "module-fw-flash": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "fileName", value: 2, type: "string" },
-      { name: "password", value: 3, type: "u32" },
-      { name: "status", value: 4, type: "u32", enum: "module-fw-flash-status" },
-      { name: "statusMsg", value: 5, type: "string" },
-      { name: "done", value: 6, type: "uint" },
-      { name: "total", value: 7, type: "uint" },
-    ],
-    phy: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "index", value: 2, type: "u32" },
-      { name: "drvname", value: 3, type: "string" },
-      { name: "name", value: 4, type: "string" },
-      { name: "upstreamType", value: 5, type: "u32", enum: "phy-upstream-type" },
-      { name: "upstreamIndex", value: 6, type: "u32" },
-      { name: "upstreamSfpName", value: 7, type: "string" },
-      { name: "downstreamSfpName", value: 8, type: "string" },
-    ],
-    tsconfig: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "header", value: 1, type: "nest", nested: "header" },
-      { name: "hwtstampProvider", value: 2, type: "nest", nested: "ts-hwtstamp-provider" },
-      { name: "txTypes", value: 3, type: "nest", nested: "bitset" },
-      { name: "rxFilters", value: 4, type: "nest", nested: "bitset" },
-      { name: "hwtstampFlags", value: 5, type: "nest", nested: "bitset" },
-    ],
-  },
-  attributePrefixes: {
-    header: "ETHTOOL_A_HEADER_",
-    "bitset-bit": "ETHTOOL_A_BITSET_BIT_",
-    "bitset-bits": "ETHTOOL_A_BITSET_BITS_",
-    bitset: "ETHTOOL_A_BITSET_",
-    string: "ETHTOOL_A_STRING_",
-    strings: "ETHTOOL_A_STRINGS_",
-    stringset: "ETHTOOL_A_STRINGSET_",
-    stringsets: "ETHTOOL_A_STRINGSETS_",
-    strset: "ETHTOOL_A_STRSET_",
-    privflags: "ETHTOOL_A_PRIVFLAGS_",
-    rings: "ETHTOOL_A_RINGS_",
-    "mm-stat": "ETHTOOL_A_MM_STAT_",
-    mm: "ETHTOOL_A_MM_",
-    linkinfo: "ETHTOOL_A_LINKINFO_",
-    linkmodes: "ETHTOOL_A_LINKMODES_",
-    linkstate: "ETHTOOL_A_LINKSTATE_",
-    debug: "ETHTOOL_A_DEBUG_",
-    wol: "ETHTOOL_A_WOL_",
-    features: "ETHTOOL_A_FEATURES_",
-    channels: "ETHTOOL_A_CHANNELS_",
-    "irq-moderation": "ETHTOOL_A_IRQ_MODERATION_",
-    profile: "ETHTOOL_A_PROFILE_",
-    coalesce: "ETHTOOL_A_COALESCE_",
-    "pause-stat": "ETHTOOL_A_PAUSE_STAT_",
-    pause: "ETHTOOL_A_PAUSE_",
-    eee: "ETHTOOL_A_EEE_",
-    "ts-stat": "ETHTOOL_A_TS_STAT_",
-    "ts-hwtstamp-provider": "ETHTOOL_A_TS_HWTSTAMP_PROVIDER_",
-    tsinfo: "ETHTOOL_A_TSINFO_",
-    "cable-result": "ETHTOOL_A_CABLE_RESULT_",
-    "cable-fault-length": "ETHTOOL_A_CABLE_FAULT_LENGTH_",
-    "cable-nest": "ETHTOOL_A_CABLE_NEST_",
-    "cable-test": "ETHTOOL_A_CABLE_TEST_",
-    "cable-test-ntf": "ETHTOOL_A_CABLE_TEST_NTF_",
-    "cable-test-tdr-cfg": "ETHTOOL_A_CABLE_TEST_TDR_CFG_",
-    "cable-test-tdr-ntf": "ETHTOOL_A_CABLE_TEST_TDR_NTF_",
-    "cable-test-tdr": "ETHTOOL_A_CABLE_TEST_TDR_",
-    "tunnel-udp-entry": "ETHTOOL_A_TUNNEL_UDP_ENTRY_",
-    "tunnel-udp-table": "ETHTOOL_A_TUNNEL_UDP_TABLE_",
-    "tunnel-udp": "ETHTOOL_A_TUNNEL_UDP_",
-    "tunnel-info": "ETHTOOL_A_TUNNEL_INFO_",
-    "fec-stat": "ETHTOOL_A_FEC_STAT_",
-    fec: "ETHTOOL_A_FEC_",
-    "module-eeprom": "ETHTOOL_A_MODULE_EEPROM_",
-    "stats-grp": "ETHTOOL_A_STATS_GRP_",
-    "stats-grp-hist": "ETHTOOL_A_STATS_GRP_",
-    stats: "ETHTOOL_A_STATS_",
-    "phc-vclocks": "ETHTOOL_A_PHC_VCLOCKS_",
-    module: "ETHTOOL_A_MODULE_",
-    "c33-pse-pw-limit": "ETHTOOL_A_C33_PSE_PW_LIMIT_",
-    pse: "ETHTOOL_A_PSE_",
-    rss: "ETHTOOL_A_RSS_",
-    plca: "ETHTOOL_A_PLCA_",
-    "module-fw-flash": "ETHTOOL_A_MODULE_FW_FLASH_",
-    phy: "ETHTOOL_A_PHY_",
-    tsconfig: "ETHTOOL_A_TSCONFIG_",
-  },
-  operations: {
-    strsetGet: {
-      name: "strset-get",
-      requestValue: 1,
-      replyValue: 1,
-      attributeSet: "strset",
-      do: {
-        request: { attributes: ["header", "stringsets", "countsOnly"] },
-        reply: { attributes: ["header", "stringsets"] },
-      },
-      dump: {
-        request: { attributes: ["header", "stringsets", "countsOnly"] },
-        reply: { attributes: ["header", "stringsets"] },
-      },
-    },
-    linkinfoGet: {
-      name: "linkinfo-get",
-      requestValue: 2,
-      replyValue: 2,
-      attributeSet: "linkinfo",
-      do: {
-        request: { attributes: ["header"] },
-        reply: { attributes: ["header", "port", "phyaddr", "tpMdix", "tpMdixCtrl", "transceiver"] },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: { attributes: ["header", "port", "phyaddr", "tpMdix", "tpMdixCtrl", "transceiver"] },
-      },
-    },
-    linkinfoSet: {
-      name: "linkinfo-set",
-      requestValue: 3,
-      attributeSet: "linkinfo",
-      do: {
-        request: {
-          attributes: ["header", "port", "phyaddr", "tpMdix", "tpMdixCtrl", "transceiver"],
-        },
-      },
-    },
-    linkinfoNtf: {
-      name: "linkinfo-ntf",
-      replyValue: 3,
-      attributeSet: "linkinfo",
-      notify: "linkinfoGet",
-    },
-    linkmodesGet: {
-      name: "linkmodes-get",
-      requestValue: 4,
-      replyValue: 4,
-      attributeSet: "linkmodes",
-      do: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "autoneg",
-            "ours",
-            "peer",
-            "speed",
-            "duplex",
-            "masterSlaveCfg",
-            "masterSlaveState",
-            "lanes",
-            "rateMatching",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "autoneg",
-            "ours",
-            "peer",
-            "speed",
-            "duplex",
-            "masterSlaveCfg",
-            "masterSlaveState",
-            "lanes",
-            "rateMatching",
-          ],
-        },
-      },
-    },
-    linkmodesSet: {
-      name: "linkmodes-set",
-      requestValue: 5,
-      attributeSet: "linkmodes",
-      do: {
-        request: {
-          attributes: [
-            "header",
-            "autoneg",
-            "ours",
-            "peer",
-            "speed",
-            "duplex",
-            "masterSlaveCfg",
-            "masterSlaveState",
-            "lanes",
-            "rateMatching",
-          ],
-        },
-      },
-    },
-    linkmodesNtf: {
-      name: "linkmodes-ntf",
-      replyValue: 5,
-      attributeSet: "linkmodes",
-      notify: "linkmodesGet",
-    },
-    linkstateGet: {
-      name: "linkstate-get",
-      requestValue: 6,
-      replyValue: 6,
-      attributeSet: "linkstate",
-      do: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: ["header", "link", "sqi", "sqiMax", "extState", "extSubstate", "extDownCnt"],
-        },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: ["header", "link", "sqi", "sqiMax", "extState", "extSubstate", "extDownCnt"],
-        },
-      },
-    },
-    debugGet: {
-      name: "debug-get",
-      requestValue: 7,
-      replyValue: 7,
-      attributeSet: "debug",
-      do: { request: { attributes: ["header"] }, reply: { attributes: ["header", "msgmask"] } },
-      dump: { request: { attributes: ["header"] }, reply: { attributes: ["header", "msgmask"] } },
-    },
-    debugSet: {
-      name: "debug-set",
-      requestValue: 8,
-      attributeSet: "debug",
-      do: { request: { attributes: ["header", "msgmask"] } },
-    },
-    debugNtf: { name: "debug-ntf", replyValue: 8, attributeSet: "debug", notify: "debugGet" },
-    wolGet: {
-      name: "wol-get",
-      requestValue: 9,
-      replyValue: 9,
-      attributeSet: "wol",
-      do: {
-        request: { attributes: ["header"] },
-        reply: { attributes: ["header", "modes", "sopass"] },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: { attributes: ["header", "modes", "sopass"] },
-      },
-    },
-    wolSet: {
-      name: "wol-set",
-      requestValue: 10,
-      attributeSet: "wol",
-      do: { request: { attributes: ["header", "modes", "sopass"] } },
-    },
-    wolNtf: { name: "wol-ntf", replyValue: 10, attributeSet: "wol", notify: "wolGet" },
-    featuresGet: {
-      name: "features-get",
-      requestValue: 11,
-      replyValue: 11,
-      attributeSet: "features",
-      do: {
-        request: { attributes: ["header"] },
-        reply: { attributes: ["header", "hw", "wanted", "active", "nochange"] },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: { attributes: ["header", "hw", "wanted", "active", "nochange"] },
-      },
-    },
-    featuresSet: {
-      name: "features-set",
-      requestValue: 12,
-      replyValue: 12,
-      attributeSet: "features",
-      do: {
-        request: { attributes: ["header", "hw", "wanted", "active", "nochange"] },
-        reply: { attributes: ["header", "hw", "wanted", "active", "nochange"] },
-      },
-    },
-    featuresNtf: {
-      name: "features-ntf",
-      replyValue: 13,
-      attributeSet: "features",
-      notify: "featuresGet",
-    },
-    privflagsGet: {
-      name: "privflags-get",
-      requestValue: 13,
-      replyValue: 14,
-      attributeSet: "privflags",
-      do: { request: { attributes: ["header"] }, reply: { attributes: ["header", "flags"] } },
-      dump: { request: { attributes: ["header"] }, reply: { attributes: ["header", "flags"] } },
-    },
-    privflagsSet: {
-      name: "privflags-set",
-      requestValue: 14,
-      attributeSet: "privflags",
-      do: { request: { attributes: ["header", "flags"] } },
-    },
-    privflagsNtf: {
-      name: "privflags-ntf",
-      replyValue: 15,
-      attributeSet: "privflags",
-      notify: "privflagsGet",
-    },
-    ringsGet: {
-      name: "rings-get",
-      requestValue: 15,
-      replyValue: 16,
-      attributeSet: "rings",
-      do: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "rxMax",
-            "rxMiniMax",
-            "rxJumboMax",
-            "txMax",
-            "rx",
-            "rxMini",
-            "rxJumbo",
-            "tx",
-            "rxBufLen",
-            "tcpDataSplit",
-            "cqeSize",
-            "txPush",
-            "rxPush",
-            "txPushBufLen",
-            "txPushBufLenMax",
-            "hdsThresh",
-            "hdsThreshMax",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "rxMax",
-            "rxMiniMax",
-            "rxJumboMax",
-            "txMax",
-            "rx",
-            "rxMini",
-            "rxJumbo",
-            "tx",
-            "rxBufLen",
-            "tcpDataSplit",
-            "cqeSize",
-            "txPush",
-            "rxPush",
-            "txPushBufLen",
-            "txPushBufLenMax",
-            "hdsThresh",
-            "hdsThreshMax",
-          ],
-        },
-      },
-    },
-    ringsSet: {
-      name: "rings-set",
-      requestValue: 16,
-      attributeSet: "rings",
-      do: {
-        request: {
-          attributes: [
-            "header",
-            "rxMax",
-            "rxMiniMax",
-            "rxJumboMax",
-            "txMax",
-            "rx",
-            "rxMini",
-            "rxJumbo",
-            "tx",
-            "rxBufLen",
-            "tcpDataSplit",
-            "cqeSize",
-            "txPush",
-            "rxPush",
-            "txPushBufLen",
-            "txPushBufLenMax",
-            "hdsThresh",
-            "hdsThreshMax",
-          ],
-        },
-      },
-    },
-    ringsNtf: { name: "rings-ntf", replyValue: 17, attributeSet: "rings", notify: "ringsGet" },
-    channelsGet: {
-      name: "channels-get",
-      requestValue: 17,
-      replyValue: 18,
-      attributeSet: "channels",
-      do: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "rxMax",
-            "txMax",
-            "otherMax",
-            "combinedMax",
-            "rxCount",
-            "txCount",
-            "otherCount",
-            "combinedCount",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "rxMax",
-            "txMax",
-            "otherMax",
-            "combinedMax",
-            "rxCount",
-            "txCount",
-            "otherCount",
-            "combinedCount",
-          ],
-        },
-      },
-    },
-    channelsSet: {
-      name: "channels-set",
-      requestValue: 18,
-      attributeSet: "channels",
-      do: {
-        request: {
-          attributes: [
-            "header",
-            "rxMax",
-            "txMax",
-            "otherMax",
-            "combinedMax",
-            "rxCount",
-            "txCount",
-            "otherCount",
-            "combinedCount",
-          ],
-        },
-      },
-    },
-    channelsNtf: {
-      name: "channels-ntf",
-      replyValue: 19,
-      attributeSet: "channels",
-      notify: "channelsGet",
-    },
-    coalesceGet: {
-      name: "coalesce-get",
-      requestValue: 19,
-      replyValue: 20,
-      attributeSet: "coalesce",
-      do: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "rxUsecs",
-            "rxMaxFrames",
-            "rxUsecsIrq",
-            "rxMaxFramesIrq",
-            "txUsecs",
-            "txMaxFrames",
-            "txUsecsIrq",
-            "txMaxFramesIrq",
-            "statsBlockUsecs",
-            "useAdaptiveRx",
-            "useAdaptiveTx",
-            "pktRateLow",
-            "rxUsecsLow",
-            "rxMaxFramesLow",
-            "txUsecsLow",
-            "txMaxFramesLow",
-            "pktRateHigh",
-            "rxUsecsHigh",
-            "rxMaxFramesHigh",
-            "txUsecsHigh",
-            "txMaxFramesHigh",
-            "rateSampleInterval",
-            "useCqeModeTx",
-            "useCqeModeRx",
-            "txAggrMaxBytes",
-            "txAggrMaxFrames",
-            "txAggrTimeUsecs",
-            "rxProfile",
-            "txProfile",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "rxUsecs",
-            "rxMaxFrames",
-            "rxUsecsIrq",
-            "rxMaxFramesIrq",
-            "txUsecs",
-            "txMaxFrames",
-            "txUsecsIrq",
-            "txMaxFramesIrq",
-            "statsBlockUsecs",
-            "useAdaptiveRx",
-            "useAdaptiveTx",
-            "pktRateLow",
-            "rxUsecsLow",
-            "rxMaxFramesLow",
-            "txUsecsLow",
-            "txMaxFramesLow",
-            "pktRateHigh",
-            "rxUsecsHigh",
-            "rxMaxFramesHigh",
-            "txUsecsHigh",
-            "txMaxFramesHigh",
-            "rateSampleInterval",
-            "useCqeModeTx",
-            "useCqeModeRx",
-            "txAggrMaxBytes",
-            "txAggrMaxFrames",
-            "txAggrTimeUsecs",
-            "rxProfile",
-            "txProfile",
-          ],
-        },
-      },
-    },
-    coalesceSet: {
-      name: "coalesce-set",
-      requestValue: 20,
-      attributeSet: "coalesce",
-      do: {
-        request: {
-          attributes: [
-            "header",
-            "rxUsecs",
-            "rxMaxFrames",
-            "rxUsecsIrq",
-            "rxMaxFramesIrq",
-            "txUsecs",
-            "txMaxFrames",
-            "txUsecsIrq",
-            "txMaxFramesIrq",
-            "statsBlockUsecs",
-            "useAdaptiveRx",
-            "useAdaptiveTx",
-            "pktRateLow",
-            "rxUsecsLow",
-            "rxMaxFramesLow",
-            "txUsecsLow",
-            "txMaxFramesLow",
-            "pktRateHigh",
-            "rxUsecsHigh",
-            "rxMaxFramesHigh",
-            "txUsecsHigh",
-            "txMaxFramesHigh",
-            "rateSampleInterval",
-            "useCqeModeTx",
-            "useCqeModeRx",
-            "txAggrMaxBytes",
-            "txAggrMaxFrames",
-            "txAggrTimeUsecs",
-            "rxProfile",
-            "txProfile",
-          ],
-        },
-      },
-    },
-    coalesceNtf: {
-      name: "coalesce-ntf",
-      replyValue: 21,
-      attributeSet: "coalesce",
-      notify: "coalesceGet",
-    },
-    pauseGet: {
-      name: "pause-get",
-      requestValue: 21,
-      replyValue: 22,
-      attributeSet: "pause",
-      do: {
-        request: { attributes: ["header"] },
-        reply: { attributes: ["header", "autoneg", "rx", "tx", "stats", "statsSrc"] },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: { attributes: ["header", "autoneg", "rx", "tx", "stats", "statsSrc"] },
-      },
-    },
-    pauseSet: {
-      name: "pause-set",
-      requestValue: 22,
-      attributeSet: "pause",
-      do: { request: { attributes: ["header", "autoneg", "rx", "tx", "stats", "statsSrc"] } },
-    },
-    pauseNtf: { name: "pause-ntf", replyValue: 23, attributeSet: "pause", notify: "pauseGet" },
-    eeeGet: {
-      name: "eee-get",
-      requestValue: 23,
-      replyValue: 24,
-      attributeSet: "eee",
-      do: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "modesOurs",
-            "modesPeer",
-            "active",
-            "enabled",
-            "txLpiEnabled",
-            "txLpiTimer",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "modesOurs",
-            "modesPeer",
-            "active",
-            "enabled",
-            "txLpiEnabled",
-            "txLpiTimer",
-          ],
-        },
-      },
-    },
-    eeeSet: {
-      name: "eee-set",
-      requestValue: 24,
-      attributeSet: "eee",
-      do: {
-        request: {
-          attributes: [
-            "header",
-            "modesOurs",
-            "modesPeer",
-            "active",
-            "enabled",
-            "txLpiEnabled",
-            "txLpiTimer",
-          ],
-        },
-      },
-    },
-    eeeNtf: { name: "eee-ntf", replyValue: 25, attributeSet: "eee", notify: "eeeGet" },
-    tsinfoGet: {
-      name: "tsinfo-get",
-      requestValue: 25,
-      replyValue: 26,
-      attributeSet: "tsinfo",
-      do: {
-        request: { attributes: ["header", "hwtstampProvider"] },
-        reply: {
-          attributes: [
-            "header",
-            "timestamping",
-            "txTypes",
-            "rxFilters",
-            "phcIndex",
-            "stats",
-            "hwtstampProvider",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["header", "hwtstampProvider"] },
-        reply: {
-          attributes: [
-            "header",
-            "timestamping",
-            "txTypes",
-            "rxFilters",
-            "phcIndex",
-            "stats",
-            "hwtstampProvider",
-          ],
-        },
-      },
-    },
-    cableTestAct: {
-      name: "cable-test-act",
-      requestValue: 26,
-      attributeSet: "cable-test",
-      do: { request: { attributes: ["header"] } },
-    },
-    cableTestNtf: {
-      name: "cable-test-ntf",
-      replyValue: 27,
-      attributeSet: "cable-test-ntf",
-      event: { attributes: ["header", "status"] },
-    },
-    cableTestTdrAct: {
-      name: "cable-test-tdr-act",
-      requestValue: 27,
-      attributeSet: "cable-test-tdr",
-      do: { request: { attributes: ["header"] } },
-    },
-    cableTestTdrNtf: {
-      name: "cable-test-tdr-ntf",
-      replyValue: 28,
-      attributeSet: "cable-test-tdr-ntf",
-      event: { attributes: ["header", "status", "nest"] },
-    },
-    tunnelInfoGet: {
-      name: "tunnel-info-get",
-      requestValue: 28,
-      replyValue: 29,
-      attributeSet: "tunnel-info",
-      do: { request: { attributes: ["header"] }, reply: { attributes: ["header", "udpPorts"] } },
-      dump: { request: { attributes: ["header"] }, reply: { attributes: ["header", "udpPorts"] } },
-    },
-    fecGet: {
-      name: "fec-get",
-      requestValue: 29,
-      replyValue: 30,
-      attributeSet: "fec",
-      do: {
-        request: { attributes: ["header"] },
-        reply: { attributes: ["header", "modes", "auto", "active", "stats"] },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: { attributes: ["header", "modes", "auto", "active", "stats"] },
-      },
-    },
-    fecSet: {
-      name: "fec-set",
-      requestValue: 30,
-      attributeSet: "fec",
-      do: { request: { attributes: ["header", "modes", "auto", "active", "stats"] } },
-    },
-    fecNtf: { name: "fec-ntf", replyValue: 31, attributeSet: "fec", notify: "fecGet" },
-    moduleEepromGet: {
-      name: "module-eeprom-get",
-      requestValue: 31,
-      replyValue: 32,
-      attributeSet: "module-eeprom",
-      do: {
-        request: { attributes: ["header"] },
-        reply: { attributes: ["header", "offset", "length", "page", "bank", "i2cAddress", "data"] },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: { attributes: ["header", "offset", "length", "page", "bank", "i2cAddress", "data"] },
-      },
-    },
-    statsGet: {
-      name: "stats-get",
-      requestValue: 32,
-      replyValue: 33,
-      attributeSet: "stats",
-      do: {
-        request: { attributes: ["header", "groups"] },
-        reply: { attributes: ["header", "groups", "grp", "src"] },
-      },
-      dump: {
-        request: { attributes: ["header", "groups"] },
-        reply: { attributes: ["header", "groups", "grp", "src"] },
-      },
-    },
-    phcVclocksGet: {
-      name: "phc-vclocks-get",
-      requestValue: 33,
-      replyValue: 34,
-      attributeSet: "phc-vclocks",
-      do: { request: { attributes: ["header"] }, reply: { attributes: ["header", "num"] } },
-      dump: { request: { attributes: ["header"] }, reply: { attributes: ["header", "num"] } },
-    },
-    moduleGet: {
-      name: "module-get",
-      requestValue: 34,
-      replyValue: 35,
-      attributeSet: "module",
-      do: {
-        request: { attributes: ["header"] },
-        reply: { attributes: ["header", "powerModePolicy", "powerMode"] },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: { attributes: ["header", "powerModePolicy", "powerMode"] },
-      },
-    },
-    moduleSet: {
-      name: "module-set",
-      requestValue: 35,
-      attributeSet: "module",
-      do: { request: { attributes: ["header", "powerModePolicy", "powerMode"] } },
-    },
-    moduleNtf: { name: "module-ntf", replyValue: 36, attributeSet: "module", notify: "moduleGet" },
-    pseGet: {
-      name: "pse-get",
-      requestValue: 36,
-      replyValue: 37,
-      attributeSet: "pse",
-      do: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "podlPseAdminState",
-            "podlPseAdminControl",
-            "podlPsePwDStatus",
-            "c33PseAdminState",
-            "c33PseAdminControl",
-            "c33PsePwDStatus",
-            "c33PsePwClass",
-            "c33PseActualPw",
-            "c33PseExtState",
-            "c33PseExtSubstate",
-            "c33PseAvailPwLimit",
-            "c33PsePwLimitRanges",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "podlPseAdminState",
-            "podlPseAdminControl",
-            "podlPsePwDStatus",
-            "c33PseAdminState",
-            "c33PseAdminControl",
-            "c33PsePwDStatus",
-            "c33PsePwClass",
-            "c33PseActualPw",
-            "c33PseExtState",
-            "c33PseExtSubstate",
-            "c33PseAvailPwLimit",
-            "c33PsePwLimitRanges",
-          ],
-        },
-      },
-    },
-    pseSet: {
-      name: "pse-set",
-      requestValue: 37,
-      attributeSet: "pse",
-      do: {
-        request: {
-          attributes: ["header", "podlPseAdminControl", "c33PseAdminControl", "c33PseAvailPwLimit"],
-        },
-      },
-    },
-    rssGet: {
-      name: "rss-get",
-      requestValue: 38,
-      replyValue: 38,
-      attributeSet: "rss",
-      do: {
-        request: { attributes: ["header", "context"] },
-        reply: { attributes: ["header", "context", "hfunc", "indir", "hkey", "inputXfrm"] },
-      },
-      dump: {
-        request: { attributes: ["header", "startContext"] },
-        reply: { attributes: ["header", "context", "hfunc", "indir", "hkey", "inputXfrm"] },
-      },
-    },
-    plcaGetCfg: {
-      name: "plca-get-cfg",
-      requestValue: 39,
-      replyValue: 39,
-      attributeSet: "plca",
-      do: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "version",
-            "enabled",
-            "status",
-            "nodeCnt",
-            "nodeId",
-            "toTmr",
-            "burstCnt",
-            "burstTmr",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "version",
-            "enabled",
-            "status",
-            "nodeCnt",
-            "nodeId",
-            "toTmr",
-            "burstCnt",
-            "burstTmr",
-          ],
-        },
-      },
-    },
-    plcaSetCfg: {
-      name: "plca-set-cfg",
-      requestValue: 40,
-      attributeSet: "plca",
-      do: {
-        request: {
-          attributes: [
-            "header",
-            "version",
-            "enabled",
-            "status",
-            "nodeCnt",
-            "nodeId",
-            "toTmr",
-            "burstCnt",
-            "burstTmr",
-          ],
-        },
-      },
-    },
-    plcaGetStatus: {
-      name: "plca-get-status",
-      requestValue: 41,
-      replyValue: 40,
-      attributeSet: "plca",
-      do: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "version",
-            "enabled",
-            "status",
-            "nodeCnt",
-            "nodeId",
-            "toTmr",
-            "burstCnt",
-            "burstTmr",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "version",
-            "enabled",
-            "status",
-            "nodeCnt",
-            "nodeId",
-            "toTmr",
-            "burstCnt",
-            "burstTmr",
-          ],
-        },
-      },
-    },
-    plcaNtf: { name: "plca-ntf", replyValue: 41, attributeSet: "plca", notify: "plcaGetCfg" },
-    mmGet: {
-      name: "mm-get",
-      requestValue: 42,
-      replyValue: 42,
-      attributeSet: "mm",
-      do: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "pmacEnabled",
-            "txEnabled",
-            "txActive",
-            "txMinFragSize",
-            "rxMinFragSize",
-            "verifyEnabled",
-            "verifyTime",
-            "maxVerifyTime",
-            "stats",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "pmacEnabled",
-            "txEnabled",
-            "txActive",
-            "txMinFragSize",
-            "rxMinFragSize",
-            "verifyEnabled",
-            "verifyTime",
-            "maxVerifyTime",
-            "stats",
-          ],
-        },
-      },
-    },
-    mmSet: {
-      name: "mm-set",
-      requestValue: 43,
-      attributeSet: "mm",
-      do: {
-        request: {
-          attributes: [
-            "header",
-            "verifyEnabled",
-            "verifyTime",
-            "txEnabled",
-            "pmacEnabled",
-            "txMinFragSize",
-          ],
-        },
-      },
-    },
-    mmNtf: { name: "mm-ntf", replyValue: 43, attributeSet: "mm", notify: "mmGet" },
-    moduleFwFlashAct: {
-      name: "module-fw-flash-act",
-      requestValue: 44,
-      attributeSet: "module-fw-flash",
-      do: { request: { attributes: ["header", "fileName", "password"] } },
-    },
-    moduleFwFlashNtf: {
-      name: "module-fw-flash-ntf",
-      replyValue: 44,
-      attributeSet: "module-fw-flash",
-      event: { attributes: ["header", "status", "statusMsg", "done", "total"] },
-    },
-    phyGet: {
-      name: "phy-get",
-      requestValue: 45,
-      replyValue: 45,
-      attributeSet: "phy",
-      do: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "index",
-            "drvname",
-            "name",
-            "upstreamType",
-            "upstreamIndex",
-            "upstreamSfpName",
-            "downstreamSfpName",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: [
-            "header",
-            "index",
-            "drvname",
-            "name",
-            "upstreamType",
-            "upstreamIndex",
-            "upstreamSfpName",
-            "downstreamSfpName",
-          ],
-        },
-      },
-    },
-    phyNtf: { name: "phy-ntf", replyValue: 46, attributeSet: "phy", notify: "phyGet" },
-    tsconfigGet: {
-      name: "tsconfig-get",
-      requestValue: 46,
-      replyValue: 47,
-      attributeSet: "tsconfig",
-      do: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: ["header", "hwtstampProvider", "txTypes", "rxFilters", "hwtstampFlags"],
-        },
-      },
-      dump: {
-        request: { attributes: ["header"] },
-        reply: {
-          attributes: ["header", "hwtstampProvider", "txTypes", "rxFilters", "hwtstampFlags"],
-        },
-      },
-    },
-    tsconfigSet: {
-      name: "tsconfig-set",
-      requestValue: 47,
-      replyValue: 48,
-      attributeSet: "tsconfig",
-      do: {
-        request: {
-          attributes: ["header", "hwtstampProvider", "txTypes", "rxFilters", "hwtstampFlags"],
-        },
-        reply: {
-          attributes: ["header", "hwtstampProvider", "txTypes", "rxFilters", "hwtstampFlags"],
-        },
-      },
-    },
-  },
-  mcastGroups: { monitor: null },
-});
+/**
+ * The ethtool family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Attribute set `header` (ethtool). */
-export const header: AttributeSet<Header> = family.attributeSet("header");
+export declare const header: AttributeSet<Header>;
 
 /** Attribute set `bitset-bit` (ethtool). */
-export const bitsetBit: AttributeSet<BitsetBit> = family.attributeSet("bitset-bit");
+export declare const bitsetBit: AttributeSet<BitsetBit>;
 
 /** Attribute set `bitset-bits` (ethtool). */
-export const bitsetBits: AttributeSet<BitsetBits> = family.attributeSet("bitset-bits");
+export declare const bitsetBits: AttributeSet<BitsetBits>;
 
 /** Attribute set `bitset` (ethtool). */
-export const bitset: AttributeSet<Bitset> = family.attributeSet("bitset");
+export declare const bitset: AttributeSet<Bitset>;
 
 /** Attribute set `string` (ethtool). */
-export const string: AttributeSet<String> = family.attributeSet("string");
+export declare const string: AttributeSet<String>;
 
 /** Attribute set `strings` (ethtool). */
-export const strings: AttributeSet<Strings> = family.attributeSet("strings");
+export declare const strings: AttributeSet<Strings>;
 
 /** Attribute set `stringset` (ethtool). */
-export const stringset: AttributeSet<Stringset> = family.attributeSet("stringset");
+export declare const stringset: AttributeSet<Stringset>;
 
 /** Attribute set `stringsets` (ethtool). */
-export const stringsets: AttributeSet<Stringsets> = family.attributeSet("stringsets");
+export declare const stringsets: AttributeSet<Stringsets>;
 
 /** Attribute set `strset` (ethtool). */
-export const strset: AttributeSet<Strset> = family.attributeSet("strset");
+export declare const strset: AttributeSet<Strset>;
 
 /** Attribute set `privflags` (ethtool). */
-export const privflags: AttributeSet<Privflags> = family.attributeSet("privflags");
+export declare const privflags: AttributeSet<Privflags>;
 
 /** Attribute set `rings` (ethtool). */
-export const rings: AttributeSet<Rings> = family.attributeSet("rings");
+export declare const rings: AttributeSet<Rings>;
 
 /** Attribute set `mm-stat` (ethtool). */
-export const mmStat: AttributeSet<MmStat> = family.attributeSet("mm-stat");
+export declare const mmStat: AttributeSet<MmStat>;
 
 /** Attribute set `mm` (ethtool). */
-export const mm: AttributeSet<Mm> = family.attributeSet("mm");
+export declare const mm: AttributeSet<Mm>;
 
 /** Attribute set `linkinfo` (ethtool). */
-export const linkinfo: AttributeSet<Linkinfo> = family.attributeSet("linkinfo");
+export declare const linkinfo: AttributeSet<Linkinfo>;
 
 /** Attribute set `linkmodes` (ethtool). */
-export const linkmodes: AttributeSet<Linkmodes> = family.attributeSet("linkmodes");
+export declare const linkmodes: AttributeSet<Linkmodes>;
 
 /** Attribute set `linkstate` (ethtool). */
-export const linkstate: AttributeSet<Linkstate> = family.attributeSet("linkstate");
+export declare const linkstate: AttributeSet<Linkstate>;
 
 /** Attribute set `debug` (ethtool). */
-export const debug: AttributeSet<Debug> = family.attributeSet("debug");
+export declare const debug: AttributeSet<Debug>;
 
 /** Attribute set `wol` (ethtool). */
-export const wol: AttributeSet<Wol> = family.attributeSet("wol");
+export declare const wol: AttributeSet<Wol>;
 
 /** Attribute set `features` (ethtool). */
-export const features: AttributeSet<Features> = family.attributeSet("features");
+export declare const features: AttributeSet<Features>;
 
 /** Attribute set `channels` (ethtool). */
-export const channels: AttributeSet<Channels> = family.attributeSet("channels");
+export declare const channels: AttributeSet<Channels>;
 
 /** Attribute set `irq-moderation` (ethtool). */
-export const irqModeration: AttributeSet<IrqModeration> = family.attributeSet("irq-moderation");
+export declare const irqModeration: AttributeSet<IrqModeration>;
 
 /** Attribute set `profile` (ethtool). */
-export const profile: AttributeSet<Profile> = family.attributeSet("profile");
+export declare const profile: AttributeSet<Profile>;
 
 /** Attribute set `coalesce` (ethtool). */
-export const coalesce: AttributeSet<Coalesce> = family.attributeSet("coalesce");
+export declare const coalesce: AttributeSet<Coalesce>;
 
 /** Attribute set `pause-stat` (ethtool). */
-export const pauseStat: AttributeSet<PauseStat> = family.attributeSet("pause-stat");
+export declare const pauseStat: AttributeSet<PauseStat>;
 
 /** Attribute set `pause` (ethtool). */
-export const pause: AttributeSet<Pause> = family.attributeSet("pause");
+export declare const pause: AttributeSet<Pause>;
 
 /** Attribute set `eee` (ethtool). */
-export const eee: AttributeSet<Eee> = family.attributeSet("eee");
+export declare const eee: AttributeSet<Eee>;
 
 /** Attribute set `ts-stat` (ethtool). */
-export const tsStat: AttributeSet<TsStat> = family.attributeSet("ts-stat");
+export declare const tsStat: AttributeSet<TsStat>;
 
 /** Attribute set `ts-hwtstamp-provider` (ethtool). */
-export const tsHwtstampProvider: AttributeSet<TsHwtstampProvider> = family.attributeSet(
-  "ts-hwtstamp-provider",
-);
+export declare const tsHwtstampProvider: AttributeSet<TsHwtstampProvider>;
 
 /** Attribute set `tsinfo` (ethtool). */
-export const tsinfo: AttributeSet<Tsinfo> = family.attributeSet("tsinfo");
+export declare const tsinfo: AttributeSet<Tsinfo>;
 
 /** Attribute set `cable-result` (ethtool). */
-export const cableResult: AttributeSet<CableResult> = family.attributeSet("cable-result");
+export declare const cableResult: AttributeSet<CableResult>;
 
 /** Attribute set `cable-fault-length` (ethtool). */
-export const cableFaultLength: AttributeSet<CableFaultLength> = family.attributeSet(
-  "cable-fault-length",
-);
+export declare const cableFaultLength: AttributeSet<CableFaultLength>;
 
 /** Attribute set `cable-nest` (ethtool). */
-export const cableNest: AttributeSet<CableNest> = family.attributeSet("cable-nest");
+export declare const cableNest: AttributeSet<CableNest>;
 
 /** Attribute set `cable-test` (ethtool). */
-export const cableTest: AttributeSet<CableTest> = family.attributeSet("cable-test");
+export declare const cableTest: AttributeSet<CableTest>;
 
 /** Attribute set `cable-test-ntf` (ethtool). */
-export const cableTestNtf: AttributeSet<CableTestNtf> = family.attributeSet("cable-test-ntf");
+export declare const cableTestNtf: AttributeSet<CableTestNtf>;
 
 /** Attribute set `cable-test-tdr-cfg` (ethtool). */
-export const cableTestTdrCfg: AttributeSet<CableTestTdrCfg> = family.attributeSet(
-  "cable-test-tdr-cfg",
-);
+export declare const cableTestTdrCfg: AttributeSet<CableTestTdrCfg>;
 
 /** Attribute set `cable-test-tdr-ntf` (ethtool). */
-export const cableTestTdrNtf: AttributeSet<CableTestTdrNtf> = family.attributeSet(
-  "cable-test-tdr-ntf",
-);
+export declare const cableTestTdrNtf: AttributeSet<CableTestTdrNtf>;
 
 /** Attribute set `cable-test-tdr` (ethtool). */
-export const cableTestTdr: AttributeSet<CableTestTdr> = family.attributeSet("cable-test-tdr");
+export declare const cableTestTdr: AttributeSet<CableTestTdr>;
 
 /** Attribute set `tunnel-udp-entry` (ethtool). */
-export const tunnelUdpEntry: AttributeSet<TunnelUdpEntry> = family.attributeSet("tunnel-udp-entry");
+export declare const tunnelUdpEntry: AttributeSet<TunnelUdpEntry>;
 
 /** Attribute set `tunnel-udp-table` (ethtool). */
-export const tunnelUdpTable: AttributeSet<TunnelUdpTable> = family.attributeSet("tunnel-udp-table");
+export declare const tunnelUdpTable: AttributeSet<TunnelUdpTable>;
 
 /** Attribute set `tunnel-udp` (ethtool). */
-export const tunnelUdp: AttributeSet<TunnelUdp> = family.attributeSet("tunnel-udp");
+export declare const tunnelUdp: AttributeSet<TunnelUdp>;
 
 /** Attribute set `tunnel-info` (ethtool). */
-export const tunnelInfo: AttributeSet<TunnelInfo> = family.attributeSet("tunnel-info");
+export declare const tunnelInfo: AttributeSet<TunnelInfo>;
 
 /** Attribute set `fec-stat` (ethtool). */
-export const fecStat: AttributeSet<FecStat> = family.attributeSet("fec-stat");
+export declare const fecStat: AttributeSet<FecStat>;
 
 /** Attribute set `fec` (ethtool). */
-export const fec: AttributeSet<Fec> = family.attributeSet("fec");
+export declare const fec: AttributeSet<Fec>;
 
 /** Attribute set `module-eeprom` (ethtool). */
-export const moduleEeprom: AttributeSet<ModuleEeprom> = family.attributeSet("module-eeprom");
+export declare const moduleEeprom: AttributeSet<ModuleEeprom>;
 
 /** Attribute set `stats-grp` (ethtool). */
-export const statsGrp: AttributeSet<StatsGrp> = family.attributeSet("stats-grp");
+export declare const statsGrp: AttributeSet<StatsGrp>;
 
 /** Attribute set `stats-grp-hist` (ethtool). */
-export const statsGrpHist: AttributeSet<StatsGrpHist> = family.attributeSet("stats-grp-hist");
+export declare const statsGrpHist: AttributeSet<StatsGrpHist>;
 
 /** Attribute set `stats` (ethtool). */
-export const stats: AttributeSet<Stats> = family.attributeSet("stats");
+export declare const stats: AttributeSet<Stats>;
 
 /** Attribute set `phc-vclocks` (ethtool). */
-export const phcVclocks: AttributeSet<PhcVclocks> = family.attributeSet("phc-vclocks");
+export declare const phcVclocks: AttributeSet<PhcVclocks>;
 
 /** Attribute set `module` (ethtool). */
-export const module: AttributeSet<Module> = family.attributeSet("module");
+export declare const module: AttributeSet<Module>;
 
 /** Attribute set `c33-pse-pw-limit` (ethtool). */
-export const c33PsePwLimit: AttributeSet<C33PsePwLimit> = family.attributeSet("c33-pse-pw-limit");
+export declare const c33PsePwLimit: AttributeSet<C33PsePwLimit>;
 
 /** Attribute set `pse` (ethtool). */
-export const pse: AttributeSet<Pse> = family.attributeSet("pse");
+export declare const pse: AttributeSet<Pse>;
 
 /** Attribute set `rss` (ethtool). */
-export const rss: AttributeSet<Rss> = family.attributeSet("rss");
+export declare const rss: AttributeSet<Rss>;
 
 /** Attribute set `plca` (ethtool). */
-export const plca: AttributeSet<Plca> = family.attributeSet("plca");
+export declare const plca: AttributeSet<Plca>;
 
 /** Attribute set `module-fw-flash` (ethtool). */
-export const moduleFwFlash: AttributeSet<ModuleFwFlash> = family.attributeSet("module-fw-flash");
+export declare const moduleFwFlash: AttributeSet<ModuleFwFlash>;
 
 /** Attribute set `phy` (ethtool). */
-export const phy: AttributeSet<Phy> = family.attributeSet("phy");
+export declare const phy: AttributeSet<Phy>;
 
 /** Attribute set `tsconfig` (ethtool). */
-export const tsconfig: AttributeSet<Tsconfig> = family.attributeSet("tsconfig");
+export declare const tsconfig: AttributeSet<Tsconfig>;
 
 /** The operations of ethtool by camelCase name. */
-export const operations: Operations = {
-  strsetGet: family.operation("strsetGet"),
-  linkinfoGet: family.operation("linkinfoGet"),
-  linkinfoSet: family.operation("linkinfoSet"),
-  linkinfoNtf: family.operation("linkinfoNtf"),
-  linkmodesGet: family.operation("linkmodesGet"),
-  linkmodesSet: family.operation("linkmodesSet"),
-  linkmodesNtf: family.operation("linkmodesNtf"),
-  linkstateGet: family.operation("linkstateGet"),
-  debugGet: family.operation("debugGet"),
-  debugSet: family.operation("debugSet"),
-  debugNtf: family.operation("debugNtf"),
-  wolGet: family.operation("wolGet"),
-  wolSet: family.operation("wolSet"),
-  wolNtf: family.operation("wolNtf"),
-  featuresGet: family.operation("featuresGet"),
-  featuresSet: family.operation("featuresSet"),
-  featuresNtf: family.operation("featuresNtf"),
-  privflagsGet: family.operation("privflagsGet"),
-  privflagsSet: family.operation("privflagsSet"),
-  privflagsNtf: family.operation("privflagsNtf"),
-  ringsGet: family.operation("ringsGet"),
-  ringsSet: family.operation("ringsSet"),
-  ringsNtf: family.operation("ringsNtf"),
-  channelsGet: family.operation("channelsGet"),
-  channelsSet: family.operation("channelsSet"),
-  channelsNtf: family.operation("channelsNtf"),
-  coalesceGet: family.operation("coalesceGet"),
-  coalesceSet: family.operation("coalesceSet"),
-  coalesceNtf: family.operation("coalesceNtf"),
-  pauseGet: family.operation("pauseGet"),
-  pauseSet: family.operation("pauseSet"),
-  pauseNtf: family.operation("pauseNtf"),
-  eeeGet: family.operation("eeeGet"),
-  eeeSet: family.operation("eeeSet"),
-  eeeNtf: family.operation("eeeNtf"),
-  tsinfoGet: family.operation("tsinfoGet"),
-  cableTestAct: family.operation("cableTestAct"),
-  cableTestNtf: family.operation("cableTestNtf"),
-  cableTestTdrAct: family.operation("cableTestTdrAct"),
-  cableTestTdrNtf: family.operation("cableTestTdrNtf"),
-  tunnelInfoGet: family.operation("tunnelInfoGet"),
-  fecGet: family.operation("fecGet"),
-  fecSet: family.operation("fecSet"),
-  fecNtf: family.operation("fecNtf"),
-  moduleEepromGet: family.operation("moduleEepromGet"),
-  statsGet: family.operation("statsGet"),
-  phcVclocksGet: family.operation("phcVclocksGet"),
-  moduleGet: family.operation("moduleGet"),
-  moduleSet: family.operation("moduleSet"),
-  moduleNtf: family.operation("moduleNtf"),
-  pseGet: family.operation("pseGet"),
-  pseSet: family.operation("pseSet"),
-  rssGet: family.operation("rssGet"),
-  plcaGetCfg: family.operation("plcaGetCfg"),
-  plcaSetCfg: family.operation("plcaSetCfg"),
-  plcaGetStatus: family.operation("plcaGetStatus"),
-  plcaNtf: family.operation("plcaNtf"),
-  mmGet: family.operation("mmGet"),
-  mmSet: family.operation("mmSet"),
-  mmNtf: family.operation("mmNtf"),
-  moduleFwFlashAct: family.operation("moduleFwFlashAct"),
-  moduleFwFlashNtf: family.operation("moduleFwFlashNtf"),
-  phyGet: family.operation("phyGet"),
-  phyNtf: family.operation("phyNtf"),
-  tsconfigGet: family.operation("tsconfigGet"),
-  tsconfigSet: family.operation("tsconfigSet"),
-};
+export declare const operations: Operations;

@@ -18,12 +18,8 @@
  * @module
  */
 
-import {
-  defineFamily,
-  type Family,
-  type StructType,
-  type StructValues,
-} from "../../codec/ynl/mod.ts";
+import type { Family, StructType, StructValues } from "../../codec/ynl/mod.ts";
+export * from "./fib_lookup_tables.js";
 
 /**
  * Struct `fib-result-nl` of fib-lookup, as decoded by {@link fibResultNl}.
@@ -106,33 +102,14 @@ export interface FibResultNl extends StructValues {
  */
 export type Operations = Record<string, never>;
 
-/** The fib-lookup family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "fib-lookup",
-  protocol: "netlink-raw",
-  protonum: 10,
-  structs: {
-    "fib-result-nl": [
-      { name: "flAddr", type: "u32", byteOrder: "big-endian", display: "ipv4" },
-      { name: "flMark", type: "u32" },
-      { name: "flTos", type: "u8" },
-      { name: "flScope", type: "u8" },
-      { name: "tbIdIn", type: "u8" },
-      { name: "tbId", type: "u8" },
-      { name: "prefixlen", type: "u8" },
-      { name: "nhSel", type: "u8" },
-      { name: "type", type: "u8" },
-      { name: "scope", type: "u8" },
-      { name: "err", type: "s32" },
-    ],
-  },
-  attributeSets: {},
-  attributePrefixes: {},
-  operations: {},
-});
+/**
+ * The fib-lookup family: every table of this module, built on first use (importing the module
+ * builds nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Struct `fib-result-nl` (fib-lookup). */
-export const fibResultNl: StructType<FibResultNl> = family.struct("fib-result-nl");
+export declare const fibResultNl: StructType<FibResultNl>;
 
 /** The operations of fib-lookup by camelCase name. */
-export const operations: Operations = {};
+export declare const operations: Operations;

@@ -21,48 +21,43 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-} from "../../codec/ynl/mod.ts";
+import type { AttributeSet, AttrValues, Family, Operation } from "../../codec/ynl/mod.ts";
+export * from "./fou_tables.js";
 
 /** Enum `encap_type` of fou. */
-export const ENCAP_TYPE = {
-  UNSPEC: 0,
-  DIRECT: 1,
-  GUE: 2,
-} as const;
+export declare const ENCAP_TYPE: {
+  readonly UNSPEC: 0;
+  readonly DIRECT: 1;
+  readonly GUE: 2;
+};
 
 /**
  * `FOU_CMD_UNSPEC` (0): the command of `unspec` requests.
  *
  * unused
  */
-export const FOU_CMD_UNSPEC = 0;
+export declare const FOU_CMD_UNSPEC = 0;
 
 /**
  * `FOU_CMD_ADD` (1): the command of `add` requests.
  *
  * Add port.
  */
-export const FOU_CMD_ADD = 1;
+export declare const FOU_CMD_ADD = 1;
 
 /**
  * `FOU_CMD_DEL` (2): the command of `del` requests.
  *
  * Delete port.
  */
-export const FOU_CMD_DEL = 2;
+export declare const FOU_CMD_DEL = 2;
 
 /**
  * `FOU_CMD_GET` (3): the command of `get` requests.
  *
  * Get tunnel info.
  */
-export const FOU_CMD_GET = 3;
+export declare const FOU_CMD_GET = 3;
 
 /** Attributes of set `fou` of fou, as decoded by {@link fou}. */
 export interface Fou extends AttrValues {
@@ -234,132 +229,14 @@ export interface Operations {
   };
 }
 
-/** The fou family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "fou",
-  protocol: "genetlink-legacy",
-  enums: { encap_type: { type: "enum", entries: ENCAP_TYPE } },
-  attributeSets: {
-    fou: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "port", value: 1, type: "u16", byteOrder: "big-endian" },
-      { name: "af", value: 2, type: "u8" },
-      { name: "ipproto", value: 3, type: "u8" },
-      { name: "type", value: 4, type: "u8" },
-      { name: "remcsumNopartial", yname: "remcsum_nopartial", value: 5, type: "flag" },
-      { name: "localV4", yname: "local_v4", value: 6, type: "u32" },
-      { name: "localV6", yname: "local_v6", value: 7, type: "binary" },
-      { name: "peerV4", yname: "peer_v4", value: 8, type: "u32" },
-      { name: "peerV6", yname: "peer_v6", value: 9, type: "binary" },
-      { name: "peerPort", yname: "peer_port", value: 10, type: "u16", byteOrder: "big-endian" },
-      { name: "ifindex", value: 11, type: "s32" },
-    ],
-  },
-  attributePrefixes: { fou: "FOU_ATTR_" },
-  operations: {
-    unspec: { name: "unspec", requestValue: 0, replyValue: 0 },
-    add: {
-      name: "add",
-      requestValue: 1,
-      replyValue: 1,
-      attributeSet: "fou",
-      do: {
-        request: {
-          attributes: [
-            "port",
-            "ipproto",
-            "type",
-            "remcsumNopartial",
-            "localV4",
-            "peerV4",
-            "localV6",
-            "peerV6",
-            "peerPort",
-            "ifindex",
-          ],
-        },
-      },
-    },
-    del: {
-      name: "del",
-      requestValue: 2,
-      replyValue: 2,
-      attributeSet: "fou",
-      do: {
-        request: {
-          attributes: [
-            "af",
-            "ifindex",
-            "port",
-            "peerPort",
-            "localV4",
-            "peerV4",
-            "localV6",
-            "peerV6",
-          ],
-        },
-      },
-    },
-    get: {
-      name: "get",
-      requestValue: 3,
-      replyValue: 3,
-      attributeSet: "fou",
-      do: {
-        request: {
-          attributes: [
-            "af",
-            "ifindex",
-            "port",
-            "peerPort",
-            "localV4",
-            "peerV4",
-            "localV6",
-            "peerV6",
-          ],
-        },
-        reply: {
-          attributes: [
-            "port",
-            "ipproto",
-            "type",
-            "remcsumNopartial",
-            "localV4",
-            "peerV4",
-            "localV6",
-            "peerV6",
-            "peerPort",
-            "ifindex",
-          ],
-        },
-      },
-      dump: {
-        reply: {
-          attributes: [
-            "port",
-            "ipproto",
-            "type",
-            "remcsumNopartial",
-            "localV4",
-            "peerV4",
-            "localV6",
-            "peerV6",
-            "peerPort",
-            "ifindex",
-          ],
-        },
-      },
-    },
-  },
-});
+/**
+ * The fou family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Attribute set `fou` (fou). */
-export const fou: AttributeSet<Fou> = family.attributeSet("fou");
+export declare const fou: AttributeSet<Fou>;
 
 /** The operations of fou by camelCase name. */
-export const operations: Operations = {
-  unspec: family.operation("unspec"),
-  add: family.operation("add"),
-  del: family.operation("del"),
-  get: family.operation("get"),
-};
+export declare const operations: Operations;

@@ -21,56 +21,51 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-} from "../../codec/ynl/mod.ts";
+import type { AttributeSet, AttrValues, Family, Operation } from "../../codec/ynl/mod.ts";
+export * from "./handshake_tables.js";
 
 /** Enum `handler-class` of handshake. */
-export const HANDLER_CLASS = {
-  NONE: 0,
-  TLSHD: 1,
-  MAX: 2,
-} as const;
+export declare const HANDLER_CLASS: {
+  readonly NONE: 0;
+  readonly TLSHD: 1;
+  readonly MAX: 2;
+};
 
 /** Enum `msg-type` of handshake. */
-export const MSG_TYPE = {
-  UNSPEC: 0,
-  CLIENTHELLO: 1,
-  SERVERHELLO: 2,
-} as const;
+export declare const MSG_TYPE: {
+  readonly UNSPEC: 0;
+  readonly CLIENTHELLO: 1;
+  readonly SERVERHELLO: 2;
+};
 
 /** Enum `auth` of handshake. */
-export const AUTH = {
-  UNSPEC: 0,
-  UNAUTH: 1,
-  PSK: 2,
-  X509: 3,
-} as const;
+export declare const AUTH: {
+  readonly UNSPEC: 0;
+  readonly UNAUTH: 1;
+  readonly PSK: 2;
+  readonly X509: 3;
+};
 
 /**
  * `HANDSHAKE_CMD_READY` (1): the notification of `ready` notifications.
  *
  * Notify handlers that a new handshake request is waiting
  */
-export const HANDSHAKE_CMD_READY = 1;
+export declare const HANDSHAKE_CMD_READY = 1;
 
 /**
  * `HANDSHAKE_CMD_ACCEPT` (2): the command of `accept` requests.
  *
  * Handler retrieves next queued handshake request
  */
-export const HANDSHAKE_CMD_ACCEPT = 2;
+export declare const HANDSHAKE_CMD_ACCEPT = 2;
 
 /**
  * `HANDSHAKE_CMD_DONE` (3): the command of `done` requests.
  *
  * Handler reports handshake completion
  */
-export const HANDSHAKE_CMD_DONE = 3;
+export declare const HANDSHAKE_CMD_DONE = 3;
 
 /** Attributes of set `x509` of handshake, as decoded by {@link x509}. */
 export interface X509 extends AttrValues {
@@ -182,89 +177,20 @@ export interface Operations {
   };
 }
 
-/** The handshake family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "handshake",
-  protocol: "genetlink",
-  enums: {
-    "handler-class": { type: "enum", entries: HANDLER_CLASS },
-    "msg-type": { type: "enum", entries: MSG_TYPE },
-    auth: { type: "enum", entries: AUTH },
-  },
-  attributeSets: {
-    x509: [{ name: "cert", value: 1, type: "u32" }, { name: "privkey", value: 2, type: "u32" }],
-    accept: [
-      { name: "sockfd", value: 1, type: "u32" },
-      { name: "handlerClass", value: 2, type: "u32", enum: "handler-class" },
-      { name: "messageType", value: 3, type: "u32", enum: "msg-type" },
-      { name: "timeout", value: 4, type: "u32" },
-      { name: "authMode", value: 5, type: "u32", enum: "auth" },
-      { name: "peerIdentity", value: 6, type: "u32", multi: true },
-      { name: "certificate", value: 7, type: "nest", multi: true, nested: "x509" },
-      { name: "peername", value: 8, type: "string" },
-    ],
-    done: [
-      { name: "status", value: 1, type: "u32" },
-      { name: "sockfd", value: 2, type: "u32" },
-      { name: "remoteAuth", value: 3, type: "u32", multi: true },
-    ],
-  },
-  attributePrefixes: {
-    x509: "HANDSHAKE_A_X509_",
-    accept: "HANDSHAKE_A_ACCEPT_",
-    done: "HANDSHAKE_A_DONE_",
-  },
-  operations: {
-    ready: {
-      name: "ready",
-      requestValue: 1,
-      replyValue: 1,
-      attributeSet: "accept",
-      notify: "accept",
-    },
-    accept: {
-      name: "accept",
-      requestValue: 2,
-      replyValue: 2,
-      attributeSet: "accept",
-      do: {
-        request: { attributes: ["handlerClass"] },
-        reply: {
-          attributes: [
-            "sockfd",
-            "messageType",
-            "timeout",
-            "authMode",
-            "peerIdentity",
-            "certificate",
-            "peername",
-          ],
-        },
-      },
-    },
-    done: {
-      name: "done",
-      requestValue: 3,
-      replyValue: 3,
-      attributeSet: "done",
-      do: { request: { attributes: ["status", "sockfd", "remoteAuth"] } },
-    },
-  },
-  mcastGroups: { none: null, tlshd: null },
-});
+/**
+ * The handshake family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Attribute set `x509` (handshake). */
-export const x509: AttributeSet<X509> = family.attributeSet("x509");
+export declare const x509: AttributeSet<X509>;
 
 /** Attribute set `accept` (handshake). */
-export const accept: AttributeSet<Accept> = family.attributeSet("accept");
+export declare const accept: AttributeSet<Accept>;
 
 /** Attribute set `done` (handshake). */
-export const done: AttributeSet<Done> = family.attributeSet("done");
+export declare const done: AttributeSet<Done>;
 
 /** The operations of handshake by camelCase name. */
-export const operations: Operations = {
-  ready: family.operation("ready"),
-  accept: family.operation("accept"),
-  done: family.operation("done"),
-};
+export declare const operations: Operations;

@@ -22,156 +22,151 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-} from "../../codec/ynl/mod.ts";
+import type { AttributeSet, AttrValues, Family, Operation } from "../../codec/ynl/mod.ts";
+export * from "./mptcp_pm_tables.js";
 
 /** Enum `event-type` of mptcp_pm. */
-export const EVENT_TYPE = {
+export declare const EVENT_TYPE: {
   /** unused event */
-  UNSPEC: 0,
+  readonly UNSPEC: 0;
   /**
    * token, family, saddr4 | saddr6, daddr4 | daddr6, sport, dport, server-side A new MPTCP
    * connection has been created. It is the good time to allocate memory and send ADD_ADDR if
    * needed. Depending on the traffic-patterns it can take a long time until the
    * MPTCP_EVENT_ESTABLISHED is sent.
    */
-  CREATED: 1,
+  readonly CREATED: 1;
   /**
    * token, family, saddr4 | saddr6, daddr4 | daddr6, sport, dport, server-side A MPTCP connection
    * is established (can start new subflows).
    */
-  ESTABLISHED: 2,
+  readonly ESTABLISHED: 2;
   /** token A MPTCP connection has stopped. */
-  CLOSED: 3,
+  readonly CLOSED: 3;
   /**
    * token, rem_id, family, daddr4 | daddr6 [, dport] A new address has been announced by the peer.
    */
-  ANNOUNCED: 6,
+  readonly ANNOUNCED: 6;
   /** token, rem_id An address has been lost by the peer. */
-  REMOVED: 7,
+  readonly REMOVED: 7;
   /**
    * token, family, loc_id, rem_id, saddr4 | saddr6, daddr4 | daddr6, sport, dport, backup, if_idx
    * [, error] A new subflow has been established. 'error' should not be set.
    */
-  SUB_ESTABLISHED: 10,
+  readonly SUB_ESTABLISHED: 10;
   /**
    * token, family, loc_id, rem_id, saddr4 | saddr6, daddr4 | daddr6, sport, dport, backup, if_idx
    * [, error] A subflow has been closed. An error (copy of sk_err) could be set if an error has
    * been detected for this subflow.
    */
-  SUB_CLOSED: 11,
+  readonly SUB_CLOSED: 11;
   /**
    * token, family, loc_id, rem_id, saddr4 | saddr6, daddr4 | daddr6, sport, dport, backup, if_idx
    * [, error] The priority of a subflow has changed. 'error' should not be set.
    */
-  SUB_PRIORITY: 13,
+  readonly SUB_PRIORITY: 13;
   /** family, sport, saddr4 | saddr6 A new PM listener is created. */
-  LISTENER_CREATED: 15,
+  readonly LISTENER_CREATED: 15;
   /** family, sport, saddr4 | saddr6 A PM listener is closed. */
-  LISTENER_CLOSED: 16,
-} as const;
+  readonly LISTENER_CLOSED: 16;
+};
 
 /**
  * Flags `address-flags` of mptcp_pm (values are bit masks).
  *
  * Flags of an endpoint (MPTCP_PM_ADDR_ATTR_FLAGS).
  */
-export const ADDRESS_FLAGS = {
-  SIGNAL: 1,
-  SUBFLOW: 2,
-  BACKUP: 4,
-  FULLMESH: 8,
-  IMPLICIT: 16,
-} as const;
+export declare const ADDRESS_FLAGS: {
+  readonly SIGNAL: 1;
+  readonly SUBFLOW: 2;
+  readonly BACKUP: 4;
+  readonly FULLMESH: 8;
+  readonly IMPLICIT: 16;
+};
 
 /**
  * `MPTCP_PM_CMD_UNSPEC` (0): the command of `unspec` requests.
  *
  * unused
  */
-export const MPTCP_PM_CMD_UNSPEC = 0;
+export declare const MPTCP_PM_CMD_UNSPEC = 0;
 
 /**
  * `MPTCP_PM_CMD_ADD_ADDR` (1): the command of `add-addr` requests.
  *
  * Add endpoint
  */
-export const MPTCP_PM_CMD_ADD_ADDR = 1;
+export declare const MPTCP_PM_CMD_ADD_ADDR = 1;
 
 /**
  * `MPTCP_PM_CMD_DEL_ADDR` (2): the command of `del-addr` requests.
  *
  * Delete endpoint
  */
-export const MPTCP_PM_CMD_DEL_ADDR = 2;
+export declare const MPTCP_PM_CMD_DEL_ADDR = 2;
 
 /**
  * `MPTCP_PM_CMD_GET_ADDR` (3): the command of `get-addr` requests.
  *
  * Get endpoint information
  */
-export const MPTCP_PM_CMD_GET_ADDR = 3;
+export declare const MPTCP_PM_CMD_GET_ADDR = 3;
 
 /**
  * `MPTCP_PM_CMD_FLUSH_ADDRS` (4): the command of `flush-addrs` requests.
  *
  * flush addresses
  */
-export const MPTCP_PM_CMD_FLUSH_ADDRS = 4;
+export declare const MPTCP_PM_CMD_FLUSH_ADDRS = 4;
 
 /**
  * `MPTCP_PM_CMD_SET_LIMITS` (5): the command of `set-limits` requests.
  *
  * Set protocol limits
  */
-export const MPTCP_PM_CMD_SET_LIMITS = 5;
+export declare const MPTCP_PM_CMD_SET_LIMITS = 5;
 
 /**
  * `MPTCP_PM_CMD_GET_LIMITS` (6): the command of `get-limits` requests.
  *
  * Get protocol limits
  */
-export const MPTCP_PM_CMD_GET_LIMITS = 6;
+export declare const MPTCP_PM_CMD_GET_LIMITS = 6;
 
 /**
  * `MPTCP_PM_CMD_SET_FLAGS` (7): the command of `set-flags` requests.
  *
  * Change endpoint flags
  */
-export const MPTCP_PM_CMD_SET_FLAGS = 7;
+export declare const MPTCP_PM_CMD_SET_FLAGS = 7;
 
 /**
  * `MPTCP_PM_CMD_ANNOUNCE` (8): the command of `announce` requests.
  *
  * announce new sf
  */
-export const MPTCP_PM_CMD_ANNOUNCE = 8;
+export declare const MPTCP_PM_CMD_ANNOUNCE = 8;
 
 /**
  * `MPTCP_PM_CMD_REMOVE` (9): the command of `remove` requests.
  *
  * announce removal
  */
-export const MPTCP_PM_CMD_REMOVE = 9;
+export declare const MPTCP_PM_CMD_REMOVE = 9;
 
 /**
  * `MPTCP_PM_CMD_SUBFLOW_CREATE` (10): the command of `subflow-create` requests.
  *
  * todo
  */
-export const MPTCP_PM_CMD_SUBFLOW_CREATE = 10;
+export declare const MPTCP_PM_CMD_SUBFLOW_CREATE = 10;
 
 /**
  * `MPTCP_PM_CMD_SUBFLOW_DESTROY` (11): the command of `subflow-destroy` requests.
  *
  * todo
  */
-export const MPTCP_PM_CMD_SUBFLOW_DESTROY = 11;
+export declare const MPTCP_PM_CMD_SUBFLOW_DESTROY = 11;
 
 /** Attributes of set `address` of mptcp_pm, as decoded by {@link address}. */
 export interface Address extends AttrValues {
@@ -427,194 +422,26 @@ export interface Operations {
   };
 }
 
-/** The mptcp_pm family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "mptcp_pm",
-  protocol: "genetlink-legacy",
-  enums: {
-    "event-type": { type: "enum", entries: EVENT_TYPE },
-    "address-flags": { type: "flags", entries: ADDRESS_FLAGS },
-  },
-  attributeSets: {
-    address: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "family", value: 1, type: "u16" },
-      { name: "id", value: 2, type: "u8" },
-      { name: "addr4", value: 3, type: "u32", byteOrder: "big-endian", display: "ipv4" },
-      { name: "addr6", value: 4, type: "binary", display: "ipv6" },
-      { name: "port", value: 5, type: "u16" },
-      { name: "flags", value: 6, type: "u32", enum: "address-flags" },
-      { name: "ifIdx", value: 7, type: "s32" },
-    ],
-    "subflow-attribute": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "tokenRem", value: 1, type: "u32" },
-      { name: "tokenLoc", value: 2, type: "u32" },
-      { name: "relwriteSeq", value: 3, type: "u32" },
-      { name: "mapSeq", value: 4, type: "u64" },
-      { name: "mapSfseq", value: 5, type: "u32" },
-      { name: "ssnOffset", value: 6, type: "u32" },
-      { name: "mapDatalen", value: 7, type: "u16" },
-      { name: "flags", value: 8, type: "u32" },
-      { name: "idRem", value: 9, type: "u8" },
-      { name: "idLoc", value: 10, type: "u8" },
-      { name: "pad", value: 11, type: "pad" },
-    ],
-    endpoint: [{ name: "addr", value: 1, type: "nest", nested: "address" }],
-    attr: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "addr", value: 1, type: "nest", nested: "address" },
-      { name: "rcvAddAddrs", value: 2, type: "u32" },
-      { name: "subflows", value: 3, type: "u32" },
-      { name: "token", value: 4, type: "u32" },
-      { name: "locId", value: 5, type: "u8" },
-      { name: "addrRemote", value: 6, type: "nest", nested: "address" },
-    ],
-    "event-attr": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "token", value: 1, type: "u32" },
-      { name: "family", value: 2, type: "u16" },
-      { name: "locId", value: 3, type: "u8" },
-      { name: "remId", value: 4, type: "u8" },
-      { name: "saddr4", value: 5, type: "u32", byteOrder: "big-endian" },
-      { name: "saddr6", value: 6, type: "binary" },
-      { name: "daddr4", value: 7, type: "u32", byteOrder: "big-endian" },
-      { name: "daddr6", value: 8, type: "binary" },
-      { name: "sport", value: 9, type: "u16", byteOrder: "big-endian" },
-      { name: "dport", value: 10, type: "u16", byteOrder: "big-endian" },
-      { name: "backup", value: 11, type: "u8" },
-      { name: "error", value: 12, type: "u8" },
-      { name: "flags", value: 13, type: "u16" },
-      { name: "timeout", value: 14, type: "u32" },
-      { name: "ifIdx", yname: "if_idx", value: 15, type: "u32" },
-      { name: "resetReason", value: 16, type: "u32" },
-      { name: "resetFlags", value: 17, type: "u32" },
-      { name: "serverSide", value: 18, type: "u8" },
-    ],
-  },
-  attributePrefixes: {
-    address: "MPTCP_PM_ADDR_ATTR_",
-    "subflow-attribute": "MPTCP_SUBFLOW_ATTR_",
-    endpoint: "MPTCP_PM_ENDPOINT_",
-    attr: "MPTCP_PM_ATTR_",
-    "event-attr": "MPTCP_ATTR_",
-  },
-  operations: {
-    unspec: { name: "unspec", requestValue: 0, replyValue: 0 },
-    addAddr: {
-      name: "add-addr",
-      requestValue: 1,
-      replyValue: 1,
-      attributeSet: "endpoint",
-      do: { request: { attributes: ["addr"] } },
-    },
-    delAddr: {
-      name: "del-addr",
-      requestValue: 2,
-      replyValue: 2,
-      attributeSet: "endpoint",
-      do: { request: { attributes: ["addr"] } },
-    },
-    getAddr: {
-      name: "get-addr",
-      requestValue: 3,
-      replyValue: 3,
-      attributeSet: "attr",
-      do: { request: { attributes: ["addr", "token"] }, reply: { attributes: ["addr"] } },
-      dump: { reply: { attributes: ["addr"] } },
-    },
-    flushAddrs: {
-      name: "flush-addrs",
-      requestValue: 4,
-      replyValue: 4,
-      attributeSet: "endpoint",
-      do: { request: { attributes: ["addr"] } },
-    },
-    setLimits: {
-      name: "set-limits",
-      requestValue: 5,
-      replyValue: 5,
-      attributeSet: "attr",
-      do: { request: { attributes: ["rcvAddAddrs", "subflows"] } },
-    },
-    getLimits: {
-      name: "get-limits",
-      requestValue: 6,
-      replyValue: 6,
-      attributeSet: "attr",
-      do: {
-        request: { attributes: ["rcvAddAddrs", "subflows"] },
-        reply: { attributes: ["rcvAddAddrs", "subflows"] },
-      },
-    },
-    setFlags: {
-      name: "set-flags",
-      requestValue: 7,
-      replyValue: 7,
-      attributeSet: "attr",
-      do: { request: { attributes: ["addr", "token", "addrRemote"] } },
-    },
-    announce: {
-      name: "announce",
-      requestValue: 8,
-      replyValue: 8,
-      attributeSet: "attr",
-      do: { request: { attributes: ["addr", "token"] } },
-    },
-    remove: {
-      name: "remove",
-      requestValue: 9,
-      replyValue: 9,
-      attributeSet: "attr",
-      do: { request: { attributes: ["token", "locId"] } },
-    },
-    subflowCreate: {
-      name: "subflow-create",
-      requestValue: 10,
-      replyValue: 10,
-      attributeSet: "attr",
-      do: { request: { attributes: ["addr", "token", "addrRemote"] } },
-    },
-    subflowDestroy: {
-      name: "subflow-destroy",
-      requestValue: 11,
-      replyValue: 11,
-      attributeSet: "attr",
-      do: { request: { attributes: ["addr", "token", "addrRemote"] } },
-    },
-  },
-  mcastGroups: { mptcp_pm_cmds: null, mptcp_pm_events: null },
-});
+/**
+ * The mptcp_pm family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Attribute set `address` (mptcp_pm). */
-export const address: AttributeSet<Address> = family.attributeSet("address");
+export declare const address: AttributeSet<Address>;
 
 /** Attribute set `subflow-attribute` (mptcp_pm). */
-export const subflowAttribute: AttributeSet<SubflowAttribute> = family.attributeSet(
-  "subflow-attribute",
-);
+export declare const subflowAttribute: AttributeSet<SubflowAttribute>;
 
 /** Attribute set `endpoint` (mptcp_pm). */
-export const endpoint: AttributeSet<Endpoint> = family.attributeSet("endpoint");
+export declare const endpoint: AttributeSet<Endpoint>;
 
 /** Attribute set `attr` (mptcp_pm). */
-export const attr: AttributeSet<Attr> = family.attributeSet("attr");
+export declare const attr: AttributeSet<Attr>;
 
 /** Attribute set `event-attr` (mptcp_pm). */
-export const eventAttr: AttributeSet<EventAttr> = family.attributeSet("event-attr");
+export declare const eventAttr: AttributeSet<EventAttr>;
 
 /** The operations of mptcp_pm by camelCase name. */
-export const operations: Operations = {
-  unspec: family.operation("unspec"),
-  addAddr: family.operation("addAddr"),
-  delAddr: family.operation("delAddr"),
-  getAddr: family.operation("getAddr"),
-  flushAddrs: family.operation("flushAddrs"),
-  setLimits: family.operation("setLimits"),
-  getLimits: family.operation("getLimits"),
-  setFlags: family.operation("setFlags"),
-  announce: family.operation("announce"),
-  remove: family.operation("remove"),
-  subflowCreate: family.operation("subflowCreate"),
-  subflowDestroy: family.operation("subflowDestroy"),
-};
+export declare const operations: Operations;

@@ -33,29 +33,24 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-} from "../../codec/ynl/mod.ts";
+import type { AttributeSet, AttrValues, Family, Operation } from "../../codec/ynl/mod.ts";
+export * from "./net_shaper_tables.js";
 
 /**
  * Enum `scope` of net-shaper.
  *
  * Defines the shaper @id interpretation.
  */
-export const SCOPE = {
+export declare const SCOPE: {
   /** The scope is not specified. */
-  UNSPEC: 0,
+  readonly UNSPEC: 0;
   /** The main shaper for the given network device. */
-  NETDEV: 1,
+  readonly NETDEV: 1;
   /**
    * The shaper is attached to the given device queue,
    * the @id represents the queue number.
    */
-  QUEUE: 2,
+  readonly QUEUE: 2;
   /**
    * The shaper allows grouping of queues or other
    * node shapers; can be nested in either @netdev
@@ -63,27 +58,27 @@ export const SCOPE = {
    * in any location of the scheduling tree, except
    * leaves and root.
    */
-  NODE: 3,
-} as const;
+  readonly NODE: 3;
+};
 
 /**
  * Enum `metric` of net-shaper.
  *
  * Different metric supported by the shaper.
  */
-export const METRIC = {
+export declare const METRIC: {
   /** Shaper operates on a bits per second basis. */
-  BPS: 0,
+  readonly BPS: 0;
   /** Shaper operates on a packets per second basis. */
-  PPS: 1,
-} as const;
+  readonly PPS: 1;
+};
 
 /**
  * `NET_SHAPER_CMD_GET` (1): the command of `get` requests.
  *
  * Get information about a shaper for a given device.
  */
-export const NET_SHAPER_CMD_GET = 1;
+export declare const NET_SHAPER_CMD_GET = 1;
 
 /**
  * `NET_SHAPER_CMD_SET` (2): the command of `set` requests.
@@ -92,7 +87,7 @@ export const NET_SHAPER_CMD_GET = 1;
  * The set operation can't be used to create a @node scope shaper,
  * use the @group operation instead.
  */
-export const NET_SHAPER_CMD_SET = 2;
+export declare const NET_SHAPER_CMD_SET = 2;
 
 /**
  * `NET_SHAPER_CMD_DELETE` (3): the command of `delete` requests.
@@ -109,7 +104,7 @@ export const NET_SHAPER_CMD_SET = 2;
  * node with infinite bandwidth. The queue's implicit node
  * feeds an implicit RR node at the root of the hierarchy.
  */
-export const NET_SHAPER_CMD_DELETE = 3;
+export declare const NET_SHAPER_CMD_DELETE = 3;
 
 /**
  * `NET_SHAPER_CMD_GROUP` (4): the command of `group` requests.
@@ -134,7 +129,7 @@ export const NET_SHAPER_CMD_DELETE = 3;
  * full identifier, comprising @binding and @handle, is provided
  * as the reply.
  */
-export const NET_SHAPER_CMD_GROUP = 4;
+export declare const NET_SHAPER_CMD_GROUP = 4;
 
 /**
  * `NET_SHAPER_CMD_CAP_GET` (5): the command of `cap-get` requests.
@@ -142,7 +137,7 @@ export const NET_SHAPER_CMD_GROUP = 4;
  * Get the shaper capabilities supported by the given device
  * for the specified scope.
  */
-export const NET_SHAPER_CMD_CAP_GET = 5;
+export declare const NET_SHAPER_CMD_CAP_GET = 5;
 
 /** Attributes of set `net-shaper` of net-shaper, as decoded by {@link netShaper}. */
 export interface NetShaper extends AttrValues {
@@ -559,201 +554,23 @@ export interface Operations {
   };
 }
 
-/** The net-shaper family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "net-shaper",
-  protocol: "genetlink",
-  enums: { scope: { type: "enum", entries: SCOPE }, metric: { type: "enum", entries: METRIC } },
-  attributeSets: {
-    "net-shaper": [
-      { name: "handle", value: 1, type: "nest", nested: "handle" },
-      { name: "metric", value: 2, type: "u32", enum: "metric" },
-      { name: "bwMin", value: 3, type: "uint" },
-      { name: "bwMax", value: 4, type: "uint" },
-      { name: "burst", value: 5, type: "uint" },
-      { name: "priority", value: 6, type: "u32" },
-      { name: "weight", value: 7, type: "u32" },
-      { name: "ifindex", value: 8, type: "u32" },
-      { name: "parent", value: 9, type: "nest", nested: "handle" },
-      { name: "leaves", value: 10, type: "nest", multi: true, nested: "leaf-info" },
-    ],
-    handle: [
-      { name: "scope", value: 1, type: "u32", enum: "scope" },
-      { name: "id", value: 2, type: "u32" },
-    ],
-    "leaf-info": [
-      { name: "handle", value: 1, type: "nest", nested: "handle" },
-      { name: "priority", value: 6, type: "u32" },
-      { name: "weight", value: 7, type: "u32" },
-    ],
-    caps: [
-      { name: "ifindex", value: 1, type: "u32" },
-      { name: "scope", value: 2, type: "u32", enum: "scope" },
-      { name: "supportMetricBps", value: 3, type: "flag" },
-      { name: "supportMetricPps", value: 4, type: "flag" },
-      { name: "supportNesting", value: 5, type: "flag" },
-      { name: "supportBwMin", value: 6, type: "flag" },
-      { name: "supportBwMax", value: 7, type: "flag" },
-      { name: "supportBurst", value: 8, type: "flag" },
-      { name: "supportPriority", value: 9, type: "flag" },
-      { name: "supportWeight", value: 10, type: "flag" },
-    ],
-  },
-  attributePrefixes: {
-    "net-shaper": "NET_SHAPER_A_",
-    handle: "NET_SHAPER_A_HANDLE_",
-    "leaf-info": "NET_SHAPER_A_",
-    caps: "NET_SHAPER_A_CAPS_",
-  },
-  operations: {
-    get: {
-      name: "get",
-      requestValue: 1,
-      replyValue: 1,
-      attributeSet: "net-shaper",
-      do: {
-        request: { attributes: ["ifindex", "handle"] },
-        reply: {
-          attributes: [
-            "ifindex",
-            "parent",
-            "handle",
-            "metric",
-            "bwMin",
-            "bwMax",
-            "burst",
-            "priority",
-            "weight",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["ifindex"] },
-        reply: {
-          attributes: [
-            "ifindex",
-            "parent",
-            "handle",
-            "metric",
-            "bwMin",
-            "bwMax",
-            "burst",
-            "priority",
-            "weight",
-          ],
-        },
-      },
-    },
-    set: {
-      name: "set",
-      requestValue: 2,
-      replyValue: 2,
-      attributeSet: "net-shaper",
-      do: {
-        request: {
-          attributes: [
-            "ifindex",
-            "handle",
-            "metric",
-            "bwMin",
-            "bwMax",
-            "burst",
-            "priority",
-            "weight",
-          ],
-        },
-      },
-    },
-    delete: {
-      name: "delete",
-      requestValue: 3,
-      replyValue: 3,
-      attributeSet: "net-shaper",
-      do: { request: { attributes: ["ifindex", "handle"] } },
-    },
-    group: {
-      name: "group",
-      requestValue: 4,
-      replyValue: 4,
-      attributeSet: "net-shaper",
-      do: {
-        request: {
-          attributes: [
-            "ifindex",
-            "parent",
-            "handle",
-            "metric",
-            "bwMin",
-            "bwMax",
-            "burst",
-            "priority",
-            "weight",
-            "leaves",
-          ],
-        },
-        reply: { attributes: ["ifindex", "handle"] },
-      },
-    },
-    capGet: {
-      name: "cap-get",
-      requestValue: 5,
-      replyValue: 5,
-      attributeSet: "caps",
-      do: {
-        request: { attributes: ["ifindex", "scope"] },
-        reply: {
-          attributes: [
-            "ifindex",
-            "scope",
-            "supportMetricBps",
-            "supportMetricPps",
-            "supportNesting",
-            "supportBwMin",
-            "supportBwMax",
-            "supportBurst",
-            "supportPriority",
-            "supportWeight",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["ifindex"] },
-        reply: {
-          attributes: [
-            "ifindex",
-            "scope",
-            "supportMetricBps",
-            "supportMetricPps",
-            "supportNesting",
-            "supportBwMin",
-            "supportBwMax",
-            "supportBurst",
-            "supportPriority",
-            "supportWeight",
-          ],
-        },
-      },
-    },
-  },
-});
+/**
+ * The net-shaper family: every table of this module, built on first use (importing the module
+ * builds nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Attribute set `net-shaper` (net-shaper). */
-export const netShaper: AttributeSet<NetShaper> = family.attributeSet("net-shaper");
+export declare const netShaper: AttributeSet<NetShaper>;
 
 /** Attribute set `handle` (net-shaper). */
-export const handle: AttributeSet<Handle> = family.attributeSet("handle");
+export declare const handle: AttributeSet<Handle>;
 
 /** Attribute set `leaf-info` (net-shaper). */
-export const leafInfo: AttributeSet<LeafInfo> = family.attributeSet("leaf-info");
+export declare const leafInfo: AttributeSet<LeafInfo>;
 
 /** Attribute set `caps` (net-shaper). */
-export const caps: AttributeSet<Caps> = family.attributeSet("caps");
+export declare const caps: AttributeSet<Caps>;
 
 /** The operations of net-shaper by camelCase name. */
-export const operations: Operations = {
-  get: family.operation("get"),
-  set: family.operation("set"),
-  delete: family.operation("delete"),
-  group: family.operation("group"),
-  capGet: family.operation("capGet"),
-};
+export declare const operations: Operations;

@@ -21,111 +21,106 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-} from "../../codec/ynl/mod.ts";
+import type { AttributeSet, AttrValues, Family, Operation } from "../../codec/ynl/mod.ts";
+export * from "./netdev_tables.js";
 
 /** Flags `xdp-act` of netdev (values are bit masks). */
-export const XDP_ACT = {
+export declare const XDP_ACT: {
   /** XDP features set supported by all drivers (XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX) */
-  BASIC: 1,
+  readonly BASIC: 1;
   /** The netdev supports XDP_REDIRECT */
-  REDIRECT: 2,
+  readonly REDIRECT: 2;
   /** This feature informs if netdev implements ndo_xdp_xmit callback. */
-  NDO_XMIT: 4,
+  readonly NDO_XMIT: 4;
   /** This feature informs if netdev supports AF_XDP in zero copy mode. */
-  XSK_ZEROCOPY: 8,
+  readonly XSK_ZEROCOPY: 8;
   /** This feature informs if netdev supports XDP hw offloading. */
-  HW_OFFLOAD: 16,
+  readonly HW_OFFLOAD: 16;
   /**
    * This feature informs if netdev implements non-linear XDP buffer support in the driver napi
    * callback.
    */
-  RX_SG: 32,
+  readonly RX_SG: 32;
   /**
    * This feature informs if netdev implements non-linear XDP buffer support in ndo_xdp_xmit
    * callback.
    */
-  NDO_XMIT_SG: 64,
-} as const;
+  readonly NDO_XMIT_SG: 64;
+};
 
 /** Flags `xdp-rx-metadata` of netdev (values are bit masks). */
-export const XDP_RX_METADATA = {
+export declare const XDP_RX_METADATA: {
   /**
    * Device is capable of exposing receive HW timestamp via
    * bpf_xdp_metadata_rx_timestamp().
    */
-  TIMESTAMP: 1,
+  readonly TIMESTAMP: 1;
   /**
    * Device is capable of exposing receive packet hash via
    * bpf_xdp_metadata_rx_hash().
    */
-  HASH: 2,
+  readonly HASH: 2;
   /**
    * Device is capable of exposing receive packet VLAN tag via
    * bpf_xdp_metadata_rx_vlan_tag().
    */
-  VLAN_TAG: 4,
-} as const;
+  readonly VLAN_TAG: 4;
+};
 
 /** Flags `xsk-flags` of netdev (values are bit masks). */
-export const XSK_FLAGS = {
+export declare const XSK_FLAGS: {
   /** HW timestamping egress packets is supported by the driver. */
-  TX_TIMESTAMP: 1,
+  readonly TX_TIMESTAMP: 1;
   /** L3 checksum HW offload is supported by the driver. */
-  TX_CHECKSUM: 2,
+  readonly TX_CHECKSUM: 2;
   /** Launch time HW offload is supported by the driver. */
-  TX_LAUNCH_TIME_FIFO: 4,
-} as const;
+  readonly TX_LAUNCH_TIME_FIFO: 4;
+};
 
 /** Enum `queue-type` of netdev. */
-export const QUEUE_TYPE = {
-  RX: 0,
-  TX: 1,
-} as const;
+export declare const QUEUE_TYPE: {
+  readonly RX: 0;
+  readonly TX: 1;
+};
 
 /** Flags `qstats-scope` of netdev (values are bit masks). */
-export const QSTATS_SCOPE = {
-  QUEUE: 1,
-} as const;
+export declare const QSTATS_SCOPE: {
+  readonly QUEUE: 1;
+};
 
 /** Enum `napi-threaded` of netdev. */
-export const NAPI_THREADED = {
-  DISABLED: 0,
-  ENABLED: 1,
-} as const;
+export declare const NAPI_THREADED: {
+  readonly DISABLED: 0;
+  readonly ENABLED: 1;
+};
 
 /**
  * `NETDEV_CMD_DEV_GET` (1): the command of `dev-get` requests.
  *
  * Get / dump information about a netdev.
  */
-export const NETDEV_CMD_DEV_GET = 1;
+export declare const NETDEV_CMD_DEV_GET = 1;
 
 /**
  * `NETDEV_CMD_DEV_ADD_NTF` (2): the notification of `dev-add-ntf` notifications.
  *
  * Notification about device appearing.
  */
-export const NETDEV_CMD_DEV_ADD_NTF = 2;
+export declare const NETDEV_CMD_DEV_ADD_NTF = 2;
 
 /**
  * `NETDEV_CMD_DEV_DEL_NTF` (3): the notification of `dev-del-ntf` notifications.
  *
  * Notification about device disappearing.
  */
-export const NETDEV_CMD_DEV_DEL_NTF = 3;
+export declare const NETDEV_CMD_DEV_DEL_NTF = 3;
 
 /**
  * `NETDEV_CMD_DEV_CHANGE_NTF` (4): the notification of `dev-change-ntf` notifications.
  *
  * Notification about device configuration being changed.
  */
-export const NETDEV_CMD_DEV_CHANGE_NTF = 4;
+export declare const NETDEV_CMD_DEV_CHANGE_NTF = 4;
 
 /**
  * `NETDEV_CMD_PAGE_POOL_GET` (5): the command of `page-pool-get` requests.
@@ -133,35 +128,35 @@ export const NETDEV_CMD_DEV_CHANGE_NTF = 4;
  * Get / dump information about Page Pools.
  * (Only Page Pools associated with a net_device can be listed.)
  */
-export const NETDEV_CMD_PAGE_POOL_GET = 5;
+export declare const NETDEV_CMD_PAGE_POOL_GET = 5;
 
 /**
  * `NETDEV_CMD_PAGE_POOL_ADD_NTF` (6): the notification of `page-pool-add-ntf` notifications.
  *
  * Notification about page pool appearing.
  */
-export const NETDEV_CMD_PAGE_POOL_ADD_NTF = 6;
+export declare const NETDEV_CMD_PAGE_POOL_ADD_NTF = 6;
 
 /**
  * `NETDEV_CMD_PAGE_POOL_DEL_NTF` (7): the notification of `page-pool-del-ntf` notifications.
  *
  * Notification about page pool disappearing.
  */
-export const NETDEV_CMD_PAGE_POOL_DEL_NTF = 7;
+export declare const NETDEV_CMD_PAGE_POOL_DEL_NTF = 7;
 
 /**
  * `NETDEV_CMD_PAGE_POOL_CHANGE_NTF` (8): the notification of `page-pool-change-ntf` notifications.
  *
  * Notification about page pool configuration being changed.
  */
-export const NETDEV_CMD_PAGE_POOL_CHANGE_NTF = 8;
+export declare const NETDEV_CMD_PAGE_POOL_CHANGE_NTF = 8;
 
 /**
  * `NETDEV_CMD_PAGE_POOL_STATS_GET` (9): the command of `page-pool-stats-get` requests.
  *
  * Get page pool statistics.
  */
-export const NETDEV_CMD_PAGE_POOL_STATS_GET = 9;
+export declare const NETDEV_CMD_PAGE_POOL_STATS_GET = 9;
 
 /**
  * `NETDEV_CMD_QUEUE_GET` (10): the command of `queue-get` requests.
@@ -169,14 +164,14 @@ export const NETDEV_CMD_PAGE_POOL_STATS_GET = 9;
  * Get queue information from the kernel. Only configured queues will be reported (as opposed to all
  * available hardware queues).
  */
-export const NETDEV_CMD_QUEUE_GET = 10;
+export declare const NETDEV_CMD_QUEUE_GET = 10;
 
 /**
  * `NETDEV_CMD_NAPI_GET` (11): the command of `napi-get` requests.
  *
  * Get information about NAPI instances configured on the system.
  */
-export const NETDEV_CMD_NAPI_GET = 11;
+export declare const NETDEV_CMD_NAPI_GET = 11;
 
 /**
  * `NETDEV_CMD_QSTATS_GET` (12): the command of `qstats-get` requests.
@@ -185,28 +180,28 @@ export const NETDEV_CMD_NAPI_GET = 11;
  * depends on the device and the driver, and whether the driver stores
  * software counters per-queue.
  */
-export const NETDEV_CMD_QSTATS_GET = 12;
+export declare const NETDEV_CMD_QSTATS_GET = 12;
 
 /**
  * `NETDEV_CMD_BIND_RX` (13): the command of `bind-rx` requests.
  *
  * Bind dmabuf to netdev
  */
-export const NETDEV_CMD_BIND_RX = 13;
+export declare const NETDEV_CMD_BIND_RX = 13;
 
 /**
  * `NETDEV_CMD_NAPI_SET` (14): the command of `napi-set` requests.
  *
  * Set configurable NAPI instance settings.
  */
-export const NETDEV_CMD_NAPI_SET = 14;
+export declare const NETDEV_CMD_NAPI_SET = 14;
 
 /**
  * `NETDEV_CMD_BIND_TX` (15): the command of `bind-tx` requests.
  *
  * Bind dmabuf to netdev for TX
  */
-export const NETDEV_CMD_BIND_TX = 15;
+export declare const NETDEV_CMD_BIND_TX = 15;
 
 /** Attributes of set `dev` of netdev, as decoded by {@link dev}. */
 export interface Dev extends AttrValues {
@@ -1234,438 +1229,44 @@ export interface Operations {
   };
 }
 
-/** The netdev family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "netdev",
-  protocol: "genetlink",
-  enums: {
-    "xdp-act": { type: "flags", entries: XDP_ACT },
-    "xdp-rx-metadata": { type: "flags", entries: XDP_RX_METADATA },
-    "xsk-flags": { type: "flags", entries: XSK_FLAGS },
-    "queue-type": { type: "enum", entries: QUEUE_TYPE },
-    "qstats-scope": { type: "flags", entries: QSTATS_SCOPE },
-    "napi-threaded": { type: "enum", entries: NAPI_THREADED },
-  },
-  attributeSets: {
-    dev: [
-      { name: "ifindex", value: 1, type: "u32" },
-      { name: "pad", value: 2, type: "pad" },
-      { name: "xdpFeatures", value: 3, type: "u64", enum: "xdp-act" },
-      { name: "xdpZcMaxSegs", value: 4, type: "u32" },
-      { name: "xdpRxMetadataFeatures", value: 5, type: "u64", enum: "xdp-rx-metadata" },
-      { name: "xskFeatures", value: 6, type: "u64", enum: "xsk-flags" },
-    ],
-    "io-uring-provider-info": [],
-    "page-pool": [
-      { name: "id", value: 1, type: "uint" },
-      { name: "ifindex", value: 2, type: "u32" },
-      { name: "napiId", value: 3, type: "uint" },
-      { name: "inflight", value: 4, type: "uint" },
-      { name: "inflightMem", value: 5, type: "uint" },
-      { name: "detachTime", value: 6, type: "uint" },
-      { name: "dmabuf", value: 7, type: "u32" },
-      { name: "ioUring", value: 8, type: "nest", nested: "io-uring-provider-info" },
-    ],
-    "page-pool-info": [
-      { name: "id", value: 1, type: "uint" },
-      { name: "ifindex", value: 2, type: "u32" },
-    ],
-    "page-pool-stats": [
-      { name: "info", value: 1, type: "nest", nested: "page-pool-info" },
-      { name: "allocFast", value: 8, type: "uint" },
-      { name: "allocSlow", value: 9, type: "uint" },
-      { name: "allocSlowHighOrder", value: 10, type: "uint" },
-      { name: "allocEmpty", value: 11, type: "uint" },
-      { name: "allocRefill", value: 12, type: "uint" },
-      { name: "allocWaive", value: 13, type: "uint" },
-      { name: "recycleCached", value: 14, type: "uint" },
-      { name: "recycleCacheFull", value: 15, type: "uint" },
-      { name: "recycleRing", value: 16, type: "uint" },
-      { name: "recycleRingFull", value: 17, type: "uint" },
-      { name: "recycleReleasedRefcnt", value: 18, type: "uint" },
-    ],
-    napi: [
-      { name: "ifindex", value: 1, type: "u32" },
-      { name: "id", value: 2, type: "u32" },
-      { name: "irq", value: 3, type: "u32" },
-      { name: "pid", value: 4, type: "u32" },
-      { name: "deferHardIrqs", value: 5, type: "u32" },
-      { name: "groFlushTimeout", value: 6, type: "uint" },
-      { name: "irqSuspendTimeout", value: 7, type: "uint" },
-      { name: "threaded", value: 8, type: "u32", enum: "napi-threaded" },
-    ],
-    "xsk-info": [],
-    queue: [
-      { name: "id", value: 1, type: "u32" },
-      { name: "ifindex", value: 2, type: "u32" },
-      { name: "type", value: 3, type: "u32", enum: "queue-type" },
-      { name: "napiId", value: 4, type: "u32" },
-      { name: "dmabuf", value: 5, type: "u32" },
-      { name: "ioUring", value: 6, type: "nest", nested: "io-uring-provider-info" },
-      { name: "xsk", value: 7, type: "nest", nested: "xsk-info" },
-    ],
-    qstats: [
-      { name: "ifindex", value: 1, type: "u32" },
-      { name: "queueType", value: 2, type: "u32", enum: "queue-type" },
-      { name: "queueId", value: 3, type: "u32" },
-      { name: "scope", value: 4, type: "uint", enum: "qstats-scope" },
-      { name: "rxPackets", value: 8, type: "uint" },
-      { name: "rxBytes", value: 9, type: "uint" },
-      { name: "txPackets", value: 10, type: "uint" },
-      { name: "txBytes", value: 11, type: "uint" },
-      { name: "rxAllocFail", value: 12, type: "uint" },
-      { name: "rxHwDrops", value: 13, type: "uint" },
-      { name: "rxHwDropOverruns", value: 14, type: "uint" },
-      { name: "rxCsumComplete", value: 15, type: "uint" },
-      { name: "rxCsumUnnecessary", value: 16, type: "uint" },
-      { name: "rxCsumNone", value: 17, type: "uint" },
-      { name: "rxCsumBad", value: 18, type: "uint" },
-      { name: "rxHwGroPackets", value: 19, type: "uint" },
-      { name: "rxHwGroBytes", value: 20, type: "uint" },
-      { name: "rxHwGroWirePackets", value: 21, type: "uint" },
-      { name: "rxHwGroWireBytes", value: 22, type: "uint" },
-      { name: "rxHwDropRatelimits", value: 23, type: "uint" },
-      { name: "txHwDrops", value: 24, type: "uint" },
-      { name: "txHwDropErrors", value: 25, type: "uint" },
-      { name: "txCsumNone", value: 26, type: "uint" },
-      { name: "txNeedsCsum", value: 27, type: "uint" },
-      { name: "txHwGsoPackets", value: 28, type: "uint" },
-      { name: "txHwGsoBytes", value: 29, type: "uint" },
-      { name: "txHwGsoWirePackets", value: 30, type: "uint" },
-      { name: "txHwGsoWireBytes", value: 31, type: "uint" },
-      { name: "txHwDropRatelimits", value: 32, type: "uint" },
-      { name: "txStop", value: 33, type: "uint" },
-      { name: "txWake", value: 34, type: "uint" },
-    ],
-    "queue-id": [
-      { name: "id", value: 1, type: "u32" },
-      { name: "type", value: 3, type: "u32", enum: "queue-type" },
-    ],
-    dmabuf: [
-      { name: "ifindex", value: 1, type: "u32" },
-      { name: "queues", value: 2, type: "nest", multi: true, nested: "queue-id" },
-      { name: "fd", value: 3, type: "u32" },
-      { name: "id", value: 4, type: "u32" },
-    ],
-  },
-  attributePrefixes: {
-    dev: "NETDEV_A_DEV_",
-    "io-uring-provider-info": "NETDEV_A_IO_URING_PROVIDER_INFO_",
-    "page-pool": "NETDEV_A_PAGE_POOL_",
-    "page-pool-info": "NETDEV_A_PAGE_POOL_",
-    "page-pool-stats": "NETDEV_A_PAGE_POOL_STATS_",
-    napi: "NETDEV_A_NAPI_",
-    "xsk-info": "NETDEV_A_XSK_INFO_",
-    queue: "NETDEV_A_QUEUE_",
-    qstats: "NETDEV_A_QSTATS_",
-    "queue-id": "NETDEV_A_QUEUE_",
-    dmabuf: "NETDEV_A_DMABUF_",
-  },
-  operations: {
-    devGet: {
-      name: "dev-get",
-      requestValue: 1,
-      replyValue: 1,
-      attributeSet: "dev",
-      do: {
-        request: { attributes: ["ifindex"] },
-        reply: {
-          attributes: [
-            "ifindex",
-            "xdpFeatures",
-            "xdpZcMaxSegs",
-            "xdpRxMetadataFeatures",
-            "xskFeatures",
-          ],
-        },
-      },
-      dump: {
-        reply: {
-          attributes: [
-            "ifindex",
-            "xdpFeatures",
-            "xdpZcMaxSegs",
-            "xdpRxMetadataFeatures",
-            "xskFeatures",
-          ],
-        },
-      },
-    },
-    devAddNtf: {
-      name: "dev-add-ntf",
-      requestValue: 2,
-      replyValue: 2,
-      attributeSet: "dev",
-      notify: "devGet",
-      mcgrp: "mgmt",
-    },
-    devDelNtf: {
-      name: "dev-del-ntf",
-      requestValue: 3,
-      replyValue: 3,
-      attributeSet: "dev",
-      notify: "devGet",
-      mcgrp: "mgmt",
-    },
-    devChangeNtf: {
-      name: "dev-change-ntf",
-      requestValue: 4,
-      replyValue: 4,
-      attributeSet: "dev",
-      notify: "devGet",
-      mcgrp: "mgmt",
-    },
-    pagePoolGet: {
-      name: "page-pool-get",
-      requestValue: 5,
-      replyValue: 5,
-      attributeSet: "page-pool",
-      do: {
-        request: { attributes: ["id"] },
-        reply: {
-          attributes: [
-            "id",
-            "ifindex",
-            "napiId",
-            "inflight",
-            "inflightMem",
-            "detachTime",
-            "dmabuf",
-            "ioUring",
-          ],
-        },
-      },
-      dump: {
-        reply: {
-          attributes: [
-            "id",
-            "ifindex",
-            "napiId",
-            "inflight",
-            "inflightMem",
-            "detachTime",
-            "dmabuf",
-            "ioUring",
-          ],
-        },
-      },
-    },
-    pagePoolAddNtf: {
-      name: "page-pool-add-ntf",
-      requestValue: 6,
-      replyValue: 6,
-      attributeSet: "page-pool",
-      notify: "pagePoolGet",
-      mcgrp: "page-pool",
-    },
-    pagePoolDelNtf: {
-      name: "page-pool-del-ntf",
-      requestValue: 7,
-      replyValue: 7,
-      attributeSet: "page-pool",
-      notify: "pagePoolGet",
-      mcgrp: "page-pool",
-    },
-    pagePoolChangeNtf: {
-      name: "page-pool-change-ntf",
-      requestValue: 8,
-      replyValue: 8,
-      attributeSet: "page-pool",
-      notify: "pagePoolGet",
-      mcgrp: "page-pool",
-    },
-    pagePoolStatsGet: {
-      name: "page-pool-stats-get",
-      requestValue: 9,
-      replyValue: 9,
-      attributeSet: "page-pool-stats",
-      do: {
-        request: { attributes: ["info"] },
-        reply: {
-          attributes: [
-            "info",
-            "allocFast",
-            "allocSlow",
-            "allocSlowHighOrder",
-            "allocEmpty",
-            "allocRefill",
-            "allocWaive",
-            "recycleCached",
-            "recycleCacheFull",
-            "recycleRing",
-            "recycleRingFull",
-            "recycleReleasedRefcnt",
-          ],
-        },
-      },
-      dump: {
-        reply: {
-          attributes: [
-            "info",
-            "allocFast",
-            "allocSlow",
-            "allocSlowHighOrder",
-            "allocEmpty",
-            "allocRefill",
-            "allocWaive",
-            "recycleCached",
-            "recycleCacheFull",
-            "recycleRing",
-            "recycleRingFull",
-            "recycleReleasedRefcnt",
-          ],
-        },
-      },
-    },
-    queueGet: {
-      name: "queue-get",
-      requestValue: 10,
-      replyValue: 10,
-      attributeSet: "queue",
-      do: {
-        request: { attributes: ["ifindex", "type", "id"] },
-        reply: { attributes: ["id", "type", "napiId", "ifindex", "dmabuf", "ioUring", "xsk"] },
-      },
-      dump: {
-        request: { attributes: ["ifindex"] },
-        reply: { attributes: ["id", "type", "napiId", "ifindex", "dmabuf", "ioUring", "xsk"] },
-      },
-    },
-    napiGet: {
-      name: "napi-get",
-      requestValue: 11,
-      replyValue: 11,
-      attributeSet: "napi",
-      do: {
-        request: { attributes: ["id"] },
-        reply: {
-          attributes: [
-            "id",
-            "ifindex",
-            "irq",
-            "pid",
-            "deferHardIrqs",
-            "groFlushTimeout",
-            "irqSuspendTimeout",
-            "threaded",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["ifindex"] },
-        reply: {
-          attributes: [
-            "id",
-            "ifindex",
-            "irq",
-            "pid",
-            "deferHardIrqs",
-            "groFlushTimeout",
-            "irqSuspendTimeout",
-            "threaded",
-          ],
-        },
-      },
-    },
-    qstatsGet: {
-      name: "qstats-get",
-      requestValue: 12,
-      replyValue: 12,
-      attributeSet: "qstats",
-      dump: {
-        request: { attributes: ["ifindex", "scope"] },
-        reply: {
-          attributes: [
-            "ifindex",
-            "queueType",
-            "queueId",
-            "rxPackets",
-            "rxBytes",
-            "txPackets",
-            "txBytes",
-          ],
-        },
-      },
-    },
-    bindRx: {
-      name: "bind-rx",
-      requestValue: 13,
-      replyValue: 13,
-      attributeSet: "dmabuf",
-      do: { request: { attributes: ["ifindex", "fd", "queues"] }, reply: { attributes: ["id"] } },
-    },
-    napiSet: {
-      name: "napi-set",
-      requestValue: 14,
-      replyValue: 14,
-      attributeSet: "napi",
-      do: {
-        request: {
-          attributes: ["id", "deferHardIrqs", "groFlushTimeout", "irqSuspendTimeout", "threaded"],
-        },
-      },
-    },
-    bindTx: {
-      name: "bind-tx",
-      requestValue: 15,
-      replyValue: 15,
-      attributeSet: "dmabuf",
-      do: { request: { attributes: ["ifindex", "fd"] }, reply: { attributes: ["id"] } },
-    },
-  },
-  mcastGroups: { mgmt: null, "page-pool": null },
-});
+/**
+ * The netdev family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Attribute set `dev` (netdev). */
-export const dev: AttributeSet<Dev> = family.attributeSet("dev");
+export declare const dev: AttributeSet<Dev>;
 
 /** Attribute set `io-uring-provider-info` (netdev). */
-export const ioUringProviderInfo: AttributeSet<IoUringProviderInfo> = family.attributeSet(
-  "io-uring-provider-info",
-);
+export declare const ioUringProviderInfo: AttributeSet<IoUringProviderInfo>;
 
 /** Attribute set `page-pool` (netdev). */
-export const pagePool: AttributeSet<PagePool> = family.attributeSet("page-pool");
+export declare const pagePool: AttributeSet<PagePool>;
 
 /** Attribute set `page-pool-info` (netdev). */
-export const pagePoolInfo: AttributeSet<PagePoolInfo> = family.attributeSet("page-pool-info");
+export declare const pagePoolInfo: AttributeSet<PagePoolInfo>;
 
 /** Attribute set `page-pool-stats` (netdev). */
-export const pagePoolStats: AttributeSet<PagePoolStats> = family.attributeSet("page-pool-stats");
+export declare const pagePoolStats: AttributeSet<PagePoolStats>;
 
 /** Attribute set `napi` (netdev). */
-export const napi: AttributeSet<Napi> = family.attributeSet("napi");
+export declare const napi: AttributeSet<Napi>;
 
 /** Attribute set `xsk-info` (netdev). */
-export const xskInfo: AttributeSet<XskInfo> = family.attributeSet("xsk-info");
+export declare const xskInfo: AttributeSet<XskInfo>;
 
 /** Attribute set `queue` (netdev). */
-export const queue: AttributeSet<Queue> = family.attributeSet("queue");
+export declare const queue: AttributeSet<Queue>;
 
 /** Attribute set `qstats` (netdev). */
-export const qstats: AttributeSet<Qstats> = family.attributeSet("qstats");
+export declare const qstats: AttributeSet<Qstats>;
 
 /** Attribute set `queue-id` (netdev). */
-export const queueId: AttributeSet<QueueId> = family.attributeSet("queue-id");
+export declare const queueId: AttributeSet<QueueId>;
 
 /** Attribute set `dmabuf` (netdev). */
-export const dmabuf: AttributeSet<Dmabuf> = family.attributeSet("dmabuf");
+export declare const dmabuf: AttributeSet<Dmabuf>;
 
 /** The operations of netdev by camelCase name. */
-export const operations: Operations = {
-  devGet: family.operation("devGet"),
-  devAddNtf: family.operation("devAddNtf"),
-  devDelNtf: family.operation("devDelNtf"),
-  devChangeNtf: family.operation("devChangeNtf"),
-  pagePoolGet: family.operation("pagePoolGet"),
-  pagePoolAddNtf: family.operation("pagePoolAddNtf"),
-  pagePoolDelNtf: family.operation("pagePoolDelNtf"),
-  pagePoolChangeNtf: family.operation("pagePoolChangeNtf"),
-  pagePoolStatsGet: family.operation("pagePoolStatsGet"),
-  queueGet: family.operation("queueGet"),
-  napiGet: family.operation("napiGet"),
-  qstatsGet: family.operation("qstatsGet"),
-  bindRx: family.operation("bindRx"),
-  napiSet: family.operation("napiSet"),
-  bindTx: family.operation("bindTx"),
-};
+export declare const operations: Operations;

@@ -24,614 +24,614 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
+export * from "./nftables_tables.js";
 
 /** Enum `meta-keys` of nftables. */
-export const META_KEYS = {
-  LEN: 0,
-  PROTOCOL: 1,
-  PRIORITY: 2,
-  MARK: 3,
-  IIF: 4,
-  OIF: 5,
-  IIFNAME: 6,
-  OIFNAME: 7,
-  IFTYPE: 8,
-  OIFTYPE: 9,
-  SKUID: 10,
-  SKGID: 11,
-  NFTRACE: 12,
-  RTCLASSID: 13,
-  SECMARK: 14,
-  NFPROTO: 15,
-  L4_PROTO: 16,
-  BRI_IIFNAME: 17,
-  BRI_OIFNAME: 18,
-  PKTTYPE: 19,
-  CPU: 20,
-  IIFGROUP: 21,
-  OIFGROUP: 22,
-  CGROUP: 23,
-  PRANDOM: 24,
-  SECPATH: 25,
-  IIFKIND: 26,
-  OIFKIND: 27,
-  BRI_IIFPVID: 28,
-  BRI_IIFVPROTO: 29,
-  TIME_NS: 30,
-  TIME_DAY: 31,
-  TIME_HOUR: 32,
-  SDIF: 33,
-  SDIFNAME: 34,
-  BRI_BROUTE: 35,
-} as const;
+export declare const META_KEYS: {
+  readonly LEN: 0;
+  readonly PROTOCOL: 1;
+  readonly PRIORITY: 2;
+  readonly MARK: 3;
+  readonly IIF: 4;
+  readonly OIF: 5;
+  readonly IIFNAME: 6;
+  readonly OIFNAME: 7;
+  readonly IFTYPE: 8;
+  readonly OIFTYPE: 9;
+  readonly SKUID: 10;
+  readonly SKGID: 11;
+  readonly NFTRACE: 12;
+  readonly RTCLASSID: 13;
+  readonly SECMARK: 14;
+  readonly NFPROTO: 15;
+  readonly L4_PROTO: 16;
+  readonly BRI_IIFNAME: 17;
+  readonly BRI_OIFNAME: 18;
+  readonly PKTTYPE: 19;
+  readonly CPU: 20;
+  readonly IIFGROUP: 21;
+  readonly OIFGROUP: 22;
+  readonly CGROUP: 23;
+  readonly PRANDOM: 24;
+  readonly SECPATH: 25;
+  readonly IIFKIND: 26;
+  readonly OIFKIND: 27;
+  readonly BRI_IIFPVID: 28;
+  readonly BRI_IIFVPROTO: 29;
+  readonly TIME_NS: 30;
+  readonly TIME_DAY: 31;
+  readonly TIME_HOUR: 32;
+  readonly SDIF: 33;
+  readonly SDIFNAME: 34;
+  readonly BRI_BROUTE: 35;
+};
 
 /** Enum `bitwise-ops` of nftables. */
-export const BITWISE_OPS = {
-  BOOL: 0,
-  LSHIFT: 1,
-  RSHIFT: 2,
-} as const;
+export declare const BITWISE_OPS: {
+  readonly BOOL: 0;
+  readonly LSHIFT: 1;
+  readonly RSHIFT: 2;
+};
 
 /** Enum `cmp-ops` of nftables. */
-export const CMP_OPS = {
-  EQ: 0,
-  NEQ: 1,
-  LT: 2,
-  LTE: 3,
-  GT: 4,
-  GTE: 5,
-} as const;
+export declare const CMP_OPS: {
+  readonly EQ: 0;
+  readonly NEQ: 1;
+  readonly LT: 2;
+  readonly LTE: 3;
+  readonly GT: 4;
+  readonly GTE: 5;
+};
 
 /** Enum `object-type` of nftables. */
-export const OBJECT_TYPE = {
-  UNSPEC: 0,
-  COUNTER: 1,
-  QUOTA: 2,
-  CT_HELPER: 3,
-  LIMIT: 4,
-  CONNLIMIT: 5,
-  TUNNEL: 6,
-  CT_TIMEOUT: 7,
-  SECMARK: 8,
-  CT_EXPECT: 9,
-  SYNPROXY: 10,
-} as const;
+export declare const OBJECT_TYPE: {
+  readonly UNSPEC: 0;
+  readonly COUNTER: 1;
+  readonly QUOTA: 2;
+  readonly CT_HELPER: 3;
+  readonly LIMIT: 4;
+  readonly CONNLIMIT: 5;
+  readonly TUNNEL: 6;
+  readonly CT_TIMEOUT: 7;
+  readonly SECMARK: 8;
+  readonly CT_EXPECT: 9;
+  readonly SYNPROXY: 10;
+};
 
 /** Flags `nat-range-flags` of nftables (values are bit masks). */
-export const NAT_RANGE_FLAGS = {
-  MAP_IPS: 1,
-  PROTO_SPECIFIED: 2,
-  PROTO_RANDOM: 4,
-  PERSISTENT: 8,
-  PROTO_RANDOM_FULLY: 16,
-  PROTO_OFFSET: 32,
-  NETMAP: 64,
-} as const;
+export declare const NAT_RANGE_FLAGS: {
+  readonly MAP_IPS: 1;
+  readonly PROTO_SPECIFIED: 2;
+  readonly PROTO_RANDOM: 4;
+  readonly PERSISTENT: 8;
+  readonly PROTO_RANDOM_FULLY: 16;
+  readonly PROTO_OFFSET: 32;
+  readonly NETMAP: 64;
+};
 
 /** Flags `table-flags` of nftables (values are bit masks). */
-export const TABLE_FLAGS = {
-  DORMANT: 1,
-  OWNER: 2,
-  PERSIST: 4,
-} as const;
+export declare const TABLE_FLAGS: {
+  readonly DORMANT: 1;
+  readonly OWNER: 2;
+  readonly PERSIST: 4;
+};
 
 /** Flags `chain-flags` of nftables (values are bit masks). */
-export const CHAIN_FLAGS = {
-  BASE: 1,
-  HW_OFFLOAD: 2,
-  BINDING: 4,
-} as const;
+export declare const CHAIN_FLAGS: {
+  readonly BASE: 1;
+  readonly HW_OFFLOAD: 2;
+  readonly BINDING: 4;
+};
 
 /** Flags `set-flags` of nftables (values are bit masks). */
-export const SET_FLAGS = {
-  ANONYMOUS: 1,
-  CONSTANT: 2,
-  INTERVAL: 4,
-  MAP: 8,
-  TIMEOUT: 16,
-  EVAL: 32,
-  OBJECT: 64,
-  CONCAT: 128,
-  EXPR: 256,
-} as const;
+export declare const SET_FLAGS: {
+  readonly ANONYMOUS: 1;
+  readonly CONSTANT: 2;
+  readonly INTERVAL: 4;
+  readonly MAP: 8;
+  readonly TIMEOUT: 16;
+  readonly EVAL: 32;
+  readonly OBJECT: 64;
+  readonly CONCAT: 128;
+  readonly EXPR: 256;
+};
 
 /** Flags `lookup-flags` of nftables (values are bit masks). */
-export const LOOKUP_FLAGS = {
-  INVERT: 1,
-} as const;
+export declare const LOOKUP_FLAGS: {
+  readonly INVERT: 1;
+};
 
 /** Enum `ct-keys` of nftables. */
-export const CT_KEYS = {
-  STATE: 0,
-  DIRECTION: 1,
-  STATUS: 2,
-  MARK: 3,
-  SECMARK: 4,
-  EXPIRATION: 5,
-  HELPER: 6,
-  L3PROTOCOL: 7,
-  SRC: 8,
-  DST: 9,
-  PROTOCOL: 10,
-  PROTO_SRC: 11,
-  PROTO_DST: 12,
-  LABELS: 13,
-  PKTS: 14,
-  BYTES: 15,
-  AVGPKT: 16,
-  ZONE: 17,
-  EVENTMASK: 18,
-  SRC_IP: 19,
-  DST_IP: 20,
-  SRC_IP6: 21,
-  DST_IP6: 22,
-  CT_ID: 23,
-} as const;
+export declare const CT_KEYS: {
+  readonly STATE: 0;
+  readonly DIRECTION: 1;
+  readonly STATUS: 2;
+  readonly MARK: 3;
+  readonly SECMARK: 4;
+  readonly EXPIRATION: 5;
+  readonly HELPER: 6;
+  readonly L3PROTOCOL: 7;
+  readonly SRC: 8;
+  readonly DST: 9;
+  readonly PROTOCOL: 10;
+  readonly PROTO_SRC: 11;
+  readonly PROTO_DST: 12;
+  readonly LABELS: 13;
+  readonly PKTS: 14;
+  readonly BYTES: 15;
+  readonly AVGPKT: 16;
+  readonly ZONE: 17;
+  readonly EVENTMASK: 18;
+  readonly SRC_IP: 19;
+  readonly DST_IP: 20;
+  readonly SRC_IP6: 21;
+  readonly DST_IP6: 22;
+  readonly CT_ID: 23;
+};
 
 /** Enum `ct-direction` of nftables. */
-export const CT_DIRECTION = {
-  ORIGINAL: 0,
-  REPLY: 1,
-} as const;
+export declare const CT_DIRECTION: {
+  readonly ORIGINAL: 0;
+  readonly REPLY: 1;
+};
 
 /** Flags `quota-flags` of nftables (values are bit masks). */
-export const QUOTA_FLAGS = {
-  INVERT: 1,
-  DEPLETED: 2,
-} as const;
+export declare const QUOTA_FLAGS: {
+  readonly INVERT: 1;
+  readonly DEPLETED: 2;
+};
 
 /** Enum `verdict-code` of nftables. */
-export const VERDICT_CODE = {
-  CONTINUE: 4294967295,
-  BREAK: 4294967294,
-  JUMP: 4294967293,
-  GOTO: 4294967292,
-  RETURN: 4294967291,
-  DROP: 0,
-  ACCEPT: 1,
-  STOLEN: 2,
-  QUEUE: 3,
-  REPEAT: 4,
-} as const;
+export declare const VERDICT_CODE: {
+  readonly CONTINUE: 4294967295;
+  readonly BREAK: 4294967294;
+  readonly JUMP: 4294967293;
+  readonly GOTO: 4294967292;
+  readonly RETURN: 4294967291;
+  readonly DROP: 0;
+  readonly ACCEPT: 1;
+  readonly STOLEN: 2;
+  readonly QUEUE: 3;
+  readonly REPEAT: 4;
+};
 
 /** Enum `fib-result` of nftables. */
-export const FIB_RESULT = {
-  OIF: 1,
-  OIFNAME: 2,
-  ADDRTYPE: 3,
-} as const;
+export declare const FIB_RESULT: {
+  readonly OIF: 1;
+  readonly OIFNAME: 2;
+  readonly ADDRTYPE: 3;
+};
 
 /** Flags `fib-flags` of nftables (values are bit masks). */
-export const FIB_FLAGS = {
-  SADDR: 1,
-  DADDR: 2,
-  MARK: 4,
-  IIF: 8,
-  OIF: 16,
-  PRESENT: 32,
-} as const;
+export declare const FIB_FLAGS: {
+  readonly SADDR: 1;
+  readonly DADDR: 2;
+  readonly MARK: 4;
+  readonly IIF: 8;
+  readonly OIF: 16;
+  readonly PRESENT: 32;
+};
 
 /** Enum `reject-types` of nftables. */
-export const REJECT_TYPES = {
-  ICMP_UNREACH: 0,
-  TCP_RST: 1,
-  ICMPX_UNREACH: 2,
-} as const;
+export declare const REJECT_TYPES: {
+  readonly ICMP_UNREACH: 0;
+  readonly TCP_RST: 1;
+  readonly ICMPX_UNREACH: 2;
+};
 
 /** Flags `set-elem-flags` of nftables (values are bit masks). */
-export const SET_ELEM_FLAGS = {
-  INTERVAL_END: 1,
-  CATCHALL: 2,
-} as const;
+export declare const SET_ELEM_FLAGS: {
+  readonly INTERVAL_END: 1;
+  readonly CATCHALL: 2;
+};
 
 /** Flags `flowtable-flags` of nftables (values are bit masks). */
-export const FLOWTABLE_FLAGS = {
-  HW_OFFLOAD: 1,
-  COUNTER: 2,
-} as const;
+export declare const FLOWTABLE_FLAGS: {
+  readonly HW_OFFLOAD: 1;
+  readonly COUNTER: 2;
+};
 
 /** Enum `payload-base` of nftables. */
-export const PAYLOAD_BASE = {
-  LL_HEADER: 0,
-  NETWORK_HEADER: 1,
-  TRANSPORT_HEADER: 2,
-  INNER_HEADER: 3,
-} as const;
+export declare const PAYLOAD_BASE: {
+  readonly LL_HEADER: 0;
+  readonly NETWORK_HEADER: 1;
+  readonly TRANSPORT_HEADER: 2;
+  readonly INNER_HEADER: 3;
+};
 
 /** Enum `payload-csum-type` of nftables. */
-export const PAYLOAD_CSUM_TYPE = {
-  NONE: 0,
-  INET: 1,
-  SCTP: 2,
-} as const;
+export declare const PAYLOAD_CSUM_TYPE: {
+  readonly NONE: 0;
+  readonly INET: 1;
+  readonly SCTP: 2;
+};
 
 /** Enum `range-ops` of nftables. */
-export const RANGE_OPS = {
-  EQ: 0,
-  NEQ: 1,
-} as const;
+export declare const RANGE_OPS: {
+  readonly EQ: 0;
+  readonly NEQ: 1;
+};
 
 /** Enum `limit-type` of nftables. */
-export const LIMIT_TYPE = {
-  PKTS: 0,
-  PKT_BYTES: 1,
-} as const;
+export declare const LIMIT_TYPE: {
+  readonly PKTS: 0;
+  readonly PKT_BYTES: 1;
+};
 
 /** Flags `limit-flags` of nftables (values are bit masks). */
-export const LIMIT_FLAGS = {
-  INV: 1,
-} as const;
+export declare const LIMIT_FLAGS: {
+  readonly INV: 1;
+};
 
 /** Enum `log-level` of nftables. */
-export const LOG_LEVEL = {
-  EMERG: 0,
-  ALERT: 1,
-  CRIT: 2,
-  ERR: 3,
-  WARNING: 4,
-  NOTICE: 5,
-  INFO: 6,
-  DEBUG: 7,
-  AUDIT: 8,
-} as const;
+export declare const LOG_LEVEL: {
+  readonly EMERG: 0;
+  readonly ALERT: 1;
+  readonly CRIT: 2;
+  readonly ERR: 3;
+  readonly WARNING: 4;
+  readonly NOTICE: 5;
+  readonly INFO: 6;
+  readonly DEBUG: 7;
+  readonly AUDIT: 8;
+};
 
 /** Enum `nat-types` of nftables. */
-export const NAT_TYPES = {
-  SNAT: 0,
-  DNAT: 1,
-} as const;
+export declare const NAT_TYPES: {
+  readonly SNAT: 0;
+  readonly DNAT: 1;
+};
 
 /** Enum `byteorder-ops` of nftables. */
-export const BYTEORDER_OPS = {
-  NTOH: 0,
-  HTON: 1,
-} as const;
+export declare const BYTEORDER_OPS: {
+  readonly NTOH: 0;
+  readonly HTON: 1;
+};
 
 /** Enum `dynset-ops` of nftables. */
-export const DYNSET_OPS = {
-  ADD: 0,
-  UPDATE: 1,
-  DELETE: 2,
-} as const;
+export declare const DYNSET_OPS: {
+  readonly ADD: 0;
+  readonly UPDATE: 1;
+  readonly DELETE: 2;
+};
 
 /** Flags `dynset-flags` of nftables (values are bit masks). */
-export const DYNSET_FLAGS = {
-  INV: 1,
-  EXPR: 2,
-} as const;
+export declare const DYNSET_FLAGS: {
+  readonly INV: 1;
+  readonly EXPR: 2;
+};
 
 /** Enum `exthdr-ops` of nftables. */
-export const EXTHDR_OPS = {
-  IPV6: 0,
-  TCPOPT: 1,
-  IPV4: 2,
-  SCTP: 3,
-  DCCP: 4,
-} as const;
+export declare const EXTHDR_OPS: {
+  readonly IPV6: 0;
+  readonly TCPOPT: 1;
+  readonly IPV4: 2;
+  readonly SCTP: 3;
+  readonly DCCP: 4;
+};
 
 /** Flags `exthdr-flags` of nftables (values are bit masks). */
-export const EXTHDR_FLAGS = {
-  PRESENT: 1,
-} as const;
+export declare const EXTHDR_FLAGS: {
+  readonly PRESENT: 1;
+};
 
 /** Enum `socket-keys` of nftables. */
-export const SOCKET_KEYS = {
-  TRANSPARENT: 0,
-  MARK: 1,
-  WILDCARD: 2,
-  CGROUPV2: 3,
-} as const;
+export declare const SOCKET_KEYS: {
+  readonly TRANSPARENT: 0;
+  readonly MARK: 1;
+  readonly WILDCARD: 2;
+  readonly CGROUPV2: 3;
+};
 
 /** Enum `rt-keys` of nftables. */
-export const RT_KEYS = {
-  CLASSID: 0,
-  NEXTHOP4: 1,
-  NEXTHOP6: 2,
-  TCPMSS: 3,
-  XFRM: 4,
-} as const;
+export declare const RT_KEYS: {
+  readonly CLASSID: 0;
+  readonly NEXTHOP4: 1;
+  readonly NEXTHOP6: 2;
+  readonly TCPMSS: 3;
+  readonly XFRM: 4;
+};
 
 /** Enum `hash-types` of nftables. */
-export const HASH_TYPES = {
-  JENKINS: 0,
-  SYM: 1,
-} as const;
+export declare const HASH_TYPES: {
+  readonly JENKINS: 0;
+  readonly SYM: 1;
+};
 
 /** Enum `ng-types` of nftables. */
-export const NG_TYPES = {
-  INCREMENTAL: 0,
-  RANDOM: 1,
-} as const;
+export declare const NG_TYPES: {
+  readonly INCREMENTAL: 0;
+  readonly RANDOM: 1;
+};
 
 /** Flags `queue-flags` of nftables (values are bit masks). */
-export const QUEUE_FLAGS = {
-  BYPASS: 1,
-  CPU_FANOUT: 2,
-} as const;
+export declare const QUEUE_FLAGS: {
+  readonly BYPASS: 1;
+  readonly CPU_FANOUT: 2;
+};
 
 /** Flags `connlimit-flags` of nftables (values are bit masks). */
-export const CONNLIMIT_FLAGS = {
-  INV: 1,
-} as const;
+export declare const CONNLIMIT_FLAGS: {
+  readonly INV: 1;
+};
 
 /** Enum `reject-inet-code` of nftables. */
-export const REJECT_INET_CODE = {
-  NO_ROUTE: 0,
-  PORT_UNREACH: 1,
-  HOST_UNREACH: 2,
-  ADMIN_PROHIBITED: 3,
-} as const;
+export declare const REJECT_INET_CODE: {
+  readonly NO_ROUTE: 0;
+  readonly PORT_UNREACH: 1;
+  readonly HOST_UNREACH: 2;
+  readonly ADMIN_PROHIBITED: 3;
+};
 
 /**
  * Constant `NFNL_SUBSYS_NFTABLES` of nftables.
  *
  * The subsystem of nf_tables messages: the high byte of their message type.
  */
-export const NFNL_SUBSYS_NFTABLES = 10;
+export declare const NFNL_SUBSYS_NFTABLES = 10;
 
 /**
  * Constant `NFNL_MSG_BATCH_BEGIN` of nftables.
  *
  * The message that opens a batch: a whole message type (no subsystem).
  */
-export const NFNL_MSG_BATCH_BEGIN = 16;
+export declare const NFNL_MSG_BATCH_BEGIN = 16;
 
 /**
  * Constant `NFNL_MSG_BATCH_END` of nftables.
  *
  * The message that commits a batch: a whole message type (no subsystem).
  */
-export const NFNL_MSG_BATCH_END = 17;
+export declare const NFNL_MSG_BATCH_END = 17;
 
 /**
  * Constant `NFT_MSG_NEWTABLE` of nftables.
  *
  * NFT_MSG_NEWTABLE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 0 = 0xa00.
  */
-export const NFT_MSG_NEWTABLE = 0;
+export declare const NFT_MSG_NEWTABLE = 0;
 
 /**
  * Constant `NFT_MSG_GETTABLE` of nftables.
  *
  * NFT_MSG_GETTABLE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 1 = 0xa01.
  */
-export const NFT_MSG_GETTABLE = 1;
+export declare const NFT_MSG_GETTABLE = 1;
 
 /**
  * Constant `NFT_MSG_DELTABLE` of nftables.
  *
  * NFT_MSG_DELTABLE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 2 = 0xa02.
  */
-export const NFT_MSG_DELTABLE = 2;
+export declare const NFT_MSG_DELTABLE = 2;
 
 /**
  * Constant `NFT_MSG_NEWCHAIN` of nftables.
  *
  * NFT_MSG_NEWCHAIN: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 3 = 0xa03.
  */
-export const NFT_MSG_NEWCHAIN = 3;
+export declare const NFT_MSG_NEWCHAIN = 3;
 
 /**
  * Constant `NFT_MSG_GETCHAIN` of nftables.
  *
  * NFT_MSG_GETCHAIN: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 4 = 0xa04.
  */
-export const NFT_MSG_GETCHAIN = 4;
+export declare const NFT_MSG_GETCHAIN = 4;
 
 /**
  * Constant `NFT_MSG_DELCHAIN` of nftables.
  *
  * NFT_MSG_DELCHAIN: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 5 = 0xa05.
  */
-export const NFT_MSG_DELCHAIN = 5;
+export declare const NFT_MSG_DELCHAIN = 5;
 
 /**
  * Constant `NFT_MSG_NEWRULE` of nftables.
  *
  * NFT_MSG_NEWRULE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 6 = 0xa06.
  */
-export const NFT_MSG_NEWRULE = 6;
+export declare const NFT_MSG_NEWRULE = 6;
 
 /**
  * Constant `NFT_MSG_GETRULE` of nftables.
  *
  * NFT_MSG_GETRULE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 7 = 0xa07.
  */
-export const NFT_MSG_GETRULE = 7;
+export declare const NFT_MSG_GETRULE = 7;
 
 /**
  * Constant `NFT_MSG_DELRULE` of nftables.
  *
  * NFT_MSG_DELRULE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 8 = 0xa08.
  */
-export const NFT_MSG_DELRULE = 8;
+export declare const NFT_MSG_DELRULE = 8;
 
 /**
  * Constant `NFT_MSG_NEWSET` of nftables.
  *
  * NFT_MSG_NEWSET: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 9 = 0xa09.
  */
-export const NFT_MSG_NEWSET = 9;
+export declare const NFT_MSG_NEWSET = 9;
 
 /**
  * Constant `NFT_MSG_GETSET` of nftables.
  *
  * NFT_MSG_GETSET: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 10 = 0xa0a.
  */
-export const NFT_MSG_GETSET = 10;
+export declare const NFT_MSG_GETSET = 10;
 
 /**
  * Constant `NFT_MSG_DELSET` of nftables.
  *
  * NFT_MSG_DELSET: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 11 = 0xa0b.
  */
-export const NFT_MSG_DELSET = 11;
+export declare const NFT_MSG_DELSET = 11;
 
 /**
  * Constant `NFT_MSG_NEWSETELEM` of nftables.
  *
  * NFT_MSG_NEWSETELEM: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 12 = 0xa0c.
  */
-export const NFT_MSG_NEWSETELEM = 12;
+export declare const NFT_MSG_NEWSETELEM = 12;
 
 /**
  * Constant `NFT_MSG_GETSETELEM` of nftables.
  *
  * NFT_MSG_GETSETELEM: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 13 = 0xa0d.
  */
-export const NFT_MSG_GETSETELEM = 13;
+export declare const NFT_MSG_GETSETELEM = 13;
 
 /**
  * Constant `NFT_MSG_DELSETELEM` of nftables.
  *
  * NFT_MSG_DELSETELEM: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 14 = 0xa0e.
  */
-export const NFT_MSG_DELSETELEM = 14;
+export declare const NFT_MSG_DELSETELEM = 14;
 
 /**
  * Constant `NFT_MSG_NEWGEN` of nftables.
  *
  * NFT_MSG_NEWGEN: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 15 = 0xa0f.
  */
-export const NFT_MSG_NEWGEN = 15;
+export declare const NFT_MSG_NEWGEN = 15;
 
 /**
  * Constant `NFT_MSG_GETGEN` of nftables.
  *
  * NFT_MSG_GETGEN: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 16 = 0xa10.
  */
-export const NFT_MSG_GETGEN = 16;
+export declare const NFT_MSG_GETGEN = 16;
 
 /**
  * Constant `NFT_MSG_TRACE` of nftables.
  *
  * NFT_MSG_TRACE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 17 = 0xa11.
  */
-export const NFT_MSG_TRACE = 17;
+export declare const NFT_MSG_TRACE = 17;
 
 /**
  * Constant `NFT_MSG_NEWOBJ` of nftables.
  *
  * NFT_MSG_NEWOBJ: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 18 = 0xa12.
  */
-export const NFT_MSG_NEWOBJ = 18;
+export declare const NFT_MSG_NEWOBJ = 18;
 
 /**
  * Constant `NFT_MSG_GETOBJ` of nftables.
  *
  * NFT_MSG_GETOBJ: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 19 = 0xa13.
  */
-export const NFT_MSG_GETOBJ = 19;
+export declare const NFT_MSG_GETOBJ = 19;
 
 /**
  * Constant `NFT_MSG_DELOBJ` of nftables.
  *
  * NFT_MSG_DELOBJ: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 20 = 0xa14.
  */
-export const NFT_MSG_DELOBJ = 20;
+export declare const NFT_MSG_DELOBJ = 20;
 
 /**
  * Constant `NFT_MSG_GETOBJ_RESET` of nftables.
  *
  * NFT_MSG_GETOBJ_RESET: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 21 = 0xa15.
  */
-export const NFT_MSG_GETOBJ_RESET = 21;
+export declare const NFT_MSG_GETOBJ_RESET = 21;
 
 /**
  * Constant `NFT_MSG_NEWFLOWTABLE` of nftables.
  *
  * NFT_MSG_NEWFLOWTABLE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 22 = 0xa16.
  */
-export const NFT_MSG_NEWFLOWTABLE = 22;
+export declare const NFT_MSG_NEWFLOWTABLE = 22;
 
 /**
  * Constant `NFT_MSG_GETFLOWTABLE` of nftables.
  *
  * NFT_MSG_GETFLOWTABLE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 23 = 0xa17.
  */
-export const NFT_MSG_GETFLOWTABLE = 23;
+export declare const NFT_MSG_GETFLOWTABLE = 23;
 
 /**
  * Constant `NFT_MSG_DELFLOWTABLE` of nftables.
  *
  * NFT_MSG_DELFLOWTABLE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 24 = 0xa18.
  */
-export const NFT_MSG_DELFLOWTABLE = 24;
+export declare const NFT_MSG_DELFLOWTABLE = 24;
 
 /**
  * Constant `NFT_MSG_GETRULE_RESET` of nftables.
  *
  * NFT_MSG_GETRULE_RESET: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 25 = 0xa19.
  */
-export const NFT_MSG_GETRULE_RESET = 25;
+export declare const NFT_MSG_GETRULE_RESET = 25;
 
 /**
  * Constant `NFT_MSG_DESTROYTABLE` of nftables.
  *
  * NFT_MSG_DESTROYTABLE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 26 = 0xa1a.
  */
-export const NFT_MSG_DESTROYTABLE = 26;
+export declare const NFT_MSG_DESTROYTABLE = 26;
 
 /**
  * Constant `NFT_MSG_DESTROYCHAIN` of nftables.
  *
  * NFT_MSG_DESTROYCHAIN: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 27 = 0xa1b.
  */
-export const NFT_MSG_DESTROYCHAIN = 27;
+export declare const NFT_MSG_DESTROYCHAIN = 27;
 
 /**
  * Constant `NFT_MSG_DESTROYRULE` of nftables.
  *
  * NFT_MSG_DESTROYRULE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 28 = 0xa1c.
  */
-export const NFT_MSG_DESTROYRULE = 28;
+export declare const NFT_MSG_DESTROYRULE = 28;
 
 /**
  * Constant `NFT_MSG_DESTROYSET` of nftables.
  *
  * NFT_MSG_DESTROYSET: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 29 = 0xa1d.
  */
-export const NFT_MSG_DESTROYSET = 29;
+export declare const NFT_MSG_DESTROYSET = 29;
 
 /**
  * Constant `NFT_MSG_DESTROYSETELEM` of nftables.
  *
  * NFT_MSG_DESTROYSETELEM: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 30 = 0xa1e.
  */
-export const NFT_MSG_DESTROYSETELEM = 30;
+export declare const NFT_MSG_DESTROYSETELEM = 30;
 
 /**
  * Constant `NFT_MSG_DESTROYOBJ` of nftables.
  *
  * NFT_MSG_DESTROYOBJ: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 31 = 0xa1f.
  */
-export const NFT_MSG_DESTROYOBJ = 31;
+export declare const NFT_MSG_DESTROYOBJ = 31;
 
 /**
  * Constant `NFT_MSG_DESTROYFLOWTABLE` of nftables.
  *
  * NFT_MSG_DESTROYFLOWTABLE: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 32 = 0xa20.
  */
-export const NFT_MSG_DESTROYFLOWTABLE = 32;
+export declare const NFT_MSG_DESTROYFLOWTABLE = 32;
 
 /**
  * Constant `NFT_MSG_GETSETELEM_RESET` of nftables.
  *
  * NFT_MSG_GETSETELEM_RESET: on the wire (NFNL_SUBSYS_NFTABLES << 8) | 33 = 0xa21.
  */
-export const NFT_MSG_GETSETELEM_RESET = 33;
+export declare const NFT_MSG_GETSETELEM_RESET = 33;
 
 /** Multicast group `mgmt` (7). */
-export const NFNLGRP_NFTABLES = 7;
+export declare const NFNLGRP_NFTABLES = 7;
 
 /** Struct `nfgenmsg` of nftables, as decoded by {@link nfgenmsg}. */
 export interface Nfgenmsg extends StructValues {
@@ -2360,1173 +2360,194 @@ export interface Operations {
   };
 }
 
-/** The nftables family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "nftables",
-  protocol: "netlink-raw",
-  protonum: 12,
-  enums: {
-    "meta-keys": { type: "enum", entries: META_KEYS },
-    "bitwise-ops": { type: "enum", entries: BITWISE_OPS },
-    "cmp-ops": { type: "enum", entries: CMP_OPS },
-    "object-type": { type: "enum", entries: OBJECT_TYPE },
-    "nat-range-flags": { type: "flags", entries: NAT_RANGE_FLAGS },
-    "table-flags": { type: "flags", entries: TABLE_FLAGS },
-    "chain-flags": { type: "flags", entries: CHAIN_FLAGS },
-    "set-flags": { type: "flags", entries: SET_FLAGS },
-    "lookup-flags": { type: "flags", entries: LOOKUP_FLAGS },
-    "ct-keys": { type: "enum", entries: CT_KEYS },
-    "ct-direction": { type: "enum", entries: CT_DIRECTION },
-    "quota-flags": { type: "flags", entries: QUOTA_FLAGS },
-    "verdict-code": { type: "enum", entries: VERDICT_CODE },
-    "fib-result": { type: "enum", entries: FIB_RESULT },
-    "fib-flags": { type: "flags", entries: FIB_FLAGS },
-    "reject-types": { type: "enum", entries: REJECT_TYPES },
-    "set-elem-flags": { type: "flags", entries: SET_ELEM_FLAGS },
-    "flowtable-flags": { type: "flags", entries: FLOWTABLE_FLAGS },
-    "payload-base": { type: "enum", entries: PAYLOAD_BASE },
-    "payload-csum-type": { type: "enum", entries: PAYLOAD_CSUM_TYPE },
-    "range-ops": { type: "enum", entries: RANGE_OPS },
-    "limit-type": { type: "enum", entries: LIMIT_TYPE },
-    "limit-flags": { type: "flags", entries: LIMIT_FLAGS },
-    "log-level": { type: "enum", entries: LOG_LEVEL },
-    "nat-types": { type: "enum", entries: NAT_TYPES },
-    "byteorder-ops": { type: "enum", entries: BYTEORDER_OPS },
-    "dynset-ops": { type: "enum", entries: DYNSET_OPS },
-    "dynset-flags": { type: "flags", entries: DYNSET_FLAGS },
-    "exthdr-ops": { type: "enum", entries: EXTHDR_OPS },
-    "exthdr-flags": { type: "flags", entries: EXTHDR_FLAGS },
-    "socket-keys": { type: "enum", entries: SOCKET_KEYS },
-    "rt-keys": { type: "enum", entries: RT_KEYS },
-    "hash-types": { type: "enum", entries: HASH_TYPES },
-    "ng-types": { type: "enum", entries: NG_TYPES },
-    "queue-flags": { type: "flags", entries: QUEUE_FLAGS },
-    "connlimit-flags": { type: "flags", entries: CONNLIMIT_FLAGS },
-    "reject-inet-code": { type: "enum", entries: REJECT_INET_CODE },
-  },
-  structs: {
-    nfgenmsg: [
-      { name: "nfgenFamily", type: "u8" },
-      { name: "version", type: "u8" },
-      { name: "resId", type: "u16", byteOrder: "big-endian" },
-    ],
-  },
-  attributeSets: {
-    "empty-attrs": [{ name: "name", value: 1, type: "string" }],
-    "batch-attrs": [{ name: "genid", value: 1, type: "u32", byteOrder: "big-endian" }],
-    "table-attrs": [
-      { name: "name", value: 1, type: "string" },
-      {
-        name: "flags",
-        value: 2,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "table-flags",
-        enumAsFlags: true,
-      },
-      { name: "use", value: 3, type: "u32", byteOrder: "big-endian" },
-      { name: "handle", value: 4, type: "u64", byteOrder: "big-endian" },
-      { name: "userdata", value: 6, type: "binary" },
-      { name: "owner", value: 7, type: "u32", byteOrder: "big-endian" },
-    ],
-    "chain-attrs": [
-      { name: "table", value: 1, type: "string" },
-      { name: "handle", value: 2, type: "u64", byteOrder: "big-endian" },
-      { name: "name", value: 3, type: "string" },
-      { name: "hook", value: 4, type: "nest", nested: "nft-hook-attrs" },
-      { name: "policy", value: 5, type: "u32", byteOrder: "big-endian" },
-      { name: "use", value: 6, type: "u32", byteOrder: "big-endian" },
-      { name: "type", value: 7, type: "string" },
-      { name: "counters", value: 8, type: "nest", nested: "nft-counter-attrs" },
-      {
-        name: "flags",
-        value: 10,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "chain-flags",
-        enumAsFlags: true,
-      },
-      { name: "id", value: 11, type: "u32", byteOrder: "big-endian" },
-      { name: "userdata", value: 12, type: "binary" },
-    ],
-    "counter-attrs": [
-      { name: "bytes", value: 1, type: "u64", byteOrder: "big-endian" },
-      { name: "packets", value: 2, type: "u64", byteOrder: "big-endian" },
-      { name: "pad", value: 3, type: "pad" },
-    ],
-    "nft-hook-attrs": [
-      { name: "num", value: 1, type: "u32", byteOrder: "big-endian", cName: "NFTA_HOOK_HOOKNUM" },
-      { name: "priority", value: 2, type: "s32", byteOrder: "big-endian" },
-      { name: "dev", value: 3, type: "string" },
-      { name: "devs", value: 4, type: "nest", nested: "hook-dev-attrs" },
-    ],
-    "hook-dev-attrs": [{ name: "name", value: 1, type: "string", multi: true }],
-    "nft-counter-attrs": [
-      { name: "bytes", value: 1, type: "u64", byteOrder: "big-endian" },
-      { name: "packets", value: 2, type: "u64", byteOrder: "big-endian" },
-    ],
-    "rule-attrs": [
-      { name: "table", value: 1, type: "string" },
-      { name: "chain", value: 2, type: "string" },
-      { name: "handle", value: 3, type: "u64", byteOrder: "big-endian" },
-      { name: "expressions", value: 4, type: "nest", nested: "expr-list-attrs" },
-      { name: "compat", value: 5, type: "nest", nested: "rule-compat-attrs" },
-      { name: "position", value: 6, type: "u64", byteOrder: "big-endian" },
-      { name: "userdata", value: 7, type: "binary" },
-      { name: "id", value: 9, type: "u32", byteOrder: "big-endian" },
-      { name: "positionId", value: 10, type: "u32", byteOrder: "big-endian" },
-      { name: "chainId", value: 11, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-list-attrs": [
-      { name: "elem", value: 1, type: "nest", multi: true, nested: "expr-attrs" },
-    ],
-    "expr-attrs": [
-      { name: "name", value: 1, type: "string" },
-      { name: "data", value: 2, type: "sub-message", subMessage: "expr-ops", selector: "name" },
-    ],
-    "rule-compat-attrs": [
-      { name: "proto", value: 1, type: "binary" },
-      { name: "flags", value: 2, type: "binary" },
-    ],
-    "set-attrs": [
-      { name: "table", value: 1, type: "string" },
-      { name: "name", value: 2, type: "string" },
-      {
-        name: "flags",
-        value: 3,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "set-flags",
-        enumAsFlags: true,
-      },
-      { name: "keyType", value: 4, type: "u32", byteOrder: "big-endian" },
-      { name: "keyLen", value: 5, type: "u32", byteOrder: "big-endian" },
-      { name: "dataType", value: 6, type: "u32", byteOrder: "big-endian" },
-      { name: "dataLen", value: 7, type: "u32", byteOrder: "big-endian" },
-      { name: "policy", value: 8, type: "u32", byteOrder: "big-endian" },
-      { name: "desc", value: 9, type: "nest", nested: "set-desc-attrs" },
-      { name: "id", value: 10, type: "u32", byteOrder: "big-endian" },
-      { name: "timeout", value: 11, type: "u64", byteOrder: "big-endian" },
-      { name: "gcInterval", value: 12, type: "u32", byteOrder: "big-endian" },
-      { name: "userdata", value: 13, type: "binary" },
-      { name: "pad", value: 14, type: "pad" },
-      { name: "objType", value: 15, type: "u32", byteOrder: "big-endian" },
-      { name: "handle", value: 16, type: "u64", byteOrder: "big-endian" },
-      { name: "expr", value: 17, type: "nest", multi: true, nested: "expr-attrs" },
-      { name: "expressions", value: 18, type: "nest", nested: "set-list-attrs" },
-    ],
-    "set-desc-attrs": [
-      { name: "size", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "concat", value: 2, type: "nest", multi: true, nested: "set-desc-concat-attrs" },
-    ],
-    "set-desc-concat-attrs": [{ name: "elem", value: 1, type: "nest", nested: "set-field-attrs" }],
-    "set-field-attrs": [{ name: "len", value: 1, type: "u32", byteOrder: "big-endian" }],
-    "set-list-attrs": [{ name: "elem", value: 1, type: "nest", multi: true, nested: "expr-attrs" }],
-    "setelem-attrs": [
-      { name: "key", value: 1, type: "nest", nested: "data-attrs" },
-      { name: "data", value: 2, type: "nest", nested: "data-attrs" },
-      {
-        name: "flags",
-        value: 3,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "set-elem-flags",
-        enumAsFlags: true,
-      },
-      { name: "timeout", value: 4, type: "u64", byteOrder: "big-endian" },
-      { name: "expiration", value: 5, type: "u64", byteOrder: "big-endian" },
-      { name: "userdata", value: 6, type: "binary" },
-      { name: "expr", value: 7, type: "nest", nested: "expr-attrs" },
-      { name: "objref", value: 9, type: "string" },
-      { name: "keyEnd", value: 10, type: "nest", nested: "data-attrs" },
-      { name: "expressions", value: 11, type: "nest", nested: "expr-list-attrs" },
-    ],
-    "setelem-list-elem-attrs": [
-      { name: "elem", value: 1, type: "nest", multi: true, nested: "setelem-attrs" },
-    ],
-    "setelem-list-attrs": [
-      { name: "table", value: 1, type: "string" },
-      { name: "set", value: 2, type: "string" },
-      { name: "elements", value: 3, type: "nest", nested: "setelem-list-elem-attrs" },
-      { name: "setId", value: 4, type: "u32", byteOrder: "big-endian" },
-    ],
-    "gen-attrs": [
-      { name: "id", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "procPid", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "procName", value: 3, type: "string" },
-    ],
-    "obj-attrs": [
-      { name: "table", value: 1, type: "string" },
-      { name: "name", value: 2, type: "string" },
-      { name: "type", value: 3, type: "u32", byteOrder: "big-endian", enum: "object-type" },
-      { name: "data", value: 4, type: "sub-message", subMessage: "obj-data", selector: "type" },
-      { name: "use", value: 5, type: "u32", byteOrder: "big-endian" },
-      { name: "handle", value: 6, type: "u64", byteOrder: "big-endian" },
-      { name: "pad", value: 7, type: "pad" },
-      { name: "userdata", value: 8, type: "binary" },
-    ],
-    "quota-attrs": [
-      { name: "bytes", value: 1, type: "u64", byteOrder: "big-endian" },
-      {
-        name: "flags",
-        value: 2,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "quota-flags",
-        enumAsFlags: true,
-      },
-      { name: "pad", value: 3, type: "pad" },
-      { name: "consumed", value: 4, type: "u64", byteOrder: "big-endian" },
-    ],
-    "flowtable-attrs": [
-      { name: "table", value: 1, type: "string" },
-      { name: "name", value: 2, type: "string" },
-      { name: "hook", value: 3, type: "nest", nested: "flowtable-hook-attrs" },
-      { name: "use", value: 4, type: "u32", byteOrder: "big-endian" },
-      { name: "handle", value: 5, type: "u64", byteOrder: "big-endian" },
-      { name: "pad", value: 6, type: "pad" },
-      {
-        name: "flags",
-        value: 7,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "flowtable-flags",
-        enumAsFlags: true,
-      },
-    ],
-    "flowtable-hook-attrs": [
-      { name: "num", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "priority", value: 2, type: "s32", byteOrder: "big-endian" },
-      { name: "devs", value: 3, type: "nest", nested: "hook-dev-attrs" },
-    ],
-    "expr-bitwise-attrs": [
-      { name: "sreg", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "dreg", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "len", value: 3, type: "u32", byteOrder: "big-endian" },
-      { name: "mask", value: 4, type: "nest", nested: "data-attrs" },
-      { name: "xor", value: 5, type: "nest", nested: "data-attrs" },
-      { name: "op", value: 6, type: "u32", byteOrder: "big-endian", enum: "bitwise-ops" },
-      { name: "data", value: 7, type: "nest", nested: "data-attrs" },
-    ],
-    "expr-cmp-attrs": [
-      { name: "sreg", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "op", value: 2, type: "u32", byteOrder: "big-endian", enum: "cmp-ops" },
-      { name: "data", value: 3, type: "nest", nested: "data-attrs" },
-    ],
-    "data-attrs": [
-      { name: "value", value: 1, type: "binary" },
-      { name: "verdict", value: 2, type: "nest", nested: "verdict-attrs" },
-    ],
-    "verdict-attrs": [
-      { name: "code", value: 1, type: "u32", byteOrder: "big-endian", enum: "verdict-code" },
-      { name: "chain", value: 2, type: "string" },
-      { name: "chainId", value: 3, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-counter-attrs": [
-      { name: "bytes", value: 1, type: "u64", byteOrder: "big-endian" },
-      { name: "packets", value: 2, type: "u64", byteOrder: "big-endian" },
-      { name: "pad", value: 3, type: "pad" },
-    ],
-    "expr-fib-attrs": [
-      { name: "dreg", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "result", value: 2, type: "u32", byteOrder: "big-endian", enum: "fib-result" },
-      {
-        name: "flags",
-        value: 3,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "fib-flags",
-        enumAsFlags: true,
-      },
-    ],
-    "expr-ct-attrs": [
-      { name: "dreg", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "key", value: 2, type: "u32", byteOrder: "big-endian", enum: "ct-keys" },
-      { name: "direction", value: 3, type: "u8", enum: "ct-direction" },
-      { name: "sreg", value: 4, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-flow-offload-attrs": [{ name: "name", value: 1, type: "string" }],
-    "expr-immediate-attrs": [
-      { name: "dreg", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "data", value: 2, type: "nest", nested: "data-attrs" },
-    ],
-    "expr-lookup-attrs": [
-      { name: "set", value: 1, type: "string" },
-      {
-        name: "set id",
-        value: 4,
-        type: "u32",
-        byteOrder: "big-endian",
-        cName: "NFTA_LOOKUP_SET_ID",
-      },
-      { name: "sreg", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "dreg", value: 3, type: "u32", byteOrder: "big-endian" },
-      { name: "flags", value: 5, type: "u32", byteOrder: "big-endian", enum: "lookup-flags" },
-    ],
-    "expr-meta-attrs": [
-      { name: "dreg", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "key", value: 2, type: "u32", byteOrder: "big-endian", enum: "meta-keys" },
-      { name: "sreg", value: 3, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-nat-attrs": [
-      { name: "type", value: 1, type: "u32", byteOrder: "big-endian", enum: "nat-types" },
-      { name: "family", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "regAddrMin", value: 3, type: "u32", byteOrder: "big-endian" },
-      { name: "regAddrMax", value: 4, type: "u32", byteOrder: "big-endian" },
-      { name: "regProtoMin", value: 5, type: "u32", byteOrder: "big-endian" },
-      { name: "regProtoMax", value: 6, type: "u32", byteOrder: "big-endian" },
-      {
-        name: "flags",
-        value: 7,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "nat-range-flags",
-        enumAsFlags: true,
-      },
-    ],
-    "expr-payload-attrs": [
-      { name: "dreg", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "base", value: 2, type: "u32", byteOrder: "big-endian", enum: "payload-base" },
-      { name: "offset", value: 3, type: "u32", byteOrder: "big-endian" },
-      { name: "len", value: 4, type: "u32", byteOrder: "big-endian" },
-      { name: "sreg", value: 5, type: "u32", byteOrder: "big-endian" },
-      {
-        name: "csumType",
-        value: 6,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "payload-csum-type",
-      },
-      { name: "csumOffset", value: 7, type: "u32", byteOrder: "big-endian" },
-      { name: "csumFlags", value: 8, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-reject-attrs": [
-      { name: "type", value: 1, type: "u32", byteOrder: "big-endian", enum: "reject-types" },
-      { name: "icmpCode", value: 2, type: "u8" },
-    ],
-    "expr-target-attrs": [
-      { name: "name", value: 1, type: "string" },
-      { name: "rev", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "info", value: 3, type: "binary" },
-    ],
-    "expr-tproxy-attrs": [
-      { name: "family", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "regAddr", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "regPort", value: 3, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-objref-attrs": [
-      { name: "immType", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "immName", value: 2, type: "string" },
-      { name: "setSreg", value: 3, type: "u32", byteOrder: "big-endian" },
-      { name: "setName", value: 4, type: "string" },
-      { name: "setId", value: 5, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-limit-attrs": [
-      { name: "rate", value: 1, type: "u64", byteOrder: "big-endian" },
-      { name: "unit", value: 2, type: "u64", byteOrder: "big-endian" },
-      { name: "burst", value: 3, type: "u32", byteOrder: "big-endian" },
-      { name: "type", value: 4, type: "u32", byteOrder: "big-endian", enum: "limit-type" },
-      {
-        name: "flags",
-        value: 5,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "limit-flags",
-        enumAsFlags: true,
-      },
-      { name: "pad", value: 6, type: "pad" },
-    ],
-    "expr-log-attrs": [
-      { name: "group", value: 1, type: "u16", byteOrder: "big-endian" },
-      { name: "prefix", value: 2, type: "string" },
-      { name: "snaplen", value: 3, type: "u32", byteOrder: "big-endian" },
-      { name: "qthreshold", value: 4, type: "u16", byteOrder: "big-endian" },
-      { name: "level", value: 5, type: "u32", byteOrder: "big-endian", enum: "log-level" },
-      { name: "flags", value: 6, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-range-attrs": [
-      { name: "sreg", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "op", value: 2, type: "u32", byteOrder: "big-endian", enum: "range-ops" },
-      { name: "fromData", value: 3, type: "nest", nested: "data-attrs" },
-      { name: "toData", value: 4, type: "nest", nested: "data-attrs" },
-    ],
-    "expr-masq-attrs": [
-      {
-        name: "flags",
-        value: 1,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "nat-range-flags",
-        enumAsFlags: true,
-      },
-      { name: "regProtoMin", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "regProtoMax", value: 3, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-redir-attrs": [
-      { name: "regProtoMin", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "regProtoMax", value: 2, type: "u32", byteOrder: "big-endian" },
-      {
-        name: "flags",
-        value: 3,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "nat-range-flags",
-        enumAsFlags: true,
-      },
-    ],
-    "expr-socket-attrs": [
-      { name: "key", value: 1, type: "u32", byteOrder: "big-endian", enum: "socket-keys" },
-      { name: "dreg", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "level", value: 3, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-byteorder-attrs": [
-      { name: "sreg", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "dreg", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "op", value: 3, type: "u32", byteOrder: "big-endian", enum: "byteorder-ops" },
-      { name: "len", value: 4, type: "u32", byteOrder: "big-endian" },
-      { name: "size", value: 5, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-dynset-attrs": [
-      { name: "setName", value: 1, type: "string" },
-      { name: "setId", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "op", value: 3, type: "u32", byteOrder: "big-endian", enum: "dynset-ops" },
-      { name: "sregKey", value: 4, type: "u32", byteOrder: "big-endian" },
-      { name: "sregData", value: 5, type: "u32", byteOrder: "big-endian" },
-      { name: "timeout", value: 6, type: "u64", byteOrder: "big-endian" },
-      { name: "expr", value: 7, type: "nest", nested: "expr-attrs" },
-      { name: "pad", value: 8, type: "pad" },
-      {
-        name: "flags",
-        value: 9,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "dynset-flags",
-        enumAsFlags: true,
-      },
-      { name: "expressions", value: 10, type: "nest", nested: "expr-list-attrs" },
-    ],
-    "expr-exthdr-attrs": [
-      { name: "dreg", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "type", value: 2, type: "u8" },
-      { name: "offset", value: 3, type: "u32", byteOrder: "big-endian" },
-      { name: "len", value: 4, type: "u32", byteOrder: "big-endian" },
-      {
-        name: "flags",
-        value: 5,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "exthdr-flags",
-        enumAsFlags: true,
-      },
-      { name: "op", value: 6, type: "u32", byteOrder: "big-endian", enum: "exthdr-ops" },
-      { name: "sreg", value: 7, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-rt-attrs": [
-      { name: "dreg", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "key", value: 2, type: "u32", byteOrder: "big-endian", enum: "rt-keys" },
-    ],
-    "expr-hash-attrs": [
-      { name: "sreg", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "dreg", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "len", value: 3, type: "u32", byteOrder: "big-endian" },
-      { name: "modulus", value: 4, type: "u32", byteOrder: "big-endian" },
-      { name: "seed", value: 5, type: "u32", byteOrder: "big-endian" },
-      { name: "offset", value: 6, type: "u32", byteOrder: "big-endian" },
-      { name: "type", value: 7, type: "u32", byteOrder: "big-endian", enum: "hash-types" },
-      { name: "setName", value: 8, type: "string" },
-      { name: "setId", value: 9, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-numgen-attrs": [
-      { name: "dreg", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "modulus", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "type", value: 3, type: "u32", byteOrder: "big-endian", enum: "ng-types" },
-      { name: "offset", value: 4, type: "u32", byteOrder: "big-endian" },
-      { name: "setName", value: 5, type: "string" },
-      { name: "setId", value: 6, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-queue-attrs": [
-      { name: "num", value: 1, type: "u16", byteOrder: "big-endian" },
-      { name: "total", value: 2, type: "u16", byteOrder: "big-endian" },
-      {
-        name: "flags",
-        value: 3,
-        type: "u16",
-        byteOrder: "big-endian",
-        enum: "queue-flags",
-        enumAsFlags: true,
-      },
-      { name: "sregQnum", value: 4, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-connlimit-attrs": [
-      { name: "count", value: 1, type: "u32", byteOrder: "big-endian" },
-      {
-        name: "flags",
-        value: 2,
-        type: "u32",
-        byteOrder: "big-endian",
-        enum: "connlimit-flags",
-        enumAsFlags: true,
-      },
-    ],
-    "expr-last-attrs": [
-      { name: "set", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "msecs", value: 2, type: "u64", byteOrder: "big-endian" },
-      { name: "pad", value: 3, type: "pad" },
-    ],
-    "expr-dup-attrs": [
-      { name: "sregAddr", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "sregDev", value: 2, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-fwd-attrs": [
-      { name: "sregDev", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "sregAddr", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "nfproto", value: 3, type: "u32", byteOrder: "big-endian" },
-    ],
-    "expr-match-attrs": [
-      { name: "name", value: 1, type: "string" },
-      { name: "rev", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "info", value: 3, type: "binary" },
-    ],
-  },
-  attributePrefixes: {
-    "empty-attrs": "NFTA_TABLE_",
-    "batch-attrs": "NFNL_BATCH_",
-    "table-attrs": "NFTA_TABLE_",
-    "chain-attrs": "NFTA_CHAIN_",
-    "counter-attrs": "NFTA_COUNTER_",
-    "nft-hook-attrs": "NFTA_HOOK_",
-    "hook-dev-attrs": "NFTA_DEVICE_",
-    "nft-counter-attrs": "NFTA_COUNTER_",
-    "rule-attrs": "NFTA_RULE_",
-    "expr-list-attrs": "NFTA_LIST_",
-    "expr-attrs": "NFTA_EXPR_",
-    "rule-compat-attrs": "NFTA_RULE_COMPAT_",
-    "set-attrs": "NFTA_SET_",
-    "set-desc-attrs": "NFTA_SET_DESC_",
-    "set-desc-concat-attrs": "NFTA_LIST_",
-    "set-field-attrs": "NFTA_SET_FIELD_",
-    "set-list-attrs": "NFTA_LIST_",
-    "setelem-attrs": "NFTA_SET_ELEM_",
-    "setelem-list-elem-attrs": "NFTA_LIST_",
-    "setelem-list-attrs": "NFTA_SET_ELEM_LIST_",
-    "gen-attrs": "NFTA_GEN_",
-    "obj-attrs": "NFTA_OBJ_",
-    "quota-attrs": "NFTA_QUOTA_",
-    "flowtable-attrs": "NFTA_FLOWTABLE_",
-    "flowtable-hook-attrs": "NFTA_FLOWTABLE_HOOK_",
-    "expr-bitwise-attrs": "NFTA_BITWISE_",
-    "expr-cmp-attrs": "NFTA_CMP_",
-    "data-attrs": "NFTA_DATA_",
-    "verdict-attrs": "NFTA_VERDICT_",
-    "expr-counter-attrs": "NFTA_COUNTER_",
-    "expr-fib-attrs": "NFTA_FIB_",
-    "expr-ct-attrs": "NFTA_CT_",
-    "expr-flow-offload-attrs": "NFTA_FLOW_TABLE_",
-    "expr-immediate-attrs": "NFTA_IMMEDIATE_",
-    "expr-lookup-attrs": "NFTA_LOOKUP_",
-    "expr-meta-attrs": "NFTA_META_",
-    "expr-nat-attrs": "NFTA_NAT_",
-    "expr-payload-attrs": "NFTA_PAYLOAD_",
-    "expr-reject-attrs": "NFTA_REJECT_",
-    "expr-target-attrs": "NFTA_TARGET_",
-    "expr-tproxy-attrs": "NFTA_TPROXY_",
-    "expr-objref-attrs": "NFTA_OBJREF_",
-    "expr-limit-attrs": "NFTA_LIMIT_",
-    "expr-log-attrs": "NFTA_LOG_",
-    "expr-range-attrs": "NFTA_RANGE_",
-    "expr-masq-attrs": "NFTA_MASQ_",
-    "expr-redir-attrs": "NFTA_REDIR_",
-    "expr-socket-attrs": "NFTA_SOCKET_",
-    "expr-byteorder-attrs": "NFTA_BYTEORDER_",
-    "expr-dynset-attrs": "NFTA_DYNSET_",
-    "expr-exthdr-attrs": "NFTA_EXTHDR_",
-    "expr-rt-attrs": "NFTA_RT_",
-    "expr-hash-attrs": "NFTA_HASH_",
-    "expr-numgen-attrs": "NFTA_NG_",
-    "expr-queue-attrs": "NFTA_QUEUE_",
-    "expr-connlimit-attrs": "NFTA_CONNLIMIT_",
-    "expr-last-attrs": "NFTA_LAST_",
-    "expr-dup-attrs": "NFTA_DUP_",
-    "expr-fwd-attrs": "NFTA_FWD_",
-    "expr-match-attrs": "NFTA_MATCH_",
-  },
-  subMessages: {
-    "expr-ops": {
-      bitwise: { attributeSet: "expr-bitwise-attrs" },
-      cmp: { attributeSet: "expr-cmp-attrs" },
-      counter: { attributeSet: "expr-counter-attrs" },
-      ct: { attributeSet: "expr-ct-attrs" },
-      fib: { attributeSet: "expr-fib-attrs" },
-      flow_offload: { attributeSet: "expr-flow-offload-attrs" },
-      immediate: { attributeSet: "expr-immediate-attrs" },
-      lookup: { attributeSet: "expr-lookup-attrs" },
-      meta: { attributeSet: "expr-meta-attrs" },
-      nat: { attributeSet: "expr-nat-attrs" },
-      objref: { attributeSet: "expr-objref-attrs" },
-      payload: { attributeSet: "expr-payload-attrs" },
-      quota: { attributeSet: "quota-attrs" },
-      reject: { attributeSet: "expr-reject-attrs" },
-      target: { attributeSet: "expr-target-attrs" },
-      tproxy: { attributeSet: "expr-tproxy-attrs" },
-      limit: { attributeSet: "expr-limit-attrs" },
-      log: { attributeSet: "expr-log-attrs" },
-      range: { attributeSet: "expr-range-attrs" },
-      masq: { attributeSet: "expr-masq-attrs" },
-      redir: { attributeSet: "expr-redir-attrs" },
-      socket: { attributeSet: "expr-socket-attrs" },
-      byteorder: { attributeSet: "expr-byteorder-attrs" },
-      dynset: { attributeSet: "expr-dynset-attrs" },
-      exthdr: { attributeSet: "expr-exthdr-attrs" },
-      rt: { attributeSet: "expr-rt-attrs" },
-      hash: { attributeSet: "expr-hash-attrs" },
-      numgen: { attributeSet: "expr-numgen-attrs" },
-      queue: { attributeSet: "expr-queue-attrs" },
-      connlimit: { attributeSet: "expr-connlimit-attrs" },
-      last: { attributeSet: "expr-last-attrs" },
-      dup: { attributeSet: "expr-dup-attrs" },
-      fwd: { attributeSet: "expr-fwd-attrs" },
-      match: { attributeSet: "expr-match-attrs" },
-      notrack: {},
-    },
-    "obj-data": {
-      counter: { attributeSet: "counter-attrs" },
-      quota: { attributeSet: "quota-attrs" },
-      limit: { attributeSet: "expr-limit-attrs" },
-      connlimit: { attributeSet: "expr-connlimit-attrs" },
-    },
-  },
-  operations: {
-    batchBegin: {
-      name: "batch-begin",
-      requestValue: 16,
-      replyValue: 16,
-      attributeSet: "batch-attrs",
-      fixedHeader: "nfgenmsg",
-      do: {
-        request: { value: 16, attributes: ["genid"] },
-        reply: { value: 16, attributes: ["genid"] },
-      },
-    },
-    batchEnd: {
-      name: "batch-end",
-      requestValue: 17,
-      attributeSet: "batch-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 17, attributes: ["genid"] } },
-    },
-    newtable: {
-      name: "newtable",
-      requestValue: 2560,
-      attributeSet: "table-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2560, attributes: ["name"] } },
-    },
-    gettable: {
-      name: "gettable",
-      requestValue: 2561,
-      replyValue: 2560,
-      attributeSet: "table-attrs",
-      fixedHeader: "nfgenmsg",
-      do: {
-        request: { value: 2561, attributes: ["name"] },
-        reply: { value: 2560, attributes: ["name"] },
-      },
-      dump: { request: { value: 2561, attributes: [] }, reply: { value: 2560 } },
-    },
-    deltable: {
-      name: "deltable",
-      requestValue: 2562,
-      attributeSet: "table-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2562, attributes: ["name"] } },
-    },
-    destroytable: {
-      name: "destroytable",
-      requestValue: 2586,
-      attributeSet: "table-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2586, attributes: ["name"] } },
-    },
-    newchain: {
-      name: "newchain",
-      requestValue: 2563,
-      attributeSet: "chain-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2563, attributes: ["name"] } },
-    },
-    getchain: {
-      name: "getchain",
-      requestValue: 2564,
-      replyValue: 2563,
-      attributeSet: "chain-attrs",
-      fixedHeader: "nfgenmsg",
-      do: {
-        request: { value: 2564, attributes: ["name"] },
-        reply: { value: 2563, attributes: ["name"] },
-      },
-      dump: { request: { value: 2564, attributes: ["table"] }, reply: { value: 2563 } },
-    },
-    delchain: {
-      name: "delchain",
-      requestValue: 2565,
-      attributeSet: "chain-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2565, attributes: ["name"] } },
-    },
-    destroychain: {
-      name: "destroychain",
-      requestValue: 2587,
-      attributeSet: "chain-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2587, attributes: ["name"] } },
-    },
-    newrule: {
-      name: "newrule",
-      requestValue: 2566,
-      attributeSet: "rule-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2566, attributes: [] } },
-    },
-    getrule: {
-      name: "getrule",
-      requestValue: 2567,
-      replyValue: 2566,
-      attributeSet: "rule-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2567, attributes: [] }, reply: { value: 2566, attributes: [] } },
-      dump: { request: { value: 2567, attributes: ["table", "chain"] }, reply: { value: 2566 } },
-    },
-    getruleReset: {
-      name: "getrule-reset",
-      requestValue: 2585,
-      replyValue: 2566,
-      attributeSet: "rule-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2585, attributes: [] }, reply: { value: 2566, attributes: [] } },
-    },
-    delrule: {
-      name: "delrule",
-      requestValue: 2568,
-      attributeSet: "rule-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2568, attributes: [] } },
-    },
-    destroyrule: {
-      name: "destroyrule",
-      requestValue: 2588,
-      attributeSet: "rule-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2588, attributes: [] } },
-    },
-    newset: {
-      name: "newset",
-      requestValue: 2569,
-      attributeSet: "set-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2569, attributes: ["name"] } },
-    },
-    getset: {
-      name: "getset",
-      requestValue: 2570,
-      replyValue: 2569,
-      attributeSet: "set-attrs",
-      fixedHeader: "nfgenmsg",
-      do: {
-        request: { value: 2570, attributes: ["name"] },
-        reply: { value: 2569, attributes: ["name"] },
-      },
-      dump: { request: { value: 2570, attributes: ["table"] }, reply: { value: 2569 } },
-    },
-    delset: {
-      name: "delset",
-      requestValue: 2571,
-      attributeSet: "set-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2571, attributes: ["name"] } },
-    },
-    destroyset: {
-      name: "destroyset",
-      requestValue: 2589,
-      attributeSet: "set-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2589, attributes: ["name"] } },
-    },
-    newsetelem: {
-      name: "newsetelem",
-      requestValue: 2572,
-      attributeSet: "setelem-list-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2572, attributes: [] } },
-    },
-    getsetelem: {
-      name: "getsetelem",
-      requestValue: 2573,
-      replyValue: 2572,
-      attributeSet: "setelem-list-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2573, attributes: [] }, reply: { value: 2572, attributes: [] } },
-      dump: { request: { value: 2573, attributes: ["table", "set"] }, reply: { value: 2572 } },
-    },
-    getsetelemReset: {
-      name: "getsetelem-reset",
-      requestValue: 2593,
-      replyValue: 2572,
-      attributeSet: "setelem-list-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2593, attributes: [] }, reply: { value: 2572, attributes: [] } },
-    },
-    delsetelem: {
-      name: "delsetelem",
-      requestValue: 2574,
-      attributeSet: "setelem-list-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2574, attributes: [] } },
-    },
-    destroysetelem: {
-      name: "destroysetelem",
-      requestValue: 2590,
-      attributeSet: "setelem-list-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2590, attributes: [] } },
-    },
-    getgen: {
-      name: "getgen",
-      requestValue: 2576,
-      replyValue: 2575,
-      attributeSet: "gen-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2576, attributes: [] }, reply: { value: 2575, attributes: [] } },
-    },
-    newobj: {
-      name: "newobj",
-      requestValue: 2578,
-      attributeSet: "obj-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2578, attributes: ["name"] } },
-    },
-    getobj: {
-      name: "getobj",
-      requestValue: 2579,
-      replyValue: 2578,
-      attributeSet: "obj-attrs",
-      fixedHeader: "nfgenmsg",
-      do: {
-        request: { value: 2579, attributes: ["name"] },
-        reply: { value: 2578, attributes: ["name"] },
-      },
-      dump: { request: { value: 2579, attributes: ["table", "type"] }, reply: { value: 2578 } },
-    },
-    delobj: {
-      name: "delobj",
-      requestValue: 2580,
-      attributeSet: "obj-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2580, attributes: ["name"] } },
-    },
-    destroyobj: {
-      name: "destroyobj",
-      requestValue: 2591,
-      attributeSet: "obj-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2591, attributes: ["name"] } },
-    },
-    newflowtable: {
-      name: "newflowtable",
-      requestValue: 2582,
-      attributeSet: "flowtable-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2582, attributes: ["name"] } },
-    },
-    getflowtable: {
-      name: "getflowtable",
-      requestValue: 2583,
-      replyValue: 2582,
-      attributeSet: "flowtable-attrs",
-      fixedHeader: "nfgenmsg",
-      do: {
-        request: { value: 2583, attributes: ["name"] },
-        reply: { value: 2582, attributes: ["name"] },
-      },
-      dump: { request: { value: 2583, attributes: ["table"] }, reply: { value: 2582 } },
-    },
-    delflowtable: {
-      name: "delflowtable",
-      requestValue: 2584,
-      attributeSet: "flowtable-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2584, attributes: ["name"] } },
-    },
-    destroyflowtable: {
-      name: "destroyflowtable",
-      requestValue: 2592,
-      attributeSet: "flowtable-attrs",
-      fixedHeader: "nfgenmsg",
-      do: { request: { value: 2592, attributes: ["name"] } },
-    },
-  },
-  mcastGroups: { mgmt: NFNLGRP_NFTABLES },
-});
+/**
+ * The nftables family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Struct `nfgenmsg` (nftables). */
-export const nfgenmsg: StructType<Nfgenmsg> = family.struct("nfgenmsg");
+export declare const nfgenmsg: StructType<Nfgenmsg>;
 
 /** Attribute set `empty-attrs` (nftables). */
-export const emptyAttrs: AttributeSet<EmptyAttrs> = family.attributeSet("empty-attrs");
+export declare const emptyAttrs: AttributeSet<EmptyAttrs>;
 
 /** Attribute set `batch-attrs` (nftables). */
-export const batchAttrs: AttributeSet<BatchAttrs> = family.attributeSet("batch-attrs");
+export declare const batchAttrs: AttributeSet<BatchAttrs>;
 
 /** Attribute set `table-attrs` (nftables). */
-export const tableAttrs: AttributeSet<TableAttrs> = family.attributeSet("table-attrs");
+export declare const tableAttrs: AttributeSet<TableAttrs>;
 
 /** Attribute set `chain-attrs` (nftables). */
-export const chainAttrs: AttributeSet<ChainAttrs> = family.attributeSet("chain-attrs");
+export declare const chainAttrs: AttributeSet<ChainAttrs>;
 
 /** Attribute set `counter-attrs` (nftables). */
-export const counterAttrs: AttributeSet<CounterAttrs> = family.attributeSet("counter-attrs");
+export declare const counterAttrs: AttributeSet<CounterAttrs>;
 
 /** Attribute set `nft-hook-attrs` (nftables). */
-export const nftHookAttrs: AttributeSet<NftHookAttrs> = family.attributeSet("nft-hook-attrs");
+export declare const nftHookAttrs: AttributeSet<NftHookAttrs>;
 
 /** Attribute set `hook-dev-attrs` (nftables). */
-export const hookDevAttrs: AttributeSet<HookDevAttrs> = family.attributeSet("hook-dev-attrs");
+export declare const hookDevAttrs: AttributeSet<HookDevAttrs>;
 
 /** Attribute set `nft-counter-attrs` (nftables). */
-export const nftCounterAttrs: AttributeSet<NftCounterAttrs> = family.attributeSet(
-  "nft-counter-attrs",
-);
+export declare const nftCounterAttrs: AttributeSet<NftCounterAttrs>;
 
 /** Attribute set `rule-attrs` (nftables). */
-export const ruleAttrs: AttributeSet<RuleAttrs> = family.attributeSet("rule-attrs");
+export declare const ruleAttrs: AttributeSet<RuleAttrs>;
 
 /** Attribute set `expr-list-attrs` (nftables). */
-export const exprListAttrs: AttributeSet<ExprListAttrs> = family.attributeSet("expr-list-attrs");
+export declare const exprListAttrs: AttributeSet<ExprListAttrs>;
 
 /** Attribute set `expr-attrs` (nftables). */
-export const exprAttrs: AttributeSet<ExprAttrs> = family.attributeSet("expr-attrs");
+export declare const exprAttrs: AttributeSet<ExprAttrs>;
 
 /** Attribute set `rule-compat-attrs` (nftables). */
-export const ruleCompatAttrs: AttributeSet<RuleCompatAttrs> = family.attributeSet(
-  "rule-compat-attrs",
-);
+export declare const ruleCompatAttrs: AttributeSet<RuleCompatAttrs>;
 
 /** Attribute set `set-attrs` (nftables). */
-export const setAttrs: AttributeSet<SetAttrs> = family.attributeSet("set-attrs");
+export declare const setAttrs: AttributeSet<SetAttrs>;
 
 /** Attribute set `set-desc-attrs` (nftables). */
-export const setDescAttrs: AttributeSet<SetDescAttrs> = family.attributeSet("set-desc-attrs");
+export declare const setDescAttrs: AttributeSet<SetDescAttrs>;
 
 /** Attribute set `set-desc-concat-attrs` (nftables). */
-export const setDescConcatAttrs: AttributeSet<SetDescConcatAttrs> = family.attributeSet(
-  "set-desc-concat-attrs",
-);
+export declare const setDescConcatAttrs: AttributeSet<SetDescConcatAttrs>;
 
 /** Attribute set `set-field-attrs` (nftables). */
-export const setFieldAttrs: AttributeSet<SetFieldAttrs> = family.attributeSet("set-field-attrs");
+export declare const setFieldAttrs: AttributeSet<SetFieldAttrs>;
 
 /** Attribute set `set-list-attrs` (nftables). */
-export const setListAttrs: AttributeSet<SetListAttrs> = family.attributeSet("set-list-attrs");
+export declare const setListAttrs: AttributeSet<SetListAttrs>;
 
 /** Attribute set `setelem-attrs` (nftables). */
-export const setelemAttrs: AttributeSet<SetelemAttrs> = family.attributeSet("setelem-attrs");
+export declare const setelemAttrs: AttributeSet<SetelemAttrs>;
 
 /** Attribute set `setelem-list-elem-attrs` (nftables). */
-export const setelemListElemAttrs: AttributeSet<SetelemListElemAttrs> = family.attributeSet(
-  "setelem-list-elem-attrs",
-);
+export declare const setelemListElemAttrs: AttributeSet<SetelemListElemAttrs>;
 
 /** Attribute set `setelem-list-attrs` (nftables). */
-export const setelemListAttrs: AttributeSet<SetelemListAttrs> = family.attributeSet(
-  "setelem-list-attrs",
-);
+export declare const setelemListAttrs: AttributeSet<SetelemListAttrs>;
 
 /** Attribute set `gen-attrs` (nftables). */
-export const genAttrs: AttributeSet<GenAttrs> = family.attributeSet("gen-attrs");
+export declare const genAttrs: AttributeSet<GenAttrs>;
 
 /** Attribute set `obj-attrs` (nftables). */
-export const objAttrs: AttributeSet<ObjAttrs> = family.attributeSet("obj-attrs");
+export declare const objAttrs: AttributeSet<ObjAttrs>;
 
 /** Attribute set `quota-attrs` (nftables). */
-export const quotaAttrs: AttributeSet<QuotaAttrs> = family.attributeSet("quota-attrs");
+export declare const quotaAttrs: AttributeSet<QuotaAttrs>;
 
 /** Attribute set `flowtable-attrs` (nftables). */
-export const flowtableAttrs: AttributeSet<FlowtableAttrs> = family.attributeSet("flowtable-attrs");
+export declare const flowtableAttrs: AttributeSet<FlowtableAttrs>;
 
 /** Attribute set `flowtable-hook-attrs` (nftables). */
-export const flowtableHookAttrs: AttributeSet<FlowtableHookAttrs> = family.attributeSet(
-  "flowtable-hook-attrs",
-);
+export declare const flowtableHookAttrs: AttributeSet<FlowtableHookAttrs>;
 
 /** Attribute set `expr-bitwise-attrs` (nftables). */
-export const exprBitwiseAttrs: AttributeSet<ExprBitwiseAttrs> = family.attributeSet(
-  "expr-bitwise-attrs",
-);
+export declare const exprBitwiseAttrs: AttributeSet<ExprBitwiseAttrs>;
 
 /** Attribute set `expr-cmp-attrs` (nftables). */
-export const exprCmpAttrs: AttributeSet<ExprCmpAttrs> = family.attributeSet("expr-cmp-attrs");
+export declare const exprCmpAttrs: AttributeSet<ExprCmpAttrs>;
 
 /** Attribute set `data-attrs` (nftables). */
-export const dataAttrs: AttributeSet<DataAttrs> = family.attributeSet("data-attrs");
+export declare const dataAttrs: AttributeSet<DataAttrs>;
 
 /** Attribute set `verdict-attrs` (nftables). */
-export const verdictAttrs: AttributeSet<VerdictAttrs> = family.attributeSet("verdict-attrs");
+export declare const verdictAttrs: AttributeSet<VerdictAttrs>;
 
 /** Attribute set `expr-counter-attrs` (nftables). */
-export const exprCounterAttrs: AttributeSet<ExprCounterAttrs> = family.attributeSet(
-  "expr-counter-attrs",
-);
+export declare const exprCounterAttrs: AttributeSet<ExprCounterAttrs>;
 
 /** Attribute set `expr-fib-attrs` (nftables). */
-export const exprFibAttrs: AttributeSet<ExprFibAttrs> = family.attributeSet("expr-fib-attrs");
+export declare const exprFibAttrs: AttributeSet<ExprFibAttrs>;
 
 /** Attribute set `expr-ct-attrs` (nftables). */
-export const exprCtAttrs: AttributeSet<ExprCtAttrs> = family.attributeSet("expr-ct-attrs");
+export declare const exprCtAttrs: AttributeSet<ExprCtAttrs>;
 
 /** Attribute set `expr-flow-offload-attrs` (nftables). */
-export const exprFlowOffloadAttrs: AttributeSet<ExprFlowOffloadAttrs> = family.attributeSet(
-  "expr-flow-offload-attrs",
-);
+export declare const exprFlowOffloadAttrs: AttributeSet<ExprFlowOffloadAttrs>;
 
 /** Attribute set `expr-immediate-attrs` (nftables). */
-export const exprImmediateAttrs: AttributeSet<ExprImmediateAttrs> = family.attributeSet(
-  "expr-immediate-attrs",
-);
+export declare const exprImmediateAttrs: AttributeSet<ExprImmediateAttrs>;
 
 /** Attribute set `expr-lookup-attrs` (nftables). */
-export const exprLookupAttrs: AttributeSet<ExprLookupAttrs> = family.attributeSet(
-  "expr-lookup-attrs",
-);
+export declare const exprLookupAttrs: AttributeSet<ExprLookupAttrs>;
 
 /** Attribute set `expr-meta-attrs` (nftables). */
-export const exprMetaAttrs: AttributeSet<ExprMetaAttrs> = family.attributeSet("expr-meta-attrs");
+export declare const exprMetaAttrs: AttributeSet<ExprMetaAttrs>;
 
 /** Attribute set `expr-nat-attrs` (nftables). */
-export const exprNatAttrs: AttributeSet<ExprNatAttrs> = family.attributeSet("expr-nat-attrs");
+export declare const exprNatAttrs: AttributeSet<ExprNatAttrs>;
 
 /** Attribute set `expr-payload-attrs` (nftables). */
-export const exprPayloadAttrs: AttributeSet<ExprPayloadAttrs> = family.attributeSet(
-  "expr-payload-attrs",
-);
+export declare const exprPayloadAttrs: AttributeSet<ExprPayloadAttrs>;
 
 /** Attribute set `expr-reject-attrs` (nftables). */
-export const exprRejectAttrs: AttributeSet<ExprRejectAttrs> = family.attributeSet(
-  "expr-reject-attrs",
-);
+export declare const exprRejectAttrs: AttributeSet<ExprRejectAttrs>;
 
 /** Attribute set `expr-target-attrs` (nftables). */
-export const exprTargetAttrs: AttributeSet<ExprTargetAttrs> = family.attributeSet(
-  "expr-target-attrs",
-);
+export declare const exprTargetAttrs: AttributeSet<ExprTargetAttrs>;
 
 /** Attribute set `expr-tproxy-attrs` (nftables). */
-export const exprTproxyAttrs: AttributeSet<ExprTproxyAttrs> = family.attributeSet(
-  "expr-tproxy-attrs",
-);
+export declare const exprTproxyAttrs: AttributeSet<ExprTproxyAttrs>;
 
 /** Attribute set `expr-objref-attrs` (nftables). */
-export const exprObjrefAttrs: AttributeSet<ExprObjrefAttrs> = family.attributeSet(
-  "expr-objref-attrs",
-);
+export declare const exprObjrefAttrs: AttributeSet<ExprObjrefAttrs>;
 
 /** Attribute set `expr-limit-attrs` (nftables). */
-export const exprLimitAttrs: AttributeSet<ExprLimitAttrs> = family.attributeSet("expr-limit-attrs");
+export declare const exprLimitAttrs: AttributeSet<ExprLimitAttrs>;
 
 /** Attribute set `expr-log-attrs` (nftables). */
-export const exprLogAttrs: AttributeSet<ExprLogAttrs> = family.attributeSet("expr-log-attrs");
+export declare const exprLogAttrs: AttributeSet<ExprLogAttrs>;
 
 /** Attribute set `expr-range-attrs` (nftables). */
-export const exprRangeAttrs: AttributeSet<ExprRangeAttrs> = family.attributeSet("expr-range-attrs");
+export declare const exprRangeAttrs: AttributeSet<ExprRangeAttrs>;
 
 /** Attribute set `expr-masq-attrs` (nftables). */
-export const exprMasqAttrs: AttributeSet<ExprMasqAttrs> = family.attributeSet("expr-masq-attrs");
+export declare const exprMasqAttrs: AttributeSet<ExprMasqAttrs>;
 
 /** Attribute set `expr-redir-attrs` (nftables). */
-export const exprRedirAttrs: AttributeSet<ExprRedirAttrs> = family.attributeSet("expr-redir-attrs");
+export declare const exprRedirAttrs: AttributeSet<ExprRedirAttrs>;
 
 /** Attribute set `expr-socket-attrs` (nftables). */
-export const exprSocketAttrs: AttributeSet<ExprSocketAttrs> = family.attributeSet(
-  "expr-socket-attrs",
-);
+export declare const exprSocketAttrs: AttributeSet<ExprSocketAttrs>;
 
 /** Attribute set `expr-byteorder-attrs` (nftables). */
-export const exprByteorderAttrs: AttributeSet<ExprByteorderAttrs> = family.attributeSet(
-  "expr-byteorder-attrs",
-);
+export declare const exprByteorderAttrs: AttributeSet<ExprByteorderAttrs>;
 
 /** Attribute set `expr-dynset-attrs` (nftables). */
-export const exprDynsetAttrs: AttributeSet<ExprDynsetAttrs> = family.attributeSet(
-  "expr-dynset-attrs",
-);
+export declare const exprDynsetAttrs: AttributeSet<ExprDynsetAttrs>;
 
 /** Attribute set `expr-exthdr-attrs` (nftables). */
-export const exprExthdrAttrs: AttributeSet<ExprExthdrAttrs> = family.attributeSet(
-  "expr-exthdr-attrs",
-);
+export declare const exprExthdrAttrs: AttributeSet<ExprExthdrAttrs>;
 
 /** Attribute set `expr-rt-attrs` (nftables). */
-export const exprRtAttrs: AttributeSet<ExprRtAttrs> = family.attributeSet("expr-rt-attrs");
+export declare const exprRtAttrs: AttributeSet<ExprRtAttrs>;
 
 /** Attribute set `expr-hash-attrs` (nftables). */
-export const exprHashAttrs: AttributeSet<ExprHashAttrs> = family.attributeSet("expr-hash-attrs");
+export declare const exprHashAttrs: AttributeSet<ExprHashAttrs>;
 
 /** Attribute set `expr-numgen-attrs` (nftables). */
-export const exprNumgenAttrs: AttributeSet<ExprNumgenAttrs> = family.attributeSet(
-  "expr-numgen-attrs",
-);
+export declare const exprNumgenAttrs: AttributeSet<ExprNumgenAttrs>;
 
 /** Attribute set `expr-queue-attrs` (nftables). */
-export const exprQueueAttrs: AttributeSet<ExprQueueAttrs> = family.attributeSet("expr-queue-attrs");
+export declare const exprQueueAttrs: AttributeSet<ExprQueueAttrs>;
 
 /** Attribute set `expr-connlimit-attrs` (nftables). */
-export const exprConnlimitAttrs: AttributeSet<ExprConnlimitAttrs> = family.attributeSet(
-  "expr-connlimit-attrs",
-);
+export declare const exprConnlimitAttrs: AttributeSet<ExprConnlimitAttrs>;
 
 /** Attribute set `expr-last-attrs` (nftables). */
-export const exprLastAttrs: AttributeSet<ExprLastAttrs> = family.attributeSet("expr-last-attrs");
+export declare const exprLastAttrs: AttributeSet<ExprLastAttrs>;
 
 /** Attribute set `expr-dup-attrs` (nftables). */
-export const exprDupAttrs: AttributeSet<ExprDupAttrs> = family.attributeSet("expr-dup-attrs");
+export declare const exprDupAttrs: AttributeSet<ExprDupAttrs>;
 
 /** Attribute set `expr-fwd-attrs` (nftables). */
-export const exprFwdAttrs: AttributeSet<ExprFwdAttrs> = family.attributeSet("expr-fwd-attrs");
+export declare const exprFwdAttrs: AttributeSet<ExprFwdAttrs>;
 
 /** Attribute set `expr-match-attrs` (nftables). */
-export const exprMatchAttrs: AttributeSet<ExprMatchAttrs> = family.attributeSet("expr-match-attrs");
+export declare const exprMatchAttrs: AttributeSet<ExprMatchAttrs>;
 
 /** The operations of nftables by camelCase name. */
-export const operations: Operations = {
-  batchBegin: family.operation("batchBegin"),
-  batchEnd: family.operation("batchEnd"),
-  newtable: family.operation("newtable"),
-  gettable: family.operation("gettable"),
-  deltable: family.operation("deltable"),
-  destroytable: family.operation("destroytable"),
-  newchain: family.operation("newchain"),
-  getchain: family.operation("getchain"),
-  delchain: family.operation("delchain"),
-  destroychain: family.operation("destroychain"),
-  newrule: family.operation("newrule"),
-  getrule: family.operation("getrule"),
-  getruleReset: family.operation("getruleReset"),
-  delrule: family.operation("delrule"),
-  destroyrule: family.operation("destroyrule"),
-  newset: family.operation("newset"),
-  getset: family.operation("getset"),
-  delset: family.operation("delset"),
-  destroyset: family.operation("destroyset"),
-  newsetelem: family.operation("newsetelem"),
-  getsetelem: family.operation("getsetelem"),
-  getsetelemReset: family.operation("getsetelemReset"),
-  delsetelem: family.operation("delsetelem"),
-  destroysetelem: family.operation("destroysetelem"),
-  getgen: family.operation("getgen"),
-  newobj: family.operation("newobj"),
-  getobj: family.operation("getobj"),
-  delobj: family.operation("delobj"),
-  destroyobj: family.operation("destroyobj"),
-  newflowtable: family.operation("newflowtable"),
-  getflowtable: family.operation("getflowtable"),
-  delflowtable: family.operation("delflowtable"),
-  destroyflowtable: family.operation("destroyflowtable"),
-};
+export declare const operations: Operations;

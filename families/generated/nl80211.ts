@@ -21,224 +21,224 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
+export * from "./nl80211_tables.js";
 
 /** Enum `commands` of nl80211. */
-export const COMMANDS = {
-  UNSPEC: 0,
-  GET_WIPHY: 1,
-  SET_WIPHY: 2,
-  NEW_WIPHY: 3,
-  DEL_WIPHY: 4,
-  GET_INTERFACE: 5,
-  SET_INTERFACE: 6,
-  NEW_INTERFACE: 7,
-  DEL_INTERFACE: 8,
-  GET_KEY: 9,
-  SET_KEY: 10,
-  NEW_KEY: 11,
-  DEL_KEY: 12,
-  GET_BEACON: 13,
-  SET_BEACON: 14,
-  NEW_BEACON: 15,
-  DEL_BEACON: 16,
-  GET_STATION: 17,
-  SET_STATION: 18,
-  NEW_STATION: 19,
-  DEL_STATION: 20,
-  GET_MPATH: 21,
-  SET_MPATH: 22,
-  NEW_MPATH: 23,
-  DEL_MPATH: 24,
-  SET_BSS: 25,
-  SET_REG: 26,
-  REQ_SET_REG: 27,
-  GET_MESH_CONFIG: 28,
-  SET_MESH_CONFIG: 29,
-  SET_MGMT_EXTRA_IE: 30,
-  GET_REG: 31,
-  GET_SCAN: 32,
-  TRIGGER_SCAN: 33,
-  NEW_SCAN_RESULTS: 34,
-  SCAN_ABORTED: 35,
-  REG_CHANGE: 36,
-  AUTHENTICATE: 37,
-  ASSOCIATE: 38,
-  DEAUTHENTICATE: 39,
-  DISASSOCIATE: 40,
-  MICHAEL_MIC_FAILURE: 41,
-  REG_BEACON_HINT: 42,
-  JOIN_IBSS: 43,
-  LEAVE_IBSS: 44,
-  TESTMODE: 45,
-  CONNECT: 46,
-  ROAM: 47,
-  DISCONNECT: 48,
-  SET_WIPHY_NETNS: 49,
-  GET_SURVEY: 50,
-  NEW_SURVEY_RESULTS: 51,
-  SET_PMKSA: 52,
-  DEL_PMKSA: 53,
-  FLUSH_PMKSA: 54,
-  REMAIN_ON_CHANNEL: 55,
-  CANCEL_REMAIN_ON_CHANNEL: 56,
-  SET_TX_BITRATE_MASK: 57,
-  REGISTER_ACTION: 58,
-  ACTION: 59,
-  ACTION_TX_STATUS: 60,
-  SET_POWER_SAVE: 61,
-  GET_POWER_SAVE: 62,
-  SET_CQM: 63,
-  NOTIFY_CQM: 64,
-  SET_CHANNEL: 65,
-  SET_WDS_PEER: 66,
-  FRAME_WAIT_CANCEL: 67,
-  JOIN_MESH: 68,
-  LEAVE_MESH: 69,
-  UNPROT_DEAUTHENTICATE: 70,
-  UNPROT_DISASSOCIATE: 71,
-  NEW_PEER_CANDIDATE: 72,
-  GET_WOWLAN: 73,
-  SET_WOWLAN: 74,
-  START_SCHED_SCAN: 75,
-  STOP_SCHED_SCAN: 76,
-  SCHED_SCAN_RESULTS: 77,
-  SCHED_SCAN_STOPPED: 78,
-  SET_REKEY_OFFLOAD: 79,
-  PMKSA_CANDIDATE: 80,
-  TDLS_OPER: 81,
-  TDLS_MGMT: 82,
-  UNEXPECTED_FRAME: 83,
-  PROBE_CLIENT: 84,
-  REGISTER_BEACONS: 85,
-  UNEXPECTED_4_ADDR_FRAME: 86,
-  SET_NOACK_MAP: 87,
-  CH_SWITCH_NOTIFY: 88,
-  START_P2P_DEVICE: 89,
-  STOP_P2P_DEVICE: 90,
-  CONN_FAILED: 91,
-  SET_MCAST_RATE: 92,
-  SET_MAC_ACL: 93,
-  RADAR_DETECT: 94,
-  GET_PROTOCOL_FEATURES: 95,
-  UPDATE_FT_IES: 96,
-  FT_EVENT: 97,
-  CRIT_PROTOCOL_START: 98,
-  CRIT_PROTOCOL_STOP: 99,
-  GET_COALESCE: 100,
-  SET_COALESCE: 101,
-  CHANNEL_SWITCH: 102,
-  VENDOR: 103,
-  SET_QOS_MAP: 104,
-  ADD_TX_TS: 105,
-  DEL_TX_TS: 106,
-  GET_MPP: 107,
-  JOIN_OCB: 108,
-  LEAVE_OCB: 109,
-  CH_SWITCH_STARTED_NOTIFY: 110,
-  TDLS_CHANNEL_SWITCH: 111,
-  TDLS_CANCEL_CHANNEL_SWITCH: 112,
-  WIPHY_REG_CHANGE: 113,
-  ABORT_SCAN: 114,
-  START_NAN: 115,
-  STOP_NAN: 116,
-  ADD_NAN_FUNCTION: 117,
-  DEL_NAN_FUNCTION: 118,
-  CHANGE_NAN_CONFIG: 119,
-  NAN_MATCH: 120,
-  SET_MULTICAST_TO_UNICAST: 121,
-  UPDATE_CONNECT_PARAMS: 122,
-  SET_PMK: 123,
-  DEL_PMK: 124,
-  PORT_AUTHORIZED: 125,
-  RELOAD_REGDB: 126,
-  EXTERNAL_AUTH: 127,
-  STA_OPMODE_CHANGED: 128,
-  CONTROL_PORT_FRAME: 129,
-  GET_FTM_RESPONDER_STATS: 130,
-  PEER_MEASUREMENT_START: 131,
-  PEER_MEASUREMENT_RESULT: 132,
-  PEER_MEASUREMENT_COMPLETE: 133,
-  NOTIFY_RADAR: 134,
-  UPDATE_OWE_INFO: 135,
-  PROBE_MESH_LINK: 136,
-  SET_TID_CONFIG: 137,
-  UNPROT_BEACON: 138,
-  CONTROL_PORT_FRAME_TX_STATUS: 139,
-  SET_SAR_SPECS: 140,
-  OBSS_COLOR_COLLISION: 141,
-  COLOR_CHANGE_REQUEST: 142,
-  COLOR_CHANGE_STARTED: 143,
-  COLOR_CHANGE_ABORTED: 144,
-  COLOR_CHANGE_COMPLETED: 145,
-  SET_FILS_AAD: 146,
-  ASSOC_COMEBACK: 147,
-  ADD_LINK: 148,
-  REMOVE_LINK: 149,
-  ADD_LINK_STA: 150,
-  MODIFY_LINK_STA: 151,
-  REMOVE_LINK_STA: 152,
-  SET_HW_TIMESTAMP: 153,
-  LINKS_REMOVED: 154,
-  SET_TID_TO_LINK_MAPPING: 155,
-} as const;
+export declare const COMMANDS: {
+  readonly UNSPEC: 0;
+  readonly GET_WIPHY: 1;
+  readonly SET_WIPHY: 2;
+  readonly NEW_WIPHY: 3;
+  readonly DEL_WIPHY: 4;
+  readonly GET_INTERFACE: 5;
+  readonly SET_INTERFACE: 6;
+  readonly NEW_INTERFACE: 7;
+  readonly DEL_INTERFACE: 8;
+  readonly GET_KEY: 9;
+  readonly SET_KEY: 10;
+  readonly NEW_KEY: 11;
+  readonly DEL_KEY: 12;
+  readonly GET_BEACON: 13;
+  readonly SET_BEACON: 14;
+  readonly NEW_BEACON: 15;
+  readonly DEL_BEACON: 16;
+  readonly GET_STATION: 17;
+  readonly SET_STATION: 18;
+  readonly NEW_STATION: 19;
+  readonly DEL_STATION: 20;
+  readonly GET_MPATH: 21;
+  readonly SET_MPATH: 22;
+  readonly NEW_MPATH: 23;
+  readonly DEL_MPATH: 24;
+  readonly SET_BSS: 25;
+  readonly SET_REG: 26;
+  readonly REQ_SET_REG: 27;
+  readonly GET_MESH_CONFIG: 28;
+  readonly SET_MESH_CONFIG: 29;
+  readonly SET_MGMT_EXTRA_IE: 30;
+  readonly GET_REG: 31;
+  readonly GET_SCAN: 32;
+  readonly TRIGGER_SCAN: 33;
+  readonly NEW_SCAN_RESULTS: 34;
+  readonly SCAN_ABORTED: 35;
+  readonly REG_CHANGE: 36;
+  readonly AUTHENTICATE: 37;
+  readonly ASSOCIATE: 38;
+  readonly DEAUTHENTICATE: 39;
+  readonly DISASSOCIATE: 40;
+  readonly MICHAEL_MIC_FAILURE: 41;
+  readonly REG_BEACON_HINT: 42;
+  readonly JOIN_IBSS: 43;
+  readonly LEAVE_IBSS: 44;
+  readonly TESTMODE: 45;
+  readonly CONNECT: 46;
+  readonly ROAM: 47;
+  readonly DISCONNECT: 48;
+  readonly SET_WIPHY_NETNS: 49;
+  readonly GET_SURVEY: 50;
+  readonly NEW_SURVEY_RESULTS: 51;
+  readonly SET_PMKSA: 52;
+  readonly DEL_PMKSA: 53;
+  readonly FLUSH_PMKSA: 54;
+  readonly REMAIN_ON_CHANNEL: 55;
+  readonly CANCEL_REMAIN_ON_CHANNEL: 56;
+  readonly SET_TX_BITRATE_MASK: 57;
+  readonly REGISTER_ACTION: 58;
+  readonly ACTION: 59;
+  readonly ACTION_TX_STATUS: 60;
+  readonly SET_POWER_SAVE: 61;
+  readonly GET_POWER_SAVE: 62;
+  readonly SET_CQM: 63;
+  readonly NOTIFY_CQM: 64;
+  readonly SET_CHANNEL: 65;
+  readonly SET_WDS_PEER: 66;
+  readonly FRAME_WAIT_CANCEL: 67;
+  readonly JOIN_MESH: 68;
+  readonly LEAVE_MESH: 69;
+  readonly UNPROT_DEAUTHENTICATE: 70;
+  readonly UNPROT_DISASSOCIATE: 71;
+  readonly NEW_PEER_CANDIDATE: 72;
+  readonly GET_WOWLAN: 73;
+  readonly SET_WOWLAN: 74;
+  readonly START_SCHED_SCAN: 75;
+  readonly STOP_SCHED_SCAN: 76;
+  readonly SCHED_SCAN_RESULTS: 77;
+  readonly SCHED_SCAN_STOPPED: 78;
+  readonly SET_REKEY_OFFLOAD: 79;
+  readonly PMKSA_CANDIDATE: 80;
+  readonly TDLS_OPER: 81;
+  readonly TDLS_MGMT: 82;
+  readonly UNEXPECTED_FRAME: 83;
+  readonly PROBE_CLIENT: 84;
+  readonly REGISTER_BEACONS: 85;
+  readonly UNEXPECTED_4_ADDR_FRAME: 86;
+  readonly SET_NOACK_MAP: 87;
+  readonly CH_SWITCH_NOTIFY: 88;
+  readonly START_P2P_DEVICE: 89;
+  readonly STOP_P2P_DEVICE: 90;
+  readonly CONN_FAILED: 91;
+  readonly SET_MCAST_RATE: 92;
+  readonly SET_MAC_ACL: 93;
+  readonly RADAR_DETECT: 94;
+  readonly GET_PROTOCOL_FEATURES: 95;
+  readonly UPDATE_FT_IES: 96;
+  readonly FT_EVENT: 97;
+  readonly CRIT_PROTOCOL_START: 98;
+  readonly CRIT_PROTOCOL_STOP: 99;
+  readonly GET_COALESCE: 100;
+  readonly SET_COALESCE: 101;
+  readonly CHANNEL_SWITCH: 102;
+  readonly VENDOR: 103;
+  readonly SET_QOS_MAP: 104;
+  readonly ADD_TX_TS: 105;
+  readonly DEL_TX_TS: 106;
+  readonly GET_MPP: 107;
+  readonly JOIN_OCB: 108;
+  readonly LEAVE_OCB: 109;
+  readonly CH_SWITCH_STARTED_NOTIFY: 110;
+  readonly TDLS_CHANNEL_SWITCH: 111;
+  readonly TDLS_CANCEL_CHANNEL_SWITCH: 112;
+  readonly WIPHY_REG_CHANGE: 113;
+  readonly ABORT_SCAN: 114;
+  readonly START_NAN: 115;
+  readonly STOP_NAN: 116;
+  readonly ADD_NAN_FUNCTION: 117;
+  readonly DEL_NAN_FUNCTION: 118;
+  readonly CHANGE_NAN_CONFIG: 119;
+  readonly NAN_MATCH: 120;
+  readonly SET_MULTICAST_TO_UNICAST: 121;
+  readonly UPDATE_CONNECT_PARAMS: 122;
+  readonly SET_PMK: 123;
+  readonly DEL_PMK: 124;
+  readonly PORT_AUTHORIZED: 125;
+  readonly RELOAD_REGDB: 126;
+  readonly EXTERNAL_AUTH: 127;
+  readonly STA_OPMODE_CHANGED: 128;
+  readonly CONTROL_PORT_FRAME: 129;
+  readonly GET_FTM_RESPONDER_STATS: 130;
+  readonly PEER_MEASUREMENT_START: 131;
+  readonly PEER_MEASUREMENT_RESULT: 132;
+  readonly PEER_MEASUREMENT_COMPLETE: 133;
+  readonly NOTIFY_RADAR: 134;
+  readonly UPDATE_OWE_INFO: 135;
+  readonly PROBE_MESH_LINK: 136;
+  readonly SET_TID_CONFIG: 137;
+  readonly UNPROT_BEACON: 138;
+  readonly CONTROL_PORT_FRAME_TX_STATUS: 139;
+  readonly SET_SAR_SPECS: 140;
+  readonly OBSS_COLOR_COLLISION: 141;
+  readonly COLOR_CHANGE_REQUEST: 142;
+  readonly COLOR_CHANGE_STARTED: 143;
+  readonly COLOR_CHANGE_ABORTED: 144;
+  readonly COLOR_CHANGE_COMPLETED: 145;
+  readonly SET_FILS_AAD: 146;
+  readonly ASSOC_COMEBACK: 147;
+  readonly ADD_LINK: 148;
+  readonly REMOVE_LINK: 149;
+  readonly ADD_LINK_STA: 150;
+  readonly MODIFY_LINK_STA: 151;
+  readonly REMOVE_LINK_STA: 152;
+  readonly SET_HW_TIMESTAMP: 153;
+  readonly LINKS_REMOVED: 154;
+  readonly SET_TID_TO_LINK_MAPPING: 155;
+};
 
 /** Flags `feature-flags` of nl80211 (values are bit masks). */
-export const FEATURE_FLAGS = {
-  SK_TX_STATUS: 1,
-  HT_IBSS: 2,
-  INACTIVITY_TIMER: 4,
-  CELL_BASE_REG_HINTS: 8,
-  P2P_DEVICE_NEEDS_CHANNEL: 16,
-  SAE: 32,
-  LOW_PRIORITY_SCAN: 64,
-  SCAN_FLUSH: 128,
-  AP_SCAN: 256,
-  VIF_TXPOWER: 512,
-  NEED_OBSS_SCAN: 1024,
-  P2P_GO_CTWIN: 2048,
-  P2P_GO_OPPPS: 4096,
-  RESERVED: 8192,
-  ADVERTISE_CHAN_LIMITS: 16384,
-  FULL_AP_CLIENT_STATE: 32768,
-  USERSPACE_MPM: 65536,
-  ACTIVE_MONITOR: 131072,
-  AP_MODE_CHAN_WIDTH_CHANGE: 262144,
-  DS_PARAM_SET_IE_IN_PROBES: 524288,
-  WFA_TPC_IE_IN_PROBES: 1048576,
-  QUIET: 2097152,
-  TX_POWER_INSERTION: 4194304,
-  ACKTO_ESTIMATION: 8388608,
-  STATIC_SMPS: 16777216,
-  DYNAMIC_SMPS: 33554432,
-  SUPPORTS_WMM_ADMISSION: 67108864,
-  MAC_ON_CREATE: 134217728,
-  TDLS_CHANNEL_SWITCH: 268435456,
-  SCAN_RANDOM_MAC_ADDR: 536870912,
-  SCHED_SCAN_RANDOM_MAC_ADDR: 1073741824,
-  NO_RANDOM_MAC_ADDR: 2147483648,
-} as const;
+export declare const FEATURE_FLAGS: {
+  readonly SK_TX_STATUS: 1;
+  readonly HT_IBSS: 2;
+  readonly INACTIVITY_TIMER: 4;
+  readonly CELL_BASE_REG_HINTS: 8;
+  readonly P2P_DEVICE_NEEDS_CHANNEL: 16;
+  readonly SAE: 32;
+  readonly LOW_PRIORITY_SCAN: 64;
+  readonly SCAN_FLUSH: 128;
+  readonly AP_SCAN: 256;
+  readonly VIF_TXPOWER: 512;
+  readonly NEED_OBSS_SCAN: 1024;
+  readonly P2P_GO_CTWIN: 2048;
+  readonly P2P_GO_OPPPS: 4096;
+  readonly RESERVED: 8192;
+  readonly ADVERTISE_CHAN_LIMITS: 16384;
+  readonly FULL_AP_CLIENT_STATE: 32768;
+  readonly USERSPACE_MPM: 65536;
+  readonly ACTIVE_MONITOR: 131072;
+  readonly AP_MODE_CHAN_WIDTH_CHANGE: 262144;
+  readonly DS_PARAM_SET_IE_IN_PROBES: 524288;
+  readonly WFA_TPC_IE_IN_PROBES: 1048576;
+  readonly QUIET: 2097152;
+  readonly TX_POWER_INSERTION: 4194304;
+  readonly ACKTO_ESTIMATION: 8388608;
+  readonly STATIC_SMPS: 16777216;
+  readonly DYNAMIC_SMPS: 33554432;
+  readonly SUPPORTS_WMM_ADMISSION: 67108864;
+  readonly MAC_ON_CREATE: 134217728;
+  readonly TDLS_CHANNEL_SWITCH: 268435456;
+  readonly SCAN_RANDOM_MAC_ADDR: 536870912;
+  readonly SCHED_SCAN_RANDOM_MAC_ADDR: 1073741824;
+  readonly NO_RANDOM_MAC_ADDR: 2147483648;
+};
 
 /** Enum `channel-type` of nl80211. */
-export const CHANNEL_TYPE = {
-  NO_HT: 0,
-  HT20: 1,
-  HT40MINUS: 2,
-  HT40PLUS: 3,
-} as const;
+export declare const CHANNEL_TYPE: {
+  readonly NO_HT: 0;
+  readonly HT20: 1;
+  readonly HT40MINUS: 2;
+  readonly HT40PLUS: 3;
+};
 
 /** Flags `protocol-features` of nl80211 (values are bit masks). */
-export const PROTOCOL_FEATURES = {
-  SPLIT_WIPHY_DUMP: 1,
-} as const;
+export declare const PROTOCOL_FEATURES: {
+  readonly SPLIT_WIPHY_DUMP: 1;
+};
 
 /**
  * `NL80211_CMD_GET_WIPHY` (1): the command of `get-wiphy` requests.
@@ -247,21 +247,21 @@ export const PROTOCOL_FEATURES = {
  * dump get-wiphy should unconditionally include the split-wiphy-dump flag
  * in the request.
  */
-export const NL80211_CMD_GET_WIPHY = 1;
+export declare const NL80211_CMD_GET_WIPHY = 1;
 
 /**
  * `NL80211_CMD_GET_INTERFACE` (5): the command of `get-interface` requests.
  *
  * Get information about an interface or dump a list of all interfaces
  */
-export const NL80211_CMD_GET_INTERFACE = 5;
+export declare const NL80211_CMD_GET_INTERFACE = 5;
 
 /**
  * `NL80211_CMD_GET_PROTOCOL_FEATURES` (95): the command of `get-protocol-features` requests.
  *
  * Get information about supported protocol features
  */
-export const NL80211_CMD_GET_PROTOCOL_FEATURES = 95;
+export declare const NL80211_CMD_GET_PROTOCOL_FEATURES = 95;
 
 /** Struct `sta-flag-update` of nl80211, as decoded by {@link staFlagUpdate}. */
 export interface StaFlagUpdate extends StructValues {
@@ -1629,827 +1629,62 @@ export interface Operations {
   };
 }
 
-/** The nl80211 family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "nl80211",
-  protocol: "genetlink-legacy",
-  enums: {
-    commands: { type: "enum", entries: COMMANDS },
-    "feature-flags": { type: "flags", entries: FEATURE_FLAGS },
-    "channel-type": { type: "enum", entries: CHANNEL_TYPE },
-    "protocol-features": { type: "flags", entries: PROTOCOL_FEATURES },
-  },
-  structs: { "sta-flag-update": [{ name: "mask", type: "u32" }, { name: "set", type: "u32" }] },
-  attributeSets: {
-    "nl80211-attrs": [
-      { name: "wiphy", value: 1, type: "u32" },
-      { name: "wiphyName", value: 2, type: "string" },
-      { name: "ifindex", value: 3, type: "u32" },
-      { name: "ifname", value: 4, type: "string" },
-      { name: "iftype", value: 5, type: "u32" },
-      { name: "mac", value: 6, type: "binary", display: "mac" },
-      { name: "keyData", value: 7, type: "binary" },
-      { name: "keyIdx", value: 8, type: "u8" },
-      { name: "keyCipher", value: 9, type: "u32" },
-      { name: "keySeq", value: 10, type: "binary" },
-      { name: "keyDefault", value: 11, type: "flag" },
-      { name: "beaconInterval", value: 12, type: "u32" },
-      { name: "dtimPeriod", value: 13, type: "u32" },
-      { name: "beaconHead", value: 14, type: "binary" },
-      { name: "beaconTail", value: 15, type: "binary" },
-      { name: "staAid", value: 16, type: "u16" },
-      { name: "staFlags", value: 17, type: "binary" },
-      { name: "staListenInterval", value: 18, type: "u16" },
-      { name: "staSupportedRates", value: 19, type: "binary" },
-      { name: "staVlan", value: 20, type: "u32" },
-      { name: "staInfo", value: 21, type: "binary" },
-      { name: "wiphyBands", value: 22, type: "nest", nested: "wiphy-bands" },
-      { name: "mntrFlags", value: 23, type: "binary" },
-      { name: "meshId", value: 24, type: "binary" },
-      { name: "staPlinkAction", value: 25, type: "u8" },
-      { name: "mpathNextHop", value: 26, type: "binary", display: "mac" },
-      { name: "mpathInfo", value: 27, type: "binary" },
-      { name: "bssCtsProt", value: 28, type: "u8" },
-      { name: "bssShortPreamble", value: 29, type: "u8" },
-      { name: "bssShortSlotTime", value: 30, type: "u8" },
-      { name: "htCapability", value: 31, type: "binary" },
-      { name: "supportedIftypes", value: 32, type: "nest", nested: "supported-iftypes" },
-      { name: "regAlpha2", value: 33, type: "binary" },
-      { name: "regRules", value: 34, type: "binary" },
-      { name: "meshConfig", value: 35, type: "binary" },
-      { name: "bssBasicRates", value: 36, type: "binary" },
-      { name: "wiphyTxqParams", value: 37, type: "binary" },
-      { name: "wiphyFreq", value: 38, type: "u32" },
-      { name: "wiphyChannelType", value: 39, type: "u32", enum: "channel-type" },
-      { name: "keyDefaultMgmt", value: 40, type: "flag" },
-      { name: "mgmtSubtype", value: 41, type: "u8" },
-      { name: "ie", value: 42, type: "binary" },
-      { name: "maxNumScanSsids", value: 43, type: "u8" },
-      { name: "scanFrequencies", value: 44, type: "binary" },
-      { name: "scanSsids", value: 45, type: "binary" },
-      { name: "generation", value: 46, type: "u32" },
-      { name: "bss", value: 47, type: "binary" },
-      { name: "regInitiator", value: 48, type: "u8" },
-      { name: "regType", value: 49, type: "u8" },
-      {
-        name: "supportedCommands",
-        value: 50,
-        type: "indexed-array",
-        subType: "u32",
-        enum: "commands",
-      },
-      { name: "frame", value: 51, type: "binary" },
-      { name: "ssid", value: 52, type: "binary" },
-      { name: "authType", value: 53, type: "u32" },
-      { name: "reasonCode", value: 54, type: "u16" },
-      { name: "keyType", value: 55, type: "u32" },
-      { name: "maxScanIeLen", value: 56, type: "u16" },
-      { name: "cipherSuites", value: 57, type: "binary", subType: "u32", display: "hex" },
-      { name: "freqBefore", value: 58, type: "binary" },
-      { name: "freqAfter", value: 59, type: "binary" },
-      { name: "freqFixed", value: 60, type: "flag" },
-      { name: "wiphyRetryShort", value: 61, type: "u8" },
-      { name: "wiphyRetryLong", value: 62, type: "u8" },
-      { name: "wiphyFragThreshold", value: 63, type: "u32" },
-      { name: "wiphyRtsThreshold", value: 64, type: "u32" },
-      { name: "timedOut", value: 65, type: "flag" },
-      { name: "useMfp", value: 66, type: "u32" },
-      { name: "staFlags2", value: 67, type: "binary", struct: "sta-flag-update" },
-      { name: "controlPort", value: 68, type: "flag" },
-      { name: "testdata", value: 69, type: "binary" },
-      { name: "privacy", value: 70, type: "flag" },
-      { name: "disconnectedByAp", value: 71, type: "flag" },
-      { name: "statusCode", value: 72, type: "u16" },
-      { name: "cipherSuitesPairwise", value: 73, type: "binary" },
-      { name: "cipherSuiteGroup", value: 74, type: "u32" },
-      { name: "wpaVersions", value: 75, type: "u32" },
-      { name: "akmSuites", value: 76, type: "binary" },
-      { name: "reqIe", value: 77, type: "binary" },
-      { name: "respIe", value: 78, type: "binary" },
-      { name: "prevBssid", value: 79, type: "binary" },
-      { name: "key", value: 80, type: "binary" },
-      { name: "keys", value: 81, type: "binary" },
-      { name: "pid", value: 82, type: "u32" },
-      { name: "4addr", value: 83, type: "u8" },
-      { name: "surveyInfo", value: 84, type: "binary" },
-      { name: "pmkid", value: 85, type: "binary" },
-      { name: "maxNumPmkids", value: 86, type: "u8" },
-      { name: "duration", value: 87, type: "u32" },
-      { name: "cookie", value: 88, type: "u64" },
-      { name: "wiphyCoverageClass", value: 89, type: "u8" },
-      { name: "txRates", value: 90, type: "binary" },
-      { name: "frameMatch", value: 91, type: "binary" },
-      { name: "ack", value: 92, type: "flag" },
-      { name: "psState", value: 93, type: "u32" },
-      { name: "cqm", value: 94, type: "binary" },
-      { name: "localStateChange", value: 95, type: "flag" },
-      { name: "apIsolate", value: 96, type: "u8" },
-      { name: "wiphyTxPowerSetting", value: 97, type: "u32" },
-      { name: "wiphyTxPowerLevel", value: 98, type: "u32" },
-      { name: "txFrameTypes", value: 99, type: "nest", nested: "iftype-attrs" },
-      { name: "rxFrameTypes", value: 100, type: "nest", nested: "iftype-attrs" },
-      { name: "frameType", value: 101, type: "u16" },
-      { name: "controlPortEthertype", value: 102, type: "flag" },
-      { name: "controlPortNoEncrypt", value: 103, type: "flag" },
-      { name: "supportIbssRsn", value: 104, type: "flag" },
-      { name: "wiphyAntennaTx", value: 105, type: "u32" },
-      { name: "wiphyAntennaRx", value: 106, type: "u32" },
-      { name: "mcastRate", value: 107, type: "u32" },
-      { name: "offchannelTxOk", value: 108, type: "flag" },
-      { name: "bssHtOpmode", value: 109, type: "u16" },
-      { name: "keyDefaultTypes", value: 110, type: "binary" },
-      { name: "maxRemainOnChannelDuration", value: 111, type: "u32" },
-      { name: "meshSetup", value: 112, type: "binary" },
-      { name: "wiphyAntennaAvailTx", value: 113, type: "u32" },
-      { name: "wiphyAntennaAvailRx", value: 114, type: "u32" },
-      { name: "supportMeshAuth", value: 115, type: "flag" },
-      { name: "staPlinkState", value: 116, type: "u8" },
-      { name: "wowlanTriggers", value: 117, type: "binary" },
-      {
-        name: "wowlanTriggersSupported",
-        value: 118,
-        type: "nest",
-        nested: "wowlan-triggers-attrs",
-      },
-      { name: "schedScanInterval", value: 119, type: "u32" },
-      {
-        name: "interfaceCombinations",
-        value: 120,
-        type: "indexed-array",
-        nested: "if-combination-attributes",
-        subType: "nest",
-      },
-      { name: "softwareIftypes", value: 121, type: "nest", nested: "supported-iftypes" },
-      { name: "rekeyData", value: 122, type: "binary" },
-      { name: "maxNumSchedScanSsids", value: 123, type: "u8" },
-      { name: "maxSchedScanIeLen", value: 124, type: "u16" },
-      { name: "scanSuppRates", value: 125, type: "binary" },
-      { name: "hiddenSsid", value: 126, type: "u32" },
-      { name: "ieProbeResp", value: 127, type: "binary" },
-      { name: "ieAssocResp", value: 128, type: "binary" },
-      { name: "staWme", value: 129, type: "binary" },
-      { name: "supportApUapsd", value: 130, type: "flag" },
-      { name: "roamSupport", value: 131, type: "flag" },
-      { name: "schedScanMatch", value: 132, type: "binary" },
-      { name: "maxMatchSets", value: 133, type: "u8" },
-      { name: "pmksaCandidate", value: 134, type: "binary" },
-      { name: "txNoCckRate", value: 135, type: "flag" },
-      { name: "tdlsAction", value: 136, type: "u8" },
-      { name: "tdlsDialogToken", value: 137, type: "u8" },
-      { name: "tdlsOperation", value: 138, type: "u8" },
-      { name: "tdlsSupport", value: 139, type: "flag" },
-      { name: "tdlsExternalSetup", value: 140, type: "flag" },
-      { name: "deviceApSme", value: 141, type: "u32" },
-      { name: "dontWaitForAck", value: 142, type: "flag" },
-      { name: "featureFlags", value: 143, type: "u32", enum: "feature-flags", enumAsFlags: true },
-      { name: "probeRespOffload", value: 144, type: "u32" },
-      { name: "probeResp", value: 145, type: "binary" },
-      { name: "dfsRegion", value: 146, type: "u8" },
-      { name: "disableHt", value: 147, type: "flag" },
-      { name: "htCapabilityMask", value: 148, type: "binary" },
-      { name: "noackMap", value: 149, type: "u16" },
-      { name: "inactivityTimeout", value: 150, type: "u16" },
-      { name: "rxSignalDbm", value: 151, type: "u32" },
-      { name: "bgScanPeriod", value: 152, type: "u16" },
-      { name: "wdev", value: 153, type: "u64" },
-      { name: "userRegHintType", value: 154, type: "u32" },
-      { name: "connFailedReason", value: 155, type: "u32" },
-      { name: "authData", value: 156, type: "binary" },
-      { name: "vhtCapability", value: 157, type: "binary" },
-      { name: "scanFlags", value: 158, type: "u32" },
-      { name: "channelWidth", value: 159, type: "u32" },
-      { name: "centerFreq1", value: 160, type: "u32" },
-      { name: "centerFreq2", value: 161, type: "u32" },
-      { name: "p2pCtwindow", value: 162, type: "u8" },
-      { name: "p2pOppps", value: 163, type: "u8" },
-      { name: "localMeshPowerMode", value: 164, type: "u32" },
-      { name: "aclPolicy", value: 165, type: "u32" },
-      { name: "macAddrs", value: 166, type: "binary" },
-      { name: "macAclMax", value: 167, type: "u32" },
-      { name: "radarEvent", value: 168, type: "u32" },
-      { name: "extCapa", value: 169, type: "binary" },
-      { name: "extCapaMask", value: 170, type: "binary" },
-      { name: "staCapability", value: 171, type: "u16" },
-      { name: "staExtCapability", value: 172, type: "binary" },
-      { name: "protocolFeatures", value: 173, type: "u32", enum: "protocol-features" },
-      { name: "splitWiphyDump", value: 174, type: "flag" },
-      { name: "disableVht", value: 175, type: "flag" },
-      { name: "vhtCapabilityMask", value: 176, type: "binary" },
-      { name: "mdid", value: 177, type: "u16" },
-      { name: "ieRic", value: 178, type: "binary" },
-      { name: "critProtId", value: 179, type: "u16" },
-      { name: "maxCritProtDuration", value: 180, type: "u16" },
-      { name: "peerAid", value: 181, type: "u16" },
-      { name: "coalesceRule", value: 182, type: "binary" },
-      { name: "chSwitchCount", value: 183, type: "u32" },
-      { name: "chSwitchBlockTx", value: 184, type: "flag" },
-      { name: "csaIes", value: 185, type: "binary" },
-      { name: "cntdwnOffsBeacon", value: 186, type: "binary" },
-      { name: "cntdwnOffsPresp", value: 187, type: "binary" },
-      { name: "rxmgmtFlags", value: 188, type: "binary" },
-      { name: "staSupportedChannels", value: 189, type: "binary" },
-      { name: "staSupportedOperClasses", value: 190, type: "binary" },
-      { name: "handleDfs", value: 191, type: "flag" },
-      { name: "support5Mhz", yname: "support-5-mhz", value: 192, type: "flag" },
-      { name: "support10Mhz", yname: "support-10-mhz", value: 193, type: "flag" },
-      { name: "opmodeNotif", value: 194, type: "u8" },
-      { name: "vendorId", value: 195, type: "u32" },
-      { name: "vendorSubcmd", value: 196, type: "u32" },
-      { name: "vendorData", value: 197, type: "binary" },
-      { name: "vendorEvents", value: 198, type: "binary" },
-      { name: "qosMap", value: 199, type: "binary" },
-      { name: "macHint", value: 200, type: "binary", display: "mac" },
-      { name: "wiphyFreqHint", value: 201, type: "u32" },
-      { name: "maxApAssocSta", value: 202, type: "u32" },
-      { name: "tdlsPeerCapability", value: 203, type: "u32" },
-      { name: "socketOwner", value: 204, type: "flag" },
-      { name: "csaCOffsetsTx", value: 205, type: "binary" },
-      { name: "maxCsaCounters", value: 206, type: "u8" },
-      { name: "tdlsInitiator", value: 207, type: "flag" },
-      { name: "useRrm", value: 208, type: "flag" },
-      { name: "wiphyDynAck", value: 209, type: "flag" },
-      { name: "tsid", value: 210, type: "u8" },
-      { name: "userPrio", value: 211, type: "u8" },
-      { name: "admittedTime", value: 212, type: "u16" },
-      { name: "smpsMode", value: 213, type: "u8" },
-      { name: "operClass", value: 214, type: "u8" },
-      { name: "macMask", value: 215, type: "binary", display: "mac" },
-      { name: "wiphySelfManagedReg", value: 216, type: "flag" },
-      { name: "extFeatures", value: 217, type: "binary" },
-      { name: "surveyRadioStats", value: 218, type: "binary" },
-      { name: "netnsFd", value: 219, type: "u32" },
-      { name: "schedScanDelay", value: 220, type: "u32" },
-      { name: "regIndoor", value: 221, type: "flag" },
-      { name: "maxNumSchedScanPlans", value: 222, type: "u32" },
-      { name: "maxScanPlanInterval", value: 223, type: "u32" },
-      { name: "maxScanPlanIterations", value: 224, type: "u32" },
-      { name: "schedScanPlans", value: 225, type: "binary" },
-      { name: "pbss", value: 226, type: "flag" },
-      { name: "bssSelect", value: 227, type: "binary" },
-      { name: "staSupportP2pPs", value: 228, type: "u8" },
-      { name: "pad", value: 229, type: "binary" },
-      { name: "iftypeExtCapa", value: 230, type: "binary" },
-      { name: "muMimoGroupData", value: 231, type: "binary" },
-      { name: "muMimoFollowMacAddr", value: 232, type: "binary", display: "mac" },
-      { name: "scanStartTimeTsf", value: 233, type: "u64" },
-      { name: "scanStartTimeTsfBssid", value: 234, type: "binary" },
-      { name: "measurementDuration", value: 235, type: "u16" },
-      { name: "measurementDurationMandatory", value: 236, type: "flag" },
-      { name: "meshPeerAid", value: 237, type: "u16" },
-      { name: "nanMasterPref", value: 238, type: "u8" },
-      { name: "bands", value: 239, type: "u32" },
-      { name: "nanFunc", value: 240, type: "binary" },
-      { name: "nanMatch", value: 241, type: "binary" },
-      { name: "filsKek", value: 242, type: "binary" },
-      { name: "filsNonces", value: 243, type: "binary" },
-      { name: "multicastToUnicastEnabled", value: 244, type: "flag" },
-      { name: "bssid", value: 245, type: "binary", display: "mac" },
-      { name: "schedScanRelativeRssi", value: 246, type: "s8" },
-      { name: "schedScanRssiAdjust", value: 247, type: "binary" },
-      { name: "timeoutReason", value: 248, type: "u32" },
-      { name: "filsErpUsername", value: 249, type: "binary" },
-      { name: "filsErpRealm", value: 250, type: "binary" },
-      { name: "filsErpNextSeqNum", value: 251, type: "u16" },
-      { name: "filsErpRrk", value: 252, type: "binary" },
-      { name: "filsCacheId", value: 253, type: "binary" },
-      { name: "pmk", value: 254, type: "binary" },
-      { name: "schedScanMulti", value: 255, type: "flag" },
-      { name: "schedScanMaxReqs", value: 256, type: "u32" },
-      { name: "want1x4wayHs", yname: "want-1x-4way-hs", value: 257, type: "flag" },
-      { name: "pmkr0Name", value: 258, type: "binary" },
-      { name: "portAuthorized", value: 259, type: "binary" },
-      { name: "externalAuthAction", value: 260, type: "u32" },
-      { name: "externalAuthSupport", value: 261, type: "flag" },
-      { name: "nss", value: 262, type: "u8" },
-      { name: "ackSignal", value: 263, type: "s32" },
-      { name: "controlPortOverNl80211", value: 264, type: "flag" },
-      { name: "txqStats", value: 265, type: "nest", nested: "txq-stats-attrs" },
-      { name: "txqLimit", value: 266, type: "u32" },
-      { name: "txqMemoryLimit", value: 267, type: "u32" },
-      { name: "txqQuantum", value: 268, type: "u32" },
-      { name: "heCapability", value: 269, type: "binary" },
-      { name: "ftmResponder", value: 270, type: "binary" },
-      { name: "ftmResponderStats", value: 271, type: "binary" },
-      { name: "timeout", value: 272, type: "u32" },
-      { name: "peerMeasurements", value: 273, type: "binary" },
-      { name: "airtimeWeight", value: 274, type: "u16" },
-      { name: "staTxPowerSetting", value: 275, type: "u8" },
-      { name: "staTxPower", value: 276, type: "s16" },
-      { name: "saePassword", value: 277, type: "binary" },
-      { name: "twtResponder", value: 278, type: "flag" },
-      { name: "heObssPd", value: 279, type: "binary" },
-      { name: "wiphyEdmgChannels", value: 280, type: "u8" },
-      { name: "wiphyEdmgBwConfig", value: 281, type: "u8" },
-      { name: "vlanId", value: 282, type: "u16" },
-      { name: "heBssColor", value: 283, type: "binary" },
-      { name: "iftypeAkmSuites", value: 284, type: "binary" },
-      { name: "tidConfig", value: 285, type: "binary" },
-      { name: "controlPortNoPreauth", value: 286, type: "flag" },
-      { name: "pmkLifetime", value: 287, type: "u32" },
-      { name: "pmkReauthThreshold", value: 288, type: "u8" },
-      { name: "receiveMulticast", value: 289, type: "flag" },
-      { name: "wiphyFreqOffset", value: 290, type: "u32" },
-      { name: "centerFreq1Offset", value: 291, type: "u32" },
-      { name: "scanFreqKhz", value: 292, type: "binary" },
-      { name: "he6ghzCapability", yname: "he-6ghz-capability", value: 293, type: "binary" },
-      { name: "filsDiscovery", value: 294, type: "binary" },
-      { name: "unsolBcastProbeResp", value: 295, type: "binary" },
-      { name: "s1gCapability", value: 296, type: "binary" },
-      { name: "s1gCapabilityMask", value: 297, type: "binary" },
-      { name: "saePwe", value: 298, type: "u8" },
-      { name: "reconnectRequested", value: 299, type: "binary" },
-      { name: "sarSpec", value: 300, type: "nest", nested: "sar-attributes" },
-      { name: "disableHe", value: 301, type: "flag" },
-      { name: "obssColorBitmap", value: 302, type: "u64" },
-      { name: "colorChangeCount", value: 303, type: "u8" },
-      { name: "colorChangeColor", value: 304, type: "u8" },
-      { name: "colorChangeElems", value: 305, type: "binary" },
-      { name: "mbssidConfig", value: 306, type: "binary" },
-      { name: "mbssidElems", value: 307, type: "binary" },
-      { name: "radarBackground", value: 308, type: "flag" },
-      { name: "apSettingsFlags", value: 309, type: "u32" },
-      { name: "ehtCapability", value: 310, type: "binary" },
-      { name: "disableEht", value: 311, type: "flag" },
-      { name: "mloLinks", value: 312, type: "binary" },
-      { name: "mloLinkId", value: 313, type: "u8" },
-      { name: "mldAddr", value: 314, type: "binary", display: "mac" },
-      { name: "mloSupport", value: 315, type: "flag" },
-      { name: "maxNumAkmSuites", value: 316, type: "binary" },
-      { name: "emlCapability", value: 317, type: "u16" },
-      { name: "mldCapaAndOps", value: 318, type: "u16" },
-      { name: "txHwTimestamp", value: 319, type: "u64" },
-      { name: "rxHwTimestamp", value: 320, type: "u64" },
-      { name: "tdBitmap", value: 321, type: "binary" },
-      { name: "punctBitmap", value: 322, type: "u32" },
-      { name: "maxHwTimestampPeers", value: 323, type: "u16" },
-      { name: "hwTimestampEnabled", value: 324, type: "flag" },
-      { name: "emaRnrElems", value: 325, type: "binary" },
-      { name: "mloLinkDisabled", value: 326, type: "flag" },
-      { name: "bssDumpIncludeUseData", value: 327, type: "flag" },
-      { name: "mloTtlmDlink", value: 328, type: "u16" },
-      { name: "mloTtlmUlink", value: 329, type: "u16" },
-      { name: "assocSppAmsdu", value: 330, type: "flag" },
-      { name: "wiphyRadios", value: 331, type: "binary" },
-      { name: "wiphyInterfaceCombinations", value: 332, type: "binary" },
-      { name: "vifRadioMask", value: 333, type: "u32" },
-    ],
-    "frame-type-attrs": [{ name: "frameType", value: 101, type: "u16" }],
-    "wiphy-bands": [
-      { name: "2ghz", value: 0, type: "nest", nested: "band-attrs" },
-      { name: "5ghz", value: 1, type: "nest", nested: "band-attrs" },
-      { name: "60ghz", value: 2, type: "nest", nested: "band-attrs" },
-      { name: "6ghz", value: 3, type: "nest", nested: "band-attrs" },
-      { name: "s1ghz", value: 4, type: "nest", nested: "band-attrs" },
-      { name: "lc", value: 5, type: "nest", nested: "band-attrs" },
-    ],
-    "band-attrs": [
-      {
-        name: "freqs",
-        value: 1,
-        type: "indexed-array",
-        nested: "frequency-attrs",
-        subType: "nest",
-      },
-      { name: "rates", value: 2, type: "indexed-array", nested: "bitrate-attrs", subType: "nest" },
-      { name: "htMcsSet", value: 3, type: "binary" },
-      { name: "htCapa", value: 4, type: "u16" },
-      { name: "htAmpduFactor", value: 5, type: "u8" },
-      { name: "htAmpduDensity", value: 6, type: "u8" },
-      { name: "vhtMcsSet", value: 7, type: "binary" },
-      { name: "vhtCapa", value: 8, type: "u32" },
-      {
-        name: "iftypeData",
-        value: 9,
-        type: "indexed-array",
-        nested: "iftype-data-attrs",
-        subType: "nest",
-      },
-      { name: "edmgChannels", value: 10, type: "binary" },
-      { name: "edmgBwConfig", value: 11, type: "binary" },
-      { name: "s1gMcsNssSet", value: 12, type: "binary" },
-      { name: "s1gCapa", value: 13, type: "binary" },
-    ],
-    "bitrate-attrs": [
-      { name: "rate", value: 1, type: "u32" },
-      { name: "2ghzShortpreamble", value: 2, type: "flag" },
-    ],
-    "frequency-attrs": [
-      { name: "freq", value: 1, type: "u32" },
-      { name: "disabled", value: 2, type: "flag" },
-      { name: "noIr", value: 3, type: "flag" },
-      { name: "noIbss", value: 4, type: "flag", cName: "__NL80211_FREQUENCY_ATTR_NO_IBSS" },
-      { name: "radar", value: 5, type: "flag" },
-      { name: "maxTxPower", value: 6, type: "u32" },
-      { name: "dfsState", value: 7, type: "u32" },
-      { name: "dfsTime", value: 8, type: "binary" },
-      { name: "noHt40Minus", value: 9, type: "binary" },
-      { name: "noHt40Plus", value: 10, type: "binary" },
-      { name: "no80mhz", yname: "no-80mhz", value: 11, type: "binary" },
-      { name: "no160mhz", yname: "no-160mhz", value: 12, type: "binary" },
-      { name: "dfsCacTime", value: 13, type: "binary" },
-      { name: "indoorOnly", value: 14, type: "binary" },
-      { name: "irConcurrent", value: 15, type: "binary" },
-      { name: "no20mhz", yname: "no-20mhz", value: 16, type: "binary" },
-      { name: "no10mhz", yname: "no-10mhz", value: 17, type: "binary" },
-      { name: "wmm", value: 18, type: "indexed-array", nested: "wmm-attrs", subType: "nest" },
-      { name: "noHe", value: 19, type: "binary" },
-      { name: "offset", value: 20, type: "u32" },
-      { name: "1mhz", value: 21, type: "binary" },
-      { name: "2mhz", value: 22, type: "binary" },
-      { name: "4mhz", value: 23, type: "binary" },
-      { name: "8mhz", value: 24, type: "binary" },
-      { name: "16mhz", value: 25, type: "binary" },
-      { name: "no320mhz", yname: "no-320mhz", value: 26, type: "binary" },
-      { name: "noEht", value: 27, type: "binary" },
-      { name: "psd", value: 28, type: "binary" },
-      { name: "dfsConcurrent", value: 29, type: "binary" },
-      { name: "no6ghzVlpClient", yname: "no-6ghz-vlp-client", value: 30, type: "binary" },
-      { name: "no6ghzAfcClient", yname: "no-6ghz-afc-client", value: 31, type: "binary" },
-      { name: "canMonitor", value: 32, type: "binary" },
-      { name: "allow6ghzVlpAp", yname: "allow-6ghz-vlp-ap", value: 33, type: "binary" },
-    ],
-    "if-combination-attributes": [
-      {
-        name: "limits",
-        value: 1,
-        type: "indexed-array",
-        nested: "iface-limit-attributes",
-        subType: "nest",
-      },
-      { name: "maxnum", value: 2, type: "u32" },
-      { name: "staApBiMatch", value: 3, type: "flag" },
-      { name: "numChannels", value: 4, type: "u32" },
-      { name: "radarDetectWidths", value: 5, type: "u32" },
-      { name: "radarDetectRegions", value: 6, type: "u32" },
-      { name: "biMinGcd", value: 7, type: "u32" },
-    ],
-    "iface-limit-attributes": [
-      { name: "max", value: 1, type: "u32" },
-      { name: "types", value: 2, type: "nest", nested: "supported-iftypes" },
-    ],
-    "iftype-data-attrs": [
-      { name: "iftypes", value: 1, type: "binary" },
-      { name: "heCapMac", value: 2, type: "binary" },
-      { name: "heCapPhy", value: 3, type: "binary" },
-      { name: "heCapMcsSet", value: 4, type: "binary" },
-      { name: "heCapPpe", value: 5, type: "binary" },
-      { name: "he6ghzCapa", yname: "he-6ghz-capa", value: 6, type: "binary" },
-      { name: "vendorElems", value: 7, type: "binary" },
-      { name: "ehtCapMac", value: 8, type: "binary" },
-      { name: "ehtCapPhy", value: 9, type: "binary" },
-      { name: "ehtCapMcsSet", value: 10, type: "binary" },
-      { name: "ehtCapPpe", value: 11, type: "binary" },
-    ],
-    "iftype-attrs": [
-      { name: "unspecified", value: 0, type: "nest", nested: "frame-type-attrs" },
-      { name: "adhoc", value: 1, type: "nest", nested: "frame-type-attrs" },
-      { name: "station", value: 2, type: "nest", nested: "frame-type-attrs" },
-      { name: "ap", value: 3, type: "nest", nested: "frame-type-attrs" },
-      { name: "apVlan", value: 4, type: "nest", nested: "frame-type-attrs" },
-      { name: "wds", value: 5, type: "nest", nested: "frame-type-attrs" },
-      { name: "monitor", value: 6, type: "nest", nested: "frame-type-attrs" },
-      { name: "meshPoint", value: 7, type: "nest", nested: "frame-type-attrs" },
-      { name: "p2pClient", value: 8, type: "nest", nested: "frame-type-attrs" },
-      { name: "p2pGo", value: 9, type: "nest", nested: "frame-type-attrs" },
-      { name: "p2pDevice", value: 10, type: "nest", nested: "frame-type-attrs" },
-      { name: "ocb", value: 11, type: "nest", nested: "frame-type-attrs" },
-      { name: "nan", value: 12, type: "nest", nested: "frame-type-attrs" },
-    ],
-    "sar-attributes": [
-      { name: "type", value: 1, type: "u32" },
-      { name: "specs", value: 2, type: "indexed-array", nested: "sar-specs", subType: "nest" },
-    ],
-    "sar-specs": [
-      { name: "power", value: 1, type: "s32" },
-      { name: "rangeIndex", value: 2, type: "u32" },
-      { name: "startFreq", value: 3, type: "u32" },
-      { name: "endFreq", value: 4, type: "u32" },
-    ],
-    "supported-iftypes": [
-      { name: "adhoc", value: 1, type: "flag" },
-      { name: "station", value: 2, type: "flag" },
-      { name: "ap", value: 3, type: "flag" },
-      { name: "apVlan", value: 4, type: "flag" },
-      { name: "wds", value: 5, type: "flag" },
-      { name: "monitor", value: 6, type: "flag" },
-      { name: "meshPoint", value: 7, type: "flag" },
-      { name: "p2pClient", value: 8, type: "flag" },
-      { name: "p2pGo", value: 9, type: "flag" },
-      { name: "p2pDevice", value: 10, type: "flag" },
-      { name: "ocb", value: 11, type: "flag" },
-      { name: "nan", value: 12, type: "flag" },
-    ],
-    "txq-stats-attrs": [
-      { name: "backlogBytes", value: 1, type: "u32" },
-      { name: "backlogPackets", value: 2, type: "u32" },
-      { name: "flows", value: 3, type: "u32" },
-      { name: "drops", value: 4, type: "u32" },
-      { name: "ecnMarks", value: 5, type: "u32" },
-      { name: "overlimit", value: 6, type: "u32" },
-      { name: "overmemory", value: 7, type: "u32" },
-      { name: "collisions", value: 8, type: "u32" },
-      { name: "txBytes", value: 9, type: "u32" },
-      { name: "txPackets", value: 10, type: "u32" },
-      { name: "maxFlows", value: 11, type: "u32" },
-    ],
-    "wmm-attrs": [
-      { name: "cwMin", value: 1, type: "u16" },
-      { name: "cwMax", value: 2, type: "u16" },
-      { name: "aifsn", value: 3, type: "u8" },
-      { name: "txop", value: 4, type: "u16" },
-    ],
-    "wowlan-triggers-attrs": [
-      { name: "any", value: 1, type: "flag" },
-      { name: "disconnect", value: 2, type: "flag" },
-      { name: "magicPkt", value: 3, type: "flag" },
-      { name: "pktPattern", value: 4, type: "flag" },
-      { name: "gtkRekeySupported", value: 5, type: "flag" },
-      { name: "gtkRekeyFailure", value: 6, type: "flag" },
-      { name: "eapIdentRequest", value: 7, type: "flag" },
-      { name: "4wayHandshake", value: 8, type: "flag" },
-      { name: "rfkillRelease", value: 9, type: "flag" },
-      { name: "wakeupPkt80211", yname: "wakeup-pkt-80211", value: 10, type: "flag" },
-      { name: "wakeupPkt80211Len", yname: "wakeup-pkt-80211-len", value: 11, type: "flag" },
-      { name: "wakeupPkt8023", yname: "wakeup-pkt-8023", value: 12, type: "flag" },
-      { name: "wakeupPkt8023Len", yname: "wakeup-pkt-8023-len", value: 13, type: "flag" },
-      { name: "tcpConnection", value: 14, type: "flag" },
-      { name: "wakeupTcpMatch", value: 15, type: "flag" },
-      { name: "wakeupTcpConnlost", value: 16, type: "flag" },
-      { name: "wakeupTcpNomoretokens", value: 17, type: "flag" },
-      { name: "netDetect", value: 18, type: "flag" },
-      { name: "netDetectResults", value: 19, type: "flag" },
-      { name: "unprotectedDeauthDisassoc", value: 20, type: "flag" },
-    ],
-  },
-  attributePrefixes: {
-    "nl80211-attrs": "NL80211_ATTR_",
-    "frame-type-attrs": "NL80211_ATTR_",
-    "wiphy-bands": "NL80211_BAND_",
-    "band-attrs": "NL80211_BAND_ATTR_",
-    "bitrate-attrs": "NL80211_BITRATE_ATTR_",
-    "frequency-attrs": "NL80211_FREQUENCY_ATTR_",
-    "if-combination-attributes": "NL80211_IFACE_COMB_",
-    "iface-limit-attributes": "NL80211_IFACE_LIMIT_",
-    "iftype-data-attrs": "NL80211_BAND_IFTYPE_ATTR_",
-    "iftype-attrs": "NL80211_IFTYPE_",
-    "sar-attributes": "NL80211_SAR_ATTR_",
-    "sar-specs": "NL80211_SAR_ATTR_SPECS_",
-    "supported-iftypes": "NL80211_IFTYPE_",
-    "txq-stats-attrs": "NL80211_TXQ_STATS_",
-    "wmm-attrs": "NL80211_WMMR_",
-    "wowlan-triggers-attrs": "NL80211_WOWLAN_TRIG_",
-  },
-  operations: {
-    getWiphy: {
-      name: "get-wiphy",
-      requestValue: 1,
-      replyValue: 3,
-      attributeSet: "nl80211-attrs",
-      do: {
-        request: { value: 1, attributes: ["wiphy", "wdev", "ifindex"] },
-        reply: {
-          value: 3,
-          attributes: [
-            "bands",
-            "cipherSuites",
-            "controlPortEthertype",
-            "extCapa",
-            "extCapaMask",
-            "extFeatures",
-            "featureFlags",
-            "generation",
-            "htCapabilityMask",
-            "interfaceCombinations",
-            "mac",
-            "maxCsaCounters",
-            "maxMatchSets",
-            "maxNumAkmSuites",
-            "maxNumPmkids",
-            "maxNumScanSsids",
-            "maxNumSchedScanPlans",
-            "maxNumSchedScanSsids",
-            "maxRemainOnChannelDuration",
-            "maxScanIeLen",
-            "maxScanPlanInterval",
-            "maxScanPlanIterations",
-            "maxSchedScanIeLen",
-            "offchannelTxOk",
-            "rxFrameTypes",
-            "sarSpec",
-            "schedScanMaxReqs",
-            "softwareIftypes",
-            "supportApUapsd",
-            "supportedCommands",
-            "supportedIftypes",
-            "tdlsExternalSetup",
-            "tdlsSupport",
-            "txFrameTypes",
-            "txqLimit",
-            "txqMemoryLimit",
-            "txqQuantum",
-            "txqStats",
-            "vhtCapabilityMask",
-            "wiphy",
-            "wiphyAntennaAvailRx",
-            "wiphyAntennaAvailTx",
-            "wiphyAntennaRx",
-            "wiphyAntennaTx",
-            "wiphyBands",
-            "wiphyCoverageClass",
-            "wiphyFragThreshold",
-            "wiphyName",
-            "wiphyRetryLong",
-            "wiphyRetryShort",
-            "wiphyRtsThreshold",
-            "wowlanTriggersSupported",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["wiphy", "wdev", "ifindex", "splitWiphyDump"] },
-        reply: {
-          attributes: [
-            "bands",
-            "cipherSuites",
-            "controlPortEthertype",
-            "extCapa",
-            "extCapaMask",
-            "extFeatures",
-            "featureFlags",
-            "generation",
-            "htCapabilityMask",
-            "interfaceCombinations",
-            "mac",
-            "maxCsaCounters",
-            "maxMatchSets",
-            "maxNumAkmSuites",
-            "maxNumPmkids",
-            "maxNumScanSsids",
-            "maxNumSchedScanPlans",
-            "maxNumSchedScanSsids",
-            "maxRemainOnChannelDuration",
-            "maxScanIeLen",
-            "maxScanPlanInterval",
-            "maxScanPlanIterations",
-            "maxSchedScanIeLen",
-            "offchannelTxOk",
-            "rxFrameTypes",
-            "sarSpec",
-            "schedScanMaxReqs",
-            "softwareIftypes",
-            "supportApUapsd",
-            "supportedCommands",
-            "supportedIftypes",
-            "tdlsExternalSetup",
-            "tdlsSupport",
-            "txFrameTypes",
-            "txqLimit",
-            "txqMemoryLimit",
-            "txqQuantum",
-            "txqStats",
-            "vhtCapabilityMask",
-            "wiphy",
-            "wiphyAntennaAvailRx",
-            "wiphyAntennaAvailTx",
-            "wiphyAntennaRx",
-            "wiphyAntennaTx",
-            "wiphyBands",
-            "wiphyCoverageClass",
-            "wiphyFragThreshold",
-            "wiphyName",
-            "wiphyRetryLong",
-            "wiphyRetryShort",
-            "wiphyRtsThreshold",
-            "wowlanTriggersSupported",
-          ],
-        },
-      },
-    },
-    getInterface: {
-      name: "get-interface",
-      requestValue: 5,
-      replyValue: 7,
-      attributeSet: "nl80211-attrs",
-      do: {
-        request: { value: 5, attributes: ["ifname"] },
-        reply: {
-          value: 7,
-          attributes: [
-            "ifname",
-            "iftype",
-            "ifindex",
-            "wiphy",
-            "wdev",
-            "mac",
-            "generation",
-            "txqStats",
-            "4addr",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["ifname"] },
-        reply: {
-          attributes: [
-            "ifname",
-            "iftype",
-            "ifindex",
-            "wiphy",
-            "wdev",
-            "mac",
-            "generation",
-            "txqStats",
-            "4addr",
-          ],
-        },
-      },
-    },
-    getProtocolFeatures: {
-      name: "get-protocol-features",
-      requestValue: 95,
-      replyValue: 95,
-      attributeSet: "nl80211-attrs",
-      do: {
-        request: { value: 95, attributes: ["protocolFeatures"] },
-        reply: { value: 95, attributes: ["protocolFeatures"] },
-      },
-    },
-  },
-  mcastGroups: {
-    config: null,
-    scan: null,
-    regulatory: null,
-    mlme: null,
-    vendor: null,
-    nan: null,
-    testmode: null,
-  },
-});
+/**
+ * The nl80211 family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Struct `sta-flag-update` (nl80211). */
-export const staFlagUpdate: StructType<StaFlagUpdate> = family.struct("sta-flag-update");
+export declare const staFlagUpdate: StructType<StaFlagUpdate>;
 
 /** Attribute set `nl80211-attrs` (nl80211). */
-export const nl80211Attrs: AttributeSet<Nl80211Attrs> = family.attributeSet("nl80211-attrs");
+export declare const nl80211Attrs: AttributeSet<Nl80211Attrs>;
 
 /** Attribute set `frame-type-attrs` (nl80211). */
-export const frameTypeAttrs: AttributeSet<FrameTypeAttrs> = family.attributeSet("frame-type-attrs");
+export declare const frameTypeAttrs: AttributeSet<FrameTypeAttrs>;
 
 /** Attribute set `wiphy-bands` (nl80211). */
-export const wiphyBands: AttributeSet<WiphyBands> = family.attributeSet("wiphy-bands");
+export declare const wiphyBands: AttributeSet<WiphyBands>;
 
 /** Attribute set `band-attrs` (nl80211). */
-export const bandAttrs: AttributeSet<BandAttrs> = family.attributeSet("band-attrs");
+export declare const bandAttrs: AttributeSet<BandAttrs>;
 
 /** Attribute set `bitrate-attrs` (nl80211). */
-export const bitrateAttrs: AttributeSet<BitrateAttrs> = family.attributeSet("bitrate-attrs");
+export declare const bitrateAttrs: AttributeSet<BitrateAttrs>;
 
 /** Attribute set `frequency-attrs` (nl80211). */
-export const frequencyAttrs: AttributeSet<FrequencyAttrs> = family.attributeSet("frequency-attrs");
+export declare const frequencyAttrs: AttributeSet<FrequencyAttrs>;
 
 /** Attribute set `if-combination-attributes` (nl80211). */
-export const ifCombinationAttributes: AttributeSet<IfCombinationAttributes> = family.attributeSet(
-  "if-combination-attributes",
-);
+export declare const ifCombinationAttributes: AttributeSet<IfCombinationAttributes>;
 
 /** Attribute set `iface-limit-attributes` (nl80211). */
-export const ifaceLimitAttributes: AttributeSet<IfaceLimitAttributes> = family.attributeSet(
-  "iface-limit-attributes",
-);
+export declare const ifaceLimitAttributes: AttributeSet<IfaceLimitAttributes>;
 
 /** Attribute set `iftype-data-attrs` (nl80211). */
-export const iftypeDataAttrs: AttributeSet<IftypeDataAttrs> = family.attributeSet(
-  "iftype-data-attrs",
-);
+export declare const iftypeDataAttrs: AttributeSet<IftypeDataAttrs>;
 
 /** Attribute set `iftype-attrs` (nl80211). */
-export const iftypeAttrs: AttributeSet<IftypeAttrs> = family.attributeSet("iftype-attrs");
+export declare const iftypeAttrs: AttributeSet<IftypeAttrs>;
 
 /** Attribute set `sar-attributes` (nl80211). */
-export const sarAttributes: AttributeSet<SarAttributes> = family.attributeSet("sar-attributes");
+export declare const sarAttributes: AttributeSet<SarAttributes>;
 
 /** Attribute set `sar-specs` (nl80211). */
-export const sarSpecs: AttributeSet<SarSpecs> = family.attributeSet("sar-specs");
+export declare const sarSpecs: AttributeSet<SarSpecs>;
 
 /** Attribute set `supported-iftypes` (nl80211). */
-export const supportedIftypes: AttributeSet<SupportedIftypes> = family.attributeSet(
-  "supported-iftypes",
-);
+export declare const supportedIftypes: AttributeSet<SupportedIftypes>;
 
 /** Attribute set `txq-stats-attrs` (nl80211). */
-export const txqStatsAttrs: AttributeSet<TxqStatsAttrs> = family.attributeSet("txq-stats-attrs");
+export declare const txqStatsAttrs: AttributeSet<TxqStatsAttrs>;
 
 /** Attribute set `wmm-attrs` (nl80211). */
-export const wmmAttrs: AttributeSet<WmmAttrs> = family.attributeSet("wmm-attrs");
+export declare const wmmAttrs: AttributeSet<WmmAttrs>;
 
 /** Attribute set `wowlan-triggers-attrs` (nl80211). */
-export const wowlanTriggersAttrs: AttributeSet<WowlanTriggersAttrs> = family.attributeSet(
-  "wowlan-triggers-attrs",
-);
+export declare const wowlanTriggersAttrs: AttributeSet<WowlanTriggersAttrs>;
 
 /** The operations of nl80211 by camelCase name. */
-export const operations: Operations = {
-  getWiphy: family.operation("getWiphy"),
-  getInterface: family.operation("getInterface"),
-  getProtocolFeatures: family.operation("getProtocolFeatures"),
-};
+export declare const operations: Operations;

@@ -23,58 +23,53 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-} from "../../codec/ynl/mod.ts";
+import type { AttributeSet, AttrValues, Family, Operation } from "../../codec/ynl/mod.ts";
+export * from "./nlctrl_tables.js";
 
 /** Flags `op-flags` of nlctrl (values are bit masks). */
-export const OP_FLAGS = {
-  ADMIN_PERM: 1,
-  CMD_CAP_DO: 2,
-  CMD_CAP_DUMP: 4,
-  CMD_CAP_HASPOL: 8,
-  UNS_ADMIN_PERM: 16,
-} as const;
+export declare const OP_FLAGS: {
+  readonly ADMIN_PERM: 1;
+  readonly CMD_CAP_DO: 2;
+  readonly CMD_CAP_DUMP: 4;
+  readonly CMD_CAP_HASPOL: 8;
+  readonly UNS_ADMIN_PERM: 16;
+};
 
 /** Enum `attr-type` of nlctrl. */
-export const ATTR_TYPE = {
-  INVALID: 0,
-  FLAG: 1,
-  U8: 2,
-  U16: 3,
-  U32: 4,
-  U64: 5,
-  S8: 6,
-  S16: 7,
-  S32: 8,
-  S64: 9,
-  BINARY: 10,
-  STRING: 11,
-  NUL_STRING: 12,
-  NESTED: 13,
-  NESTED_ARRAY: 14,
-  BITFIELD32: 15,
-  SINT: 16,
-  UINT: 17,
-} as const;
+export declare const ATTR_TYPE: {
+  readonly INVALID: 0;
+  readonly FLAG: 1;
+  readonly U8: 2;
+  readonly U16: 3;
+  readonly U32: 4;
+  readonly U64: 5;
+  readonly S8: 6;
+  readonly S16: 7;
+  readonly S32: 8;
+  readonly S64: 9;
+  readonly BINARY: 10;
+  readonly STRING: 11;
+  readonly NUL_STRING: 12;
+  readonly NESTED: 13;
+  readonly NESTED_ARRAY: 14;
+  readonly BITFIELD32: 15;
+  readonly SINT: 16;
+  readonly UINT: 17;
+};
 
 /**
  * `CTRL_CMD_GETFAMILY` (3): the command of `getfamily` requests.
  *
  * Get / dump genetlink families
  */
-export const CTRL_CMD_GETFAMILY = 3;
+export declare const CTRL_CMD_GETFAMILY = 3;
 
 /**
  * `CTRL_CMD_GETPOLICY` (10): the command of `getpolicy` requests.
  *
  * Get / dump genetlink policies
  */
-export const CTRL_CMD_GETPOLICY = 10;
+export declare const CTRL_CMD_GETPOLICY = 10;
 
 /** Attributes of set `ctrl-attrs` of nlctrl, as decoded by {@link ctrlAttrs}. */
 export interface CtrlAttrs extends AttrValues {
@@ -207,147 +202,26 @@ export interface Operations {
   };
 }
 
-/** The nlctrl family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "nlctrl",
-  protocol: "genetlink-legacy",
-  enums: {
-    "op-flags": { type: "flags", entries: OP_FLAGS },
-    "attr-type": { type: "enum", entries: ATTR_TYPE },
-  },
-  attributeSets: {
-    "ctrl-attrs": [
-      { name: "familyId", value: 1, type: "u16" },
-      { name: "familyName", value: 2, type: "string" },
-      { name: "version", value: 3, type: "u32" },
-      { name: "hdrsize", value: 4, type: "u32" },
-      { name: "maxattr", value: 5, type: "u32" },
-      { name: "ops", value: 6, type: "indexed-array", nested: "op-attrs", subType: "nest" },
-      {
-        name: "mcastGroups",
-        value: 7,
-        type: "indexed-array",
-        nested: "mcast-group-attrs",
-        subType: "nest",
-      },
-      {
-        name: "policy",
-        value: 8,
-        type: "nest-type-value",
-        nested: "policy-attrs",
-        typeValue: ["policyId", "attrId"],
-      },
-      {
-        name: "opPolicy",
-        value: 9,
-        type: "nest-type-value",
-        nested: "op-policy-attrs",
-        typeValue: ["opId"],
-      },
-      { name: "op", value: 10, type: "u32" },
-    ],
-    "mcast-group-attrs": [
-      { name: "name", value: 1, type: "string" },
-      { name: "id", value: 2, type: "u32" },
-    ],
-    "op-attrs": [
-      { name: "id", value: 1, type: "u32" },
-      { name: "flags", value: 2, type: "u32", enum: "op-flags", enumAsFlags: true },
-    ],
-    "policy-attrs": [
-      { name: "type", value: 1, type: "u32", enum: "attr-type" },
-      { name: "minValueS", value: 2, type: "s64" },
-      { name: "maxValueS", value: 3, type: "s64" },
-      { name: "minValueU", value: 4, type: "u64" },
-      { name: "maxValueU", value: 5, type: "u64" },
-      { name: "minLength", value: 6, type: "u32" },
-      { name: "maxLength", value: 7, type: "u32" },
-      { name: "policyIdx", value: 8, type: "u32" },
-      { name: "policyMaxtype", value: 9, type: "u32" },
-      { name: "bitfield32Mask", value: 10, type: "u32" },
-      { name: "mask", value: 12, type: "u64" },
-      { name: "pad", value: 11, type: "pad" },
-    ],
-    "op-policy-attrs": [
-      { name: "do", value: 1, type: "u32" },
-      { name: "dump", value: 2, type: "u32" },
-    ],
-  },
-  attributePrefixes: {
-    "ctrl-attrs": "CTRL_ATTR_",
-    "mcast-group-attrs": "CTRL_ATTR_MCAST_GRP_",
-    "op-attrs": "CTRL_ATTR_OP_",
-    "policy-attrs": "NL_POLICY_TYPE_ATTR_",
-    "op-policy-attrs": "CTRL_ATTR_POLICY_",
-  },
-  operations: {
-    getfamily: {
-      name: "getfamily",
-      requestValue: 3,
-      replyValue: 1,
-      attributeSet: "ctrl-attrs",
-      do: {
-        request: { value: 3, attributes: ["familyName"] },
-        reply: {
-          value: 1,
-          attributes: [
-            "familyId",
-            "familyName",
-            "hdrsize",
-            "maxattr",
-            "mcastGroups",
-            "ops",
-            "version",
-          ],
-        },
-      },
-      dump: {
-        reply: {
-          value: 1,
-          attributes: [
-            "familyId",
-            "familyName",
-            "hdrsize",
-            "maxattr",
-            "mcastGroups",
-            "ops",
-            "version",
-          ],
-        },
-      },
-    },
-    getpolicy: {
-      name: "getpolicy",
-      requestValue: 10,
-      replyValue: 10,
-      attributeSet: "ctrl-attrs",
-      dump: {
-        request: { value: 10, attributes: ["familyName", "familyId", "op"] },
-        reply: { value: 10, attributes: ["familyId", "opPolicy", "policy"] },
-      },
-    },
-  },
-});
+/**
+ * The nlctrl family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Attribute set `ctrl-attrs` (nlctrl). */
-export const ctrlAttrs: AttributeSet<CtrlAttrs> = family.attributeSet("ctrl-attrs");
+export declare const ctrlAttrs: AttributeSet<CtrlAttrs>;
 
 /** Attribute set `mcast-group-attrs` (nlctrl). */
-export const mcastGroupAttrs: AttributeSet<McastGroupAttrs> = family.attributeSet(
-  "mcast-group-attrs",
-);
+export declare const mcastGroupAttrs: AttributeSet<McastGroupAttrs>;
 
 /** Attribute set `op-attrs` (nlctrl). */
-export const opAttrs: AttributeSet<OpAttrs> = family.attributeSet("op-attrs");
+export declare const opAttrs: AttributeSet<OpAttrs>;
 
 /** Attribute set `policy-attrs` (nlctrl). */
-export const policyAttrs: AttributeSet<PolicyAttrs> = family.attributeSet("policy-attrs");
+export declare const policyAttrs: AttributeSet<PolicyAttrs>;
 
 /** Attribute set `op-policy-attrs` (nlctrl). */
-export const opPolicyAttrs: AttributeSet<OpPolicyAttrs> = family.attributeSet("op-policy-attrs");
+export declare const opPolicyAttrs: AttributeSet<OpPolicyAttrs>;
 
 /** The operations of nlctrl by camelCase name. */
-export const operations: Operations = {
-  getfamily: family.operation("getfamily"),
-  getpolicy: family.operation("getpolicy"),
-};
+export declare const operations: Operations;

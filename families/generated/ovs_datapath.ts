@@ -22,48 +22,48 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
+export * from "./ovs_datapath_tables.js";
 
 /** Flags `user-features` of ovs_datapath (values are bit masks). */
-export const USER_FEATURES = {
+export declare const USER_FEATURES: {
   /** Allow last Netlink attribute to be unaligned */
-  UNALIGNED: 1,
+  readonly UNALIGNED: 1;
   /** Allow datapath to associate multiple Netlink PIDs to each vport */
-  VPORT_PIDS: 2,
+  readonly VPORT_PIDS: 2;
   /** Allow tc offload recirc sharing */
-  TC_RECIRC_SHARING: 4,
+  readonly TC_RECIRC_SHARING: 4;
   /** Allow per-cpu dispatch of upcalls */
-  DISPATCH_UPCALL_PER_CPU: 8,
-} as const;
+  readonly DISPATCH_UPCALL_PER_CPU: 8;
+};
 
 /**
  * `OVS_DP_CMD_GET` (3): the command of `get` requests.
  *
  * Get / dump OVS data path configuration and state
  */
-export const OVS_DP_CMD_GET = 3;
+export declare const OVS_DP_CMD_GET = 3;
 
 /**
  * `OVS_DP_CMD_NEW` (1): the command of `new` requests.
  *
  * Create new OVS data path
  */
-export const OVS_DP_CMD_NEW = 1;
+export declare const OVS_DP_CMD_NEW = 1;
 
 /**
  * `OVS_DP_CMD_DEL` (2): the command of `del` requests.
  *
  * Delete existing OVS data path
  */
-export const OVS_DP_CMD_DEL = 2;
+export declare const OVS_DP_CMD_DEL = 2;
 
 /** Struct `ovs-header` of ovs_datapath, as decoded by {@link ovsHeader}. */
 export interface OvsHeader extends StructValues {
@@ -211,113 +211,23 @@ export interface Operations {
   };
 }
 
-/** The ovs_datapath family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "ovs_datapath",
-  protocol: "genetlink-legacy",
-  version: 2,
-  enums: { "user-features": { type: "flags", entries: USER_FEATURES } },
-  structs: {
-    "ovs-header": [{ name: "dpIfindex", type: "s32" }],
-    "datapath-stats": [
-      { name: "nHit", type: "u64" },
-      { name: "nMissed", type: "u64" },
-      { name: "nLost", type: "u64" },
-      { name: "nFlows", type: "u64" },
-    ],
-    "megaflow-stats": [
-      { name: "nMaskHit", type: "u64" },
-      { name: "nMasks", type: "u32" },
-      { name: "padding", type: "u32" },
-      { name: "nCacheHit", type: "u64" },
-      { name: "pad1", type: "u64" },
-    ],
-  },
-  attributeSets: {
-    datapath: [
-      { name: "name", value: 1, type: "string" },
-      { name: "upcallPid", value: 2, type: "u32" },
-      { name: "stats", value: 3, type: "binary", struct: "datapath-stats" },
-      { name: "megaflowStats", value: 4, type: "binary", struct: "megaflow-stats" },
-      { name: "userFeatures", value: 5, type: "u32", enum: "user-features", enumAsFlags: true },
-      { name: "pad", value: 6, type: "unused" },
-      { name: "masksCacheSize", value: 7, type: "u32" },
-      { name: "perCpuPids", value: 8, type: "binary", subType: "u32" },
-      { name: "ifindex", value: 9, type: "u32" },
-    ],
-  },
-  attributePrefixes: { datapath: "OVS_DP_ATTR_" },
-  operations: {
-    get: {
-      name: "get",
-      requestValue: 3,
-      replyValue: 3,
-      attributeSet: "datapath",
-      fixedHeader: "ovs-header",
-      do: {
-        request: { attributes: ["name"] },
-        reply: {
-          attributes: [
-            "name",
-            "upcallPid",
-            "stats",
-            "megaflowStats",
-            "userFeatures",
-            "masksCacheSize",
-            "perCpuPids",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["name"] },
-        reply: {
-          attributes: [
-            "name",
-            "upcallPid",
-            "stats",
-            "megaflowStats",
-            "userFeatures",
-            "masksCacheSize",
-            "perCpuPids",
-          ],
-        },
-      },
-    },
-    new: {
-      name: "new",
-      requestValue: 1,
-      replyValue: 1,
-      attributeSet: "datapath",
-      fixedHeader: "ovs-header",
-      do: { request: { attributes: ["name", "upcallPid", "userFeatures"] } },
-    },
-    del: {
-      name: "del",
-      requestValue: 2,
-      replyValue: 2,
-      attributeSet: "datapath",
-      fixedHeader: "ovs-header",
-      do: { request: { attributes: ["name"] } },
-    },
-  },
-  mcastGroups: { ovs_datapath: null },
-});
+/**
+ * The ovs_datapath family: every table of this module, built on first use (importing the module
+ * builds nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Struct `ovs-header` (ovs_datapath). */
-export const ovsHeader: StructType<OvsHeader> = family.struct("ovs-header");
+export declare const ovsHeader: StructType<OvsHeader>;
 
 /** Struct `datapath-stats` (ovs_datapath). */
-export const datapathStats: StructType<DatapathStats> = family.struct("datapath-stats");
+export declare const datapathStats: StructType<DatapathStats>;
 
 /** Struct `megaflow-stats` (ovs_datapath). */
-export const megaflowStats: StructType<MegaflowStats> = family.struct("megaflow-stats");
+export declare const megaflowStats: StructType<MegaflowStats>;
 
 /** Attribute set `datapath` (ovs_datapath). */
-export const datapath: AttributeSet<Datapath> = family.attributeSet("datapath");
+export declare const datapath: AttributeSet<Datapath>;
 
 /** The operations of ovs_datapath by camelCase name. */
-export const operations: Operations = {
-  get: family.operation("get"),
-  new: family.operation("new"),
-  del: family.operation("del"),
-};
+export declare const operations: Operations;

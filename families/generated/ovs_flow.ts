@@ -22,33 +22,33 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
+export * from "./ovs_flow_tables.js";
 
 /** Enum `ovs-frag-type` of ovs_flow. */
-export const OVS_FRAG_TYPE = {
+export declare const OVS_FRAG_TYPE: {
   /** Packet is not a fragment. */
-  NONE: 0,
+  readonly NONE: 0;
   /** Packet is a fragment with offset 0. */
-  FIRST: 1,
+  readonly FIRST: 1;
   /** Packet is a fragment with nonzero offset. */
-  LATER: 2,
-  ANY: 255,
-} as const;
+  readonly LATER: 2;
+  readonly ANY: 255;
+};
 
 /** Flags `ovs-ufid-flags` of ovs_flow (values are bit masks). */
-export const OVS_UFID_FLAGS = {
-  OMIT_KEY: 1,
-  OMIT_MASK: 2,
-  OMIT_ACTIONS: 4,
-} as const;
+export declare const OVS_UFID_FLAGS: {
+  readonly OMIT_KEY: 1;
+  readonly OMIT_MASK: 2;
+  readonly OMIT_ACTIONS: 4;
+};
 
 /**
  * Enum `ovs-hash-alg` of ovs_flow.
@@ -57,43 +57,43 @@ export const OVS_UFID_FLAGS = {
  * the fields in a flow will be used as part of the hash. Each datapath is free to use its
  * own hash algorithm. The hash value will be opaque to the user space daemon.
  */
-export const OVS_HASH_ALG = {
-  OVS_HASH_ALG_L4: 0,
-} as const;
+export declare const OVS_HASH_ALG: {
+  readonly OVS_HASH_ALG_L4: 0;
+};
 
 /** Flags `ct-state-flags` of ovs_flow (values are bit masks). */
-export const CT_STATE_FLAGS = {
+export declare const CT_STATE_FLAGS: {
   /** Beginning of a new connection. */
-  NEW: 1,
+  readonly NEW: 1;
   /** Part of an existing connenction */
-  ESTABLISHED: 2,
+  readonly ESTABLISHED: 2;
   /** Related to an existing connection. */
-  RELATED: 4,
+  readonly RELATED: 4;
   /** Flow is in the reply direction. */
-  REPLY_DIR: 8,
+  readonly REPLY_DIR: 8;
   /** Could not track the connection. */
-  INVALID: 16,
+  readonly INVALID: 16;
   /** Conntrack has occurred. */
-  TRACKED: 32,
+  readonly TRACKED: 32;
   /** Packet's source address/port was mangled by NAT. */
-  SRC_NAT: 64,
+  readonly SRC_NAT: 64;
   /** Packet's destination address/port was mangled by NAT. */
-  DST_NAT: 128,
-} as const;
+  readonly DST_NAT: 128;
+};
 
 /**
  * `OVS_FLOW_CMD_GET` (3): the command of `get` requests.
  *
  * Get / dump OVS flow configuration and state
  */
-export const OVS_FLOW_CMD_GET = 3;
+export declare const OVS_FLOW_CMD_GET = 3;
 
 /**
  * `OVS_FLOW_CMD_NEW` (1): the command of `new` requests.
  *
  * Create OVS flow configuration in a data path
  */
-export const OVS_FLOW_CMD_NEW = 1;
+export declare const OVS_FLOW_CMD_NEW = 1;
 
 /**
  * Struct `ovs-header` of ovs_flow, as decoded by {@link ovsHeader}.
@@ -865,374 +865,101 @@ export interface Operations {
   };
 }
 
-/** The ovs_flow family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "ovs_flow",
-  protocol: "genetlink-legacy",
-  version: 1,
-  enums: {
-    "ovs-frag-type": { type: "enum", entries: OVS_FRAG_TYPE },
-    "ovs-ufid-flags": { type: "flags", entries: OVS_UFID_FLAGS },
-    "ovs-hash-alg": { type: "enum", entries: OVS_HASH_ALG },
-    "ct-state-flags": { type: "flags", entries: CT_STATE_FLAGS },
-  },
-  structs: {
-    "ovs-header": [{ name: "dpIfindex", type: "s32" }],
-    "ovs-flow-stats": [{ name: "nPackets", type: "u64" }, { name: "nBytes", type: "u64" }],
-    "ovs-key-ethernet": [
-      { name: "ethSrc", type: "binary", len: 6, display: "mac" },
-      { name: "ethDst", type: "binary", len: 6, display: "mac" },
-    ],
-    "ovs-key-mpls": [{ name: "mplsLse", type: "u32", byteOrder: "big-endian" }],
-    "ovs-key-ipv4": [
-      { name: "ipv4Src", type: "u32", byteOrder: "big-endian", display: "ipv4" },
-      { name: "ipv4Dst", type: "u32", byteOrder: "big-endian", display: "ipv4" },
-      { name: "ipv4Proto", type: "u8" },
-      { name: "ipv4Tos", type: "u8" },
-      { name: "ipv4Ttl", type: "u8" },
-      { name: "ipv4Frag", type: "u8", enum: "ovs-frag-type" },
-    ],
-    "ovs-key-ipv6": [
-      { name: "ipv6Src", type: "binary", len: 16, byteOrder: "big-endian", display: "ipv6" },
-      { name: "ipv6Dst", type: "binary", len: 16, byteOrder: "big-endian", display: "ipv6" },
-      { name: "ipv6Label", type: "u32", byteOrder: "big-endian" },
-      { name: "ipv6Proto", type: "u8" },
-      { name: "ipv6Tclass", type: "u8" },
-      { name: "ipv6Hlimit", type: "u8" },
-      { name: "ipv6Frag", type: "u8" },
-    ],
-    "ovs-key-ipv6-exthdrs": [{ name: "hdrs", type: "u16" }],
-    "ovs-key-tcp": [
-      { name: "tcpSrc", type: "u16", byteOrder: "big-endian" },
-      { name: "tcpDst", type: "u16", byteOrder: "big-endian" },
-    ],
-    "ovs-key-udp": [
-      { name: "udpSrc", type: "u16", byteOrder: "big-endian" },
-      { name: "udpDst", type: "u16", byteOrder: "big-endian" },
-    ],
-    "ovs-key-sctp": [
-      { name: "sctpSrc", type: "u16", byteOrder: "big-endian" },
-      { name: "sctpDst", type: "u16", byteOrder: "big-endian" },
-    ],
-    "ovs-key-icmp": [{ name: "icmpType", type: "u8" }, { name: "icmpCode", type: "u8" }],
-    "ovs-key-arp": [
-      { name: "arpSip", type: "u32", byteOrder: "big-endian" },
-      { name: "arpTip", type: "u32", byteOrder: "big-endian" },
-      { name: "arpOp", type: "u16", byteOrder: "big-endian" },
-      { name: "arpSha", type: "binary", len: 6, display: "mac" },
-      { name: "arpTha", type: "binary", len: 6, display: "mac" },
-    ],
-    "ovs-key-nd": [
-      { name: "ndTarget", yname: "nd_target", type: "binary", len: 16, byteOrder: "big-endian" },
-      { name: "ndSll", type: "binary", len: 6, display: "mac" },
-      { name: "ndTll", type: "binary", len: 6, display: "mac" },
-    ],
-    "ovs-key-ct-tuple-ipv4": [
-      { name: "ipv4Src", type: "u32", byteOrder: "big-endian" },
-      { name: "ipv4Dst", type: "u32", byteOrder: "big-endian" },
-      { name: "srcPort", type: "u16", byteOrder: "big-endian" },
-      { name: "dstPort", type: "u16", byteOrder: "big-endian" },
-      { name: "ipv4Proto", type: "u8" },
-    ],
-    "ovs-action-push-vlan": [
-      { name: "vlanTpid", yname: "vlan_tpid", type: "u16", byteOrder: "big-endian" },
-      { name: "vlanTci", yname: "vlan_tci", type: "u16", byteOrder: "big-endian" },
-    ],
-    "ovs-action-hash": [{ name: "hashAlg", type: "u32" }, { name: "hashBasis", type: "u32" }],
-    "ovs-action-push-mpls": [
-      { name: "mplsLse", type: "u32", byteOrder: "big-endian" },
-      { name: "mplsEthertype", type: "u16", byteOrder: "big-endian" },
-      { name: "pad", type: "binary", len: 2 },
-    ],
-    "ovs-action-add-mpls": [
-      { name: "mplsLse", type: "u32", byteOrder: "big-endian" },
-      { name: "mplsEthertype", type: "u16", byteOrder: "big-endian" },
-      { name: "tunFlags", type: "u16" },
-    ],
-  },
-  attributeSets: {
-    "flow-attrs": [
-      { name: "key", value: 1, type: "nest", nested: "key-attrs" },
-      { name: "actions", value: 2, type: "nest", nested: "action-attrs" },
-      { name: "stats", value: 3, type: "binary", struct: "ovs-flow-stats" },
-      { name: "tcpFlags", value: 4, type: "u8" },
-      { name: "used", value: 5, type: "u64" },
-      { name: "clear", value: 6, type: "flag" },
-      { name: "mask", value: 7, type: "nest", nested: "key-attrs" },
-      { name: "probe", value: 8, type: "binary" },
-      { name: "ufid", value: 9, type: "binary", display: "uuid" },
-      { name: "ufidFlags", value: 10, type: "u32", enum: "ovs-ufid-flags" },
-      { name: "pad", value: 11, type: "binary" },
-    ],
-    "key-attrs": [
-      { name: "encap", value: 1, type: "nest", nested: "key-attrs" },
-      { name: "priority", value: 2, type: "u32" },
-      { name: "inPort", value: 3, type: "u32" },
-      { name: "ethernet", value: 4, type: "binary", struct: "ovs-key-ethernet" },
-      { name: "vlan", value: 5, type: "u16", byteOrder: "big-endian" },
-      { name: "ethertype", value: 6, type: "u16", byteOrder: "big-endian" },
-      { name: "ipv4", value: 7, type: "binary", struct: "ovs-key-ipv4" },
-      { name: "ipv6", value: 8, type: "binary", struct: "ovs-key-ipv6" },
-      { name: "tcp", value: 9, type: "binary", struct: "ovs-key-tcp" },
-      { name: "udp", value: 10, type: "binary", struct: "ovs-key-udp" },
-      { name: "icmp", value: 11, type: "binary", struct: "ovs-key-icmp" },
-      { name: "icmpv6", value: 12, type: "binary", struct: "ovs-key-icmp" },
-      { name: "arp", value: 13, type: "binary", struct: "ovs-key-arp" },
-      { name: "nd", value: 14, type: "binary", struct: "ovs-key-nd" },
-      { name: "skbMark", value: 15, type: "u32" },
-      { name: "tunnel", value: 16, type: "nest", nested: "tunnel-key-attrs" },
-      { name: "sctp", value: 17, type: "binary", struct: "ovs-key-sctp" },
-      { name: "tcpFlags", value: 18, type: "u16", byteOrder: "big-endian" },
-      { name: "dpHash", value: 19, type: "u32" },
-      { name: "recircId", value: 20, type: "u32" },
-      { name: "mpls", value: 21, type: "binary", struct: "ovs-key-mpls" },
-      { name: "ctState", value: 22, type: "u32", enum: "ct-state-flags", enumAsFlags: true },
-      { name: "ctZone", value: 23, type: "u16" },
-      { name: "ctMark", value: 24, type: "u32" },
-      { name: "ctLabels", value: 25, type: "binary", display: "hex" },
-      { name: "ctOrigTupleIpv4", value: 26, type: "binary", struct: "ovs-key-ct-tuple-ipv4" },
-      { name: "ctOrigTupleIpv6", value: 27, type: "binary" },
-      { name: "nsh", value: 28, type: "nest", nested: "ovs-nsh-key-attrs" },
-      { name: "packetType", value: 29, type: "u32", byteOrder: "big-endian" },
-      { name: "ndExtensions", value: 30, type: "binary" },
-      { name: "tunnelInfo", value: 31, type: "binary" },
-      { name: "ipv6Exthdrs", value: 32, type: "binary", struct: "ovs-key-ipv6-exthdrs" },
-    ],
-    "action-attrs": [
-      { name: "output", value: 1, type: "u32" },
-      { name: "userspace", value: 2, type: "nest", nested: "userspace-attrs" },
-      { name: "set", value: 3, type: "nest", nested: "key-attrs" },
-      { name: "pushVlan", value: 4, type: "binary", struct: "ovs-action-push-vlan" },
-      { name: "popVlan", value: 5, type: "flag" },
-      { name: "sample", value: 6, type: "nest", nested: "sample-attrs" },
-      { name: "recirc", value: 7, type: "u32" },
-      { name: "hash", value: 8, type: "binary", struct: "ovs-action-hash" },
-      { name: "pushMpls", value: 9, type: "binary", struct: "ovs-action-push-mpls" },
-      { name: "popMpls", value: 10, type: "u16", byteOrder: "big-endian" },
-      { name: "setMasked", value: 11, type: "nest", nested: "key-attrs" },
-      { name: "ct", value: 12, type: "nest", nested: "ct-attrs" },
-      { name: "trunc", value: 13, type: "u32" },
-      { name: "pushEth", value: 14, type: "binary" },
-      { name: "popEth", value: 15, type: "flag" },
-      { name: "ctClear", value: 16, type: "flag" },
-      { name: "pushNsh", value: 17, type: "nest", nested: "ovs-nsh-key-attrs" },
-      { name: "popNsh", value: 18, type: "flag" },
-      { name: "meter", value: 19, type: "u32" },
-      { name: "clone", value: 20, type: "nest", nested: "action-attrs" },
-      { name: "checkPktLen", value: 21, type: "nest", nested: "check-pkt-len-attrs" },
-      { name: "addMpls", value: 22, type: "binary", struct: "ovs-action-add-mpls" },
-      { name: "decTtl", value: 23, type: "nest", nested: "dec-ttl-attrs" },
-    ],
-    "tunnel-key-attrs": [
-      { name: "id", value: 0, type: "u64", byteOrder: "big-endian" },
-      { name: "ipv4Src", value: 1, type: "u32", byteOrder: "big-endian" },
-      { name: "ipv4Dst", value: 2, type: "u32", byteOrder: "big-endian" },
-      { name: "tos", value: 3, type: "u8" },
-      { name: "ttl", value: 4, type: "u8" },
-      { name: "dontFragment", value: 5, type: "flag" },
-      { name: "csum", value: 6, type: "flag" },
-      { name: "oam", value: 7, type: "flag" },
-      { name: "geneveOpts", value: 8, type: "binary", subType: "u32" },
-      { name: "tpSrc", value: 9, type: "u16", byteOrder: "big-endian" },
-      { name: "tpDst", value: 10, type: "u16", byteOrder: "big-endian" },
-      { name: "vxlanOpts", value: 11, type: "nest", nested: "vxlan-ext-attrs" },
-      { name: "ipv6Src", value: 12, type: "binary" },
-      { name: "ipv6Dst", value: 13, type: "binary" },
-      { name: "pad", value: 14, type: "binary" },
-      { name: "erspanOpts", value: 15, type: "binary" },
-      { name: "ipv4InfoBridge", value: 16, type: "flag" },
-    ],
-    "check-pkt-len-attrs": [
-      { name: "pktLen", value: 1, type: "u16" },
-      { name: "actionsIfGreater", value: 2, type: "nest", nested: "action-attrs" },
-      { name: "actionsIfLessEqual", value: 3, type: "nest", nested: "action-attrs" },
-    ],
-    "sample-attrs": [
-      { name: "probability", value: 1, type: "u32" },
-      { name: "actions", value: 2, type: "nest", nested: "action-attrs" },
-    ],
-    "userspace-attrs": [
-      { name: "pid", value: 1, type: "u32" },
-      { name: "userdata", value: 2, type: "binary" },
-      { name: "egressTunPort", value: 3, type: "u32" },
-      { name: "actions", value: 4, type: "flag" },
-    ],
-    "ovs-nsh-key-attrs": [
-      { name: "base", value: 1, type: "binary" },
-      { name: "md1", value: 2, type: "binary" },
-      { name: "md2", value: 3, type: "binary" },
-    ],
-    "ct-attrs": [
-      { name: "commit", value: 1, type: "flag" },
-      { name: "zone", value: 2, type: "u16" },
-      { name: "mark", value: 3, type: "binary" },
-      { name: "labels", value: 4, type: "binary" },
-      { name: "helper", value: 5, type: "string" },
-      { name: "nat", value: 6, type: "nest", nested: "nat-attrs" },
-      { name: "forceCommit", value: 7, type: "flag" },
-      { name: "eventmask", value: 8, type: "u32" },
-      { name: "timeout", value: 9, type: "string" },
-    ],
-    "nat-attrs": [
-      { name: "src", value: 1, type: "flag" },
-      { name: "dst", value: 2, type: "flag" },
-      { name: "ipMin", value: 3, type: "binary" },
-      { name: "ipMax", value: 4, type: "binary" },
-      { name: "protoMin", value: 5, type: "u16" },
-      { name: "protoMax", value: 6, type: "u16" },
-      { name: "persistent", value: 7, type: "flag" },
-      { name: "protoHash", value: 8, type: "flag" },
-      { name: "protoRandom", value: 9, type: "flag" },
-    ],
-    "dec-ttl-attrs": [{ name: "action", value: 1, type: "nest", nested: "action-attrs" }],
-    "vxlan-ext-attrs": [{ name: "gbp", value: 1, type: "u32" }],
-  },
-  attributePrefixes: {
-    "flow-attrs": "OVS_FLOW_ATTR_",
-    "key-attrs": "OVS_KEY_ATTR_",
-    "action-attrs": "OVS_ACTION_ATTR_",
-    "tunnel-key-attrs": "OVS_TUNNEL_KEY_ATTR_",
-    "check-pkt-len-attrs": "OVS_CHECK_PKT_LEN_ATTR_",
-    "sample-attrs": "OVS_SAMPLE_ATTR_",
-    "userspace-attrs": "OVS_USERSPACE_ATTR_",
-    "ovs-nsh-key-attrs": "OVS_NSH_KEY_ATTR_",
-    "ct-attrs": "OVS_CT_ATTR_",
-    "nat-attrs": "OVS_NAT_ATTR_",
-    "dec-ttl-attrs": "OVS_DEC_TTL_ATTR_",
-    "vxlan-ext-attrs": "OVS_VXLAN_EXT_",
-  },
-  operations: {
-    get: {
-      name: "get",
-      requestValue: 3,
-      replyValue: 3,
-      attributeSet: "flow-attrs",
-      fixedHeader: "ovs-header",
-      do: {
-        request: { attributes: ["key", "ufid", "ufidFlags"] },
-        reply: { attributes: ["key", "ufid", "mask", "stats", "actions"] },
-      },
-      dump: {
-        request: { attributes: ["key", "ufid", "ufidFlags"] },
-        reply: { attributes: ["key", "ufid", "mask", "stats", "actions"] },
-      },
-    },
-    new: {
-      name: "new",
-      requestValue: 1,
-      replyValue: 1,
-      attributeSet: "flow-attrs",
-      fixedHeader: "ovs-header",
-      do: { request: { attributes: ["key", "ufid", "mask", "actions"] } },
-    },
-  },
-  mcastGroups: { ovs_flow: null },
-});
+/**
+ * The ovs_flow family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Struct `ovs-header` (ovs_flow). */
-export const ovsHeader: StructType<OvsHeader> = family.struct("ovs-header");
+export declare const ovsHeader: StructType<OvsHeader>;
 
 /** Struct `ovs-flow-stats` (ovs_flow). */
-export const ovsFlowStats: StructType<OvsFlowStats> = family.struct("ovs-flow-stats");
+export declare const ovsFlowStats: StructType<OvsFlowStats>;
 
 /** Struct `ovs-key-ethernet` (ovs_flow). */
-export const ovsKeyEthernet: StructType<OvsKeyEthernet> = family.struct("ovs-key-ethernet");
+export declare const ovsKeyEthernet: StructType<OvsKeyEthernet>;
 
 /** Struct `ovs-key-mpls` (ovs_flow). */
-export const ovsKeyMpls: StructType<OvsKeyMpls> = family.struct("ovs-key-mpls");
+export declare const ovsKeyMpls: StructType<OvsKeyMpls>;
 
 /** Struct `ovs-key-ipv4` (ovs_flow). */
-export const ovsKeyIpv4: StructType<OvsKeyIpv4> = family.struct("ovs-key-ipv4");
+export declare const ovsKeyIpv4: StructType<OvsKeyIpv4>;
 
 /** Struct `ovs-key-ipv6` (ovs_flow). */
-export const ovsKeyIpv6: StructType<OvsKeyIpv6> = family.struct("ovs-key-ipv6");
+export declare const ovsKeyIpv6: StructType<OvsKeyIpv6>;
 
 /** Struct `ovs-key-ipv6-exthdrs` (ovs_flow). */
-export const ovsKeyIpv6Exthdrs: StructType<OvsKeyIpv6Exthdrs> = family.struct(
-  "ovs-key-ipv6-exthdrs",
-);
+export declare const ovsKeyIpv6Exthdrs: StructType<OvsKeyIpv6Exthdrs>;
 
 /** Struct `ovs-key-tcp` (ovs_flow). */
-export const ovsKeyTcp: StructType<OvsKeyTcp> = family.struct("ovs-key-tcp");
+export declare const ovsKeyTcp: StructType<OvsKeyTcp>;
 
 /** Struct `ovs-key-udp` (ovs_flow). */
-export const ovsKeyUdp: StructType<OvsKeyUdp> = family.struct("ovs-key-udp");
+export declare const ovsKeyUdp: StructType<OvsKeyUdp>;
 
 /** Struct `ovs-key-sctp` (ovs_flow). */
-export const ovsKeySctp: StructType<OvsKeySctp> = family.struct("ovs-key-sctp");
+export declare const ovsKeySctp: StructType<OvsKeySctp>;
 
 /** Struct `ovs-key-icmp` (ovs_flow). */
-export const ovsKeyIcmp: StructType<OvsKeyIcmp> = family.struct("ovs-key-icmp");
+export declare const ovsKeyIcmp: StructType<OvsKeyIcmp>;
 
 /** Struct `ovs-key-arp` (ovs_flow). */
-export const ovsKeyArp: StructType<OvsKeyArp> = family.struct("ovs-key-arp");
+export declare const ovsKeyArp: StructType<OvsKeyArp>;
 
 /** Struct `ovs-key-nd` (ovs_flow). */
-export const ovsKeyNd: StructType<OvsKeyNd> = family.struct("ovs-key-nd");
+export declare const ovsKeyNd: StructType<OvsKeyNd>;
 
 /** Struct `ovs-key-ct-tuple-ipv4` (ovs_flow). */
-export const ovsKeyCtTupleIpv4: StructType<OvsKeyCtTupleIpv4> = family.struct(
-  "ovs-key-ct-tuple-ipv4",
-);
+export declare const ovsKeyCtTupleIpv4: StructType<OvsKeyCtTupleIpv4>;
 
 /** Struct `ovs-action-push-vlan` (ovs_flow). */
-export const ovsActionPushVlan: StructType<OvsActionPushVlan> = family.struct(
-  "ovs-action-push-vlan",
-);
+export declare const ovsActionPushVlan: StructType<OvsActionPushVlan>;
 
 /** Struct `ovs-action-hash` (ovs_flow). */
-export const ovsActionHash: StructType<OvsActionHash> = family.struct("ovs-action-hash");
+export declare const ovsActionHash: StructType<OvsActionHash>;
 
 /** Struct `ovs-action-push-mpls` (ovs_flow). */
-export const ovsActionPushMpls: StructType<OvsActionPushMpls> = family.struct(
-  "ovs-action-push-mpls",
-);
+export declare const ovsActionPushMpls: StructType<OvsActionPushMpls>;
 
 /** Struct `ovs-action-add-mpls` (ovs_flow). */
-export const ovsActionAddMpls: StructType<OvsActionAddMpls> = family.struct("ovs-action-add-mpls");
+export declare const ovsActionAddMpls: StructType<OvsActionAddMpls>;
 
 /** Attribute set `flow-attrs` (ovs_flow). */
-export const flowAttrs: AttributeSet<FlowAttrs> = family.attributeSet("flow-attrs");
+export declare const flowAttrs: AttributeSet<FlowAttrs>;
 
 /** Attribute set `key-attrs` (ovs_flow). */
-export const keyAttrs: AttributeSet<KeyAttrs> = family.attributeSet("key-attrs");
+export declare const keyAttrs: AttributeSet<KeyAttrs>;
 
 /** Attribute set `action-attrs` (ovs_flow). */
-export const actionAttrs: AttributeSet<ActionAttrs> = family.attributeSet("action-attrs");
+export declare const actionAttrs: AttributeSet<ActionAttrs>;
 
 /** Attribute set `tunnel-key-attrs` (ovs_flow). */
-export const tunnelKeyAttrs: AttributeSet<TunnelKeyAttrs> = family.attributeSet("tunnel-key-attrs");
+export declare const tunnelKeyAttrs: AttributeSet<TunnelKeyAttrs>;
 
 /** Attribute set `check-pkt-len-attrs` (ovs_flow). */
-export const checkPktLenAttrs: AttributeSet<CheckPktLenAttrs> = family.attributeSet(
-  "check-pkt-len-attrs",
-);
+export declare const checkPktLenAttrs: AttributeSet<CheckPktLenAttrs>;
 
 /** Attribute set `sample-attrs` (ovs_flow). */
-export const sampleAttrs: AttributeSet<SampleAttrs> = family.attributeSet("sample-attrs");
+export declare const sampleAttrs: AttributeSet<SampleAttrs>;
 
 /** Attribute set `userspace-attrs` (ovs_flow). */
-export const userspaceAttrs: AttributeSet<UserspaceAttrs> = family.attributeSet("userspace-attrs");
+export declare const userspaceAttrs: AttributeSet<UserspaceAttrs>;
 
 /** Attribute set `ovs-nsh-key-attrs` (ovs_flow). */
-export const ovsNshKeyAttrs: AttributeSet<OvsNshKeyAttrs> = family.attributeSet(
-  "ovs-nsh-key-attrs",
-);
+export declare const ovsNshKeyAttrs: AttributeSet<OvsNshKeyAttrs>;
 
 /** Attribute set `ct-attrs` (ovs_flow). */
-export const ctAttrs: AttributeSet<CtAttrs> = family.attributeSet("ct-attrs");
+export declare const ctAttrs: AttributeSet<CtAttrs>;
 
 /** Attribute set `nat-attrs` (ovs_flow). */
-export const natAttrs: AttributeSet<NatAttrs> = family.attributeSet("nat-attrs");
+export declare const natAttrs: AttributeSet<NatAttrs>;
 
 /** Attribute set `dec-ttl-attrs` (ovs_flow). */
-export const decTtlAttrs: AttributeSet<DecTtlAttrs> = family.attributeSet("dec-ttl-attrs");
+export declare const decTtlAttrs: AttributeSet<DecTtlAttrs>;
 
 /** Attribute set `vxlan-ext-attrs` (ovs_flow). */
-export const vxlanExtAttrs: AttributeSet<VxlanExtAttrs> = family.attributeSet("vxlan-ext-attrs");
+export declare const vxlanExtAttrs: AttributeSet<VxlanExtAttrs>;
 
 /** The operations of ovs_flow by camelCase name. */
-export const operations: Operations = {
-  get: family.operation("get"),
-  new: family.operation("new"),
-};
+export declare const operations: Operations;

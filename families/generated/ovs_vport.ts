@@ -22,46 +22,46 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
+export * from "./ovs_vport_tables.js";
 
 /** Enum `vport-type` of ovs_vport. */
-export const VPORT_TYPE = {
-  UNSPEC: 0,
-  NETDEV: 1,
-  INTERNAL: 2,
-  GRE: 3,
-  VXLAN: 4,
-  GENEVE: 5,
-} as const;
+export declare const VPORT_TYPE: {
+  readonly UNSPEC: 0;
+  readonly NETDEV: 1;
+  readonly INTERNAL: 2;
+  readonly GRE: 3;
+  readonly VXLAN: 4;
+  readonly GENEVE: 5;
+};
 
 /**
  * `OVS_VPORT_CMD_NEW` (1): the command of `new` requests.
  *
  * Create a new OVS vport
  */
-export const OVS_VPORT_CMD_NEW = 1;
+export declare const OVS_VPORT_CMD_NEW = 1;
 
 /**
  * `OVS_VPORT_CMD_DEL` (2): the command of `del` requests.
  *
  * Delete existing OVS vport from a data path
  */
-export const OVS_VPORT_CMD_DEL = 2;
+export declare const OVS_VPORT_CMD_DEL = 2;
 
 /**
  * `OVS_VPORT_CMD_GET` (3): the command of `get` requests.
  *
  * Get / dump OVS vport configuration and state
  */
-export const OVS_VPORT_CMD_GET = 3;
+export declare const OVS_VPORT_CMD_GET = 3;
 
 /** Struct `ovs-header` of ovs_vport, as decoded by {@link ovsHeader}. */
 export interface OvsHeader extends StructValues {
@@ -195,129 +195,26 @@ export interface Operations {
   };
 }
 
-/** The ovs_vport family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "ovs_vport",
-  protocol: "genetlink-legacy",
-  version: 1,
-  enums: { "vport-type": { type: "enum", entries: VPORT_TYPE } },
-  structs: {
-    "ovs-header": [{ name: "dpIfindex", type: "s32" }],
-    "vport-stats": [
-      { name: "rxPackets", type: "u64" },
-      { name: "txPackets", type: "u64" },
-      { name: "rxBytes", type: "u64" },
-      { name: "txBytes", type: "u64" },
-      { name: "rxErrors", type: "u64" },
-      { name: "txErrors", type: "u64" },
-      { name: "rxDropped", type: "u64" },
-      { name: "txDropped", type: "u64" },
-    ],
-  },
-  attributeSets: {
-    "vport-options": [
-      { name: "dstPort", value: 1, type: "u32" },
-      { name: "extension", value: 2, type: "u32" },
-    ],
-    "upcall-stats": [
-      { name: "success", value: 0, type: "u64" },
-      { name: "fail", value: 1, type: "u64" },
-    ],
-    vport: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "portNo", value: 1, type: "u32" },
-      { name: "type", value: 2, type: "u32", enum: "vport-type" },
-      { name: "name", value: 3, type: "string" },
-      { name: "options", value: 4, type: "nest", nested: "vport-options" },
-      { name: "upcallPid", value: 5, type: "binary", subType: "u32" },
-      { name: "stats", value: 6, type: "binary", struct: "vport-stats" },
-      { name: "pad", value: 7, type: "unused" },
-      { name: "ifindex", value: 8, type: "u32" },
-      { name: "netnsid", value: 9, type: "u32" },
-      { name: "upcallStats", value: 10, type: "nest", nested: "upcall-stats" },
-    ],
-  },
-  attributePrefixes: {
-    "vport-options": "OVS_TUNNEL_ATTR_",
-    "upcall-stats": "OVS_VPORT_UPCALL_ATTR_",
-    vport: "OVS_VPORT_ATTR_",
-  },
-  operations: {
-    new: {
-      name: "new",
-      requestValue: 1,
-      replyValue: 1,
-      attributeSet: "vport",
-      fixedHeader: "ovs-header",
-      do: { request: { attributes: ["name", "type", "upcallPid", "ifindex", "options"] } },
-    },
-    del: {
-      name: "del",
-      requestValue: 2,
-      replyValue: 2,
-      attributeSet: "vport",
-      fixedHeader: "ovs-header",
-      do: { request: { attributes: ["portNo", "type", "name"] } },
-    },
-    get: {
-      name: "get",
-      requestValue: 3,
-      replyValue: 3,
-      attributeSet: "vport",
-      fixedHeader: "ovs-header",
-      do: {
-        request: { attributes: ["name"] },
-        reply: {
-          attributes: [
-            "portNo",
-            "type",
-            "name",
-            "upcallPid",
-            "stats",
-            "ifindex",
-            "netnsid",
-            "upcallStats",
-          ],
-        },
-      },
-      dump: {
-        request: { attributes: ["name"] },
-        reply: {
-          attributes: [
-            "portNo",
-            "type",
-            "name",
-            "upcallPid",
-            "stats",
-            "ifindex",
-            "netnsid",
-            "upcallStats",
-          ],
-        },
-      },
-    },
-  },
-  mcastGroups: { ovs_vport: null },
-});
+/**
+ * The ovs_vport family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Struct `ovs-header` (ovs_vport). */
-export const ovsHeader: StructType<OvsHeader> = family.struct("ovs-header");
+export declare const ovsHeader: StructType<OvsHeader>;
 
 /** Struct `vport-stats` (ovs_vport). */
-export const vportStats: StructType<VportStats> = family.struct("vport-stats");
+export declare const vportStats: StructType<VportStats>;
 
 /** Attribute set `vport-options` (ovs_vport). */
-export const vportOptions: AttributeSet<VportOptions> = family.attributeSet("vport-options");
+export declare const vportOptions: AttributeSet<VportOptions>;
 
 /** Attribute set `upcall-stats` (ovs_vport). */
-export const upcallStats: AttributeSet<UpcallStats> = family.attributeSet("upcall-stats");
+export declare const upcallStats: AttributeSet<UpcallStats>;
 
 /** Attribute set `vport` (ovs_vport). */
-export const vport: AttributeSet<Vport> = family.attributeSet("vport");
+export declare const vport: AttributeSet<Vport>;
 
 /** The operations of ovs_vport by camelCase name. */
-export const operations: Operations = {
-  new: family.operation("new"),
-  del: family.operation("del"),
-  get: family.operation("get"),
-};
+export declare const operations: Operations;

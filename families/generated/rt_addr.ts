@@ -21,33 +21,31 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
-import { useDecoders } from "../../codec/ynl/_runtime.ts";
-import { decoders } from "./rt_addr_decode.js";
+export * from "./rt_addr_tables.js";
 
 /** Flags `ifa-flags` of rt-addr (values are bit masks). */
-export const IFA_FLAGS = {
-  SECONDARY: 1,
-  NODAD: 2,
-  OPTIMISTIC: 4,
-  DADFAILED: 8,
-  HOMEADDRESS: 16,
-  DEPRECATED: 32,
-  TENTATIVE: 64,
-  PERMANENT: 128,
-  MANAGETEMPADDR: 256,
-  NOPREFIXROUTE: 512,
-  MCAUTOJOIN: 1024,
-  STABLE_PRIVACY: 2048,
-} as const;
+export declare const IFA_FLAGS: {
+  readonly SECONDARY: 1;
+  readonly NODAD: 2;
+  readonly OPTIMISTIC: 4;
+  readonly DADFAILED: 8;
+  readonly HOMEADDRESS: 16;
+  readonly DEPRECATED: 32;
+  readonly TENTATIVE: 64;
+  readonly PERMANENT: 128;
+  readonly MANAGETEMPADDR: 256;
+  readonly NOPREFIXROUTE: 512;
+  readonly MCAUTOJOIN: 1024;
+  readonly STABLE_PRIVACY: 2048;
+};
 
 /**
  * Flags `prefix-flags` of rt-addr (values are bit masks).
@@ -55,14 +53,14 @@ export const IFA_FLAGS = {
  * Flags of an RFC 4861 Prefix Information option, as prefixmsg.flags carries them since Linux 6.7
  * (net/ipv6/addrconf.c inet6_fill_prefix: pmsg->prefix_flags = pinfo->flags).
  */
-export const PREFIX_FLAGS = {
+export declare const PREFIX_FLAGS: {
   /** Router address (RFC 6275). */
-  RADDR: 32,
+  readonly RADDR: 32;
   /** Autonomous address configuration (A). */
-  AUTO: 64,
+  readonly AUTO: 64;
   /** On-link (L). */
-  ONLINK: 128,
-} as const;
+  readonly ONLINK: 128;
+};
 
 /**
  * Flags `if-prefix-flags` of rt-addr (values are bit masks).
@@ -70,61 +68,61 @@ export const PREFIX_FLAGS = {
  * prefixmsg.flags before Linux 6.7: the kernel's own on-link and autoconf bits, from the
  * kernel-internal net/if_inet6.h (iproute2 repeats them in ip/ipprefix.c), not a uAPI header.
  */
-export const IF_PREFIX_FLAGS = {
-  ONLINK: 1,
-  AUTOCONF: 2,
-} as const;
+export declare const IF_PREFIX_FLAGS: {
+  readonly ONLINK: 1;
+  readonly AUTOCONF: 2;
+};
 
 /**
  * `RTM_NEWADDR` (20): the message type of `newaddr` requests.
  *
  * Add new address
  */
-export const RTM_NEWADDR = 20;
+export declare const RTM_NEWADDR = 20;
 
 /**
  * `RTM_DELADDR` (21): the message type of `deladdr` requests.
  *
  * Remove address
  */
-export const RTM_DELADDR = 21;
+export declare const RTM_DELADDR = 21;
 
 /**
  * `RTM_GETADDR` (22): the message type of `getaddr` requests.
  *
  * Dump address information.
  */
-export const RTM_GETADDR = 22;
+export declare const RTM_GETADDR = 22;
 
 /**
  * `RTM_GETMULTICAST` (58): the message type of `getmulticast` requests.
  *
  * Get / dump IPv4/IPv6 multicast addresses.
  */
-export const RTM_GETMULTICAST = 58;
+export declare const RTM_GETMULTICAST = 58;
 
 /**
  * `RTM_GETANYCAST` (62): the message type of `getanycast` requests.
  *
  * Dump IPv6 anycast addresses.
  */
-export const RTM_GETANYCAST = 62;
+export declare const RTM_GETANYCAST = 62;
 
 /**
  * `RTM_NEWPREFIX` (52): the message type of `newprefix` notifications.
  *
  * An IPv6 prefix was learnt from a router advertisement.
  */
-export const RTM_NEWPREFIX = 52;
+export declare const RTM_NEWPREFIX = 52;
 
 /** Multicast group `rtnlgrp-ipv4-ifaddr` (5). */
-export const RTNLGRP_IPV4_IFADDR = 5;
+export declare const RTNLGRP_IPV4_IFADDR = 5;
 
 /** Multicast group `rtnlgrp-ipv6-ifaddr` (9). */
-export const RTNLGRP_IPV6_IFADDR = 9;
+export declare const RTNLGRP_IPV6_IFADDR = 9;
 
 /** Multicast group `rtnlgrp-ipv6-prefix` (18). */
-export const RTNLGRP_IPV6_PREFIX = 18;
+export declare const RTNLGRP_IPV6_PREFIX = 18;
 
 /** Struct `ifaddrmsg` of rt-addr, as decoded by {@link ifaddrmsg}. */
 export interface Ifaddrmsg extends StructValues {
@@ -319,161 +317,28 @@ export interface Operations {
 }
 
 /**
- * The rt-addr family: every table of this module, compiled lazily on first use, with the
- * straight-line decoders generated from them.
+ * The rt-addr family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily, with the straight-line decoders generated from them.
  */
-export const family: Family = useDecoders(
-  defineFamily({
-    name: "rt-addr",
-    protocol: "netlink-raw",
-    protonum: 0,
-    enums: {
-      "ifa-flags": { type: "flags", entries: IFA_FLAGS },
-      "prefix-flags": { type: "flags", entries: PREFIX_FLAGS },
-      "if-prefix-flags": { type: "flags", entries: IF_PREFIX_FLAGS },
-    },
-    structs: {
-      ifaddrmsg: [
-        { name: "ifaFamily", type: "u8" },
-        { name: "ifaPrefixlen", type: "u8" },
-        { name: "ifaFlags", type: "u8", enum: "ifa-flags", enumAsFlags: true },
-        { name: "ifaScope", type: "u8" },
-        { name: "ifaIndex", type: "u32" },
-      ],
-      "ifa-cacheinfo": [
-        { name: "ifaPrefered", type: "u32" },
-        { name: "ifaValid", type: "u32" },
-        { name: "cstamp", type: "u32" },
-        { name: "tstamp", type: "u32" },
-      ],
-      prefixmsg: [
-        { name: "family", type: "u8" },
-        { name: "pad", type: "pad", len: 3 },
-        { name: "ifindex", type: "s32" },
-        { name: "type", type: "u8" },
-        { name: "len", type: "u8" },
-        { name: "flags", type: "u8" },
-        { name: "pad", type: "pad", len: 1 },
-      ],
-      "prefix-cacheinfo": [
-        { name: "preferredTime", type: "u32" },
-        { name: "validTime", type: "u32" },
-      ],
-    },
-    attributeSets: {
-      "addr-attrs": [
-        { name: "address", value: 1, type: "binary", display: "ipv4" },
-        { name: "local", value: 2, type: "binary", display: "ipv4" },
-        { name: "label", value: 3, type: "string" },
-        { name: "broadcast", value: 4, type: "binary", display: "ipv4" },
-        { name: "anycast", value: 5, type: "binary" },
-        { name: "cacheinfo", value: 6, type: "binary", struct: "ifa-cacheinfo" },
-        { name: "multicast", value: 7, type: "binary" },
-        { name: "flags", value: 8, type: "u32", enum: "ifa-flags", enumAsFlags: true },
-        { name: "rtPriority", value: 9, type: "u32" },
-        { name: "targetNetnsid", value: 10, type: "binary" },
-        { name: "proto", value: 11, type: "u8" },
-      ],
-      "prefix-attrs": [
-        { name: "address", value: 1, type: "binary", display: "ipv6" },
-        { name: "cacheinfo", value: 2, type: "binary", struct: "prefix-cacheinfo" },
-      ],
-    },
-    attributePrefixes: { "addr-attrs": "IFA_", "prefix-attrs": "PREFIX_" },
-    operations: {
-      newaddr: {
-        name: "newaddr",
-        requestValue: 20,
-        attributeSet: "addr-attrs",
-        fixedHeader: "ifaddrmsg",
-        do: { request: { value: 20, attributes: ["address", "label", "local", "cacheinfo"] } },
-      },
-      deladdr: {
-        name: "deladdr",
-        requestValue: 21,
-        attributeSet: "addr-attrs",
-        fixedHeader: "ifaddrmsg",
-        do: { request: { value: 21, attributes: ["address", "local"] } },
-      },
-      getaddr: {
-        name: "getaddr",
-        requestValue: 22,
-        replyValue: 20,
-        attributeSet: "addr-attrs",
-        fixedHeader: "ifaddrmsg",
-        dump: {
-          request: { value: 22, attributes: [] },
-          reply: { value: 20, attributes: ["address", "label", "local", "cacheinfo"] },
-        },
-      },
-      getmulticast: {
-        name: "getmulticast",
-        requestValue: 58,
-        replyValue: 58,
-        attributeSet: "addr-attrs",
-        fixedHeader: "ifaddrmsg",
-        do: {
-          request: { value: 58, attributes: [] },
-          reply: { value: 58, attributes: ["multicast", "cacheinfo"] },
-        },
-        dump: {
-          request: { value: 58, attributes: [] },
-          reply: { value: 58, attributes: ["multicast", "cacheinfo"] },
-        },
-      },
-      getanycast: {
-        name: "getanycast",
-        requestValue: 62,
-        replyValue: 62,
-        attributeSet: "addr-attrs",
-        fixedHeader: "ifaddrmsg",
-        dump: {
-          request: { value: 62, attributes: [] },
-          reply: { value: 62, attributes: ["anycast", "cacheinfo"] },
-        },
-      },
-      newprefix: {
-        name: "newprefix",
-        replyValue: 52,
-        attributeSet: "prefix-attrs",
-        fixedHeader: "prefixmsg",
-        event: { attributes: ["address", "cacheinfo"] },
-        mcgrp: "rtnlgrp-ipv6-prefix",
-      },
-    },
-    mcastGroups: {
-      "rtnlgrp-ipv4-ifaddr": RTNLGRP_IPV4_IFADDR,
-      "rtnlgrp-ipv6-ifaddr": RTNLGRP_IPV6_IFADDR,
-      "rtnlgrp-ipv6-prefix": RTNLGRP_IPV6_PREFIX,
-    },
-  }),
-  decoders,
-);
+export declare const family: Family;
 
 /** Struct `ifaddrmsg` (rt-addr). */
-export const ifaddrmsg: StructType<Ifaddrmsg> = family.struct("ifaddrmsg");
+export declare const ifaddrmsg: StructType<Ifaddrmsg>;
 
 /** Struct `ifa-cacheinfo` (rt-addr). */
-export const ifaCacheinfo: StructType<IfaCacheinfo> = family.struct("ifa-cacheinfo");
+export declare const ifaCacheinfo: StructType<IfaCacheinfo>;
 
 /** Struct `prefixmsg` (rt-addr). */
-export const prefixmsg: StructType<Prefixmsg> = family.struct("prefixmsg");
+export declare const prefixmsg: StructType<Prefixmsg>;
 
 /** Struct `prefix-cacheinfo` (rt-addr). */
-export const prefixCacheinfo: StructType<PrefixCacheinfo> = family.struct("prefix-cacheinfo");
+export declare const prefixCacheinfo: StructType<PrefixCacheinfo>;
 
 /** Attribute set `addr-attrs` (rt-addr). */
-export const addrAttrs: AttributeSet<AddrAttrs> = family.attributeSet("addr-attrs");
+export declare const addrAttrs: AttributeSet<AddrAttrs>;
 
 /** Attribute set `prefix-attrs` (rt-addr). */
-export const prefixAttrs: AttributeSet<PrefixAttrs> = family.attributeSet("prefix-attrs");
+export declare const prefixAttrs: AttributeSet<PrefixAttrs>;
 
 /** The operations of rt-addr by camelCase name. */
-export const operations: Operations = {
-  newaddr: family.operation("newaddr"),
-  deladdr: family.operation("deladdr"),
-  getaddr: family.operation("getaddr"),
-  getmulticast: family.operation("getmulticast"),
-  getanycast: family.operation("getanycast"),
-  newprefix: family.operation("newprefix"),
-};
+export declare const operations: Operations;

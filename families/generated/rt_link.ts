@@ -22,399 +22,397 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
-import { useDecoders } from "../../codec/ynl/_runtime.ts";
-import { decoders } from "./rt_link_decode.js";
+export * from "./rt_link_tables.js";
 
 /** Flags `ifinfo-flags` of rt-link (values are bit masks). */
-export const IFINFO_FLAGS = {
-  UP: 1,
-  BROADCAST: 2,
-  DEBUG: 4,
-  LOOPBACK: 8,
-  POINT_TO_POINT: 16,
-  NO_TRAILERS: 32,
-  RUNNING: 64,
-  NO_ARP: 128,
-  PROMISC: 256,
-  ALL_MULTI: 512,
-  MASTER: 1024,
-  SLAVE: 2048,
-  MULTICAST: 4096,
-  PORTSEL: 8192,
-  AUTO_MEDIA: 16384,
-  DYNAMIC: 32768,
-  LOWER_UP: 65536,
-  DORMANT: 131072,
-  ECHO: 262144,
-} as const;
+export declare const IFINFO_FLAGS: {
+  readonly UP: 1;
+  readonly BROADCAST: 2;
+  readonly DEBUG: 4;
+  readonly LOOPBACK: 8;
+  readonly POINT_TO_POINT: 16;
+  readonly NO_TRAILERS: 32;
+  readonly RUNNING: 64;
+  readonly NO_ARP: 128;
+  readonly PROMISC: 256;
+  readonly ALL_MULTI: 512;
+  readonly MASTER: 1024;
+  readonly SLAVE: 2048;
+  readonly MULTICAST: 4096;
+  readonly PORTSEL: 8192;
+  readonly AUTO_MEDIA: 16384;
+  readonly DYNAMIC: 32768;
+  readonly LOWER_UP: 65536;
+  readonly DORMANT: 131072;
+  readonly ECHO: 262144;
+};
 
 /** Enum `vlan-protocols` of rt-link. */
-export const VLAN_PROTOCOLS = {
-  "8021Q": 33024,
-  "8021AD": 34984,
-} as const;
+export declare const VLAN_PROTOCOLS: {
+  readonly "8021Q": 33024;
+  readonly "8021AD": 34984;
+};
 
 /** Enum `ipv4-devconf` of rt-link. */
-export const IPV4_DEVCONF = {
-  FORWARDING: 0,
-  MC_FORWARDING: 1,
-  PROXY_ARP: 2,
-  ACCEPT_REDIRECTS: 3,
-  SECURE_REDIRECTS: 4,
-  SEND_REDIRECTS: 5,
-  SHARED_MEDIA: 6,
-  RP_FILTER: 7,
-  ACCEPT_SOURCE_ROUTE: 8,
-  BOOTP_RELAY: 9,
-  LOG_MARTIANS: 10,
-  TAG: 11,
-  ARPFILTER: 12,
-  MEDIUM_ID: 13,
-  NOXFRM: 14,
-  NOPOLICY: 15,
-  FORCE_IGMP_VERSION: 16,
-  ARP_ANNOUNCE: 17,
-  ARP_IGNORE: 18,
-  PROMOTE_SECONDARIES: 19,
-  ARP_ACCEPT: 20,
-  ARP_NOTIFY: 21,
-  ACCEPT_LOCAL: 22,
-  SRC_VMARK: 23,
-  PROXY_ARP_PVLAN: 24,
-  ROUTE_LOCALNET: 25,
-  IGMPV2_UNSOLICITED_REPORT_INTERVAL: 26,
-  IGMPV3_UNSOLICITED_REPORT_INTERVAL: 27,
-  IGNORE_ROUTES_WITH_LINKDOWN: 28,
-  DROP_UNICAST_IN_L2_MULTICAST: 29,
-  DROP_GRATUITOUS_ARP: 30,
-  BC_FORWARDING: 31,
-  ARP_EVICT_NOCARRIER: 32,
-} as const;
+export declare const IPV4_DEVCONF: {
+  readonly FORWARDING: 0;
+  readonly MC_FORWARDING: 1;
+  readonly PROXY_ARP: 2;
+  readonly ACCEPT_REDIRECTS: 3;
+  readonly SECURE_REDIRECTS: 4;
+  readonly SEND_REDIRECTS: 5;
+  readonly SHARED_MEDIA: 6;
+  readonly RP_FILTER: 7;
+  readonly ACCEPT_SOURCE_ROUTE: 8;
+  readonly BOOTP_RELAY: 9;
+  readonly LOG_MARTIANS: 10;
+  readonly TAG: 11;
+  readonly ARPFILTER: 12;
+  readonly MEDIUM_ID: 13;
+  readonly NOXFRM: 14;
+  readonly NOPOLICY: 15;
+  readonly FORCE_IGMP_VERSION: 16;
+  readonly ARP_ANNOUNCE: 17;
+  readonly ARP_IGNORE: 18;
+  readonly PROMOTE_SECONDARIES: 19;
+  readonly ARP_ACCEPT: 20;
+  readonly ARP_NOTIFY: 21;
+  readonly ACCEPT_LOCAL: 22;
+  readonly SRC_VMARK: 23;
+  readonly PROXY_ARP_PVLAN: 24;
+  readonly ROUTE_LOCALNET: 25;
+  readonly IGMPV2_UNSOLICITED_REPORT_INTERVAL: 26;
+  readonly IGMPV3_UNSOLICITED_REPORT_INTERVAL: 27;
+  readonly IGNORE_ROUTES_WITH_LINKDOWN: 28;
+  readonly DROP_UNICAST_IN_L2_MULTICAST: 29;
+  readonly DROP_GRATUITOUS_ARP: 30;
+  readonly BC_FORWARDING: 31;
+  readonly ARP_EVICT_NOCARRIER: 32;
+};
 
 /** Enum `ipv6-devconf` of rt-link. */
-export const IPV6_DEVCONF = {
-  FORWARDING: 0,
-  HOPLIMIT: 1,
-  MTU6: 2,
-  ACCEPT_RA: 3,
-  ACCEPT_REDIRECTS: 4,
-  AUTOCONF: 5,
-  DAD_TRANSMITS: 6,
-  RTR_SOLICITS: 7,
-  RTR_SOLICIT_INTERVAL: 8,
-  RTR_SOLICIT_DELAY: 9,
-  USE_TEMPADDR: 10,
-  TEMP_VALID_LFT: 11,
-  TEMP_PREFERED_LFT: 12,
-  REGEN_MAX_RETRY: 13,
-  MAX_DESYNC_FACTOR: 14,
-  MAX_ADDRESSES: 15,
-  FORCE_MLD_VERSION: 16,
-  ACCEPT_RA_DEFRTR: 17,
-  ACCEPT_RA_PINFO: 18,
-  ACCEPT_RA_RTR_PREF: 19,
-  RTR_PROBE_INTERVAL: 20,
-  ACCEPT_RA_RT_INFO_MAX_PLEN: 21,
-  PROXY_NDP: 22,
-  OPTIMISTIC_DAD: 23,
-  ACCEPT_SOURCE_ROUTE: 24,
-  MC_FORWARDING: 25,
-  DISABLE_IPV6: 26,
-  ACCEPT_DAD: 27,
-  FORCE_TLLAO: 28,
-  NDISC_NOTIFY: 29,
-  MLDV1_UNSOLICITED_REPORT_INTERVAL: 30,
-  MLDV2_UNSOLICITED_REPORT_INTERVAL: 31,
-  SUPPRESS_FRAG_NDISC: 32,
-  ACCEPT_RA_FROM_LOCAL: 33,
-  USE_OPTIMISTIC: 34,
-  ACCEPT_RA_MTU: 35,
-  STABLE_SECRET: 36,
-  USE_OIF_ADDRS_ONLY: 37,
-  ACCEPT_RA_MIN_HOP_LIMIT: 38,
-  IGNORE_ROUTES_WITH_LINKDOWN: 39,
-  DROP_UNICAST_IN_L2_MULTICAST: 40,
-  DROP_UNSOLICITED_NA: 41,
-  KEEP_ADDR_ON_DOWN: 42,
-  RTR_SOLICIT_MAX_INTERVAL: 43,
-  SEG6_ENABLED: 44,
-  SEG6_REQUIRE_HMAC: 45,
-  ENHANCED_DAD: 46,
-  ADDR_GEN_MODE: 47,
-  DISABLE_POLICY: 48,
-  ACCEPT_RA_RT_INFO_MIN_PLEN: 49,
-  NDISC_TCLASS: 50,
-  RPL_SEG_ENABLED: 51,
-  RA_DEFRTR_METRIC: 52,
-  IOAM6_ENABLED: 53,
-  IOAM6_ID: 54,
-  IOAM6_ID_WIDE: 55,
-  NDISC_EVICT_NOCARRIER: 56,
-  ACCEPT_UNTRACKED_NA: 57,
-} as const;
+export declare const IPV6_DEVCONF: {
+  readonly FORWARDING: 0;
+  readonly HOPLIMIT: 1;
+  readonly MTU6: 2;
+  readonly ACCEPT_RA: 3;
+  readonly ACCEPT_REDIRECTS: 4;
+  readonly AUTOCONF: 5;
+  readonly DAD_TRANSMITS: 6;
+  readonly RTR_SOLICITS: 7;
+  readonly RTR_SOLICIT_INTERVAL: 8;
+  readonly RTR_SOLICIT_DELAY: 9;
+  readonly USE_TEMPADDR: 10;
+  readonly TEMP_VALID_LFT: 11;
+  readonly TEMP_PREFERED_LFT: 12;
+  readonly REGEN_MAX_RETRY: 13;
+  readonly MAX_DESYNC_FACTOR: 14;
+  readonly MAX_ADDRESSES: 15;
+  readonly FORCE_MLD_VERSION: 16;
+  readonly ACCEPT_RA_DEFRTR: 17;
+  readonly ACCEPT_RA_PINFO: 18;
+  readonly ACCEPT_RA_RTR_PREF: 19;
+  readonly RTR_PROBE_INTERVAL: 20;
+  readonly ACCEPT_RA_RT_INFO_MAX_PLEN: 21;
+  readonly PROXY_NDP: 22;
+  readonly OPTIMISTIC_DAD: 23;
+  readonly ACCEPT_SOURCE_ROUTE: 24;
+  readonly MC_FORWARDING: 25;
+  readonly DISABLE_IPV6: 26;
+  readonly ACCEPT_DAD: 27;
+  readonly FORCE_TLLAO: 28;
+  readonly NDISC_NOTIFY: 29;
+  readonly MLDV1_UNSOLICITED_REPORT_INTERVAL: 30;
+  readonly MLDV2_UNSOLICITED_REPORT_INTERVAL: 31;
+  readonly SUPPRESS_FRAG_NDISC: 32;
+  readonly ACCEPT_RA_FROM_LOCAL: 33;
+  readonly USE_OPTIMISTIC: 34;
+  readonly ACCEPT_RA_MTU: 35;
+  readonly STABLE_SECRET: 36;
+  readonly USE_OIF_ADDRS_ONLY: 37;
+  readonly ACCEPT_RA_MIN_HOP_LIMIT: 38;
+  readonly IGNORE_ROUTES_WITH_LINKDOWN: 39;
+  readonly DROP_UNICAST_IN_L2_MULTICAST: 40;
+  readonly DROP_UNSOLICITED_NA: 41;
+  readonly KEEP_ADDR_ON_DOWN: 42;
+  readonly RTR_SOLICIT_MAX_INTERVAL: 43;
+  readonly SEG6_ENABLED: 44;
+  readonly SEG6_REQUIRE_HMAC: 45;
+  readonly ENHANCED_DAD: 46;
+  readonly ADDR_GEN_MODE: 47;
+  readonly DISABLE_POLICY: 48;
+  readonly ACCEPT_RA_RT_INFO_MIN_PLEN: 49;
+  readonly NDISC_TCLASS: 50;
+  readonly RPL_SEG_ENABLED: 51;
+  readonly RA_DEFRTR_METRIC: 52;
+  readonly IOAM6_ENABLED: 53;
+  readonly IOAM6_ID: 54;
+  readonly IOAM6_ID_WIDE: 55;
+  readonly NDISC_EVICT_NOCARRIER: 56;
+  readonly ACCEPT_UNTRACKED_NA: 57;
+};
 
 /** Enum `ifla-icmp6-stats` of rt-link. */
-export const IFLA_ICMP6_STATS = {
-  NUM: 0,
-  INMSGS: 1,
-  INERRORS: 2,
-  OUTMSGS: 3,
-  OUTERRORS: 4,
-  CSUMERRORS: 5,
-  RATELIMITHOST: 6,
-} as const;
+export declare const IFLA_ICMP6_STATS: {
+  readonly NUM: 0;
+  readonly INMSGS: 1;
+  readonly INERRORS: 2;
+  readonly OUTMSGS: 3;
+  readonly OUTERRORS: 4;
+  readonly CSUMERRORS: 5;
+  readonly RATELIMITHOST: 6;
+};
 
 /** Enum `ifla-inet6-stats` of rt-link. */
-export const IFLA_INET6_STATS = {
-  NUM: 0,
-  INPKTS: 1,
-  INOCTETS: 2,
-  INDELIVERS: 3,
-  OUTFORWDATAGRAMS: 11,
-  OUTPKTS: 9,
-  OUTOCTETS: 10,
-  INHDRERRORS: 12,
-  INTOOBIGERRORS: 13,
-  INNOROUTES: 14,
-  INADDRERRORS: 15,
-  INUNKNOWNPROTOS: 16,
-  INTRUNCATEDPKTS: 17,
-  INDISCARDS: 18,
-  OUTDISCARDS: 19,
-  OUTNOROUTES: 20,
-  REASMTIMEOUT: 21,
-  REASMREQDS: 22,
-  REASMOKS: 23,
-  REASMFAILS: 24,
-  FRAGOKS: 25,
-  FRAGFAILS: 26,
-  FRAGCREATES: 27,
-  INMCASTPKTS: 28,
-  OUTMCASTPKTS: 29,
-  INBCASTPKTS: 30,
-  OUTBCASTPKTS: 31,
-  INMCASTOCTETS: 32,
-  OUTMCASTOCTETS: 33,
-  INBCASTOCTETS: 34,
-  OUTBCASTOCTETS: 35,
-  CSUMERRORS: 36,
-  NOECTPKTS: 4,
-  ECT1_PKTS: 5,
-  ECT0_PKTS: 6,
-  CEPKTS: 7,
-  REASM_OVERLAPS: 37,
+export declare const IFLA_INET6_STATS: {
+  readonly NUM: 0;
+  readonly INPKTS: 1;
+  readonly INOCTETS: 2;
+  readonly INDELIVERS: 3;
+  readonly OUTFORWDATAGRAMS: 11;
+  readonly OUTPKTS: 9;
+  readonly OUTOCTETS: 10;
+  readonly INHDRERRORS: 12;
+  readonly INTOOBIGERRORS: 13;
+  readonly INNOROUTES: 14;
+  readonly INADDRERRORS: 15;
+  readonly INUNKNOWNPROTOS: 16;
+  readonly INTRUNCATEDPKTS: 17;
+  readonly INDISCARDS: 18;
+  readonly OUTDISCARDS: 19;
+  readonly OUTNOROUTES: 20;
+  readonly REASMTIMEOUT: 21;
+  readonly REASMREQDS: 22;
+  readonly REASMOKS: 23;
+  readonly REASMFAILS: 24;
+  readonly FRAGOKS: 25;
+  readonly FRAGFAILS: 26;
+  readonly FRAGCREATES: 27;
+  readonly INMCASTPKTS: 28;
+  readonly OUTMCASTPKTS: 29;
+  readonly INBCASTPKTS: 30;
+  readonly OUTBCASTPKTS: 31;
+  readonly INMCASTOCTETS: 32;
+  readonly OUTMCASTOCTETS: 33;
+  readonly INBCASTOCTETS: 34;
+  readonly OUTBCASTOCTETS: 35;
+  readonly CSUMERRORS: 36;
+  readonly NOECTPKTS: 4;
+  readonly ECT1_PKTS: 5;
+  readonly ECT0_PKTS: 6;
+  readonly CEPKTS: 7;
+  readonly REASM_OVERLAPS: 37;
   /** OutRequests (before 6.3 this was outpkts). */
-  OUTREQUESTS: 8,
-} as const;
+  readonly OUTREQUESTS: 8;
+};
 
 /** Flags `vlan-flags` of rt-link (values are bit masks). */
-export const VLAN_FLAGS = {
-  REORDER_HDR: 1,
-  GVRP: 2,
-  LOOSE_BINDING: 4,
-  MVRP: 8,
-  BRIDGE_BINDING: 16,
-} as const;
+export declare const VLAN_FLAGS: {
+  readonly REORDER_HDR: 1;
+  readonly GVRP: 2;
+  readonly LOOSE_BINDING: 4;
+  readonly MVRP: 8;
+  readonly BRIDGE_BINDING: 16;
+};
 
 /** Enum `ifla-vf-link-state-enum` of rt-link. */
-export const IFLA_VF_LINK_STATE_ENUM = {
-  AUTO: 0,
-  ENABLE: 1,
-  DISABLE: 2,
-} as const;
+export declare const IFLA_VF_LINK_STATE_ENUM: {
+  readonly AUTO: 0;
+  readonly ENABLE: 1;
+  readonly DISABLE: 2;
+};
 
 /** Flags `rtext-filter` of rt-link (values are bit masks). */
-export const RTEXT_FILTER = {
-  VF: 1,
-  BRVLAN: 2,
-  BRVLAN_COMPRESSED: 4,
-  SKIP_STATS: 8,
-  MRP: 16,
-  CFM_CONFIG: 32,
-  CFM_STATUS: 64,
-  MST: 128,
-} as const;
+export declare const RTEXT_FILTER: {
+  readonly VF: 1;
+  readonly BRVLAN: 2;
+  readonly BRVLAN_COMPRESSED: 4;
+  readonly SKIP_STATS: 8;
+  readonly MRP: 16;
+  readonly CFM_CONFIG: 32;
+  readonly CFM_STATUS: 64;
+  readonly MST: 128;
+};
 
 /** Enum `netkit-policy` of rt-link. */
-export const NETKIT_POLICY = {
-  FORWARD: 0,
-  BLACKHOLE: 2,
-} as const;
+export declare const NETKIT_POLICY: {
+  readonly FORWARD: 0;
+  readonly BLACKHOLE: 2;
+};
 
 /** Enum `netkit-mode` of rt-link. */
-export const NETKIT_MODE = {
-  L2: 0,
-  L3: 1,
-} as const;
+export declare const NETKIT_MODE: {
+  readonly L2: 0;
+  readonly L3: 1;
+};
 
 /** Enum `netkit-scrub` of rt-link. */
-export const NETKIT_SCRUB = {
-  NONE: 0,
-  DEFAULT: 1,
-} as const;
+export declare const NETKIT_SCRUB: {
+  readonly NONE: 0;
+  readonly DEFAULT: 1;
+};
 
 /** Enum `ovpn-mode` of rt-link. */
-export const OVPN_MODE = {
-  P2P: 0,
-  MP: 1,
-} as const;
+export declare const OVPN_MODE: {
+  readonly P2P: 0;
+  readonly MP: 1;
+};
 
 /**
  * Enum `if-oper` of rt-link.
  *
  * Operational state of a link (RFC 2863), as IFLA_OPERSTATE carries it.
  */
-export const IF_OPER = {
-  UNKNOWN: 0,
-  NOTPRESENT: 1,
-  DOWN: 2,
-  LOWERLAYERDOWN: 3,
-  TESTING: 4,
-  DORMANT: 5,
-  UP: 6,
-} as const;
+export declare const IF_OPER: {
+  readonly UNKNOWN: 0;
+  readonly NOTPRESENT: 1;
+  readonly DOWN: 2;
+  readonly LOWERLAYERDOWN: 3;
+  readonly TESTING: 4;
+  readonly DORMANT: 5;
+  readonly UP: 6;
+};
 
 /**
  * Enum `if-link-mode` of rt-link.
  *
  * Link mode, as IFLA_LINKMODE carries it.
  */
-export const IF_LINK_MODE = {
-  DEFAULT: 0,
-  DORMANT: 1,
-  TESTING: 2,
-} as const;
+export declare const IF_LINK_MODE: {
+  readonly DEFAULT: 0;
+  readonly DORMANT: 1;
+  readonly TESTING: 2;
+};
 
 /**
  * Enum `bond-mode` of rt-link.
  *
  * Bonding modes.
  */
-export const BOND_MODE = {
-  ROUNDROBIN: 0,
-  ACTIVEBACKUP: 1,
-  XOR: 2,
-  BROADCAST: 3,
-  "8023AD": 4,
-  TLB: 5,
-  ALB: 6,
-} as const;
+export declare const BOND_MODE: {
+  readonly ROUNDROBIN: 0;
+  readonly ACTIVEBACKUP: 1;
+  readonly XOR: 2;
+  readonly BROADCAST: 3;
+  readonly "8023AD": 4;
+  readonly TLB: 5;
+  readonly ALB: 6;
+};
 
 /** Flags `macvlan-mode` of rt-link (values are bit masks). */
-export const MACVLAN_MODE = {
-  PRIVATE: 1,
-  VEPA: 2,
-  BRIDGE: 4,
-  PASSTHRU: 8,
-  SOURCE: 16,
-} as const;
+export declare const MACVLAN_MODE: {
+  readonly PRIVATE: 1;
+  readonly VEPA: 2;
+  readonly BRIDGE: 4;
+  readonly PASSTHRU: 8;
+  readonly SOURCE: 16;
+};
 
 /** Enum `macvlan-macaddr-mode` of rt-link. */
-export const MACVLAN_MACADDR_MODE = {
-  ADD: 0,
-  DEL: 1,
-  FLUSH: 2,
-  SET: 3,
-} as const;
+export declare const MACVLAN_MACADDR_MODE: {
+  readonly ADD: 0;
+  readonly DEL: 1;
+  readonly FLUSH: 2;
+  readonly SET: 3;
+};
 
 /** Flags `macvlan-flags` of rt-link (values are bit masks). */
-export const MACVLAN_FLAGS = {
-  NOPROMISC: 1,
-  NODST: 2,
-} as const;
+export declare const MACVLAN_FLAGS: {
+  readonly NOPROMISC: 1;
+  readonly NODST: 2;
+};
 
 /** Enum `ipvlan-mode` of rt-link. */
-export const IPVLAN_MODE = {
-  L2: 0,
-  L3: 1,
-  L3S: 2,
-} as const;
+export declare const IPVLAN_MODE: {
+  readonly L2: 0;
+  readonly L3: 1;
+  readonly L3S: 2;
+};
 
 /** Flags `ipvlan-flags` of rt-link (values are bit masks). */
-export const IPVLAN_FLAGS = {
-  PRIVATE: 1,
-  VEPA: 2,
-} as const;
+export declare const IPVLAN_FLAGS: {
+  readonly PRIVATE: 1;
+  readonly VEPA: 2;
+};
 
 /** Enum `vxlan-df` of rt-link. */
-export const VXLAN_DF = {
-  UNSET: 0,
-  SET: 1,
-  INHERIT: 2,
-} as const;
+export declare const VXLAN_DF: {
+  readonly UNSET: 0;
+  readonly SET: 1;
+  readonly INHERIT: 2;
+};
 
 /**
  * `RTM_NEWLINK` (16): the message type of `newlink` requests.
  *
  * Create a new link.
  */
-export const RTM_NEWLINK = 16;
+export declare const RTM_NEWLINK = 16;
 
 /**
  * `RTM_DELLINK` (17): the message type of `dellink` requests.
  *
  * Delete an existing link.
  */
-export const RTM_DELLINK = 17;
+export declare const RTM_DELLINK = 17;
 
 /**
  * `RTM_GETLINK` (18): the message type of `getlink` requests.
  *
  * Get / dump information about a link.
  */
-export const RTM_GETLINK = 18;
+export declare const RTM_GETLINK = 18;
 
 /**
  * `RTM_SETLINK` (19): the message type of `setlink` requests.
  *
  * Set information about a link.
  */
-export const RTM_SETLINK = 19;
+export declare const RTM_SETLINK = 19;
 
 /**
  * `RTM_GETSTATS` (94): the message type of `getstats` requests.
  *
  * Get / dump link stats.
  */
-export const RTM_GETSTATS = 94;
+export declare const RTM_GETSTATS = 94;
 
 /**
  * `RTM_NEWLINKPROP` (108): the message type of `newlinkprop` requests.
  *
  * Add properties (alternative names) to a link.
  */
-export const RTM_NEWLINKPROP = 108;
+export declare const RTM_NEWLINKPROP = 108;
 
 /**
  * `RTM_DELLINKPROP` (109): the message type of `dellinkprop` requests.
  *
  * Remove properties (alternative names) of a link.
  */
-export const RTM_DELLINKPROP = 109;
+export declare const RTM_DELLINKPROP = 109;
 
 /** Multicast group `rtnlgrp-link` (1). */
-export const RTNLGRP_LINK = 1;
+export declare const RTNLGRP_LINK = 1;
 
 /** Multicast group `rtnlgrp-stats` (36). */
-export const RTNLGRP_STATS = 36;
+export declare const RTNLGRP_STATS = 36;
 
 /** Multicast group `rtnlgrp-ipv6-ifinfo` (12). */
-export const RTNLGRP_IPV6_IFINFO = 12;
+export declare const RTNLGRP_IPV6_IFINFO = 12;
 
 /** Multicast group `rtnlgrp-mdb` (26). */
-export const RTNLGRP_MDB = 26;
+export declare const RTNLGRP_MDB = 26;
 
 /** Multicast group `rtnlgrp-brvlan` (33). */
-export const RTNLGRP_BRVLAN = 33;
+export declare const RTNLGRP_BRVLAN = 33;
 
 /** Struct `rtgenmsg` of rt-link, as decoded by {@link rtgenmsg}. */
 export interface Rtgenmsg extends StructValues {
@@ -2622,1379 +2620,202 @@ export interface Operations {
 }
 
 /**
- * The rt-link family: every table of this module, compiled lazily on first use, with the
- * straight-line decoders generated from them.
+ * The rt-link family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily, with the straight-line decoders generated from them.
  */
-export const family: Family = useDecoders(
-  defineFamily({
-    name: "rt-link",
-    protocol: "netlink-raw",
-    protonum: 0,
-    enums: {
-      "ifinfo-flags": { type: "flags", entries: IFINFO_FLAGS },
-      "vlan-protocols": { type: "enum", entries: VLAN_PROTOCOLS },
-      "ipv4-devconf": { type: "enum", entries: IPV4_DEVCONF },
-      "ipv6-devconf": { type: "enum", entries: IPV6_DEVCONF },
-      "ifla-icmp6-stats": { type: "enum", entries: IFLA_ICMP6_STATS },
-      "ifla-inet6-stats": { type: "enum", entries: IFLA_INET6_STATS },
-      "vlan-flags": { type: "flags", entries: VLAN_FLAGS },
-      "ifla-vf-link-state-enum": { type: "enum", entries: IFLA_VF_LINK_STATE_ENUM },
-      "rtext-filter": { type: "flags", entries: RTEXT_FILTER },
-      "netkit-policy": { type: "enum", entries: NETKIT_POLICY },
-      "netkit-mode": { type: "enum", entries: NETKIT_MODE },
-      "netkit-scrub": { type: "enum", entries: NETKIT_SCRUB },
-      "ovpn-mode": { type: "enum", entries: OVPN_MODE },
-      "if-oper": { type: "enum", entries: IF_OPER },
-      "if-link-mode": { type: "enum", entries: IF_LINK_MODE },
-      "bond-mode": { type: "enum", entries: BOND_MODE },
-      "macvlan-mode": { type: "flags", entries: MACVLAN_MODE },
-      "macvlan-macaddr-mode": { type: "enum", entries: MACVLAN_MACADDR_MODE },
-      "macvlan-flags": { type: "flags", entries: MACVLAN_FLAGS },
-      "ipvlan-mode": { type: "enum", entries: IPVLAN_MODE },
-      "ipvlan-flags": { type: "flags", entries: IPVLAN_FLAGS },
-      "vxlan-df": { type: "enum", entries: VXLAN_DF },
-    },
-    structs: {
-      rtgenmsg: [{ name: "family", type: "u8" }],
-      ifinfomsg: [
-        { name: "ifiFamily", type: "u8" },
-        { name: "pad", type: "pad", len: 1 },
-        { name: "ifiType", type: "u16" },
-        { name: "ifiIndex", type: "s32" },
-        { name: "ifiFlags", type: "u32", enum: "ifinfo-flags", enumAsFlags: true },
-        { name: "ifiChange", type: "u32" },
-      ],
-      "ifla-bridge-id": [
-        { name: "prio", type: "u16", byteOrder: "big-endian" },
-        { name: "addr", type: "binary", len: 6, display: "mac" },
-      ],
-      "ifla-cacheinfo": [
-        { name: "maxReasmLen", type: "u32" },
-        { name: "tstamp", type: "u32" },
-        { name: "reachableTime", type: "s32" },
-        { name: "retransTime", type: "u32" },
-      ],
-      "rtnl-link-stats": [
-        { name: "rxPackets", type: "u32" },
-        { name: "txPackets", type: "u32" },
-        { name: "rxBytes", type: "u32" },
-        { name: "txBytes", type: "u32" },
-        { name: "rxErrors", type: "u32" },
-        { name: "txErrors", type: "u32" },
-        { name: "rxDropped", type: "u32" },
-        { name: "txDropped", type: "u32" },
-        { name: "multicast", type: "u32" },
-        { name: "collisions", type: "u32" },
-        { name: "rxLengthErrors", type: "u32" },
-        { name: "rxOverErrors", type: "u32" },
-        { name: "rxCrcErrors", type: "u32" },
-        { name: "rxFrameErrors", type: "u32" },
-        { name: "rxFifoErrors", type: "u32" },
-        { name: "rxMissedErrors", type: "u32" },
-        { name: "txAbortedErrors", type: "u32" },
-        { name: "txCarrierErrors", type: "u32" },
-        { name: "txFifoErrors", type: "u32" },
-        { name: "txHeartbeatErrors", type: "u32" },
-        { name: "txWindowErrors", type: "u32" },
-        { name: "rxCompressed", type: "u32" },
-        { name: "txCompressed", type: "u32" },
-        { name: "rxNohandler", type: "u32" },
-      ],
-      "rtnl-link-stats64": [
-        { name: "rxPackets", type: "u64" },
-        { name: "txPackets", type: "u64" },
-        { name: "rxBytes", type: "u64" },
-        { name: "txBytes", type: "u64" },
-        { name: "rxErrors", type: "u64" },
-        { name: "txErrors", type: "u64" },
-        { name: "rxDropped", type: "u64" },
-        { name: "txDropped", type: "u64" },
-        { name: "multicast", type: "u64" },
-        { name: "collisions", type: "u64" },
-        { name: "rxLengthErrors", type: "u64" },
-        { name: "rxOverErrors", type: "u64" },
-        { name: "rxCrcErrors", type: "u64" },
-        { name: "rxFrameErrors", type: "u64" },
-        { name: "rxFifoErrors", type: "u64" },
-        { name: "rxMissedErrors", type: "u64" },
-        { name: "txAbortedErrors", type: "u64" },
-        { name: "txCarrierErrors", type: "u64" },
-        { name: "txFifoErrors", type: "u64" },
-        { name: "txHeartbeatErrors", type: "u64" },
-        { name: "txWindowErrors", type: "u64" },
-        { name: "rxCompressed", type: "u64" },
-        { name: "txCompressed", type: "u64" },
-        { name: "rxNohandler", type: "u64" },
-        { name: "rxOtherhostDropped", type: "u64" },
-      ],
-      "rtnl-link-ifmap": [
-        { name: "memStart", type: "u64" },
-        { name: "memEnd", type: "u64" },
-        { name: "baseAddr", type: "u64" },
-        { name: "irq", type: "u16" },
-        { name: "dma", type: "u8" },
-        { name: "port", type: "u8" },
-      ],
-      "br-boolopt-multi": [{ name: "optval", type: "u32" }, { name: "optmask", type: "u32" }],
-      "if-stats-msg": [
-        { name: "family", type: "u8" },
-        { name: "pad", type: "pad", len: 3 },
-        { name: "ifindex", type: "u32" },
-        { name: "filterMask", type: "u32" },
-      ],
-      "ifla-vlan-flags": [
-        { name: "flags", type: "u32", enum: "vlan-flags", enumAsFlags: true },
-        { name: "mask", type: "u32", display: "hex" },
-      ],
-      "ifla-vlan-qos-mapping": [{ name: "from", type: "u32" }, { name: "to", type: "u32" }],
-      "ifla-geneve-port-range": [
-        { name: "low", type: "u16", byteOrder: "big-endian" },
-        { name: "high", type: "u16", byteOrder: "big-endian" },
-      ],
-      "ifla-vf-mac": [{ name: "vf", type: "u32" }, { name: "mac", type: "binary", len: 32 }],
-      "ifla-vf-vlan": [
-        { name: "vf", type: "u32" },
-        { name: "vlan", type: "u32" },
-        { name: "qos", type: "u32" },
-      ],
-      "ifla-vf-tx-rate": [{ name: "vf", type: "u32" }, { name: "rate", type: "u32" }],
-      "ifla-vf-spoofchk": [{ name: "vf", type: "u32" }, { name: "setting", type: "u32" }],
-      "ifla-vf-link-state": [
-        { name: "vf", type: "u32" },
-        { name: "linkState", type: "u32", enum: "ifla-vf-link-state-enum" },
-      ],
-      "ifla-vf-rate": [
-        { name: "vf", type: "u32" },
-        { name: "minTxRate", type: "u32" },
-        { name: "maxTxRate", type: "u32" },
-      ],
-      "ifla-vf-rss-query-en": [{ name: "vf", type: "u32" }, { name: "setting", type: "u32" }],
-      "ifla-vf-trust": [{ name: "vf", type: "u32" }, { name: "setting", type: "u32" }],
-      "ifla-vf-guid": [{ name: "vf", type: "u32" }, { name: "guid", type: "u64" }],
-      "ifla-vf-vlan-info": [
-        { name: "vf", type: "u32" },
-        { name: "vlan", type: "u32" },
-        { name: "qos", type: "u32" },
-        { name: "vlanProto", type: "u16", byteOrder: "big-endian" },
-      ],
-      "ifla-vxlan-port-range": [
-        { name: "low", type: "u16", byteOrder: "big-endian" },
-        { name: "high", type: "u16", byteOrder: "big-endian" },
-      ],
-    },
-    attributeSets: {
-      "link-attrs": [
-        { name: "address", value: 1, type: "binary", display: "mac" },
-        { name: "broadcast", value: 2, type: "binary", display: "mac" },
-        { name: "ifname", value: 3, type: "string" },
-        { name: "mtu", value: 4, type: "u32" },
-        { name: "link", value: 5, type: "u32" },
-        { name: "qdisc", value: 6, type: "string" },
-        { name: "stats", value: 7, type: "binary", struct: "rtnl-link-stats" },
-        { name: "cost", value: 8, type: "string" },
-        { name: "priority", value: 9, type: "string" },
-        { name: "master", value: 10, type: "u32" },
-        { name: "wireless", value: 11, type: "string" },
-        { name: "protinfo", value: 12, type: "string" },
-        { name: "txqlen", value: 13, type: "u32" },
-        { name: "map", value: 14, type: "binary", struct: "rtnl-link-ifmap" },
-        { name: "weight", value: 15, type: "u32" },
-        { name: "operstate", value: 16, type: "u8", enum: "if-oper" },
-        { name: "linkmode", value: 17, type: "u8", enum: "if-link-mode" },
-        { name: "linkinfo", value: 18, type: "nest", nested: "linkinfo-attrs" },
-        { name: "netNsPid", value: 19, type: "u32" },
-        { name: "ifalias", value: 20, type: "string" },
-        { name: "numVf", value: 21, type: "u32" },
-        { name: "vfinfoList", value: 22, type: "nest", nested: "vfinfo-list-attrs" },
-        { name: "stats64", value: 23, type: "binary", struct: "rtnl-link-stats64" },
-        { name: "vfPorts", value: 24, type: "nest", nested: "vf-ports-attrs" },
-        { name: "portSelf", value: 25, type: "nest", nested: "port-self-attrs" },
-        { name: "afSpec", value: 26, type: "nest", nested: "af-spec-attrs" },
-        { name: "group", value: 27, type: "u32" },
-        { name: "netNsFd", value: 28, type: "u32" },
-        { name: "extMask", value: 29, type: "u32", enum: "rtext-filter", enumAsFlags: true },
-        { name: "promiscuity", value: 30, type: "u32" },
-        { name: "numTxQueues", value: 31, type: "u32" },
-        { name: "numRxQueues", value: 32, type: "u32" },
-        { name: "carrier", value: 33, type: "u8" },
-        { name: "physPortId", value: 34, type: "binary" },
-        { name: "carrierChanges", value: 35, type: "u32" },
-        { name: "physSwitchId", value: 36, type: "binary" },
-        { name: "linkNetnsid", value: 37, type: "s32" },
-        { name: "physPortName", value: 38, type: "string" },
-        { name: "protoDown", value: 39, type: "u8" },
-        { name: "gsoMaxSegs", value: 40, type: "u32" },
-        { name: "gsoMaxSize", value: 41, type: "u32" },
-        { name: "pad", value: 42, type: "pad" },
-        { name: "xdp", value: 43, type: "nest", nested: "xdp-attrs" },
-        { name: "event", value: 44, type: "u32" },
-        { name: "newNetnsid", value: 45, type: "s32" },
-        { name: "targetNetnsid", value: 46, type: "s32" },
-        { name: "carrierUpCount", value: 47, type: "u32" },
-        { name: "carrierDownCount", value: 48, type: "u32" },
-        { name: "newIfindex", value: 49, type: "s32" },
-        { name: "minMtu", value: 50, type: "u32" },
-        { name: "maxMtu", value: 51, type: "u32" },
-        { name: "propList", value: 52, type: "nest", nested: "prop-list-link-attrs" },
-        { name: "altIfname", value: 53, type: "string" },
-        { name: "permAddress", value: 54, type: "binary", display: "mac" },
-        { name: "protoDownReason", value: 55, type: "string" },
-        { name: "parentDevName", value: 56, type: "string" },
-        { name: "parentDevBusName", value: 57, type: "string" },
-        { name: "groMaxSize", value: 58, type: "u32" },
-        { name: "tsoMaxSize", value: 59, type: "u32" },
-        { name: "tsoMaxSegs", value: 60, type: "u32" },
-        { name: "allmulti", value: 61, type: "u32" },
-        { name: "devlinkPort", value: 62, type: "binary" },
-        { name: "gsoIpv4MaxSize", value: 63, type: "u32" },
-        { name: "groIpv4MaxSize", value: 64, type: "u32" },
-        { name: "dpllPin", value: 65, type: "nest", nested: "link-dpll-pin-attrs" },
-        { name: "maxPacingOffloadHorizon", value: 66, type: "uint" },
-        { name: "netnsImmutable", value: 67, type: "u8" },
-        { name: "headroom", value: 68, type: "u16" },
-        { name: "tailroom", value: 69, type: "u16" },
-      ],
-      "prop-list-link-attrs": [{ name: "altIfname", value: 53, type: "string", multi: true }],
-      "af-spec-attrs": [
-        { name: "inet", value: 2, type: "nest", nested: "ifla-attrs" },
-        { name: "inet6", value: 10, type: "nest", nested: "ifla6-attrs" },
-        { name: "mctp", value: 45, type: "nest", nested: "mctp-attrs" },
-      ],
-      "vfinfo-list-attrs": [
-        { name: "info", value: 1, type: "nest", multi: true, nested: "vfinfo-attrs" },
-      ],
-      "vfinfo-attrs": [
-        { name: "mac", value: 1, type: "binary", struct: "ifla-vf-mac" },
-        { name: "vlan", value: 2, type: "binary", struct: "ifla-vf-vlan" },
-        { name: "txRate", value: 3, type: "binary", struct: "ifla-vf-tx-rate" },
-        { name: "spoofchk", value: 4, type: "binary", struct: "ifla-vf-spoofchk" },
-        { name: "linkState", value: 5, type: "binary", struct: "ifla-vf-link-state" },
-        { name: "rate", value: 6, type: "binary", struct: "ifla-vf-rate" },
-        { name: "rssQueryEn", value: 7, type: "binary", struct: "ifla-vf-rss-query-en" },
-        { name: "stats", value: 8, type: "nest", nested: "vf-stats-attrs" },
-        { name: "trust", value: 9, type: "binary", struct: "ifla-vf-trust" },
-        { name: "ibNodeGuid", value: 10, type: "binary", struct: "ifla-vf-guid" },
-        { name: "ibPortGuid", value: 11, type: "binary", struct: "ifla-vf-guid" },
-        { name: "vlanList", value: 12, type: "nest", nested: "vf-vlan-attrs" },
-        { name: "broadcast", value: 13, type: "binary" },
-      ],
-      "vf-stats-attrs": [
-        { name: "rxPackets", value: 0, type: "u64" },
-        { name: "txPackets", value: 1, type: "u64" },
-        { name: "rxBytes", value: 2, type: "u64" },
-        { name: "txBytes", value: 3, type: "u64" },
-        { name: "broadcast", value: 4, type: "u64" },
-        { name: "multicast", value: 5, type: "u64" },
-        { name: "pad", value: 6, type: "pad" },
-        { name: "rxDropped", value: 7, type: "u64" },
-        { name: "txDropped", value: 8, type: "u64" },
-      ],
-      "vf-vlan-attrs": [
-        { name: "info", value: 1, type: "binary", multi: true, struct: "ifla-vf-vlan-info" },
-      ],
-      "vf-ports-attrs": [],
-      "port-self-attrs": [],
-      "linkinfo-attrs": [
-        { name: "kind", value: 1, type: "string" },
-        {
-          name: "data",
-          value: 2,
-          type: "sub-message",
-          subMessage: "linkinfo-data-msg",
-          selector: "kind",
-        },
-        { name: "xstats", value: 3, type: "binary" },
-        { name: "slaveKind", value: 4, type: "string" },
-        {
-          name: "slaveData",
-          value: 5,
-          type: "sub-message",
-          subMessage: "linkinfo-member-data-msg",
-          selector: "slaveKind",
-        },
-      ],
-      "linkinfo-bond-attrs": [
-        { name: "mode", value: 1, type: "u8", enum: "bond-mode" },
-        { name: "activeSlave", value: 2, type: "u32" },
-        { name: "miimon", value: 3, type: "u32" },
-        { name: "updelay", value: 4, type: "u32" },
-        { name: "downdelay", value: 5, type: "u32" },
-        { name: "useCarrier", value: 6, type: "u8" },
-        { name: "arpInterval", value: 7, type: "u32" },
-        {
-          name: "arpIpTarget",
-          value: 8,
-          type: "indexed-array",
-          byteOrder: "big-endian",
-          subType: "u32",
-          display: "ipv4",
-        },
-        { name: "arpValidate", value: 9, type: "u32" },
-        { name: "arpAllTargets", value: 10, type: "u32" },
-        { name: "primary", value: 11, type: "u32" },
-        { name: "primaryReselect", value: 12, type: "u8" },
-        { name: "failOverMac", value: 13, type: "u8" },
-        { name: "xmitHashPolicy", value: 14, type: "u8" },
-        { name: "resendIgmp", value: 15, type: "u32" },
-        { name: "numPeerNotif", value: 16, type: "u8" },
-        { name: "allSlavesActive", value: 17, type: "u8" },
-        { name: "minLinks", value: 18, type: "u32" },
-        { name: "lpInterval", value: 19, type: "u32" },
-        { name: "packetsPerSlave", value: 20, type: "u32" },
-        { name: "adLacpRate", value: 21, type: "u8" },
-        { name: "adSelect", value: 22, type: "u8" },
-        { name: "adInfo", value: 23, type: "nest", nested: "bond-ad-info-attrs" },
-        { name: "adActorSysPrio", value: 24, type: "u16" },
-        { name: "adUserPortKey", value: 25, type: "u16" },
-        { name: "adActorSystem", value: 26, type: "binary", display: "mac" },
-        { name: "tlbDynamicLb", value: 27, type: "u8" },
-        { name: "peerNotifDelay", value: 28, type: "u32" },
-        { name: "adLacpActive", value: 29, type: "u8" },
-        { name: "missedMax", value: 30, type: "u8" },
-        {
-          name: "nsIp6Target",
-          value: 31,
-          type: "indexed-array",
-          subType: "binary",
-          display: "ipv6",
-        },
-        { name: "coupledControl", value: 32, type: "u8" },
-      ],
-      "bond-ad-info-attrs": [
-        { name: "aggregator", value: 1, type: "u16" },
-        { name: "numPorts", value: 2, type: "u16" },
-        { name: "actorKey", value: 3, type: "u16" },
-        { name: "partnerKey", value: 4, type: "u16" },
-        { name: "partnerMac", value: 5, type: "binary", display: "mac" },
-      ],
-      "bond-slave-attrs": [
-        { name: "state", value: 1, type: "u8" },
-        { name: "miiStatus", value: 2, type: "u8" },
-        { name: "linkFailureCount", value: 3, type: "u32" },
-        { name: "permHwaddr", value: 4, type: "binary", display: "mac" },
-        { name: "queueId", value: 5, type: "u16" },
-        { name: "adAggregatorId", value: 6, type: "u16" },
-        { name: "adActorOperPortState", value: 7, type: "u8" },
-        { name: "adPartnerOperPortState", value: 8, type: "u16" },
-        { name: "prio", value: 9, type: "u32" },
-      ],
-      "linkinfo-bridge-attrs": [
-        { name: "forwardDelay", value: 1, type: "u32" },
-        { name: "helloTime", value: 2, type: "u32" },
-        { name: "maxAge", value: 3, type: "u32" },
-        { name: "ageingTime", value: 4, type: "u32" },
-        { name: "stpState", value: 5, type: "u32" },
-        { name: "priority", value: 6, type: "u16" },
-        { name: "vlanFiltering", value: 7, type: "u8" },
-        { name: "vlanProtocol", value: 8, type: "u16", byteOrder: "big-endian" },
-        { name: "groupFwdMask", value: 9, type: "u16" },
-        { name: "rootId", value: 10, type: "binary", struct: "ifla-bridge-id" },
-        { name: "bridgeId", value: 11, type: "binary", struct: "ifla-bridge-id" },
-        { name: "rootPort", value: 12, type: "u16" },
-        { name: "rootPathCost", value: 13, type: "u32" },
-        { name: "topologyChange", value: 14, type: "u8" },
-        { name: "topologyChangeDetected", value: 15, type: "u8" },
-        { name: "helloTimer", value: 16, type: "u64" },
-        { name: "tcnTimer", value: 17, type: "u64" },
-        { name: "topologyChangeTimer", value: 18, type: "u64" },
-        { name: "gcTimer", value: 19, type: "u64" },
-        { name: "groupAddr", value: 20, type: "binary", display: "mac" },
-        { name: "fdbFlush", value: 21, type: "binary" },
-        { name: "mcastRouter", value: 22, type: "u8" },
-        { name: "mcastSnooping", value: 23, type: "u8" },
-        { name: "mcastQueryUseIfaddr", value: 24, type: "u8" },
-        { name: "mcastQuerier", value: 25, type: "u8" },
-        { name: "mcastHashElasticity", value: 26, type: "u32" },
-        { name: "mcastHashMax", value: 27, type: "u32" },
-        { name: "mcastLastMemberCnt", value: 28, type: "u32" },
-        { name: "mcastStartupQueryCnt", value: 29, type: "u32" },
-        { name: "mcastLastMemberIntvl", value: 30, type: "u64" },
-        { name: "mcastMembershipIntvl", value: 31, type: "u64" },
-        { name: "mcastQuerierIntvl", value: 32, type: "u64" },
-        { name: "mcastQueryIntvl", value: 33, type: "u64" },
-        { name: "mcastQueryResponseIntvl", value: 34, type: "u64" },
-        { name: "mcastStartupQueryIntvl", value: 35, type: "u64" },
-        { name: "nfCallIptables", value: 36, type: "u8" },
-        { name: "nfCallIp6tables", value: 37, type: "u8" },
-        { name: "nfCallArptables", value: 38, type: "u8" },
-        { name: "vlanDefaultPvid", value: 39, type: "u16" },
-        { name: "pad", value: 40, type: "pad" },
-        { name: "vlanStatsEnabled", value: 41, type: "u8" },
-        { name: "mcastStatsEnabled", value: 42, type: "u8" },
-        { name: "mcastIgmpVersion", value: 43, type: "u8" },
-        { name: "mcastMldVersion", value: 44, type: "u8" },
-        { name: "vlanStatsPerPort", value: 45, type: "u8" },
-        { name: "multiBoolopt", value: 46, type: "binary", struct: "br-boolopt-multi" },
-        { name: "mcastQuerierState", value: 47, type: "binary" },
-        { name: "fdbNLearned", value: 48, type: "u32" },
-        { name: "fdbMaxLearned", value: 49, type: "u32" },
-      ],
-      "linkinfo-brport-attrs": [
-        { name: "state", value: 1, type: "u8" },
-        { name: "priority", value: 2, type: "u16" },
-        { name: "cost", value: 3, type: "u32" },
-        { name: "mode", value: 4, type: "u8" },
-        { name: "guard", value: 5, type: "u8" },
-        { name: "protect", value: 6, type: "u8" },
-        { name: "fastLeave", value: 7, type: "u8" },
-        { name: "learning", value: 8, type: "u8" },
-        { name: "unicastFlood", value: 9, type: "u8" },
-        { name: "proxyarp", value: 10, type: "u8" },
-        { name: "learningSync", value: 11, type: "u8" },
-        { name: "proxyarpWifi", value: 12, type: "u8" },
-        { name: "rootId", value: 13, type: "binary", struct: "ifla-bridge-id" },
-        { name: "bridgeId", value: 14, type: "binary", struct: "ifla-bridge-id" },
-        { name: "designatedPort", value: 15, type: "u16" },
-        { name: "designatedCost", value: 16, type: "u16" },
-        { name: "id", value: 17, type: "u16" },
-        { name: "no", value: 18, type: "u16" },
-        { name: "topologyChangeAck", value: 19, type: "u8" },
-        { name: "configPending", value: 20, type: "u8" },
-        { name: "messageAgeTimer", value: 21, type: "u64" },
-        { name: "forwardDelayTimer", value: 22, type: "u64" },
-        { name: "holdTimer", value: 23, type: "u64" },
-        { name: "flush", value: 24, type: "flag" },
-        { name: "multicastRouter", value: 25, type: "u8" },
-        { name: "pad", value: 26, type: "pad" },
-        { name: "mcastFlood", value: 27, type: "u8" },
-        { name: "mcastToUcast", value: 28, type: "u8" },
-        { name: "vlanTunnel", value: 29, type: "u8" },
-        { name: "bcastFlood", value: 30, type: "u8" },
-        { name: "groupFwdMask", value: 31, type: "u16" },
-        { name: "neighSuppress", value: 32, type: "u8" },
-        { name: "isolated", value: 33, type: "u8" },
-        { name: "backupPort", value: 34, type: "u32" },
-        { name: "mrpRingOpen", value: 35, type: "u8" },
-        { name: "mrpInOpen", value: 36, type: "u8" },
-        { name: "mcastEhtHostsLimit", value: 37, type: "u32" },
-        { name: "mcastEhtHostsCnt", value: 38, type: "u32" },
-        { name: "locked", value: 39, type: "u8" },
-        { name: "mab", value: 40, type: "u8" },
-        { name: "mcastNGroups", value: 41, type: "u32" },
-        { name: "mcastMaxGroups", value: 42, type: "u32" },
-        { name: "neighVlanSuppress", value: 43, type: "u8" },
-        { name: "backupNhid", value: 44, type: "u32" },
-      ],
-      "linkinfo-gre-attrs": [
-        { name: "link", value: 1, type: "u32" },
-        { name: "iflags", value: 2, type: "u16", byteOrder: "big-endian" },
-        { name: "oflags", value: 3, type: "u16", byteOrder: "big-endian" },
-        { name: "ikey", value: 4, type: "u32", byteOrder: "big-endian" },
-        { name: "okey", value: 5, type: "u32", byteOrder: "big-endian" },
-        { name: "local", value: 6, type: "binary", display: "ipv4" },
-        { name: "remote", value: 7, type: "binary", display: "ipv4" },
-        { name: "ttl", value: 8, type: "u8" },
-        { name: "tos", value: 9, type: "u8" },
-        { name: "pmtudisc", value: 10, type: "u8" },
-        { name: "encapLimit", value: 11, type: "u8" },
-        { name: "flowinfo", value: 12, type: "u32", byteOrder: "big-endian" },
-        { name: "flags", value: 13, type: "u32" },
-        { name: "encapType", value: 14, type: "u16" },
-        { name: "encapFlags", value: 15, type: "u16" },
-        { name: "encapSport", value: 16, type: "u16", byteOrder: "big-endian" },
-        { name: "encapDport", value: 17, type: "u16", byteOrder: "big-endian" },
-        { name: "collectMetadata", value: 18, type: "flag" },
-        { name: "ignoreDf", value: 19, type: "u8" },
-        { name: "fwmark", value: 20, type: "u32" },
-        { name: "erspanIndex", value: 21, type: "u32" },
-        { name: "erspanVer", value: 22, type: "u8" },
-        { name: "erspanDir", value: 23, type: "u8" },
-        { name: "erspanHwid", value: 24, type: "u16" },
-      ],
-      "linkinfo-gre6-attrs": [
-        { name: "link", value: 1, type: "u32" },
-        { name: "iflags", value: 2, type: "u16", byteOrder: "big-endian" },
-        { name: "oflags", value: 3, type: "u16", byteOrder: "big-endian" },
-        { name: "ikey", value: 4, type: "u32", byteOrder: "big-endian" },
-        { name: "okey", value: 5, type: "u32", byteOrder: "big-endian" },
-        { name: "local", value: 6, type: "binary", display: "ipv6" },
-        { name: "remote", value: 7, type: "binary", display: "ipv6" },
-        { name: "ttl", value: 8, type: "u8" },
-        { name: "encapLimit", value: 11, type: "u8" },
-        { name: "flowinfo", value: 12, type: "u32", byteOrder: "big-endian" },
-        { name: "flags", value: 13, type: "u32" },
-        { name: "encapType", value: 14, type: "u16" },
-        { name: "encapFlags", value: 15, type: "u16" },
-        { name: "encapSport", value: 16, type: "u16", byteOrder: "big-endian" },
-        { name: "encapDport", value: 17, type: "u16", byteOrder: "big-endian" },
-        { name: "collectMetadata", value: 18, type: "flag" },
-        { name: "fwmark", value: 20, type: "u32" },
-        { name: "erspanIndex", value: 21, type: "u32" },
-        { name: "erspanVer", value: 22, type: "u8" },
-        { name: "erspanDir", value: 23, type: "u8" },
-        { name: "erspanHwid", value: 24, type: "u16" },
-      ],
-      "linkinfo-vti-attrs": [
-        { name: "link", value: 1, type: "u32" },
-        { name: "ikey", value: 2, type: "u32", byteOrder: "big-endian" },
-        { name: "okey", value: 3, type: "u32", byteOrder: "big-endian" },
-        { name: "local", value: 4, type: "binary", display: "ipv4" },
-        { name: "remote", value: 5, type: "binary", display: "ipv4" },
-        { name: "fwmark", value: 6, type: "u32" },
-      ],
-      "linkinfo-vti6-attrs": [
-        { name: "link", value: 1, type: "u32" },
-        { name: "ikey", value: 2, type: "u32", byteOrder: "big-endian" },
-        { name: "okey", value: 3, type: "u32", byteOrder: "big-endian" },
-        { name: "local", value: 4, type: "binary", display: "ipv6" },
-        { name: "remote", value: 5, type: "binary", display: "ipv6" },
-        { name: "fwmark", value: 6, type: "u32" },
-      ],
-      "linkinfo-geneve-attrs": [
-        { name: "id", value: 1, type: "u32" },
-        { name: "remote", value: 2, type: "binary", display: "ipv4" },
-        { name: "ttl", value: 3, type: "u8" },
-        { name: "tos", value: 4, type: "u8" },
-        { name: "port", value: 5, type: "u16", byteOrder: "big-endian" },
-        { name: "collectMetadata", value: 6, type: "flag" },
-        { name: "remote6", value: 7, type: "binary", display: "ipv6" },
-        { name: "udpCsum", value: 8, type: "u8" },
-        { name: "udpZeroCsum6Tx", value: 9, type: "u8" },
-        { name: "udpZeroCsum6Rx", value: 10, type: "u8" },
-        { name: "label", value: 11, type: "u32", byteOrder: "big-endian" },
-        { name: "ttlInherit", value: 12, type: "u8" },
-        { name: "df", value: 13, type: "u8" },
-        { name: "innerProtoInherit", value: 14, type: "flag" },
-        { name: "portRange", value: 15, type: "binary", struct: "ifla-geneve-port-range" },
-      ],
-      "linkinfo-iptun-attrs": [
-        { name: "link", value: 1, type: "u32" },
-        { name: "local", value: 2, type: "binary", display: "ipv4" },
-        { name: "remote", value: 3, type: "binary", display: "ipv4" },
-        { name: "ttl", value: 4, type: "u8" },
-        { name: "tos", value: 5, type: "u8" },
-        { name: "encapLimit", value: 6, type: "u8" },
-        { name: "flowinfo", value: 7, type: "u32", byteOrder: "big-endian" },
-        { name: "flags", value: 8, type: "u16", byteOrder: "big-endian" },
-        { name: "proto", value: 9, type: "u8" },
-        { name: "pmtudisc", value: 10, type: "u8" },
-        { name: "6rdPrefix", value: 11, type: "binary", display: "ipv6" },
-        { name: "6rdRelayPrefix", value: 12, type: "binary", display: "ipv4" },
-        { name: "6rdPrefixlen", value: 13, type: "u16" },
-        { name: "6rdRelayPrefixlen", value: 14, type: "u16" },
-        { name: "encapType", value: 15, type: "u16" },
-        { name: "encapFlags", value: 16, type: "u16" },
-        { name: "encapSport", value: 17, type: "u16", byteOrder: "big-endian" },
-        { name: "encapDport", value: 18, type: "u16", byteOrder: "big-endian" },
-        { name: "collectMetadata", value: 19, type: "flag" },
-        { name: "fwmark", value: 20, type: "u32" },
-      ],
-      "linkinfo-ip6tnl-attrs": [
-        { name: "link", value: 1, type: "u32" },
-        { name: "local", value: 2, type: "binary", display: "ipv6" },
-        { name: "remote", value: 3, type: "binary", display: "ipv6" },
-        { name: "ttl", value: 4, type: "u8" },
-        { name: "encapLimit", value: 6, type: "u8" },
-        { name: "flowinfo", value: 7, type: "u32", byteOrder: "big-endian" },
-        { name: "flags", value: 8, type: "u32", byteOrder: "big-endian" },
-        { name: "proto", value: 9, type: "u8" },
-        { name: "encapType", value: 15, type: "u16" },
-        { name: "encapFlags", value: 16, type: "u16" },
-        { name: "encapSport", value: 17, type: "u16", byteOrder: "big-endian" },
-        { name: "encapDport", value: 18, type: "u16", byteOrder: "big-endian" },
-        { name: "collectMetadata", value: 19, type: "flag" },
-        { name: "fwmark", value: 20, type: "u32" },
-      ],
-      "linkinfo-tun-attrs": [
-        { name: "owner", value: 1, type: "u32" },
-        { name: "group", value: 2, type: "u32" },
-        { name: "type", value: 3, type: "u8" },
-        { name: "pi", value: 4, type: "u8" },
-        { name: "vnetHdr", value: 5, type: "u8" },
-        { name: "persist", value: 6, type: "u8" },
-        { name: "multiQueue", value: 7, type: "u8" },
-        { name: "numQueues", value: 8, type: "u32" },
-        { name: "numDisabledQueues", value: 9, type: "u32" },
-      ],
-      "linkinfo-vlan-attrs": [
-        { name: "id", value: 1, type: "u16" },
-        { name: "flags", value: 2, type: "binary", struct: "ifla-vlan-flags" },
-        { name: "egressQos", value: 3, type: "nest", nested: "ifla-vlan-qos" },
-        { name: "ingressQos", value: 4, type: "nest", nested: "ifla-vlan-qos" },
-        {
-          name: "protocol",
-          value: 5,
-          type: "u16",
-          byteOrder: "big-endian",
-          enum: "vlan-protocols",
-        },
-      ],
-      "ifla-vlan-qos": [
-        { name: "mapping", value: 1, type: "binary", multi: true, struct: "ifla-vlan-qos-mapping" },
-      ],
-      "linkinfo-vrf-attrs": [{ name: "table", value: 1, type: "u32" }],
-      "xdp-attrs": [
-        { name: "fd", value: 1, type: "s32" },
-        { name: "attached", value: 2, type: "u8" },
-        { name: "flags", value: 3, type: "u32" },
-        { name: "progId", value: 4, type: "u32" },
-        { name: "drvProgId", value: 5, type: "u32" },
-        { name: "skbProgId", value: 6, type: "u32" },
-        { name: "hwProgId", value: 7, type: "u32" },
-        { name: "expectedFd", value: 8, type: "s32" },
-      ],
-      "ifla-attrs": [{ name: "conf", value: 1, type: "binary", subType: "u32" }],
-      "ifla6-attrs": [
-        { name: "flags", value: 1, type: "u32" },
-        { name: "conf", value: 2, type: "binary", subType: "u32" },
-        { name: "stats", value: 3, type: "binary", subType: "u64" },
-        { name: "mcast", value: 4, type: "binary" },
-        { name: "cacheinfo", value: 5, type: "binary", struct: "ifla-cacheinfo" },
-        { name: "icmp6stats", value: 6, type: "binary", subType: "u64" },
-        { name: "token", value: 7, type: "binary" },
-        { name: "addrGenMode", value: 8, type: "u8" },
-        { name: "raMtu", value: 9, type: "u32" },
-      ],
-      "mctp-attrs": [
-        { name: "net", value: 1, type: "u32" },
-        { name: "physBinding", value: 2, type: "u8" },
-      ],
-      "stats-attrs": [
-        { name: "link64", yname: "link-64", value: 1, type: "binary", struct: "rtnl-link-stats64" },
-        { name: "linkXstats", value: 2, type: "binary" },
-        { name: "linkXstatsSlave", value: 3, type: "binary" },
-        { name: "linkOffloadXstats", value: 4, type: "nest", nested: "link-offload-xstats" },
-        { name: "afSpec", value: 5, type: "binary" },
-      ],
-      "link-offload-xstats": [
-        { name: "cpuHit", value: 1, type: "binary" },
-        {
-          name: "hwSInfo",
-          value: 2,
-          type: "indexed-array",
-          nested: "hw-s-info-one",
-          subType: "nest",
-        },
-        { name: "l3Stats", value: 3, type: "binary" },
-      ],
-      "hw-s-info-one": [
-        { name: "request", value: 1, type: "u8" },
-        { name: "used", value: 2, type: "u8" },
-      ],
-      "link-dpll-pin-attrs": [{ name: "id", value: 1, type: "u32" }],
-      "linkinfo-netkit-attrs": [
-        { name: "peerInfo", value: 1, type: "binary" },
-        { name: "primary", value: 2, type: "u8" },
-        { name: "policy", value: 3, type: "u32", enum: "netkit-policy" },
-        { name: "peerPolicy", value: 4, type: "u32", enum: "netkit-policy" },
-        { name: "mode", value: 5, type: "u32", enum: "netkit-mode" },
-        { name: "scrub", value: 6, type: "u32", enum: "netkit-scrub" },
-        { name: "peerScrub", value: 7, type: "u32", enum: "netkit-scrub" },
-        { name: "headroom", value: 8, type: "u16" },
-        { name: "tailroom", value: 9, type: "u16" },
-      ],
-      "linkinfo-ovpn-attrs": [{ name: "mode", value: 1, type: "u8", enum: "ovpn-mode" }],
-      "linkinfo-vxlan-attrs": [
-        { name: "id", value: 1, type: "u32" },
-        { name: "group", value: 2, type: "binary", display: "ipv4" },
-        { name: "link", value: 3, type: "u32" },
-        { name: "local", value: 4, type: "binary", display: "ipv4" },
-        { name: "ttl", value: 5, type: "u8" },
-        { name: "tos", value: 6, type: "u8" },
-        { name: "learning", value: 7, type: "u8" },
-        { name: "ageing", value: 8, type: "u32" },
-        { name: "limit", value: 9, type: "u32" },
-        { name: "portRange", value: 10, type: "binary", struct: "ifla-vxlan-port-range" },
-        { name: "proxy", value: 11, type: "u8" },
-        { name: "rsc", value: 12, type: "u8" },
-        { name: "l2miss", value: 13, type: "u8" },
-        { name: "l3miss", value: 14, type: "u8" },
-        { name: "port", value: 15, type: "u16", byteOrder: "big-endian" },
-        { name: "group6", value: 16, type: "binary", display: "ipv6" },
-        { name: "local6", value: 17, type: "binary", display: "ipv6" },
-        { name: "udpCsum", value: 18, type: "u8" },
-        { name: "udpZeroCsum6Tx", value: 19, type: "u8" },
-        { name: "udpZeroCsum6Rx", value: 20, type: "u8" },
-        { name: "remcsumTx", value: 21, type: "u8" },
-        { name: "remcsumRx", value: 22, type: "u8" },
-        { name: "gbp", value: 23, type: "flag" },
-        { name: "remcsumNopartial", value: 24, type: "flag" },
-        { name: "collectMetadata", value: 25, type: "u8" },
-        { name: "label", value: 26, type: "u32", byteOrder: "big-endian" },
-        { name: "gpe", value: 27, type: "flag" },
-        { name: "ttlInherit", value: 28, type: "flag" },
-        { name: "df", value: 29, type: "u8", enum: "vxlan-df" },
-        { name: "vnifilter", value: 30, type: "u8" },
-      ],
-      "linkinfo-macvlan-attrs": [
-        { name: "mode", value: 1, type: "u32", enum: "macvlan-mode" },
-        { name: "flags", value: 2, type: "u16", enum: "macvlan-flags", enumAsFlags: true },
-        { name: "macaddrMode", value: 3, type: "u32", enum: "macvlan-macaddr-mode" },
-        { name: "macaddr", value: 4, type: "binary", display: "mac" },
-        { name: "macaddrData", value: 5, type: "nest", nested: "macvlan-macaddr-list" },
-        { name: "macaddrCount", value: 6, type: "u32" },
-        { name: "bcQueueLen", value: 7, type: "u32" },
-        { name: "bcQueueLenUsed", value: 8, type: "u32" },
-      ],
-      "macvlan-macaddr-list": [
-        { name: "macaddr", value: 4, type: "binary", multi: true, display: "mac" },
-      ],
-      "linkinfo-ipvlan-attrs": [
-        { name: "mode", value: 1, type: "u16", enum: "ipvlan-mode" },
-        { name: "flags", value: 2, type: "u16", enum: "ipvlan-flags", enumAsFlags: true },
-      ],
-      "linkinfo-veth-attrs": [
-        {
-          name: "peer",
-          value: 1,
-          type: "sub-message",
-          subMessage: "linkinfo-veth-peer-msg",
-          selector: "kind",
-        },
-      ],
-    },
-    attributePrefixes: {
-      "link-attrs": "IFLA_",
-      "prop-list-link-attrs": "IFLA_",
-      "af-spec-attrs": "AF_",
-      "vfinfo-list-attrs": "IFLA_VF_",
-      "vfinfo-attrs": "IFLA_VF_",
-      "vf-stats-attrs": "IFLA_VF_STATS_",
-      "vf-vlan-attrs": "IFLA_VF_VLAN_",
-      "vf-ports-attrs": "IFLA_",
-      "port-self-attrs": "IFLA_",
-      "linkinfo-attrs": "IFLA_INFO_",
-      "linkinfo-bond-attrs": "IFLA_BOND_",
-      "bond-ad-info-attrs": "IFLA_BOND_AD_INFO_",
-      "bond-slave-attrs": "IFLA_BOND_SLAVE_",
-      "linkinfo-bridge-attrs": "IFLA_BR_",
-      "linkinfo-brport-attrs": "IFLA_BRPORT_",
-      "linkinfo-gre-attrs": "IFLA_GRE_",
-      "linkinfo-gre6-attrs": "IFLA_GRE_",
-      "linkinfo-vti-attrs": "IFLA_VTI_",
-      "linkinfo-vti6-attrs": "IFLA_VTI_",
-      "linkinfo-geneve-attrs": "IFLA_GENEVE_",
-      "linkinfo-iptun-attrs": "IFLA_IPTUN_",
-      "linkinfo-ip6tnl-attrs": "IFLA_IPTUN_",
-      "linkinfo-tun-attrs": "IFLA_TUN_",
-      "linkinfo-vlan-attrs": "IFLA_VLAN_",
-      "ifla-vlan-qos": "IFLA_VLAN_QOS_",
-      "linkinfo-vrf-attrs": "IFLA_VRF_",
-      "xdp-attrs": "IFLA_XDP_",
-      "ifla-attrs": "IFLA_INET_",
-      "ifla6-attrs": "IFLA_INET6_",
-      "mctp-attrs": "IFLA_MCTP_",
-      "stats-attrs": "IFLA_STATS_",
-      "link-offload-xstats": "IFLA_OFFLOAD_XSTATS_",
-      "hw-s-info-one": "IFLA_OFFLOAD_XSTATS_HW_S_INFO_",
-      "link-dpll-pin-attrs": "DPLL_A_",
-      "linkinfo-netkit-attrs": "IFLA_NETKIT_",
-      "linkinfo-ovpn-attrs": "IFLA_OVPN_",
-      "linkinfo-vxlan-attrs": "IFLA_VXLAN_",
-      "linkinfo-macvlan-attrs": "IFLA_MACVLAN_",
-      "macvlan-macaddr-list": "IFLA_MACVLAN_",
-      "linkinfo-ipvlan-attrs": "IFLA_IPVLAN_",
-      "linkinfo-veth-attrs": "VETH_INFO_",
-    },
-    subMessages: {
-      "linkinfo-data-msg": {
-        bond: { attributeSet: "linkinfo-bond-attrs" },
-        bridge: { attributeSet: "linkinfo-bridge-attrs" },
-        erspan: { attributeSet: "linkinfo-gre-attrs" },
-        gre: { attributeSet: "linkinfo-gre-attrs" },
-        gretap: { attributeSet: "linkinfo-gre-attrs" },
-        ip6gre: { attributeSet: "linkinfo-gre6-attrs" },
-        geneve: { attributeSet: "linkinfo-geneve-attrs" },
-        ipip: { attributeSet: "linkinfo-iptun-attrs" },
-        ip6tnl: { attributeSet: "linkinfo-ip6tnl-attrs" },
-        sit: { attributeSet: "linkinfo-iptun-attrs" },
-        tun: { attributeSet: "linkinfo-tun-attrs" },
-        vlan: { attributeSet: "linkinfo-vlan-attrs" },
-        vrf: { attributeSet: "linkinfo-vrf-attrs" },
-        vti: { attributeSet: "linkinfo-vti-attrs" },
-        vti6: { attributeSet: "linkinfo-vti6-attrs" },
-        netkit: { attributeSet: "linkinfo-netkit-attrs" },
-        ovpn: { attributeSet: "linkinfo-ovpn-attrs" },
-        vxlan: { attributeSet: "linkinfo-vxlan-attrs" },
-        macvlan: { attributeSet: "linkinfo-macvlan-attrs" },
-        macvtap: { attributeSet: "linkinfo-macvlan-attrs" },
-        ipvlan: { attributeSet: "linkinfo-ipvlan-attrs" },
-        ipvtap: { attributeSet: "linkinfo-ipvlan-attrs" },
-        veth: { attributeSet: "linkinfo-veth-attrs" },
-      },
-      "linkinfo-member-data-msg": {
-        bridge: { attributeSet: "linkinfo-brport-attrs" },
-        bond: { attributeSet: "bond-slave-attrs" },
-      },
-      "linkinfo-veth-peer-msg": { veth: { fixedHeader: "ifinfomsg", attributeSet: "link-attrs" } },
-    },
-    operations: {
-      newlink: {
-        name: "newlink",
-        requestValue: 16,
-        attributeSet: "link-attrs",
-        fixedHeader: "ifinfomsg",
-        do: {
-          request: {
-            value: 16,
-            attributes: [
-              "ifname",
-              "netNsPid",
-              "netNsFd",
-              "targetNetnsid",
-              "linkNetnsid",
-              "linkinfo",
-              "group",
-              "numTxQueues",
-              "numRxQueues",
-              "address",
-              "broadcast",
-              "mtu",
-              "txqlen",
-              "operstate",
-              "linkmode",
-              "gsoMaxSize",
-              "gsoMaxSegs",
-              "groMaxSize",
-              "gsoIpv4MaxSize",
-              "groIpv4MaxSize",
-              "afSpec",
-            ],
-          },
-        },
-      },
-      newlinkNtf: {
-        name: "newlink-ntf",
-        replyValue: 16,
-        attributeSet: "link-attrs",
-        fixedHeader: "ifinfomsg",
-        notify: "getlink",
-      },
-      dellink: {
-        name: "dellink",
-        requestValue: 17,
-        attributeSet: "link-attrs",
-        fixedHeader: "ifinfomsg",
-        do: { request: { value: 17, attributes: ["ifname"] } },
-      },
-      getlink: {
-        name: "getlink",
-        requestValue: 18,
-        replyValue: 16,
-        attributeSet: "link-attrs",
-        fixedHeader: "ifinfomsg",
-        do: {
-          request: { value: 18, attributes: ["ifname", "altIfname", "extMask", "targetNetnsid"] },
-          reply: {
-            value: 16,
-            attributes: [
-              "address",
-              "broadcast",
-              "ifname",
-              "mtu",
-              "link",
-              "qdisc",
-              "stats",
-              "cost",
-              "priority",
-              "master",
-              "wireless",
-              "protinfo",
-              "txqlen",
-              "map",
-              "weight",
-              "operstate",
-              "linkmode",
-              "linkinfo",
-              "netNsPid",
-              "ifalias",
-              "numVf",
-              "vfinfoList",
-              "stats64",
-              "vfPorts",
-              "portSelf",
-              "afSpec",
-              "group",
-              "netNsFd",
-              "extMask",
-              "promiscuity",
-              "numTxQueues",
-              "numRxQueues",
-              "carrier",
-              "physPortId",
-              "carrierChanges",
-              "physSwitchId",
-              "linkNetnsid",
-              "physPortName",
-              "protoDown",
-              "gsoMaxSegs",
-              "gsoMaxSize",
-              "pad",
-              "xdp",
-              "event",
-              "newNetnsid",
-              "targetNetnsid",
-              "carrierUpCount",
-              "carrierDownCount",
-              "newIfindex",
-              "minMtu",
-              "maxMtu",
-              "propList",
-              "permAddress",
-              "protoDownReason",
-              "parentDevName",
-              "parentDevBusName",
-              "groMaxSize",
-              "tsoMaxSize",
-              "tsoMaxSegs",
-              "allmulti",
-              "devlinkPort",
-              "gsoIpv4MaxSize",
-              "groIpv4MaxSize",
-            ],
-          },
-        },
-        dump: {
-          request: { value: 18, attributes: ["targetNetnsid", "extMask", "master", "linkinfo"] },
-          reply: {
-            value: 16,
-            attributes: [
-              "address",
-              "broadcast",
-              "ifname",
-              "mtu",
-              "link",
-              "qdisc",
-              "stats",
-              "cost",
-              "priority",
-              "master",
-              "wireless",
-              "protinfo",
-              "txqlen",
-              "map",
-              "weight",
-              "operstate",
-              "linkmode",
-              "linkinfo",
-              "netNsPid",
-              "ifalias",
-              "numVf",
-              "vfinfoList",
-              "stats64",
-              "vfPorts",
-              "portSelf",
-              "afSpec",
-              "group",
-              "netNsFd",
-              "extMask",
-              "promiscuity",
-              "numTxQueues",
-              "numRxQueues",
-              "carrier",
-              "physPortId",
-              "carrierChanges",
-              "physSwitchId",
-              "linkNetnsid",
-              "physPortName",
-              "protoDown",
-              "gsoMaxSegs",
-              "gsoMaxSize",
-              "pad",
-              "xdp",
-              "event",
-              "newNetnsid",
-              "targetNetnsid",
-              "carrierUpCount",
-              "carrierDownCount",
-              "newIfindex",
-              "minMtu",
-              "maxMtu",
-              "propList",
-              "permAddress",
-              "protoDownReason",
-              "parentDevName",
-              "parentDevBusName",
-              "groMaxSize",
-              "tsoMaxSize",
-              "tsoMaxSegs",
-              "allmulti",
-              "devlinkPort",
-              "gsoIpv4MaxSize",
-              "groIpv4MaxSize",
-            ],
-          },
-        },
-      },
-      setlink: {
-        name: "setlink",
-        requestValue: 19,
-        attributeSet: "link-attrs",
-        fixedHeader: "ifinfomsg",
-        do: {
-          request: {
-            value: 19,
-            attributes: [
-              "address",
-              "broadcast",
-              "ifname",
-              "mtu",
-              "link",
-              "qdisc",
-              "stats",
-              "cost",
-              "priority",
-              "master",
-              "wireless",
-              "protinfo",
-              "txqlen",
-              "map",
-              "weight",
-              "operstate",
-              "linkmode",
-              "linkinfo",
-              "netNsPid",
-              "ifalias",
-              "numVf",
-              "vfinfoList",
-              "stats64",
-              "vfPorts",
-              "portSelf",
-              "afSpec",
-              "group",
-              "netNsFd",
-              "extMask",
-              "promiscuity",
-              "numTxQueues",
-              "numRxQueues",
-              "carrier",
-              "physPortId",
-              "carrierChanges",
-              "physSwitchId",
-              "linkNetnsid",
-              "physPortName",
-              "protoDown",
-              "gsoMaxSegs",
-              "gsoMaxSize",
-              "pad",
-              "xdp",
-              "event",
-              "newNetnsid",
-              "targetNetnsid",
-              "carrierUpCount",
-              "carrierDownCount",
-              "newIfindex",
-              "minMtu",
-              "maxMtu",
-              "propList",
-              "permAddress",
-              "protoDownReason",
-              "parentDevName",
-              "parentDevBusName",
-              "groMaxSize",
-              "tsoMaxSize",
-              "tsoMaxSegs",
-              "allmulti",
-              "devlinkPort",
-              "gsoIpv4MaxSize",
-              "groIpv4MaxSize",
-            ],
-          },
-        },
-      },
-      getstats: {
-        name: "getstats",
-        requestValue: 94,
-        replyValue: 92,
-        attributeSet: "stats-attrs",
-        fixedHeader: "if-stats-msg",
-        do: {
-          request: { value: 94 },
-          reply: {
-            value: 92,
-            attributes: ["link64", "linkXstats", "linkXstatsSlave", "linkOffloadXstats", "afSpec"],
-          },
-        },
-        dump: {
-          request: { value: 94 },
-          reply: {
-            value: 92,
-            attributes: ["link64", "linkXstats", "linkXstatsSlave", "linkOffloadXstats", "afSpec"],
-          },
-        },
-      },
-      newlinkprop: {
-        name: "newlinkprop",
-        requestValue: 108,
-        attributeSet: "link-attrs",
-        fixedHeader: "ifinfomsg",
-        do: { request: { value: 108, attributes: ["ifname", "altIfname", "propList"] } },
-      },
-      dellinkprop: {
-        name: "dellinkprop",
-        requestValue: 109,
-        attributeSet: "link-attrs",
-        fixedHeader: "ifinfomsg",
-        do: { request: { value: 109, attributes: ["ifname", "altIfname", "propList"] } },
-      },
-    },
-    mcastGroups: {
-      "rtnlgrp-link": RTNLGRP_LINK,
-      "rtnlgrp-stats": RTNLGRP_STATS,
-      "rtnlgrp-ipv6-ifinfo": RTNLGRP_IPV6_IFINFO,
-      "rtnlgrp-mdb": RTNLGRP_MDB,
-      "rtnlgrp-brvlan": RTNLGRP_BRVLAN,
-    },
-  }),
-  decoders,
-);
+export declare const family: Family;
 
 /** Struct `rtgenmsg` (rt-link). */
-export const rtgenmsg: StructType<Rtgenmsg> = family.struct("rtgenmsg");
+export declare const rtgenmsg: StructType<Rtgenmsg>;
 
 /** Struct `ifinfomsg` (rt-link). */
-export const ifinfomsg: StructType<Ifinfomsg> = family.struct("ifinfomsg");
+export declare const ifinfomsg: StructType<Ifinfomsg>;
 
 /** Struct `ifla-bridge-id` (rt-link). */
-export const iflaBridgeId: StructType<IflaBridgeId> = family.struct("ifla-bridge-id");
+export declare const iflaBridgeId: StructType<IflaBridgeId>;
 
 /** Struct `ifla-cacheinfo` (rt-link). */
-export const iflaCacheinfo: StructType<IflaCacheinfo> = family.struct("ifla-cacheinfo");
+export declare const iflaCacheinfo: StructType<IflaCacheinfo>;
 
 /** Struct `rtnl-link-stats` (rt-link). */
-export const rtnlLinkStats: StructType<RtnlLinkStats> = family.struct("rtnl-link-stats");
+export declare const rtnlLinkStats: StructType<RtnlLinkStats>;
 
 /** Struct `rtnl-link-stats64` (rt-link). */
-export const rtnlLinkStats64: StructType<RtnlLinkStats64> = family.struct("rtnl-link-stats64");
+export declare const rtnlLinkStats64: StructType<RtnlLinkStats64>;
 
 /** Struct `rtnl-link-ifmap` (rt-link). */
-export const rtnlLinkIfmap: StructType<RtnlLinkIfmap> = family.struct("rtnl-link-ifmap");
+export declare const rtnlLinkIfmap: StructType<RtnlLinkIfmap>;
 
 /** Struct `br-boolopt-multi` (rt-link). */
-export const brBooloptMulti: StructType<BrBooloptMulti> = family.struct("br-boolopt-multi");
+export declare const brBooloptMulti: StructType<BrBooloptMulti>;
 
 /** Struct `if-stats-msg` (rt-link). */
-export const ifStatsMsg: StructType<IfStatsMsg> = family.struct("if-stats-msg");
+export declare const ifStatsMsg: StructType<IfStatsMsg>;
 
 /** Struct `ifla-vlan-flags` (rt-link). */
-export const iflaVlanFlags: StructType<IflaVlanFlags> = family.struct("ifla-vlan-flags");
+export declare const iflaVlanFlags: StructType<IflaVlanFlags>;
 
 /** Struct `ifla-vlan-qos-mapping` (rt-link). */
-export const iflaVlanQosMapping: StructType<IflaVlanQosMapping> = family.struct(
-  "ifla-vlan-qos-mapping",
-);
+export declare const iflaVlanQosMapping: StructType<IflaVlanQosMapping>;
 
 /** Struct `ifla-geneve-port-range` (rt-link). */
-export const iflaGenevePortRange: StructType<IflaGenevePortRange> = family.struct(
-  "ifla-geneve-port-range",
-);
+export declare const iflaGenevePortRange: StructType<IflaGenevePortRange>;
 
 /** Struct `ifla-vf-mac` (rt-link). */
-export const iflaVfMac: StructType<IflaVfMac> = family.struct("ifla-vf-mac");
+export declare const iflaVfMac: StructType<IflaVfMac>;
 
 /** Struct `ifla-vf-vlan` (rt-link). */
-export const iflaVfVlan: StructType<IflaVfVlan> = family.struct("ifla-vf-vlan");
+export declare const iflaVfVlan: StructType<IflaVfVlan>;
 
 /** Struct `ifla-vf-tx-rate` (rt-link). */
-export const iflaVfTxRate: StructType<IflaVfTxRate> = family.struct("ifla-vf-tx-rate");
+export declare const iflaVfTxRate: StructType<IflaVfTxRate>;
 
 /** Struct `ifla-vf-spoofchk` (rt-link). */
-export const iflaVfSpoofchk: StructType<IflaVfSpoofchk> = family.struct("ifla-vf-spoofchk");
+export declare const iflaVfSpoofchk: StructType<IflaVfSpoofchk>;
 
 /** Struct `ifla-vf-link-state` (rt-link). */
-export const iflaVfLinkState: StructType<IflaVfLinkState> = family.struct("ifla-vf-link-state");
+export declare const iflaVfLinkState: StructType<IflaVfLinkState>;
 
 /** Struct `ifla-vf-rate` (rt-link). */
-export const iflaVfRate: StructType<IflaVfRate> = family.struct("ifla-vf-rate");
+export declare const iflaVfRate: StructType<IflaVfRate>;
 
 /** Struct `ifla-vf-rss-query-en` (rt-link). */
-export const iflaVfRssQueryEn: StructType<IflaVfRssQueryEn> = family.struct("ifla-vf-rss-query-en");
+export declare const iflaVfRssQueryEn: StructType<IflaVfRssQueryEn>;
 
 /** Struct `ifla-vf-trust` (rt-link). */
-export const iflaVfTrust: StructType<IflaVfTrust> = family.struct("ifla-vf-trust");
+export declare const iflaVfTrust: StructType<IflaVfTrust>;
 
 /** Struct `ifla-vf-guid` (rt-link). */
-export const iflaVfGuid: StructType<IflaVfGuid> = family.struct("ifla-vf-guid");
+export declare const iflaVfGuid: StructType<IflaVfGuid>;
 
 /** Struct `ifla-vf-vlan-info` (rt-link). */
-export const iflaVfVlanInfo: StructType<IflaVfVlanInfo> = family.struct("ifla-vf-vlan-info");
+export declare const iflaVfVlanInfo: StructType<IflaVfVlanInfo>;
 
 /** Struct `ifla-vxlan-port-range` (rt-link). */
-export const iflaVxlanPortRange: StructType<IflaVxlanPortRange> = family.struct(
-  "ifla-vxlan-port-range",
-);
+export declare const iflaVxlanPortRange: StructType<IflaVxlanPortRange>;
 
 /** Attribute set `link-attrs` (rt-link). */
-export const linkAttrs: AttributeSet<LinkAttrs> = family.attributeSet("link-attrs");
+export declare const linkAttrs: AttributeSet<LinkAttrs>;
 
 /** Attribute set `prop-list-link-attrs` (rt-link). */
-export const propListLinkAttrs: AttributeSet<PropListLinkAttrs> = family.attributeSet(
-  "prop-list-link-attrs",
-);
+export declare const propListLinkAttrs: AttributeSet<PropListLinkAttrs>;
 
 /** Attribute set `af-spec-attrs` (rt-link). */
-export const afSpecAttrs: AttributeSet<AfSpecAttrs> = family.attributeSet("af-spec-attrs");
+export declare const afSpecAttrs: AttributeSet<AfSpecAttrs>;
 
 /** Attribute set `vfinfo-list-attrs` (rt-link). */
-export const vfinfoListAttrs: AttributeSet<VfinfoListAttrs> = family.attributeSet(
-  "vfinfo-list-attrs",
-);
+export declare const vfinfoListAttrs: AttributeSet<VfinfoListAttrs>;
 
 /** Attribute set `vfinfo-attrs` (rt-link). */
-export const vfinfoAttrs: AttributeSet<VfinfoAttrs> = family.attributeSet("vfinfo-attrs");
+export declare const vfinfoAttrs: AttributeSet<VfinfoAttrs>;
 
 /** Attribute set `vf-stats-attrs` (rt-link). */
-export const vfStatsAttrs: AttributeSet<VfStatsAttrs> = family.attributeSet("vf-stats-attrs");
+export declare const vfStatsAttrs: AttributeSet<VfStatsAttrs>;
 
 /** Attribute set `vf-vlan-attrs` (rt-link). */
-export const vfVlanAttrs: AttributeSet<VfVlanAttrs> = family.attributeSet("vf-vlan-attrs");
+export declare const vfVlanAttrs: AttributeSet<VfVlanAttrs>;
 
 /** Attribute set `vf-ports-attrs` (rt-link). */
-export const vfPortsAttrs: AttributeSet<VfPortsAttrs> = family.attributeSet("vf-ports-attrs");
+export declare const vfPortsAttrs: AttributeSet<VfPortsAttrs>;
 
 /** Attribute set `port-self-attrs` (rt-link). */
-export const portSelfAttrs: AttributeSet<PortSelfAttrs> = family.attributeSet("port-self-attrs");
+export declare const portSelfAttrs: AttributeSet<PortSelfAttrs>;
 
 /** Attribute set `linkinfo-attrs` (rt-link). */
-export const linkinfoAttrs: AttributeSet<LinkinfoAttrs> = family.attributeSet("linkinfo-attrs");
+export declare const linkinfoAttrs: AttributeSet<LinkinfoAttrs>;
 
 /** Attribute set `linkinfo-bond-attrs` (rt-link). */
-export const linkinfoBondAttrs: AttributeSet<LinkinfoBondAttrs> = family.attributeSet(
-  "linkinfo-bond-attrs",
-);
+export declare const linkinfoBondAttrs: AttributeSet<LinkinfoBondAttrs>;
 
 /** Attribute set `bond-ad-info-attrs` (rt-link). */
-export const bondAdInfoAttrs: AttributeSet<BondAdInfoAttrs> = family.attributeSet(
-  "bond-ad-info-attrs",
-);
+export declare const bondAdInfoAttrs: AttributeSet<BondAdInfoAttrs>;
 
 /** Attribute set `bond-slave-attrs` (rt-link). */
-export const bondSlaveAttrs: AttributeSet<BondSlaveAttrs> = family.attributeSet("bond-slave-attrs");
+export declare const bondSlaveAttrs: AttributeSet<BondSlaveAttrs>;
 
 /** Attribute set `linkinfo-bridge-attrs` (rt-link). */
-export const linkinfoBridgeAttrs: AttributeSet<LinkinfoBridgeAttrs> = family.attributeSet(
-  "linkinfo-bridge-attrs",
-);
+export declare const linkinfoBridgeAttrs: AttributeSet<LinkinfoBridgeAttrs>;
 
 /** Attribute set `linkinfo-brport-attrs` (rt-link). */
-export const linkinfoBrportAttrs: AttributeSet<LinkinfoBrportAttrs> = family.attributeSet(
-  "linkinfo-brport-attrs",
-);
+export declare const linkinfoBrportAttrs: AttributeSet<LinkinfoBrportAttrs>;
 
 /** Attribute set `linkinfo-gre-attrs` (rt-link). */
-export const linkinfoGreAttrs: AttributeSet<LinkinfoGreAttrs> = family.attributeSet(
-  "linkinfo-gre-attrs",
-);
+export declare const linkinfoGreAttrs: AttributeSet<LinkinfoGreAttrs>;
 
 /** Attribute set `linkinfo-gre6-attrs` (rt-link). */
-export const linkinfoGre6Attrs: AttributeSet<LinkinfoGre6Attrs> = family.attributeSet(
-  "linkinfo-gre6-attrs",
-);
+export declare const linkinfoGre6Attrs: AttributeSet<LinkinfoGre6Attrs>;
 
 /** Attribute set `linkinfo-vti-attrs` (rt-link). */
-export const linkinfoVtiAttrs: AttributeSet<LinkinfoVtiAttrs> = family.attributeSet(
-  "linkinfo-vti-attrs",
-);
+export declare const linkinfoVtiAttrs: AttributeSet<LinkinfoVtiAttrs>;
 
 /** Attribute set `linkinfo-vti6-attrs` (rt-link). */
-export const linkinfoVti6Attrs: AttributeSet<LinkinfoVti6Attrs> = family.attributeSet(
-  "linkinfo-vti6-attrs",
-);
+export declare const linkinfoVti6Attrs: AttributeSet<LinkinfoVti6Attrs>;
 
 /** Attribute set `linkinfo-geneve-attrs` (rt-link). */
-export const linkinfoGeneveAttrs: AttributeSet<LinkinfoGeneveAttrs> = family.attributeSet(
-  "linkinfo-geneve-attrs",
-);
+export declare const linkinfoGeneveAttrs: AttributeSet<LinkinfoGeneveAttrs>;
 
 /** Attribute set `linkinfo-iptun-attrs` (rt-link). */
-export const linkinfoIptunAttrs: AttributeSet<LinkinfoIptunAttrs> = family.attributeSet(
-  "linkinfo-iptun-attrs",
-);
+export declare const linkinfoIptunAttrs: AttributeSet<LinkinfoIptunAttrs>;
 
 /** Attribute set `linkinfo-ip6tnl-attrs` (rt-link). */
-export const linkinfoIp6tnlAttrs: AttributeSet<LinkinfoIp6tnlAttrs> = family.attributeSet(
-  "linkinfo-ip6tnl-attrs",
-);
+export declare const linkinfoIp6tnlAttrs: AttributeSet<LinkinfoIp6tnlAttrs>;
 
 /** Attribute set `linkinfo-tun-attrs` (rt-link). */
-export const linkinfoTunAttrs: AttributeSet<LinkinfoTunAttrs> = family.attributeSet(
-  "linkinfo-tun-attrs",
-);
+export declare const linkinfoTunAttrs: AttributeSet<LinkinfoTunAttrs>;
 
 /** Attribute set `linkinfo-vlan-attrs` (rt-link). */
-export const linkinfoVlanAttrs: AttributeSet<LinkinfoVlanAttrs> = family.attributeSet(
-  "linkinfo-vlan-attrs",
-);
+export declare const linkinfoVlanAttrs: AttributeSet<LinkinfoVlanAttrs>;
 
 /** Attribute set `ifla-vlan-qos` (rt-link). */
-export const iflaVlanQos: AttributeSet<IflaVlanQos> = family.attributeSet("ifla-vlan-qos");
+export declare const iflaVlanQos: AttributeSet<IflaVlanQos>;
 
 /** Attribute set `linkinfo-vrf-attrs` (rt-link). */
-export const linkinfoVrfAttrs: AttributeSet<LinkinfoVrfAttrs> = family.attributeSet(
-  "linkinfo-vrf-attrs",
-);
+export declare const linkinfoVrfAttrs: AttributeSet<LinkinfoVrfAttrs>;
 
 /** Attribute set `xdp-attrs` (rt-link). */
-export const xdpAttrs: AttributeSet<XdpAttrs> = family.attributeSet("xdp-attrs");
+export declare const xdpAttrs: AttributeSet<XdpAttrs>;
 
 /** Attribute set `ifla-attrs` (rt-link). */
-export const iflaAttrs: AttributeSet<IflaAttrs> = family.attributeSet("ifla-attrs");
+export declare const iflaAttrs: AttributeSet<IflaAttrs>;
 
 /** Attribute set `ifla6-attrs` (rt-link). */
-export const ifla6Attrs: AttributeSet<Ifla6Attrs> = family.attributeSet("ifla6-attrs");
+export declare const ifla6Attrs: AttributeSet<Ifla6Attrs>;
 
 /** Attribute set `mctp-attrs` (rt-link). */
-export const mctpAttrs: AttributeSet<MctpAttrs> = family.attributeSet("mctp-attrs");
+export declare const mctpAttrs: AttributeSet<MctpAttrs>;
 
 /** Attribute set `stats-attrs` (rt-link). */
-export const statsAttrs: AttributeSet<StatsAttrs> = family.attributeSet("stats-attrs");
+export declare const statsAttrs: AttributeSet<StatsAttrs>;
 
 /** Attribute set `link-offload-xstats` (rt-link). */
-export const linkOffloadXstats: AttributeSet<LinkOffloadXstats> = family.attributeSet(
-  "link-offload-xstats",
-);
+export declare const linkOffloadXstats: AttributeSet<LinkOffloadXstats>;
 
 /** Attribute set `hw-s-info-one` (rt-link). */
-export const hwSInfoOne: AttributeSet<HwSInfoOne> = family.attributeSet("hw-s-info-one");
+export declare const hwSInfoOne: AttributeSet<HwSInfoOne>;
 
 /** Attribute set `link-dpll-pin-attrs` (rt-link). */
-export const linkDpllPinAttrs: AttributeSet<LinkDpllPinAttrs> = family.attributeSet(
-  "link-dpll-pin-attrs",
-);
+export declare const linkDpllPinAttrs: AttributeSet<LinkDpllPinAttrs>;
 
 /** Attribute set `linkinfo-netkit-attrs` (rt-link). */
-export const linkinfoNetkitAttrs: AttributeSet<LinkinfoNetkitAttrs> = family.attributeSet(
-  "linkinfo-netkit-attrs",
-);
+export declare const linkinfoNetkitAttrs: AttributeSet<LinkinfoNetkitAttrs>;
 
 /** Attribute set `linkinfo-ovpn-attrs` (rt-link). */
-export const linkinfoOvpnAttrs: AttributeSet<LinkinfoOvpnAttrs> = family.attributeSet(
-  "linkinfo-ovpn-attrs",
-);
+export declare const linkinfoOvpnAttrs: AttributeSet<LinkinfoOvpnAttrs>;
 
 /** Attribute set `linkinfo-vxlan-attrs` (rt-link). */
-export const linkinfoVxlanAttrs: AttributeSet<LinkinfoVxlanAttrs> = family.attributeSet(
-  "linkinfo-vxlan-attrs",
-);
+export declare const linkinfoVxlanAttrs: AttributeSet<LinkinfoVxlanAttrs>;
 
 /** Attribute set `linkinfo-macvlan-attrs` (rt-link). */
-export const linkinfoMacvlanAttrs: AttributeSet<LinkinfoMacvlanAttrs> = family.attributeSet(
-  "linkinfo-macvlan-attrs",
-);
+export declare const linkinfoMacvlanAttrs: AttributeSet<LinkinfoMacvlanAttrs>;
 
 /** Attribute set `macvlan-macaddr-list` (rt-link). */
-export const macvlanMacaddrList: AttributeSet<MacvlanMacaddrList> = family.attributeSet(
-  "macvlan-macaddr-list",
-);
+export declare const macvlanMacaddrList: AttributeSet<MacvlanMacaddrList>;
 
 /** Attribute set `linkinfo-ipvlan-attrs` (rt-link). */
-export const linkinfoIpvlanAttrs: AttributeSet<LinkinfoIpvlanAttrs> = family.attributeSet(
-  "linkinfo-ipvlan-attrs",
-);
+export declare const linkinfoIpvlanAttrs: AttributeSet<LinkinfoIpvlanAttrs>;
 
 /** Attribute set `linkinfo-veth-attrs` (rt-link). */
-export const linkinfoVethAttrs: AttributeSet<LinkinfoVethAttrs> = family.attributeSet(
-  "linkinfo-veth-attrs",
-);
+export declare const linkinfoVethAttrs: AttributeSet<LinkinfoVethAttrs>;
 
 /** The operations of rt-link by camelCase name. */
-export const operations: Operations = {
-  newlink: family.operation("newlink"),
-  newlinkNtf: family.operation("newlinkNtf"),
-  dellink: family.operation("dellink"),
-  getlink: family.operation("getlink"),
-  setlink: family.operation("setlink"),
-  getstats: family.operation("getstats"),
-  newlinkprop: family.operation("newlinkprop"),
-  dellinkprop: family.operation("dellinkprop"),
-};
+export declare const operations: Operations;

@@ -21,102 +21,100 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
-import { useDecoders } from "../../codec/ynl/_runtime.ts";
-import { decoders } from "./rt_neigh_decode.js";
+export * from "./rt_neigh_tables.js";
 
 /** Flags `nud-state` of rt-neigh (values are bit masks). */
-export const NUD_STATE = {
-  INCOMPLETE: 1,
-  REACHABLE: 2,
-  STALE: 4,
-  DELAY: 8,
-  PROBE: 16,
-  FAILED: 32,
-  NOARP: 64,
-  PERMANENT: 128,
-} as const;
+export declare const NUD_STATE: {
+  readonly INCOMPLETE: 1;
+  readonly REACHABLE: 2;
+  readonly STALE: 4;
+  readonly DELAY: 8;
+  readonly PROBE: 16;
+  readonly FAILED: 32;
+  readonly NOARP: 64;
+  readonly PERMANENT: 128;
+};
 
 /** Flags `ntf-flags` of rt-neigh (values are bit masks). */
-export const NTF_FLAGS = {
-  USE: 1,
-  SELF: 2,
-  MASTER: 4,
-  PROXY: 8,
-  EXT_LEARNED: 16,
-  OFFLOADED: 32,
-  STICKY: 64,
-  ROUTER: 128,
-} as const;
+export declare const NTF_FLAGS: {
+  readonly USE: 1;
+  readonly SELF: 2;
+  readonly MASTER: 4;
+  readonly PROXY: 8;
+  readonly EXT_LEARNED: 16;
+  readonly OFFLOADED: 32;
+  readonly STICKY: 64;
+  readonly ROUTER: 128;
+};
 
 /** Flags `ntf-ext-flags` of rt-neigh (values are bit masks). */
-export const NTF_EXT_FLAGS = {
-  MANAGED: 1,
-  LOCKED: 2,
-  EXT_VALIDATED: 4,
-} as const;
+export declare const NTF_EXT_FLAGS: {
+  readonly MANAGED: 1;
+  readonly LOCKED: 2;
+  readonly EXT_VALIDATED: 4;
+};
 
 /** Enum `rtm-type` of rt-neigh. */
-export const RTM_TYPE = {
-  UNSPEC: 0,
-  UNICAST: 1,
-  LOCAL: 2,
-  BROADCAST: 3,
-  ANYCAST: 4,
-  MULTICAST: 5,
-  BLACKHOLE: 6,
-  UNREACHABLE: 7,
-  PROHIBIT: 8,
-  THROW: 9,
-  NAT: 10,
-  XRESOLVE: 11,
-} as const;
+export declare const RTM_TYPE: {
+  readonly UNSPEC: 0;
+  readonly UNICAST: 1;
+  readonly LOCAL: 2;
+  readonly BROADCAST: 3;
+  readonly ANYCAST: 4;
+  readonly MULTICAST: 5;
+  readonly BLACKHOLE: 6;
+  readonly UNREACHABLE: 7;
+  readonly PROHIBIT: 8;
+  readonly THROW: 9;
+  readonly NAT: 10;
+  readonly XRESOLVE: 11;
+};
 
 /**
  * `RTM_NEWNEIGH` (28): the message type of `newneigh` requests.
  *
  * Add new neighbour entry
  */
-export const RTM_NEWNEIGH = 28;
+export declare const RTM_NEWNEIGH = 28;
 
 /**
  * `RTM_DELNEIGH` (29): the message type of `delneigh` requests.
  *
  * Remove an existing neighbour entry
  */
-export const RTM_DELNEIGH = 29;
+export declare const RTM_DELNEIGH = 29;
 
 /**
  * `RTM_GETNEIGH` (30): the message type of `getneigh` requests.
  *
  * Get or dump neighbour entries
  */
-export const RTM_GETNEIGH = 30;
+export declare const RTM_GETNEIGH = 30;
 
 /**
  * `RTM_GETNEIGHTBL` (66): the message type of `getneightbl` requests.
  *
  * Get or dump neighbour tables
  */
-export const RTM_GETNEIGHTBL = 66;
+export declare const RTM_GETNEIGHTBL = 66;
 
 /**
  * `RTM_SETNEIGHTBL` (67): the message type of `setneightbl` requests.
  *
  * Set neighbour tables
  */
-export const RTM_SETNEIGHTBL = 67;
+export declare const RTM_SETNEIGHTBL = 67;
 
 /** Multicast group `rtnlgrp-neigh` (3). */
-export const RTNLGRP_NEIGH = 3;
+export declare const RTNLGRP_NEIGH = 3;
 
 /** Struct `ndmsg` of rt-neigh, as decoded by {@link ndmsg}. */
 export interface Ndmsg extends StructValues {
@@ -566,282 +564,34 @@ export interface Operations {
 }
 
 /**
- * The rt-neigh family: every table of this module, compiled lazily on first use, with the
- * straight-line decoders generated from them.
+ * The rt-neigh family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily, with the straight-line decoders generated from them.
  */
-export const family: Family = useDecoders(
-  defineFamily({
-    name: "rt-neigh",
-    protocol: "netlink-raw",
-    protonum: 0,
-    enums: {
-      "nud-state": { type: "flags", entries: NUD_STATE },
-      "ntf-flags": { type: "flags", entries: NTF_FLAGS },
-      "ntf-ext-flags": { type: "flags", entries: NTF_EXT_FLAGS },
-      "rtm-type": { type: "enum", entries: RTM_TYPE },
-    },
-    structs: {
-      ndmsg: [
-        { name: "ndmFamily", type: "u8" },
-        { name: "ndmPad", type: "pad", len: 3 },
-        { name: "ndmIfindex", type: "s32" },
-        { name: "ndmState", type: "u16", enum: "nud-state" },
-        { name: "ndmFlags", type: "u8", enum: "ntf-flags" },
-        { name: "ndmType", type: "u8", enum: "rtm-type" },
-      ],
-      ndtmsg: [{ name: "family", type: "u8" }, { name: "pad", type: "pad", len: 3 }],
-      "nda-cacheinfo": [
-        { name: "confirmed", type: "u32" },
-        { name: "used", type: "u32" },
-        { name: "updated", type: "u32" },
-        { name: "refcnt", type: "u32" },
-      ],
-      "ndt-config": [
-        { name: "keyLen", type: "u16" },
-        { name: "entrySize", type: "u16" },
-        { name: "entries", type: "u32" },
-        { name: "lastFlush", type: "u32" },
-        { name: "lastRand", type: "u32" },
-        { name: "hashRnd", type: "u32" },
-        { name: "hashMask", type: "u32" },
-        { name: "hashChainGc", type: "u32" },
-        { name: "proxyQlen", type: "u32" },
-      ],
-      "ndt-stats": [
-        { name: "allocs", type: "u64" },
-        { name: "destroys", type: "u64" },
-        { name: "hashGrows", type: "u64" },
-        { name: "resFailed", type: "u64" },
-        { name: "lookups", type: "u64" },
-        { name: "hits", type: "u64" },
-        { name: "rcvProbesMcast", type: "u64" },
-        { name: "rcvProbesUcast", type: "u64" },
-        { name: "periodicGcRuns", type: "u64" },
-        { name: "forcedGcRuns", type: "u64" },
-        { name: "tableFulls", type: "u64" },
-      ],
-    },
-    attributeSets: {
-      "neighbour-attrs": [
-        { name: "unspec", value: 0, type: "binary" },
-        { name: "dst", value: 1, type: "binary", display: "ipv4" },
-        { name: "lladdr", value: 2, type: "binary", display: "mac" },
-        { name: "cacheinfo", value: 3, type: "binary", struct: "nda-cacheinfo" },
-        { name: "probes", value: 4, type: "u32" },
-        { name: "vlan", value: 5, type: "u16" },
-        { name: "port", value: 6, type: "u16" },
-        { name: "vni", value: 7, type: "u32" },
-        { name: "ifindex", value: 8, type: "u32" },
-        { name: "master", value: 9, type: "u32" },
-        { name: "linkNetnsid", value: 10, type: "s32" },
-        { name: "srcVni", value: 11, type: "u32" },
-        { name: "protocol", value: 12, type: "u8" },
-        { name: "nhId", value: 13, type: "u32" },
-        { name: "fdbExtAttrs", value: 14, type: "binary" },
-        { name: "flagsExt", value: 15, type: "u32", enum: "ntf-ext-flags" },
-        { name: "ndmStateMask", value: 16, type: "u16" },
-        { name: "ndmFlagsMask", value: 17, type: "u8" },
-      ],
-      "ndt-attrs": [
-        { name: "name", value: 1, type: "string" },
-        { name: "thresh1", value: 2, type: "u32" },
-        { name: "thresh2", value: 3, type: "u32" },
-        { name: "thresh3", value: 4, type: "u32" },
-        { name: "config", value: 5, type: "binary", struct: "ndt-config" },
-        { name: "parms", value: 6, type: "nest", nested: "ndtpa-attrs" },
-        { name: "stats", value: 7, type: "binary", struct: "ndt-stats" },
-        { name: "gcInterval", value: 8, type: "u64" },
-        { name: "pad", value: 9, type: "pad" },
-      ],
-      "ndtpa-attrs": [
-        { name: "ifindex", value: 1, type: "u32" },
-        { name: "refcnt", value: 2, type: "u32" },
-        { name: "reachableTime", value: 3, type: "u64" },
-        { name: "baseReachableTime", value: 4, type: "u64" },
-        { name: "retransTime", value: 5, type: "u64" },
-        { name: "gcStaletime", value: 6, type: "u64" },
-        { name: "delayProbeTime", value: 7, type: "u64" },
-        { name: "queueLen", value: 8, type: "u32" },
-        { name: "appProbes", value: 9, type: "u32" },
-        { name: "ucastProbes", value: 10, type: "u32" },
-        { name: "mcastProbes", value: 11, type: "u32" },
-        { name: "anycastDelay", value: 12, type: "u64" },
-        { name: "proxyDelay", value: 13, type: "u64" },
-        { name: "proxyQlen", value: 14, type: "u32" },
-        { name: "locktime", value: 15, type: "u64" },
-        { name: "queueLenbytes", value: 16, type: "u32" },
-        { name: "mcastReprobes", value: 17, type: "u32" },
-        { name: "pad", value: 18, type: "pad" },
-        { name: "intervalProbeTimeMs", value: 19, type: "u64" },
-      ],
-    },
-    attributePrefixes: { "neighbour-attrs": "NDA_", "ndt-attrs": "NDTA_", "ndtpa-attrs": "NDTPA_" },
-    operations: {
-      newneigh: {
-        name: "newneigh",
-        requestValue: 28,
-        attributeSet: "neighbour-attrs",
-        fixedHeader: "ndmsg",
-        do: {
-          request: {
-            value: 28,
-            attributes: [
-              "dst",
-              "lladdr",
-              "probes",
-              "vlan",
-              "port",
-              "vni",
-              "ifindex",
-              "master",
-              "protocol",
-              "nhId",
-              "flagsExt",
-              "fdbExtAttrs",
-            ],
-          },
-        },
-      },
-      delneigh: {
-        name: "delneigh",
-        requestValue: 29,
-        attributeSet: "neighbour-attrs",
-        fixedHeader: "ndmsg",
-        do: { request: { value: 29, attributes: ["dst", "ifindex"] } },
-      },
-      delneighNtf: {
-        name: "delneigh-ntf",
-        replyValue: 29,
-        attributeSet: "neighbour-attrs",
-        fixedHeader: "ndmsg",
-        notify: "getneigh",
-      },
-      getneigh: {
-        name: "getneigh",
-        requestValue: 30,
-        replyValue: 28,
-        attributeSet: "neighbour-attrs",
-        fixedHeader: "ndmsg",
-        do: {
-          request: { value: 30, attributes: ["dst"] },
-          reply: {
-            value: 28,
-            attributes: [
-              "dst",
-              "lladdr",
-              "probes",
-              "vlan",
-              "port",
-              "vni",
-              "ifindex",
-              "master",
-              "protocol",
-              "nhId",
-              "flagsExt",
-              "fdbExtAttrs",
-            ],
-          },
-        },
-        dump: {
-          request: { attributes: ["ifindex", "master"] },
-          reply: {
-            value: 28,
-            attributes: [
-              "dst",
-              "lladdr",
-              "probes",
-              "vlan",
-              "port",
-              "vni",
-              "ifindex",
-              "master",
-              "protocol",
-              "nhId",
-              "flagsExt",
-              "fdbExtAttrs",
-            ],
-          },
-        },
-      },
-      newneighNtf: {
-        name: "newneigh-ntf",
-        replyValue: 28,
-        attributeSet: "neighbour-attrs",
-        fixedHeader: "ndmsg",
-        notify: "getneigh",
-      },
-      getneightbl: {
-        name: "getneightbl",
-        requestValue: 66,
-        replyValue: 64,
-        attributeSet: "ndt-attrs",
-        fixedHeader: "ndtmsg",
-        dump: {
-          request: { value: 66 },
-          reply: {
-            value: 64,
-            attributes: [
-              "name",
-              "thresh1",
-              "thresh2",
-              "thresh3",
-              "config",
-              "parms",
-              "stats",
-              "gcInterval",
-            ],
-          },
-        },
-      },
-      setneightbl: {
-        name: "setneightbl",
-        requestValue: 67,
-        attributeSet: "ndt-attrs",
-        fixedHeader: "ndtmsg",
-        do: {
-          request: {
-            value: 67,
-            attributes: ["name", "thresh1", "thresh2", "thresh3", "parms", "gcInterval"],
-          },
-        },
-      },
-    },
-    mcastGroups: { "rtnlgrp-neigh": RTNLGRP_NEIGH },
-  }),
-  decoders,
-);
+export declare const family: Family;
 
 /** Struct `ndmsg` (rt-neigh). */
-export const ndmsg: StructType<Ndmsg> = family.struct("ndmsg");
+export declare const ndmsg: StructType<Ndmsg>;
 
 /** Struct `ndtmsg` (rt-neigh). */
-export const ndtmsg: StructType<Ndtmsg> = family.struct("ndtmsg");
+export declare const ndtmsg: StructType<Ndtmsg>;
 
 /** Struct `nda-cacheinfo` (rt-neigh). */
-export const ndaCacheinfo: StructType<NdaCacheinfo> = family.struct("nda-cacheinfo");
+export declare const ndaCacheinfo: StructType<NdaCacheinfo>;
 
 /** Struct `ndt-config` (rt-neigh). */
-export const ndtConfig: StructType<NdtConfig> = family.struct("ndt-config");
+export declare const ndtConfig: StructType<NdtConfig>;
 
 /** Struct `ndt-stats` (rt-neigh). */
-export const ndtStats: StructType<NdtStats> = family.struct("ndt-stats");
+export declare const ndtStats: StructType<NdtStats>;
 
 /** Attribute set `neighbour-attrs` (rt-neigh). */
-export const neighbourAttrs: AttributeSet<NeighbourAttrs> = family.attributeSet("neighbour-attrs");
+export declare const neighbourAttrs: AttributeSet<NeighbourAttrs>;
 
 /** Attribute set `ndt-attrs` (rt-neigh). */
-export const ndtAttrs: AttributeSet<NdtAttrs> = family.attributeSet("ndt-attrs");
+export declare const ndtAttrs: AttributeSet<NdtAttrs>;
 
 /** Attribute set `ndtpa-attrs` (rt-neigh). */
-export const ndtpaAttrs: AttributeSet<NdtpaAttrs> = family.attributeSet("ndtpa-attrs");
+export declare const ndtpaAttrs: AttributeSet<NdtpaAttrs>;
 
 /** The operations of rt-neigh by camelCase name. */
-export const operations: Operations = {
-  newneigh: family.operation("newneigh"),
-  delneigh: family.operation("delneigh"),
-  delneighNtf: family.operation("delneighNtf"),
-  getneigh: family.operation("getneigh"),
-  newneighNtf: family.operation("newneighNtf"),
-  getneightbl: family.operation("getneightbl"),
-  setneightbl: family.operation("setneightbl"),
-};
+export declare const operations: Operations;

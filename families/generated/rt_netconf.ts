@@ -21,61 +21,59 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
-import { useDecoders } from "../../codec/ynl/_runtime.ts";
-import { decoders } from "./rt_netconf_decode.js";
+export * from "./rt_netconf_tables.js";
 
 /**
  * Constant `NETCONFA_IFINDEX_ALL` of rt-netconf.
  *
  * The `all` settings.
  */
-export const NETCONFA_IFINDEX_ALL: -1 = -1;
+export declare const NETCONFA_IFINDEX_ALL: -1;
 
 /**
  * Constant `NETCONFA_IFINDEX_DEFAULT` of rt-netconf.
  *
  * The `default` settings (of devices yet to come).
  */
-export const NETCONFA_IFINDEX_DEFAULT: -2 = -2;
+export declare const NETCONFA_IFINDEX_DEFAULT: -2;
 
 /**
  * `RTM_GETNETCONF` (82): the message type of `getnetconf` requests.
  *
  * Get one device's configuration, or dump every device's.
  */
-export const RTM_GETNETCONF = 82;
+export declare const RTM_GETNETCONF = 82;
 
 /**
  * `RTM_NEWNETCONF` (80): the message type of `newnetconf-ntf` notifications.
  *
  * A device's configuration changed.
  */
-export const RTM_NEWNETCONF = 80;
+export declare const RTM_NEWNETCONF = 80;
 
 /**
  * `RTM_DELNETCONF` (81): the message type of `delnetconf-ntf` notifications.
  *
  * A device's configuration went away.
  */
-export const RTM_DELNETCONF = 81;
+export declare const RTM_DELNETCONF = 81;
 
 /** Multicast group `rtnlgrp-ipv4-netconf` (24). */
-export const RTNLGRP_IPV4_NETCONF = 24;
+export declare const RTNLGRP_IPV4_NETCONF = 24;
 
 /** Multicast group `rtnlgrp-ipv6-netconf` (25). */
-export const RTNLGRP_IPV6_NETCONF = 25;
+export declare const RTNLGRP_IPV6_NETCONF = 25;
 
 /** Multicast group `rtnlgrp-mpls-netconf` (29). */
-export const RTNLGRP_MPLS_NETCONF = 29;
+export declare const RTNLGRP_MPLS_NETCONF = 29;
 
 /** Struct `netconfmsg` of rt-netconf, as decoded by {@link netconfmsg}. */
 export interface Netconfmsg extends StructValues {
@@ -258,101 +256,16 @@ export interface Operations {
 }
 
 /**
- * The rt-netconf family: every table of this module, compiled lazily on first use, with the
- * straight-line decoders generated from them.
+ * The rt-netconf family: every table of this module, built on first use (importing the module
+ * builds nothing) and compiled lazily, with the straight-line decoders generated from them.
  */
-export const family: Family = useDecoders(
-  defineFamily({
-    name: "rt-netconf",
-    protocol: "netlink-raw",
-    protonum: 0,
-    structs: { netconfmsg: [{ name: "family", type: "u8" }] },
-    attributeSets: {
-      "netconf-attrs": [
-        { name: "ifindex", value: 1, type: "s32" },
-        { name: "forwarding", value: 2, type: "s32" },
-        { name: "rpFilter", value: 3, type: "s32" },
-        { name: "mcForwarding", value: 4, type: "s32" },
-        { name: "proxyNeigh", value: 5, type: "s32" },
-        { name: "ignoreRoutesWithLinkdown", value: 6, type: "s32" },
-        { name: "input", value: 7, type: "s32" },
-        { name: "bcForwarding", value: 8, type: "s32" },
-      ],
-    },
-    attributePrefixes: { "netconf-attrs": "NETCONFA_" },
-    operations: {
-      getnetconf: {
-        name: "getnetconf",
-        requestValue: 82,
-        replyValue: 80,
-        attributeSet: "netconf-attrs",
-        fixedHeader: "netconfmsg",
-        do: {
-          request: { value: 82, attributes: ["ifindex"] },
-          reply: {
-            value: 80,
-            attributes: [
-              "ifindex",
-              "forwarding",
-              "rpFilter",
-              "mcForwarding",
-              "proxyNeigh",
-              "ignoreRoutesWithLinkdown",
-              "input",
-              "bcForwarding",
-            ],
-          },
-        },
-        dump: {
-          request: { value: 82, attributes: [] },
-          reply: {
-            value: 80,
-            attributes: [
-              "ifindex",
-              "forwarding",
-              "rpFilter",
-              "mcForwarding",
-              "proxyNeigh",
-              "ignoreRoutesWithLinkdown",
-              "input",
-              "bcForwarding",
-            ],
-          },
-        },
-      },
-      newnetconfNtf: {
-        name: "newnetconf-ntf",
-        replyValue: 80,
-        attributeSet: "netconf-attrs",
-        fixedHeader: "netconfmsg",
-        notify: "getnetconf",
-      },
-      delnetconfNtf: {
-        name: "delnetconf-ntf",
-        replyValue: 81,
-        attributeSet: "netconf-attrs",
-        fixedHeader: "netconfmsg",
-        notify: "getnetconf",
-      },
-    },
-    mcastGroups: {
-      "rtnlgrp-ipv4-netconf": RTNLGRP_IPV4_NETCONF,
-      "rtnlgrp-ipv6-netconf": RTNLGRP_IPV6_NETCONF,
-      "rtnlgrp-mpls-netconf": RTNLGRP_MPLS_NETCONF,
-    },
-  }),
-  decoders,
-);
+export declare const family: Family;
 
 /** Struct `netconfmsg` (rt-netconf). */
-export const netconfmsg: StructType<Netconfmsg> = family.struct("netconfmsg");
+export declare const netconfmsg: StructType<Netconfmsg>;
 
 /** Attribute set `netconf-attrs` (rt-netconf). */
-export const netconfAttrs: AttributeSet<NetconfAttrs> = family.attributeSet("netconf-attrs");
+export declare const netconfAttrs: AttributeSet<NetconfAttrs>;
 
 /** The operations of rt-netconf by camelCase name. */
-export const operations: Operations = {
-  getnetconf: family.operation("getnetconf"),
-  newnetconfNtf: family.operation("newnetconfNtf"),
-  delnetconfNtf: family.operation("delnetconfNtf"),
-};
+export declare const operations: Operations;

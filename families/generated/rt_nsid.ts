@@ -20,48 +20,46 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
-import { useDecoders } from "../../codec/ynl/_runtime.ts";
-import { decoders } from "./rt_nsid_decode.js";
+export * from "./rt_nsid_tables.js";
 
 /**
  * Constant `NETNSA_NSID_NOT_ASSIGNED` of rt-nsid.
  *
  * No id assigned; in RTM_NEWNSID, let the kernel pick one.
  */
-export const NETNSA_NSID_NOT_ASSIGNED: -1 = -1;
+export declare const NETNSA_NSID_NOT_ASSIGNED: -1;
 
 /**
  * `RTM_NEWNSID` (88): the message type of `newnsid` requests.
  *
  * Give a peer namespace an id.
  */
-export const RTM_NEWNSID = 88;
+export declare const RTM_NEWNSID = 88;
 
 /**
  * `RTM_GETNSID` (90): the message type of `getnsid` requests.
  *
  * Get the id of a namespace, or dump every assigned id.
  */
-export const RTM_GETNSID = 90;
+export declare const RTM_GETNSID = 90;
 
 /**
  * `RTM_DELNSID` (89): the message type of `delnsid-ntf` notifications.
  *
  * An id was released.
  */
-export const RTM_DELNSID = 89;
+export declare const RTM_DELNSID = 89;
 
 /** Multicast group `rtnlgrp-nsid` (28). */
-export const RTNLGRP_NSID = 28;
+export declare const RTNLGRP_NSID = 28;
 
 /** Struct `rtgenmsg` of rt-nsid, as decoded by {@link rtgenmsg}. */
 export interface Rtgenmsg extends StructValues {
@@ -165,80 +163,16 @@ export interface Operations {
 }
 
 /**
- * The rt-nsid family: every table of this module, compiled lazily on first use, with the
- * straight-line decoders generated from them.
+ * The rt-nsid family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily, with the straight-line decoders generated from them.
  */
-export const family: Family = useDecoders(
-  defineFamily({
-    name: "rt-nsid",
-    protocol: "netlink-raw",
-    protonum: 0,
-    structs: { rtgenmsg: [{ name: "family", type: "u8" }] },
-    attributeSets: {
-      "nsid-attrs": [
-        { name: "nsid", value: 1, type: "s32" },
-        { name: "pid", value: 2, type: "u32" },
-        { name: "fd", value: 3, type: "u32" },
-        { name: "targetNsid", value: 4, type: "s32" },
-        { name: "currentNsid", value: 5, type: "s32" },
-      ],
-    },
-    attributePrefixes: { "nsid-attrs": "NETNSA_" },
-    operations: {
-      newnsid: {
-        name: "newnsid",
-        requestValue: 88,
-        attributeSet: "nsid-attrs",
-        fixedHeader: "rtgenmsg",
-        do: { request: { value: 88, attributes: ["nsid", "pid", "fd"] } },
-      },
-      getnsid: {
-        name: "getnsid",
-        requestValue: 90,
-        replyValue: 88,
-        attributeSet: "nsid-attrs",
-        fixedHeader: "rtgenmsg",
-        do: {
-          request: { value: 90, attributes: ["pid", "fd", "nsid", "targetNsid"] },
-          reply: { value: 88, attributes: ["nsid", "currentNsid"] },
-        },
-        dump: {
-          request: { value: 90, attributes: ["targetNsid"] },
-          reply: { value: 88, attributes: ["nsid", "currentNsid"] },
-        },
-      },
-      newnsidNtf: {
-        name: "newnsid-ntf",
-        replyValue: 88,
-        attributeSet: "nsid-attrs",
-        fixedHeader: "rtgenmsg",
-        notify: "getnsid",
-        mcgrp: "rtnlgrp-nsid",
-      },
-      delnsidNtf: {
-        name: "delnsid-ntf",
-        replyValue: 89,
-        attributeSet: "nsid-attrs",
-        fixedHeader: "rtgenmsg",
-        notify: "getnsid",
-        mcgrp: "rtnlgrp-nsid",
-      },
-    },
-    mcastGroups: { "rtnlgrp-nsid": RTNLGRP_NSID },
-  }),
-  decoders,
-);
+export declare const family: Family;
 
 /** Struct `rtgenmsg` (rt-nsid). */
-export const rtgenmsg: StructType<Rtgenmsg> = family.struct("rtgenmsg");
+export declare const rtgenmsg: StructType<Rtgenmsg>;
 
 /** Attribute set `nsid-attrs` (rt-nsid). */
-export const nsidAttrs: AttributeSet<NsidAttrs> = family.attributeSet("nsid-attrs");
+export declare const nsidAttrs: AttributeSet<NsidAttrs>;
 
 /** The operations of rt-nsid by camelCase name. */
-export const operations: Operations = {
-  newnsid: family.operation("newnsid"),
-  getnsid: family.operation("getnsid"),
-  newnsidNtf: family.operation("newnsidNtf"),
-  delnsidNtf: family.operation("delnsidNtf"),
-};
+export declare const operations: Operations;

@@ -21,116 +21,114 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
-import { useDecoders } from "../../codec/ynl/_runtime.ts";
-import { decoders } from "./rt_route_decode.js";
+export * from "./rt_route_tables.js";
 
 /** Enum `rtm-type` of rt-route. */
-export const RTM_TYPE = {
-  UNSPEC: 0,
-  UNICAST: 1,
-  LOCAL: 2,
-  BROADCAST: 3,
-  ANYCAST: 4,
-  MULTICAST: 5,
-  BLACKHOLE: 6,
-  UNREACHABLE: 7,
-  PROHIBIT: 8,
-  THROW: 9,
-  NAT: 10,
-  XRESOLVE: 11,
-} as const;
+export declare const RTM_TYPE: {
+  readonly UNSPEC: 0;
+  readonly UNICAST: 1;
+  readonly LOCAL: 2;
+  readonly BROADCAST: 3;
+  readonly ANYCAST: 4;
+  readonly MULTICAST: 5;
+  readonly BLACKHOLE: 6;
+  readonly UNREACHABLE: 7;
+  readonly PROHIBIT: 8;
+  readonly THROW: 9;
+  readonly NAT: 10;
+  readonly XRESOLVE: 11;
+};
 
 /**
  * Flags `rtm-flags` of rt-route (values are bit masks).
  *
  * Flags of rtmsg.rtm_flags (and of RTA_MULTIPATH next hops, rtnh-flags).
  */
-export const RTM_FLAGS = {
-  NOTIFY: 256,
-  CLONED: 512,
-  EQUALIZE: 1024,
-  PREFIX: 2048,
-  LOOKUP_TABLE: 4096,
-  FIB_MATCH: 8192,
-  OFFLOAD: 16384,
-  TRAP: 32768,
-  OFFLOAD_FAILED: 536870912,
-} as const;
+export declare const RTM_FLAGS: {
+  readonly NOTIFY: 256;
+  readonly CLONED: 512;
+  readonly EQUALIZE: 1024;
+  readonly PREFIX: 2048;
+  readonly LOOKUP_TABLE: 4096;
+  readonly FIB_MATCH: 8192;
+  readonly OFFLOAD: 16384;
+  readonly TRAP: 32768;
+  readonly OFFLOAD_FAILED: 536870912;
+};
 
 /**
  * Flags `rtnh-flags` of rt-route (values are bit masks).
  *
  * Flags of a next hop (struct rtnexthop rtnh_flags), also set in rtm_flags (onlink).
  */
-export const RTNH_FLAGS = {
-  DEAD: 1,
-  PERVASIVE: 2,
-  ONLINK: 4,
-  OFFLOAD: 8,
-  LINKDOWN: 16,
-  UNRESOLVED: 32,
-  TRAP: 64,
-} as const;
+export declare const RTNH_FLAGS: {
+  readonly DEAD: 1;
+  readonly PERVASIVE: 2;
+  readonly ONLINK: 4;
+  readonly OFFLOAD: 8;
+  readonly LINKDOWN: 16;
+  readonly UNRESOLVED: 32;
+  readonly TRAP: 64;
+};
 
 /**
  * Enum `route-pref` of rt-route.
  *
  * Router preference of an IPv6 route (RTA_PREF), as RFC 4191 encodes it.
  */
-export const ROUTE_PREF = {
-  MEDIUM: 0,
-  HIGH: 1,
-  INVALID: 2,
-  LOW: 3,
-} as const;
+export declare const ROUTE_PREF: {
+  readonly MEDIUM: 0;
+  readonly HIGH: 1;
+  readonly INVALID: 2;
+  readonly LOW: 3;
+};
 
 /**
  * `RTM_GETROUTE` (26): the message type of `getroute` requests.
  *
  * Dump route information.
  */
-export const RTM_GETROUTE = 26;
+export declare const RTM_GETROUTE = 26;
 
 /**
  * `RTM_NEWROUTE` (24): the message type of `newroute` requests.
  *
  * Create a new route
  */
-export const RTM_NEWROUTE = 24;
+export declare const RTM_NEWROUTE = 24;
 
 /**
  * `RTM_DELROUTE` (25): the message type of `delroute` requests.
  *
  * Delete an existing route
  */
-export const RTM_DELROUTE = 25;
+export declare const RTM_DELROUTE = 25;
 
 /** Multicast group `rtnlgrp-ipv4-mroute` (6). */
-export const RTNLGRP_IPV4_MROUTE = 6;
+export declare const RTNLGRP_IPV4_MROUTE = 6;
 
 /** Multicast group `rtnlgrp-ipv4-route` (7). */
-export const RTNLGRP_IPV4_ROUTE = 7;
+export declare const RTNLGRP_IPV4_ROUTE = 7;
 
 /** Multicast group `rtnlgrp-ipv6-mroute` (10). */
-export const RTNLGRP_IPV6_MROUTE = 10;
+export declare const RTNLGRP_IPV6_MROUTE = 10;
 
 /** Multicast group `rtnlgrp-ipv6-route` (11). */
-export const RTNLGRP_IPV6_ROUTE = 11;
+export declare const RTNLGRP_IPV6_ROUTE = 11;
 
 /** Multicast group `rtnlgrp-mpls-route` (27). */
-export const RTNLGRP_MPLS_ROUTE = 27;
+export declare const RTNLGRP_MPLS_ROUTE = 27;
 
 /** Multicast group `rtnlgrp-nexthop` (32). */
-export const RTNLGRP_NEXTHOP = 32;
+export declare const RTNLGRP_NEXTHOP = 32;
 
 /** Struct `rtmsg` of rt-route, as decoded by {@link rtmsg}. */
 export interface Rtmsg extends StructValues {
@@ -607,312 +605,25 @@ export interface Operations {
 }
 
 /**
- * The rt-route family: every table of this module, compiled lazily on first use, with the
- * straight-line decoders generated from them.
+ * The rt-route family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily, with the straight-line decoders generated from them.
  */
-export const family: Family = useDecoders(
-  defineFamily({
-    name: "rt-route",
-    protocol: "netlink-raw",
-    protonum: 0,
-    enums: {
-      "rtm-type": { type: "enum", entries: RTM_TYPE },
-      "rtm-flags": { type: "flags", entries: RTM_FLAGS },
-      "rtnh-flags": { type: "flags", entries: RTNH_FLAGS },
-      "route-pref": { type: "enum", entries: ROUTE_PREF },
-    },
-    structs: {
-      rtmsg: [
-        { name: "rtmFamily", type: "u8" },
-        { name: "rtmDstLen", type: "u8" },
-        { name: "rtmSrcLen", type: "u8" },
-        { name: "rtmTos", type: "u8" },
-        { name: "rtmTable", type: "u8" },
-        { name: "rtmProtocol", type: "u8" },
-        { name: "rtmScope", type: "u8" },
-        { name: "rtmType", type: "u8", enum: "rtm-type" },
-        { name: "rtmFlags", type: "u32", enum: "rtm-flags", enumAsFlags: true },
-      ],
-      "rta-cacheinfo": [
-        { name: "rtaClntref", type: "u32" },
-        { name: "rtaLastuse", type: "u32" },
-        { name: "rtaExpires", type: "u32" },
-        { name: "rtaError", type: "u32" },
-        { name: "rtaUsed", type: "u32" },
-        { name: "rtaId", type: "u32" },
-        { name: "rtaTs", type: "u32" },
-        { name: "rtaTsage", type: "u32" },
-      ],
-      rtnexthop: [
-        { name: "rtnhLen", type: "u16" },
-        { name: "rtnhFlags", type: "u8", enum: "rtnh-flags", enumAsFlags: true },
-        { name: "rtnhHops", type: "u8" },
-        { name: "rtnhIfindex", type: "s32" },
-      ],
-    },
-    attributeSets: {
-      "route-attrs": [
-        { name: "dst", value: 1, type: "binary", display: "ipv4" },
-        { name: "src", value: 2, type: "binary", display: "ipv4" },
-        { name: "iif", value: 3, type: "u32" },
-        { name: "oif", value: 4, type: "u32" },
-        { name: "gateway", value: 5, type: "binary", display: "ipv4" },
-        { name: "priority", value: 6, type: "u32" },
-        { name: "prefsrc", value: 7, type: "binary", display: "ipv4" },
-        { name: "metrics", value: 8, type: "nest", nested: "metrics" },
-        { name: "multipath", value: 9, type: "binary" },
-        { name: "protoinfo", value: 10, type: "binary" },
-        { name: "flow", value: 11, type: "u32" },
-        { name: "cacheinfo", value: 12, type: "binary", struct: "rta-cacheinfo" },
-        { name: "session", value: 13, type: "binary" },
-        { name: "mpAlgo", value: 14, type: "binary" },
-        { name: "table", value: 15, type: "u32" },
-        { name: "mark", value: 16, type: "u32" },
-        { name: "mfcStats", value: 17, type: "binary" },
-        { name: "via", value: 18, type: "binary" },
-        { name: "newdst", value: 19, type: "binary" },
-        { name: "pref", value: 20, type: "u8", enum: "route-pref" },
-        { name: "encapType", value: 21, type: "u16" },
-        { name: "encap", value: 22, type: "binary" },
-        { name: "expires", value: 23, type: "u32" },
-        { name: "pad", value: 24, type: "binary" },
-        { name: "uid", value: 25, type: "u32" },
-        { name: "ttlPropagate", value: 26, type: "u8" },
-        { name: "ipProto", value: 27, type: "u8" },
-        { name: "sport", value: 28, type: "u16" },
-        { name: "dport", value: 29, type: "u16" },
-        { name: "nhId", value: 30, type: "u32" },
-        { name: "flowlabel", value: 31, type: "u32", byteOrder: "big-endian", display: "hex" },
-      ],
-      metrics: [
-        { name: "unspec", value: 0, type: "unused" },
-        { name: "lock", value: 1, type: "u32" },
-        { name: "mtu", value: 2, type: "u32" },
-        { name: "window", value: 3, type: "u32" },
-        { name: "rtt", value: 4, type: "u32" },
-        { name: "rttvar", value: 5, type: "u32" },
-        { name: "ssthresh", value: 6, type: "u32" },
-        { name: "cwnd", value: 7, type: "u32" },
-        { name: "advmss", value: 8, type: "u32" },
-        { name: "reordering", value: 9, type: "u32" },
-        { name: "hoplimit", value: 10, type: "u32" },
-        { name: "initcwnd", value: 11, type: "u32" },
-        { name: "features", value: 12, type: "u32" },
-        { name: "rtoMin", value: 13, type: "u32" },
-        { name: "initrwnd", value: 14, type: "u32" },
-        { name: "quickack", value: 15, type: "u32" },
-        { name: "ccAlgo", value: 16, type: "string" },
-        { name: "fastopenNoCookie", value: 17, type: "u32" },
-      ],
-    },
-    attributePrefixes: { "route-attrs": "RTA_", metrics: "RTAX_" },
-    operations: {
-      getroute: {
-        name: "getroute",
-        requestValue: 26,
-        replyValue: 24,
-        attributeSet: "route-attrs",
-        fixedHeader: "rtmsg",
-        do: {
-          request: {
-            value: 26,
-            attributes: [
-              "src",
-              "dst",
-              "iif",
-              "oif",
-              "ipProto",
-              "sport",
-              "dport",
-              "mark",
-              "uid",
-              "flowlabel",
-            ],
-          },
-          reply: {
-            value: 24,
-            attributes: [
-              "dst",
-              "src",
-              "iif",
-              "oif",
-              "gateway",
-              "priority",
-              "prefsrc",
-              "metrics",
-              "multipath",
-              "flow",
-              "cacheinfo",
-              "table",
-              "mark",
-              "mfcStats",
-              "via",
-              "newdst",
-              "pref",
-              "encapType",
-              "encap",
-              "expires",
-              "pad",
-              "uid",
-              "ttlPropagate",
-              "ipProto",
-              "sport",
-              "dport",
-              "nhId",
-              "flowlabel",
-            ],
-          },
-        },
-        dump: {
-          request: { value: 26, attributes: [] },
-          reply: {
-            value: 24,
-            attributes: [
-              "dst",
-              "src",
-              "iif",
-              "oif",
-              "gateway",
-              "priority",
-              "prefsrc",
-              "metrics",
-              "multipath",
-              "flow",
-              "cacheinfo",
-              "table",
-              "mark",
-              "mfcStats",
-              "via",
-              "newdst",
-              "pref",
-              "encapType",
-              "encap",
-              "expires",
-              "pad",
-              "uid",
-              "ttlPropagate",
-              "ipProto",
-              "sport",
-              "dport",
-              "nhId",
-              "flowlabel",
-            ],
-          },
-        },
-      },
-      newroute: {
-        name: "newroute",
-        requestValue: 24,
-        attributeSet: "route-attrs",
-        fixedHeader: "rtmsg",
-        do: {
-          request: {
-            value: 24,
-            attributes: [
-              "dst",
-              "src",
-              "iif",
-              "oif",
-              "gateway",
-              "priority",
-              "prefsrc",
-              "metrics",
-              "multipath",
-              "flow",
-              "cacheinfo",
-              "table",
-              "mark",
-              "mfcStats",
-              "via",
-              "newdst",
-              "pref",
-              "encapType",
-              "encap",
-              "expires",
-              "pad",
-              "uid",
-              "ttlPropagate",
-              "ipProto",
-              "sport",
-              "dport",
-              "nhId",
-              "flowlabel",
-            ],
-          },
-        },
-      },
-      delroute: {
-        name: "delroute",
-        requestValue: 25,
-        attributeSet: "route-attrs",
-        fixedHeader: "rtmsg",
-        do: {
-          request: {
-            value: 25,
-            attributes: [
-              "dst",
-              "src",
-              "iif",
-              "oif",
-              "gateway",
-              "priority",
-              "prefsrc",
-              "metrics",
-              "multipath",
-              "flow",
-              "cacheinfo",
-              "table",
-              "mark",
-              "mfcStats",
-              "via",
-              "newdst",
-              "pref",
-              "encapType",
-              "encap",
-              "expires",
-              "pad",
-              "uid",
-              "ttlPropagate",
-              "ipProto",
-              "sport",
-              "dport",
-              "nhId",
-              "flowlabel",
-            ],
-          },
-        },
-      },
-    },
-    mcastGroups: {
-      "rtnlgrp-ipv4-mroute": RTNLGRP_IPV4_MROUTE,
-      "rtnlgrp-ipv4-route": RTNLGRP_IPV4_ROUTE,
-      "rtnlgrp-ipv6-mroute": RTNLGRP_IPV6_MROUTE,
-      "rtnlgrp-ipv6-route": RTNLGRP_IPV6_ROUTE,
-      "rtnlgrp-mpls-route": RTNLGRP_MPLS_ROUTE,
-      "rtnlgrp-nexthop": RTNLGRP_NEXTHOP,
-    },
-  }),
-  decoders,
-);
+export declare const family: Family;
 
 /** Struct `rtmsg` (rt-route). */
-export const rtmsg: StructType<Rtmsg> = family.struct("rtmsg");
+export declare const rtmsg: StructType<Rtmsg>;
 
 /** Struct `rta-cacheinfo` (rt-route). */
-export const rtaCacheinfo: StructType<RtaCacheinfo> = family.struct("rta-cacheinfo");
+export declare const rtaCacheinfo: StructType<RtaCacheinfo>;
 
 /** Struct `rtnexthop` (rt-route). */
-export const rtnexthop: StructType<Rtnexthop> = family.struct("rtnexthop");
+export declare const rtnexthop: StructType<Rtnexthop>;
 
 /** Attribute set `route-attrs` (rt-route). */
-export const routeAttrs: AttributeSet<RouteAttrs> = family.attributeSet("route-attrs");
+export declare const routeAttrs: AttributeSet<RouteAttrs>;
 
 /** Attribute set `metrics` (rt-route). */
-export const metrics: AttributeSet<Metrics> = family.attributeSet("metrics");
+export declare const metrics: AttributeSet<Metrics>;
 
 /** The operations of rt-route by camelCase name. */
-export const operations: Operations = {
-  getroute: family.operation("getroute"),
-  newroute: family.operation("newroute"),
-  delroute: family.operation("delroute"),
-};
+export declare const operations: Operations;

@@ -21,57 +21,55 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
-import { useDecoders } from "../../codec/ynl/_runtime.ts";
-import { decoders } from "./rt_rule_decode.js";
+export * from "./rt_rule_tables.js";
 
 /** Enum `fr-act` of rt-rule. */
-export const FR_ACT = {
-  UNSPEC: 0,
-  TO_TBL: 1,
-  GOTO: 2,
-  NOP: 3,
-  RES3: 4,
-  RES4: 5,
-  BLACKHOLE: 6,
-  UNREACHABLE: 7,
-  PROHIBIT: 8,
-} as const;
+export declare const FR_ACT: {
+  readonly UNSPEC: 0;
+  readonly TO_TBL: 1;
+  readonly GOTO: 2;
+  readonly NOP: 3;
+  readonly RES3: 4;
+  readonly RES4: 5;
+  readonly BLACKHOLE: 6;
+  readonly UNREACHABLE: 7;
+  readonly PROHIBIT: 8;
+};
 
 /**
  * `RTM_NEWRULE` (32): the message type of `newrule` requests.
  *
  * Add new FIB rule
  */
-export const RTM_NEWRULE = 32;
+export declare const RTM_NEWRULE = 32;
 
 /**
  * `RTM_DELRULE` (33): the message type of `delrule` requests.
  *
  * Remove an existing FIB rule
  */
-export const RTM_DELRULE = 33;
+export declare const RTM_DELRULE = 33;
 
 /**
  * `RTM_GETRULE` (34): the message type of `getrule` requests.
  *
  * Dump all FIB rules
  */
-export const RTM_GETRULE = 34;
+export declare const RTM_GETRULE = 34;
 
 /** Multicast group `rtnlgrp-ipv4-rule` (8). */
-export const RTNLGRP_IPV4_RULE = 8;
+export declare const RTNLGRP_IPV4_RULE = 8;
 
 /** Multicast group `rtnlgrp-ipv6-rule` (19). */
-export const RTNLGRP_IPV6_RULE = 19;
+export declare const RTNLGRP_IPV6_RULE = 19;
 
 /** Struct `rtgenmsg` of rt-rule, as decoded by {@link rtgenmsg}. */
 export interface Rtgenmsg extends StructValues {
@@ -497,217 +495,25 @@ export interface Operations {
 }
 
 /**
- * The rt-rule family: every table of this module, compiled lazily on first use, with the
- * straight-line decoders generated from them.
+ * The rt-rule family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily, with the straight-line decoders generated from them.
  */
-export const family: Family = useDecoders(
-  defineFamily({
-    name: "rt-rule",
-    protocol: "netlink-raw",
-    protonum: 0,
-    enums: { "fr-act": { type: "enum", entries: FR_ACT } },
-    structs: {
-      rtgenmsg: [{ name: "family", type: "u8" }, { name: "pad", type: "pad", len: 3 }],
-      "fib-rule-hdr": [
-        { name: "family", type: "u8" },
-        { name: "dstLen", type: "u8" },
-        { name: "srcLen", type: "u8" },
-        { name: "tos", type: "u8" },
-        { name: "table", type: "u8" },
-        { name: "res1", type: "pad", len: 1 },
-        { name: "res2", type: "pad", len: 1 },
-        { name: "action", type: "u8", enum: "fr-act" },
-        { name: "flags", type: "u32" },
-      ],
-      "fib-rule-port-range": [{ name: "start", type: "u16" }, { name: "end", type: "u16" }],
-      "fib-rule-uid-range": [{ name: "start", type: "u32" }, { name: "end", type: "u32" }],
-    },
-    attributeSets: {
-      "fib-rule-attrs": [
-        { name: "dst", value: 1, type: "binary" },
-        { name: "src", value: 2, type: "binary" },
-        { name: "iifname", value: 3, type: "string" },
-        { name: "goto", value: 4, type: "u32" },
-        { name: "unused2", value: 5, type: "pad" },
-        { name: "priority", value: 6, type: "u32" },
-        { name: "unused3", value: 7, type: "pad" },
-        { name: "unused4", value: 8, type: "pad" },
-        { name: "unused5", value: 9, type: "pad" },
-        { name: "fwmark", value: 10, type: "u32", display: "hex" },
-        { name: "flow", value: 11, type: "u32" },
-        { name: "tunId", value: 12, type: "u64", byteOrder: "big-endian" },
-        { name: "suppressIfgroup", value: 13, type: "u32" },
-        { name: "suppressPrefixlen", value: 14, type: "u32", display: "hex" },
-        { name: "table", value: 15, type: "u32" },
-        { name: "fwmask", value: 16, type: "u32", display: "hex" },
-        { name: "oifname", value: 17, type: "string" },
-        { name: "pad", value: 18, type: "pad" },
-        { name: "l3mdev", value: 19, type: "u8" },
-        { name: "uidRange", value: 20, type: "binary", struct: "fib-rule-uid-range" },
-        { name: "protocol", value: 21, type: "u8" },
-        { name: "ipProto", value: 22, type: "u8" },
-        { name: "sportRange", value: 23, type: "binary", struct: "fib-rule-port-range" },
-        { name: "dportRange", value: 24, type: "binary", struct: "fib-rule-port-range" },
-        { name: "dscp", value: 25, type: "u8" },
-        { name: "flowlabel", value: 26, type: "u32", byteOrder: "big-endian", display: "hex" },
-        { name: "flowlabelMask", value: 27, type: "u32", byteOrder: "big-endian", display: "hex" },
-        { name: "sportMask", value: 28, type: "u16", display: "hex" },
-        { name: "dportMask", value: 29, type: "u16", display: "hex" },
-        { name: "dscpMask", value: 30, type: "u8", display: "hex" },
-      ],
-    },
-    attributePrefixes: { "fib-rule-attrs": "FRA_" },
-    operations: {
-      newrule: {
-        name: "newrule",
-        requestValue: 32,
-        attributeSet: "fib-rule-attrs",
-        fixedHeader: "fib-rule-hdr",
-        do: {
-          request: {
-            value: 32,
-            attributes: [
-              "iifname",
-              "oifname",
-              "priority",
-              "fwmark",
-              "flow",
-              "tunId",
-              "fwmask",
-              "table",
-              "suppressPrefixlen",
-              "suppressIfgroup",
-              "goto",
-              "l3mdev",
-              "uidRange",
-              "protocol",
-              "ipProto",
-              "sportRange",
-              "dportRange",
-              "dscp",
-              "flowlabel",
-              "flowlabelMask",
-              "sportMask",
-              "dportMask",
-              "dscpMask",
-            ],
-          },
-        },
-      },
-      newruleNtf: {
-        name: "newrule-ntf",
-        replyValue: 32,
-        attributeSet: "fib-rule-attrs",
-        fixedHeader: "fib-rule-hdr",
-        notify: "getrule",
-      },
-      delrule: {
-        name: "delrule",
-        requestValue: 33,
-        attributeSet: "fib-rule-attrs",
-        fixedHeader: "fib-rule-hdr",
-        do: {
-          request: {
-            value: 33,
-            attributes: [
-              "iifname",
-              "oifname",
-              "priority",
-              "fwmark",
-              "flow",
-              "tunId",
-              "fwmask",
-              "table",
-              "suppressPrefixlen",
-              "suppressIfgroup",
-              "goto",
-              "l3mdev",
-              "uidRange",
-              "protocol",
-              "ipProto",
-              "sportRange",
-              "dportRange",
-              "dscp",
-              "flowlabel",
-              "flowlabelMask",
-              "sportMask",
-              "dportMask",
-              "dscpMask",
-            ],
-          },
-        },
-      },
-      delruleNtf: {
-        name: "delrule-ntf",
-        replyValue: 33,
-        attributeSet: "fib-rule-attrs",
-        fixedHeader: "fib-rule-hdr",
-        notify: "getrule",
-      },
-      getrule: {
-        name: "getrule",
-        requestValue: 34,
-        replyValue: 32,
-        attributeSet: "fib-rule-attrs",
-        fixedHeader: "fib-rule-hdr",
-        dump: {
-          request: { value: 34 },
-          reply: {
-            value: 32,
-            attributes: [
-              "iifname",
-              "oifname",
-              "priority",
-              "fwmark",
-              "flow",
-              "tunId",
-              "fwmask",
-              "table",
-              "suppressPrefixlen",
-              "suppressIfgroup",
-              "goto",
-              "l3mdev",
-              "uidRange",
-              "protocol",
-              "ipProto",
-              "sportRange",
-              "dportRange",
-              "dscp",
-              "flowlabel",
-              "flowlabelMask",
-              "sportMask",
-              "dportMask",
-              "dscpMask",
-            ],
-          },
-        },
-      },
-    },
-    mcastGroups: { "rtnlgrp-ipv4-rule": RTNLGRP_IPV4_RULE, "rtnlgrp-ipv6-rule": RTNLGRP_IPV6_RULE },
-  }),
-  decoders,
-);
+export declare const family: Family;
 
 /** Struct `rtgenmsg` (rt-rule). */
-export const rtgenmsg: StructType<Rtgenmsg> = family.struct("rtgenmsg");
+export declare const rtgenmsg: StructType<Rtgenmsg>;
 
 /** Struct `fib-rule-hdr` (rt-rule). */
-export const fibRuleHdr: StructType<FibRuleHdr> = family.struct("fib-rule-hdr");
+export declare const fibRuleHdr: StructType<FibRuleHdr>;
 
 /** Struct `fib-rule-port-range` (rt-rule). */
-export const fibRulePortRange: StructType<FibRulePortRange> = family.struct("fib-rule-port-range");
+export declare const fibRulePortRange: StructType<FibRulePortRange>;
 
 /** Struct `fib-rule-uid-range` (rt-rule). */
-export const fibRuleUidRange: StructType<FibRuleUidRange> = family.struct("fib-rule-uid-range");
+export declare const fibRuleUidRange: StructType<FibRuleUidRange>;
 
 /** Attribute set `fib-rule-attrs` (rt-rule). */
-export const fibRuleAttrs: AttributeSet<FibRuleAttrs> = family.attributeSet("fib-rule-attrs");
+export declare const fibRuleAttrs: AttributeSet<FibRuleAttrs>;
 
 /** The operations of rt-rule by camelCase name. */
-export const operations: Operations = {
-  newrule: family.operation("newrule"),
-  newruleNtf: family.operation("newruleNtf"),
-  delrule: family.operation("delrule"),
-  delruleNtf: family.operation("delruleNtf"),
-  getrule: family.operation("getrule"),
-};
+export declare const operations: Operations;

@@ -23,17 +23,15 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
-import { useDecoders } from "../../codec/ynl/_runtime.ts";
-import { decoders } from "./sock_diag_decode.js";
+export * from "./sock_diag_tables.js";
 
 /**
  * Enum `tcp-state` of sock-diag.
@@ -42,158 +40,158 @@ import { decoders } from "./sock_diag_decode.js";
  * sockets are `established` when connected and `close` otherwise; unix sockets use `established`,
  * `syn-sent` (connecting), `close` and `listen`.
  */
-export const TCP_STATE = {
-  ESTABLISHED: 1,
-  SYN_SENT: 2,
-  SYN_RECV: 3,
-  FIN_WAIT1: 4,
-  FIN_WAIT2: 5,
-  TIME_WAIT: 6,
-  CLOSE: 7,
-  CLOSE_WAIT: 8,
-  LAST_ACK: 9,
-  LISTEN: 10,
-  CLOSING: 11,
-  NEW_SYN_RECV: 12,
-  BOUND_INACTIVE: 13,
-} as const;
+export declare const TCP_STATE: {
+  readonly ESTABLISHED: 1;
+  readonly SYN_SENT: 2;
+  readonly SYN_RECV: 3;
+  readonly FIN_WAIT1: 4;
+  readonly FIN_WAIT2: 5;
+  readonly TIME_WAIT: 6;
+  readonly CLOSE: 7;
+  readonly CLOSE_WAIT: 8;
+  readonly LAST_ACK: 9;
+  readonly LISTEN: 10;
+  readonly CLOSING: 11;
+  readonly NEW_SYN_RECV: 12;
+  readonly BOUND_INACTIVE: 13;
+};
 
 /**
  * Enum `inet-diag-bc` of sock-diag.
  *
  * Operation codes of the INET_DIAG_REQ_BYTECODE filter program.
  */
-export const INET_DIAG_BC = {
-  NOP: 0,
-  JMP: 1,
-  S_GE: 2,
-  S_LE: 3,
-  D_GE: 4,
-  D_LE: 5,
-  AUTO: 6,
-  S_COND: 7,
-  D_COND: 8,
-  DEV_COND: 9,
-  MARK_COND: 10,
-  S_EQ: 11,
-  D_EQ: 12,
-  CGROUP_COND: 13,
-} as const;
+export declare const INET_DIAG_BC: {
+  readonly NOP: 0;
+  readonly JMP: 1;
+  readonly S_GE: 2;
+  readonly S_LE: 3;
+  readonly D_GE: 4;
+  readonly D_LE: 5;
+  readonly AUTO: 6;
+  readonly S_COND: 7;
+  readonly D_COND: 8;
+  readonly DEV_COND: 9;
+  readonly MARK_COND: 10;
+  readonly S_EQ: 11;
+  readonly D_EQ: 12;
+  readonly CGROUP_COND: 13;
+};
 
 /**
  * Enum `sk-meminfo` of sock-diag.
  *
  * Indexes into the u32 array of INET_DIAG_SKMEMINFO, UNIX_DIAG_MEMINFO and the others.
  */
-export const SK_MEMINFO = {
-  RMEM_ALLOC: 0,
-  RCVBUF: 1,
-  WMEM_ALLOC: 2,
-  SNDBUF: 3,
-  FWD_ALLOC: 4,
-  WMEM_QUEUED: 5,
-  OPTMEM: 6,
-  BACKLOG: 7,
-  DROPS: 8,
-} as const;
+export declare const SK_MEMINFO: {
+  readonly RMEM_ALLOC: 0;
+  readonly RCVBUF: 1;
+  readonly WMEM_ALLOC: 2;
+  readonly SNDBUF: 3;
+  readonly FWD_ALLOC: 4;
+  readonly WMEM_QUEUED: 5;
+  readonly OPTMEM: 6;
+  readonly BACKLOG: 7;
+  readonly DROPS: 8;
+};
 
 /**
  * Flags `tcpi-opt` of sock-diag (values are bit masks).
  *
  * Options negotiated on a TCP connection (`tcpi_options`).
  */
-export const TCPI_OPT = {
-  TIMESTAMPS: 1,
-  SACK: 2,
-  WSCALE: 4,
-  ECN: 8,
-  ECN_SEEN: 16,
-  SYN_DATA: 32,
-  USEC_TS: 64,
-  TFO_CHILD: 128,
-} as const;
+export declare const TCPI_OPT: {
+  readonly TIMESTAMPS: 1;
+  readonly SACK: 2;
+  readonly WSCALE: 4;
+  readonly ECN: 8;
+  readonly ECN_SEEN: 16;
+  readonly SYN_DATA: 32;
+  readonly USEC_TS: 64;
+  readonly TFO_CHILD: 128;
+};
 
 /**
  * Flags `udiag-show` of sock-diag (values are bit masks).
  *
  * What a unix_diag_req asks for (`udiag_show`).
  */
-export const UDIAG_SHOW = {
-  NAME: 1,
-  VFS: 2,
-  PEER: 4,
-  ICONS: 8,
-  RQLEN: 16,
-  MEMINFO: 32,
-  UID: 64,
-} as const;
+export declare const UDIAG_SHOW: {
+  readonly NAME: 1;
+  readonly VFS: 2;
+  readonly PEER: 4;
+  readonly ICONS: 8;
+  readonly RQLEN: 16;
+  readonly MEMINFO: 32;
+  readonly UID: 64;
+};
 
 /**
  * Flags `packet-show` of sock-diag (values are bit masks).
  *
  * What a packet_diag_req asks for (`pdiag_show`).
  */
-export const PACKET_SHOW = {
-  INFO: 1,
-  MCLIST: 2,
-  RING_CFG: 4,
-  FANOUT: 8,
-  MEMINFO: 16,
-  FILTER: 32,
-} as const;
+export declare const PACKET_SHOW: {
+  readonly INFO: 1;
+  readonly MCLIST: 2;
+  readonly RING_CFG: 4;
+  readonly FANOUT: 8;
+  readonly MEMINFO: 16;
+  readonly FILTER: 32;
+};
 
 /**
  * Flags `pdi-flags` of sock-diag (values are bit masks).
  *
  * Flags of a packet socket (`pdi_flags`).
  */
-export const PDI_FLAGS = {
-  RUNNING: 1,
-  AUXDATA: 2,
-  ORIGDEV: 4,
-  VNETHDR: 8,
-  LOSS: 16,
-} as const;
+export declare const PDI_FLAGS: {
+  readonly RUNNING: 1;
+  readonly AUXDATA: 2;
+  readonly ORIGDEV: 4;
+  readonly VNETHDR: 8;
+  readonly LOSS: 16;
+};
 
 /**
  * Flags `ndiag-show` of sock-diag (values are bit masks).
  *
  * What a netlink_diag_req asks for (`ndiag_show`); `ring-cfg` is ignored since Linux 4.6.
  */
-export const NDIAG_SHOW = {
-  MEMINFO: 1,
-  GROUPS: 2,
-  RING_CFG: 4,
-  FLAGS: 8,
-} as const;
+export declare const NDIAG_SHOW: {
+  readonly MEMINFO: 1;
+  readonly GROUPS: 2;
+  readonly RING_CFG: 4;
+  readonly FLAGS: 8;
+};
 
 /**
  * Flags `ndiag-flag` of sock-diag (values are bit masks).
  *
  * Flags of a netlink socket (NETLINK_DIAG_FLAGS).
  */
-export const NDIAG_FLAG = {
-  CB_RUNNING: 1,
-  PKTINFO: 2,
-  BROADCAST_ERROR: 4,
-  NO_ENOBUFS: 8,
-  LISTEN_ALL_NSID: 16,
-  CAP_ACK: 32,
-} as const;
+export declare const NDIAG_FLAG: {
+  readonly CB_RUNNING: 1;
+  readonly PKTINFO: 2;
+  readonly BROADCAST_ERROR: 4;
+  readonly NO_ENOBUFS: 8;
+  readonly LISTEN_ALL_NSID: 16;
+  readonly CAP_ACK: 32;
+};
 
 /**
  * Constant `INET_DIAG_NOCOOKIE` of sock-diag.
  *
  * A cookie of all ones in a request matches any socket.
  */
-export const INET_DIAG_NOCOOKIE = 4294967295;
+export declare const INET_DIAG_NOCOOKIE = 4294967295;
 
 /**
  * Constant `NDIAG_PROTO_ALL` of sock-diag.
  *
  * In a netlink_diag_req, dump the sockets of every netlink protocol.
  */
-export const NDIAG_PROTO_ALL = 255;
+export declare const NDIAG_PROTO_ALL = 255;
 
 /**
  * `SOCK_DIAG_BY_FAMILY` (20): the message type of `sock-diag-by-family` requests.
@@ -202,7 +200,7 @@ export const NDIAG_PROTO_ALL = 255;
  * by state and bytecode), or look one up by its full identity and cookie. Replies are
  * inet-diag-msg.
  */
-export const SOCK_DIAG_BY_FAMILY = 20;
+export declare const SOCK_DIAG_BY_FAMILY = 20;
 
 /**
  * `SOCK_DESTROY` (21): the message type of `sock-destroy` requests.
@@ -210,19 +208,19 @@ export const SOCK_DIAG_BY_FAMILY = 20;
  * Close an inet socket, given its full identity and cookie (CAP_NET_ADMIN,
  * CONFIG_INET_DIAG_DESTROY); established TCP connections are reset.
  */
-export const SOCK_DESTROY = 21;
+export declare const SOCK_DESTROY = 21;
 
 /** Multicast group `sknlgrp-inet-tcp-destroy` (1). */
-export const SKNLGRP_INET_TCP_DESTROY = 1;
+export declare const SKNLGRP_INET_TCP_DESTROY = 1;
 
 /** Multicast group `sknlgrp-inet-udp-destroy` (2). */
-export const SKNLGRP_INET_UDP_DESTROY = 2;
+export declare const SKNLGRP_INET_UDP_DESTROY = 2;
 
 /** Multicast group `sknlgrp-inet6-tcp-destroy` (3). */
-export const SKNLGRP_INET6_TCP_DESTROY = 3;
+export declare const SKNLGRP_INET6_TCP_DESTROY = 3;
 
 /** Multicast group `sknlgrp-inet6-udp-destroy` (4). */
-export const SKNLGRP_INET6_UDP_DESTROY = 4;
+export declare const SKNLGRP_INET6_UDP_DESTROY = 4;
 
 /**
  * Struct `inet-diag-sockid` of sock-diag, as decoded by {@link inetDiagSockid}.
@@ -1358,552 +1356,106 @@ export interface Operations {
 }
 
 /**
- * The sock-diag family: every table of this module, compiled lazily on first use, with the
- * straight-line decoders generated from them.
+ * The sock-diag family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily, with the straight-line decoders generated from them.
  */
-export const family: Family = useDecoders(
-  defineFamily({
-    name: "sock-diag",
-    protocol: "netlink-raw",
-    protonum: 4,
-    enums: {
-      "tcp-state": { type: "enum", entries: TCP_STATE },
-      "inet-diag-bc": { type: "enum", entries: INET_DIAG_BC },
-      "sk-meminfo": { type: "enum", entries: SK_MEMINFO },
-      "tcpi-opt": { type: "flags", entries: TCPI_OPT },
-      "udiag-show": { type: "flags", entries: UDIAG_SHOW },
-      "packet-show": { type: "flags", entries: PACKET_SHOW },
-      "pdi-flags": { type: "flags", entries: PDI_FLAGS },
-      "ndiag-show": { type: "flags", entries: NDIAG_SHOW },
-      "ndiag-flag": { type: "flags", entries: NDIAG_FLAG },
-    },
-    structs: {
-      "inet-diag-sockid": [
-        { name: "idiagSport", type: "u16", byteOrder: "big-endian" },
-        { name: "idiagDport", type: "u16", byteOrder: "big-endian" },
-        { name: "idiagSrc", type: "binary", len: 16 },
-        { name: "idiagDst", type: "binary", len: 16 },
-        { name: "idiagIf", type: "u32" },
-        { name: "idiagCookie", type: "binary", len: 8 },
-      ],
-      "inet-diag-req-v2": [
-        { name: "sdiagFamily", type: "u8" },
-        { name: "sdiagProtocol", type: "u8" },
-        { name: "idiagExt", type: "u8" },
-        { name: "pad", type: "u8" },
-        { name: "idiagStates", type: "u32" },
-        { name: "id", type: "binary", struct: "inet-diag-sockid" },
-      ],
-      "inet-diag-msg": [
-        { name: "idiagFamily", type: "u8" },
-        { name: "idiagState", type: "u8", enum: "tcp-state" },
-        { name: "idiagTimer", type: "u8" },
-        { name: "idiagRetrans", type: "u8" },
-        { name: "id", type: "binary", struct: "inet-diag-sockid" },
-        { name: "idiagExpires", type: "u32" },
-        { name: "idiagRqueue", type: "u32" },
-        { name: "idiagWqueue", type: "u32" },
-        { name: "idiagUid", type: "u32" },
-        { name: "idiagInode", type: "u32" },
-      ],
-      "inet-diag-meminfo": [
-        { name: "idiagRmem", type: "u32" },
-        { name: "idiagWmem", type: "u32" },
-        { name: "idiagFmem", type: "u32" },
-        { name: "idiagTmem", type: "u32" },
-      ],
-      "tcpvegas-info": [
-        { name: "tcpvEnabled", type: "u32" },
-        { name: "tcpvRttcnt", type: "u32" },
-        { name: "tcpvRtt", type: "u32" },
-        { name: "tcpvMinrtt", type: "u32" },
-      ],
-      "tcp-dctcp-info": [
-        { name: "dctcpEnabled", type: "u16" },
-        { name: "dctcpCeState", type: "u16" },
-        { name: "dctcpAlpha", type: "u32" },
-        { name: "dctcpAbEcn", type: "u32" },
-        { name: "dctcpAbTot", type: "u32" },
-      ],
-      "tcp-bbr-info": [
-        { name: "bbrBwLo", type: "u32" },
-        { name: "bbrBwHi", type: "u32" },
-        { name: "bbrMinRtt", type: "u32" },
-        { name: "bbrPacingGain", type: "u32" },
-        { name: "bbrCwndGain", type: "u32" },
-      ],
-      "inet-diag-bc-op": [
-        { name: "code", type: "u8", enum: "inet-diag-bc" },
-        { name: "yes", type: "u8" },
-        { name: "no", type: "u16" },
-      ],
-      "inet-diag-hostcond": [
-        { name: "family", type: "u8" },
-        { name: "prefixLen", type: "u8" },
-        { name: "port", type: "s32" },
-      ],
-      "inet-diag-markcond": [{ name: "mark", type: "u32" }, { name: "mask", type: "u32" }],
-      "tcp-info": [
-        { name: "tcpiState", type: "u8", enum: "tcp-state" },
-        { name: "tcpiCaState", type: "u8" },
-        { name: "tcpiRetransmits", type: "u8" },
-        { name: "tcpiProbes", type: "u8" },
-        { name: "tcpiBackoff", type: "u8" },
-        { name: "tcpiOptions", type: "u8", enum: "tcpi-opt", enumAsFlags: true },
-        { name: "tcpiWscale", type: "u8" },
-        { name: "tcpiAppLimitedTfo", type: "u8" },
-        { name: "tcpiRto", type: "u32" },
-        { name: "tcpiAto", type: "u32" },
-        { name: "tcpiSndMss", type: "u32" },
-        { name: "tcpiRcvMss", type: "u32" },
-        { name: "tcpiUnacked", type: "u32" },
-        { name: "tcpiSacked", type: "u32" },
-        { name: "tcpiLost", type: "u32" },
-        { name: "tcpiRetrans", type: "u32" },
-        { name: "tcpiFackets", type: "u32" },
-        { name: "tcpiLastDataSent", type: "u32" },
-        { name: "tcpiLastAckSent", type: "u32" },
-        { name: "tcpiLastDataRecv", type: "u32" },
-        { name: "tcpiLastAckRecv", type: "u32" },
-        { name: "tcpiPmtu", type: "u32" },
-        { name: "tcpiRcvSsthresh", type: "u32" },
-        { name: "tcpiRtt", type: "u32" },
-        { name: "tcpiRttvar", type: "u32" },
-        { name: "tcpiSndSsthresh", type: "u32" },
-        { name: "tcpiSndCwnd", type: "u32" },
-        { name: "tcpiAdvmss", type: "u32" },
-        { name: "tcpiReordering", type: "u32" },
-        { name: "tcpiRcvRtt", type: "u32" },
-        { name: "tcpiRcvSpace", type: "u32" },
-        { name: "tcpiTotalRetrans", type: "u32" },
-        { name: "tcpiPacingRate", type: "u64" },
-        { name: "tcpiMaxPacingRate", type: "u64" },
-        { name: "tcpiBytesAcked", type: "u64" },
-        { name: "tcpiBytesReceived", type: "u64" },
-        { name: "tcpiSegsOut", type: "u32" },
-        { name: "tcpiSegsIn", type: "u32" },
-        { name: "tcpiNotsentBytes", type: "u32" },
-        { name: "tcpiMinRtt", type: "u32" },
-        { name: "tcpiDataSegsIn", type: "u32" },
-        { name: "tcpiDataSegsOut", type: "u32" },
-        { name: "tcpiDeliveryRate", type: "u64" },
-        { name: "tcpiBusyTime", type: "u64" },
-        { name: "tcpiRwndLimited", type: "u64" },
-        { name: "tcpiSndbufLimited", type: "u64" },
-        { name: "tcpiDelivered", type: "u32" },
-        { name: "tcpiDeliveredCe", type: "u32" },
-        { name: "tcpiBytesSent", type: "u64" },
-        { name: "tcpiBytesRetrans", type: "u64" },
-        { name: "tcpiDsackDups", type: "u32" },
-        { name: "tcpiReordSeen", type: "u32" },
-        { name: "tcpiRcvOoopack", type: "u32" },
-        { name: "tcpiSndWnd", type: "u32" },
-        { name: "tcpiRcvWnd", type: "u32" },
-        { name: "tcpiRehash", type: "u32" },
-        { name: "tcpiTotalRto", type: "u16" },
-        { name: "tcpiTotalRtoRecoveries", type: "u16" },
-        { name: "tcpiTotalRtoTime", type: "u32" },
-        { name: "tcpiReceivedCe", type: "u32" },
-        { name: "tcpiDeliveredE1Bytes", type: "u32" },
-        { name: "tcpiDeliveredE0Bytes", type: "u32" },
-        { name: "tcpiDeliveredCeBytes", type: "u32" },
-        { name: "tcpiReceivedE1Bytes", type: "u32" },
-        { name: "tcpiReceivedE0Bytes", type: "u32" },
-        { name: "tcpiReceivedCeBytes", type: "u32" },
-        { name: "tcpiAccecnFailMode", type: "u16" },
-        { name: "tcpiAccecnOptSeen", type: "u16" },
-      ],
-      "unix-diag-req": [
-        { name: "sdiagFamily", type: "u8" },
-        { name: "sdiagProtocol", type: "u8" },
-        { name: "pad", type: "pad", len: 2 },
-        { name: "udiagStates", type: "u32" },
-        { name: "udiagIno", type: "u32" },
-        { name: "udiagShow", type: "u32", enum: "udiag-show", enumAsFlags: true },
-        { name: "udiagCookie", type: "binary", len: 8 },
-      ],
-      "unix-diag-msg": [
-        { name: "udiagFamily", type: "u8" },
-        { name: "udiagType", type: "u8" },
-        { name: "udiagState", type: "u8", enum: "tcp-state" },
-        { name: "pad", type: "pad", len: 1 },
-        { name: "udiagIno", type: "u32" },
-        { name: "udiagCookie", type: "binary", len: 8 },
-      ],
-      "unix-diag-vfs": [{ name: "udiagVfsIno", type: "u32" }, { name: "udiagVfsDev", type: "u32" }],
-      "unix-diag-rqlen": [{ name: "udiagRqueue", type: "u32" }, {
-        name: "udiagWqueue",
-        type: "u32",
-      }],
-      "packet-diag-req": [
-        { name: "sdiagFamily", type: "u8" },
-        { name: "sdiagProtocol", type: "u8" },
-        { name: "pad", type: "pad", len: 2 },
-        { name: "pdiagIno", type: "u32" },
-        { name: "pdiagShow", type: "u32", enum: "packet-show", enumAsFlags: true },
-        { name: "pdiagCookie", type: "binary", len: 8 },
-      ],
-      "packet-diag-msg": [
-        { name: "pdiagFamily", type: "u8" },
-        { name: "pdiagType", type: "u8" },
-        { name: "pdiagNum", type: "u16" },
-        { name: "pdiagIno", type: "u32" },
-        { name: "pdiagCookie", type: "binary", len: 8 },
-      ],
-      "packet-diag-info": [
-        { name: "pdiIndex", type: "u32" },
-        { name: "pdiVersion", type: "u32" },
-        { name: "pdiReserve", type: "u32" },
-        { name: "pdiCopyThresh", type: "u32" },
-        { name: "pdiTstamp", type: "u32" },
-        { name: "pdiFlags", type: "u32", enum: "pdi-flags", enumAsFlags: true },
-      ],
-      "packet-diag-mclist": [
-        { name: "pdmcIndex", type: "u32" },
-        { name: "pdmcCount", type: "u32" },
-        { name: "pdmcType", type: "u16" },
-        { name: "pdmcAlen", type: "u16" },
-        { name: "pdmcAddr", type: "binary", len: 32 },
-      ],
-      "packet-diag-ring": [
-        { name: "pdrBlockSize", type: "u32" },
-        { name: "pdrBlockNr", type: "u32" },
-        { name: "pdrFrameSize", type: "u32" },
-        { name: "pdrFrameNr", type: "u32" },
-        { name: "pdrRetireTmo", type: "u32" },
-        { name: "pdrSizeofPriv", type: "u32" },
-        { name: "pdrFeatures", type: "u32" },
-      ],
-      "netlink-diag-req": [
-        { name: "sdiagFamily", type: "u8" },
-        { name: "sdiagProtocol", type: "u8" },
-        { name: "pad", type: "pad", len: 2 },
-        { name: "ndiagIno", type: "u32" },
-        { name: "ndiagShow", type: "u32", enum: "ndiag-show", enumAsFlags: true },
-        { name: "ndiagCookie", type: "binary", len: 8 },
-      ],
-      "netlink-diag-msg": [
-        { name: "ndiagFamily", type: "u8" },
-        { name: "ndiagType", type: "u8" },
-        { name: "ndiagProtocol", type: "u8" },
-        { name: "ndiagState", type: "u8" },
-        { name: "ndiagPortid", type: "u32" },
-        { name: "ndiagDstPortid", type: "u32" },
-        { name: "ndiagDstGroup", type: "u32" },
-        { name: "ndiagIno", type: "u32" },
-        { name: "ndiagCookie", type: "binary", len: 8 },
-      ],
-      "netlink-diag-ring": [
-        { name: "ndrBlockSize", type: "u32" },
-        { name: "ndrBlockNr", type: "u32" },
-        { name: "ndrFrameSize", type: "u32" },
-        { name: "ndrFrameNr", type: "u32" },
-      ],
-    },
-    attributeSets: {
-      "inet-diag-req-attrs": [
-        { name: "bytecode", value: 1, type: "binary" },
-        { name: "skBpfStorages", value: 2, type: "nest", nested: "bpf-storage-req-attrs" },
-        { name: "protocol", value: 3, type: "u32" },
-      ],
-      "bpf-storage-req-attrs": [{ name: "mapFd", value: 1, type: "u32", multi: true }],
-      "inet-diag-attrs": [
-        { name: "meminfo", value: 1, type: "binary", struct: "inet-diag-meminfo" },
-        { name: "info", value: 2, type: "binary" },
-        { name: "vegasinfo", value: 3, type: "binary", struct: "tcpvegas-info" },
-        { name: "cong", value: 4, type: "string" },
-        { name: "tos", value: 5, type: "u8" },
-        { name: "tclass", value: 6, type: "u8" },
-        { name: "skmeminfo", value: 7, type: "binary", subType: "u32" },
-        { name: "shutdown", value: 8, type: "u8" },
-        { name: "dctcpinfo", value: 9, type: "binary", struct: "tcp-dctcp-info" },
-        { name: "protocol", value: 10, type: "u8" },
-        { name: "skv6only", value: 11, type: "u8" },
-        { name: "locals", value: 12, type: "binary" },
-        { name: "peers", value: 13, type: "binary" },
-        { name: "pad", value: 14, type: "pad" },
-        { name: "mark", value: 15, type: "u32" },
-        { name: "bbrinfo", value: 16, type: "binary", struct: "tcp-bbr-info" },
-        { name: "classId", value: 17, type: "u32" },
-        { name: "md5sig", value: 18, type: "binary" },
-        { name: "ulpInfo", value: 19, type: "nest", nested: "inet-ulp-info-attrs" },
-        { name: "skBpfStorages", value: 20, type: "nest", nested: "bpf-storages-attrs" },
-        { name: "cgroupId", value: 21, type: "u64" },
-        { name: "sockopt", value: 22, type: "binary" },
-      ],
-      "inet-ulp-info-attrs": [
-        { name: "name", value: 1, type: "string" },
-        { name: "tls", value: 2, type: "binary" },
-        { name: "mptcp", value: 3, type: "binary" },
-      ],
-      "bpf-storages-attrs": [
-        { name: "bpfStorage", value: 1, type: "nest", multi: true, nested: "bpf-storage-attrs" },
-      ],
-      "bpf-storage-attrs": [
-        { name: "pad", value: 1, type: "pad" },
-        { name: "mapId", value: 2, type: "u32" },
-        { name: "mapValue", value: 3, type: "binary" },
-      ],
-      "unix-diag-attrs": [
-        { name: "name", value: 0, type: "binary" },
-        { name: "vfs", value: 1, type: "binary", struct: "unix-diag-vfs" },
-        { name: "peer", value: 2, type: "u32" },
-        { name: "icons", value: 3, type: "binary", subType: "u32" },
-        { name: "rqlen", value: 4, type: "binary", struct: "unix-diag-rqlen" },
-        { name: "meminfo", value: 5, type: "binary", subType: "u32" },
-        { name: "shutdown", value: 6, type: "u8" },
-        { name: "uid", value: 7, type: "u32" },
-      ],
-      "packet-diag-attrs": [
-        { name: "info", value: 0, type: "binary", struct: "packet-diag-info" },
-        { name: "mclist", value: 1, type: "binary" },
-        { name: "rxRing", value: 2, type: "binary", struct: "packet-diag-ring" },
-        { name: "txRing", value: 3, type: "binary", struct: "packet-diag-ring" },
-        { name: "fanout", value: 4, type: "u32" },
-        { name: "uid", value: 5, type: "u32" },
-        { name: "meminfo", value: 6, type: "binary", subType: "u32" },
-        { name: "filter", value: 7, type: "binary" },
-      ],
-      "netlink-diag-attrs": [
-        { name: "meminfo", value: 0, type: "binary", subType: "u32" },
-        { name: "groups", value: 1, type: "binary", subType: "u32" },
-        { name: "rxRing", value: 2, type: "binary", struct: "netlink-diag-ring" },
-        { name: "txRing", value: 3, type: "binary", struct: "netlink-diag-ring" },
-        { name: "flags", value: 4, type: "u32", enum: "ndiag-flag", enumAsFlags: true },
-      ],
-    },
-    attributePrefixes: {
-      "inet-diag-req-attrs": "INET_DIAG_REQ_",
-      "bpf-storage-req-attrs": "SK_DIAG_BPF_STORAGE_REQ_",
-      "inet-diag-attrs": "INET_DIAG_",
-      "inet-ulp-info-attrs": "INET_ULP_INFO_",
-      "bpf-storages-attrs": "SK_DIAG_",
-      "bpf-storage-attrs": "SK_DIAG_BPF_STORAGE_",
-      "unix-diag-attrs": "UNIX_DIAG_",
-      "packet-diag-attrs": "PACKET_DIAG_",
-      "netlink-diag-attrs": "NETLINK_DIAG_",
-    },
-    operations: {
-      sockDiagByFamily: {
-        name: "sock-diag-by-family",
-        requestValue: 20,
-        attributeSet: "inet-diag-req-attrs",
-        fixedHeader: "inet-diag-req-v2",
-        do: { request: { value: 20, attributes: ["protocol"] } },
-        dump: { request: { value: 20, attributes: ["bytecode", "skBpfStorages", "protocol"] } },
-      },
-      sockDestroy: {
-        name: "sock-destroy",
-        requestValue: 21,
-        attributeSet: "inet-diag-req-attrs",
-        fixedHeader: "inet-diag-req-v2",
-        do: { request: { value: 21, attributes: ["protocol"] } },
-      },
-      unixDiagByFamily: {
-        name: "unix-diag-by-family",
-        requestValue: 20,
-        fixedHeader: "unix-diag-req",
-        do: { request: { value: 20 } },
-        dump: { request: { value: 20 } },
-      },
-      packetDiagByFamily: {
-        name: "packet-diag-by-family",
-        requestValue: 20,
-        fixedHeader: "packet-diag-req",
-        dump: { request: { value: 20 } },
-      },
-      netlinkDiagByFamily: {
-        name: "netlink-diag-by-family",
-        requestValue: 20,
-        fixedHeader: "netlink-diag-req",
-        dump: { request: { value: 20 } },
-      },
-      inetDiagMsg: {
-        name: "inet-diag-msg",
-        replyValue: 20,
-        attributeSet: "inet-diag-attrs",
-        fixedHeader: "inet-diag-msg",
-        event: {
-          attributes: [
-            "meminfo",
-            "info",
-            "vegasinfo",
-            "cong",
-            "tos",
-            "tclass",
-            "skmeminfo",
-            "shutdown",
-            "dctcpinfo",
-            "protocol",
-            "skv6only",
-            "locals",
-            "peers",
-            "mark",
-            "bbrinfo",
-            "classId",
-            "md5sig",
-            "ulpInfo",
-            "skBpfStorages",
-            "cgroupId",
-            "sockopt",
-          ],
-        },
-      },
-      unixDiagMsg: {
-        name: "unix-diag-msg",
-        replyValue: 20,
-        attributeSet: "unix-diag-attrs",
-        fixedHeader: "unix-diag-msg",
-        event: {
-          attributes: ["name", "vfs", "peer", "icons", "rqlen", "meminfo", "shutdown", "uid"],
-        },
-      },
-      packetDiagMsg: {
-        name: "packet-diag-msg",
-        replyValue: 20,
-        attributeSet: "packet-diag-attrs",
-        fixedHeader: "packet-diag-msg",
-        event: {
-          attributes: ["info", "mclist", "rxRing", "txRing", "fanout", "uid", "meminfo", "filter"],
-        },
-      },
-      netlinkDiagMsg: {
-        name: "netlink-diag-msg",
-        replyValue: 20,
-        attributeSet: "netlink-diag-attrs",
-        fixedHeader: "netlink-diag-msg",
-        event: { attributes: ["meminfo", "groups", "rxRing", "txRing", "flags"] },
-      },
-    },
-    mcastGroups: {
-      "sknlgrp-inet-tcp-destroy": SKNLGRP_INET_TCP_DESTROY,
-      "sknlgrp-inet-udp-destroy": SKNLGRP_INET_UDP_DESTROY,
-      "sknlgrp-inet6-tcp-destroy": SKNLGRP_INET6_TCP_DESTROY,
-      "sknlgrp-inet6-udp-destroy": SKNLGRP_INET6_UDP_DESTROY,
-    },
-  }),
-  decoders,
-);
+export declare const family: Family;
 
 /** Struct `inet-diag-sockid` (sock-diag). */
-export const inetDiagSockid: StructType<InetDiagSockid> = family.struct("inet-diag-sockid");
+export declare const inetDiagSockid: StructType<InetDiagSockid>;
 
 /** Struct `inet-diag-req-v2` (sock-diag). */
-export const inetDiagReqV2: StructType<InetDiagReqV2> = family.struct("inet-diag-req-v2");
+export declare const inetDiagReqV2: StructType<InetDiagReqV2>;
 
 /** Struct `inet-diag-msg` (sock-diag). */
-export const inetDiagMsg: StructType<InetDiagMsg> = family.struct("inet-diag-msg");
+export declare const inetDiagMsg: StructType<InetDiagMsg>;
 
 /** Struct `inet-diag-meminfo` (sock-diag). */
-export const inetDiagMeminfo: StructType<InetDiagMeminfo> = family.struct("inet-diag-meminfo");
+export declare const inetDiagMeminfo: StructType<InetDiagMeminfo>;
 
 /** Struct `tcpvegas-info` (sock-diag). */
-export const tcpvegasInfo: StructType<TcpvegasInfo> = family.struct("tcpvegas-info");
+export declare const tcpvegasInfo: StructType<TcpvegasInfo>;
 
 /** Struct `tcp-dctcp-info` (sock-diag). */
-export const tcpDctcpInfo: StructType<TcpDctcpInfo> = family.struct("tcp-dctcp-info");
+export declare const tcpDctcpInfo: StructType<TcpDctcpInfo>;
 
 /** Struct `tcp-bbr-info` (sock-diag). */
-export const tcpBbrInfo: StructType<TcpBbrInfo> = family.struct("tcp-bbr-info");
+export declare const tcpBbrInfo: StructType<TcpBbrInfo>;
 
 /** Struct `inet-diag-bc-op` (sock-diag). */
-export const inetDiagBcOp: StructType<InetDiagBcOp> = family.struct("inet-diag-bc-op");
+export declare const inetDiagBcOp: StructType<InetDiagBcOp>;
 
 /** Struct `inet-diag-hostcond` (sock-diag). */
-export const inetDiagHostcond: StructType<InetDiagHostcond> = family.struct("inet-diag-hostcond");
+export declare const inetDiagHostcond: StructType<InetDiagHostcond>;
 
 /** Struct `inet-diag-markcond` (sock-diag). */
-export const inetDiagMarkcond: StructType<InetDiagMarkcond> = family.struct("inet-diag-markcond");
+export declare const inetDiagMarkcond: StructType<InetDiagMarkcond>;
 
 /** Struct `tcp-info` (sock-diag). */
-export const tcpInfo: StructType<TcpInfo> = family.struct("tcp-info");
+export declare const tcpInfo: StructType<TcpInfo>;
 
 /** Struct `unix-diag-req` (sock-diag). */
-export const unixDiagReq: StructType<UnixDiagReq> = family.struct("unix-diag-req");
+export declare const unixDiagReq: StructType<UnixDiagReq>;
 
 /** Struct `unix-diag-msg` (sock-diag). */
-export const unixDiagMsg: StructType<UnixDiagMsg> = family.struct("unix-diag-msg");
+export declare const unixDiagMsg: StructType<UnixDiagMsg>;
 
 /** Struct `unix-diag-vfs` (sock-diag). */
-export const unixDiagVfs: StructType<UnixDiagVfs> = family.struct("unix-diag-vfs");
+export declare const unixDiagVfs: StructType<UnixDiagVfs>;
 
 /** Struct `unix-diag-rqlen` (sock-diag). */
-export const unixDiagRqlen: StructType<UnixDiagRqlen> = family.struct("unix-diag-rqlen");
+export declare const unixDiagRqlen: StructType<UnixDiagRqlen>;
 
 /** Struct `packet-diag-req` (sock-diag). */
-export const packetDiagReq: StructType<PacketDiagReq> = family.struct("packet-diag-req");
+export declare const packetDiagReq: StructType<PacketDiagReq>;
 
 /** Struct `packet-diag-msg` (sock-diag). */
-export const packetDiagMsg: StructType<PacketDiagMsg> = family.struct("packet-diag-msg");
+export declare const packetDiagMsg: StructType<PacketDiagMsg>;
 
 /** Struct `packet-diag-info` (sock-diag). */
-export const packetDiagInfo: StructType<PacketDiagInfo> = family.struct("packet-diag-info");
+export declare const packetDiagInfo: StructType<PacketDiagInfo>;
 
 /** Struct `packet-diag-mclist` (sock-diag). */
-export const packetDiagMclist: StructType<PacketDiagMclist> = family.struct("packet-diag-mclist");
+export declare const packetDiagMclist: StructType<PacketDiagMclist>;
 
 /** Struct `packet-diag-ring` (sock-diag). */
-export const packetDiagRing: StructType<PacketDiagRing> = family.struct("packet-diag-ring");
+export declare const packetDiagRing: StructType<PacketDiagRing>;
 
 /** Struct `netlink-diag-req` (sock-diag). */
-export const netlinkDiagReq: StructType<NetlinkDiagReq> = family.struct("netlink-diag-req");
+export declare const netlinkDiagReq: StructType<NetlinkDiagReq>;
 
 /** Struct `netlink-diag-msg` (sock-diag). */
-export const netlinkDiagMsg: StructType<NetlinkDiagMsg> = family.struct("netlink-diag-msg");
+export declare const netlinkDiagMsg: StructType<NetlinkDiagMsg>;
 
 /** Struct `netlink-diag-ring` (sock-diag). */
-export const netlinkDiagRing: StructType<NetlinkDiagRing> = family.struct("netlink-diag-ring");
+export declare const netlinkDiagRing: StructType<NetlinkDiagRing>;
 
 /** Attribute set `inet-diag-req-attrs` (sock-diag). */
-export const inetDiagReqAttrs: AttributeSet<InetDiagReqAttrs> = family.attributeSet(
-  "inet-diag-req-attrs",
-);
+export declare const inetDiagReqAttrs: AttributeSet<InetDiagReqAttrs>;
 
 /** Attribute set `bpf-storage-req-attrs` (sock-diag). */
-export const bpfStorageReqAttrs: AttributeSet<BpfStorageReqAttrs> = family.attributeSet(
-  "bpf-storage-req-attrs",
-);
+export declare const bpfStorageReqAttrs: AttributeSet<BpfStorageReqAttrs>;
 
 /** Attribute set `inet-diag-attrs` (sock-diag). */
-export const inetDiagAttrs: AttributeSet<InetDiagAttrs> = family.attributeSet("inet-diag-attrs");
+export declare const inetDiagAttrs: AttributeSet<InetDiagAttrs>;
 
 /** Attribute set `inet-ulp-info-attrs` (sock-diag). */
-export const inetUlpInfoAttrs: AttributeSet<InetUlpInfoAttrs> = family.attributeSet(
-  "inet-ulp-info-attrs",
-);
+export declare const inetUlpInfoAttrs: AttributeSet<InetUlpInfoAttrs>;
 
 /** Attribute set `bpf-storages-attrs` (sock-diag). */
-export const bpfStoragesAttrs: AttributeSet<BpfStoragesAttrs> = family.attributeSet(
-  "bpf-storages-attrs",
-);
+export declare const bpfStoragesAttrs: AttributeSet<BpfStoragesAttrs>;
 
 /** Attribute set `bpf-storage-attrs` (sock-diag). */
-export const bpfStorageAttrs: AttributeSet<BpfStorageAttrs> = family.attributeSet(
-  "bpf-storage-attrs",
-);
+export declare const bpfStorageAttrs: AttributeSet<BpfStorageAttrs>;
 
 /** Attribute set `unix-diag-attrs` (sock-diag). */
-export const unixDiagAttrs: AttributeSet<UnixDiagAttrs> = family.attributeSet("unix-diag-attrs");
+export declare const unixDiagAttrs: AttributeSet<UnixDiagAttrs>;
 
 /** Attribute set `packet-diag-attrs` (sock-diag). */
-export const packetDiagAttrs: AttributeSet<PacketDiagAttrs> = family.attributeSet(
-  "packet-diag-attrs",
-);
+export declare const packetDiagAttrs: AttributeSet<PacketDiagAttrs>;
 
 /** Attribute set `netlink-diag-attrs` (sock-diag). */
-export const netlinkDiagAttrs: AttributeSet<NetlinkDiagAttrs> = family.attributeSet(
-  "netlink-diag-attrs",
-);
+export declare const netlinkDiagAttrs: AttributeSet<NetlinkDiagAttrs>;
 
 /** The operations of sock-diag by camelCase name. */
-export const operations: Operations = {
-  sockDiagByFamily: family.operation("sockDiagByFamily"),
-  sockDestroy: family.operation("sockDestroy"),
-  unixDiagByFamily: family.operation("unixDiagByFamily"),
-  packetDiagByFamily: family.operation("packetDiagByFamily"),
-  netlinkDiagByFamily: family.operation("netlinkDiagByFamily"),
-  inetDiagMsg: family.operation("inetDiagMsg"),
-  unixDiagMsg: family.operation("unixDiagMsg"),
-  packetDiagMsg: family.operation("packetDiagMsg"),
-  netlinkDiagMsg: family.operation("netlinkDiagMsg"),
-};
+export declare const operations: Operations;

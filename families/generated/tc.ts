@@ -21,74 +21,72 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  type Bitfield32,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Bitfield32,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
-import { useDecoders } from "../../codec/ynl/_runtime.ts";
-import { decoders } from "./tc_decode.js";
+export * from "./tc_tables.js";
 
 /** Flags `cls-flags` of tc (values are bit masks). */
-export const CLS_FLAGS = {
-  SKIP_HW: 1,
-  SKIP_SW: 2,
-  IN_HW: 4,
-  NOT_IN_NW: 8,
-  VERBOSE: 16,
-} as const;
+export declare const CLS_FLAGS: {
+  readonly SKIP_HW: 1;
+  readonly SKIP_SW: 2;
+  readonly IN_HW: 4;
+  readonly NOT_IN_NW: 8;
+  readonly VERBOSE: 16;
+};
 
 /** Flags `flower-key-ctrl-flags` of tc (values are bit masks). */
-export const FLOWER_KEY_CTRL_FLAGS = {
-  FRAG: 1,
-  FIRSTFRAG: 2,
-  TUNCSUM: 4,
-  TUNDF: 8,
-  TUNOAM: 16,
-  TUNCRIT: 32,
-} as const;
+export declare const FLOWER_KEY_CTRL_FLAGS: {
+  readonly FRAG: 1;
+  readonly FIRSTFRAG: 2;
+  readonly TUNCSUM: 4;
+  readonly TUNDF: 8;
+  readonly TUNOAM: 16;
+  readonly TUNCRIT: 32;
+};
 
 /** Enum `dualpi2-drop-overload` of tc. */
-export const DUALPI2_DROP_OVERLOAD = {
-  OVERFLOW: 0,
-  DROP: 1,
-} as const;
+export declare const DUALPI2_DROP_OVERLOAD: {
+  readonly OVERFLOW: 0;
+  readonly DROP: 1;
+};
 
 /** Enum `dualpi2-drop-early` of tc. */
-export const DUALPI2_DROP_EARLY = {
-  DROP_DEQUEUE: 0,
-  DROP_ENQUEUE: 1,
-} as const;
+export declare const DUALPI2_DROP_EARLY: {
+  readonly DROP_DEQUEUE: 0;
+  readonly DROP_ENQUEUE: 1;
+};
 
 /** Enum `dualpi2-ecn-mask` of tc. */
-export const DUALPI2_ECN_MASK = {
-  L4S_ECT: 1,
-  CLA_ECT: 2,
-  ANY_ECT: 3,
-} as const;
+export declare const DUALPI2_ECN_MASK: {
+  readonly L4S_ECT: 1;
+  readonly CLA_ECT: 2;
+  readonly ANY_ECT: 3;
+};
 
 /** Enum `dualpi2-split-gso` of tc. */
-export const DUALPI2_SPLIT_GSO = {
-  NO_SPLIT_GSO: 0,
-  SPLIT_GSO: 1,
-} as const;
+export declare const DUALPI2_SPLIT_GSO: {
+  readonly NO_SPLIT_GSO: 0;
+  readonly SPLIT_GSO: 1;
+};
 
 /**
  * Enum `mirred-eaction` of tc.
  *
  * What the mirred action does with a packet (`eaction` of struct tc_mirred).
  */
-export const MIRRED_EACTION = {
-  EGRESS_REDIR: 1,
-  EGRESS_MIRROR: 2,
-  INGRESS_REDIR: 3,
-  INGRESS_MIRROR: 4,
-} as const;
+export declare const MIRRED_EACTION: {
+  readonly EGRESS_REDIR: 1;
+  readonly EGRESS_MIRROR: 2;
+  readonly INGRESS_REDIR: 3;
+  readonly INGRESS_MIRROR: 4;
+};
 
 /**
  * Enum `tc-h` of tc.
@@ -96,209 +94,209 @@ export const MIRRED_EACTION = {
  * Special handles (the root of the egress tree, the parent of ingress/clsact and the minors of
  * clsact's hooks) and the masks of a handle's major and minor halves.
  */
-export const TC_H = {
+export declare const TC_H: {
   /** No handle: the kernel chooses one. */
-  UNSPEC: 0,
+  readonly UNSPEC: 0;
   /** Parent of a root qdisc. */
-  ROOT: 4294967295,
+  readonly ROOT: 4294967295;
   /** Parent of ingress and clsact (`ffff:fff1`). */
-  INGRESS: 4294967281,
+  readonly INGRESS: 4294967281;
   /** Minor of clsact's ingress hook. */
-  MIN_INGRESS: 65522,
+  readonly MIN_INGRESS: 65522;
   /** Minor of clsact's egress hook. */
-  MIN_EGRESS: 65523,
+  readonly MIN_EGRESS: 65523;
   /** The major half of a handle. */
-  MAJ_MASK: 4294901760,
+  readonly MAJ_MASK: 4294901760;
   /** The minor half of a handle. */
-  MIN_MASK: 65535,
-} as const;
+  readonly MIN_MASK: 65535;
+};
 
 /**
  * Enum `eth-p` of tc.
  *
  * Ethernet protocols a filter matches (network byte order in the low 16 bits of tcm_info).
  */
-export const ETH_P = {
-  ALL: 3,
-  IP: 2048,
-  ARP: 2054,
-  "8021Q": 33024,
-  IPV6: 34525,
-  "8021AD": 34984,
-  MPLS_UC: 34887,
-} as const;
+export declare const ETH_P: {
+  readonly ALL: 3;
+  readonly IP: 2048;
+  readonly ARP: 2054;
+  readonly "8021Q": 33024;
+  readonly IPV6: 34525;
+  readonly "8021AD": 34984;
+  readonly MPLS_UC: 34887;
+};
 
 /**
  * Enum `tc-act` of tc.
  *
  * Verdicts of classifiers and actions.
  */
-export const TC_ACT = {
-  UNSPEC: -1,
-  OK: 0,
-  RECLASSIFY: 1,
-  SHOT: 2,
-  PIPE: 3,
-  STOLEN: 4,
-  QUEUED: 5,
-  REPEAT: 6,
-  REDIRECT: 7,
-  TRAP: 8,
-} as const;
+export declare const TC_ACT: {
+  readonly UNSPEC: -1;
+  readonly OK: 0;
+  readonly RECLASSIFY: 1;
+  readonly SHOT: 2;
+  readonly PIPE: 3;
+  readonly STOLEN: 4;
+  readonly QUEUED: 5;
+  readonly REPEAT: 6;
+  readonly REDIRECT: 7;
+  readonly TRAP: 8;
+};
 
 /**
  * Enum `tc-link-layer` of tc.
  *
  * Link layer of a rate spec (`linklayer` of struct tc_ratespec).
  */
-export const TC_LINK_LAYER = {
-  UNAWARE: 0,
-  ETHERNET: 1,
-  ATM: 2,
-} as const;
+export declare const TC_LINK_LAYER: {
+  readonly UNAWARE: 0;
+  readonly ETHERNET: 1;
+  readonly ATM: 2;
+};
 
 /**
  * Flags `tc-u32-flags` of tc (values are bit masks).
  *
  * Flags of struct tc_u32_sel.
  */
-export const TC_U32_FLAGS = {
-  TERMINAL: 1,
-  OFFSET: 2,
-  VAROFFSET: 4,
-  EAT: 8,
-} as const;
+export declare const TC_U32_FLAGS: {
+  readonly TERMINAL: 1;
+  readonly OFFSET: 2;
+  readonly VAROFFSET: 4;
+  readonly EAT: 8;
+};
 
 /**
  * Flags `bpf-flags` of tc (values are bit masks).
  *
  * Flags of TCA_BPF_FLAGS.
  */
-export const BPF_FLAGS = {
-  ACT_DIRECT: 1,
-} as const;
+export declare const BPF_FLAGS: {
+  readonly ACT_DIRECT: 1;
+};
 
 /**
  * Constant `TC_RTAB_SIZE` of tc.
  *
  * Bytes of a rate table (TCA_HTB_RTAB, TCA_TBF_RTAB…), 256 u32 transmit times.
  */
-export const TC_RTAB_SIZE = 1024;
+export declare const TC_RTAB_SIZE = 1024;
 
 /**
  * Constant `TC_HTB_PROTOVER` of tc.
  *
  * Version of struct tc_htb_glob.
  */
-export const TC_HTB_PROTOVER = 3;
+export declare const TC_HTB_PROTOVER = 3;
 
 /**
  * `RTM_NEWQDISC` (36): the message type of `newqdisc` requests.
  *
  * Create new tc qdisc.
  */
-export const RTM_NEWQDISC = 36;
+export declare const RTM_NEWQDISC = 36;
 
 /**
  * `RTM_DELQDISC` (37): the message type of `delqdisc` requests.
  *
  * Delete existing tc qdisc.
  */
-export const RTM_DELQDISC = 37;
+export declare const RTM_DELQDISC = 37;
 
 /**
  * `RTM_GETQDISC` (38): the message type of `getqdisc` requests.
  *
  * Get / dump tc qdisc information.
  */
-export const RTM_GETQDISC = 38;
+export declare const RTM_GETQDISC = 38;
 
 /**
  * `RTM_NEWTCLASS` (40): the message type of `newtclass` requests.
  *
  * Get / dump tc traffic class information.
  */
-export const RTM_NEWTCLASS = 40;
+export declare const RTM_NEWTCLASS = 40;
 
 /**
  * `RTM_DELTCLASS` (41): the message type of `deltclass` requests.
  *
  * Get / dump tc traffic class information.
  */
-export const RTM_DELTCLASS = 41;
+export declare const RTM_DELTCLASS = 41;
 
 /**
  * `RTM_GETTCLASS` (42): the message type of `gettclass` requests.
  *
  * Get / dump tc traffic class information.
  */
-export const RTM_GETTCLASS = 42;
+export declare const RTM_GETTCLASS = 42;
 
 /**
  * `RTM_NEWTFILTER` (44): the message type of `newtfilter` requests.
  *
  * Get / dump tc filter information.
  */
-export const RTM_NEWTFILTER = 44;
+export declare const RTM_NEWTFILTER = 44;
 
 /**
  * `RTM_DELTFILTER` (45): the message type of `deltfilter` requests.
  *
  * Get / dump tc filter information.
  */
-export const RTM_DELTFILTER = 45;
+export declare const RTM_DELTFILTER = 45;
 
 /**
  * `RTM_GETTFILTER` (46): the message type of `gettfilter` requests.
  *
  * Get / dump tc filter information.
  */
-export const RTM_GETTFILTER = 46;
+export declare const RTM_GETTFILTER = 46;
 
 /**
  * `RTM_NEWCHAIN` (100): the message type of `newchain` requests.
  *
  * Get / dump tc chain information.
  */
-export const RTM_NEWCHAIN = 100;
+export declare const RTM_NEWCHAIN = 100;
 
 /**
  * `RTM_DELCHAIN` (101): the message type of `delchain` requests.
  *
  * Get / dump tc chain information.
  */
-export const RTM_DELCHAIN = 101;
+export declare const RTM_DELCHAIN = 101;
 
 /**
  * `RTM_GETCHAIN` (102): the message type of `getchain` requests.
  *
  * Get / dump tc chain information.
  */
-export const RTM_GETCHAIN = 102;
+export declare const RTM_GETCHAIN = 102;
 
 /**
  * `RTM_NEWACTION` (48): the message type of `newaction` requests.
  *
  * Add or replace standalone actions.
  */
-export const RTM_NEWACTION = 48;
+export declare const RTM_NEWACTION = 48;
 
 /**
  * `RTM_DELACTION` (49): the message type of `delaction` requests.
  *
  * Delete standalone actions (or flush a kind).
  */
-export const RTM_DELACTION = 49;
+export declare const RTM_DELACTION = 49;
 
 /**
  * `RTM_GETACTION` (50): the message type of `getaction` requests.
  *
  * Get or dump standalone actions.
  */
-export const RTM_GETACTION = 50;
+export declare const RTM_GETACTION = 50;
 
 /** Multicast group `rtnlgrp-tc` (4). */
-export const RTNLGRP_TC = 4;
+export declare const RTNLGRP_TC = 4;
 
 /** Struct `tcmsg` of tc, as decoded by {@link tcmsg}. */
 export interface Tcmsg extends StructValues {
@@ -4042,2172 +4040,412 @@ export interface Operations {
 }
 
 /**
- * The tc family: every table of this module, compiled lazily on first use, with the straight-line
- * decoders generated from them.
+ * The tc family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily, with the straight-line decoders generated from them.
  */
-export const family: Family = useDecoders(
-  defineFamily({
-    name: "tc",
-    protocol: "netlink-raw",
-    protonum: 0,
-    enums: {
-      "cls-flags": { type: "flags", entries: CLS_FLAGS },
-      "flower-key-ctrl-flags": { type: "flags", entries: FLOWER_KEY_CTRL_FLAGS },
-      "dualpi2-drop-overload": { type: "enum", entries: DUALPI2_DROP_OVERLOAD },
-      "dualpi2-drop-early": { type: "enum", entries: DUALPI2_DROP_EARLY },
-      "dualpi2-ecn-mask": { type: "enum", entries: DUALPI2_ECN_MASK },
-      "dualpi2-split-gso": { type: "enum", entries: DUALPI2_SPLIT_GSO },
-      "mirred-eaction": { type: "enum", entries: MIRRED_EACTION },
-      "tc-h": { type: "enum", entries: TC_H },
-      "eth-p": { type: "enum", entries: ETH_P },
-      "tc-act": { type: "enum", entries: TC_ACT },
-      "tc-link-layer": { type: "enum", entries: TC_LINK_LAYER },
-      "tc-u32-flags": { type: "flags", entries: TC_U32_FLAGS },
-      "bpf-flags": { type: "flags", entries: BPF_FLAGS },
-    },
-    structs: {
-      tcmsg: [
-        { name: "family", type: "u8" },
-        { name: "pad", type: "pad", len: 3 },
-        { name: "ifindex", type: "s32" },
-        { name: "handle", type: "u32" },
-        { name: "parent", type: "u32" },
-        { name: "info", type: "u32" },
-      ],
-      "tc-stats": [
-        { name: "bytes", type: "u64" },
-        { name: "packets", type: "u32" },
-        { name: "drops", type: "u32" },
-        { name: "overlimits", type: "u32" },
-        { name: "bps", type: "u32" },
-        { name: "pps", type: "u32" },
-        { name: "qlen", type: "u32" },
-        { name: "backlog", type: "u32" },
-      ],
-      "tc-cbs-qopt": [
-        { name: "offload", type: "u8" },
-        { name: "pad", type: "pad", len: 3 },
-        { name: "hicredit", type: "s32" },
-        { name: "locredit", type: "s32" },
-        { name: "idleslope", type: "s32" },
-        { name: "sendslope", type: "s32" },
-      ],
-      "tc-etf-qopt": [
-        { name: "delta", type: "s32" },
-        { name: "clockid", type: "s32" },
-        { name: "flags", type: "s32" },
-      ],
-      "tc-fifo-qopt": [{ name: "limit", type: "u32" }],
-      "tc-htb-opt": [
-        { name: "rate", type: "binary", struct: "tc-ratespec" },
-        { name: "ceil", type: "binary", struct: "tc-ratespec" },
-        { name: "buffer", type: "u32" },
-        { name: "cbuffer", type: "u32" },
-        { name: "quantum", type: "u32" },
-        { name: "level", type: "u32" },
-        { name: "prio", type: "u32" },
-      ],
-      "tc-htb-glob": [
-        { name: "version", type: "u32" },
-        { name: "rate2quantum", type: "u32" },
-        { name: "defcls", type: "u32" },
-        { name: "debug", type: "u32" },
-        { name: "directPkts", type: "u32" },
-      ],
-      "tc-gred-qopt": [
-        { name: "limit", type: "u32" },
-        { name: "qthMin", type: "u32" },
-        { name: "qthMax", type: "u32" },
-        { name: "DP", yname: "DP", type: "u32" },
-        { name: "backlog", type: "u32" },
-        { name: "qave", type: "u32" },
-        { name: "forced", type: "u32" },
-        { name: "early", type: "u32" },
-        { name: "other", type: "u32" },
-        { name: "pdrop", type: "u32" },
-        { name: "Wlog", yname: "Wlog", type: "u8" },
-        { name: "Plog", yname: "Plog", type: "u8" },
-        { name: "ScellLog", yname: "Scell-log", type: "u8" },
-        { name: "prio", type: "u8" },
-        { name: "packets", type: "u32" },
-        { name: "bytesin", type: "u32" },
-      ],
-      "tc-gred-sopt": [
-        { name: "DPs", yname: "DPs", type: "u32" },
-        { name: "defDP", yname: "def-DP", type: "u32" },
-        { name: "grio", type: "u8" },
-        { name: "flags", type: "u8" },
-        { name: "pad", type: "pad", len: 2 },
-      ],
-      "tc-hfsc-qopt": [{ name: "defcls", type: "u16" }],
-      "tc-mqprio-qopt": [
-        { name: "numTc", type: "u8" },
-        { name: "prioTcMap", type: "binary", len: 16 },
-        { name: "hw", type: "u8" },
-        { name: "count", type: "binary", len: 32 },
-        { name: "offset", type: "binary", len: 32 },
-      ],
-      "tc-multiq-qopt": [{ name: "bands", type: "u16" }, { name: "maxBands", type: "u16" }],
-      "tc-netem-qopt": [
-        { name: "latency", type: "u32" },
-        { name: "limit", type: "u32" },
-        { name: "loss", type: "u32" },
-        { name: "gap", type: "u32" },
-        { name: "duplicate", type: "u32" },
-        { name: "jitter", type: "u32" },
-      ],
-      "tc-netem-gimodel": [
-        { name: "p13", type: "u32" },
-        { name: "p31", type: "u32" },
-        { name: "p32", type: "u32" },
-        { name: "p14", type: "u32" },
-        { name: "p23", type: "u32" },
-      ],
-      "tc-netem-gemodel": [
-        { name: "p", type: "u32" },
-        { name: "r", type: "u32" },
-        { name: "h", type: "u32" },
-        { name: "k1", type: "u32" },
-      ],
-      "tc-netem-corr": [
-        { name: "delayCorr", type: "u32" },
-        { name: "lossCorr", type: "u32" },
-        { name: "dupCorr", type: "u32" },
-      ],
-      "tc-netem-reorder": [
-        { name: "probability", type: "u32" },
-        { name: "correlation", type: "u32" },
-      ],
-      "tc-netem-corrupt": [
-        { name: "probability", type: "u32" },
-        { name: "correlation", type: "u32" },
-      ],
-      "tc-netem-rate": [
-        { name: "rate", type: "u32" },
-        { name: "packetOverhead", type: "s32" },
-        { name: "cellSize", type: "u32" },
-        { name: "cellOverhead", type: "s32" },
-      ],
-      "tc-netem-slot": [
-        { name: "minDelay", type: "s64" },
-        { name: "maxDelay", type: "s64" },
-        { name: "maxPackets", type: "s32" },
-        { name: "maxBytes", type: "s32" },
-        { name: "distDelay", type: "s64" },
-        { name: "distJitter", type: "s64" },
-      ],
-      "tc-plug-qopt": [{ name: "action", type: "s32" }, { name: "limit", type: "u32" }],
-      "tc-prio-qopt": [{ name: "bands", type: "u32" }, {
-        name: "priomap",
-        type: "binary",
-        len: 16,
-      }],
-      "tc-red-qopt": [
-        { name: "limit", type: "u32" },
-        { name: "qthMin", type: "u32" },
-        { name: "qthMax", type: "u32" },
-        { name: "Wlog", yname: "Wlog", type: "u8" },
-        { name: "Plog", yname: "Plog", type: "u8" },
-        { name: "ScellLog", yname: "Scell-log", type: "u8" },
-        { name: "flags", type: "u8" },
-      ],
-      "tc-sfb-qopt": [
-        { name: "rehashInterval", type: "u32" },
-        { name: "warmupTime", type: "u32" },
-        { name: "max", type: "u32" },
-        { name: "binSize", type: "u32" },
-        { name: "increment", type: "u32" },
-        { name: "decrement", type: "u32" },
-        { name: "limit", type: "u32" },
-        { name: "penaltyRate", type: "u32" },
-        { name: "penaltyBurst", type: "u32" },
-      ],
-      "tc-sfq-qopt": [
-        { name: "quantum", type: "u32" },
-        { name: "perturbPeriod", type: "s32" },
-        { name: "limit", type: "u32" },
-        { name: "divisor", type: "u32" },
-        { name: "flows", type: "u32" },
-      ],
-      "tc-sfqred-stats": [
-        { name: "probDrop", type: "u32" },
-        { name: "forcedDrop", type: "u32" },
-        { name: "probMark", type: "u32" },
-        { name: "forcedMark", type: "u32" },
-        { name: "probMarkHead", type: "u32" },
-        { name: "forcedMarkHead", type: "u32" },
-      ],
-      "tc-sfq-qopt-v1": [
-        { name: "v0", type: "binary", struct: "tc-sfq-qopt" },
-        { name: "depth", type: "u32" },
-        { name: "headdrop", type: "u32" },
-        { name: "limit", type: "u32" },
-        { name: "qthMin", type: "u32" },
-        { name: "qthMax", type: "u32" },
-        { name: "Wlog", yname: "Wlog", type: "u8" },
-        { name: "Plog", yname: "Plog", type: "u8" },
-        { name: "ScellLog", yname: "Scell-log", type: "u8" },
-        { name: "flags", type: "u8" },
-        { name: "maxP", yname: "max-P", type: "u32" },
-        { name: "stats", type: "binary", struct: "tc-sfqred-stats" },
-      ],
-      "tc-ratespec": [
-        { name: "cellLog", type: "u8" },
-        { name: "linklayer", type: "u8" },
-        { name: "overhead", type: "u16" },
-        { name: "cellAlign", type: "s16" },
-        { name: "mpu", type: "u16" },
-        { name: "rate", type: "u32" },
-      ],
-      "tc-tbf-qopt": [
-        { name: "rate", type: "binary", struct: "tc-ratespec" },
-        { name: "peakrate", type: "binary", struct: "tc-ratespec" },
-        { name: "limit", type: "u32" },
-        { name: "buffer", type: "u32" },
-        { name: "mtu", type: "u32" },
-      ],
-      "tc-sizespec": [
-        { name: "cellLog", type: "u8" },
-        { name: "sizeLog", type: "u8" },
-        { name: "cellAlign", type: "s16" },
-        { name: "overhead", type: "s32" },
-        { name: "linklayer", type: "u32" },
-        { name: "mpu", type: "u32" },
-        { name: "mtu", type: "u32" },
-        { name: "tsize", type: "u32" },
-      ],
-      "gnet-estimator": [{ name: "interval", type: "s8" }, { name: "ewmaLog", type: "u8" }],
-      "tc-choke-xstats": [
-        { name: "early", type: "u32" },
-        { name: "pdrop", type: "u32" },
-        { name: "other", type: "u32" },
-        { name: "marked", type: "u32" },
-        { name: "matched", type: "u32" },
-      ],
-      "tc-codel-xstats": [
-        { name: "maxpacket", type: "u32" },
-        { name: "count", type: "u32" },
-        { name: "lastcount", type: "u32" },
-        { name: "ldelay", type: "u32" },
-        { name: "dropNext", type: "s32" },
-        { name: "dropOverlimit", type: "u32" },
-        { name: "ecnMark", type: "u32" },
-        { name: "dropping", type: "u32" },
-        { name: "ceMark", type: "u32" },
-      ],
-      "tc-fq-codel-xstats": [
-        { name: "type", type: "u32" },
-        { name: "maxpacket", type: "u32" },
-        { name: "dropOverlimit", type: "u32" },
-        { name: "ecnMark", type: "u32" },
-        { name: "newFlowCount", type: "u32" },
-        { name: "newFlowsLen", type: "u32" },
-        { name: "oldFlowsLen", type: "u32" },
-        { name: "ceMark", type: "u32" },
-        { name: "memoryUsage", type: "u32" },
-        { name: "dropOvermemory", type: "u32" },
-      ],
-      "tc-dualpi2-xstats": [
-        { name: "prob", type: "u32" },
-        { name: "delayC", type: "u32" },
-        { name: "delayL", type: "u32" },
-        { name: "pktsInC", type: "u32" },
-        { name: "pktsInL", type: "u32" },
-        { name: "maxq", type: "u32" },
-        { name: "ecnMark", type: "u32" },
-        { name: "stepMark", type: "u32" },
-        { name: "credit", type: "s32" },
-        { name: "memoryUsed", type: "u32" },
-        { name: "maxMemoryUsed", type: "u32" },
-        { name: "memoryLimit", type: "u32" },
-      ],
-      "tc-fq-pie-xstats": [
-        { name: "packetsIn", type: "u32" },
-        { name: "dropped", type: "u32" },
-        { name: "overlimit", type: "u32" },
-        { name: "overmemory", type: "u32" },
-        { name: "ecnMark", type: "u32" },
-        { name: "newFlowCount", type: "u32" },
-        { name: "newFlowsLen", type: "u32" },
-        { name: "oldFlowsLen", type: "u32" },
-        { name: "memoryUsage", type: "u32" },
-      ],
-      "tc-fq-qd-stats": [
-        { name: "gcFlows", type: "u64" },
-        { name: "highprioPackets", type: "u64" },
-        { name: "tcpRetrans", type: "u64" },
-        { name: "throttled", type: "u64" },
-        { name: "flowsPlimit", type: "u64" },
-        { name: "pktsTooLong", type: "u64" },
-        { name: "allocationErrors", type: "u64" },
-        { name: "timeNextDelayedFlow", type: "s64" },
-        { name: "flows", type: "u32" },
-        { name: "inactiveFlows", type: "u32" },
-        { name: "throttledFlows", type: "u32" },
-        { name: "unthrottleLatencyNs", type: "u32" },
-        { name: "ceMark", type: "u64" },
-        { name: "horizonDrops", type: "u64" },
-        { name: "horizonCaps", type: "u64" },
-        { name: "fastpathPackets", type: "u64" },
-        { name: "bandDrops", type: "binary", len: 24 },
-        { name: "bandPktCount", type: "binary", len: 12 },
-        { name: "pad", type: "pad", len: 4 },
-      ],
-      "tc-hhf-xstats": [
-        { name: "dropOverlimit", type: "u32" },
-        { name: "hhOverlimit", type: "u32" },
-        { name: "hhTotCount", type: "u32" },
-        { name: "hhCurCount", type: "u32" },
-      ],
-      "tc-pie-xstats": [
-        { name: "prob", type: "u64" },
-        { name: "delay", type: "u32" },
-        { name: "avgDqRate", type: "u32" },
-        { name: "dqRateEstimating", type: "u32" },
-        { name: "packetsIn", type: "u32" },
-        { name: "dropped", type: "u32" },
-        { name: "overlimit", type: "u32" },
-        { name: "maxq", type: "u32" },
-        { name: "ecnMark", type: "u32" },
-      ],
-      "tc-red-xstats": [
-        { name: "early", type: "u32" },
-        { name: "pdrop", type: "u32" },
-        { name: "other", type: "u32" },
-        { name: "marked", type: "u32" },
-      ],
-      "tc-sfb-xstats": [
-        { name: "earlydrop", type: "u32" },
-        { name: "penaltydrop", type: "u32" },
-        { name: "bucketdrop", type: "u32" },
-        { name: "queuedrop", type: "u32" },
-        { name: "childdrop", type: "u32" },
-        { name: "marked", type: "u32" },
-        { name: "maxqlen", type: "u32" },
-        { name: "maxprob", type: "u32" },
-        { name: "avgprob", type: "u32" },
-      ],
-      "tc-sfq-xstats": [{ name: "allot", type: "s32" }],
-      "gnet-stats-basic": [{ name: "bytes", type: "u64" }, { name: "packets", type: "u32" }],
-      "gnet-stats-rate-est": [{ name: "bps", type: "u32" }, { name: "pps", type: "u32" }],
-      "gnet-stats-rate-est64": [{ name: "bps", type: "u64" }, { name: "pps", type: "u64" }],
-      "gnet-stats-queue": [
-        { name: "qlen", type: "u32" },
-        { name: "backlog", type: "u32" },
-        { name: "drops", type: "u32" },
-        { name: "requeues", type: "u32" },
-        { name: "overlimits", type: "u32" },
-      ],
-      "tc-u32-key": [
-        { name: "mask", type: "u32", byteOrder: "big-endian" },
-        { name: "val", type: "u32", byteOrder: "big-endian" },
-        { name: "off", type: "s32" },
-        { name: "offmask", type: "s32" },
-      ],
-      "tc-u32-mark": [
-        { name: "val", type: "u32" },
-        { name: "mask", type: "u32" },
-        { name: "success", type: "u32" },
-      ],
-      "tc-u32-sel": [
-        { name: "flags", type: "u8" },
-        { name: "offshift", type: "u8" },
-        { name: "nkeys", type: "u8" },
-        { name: "offmask", type: "u16", byteOrder: "big-endian" },
-        { name: "off", type: "u16" },
-        { name: "offoff", type: "s16" },
-        { name: "hoff", type: "s16" },
-        { name: "hmask", type: "u32", byteOrder: "big-endian" },
-        { name: "keys", type: "binary", struct: "tc-u32-key" },
-      ],
-      "tc-u32-pcnt": [
-        { name: "rcnt", type: "u64" },
-        { name: "rhit", type: "u64" },
-        { name: "kcnts", type: "u64" },
-      ],
-      "tcf-t": [
-        { name: "install", type: "u64" },
-        { name: "lastuse", type: "u64" },
-        { name: "expires", type: "u64" },
-        { name: "firstuse", type: "u64" },
-      ],
-      "tc-gact": [
-        { name: "index", type: "u32" },
-        { name: "capab", type: "u32" },
-        { name: "action", type: "s32" },
-        { name: "refcnt", type: "s32" },
-        { name: "bindcnt", type: "s32" },
-      ],
-      "tc-gact-p": [
-        { name: "ptype", type: "u16" },
-        { name: "pval", type: "u16" },
-        { name: "paction", type: "s32" },
-      ],
-      "tcf-ematch-tree-hdr": [{ name: "nmatches", type: "u16" }, { name: "progid", type: "u16" }],
-      "tc-basic-pcnt": [{ name: "rcnt", type: "u64" }, { name: "rhit", type: "u64" }],
-      "tc-matchall-pcnt": [{ name: "rhit", type: "u64" }],
-      "tc-mpls": [
-        { name: "index", type: "u32" },
-        { name: "capab", type: "u32" },
-        { name: "action", type: "s32" },
-        { name: "refcnt", type: "s32" },
-        { name: "bindcnt", type: "s32" },
-        { name: "mAction", type: "s32" },
-      ],
-      "tc-police": [
-        { name: "index", type: "u32" },
-        { name: "action", type: "s32" },
-        { name: "limit", type: "u32" },
-        { name: "burst", type: "u32" },
-        { name: "mtu", type: "u32" },
-        { name: "rate", type: "binary", struct: "tc-ratespec" },
-        { name: "peakrate", type: "binary", struct: "tc-ratespec" },
-        { name: "refcnt", type: "s32" },
-        { name: "bindcnt", type: "s32" },
-        { name: "capab", type: "u32" },
-      ],
-      "tc-pedit-sel": [
-        { name: "index", type: "u32" },
-        { name: "capab", type: "u32" },
-        { name: "action", type: "s32" },
-        { name: "refcnt", type: "s32" },
-        { name: "bindcnt", type: "s32" },
-        { name: "nkeys", type: "u8" },
-        { name: "flags", type: "u8" },
-        { name: "keys", type: "binary", struct: "tc-pedit-key" },
-      ],
-      "tc-pedit-key": [
-        { name: "mask", type: "u32" },
-        { name: "val", type: "u32" },
-        { name: "off", type: "u32" },
-        { name: "at", type: "u32" },
-        { name: "offmask", type: "u32" },
-        { name: "shift", type: "u32" },
-      ],
-      "tc-vlan": [
-        { name: "index", type: "u32" },
-        { name: "capab", type: "u32" },
-        { name: "action", type: "s32" },
-        { name: "refcnt", type: "s32" },
-        { name: "bindcnt", type: "s32" },
-        { name: "vAction", type: "s32" },
-      ],
-      tcamsg: [{ name: "family", type: "u8" }, { name: "pad", type: "pad", len: 3 }],
-      "tc-mirred": [
-        { name: "index", type: "u32" },
-        { name: "capab", type: "u32" },
-        { name: "action", type: "s32" },
-        { name: "refcnt", type: "s32" },
-        { name: "bindcnt", type: "s32" },
-        { name: "eaction", type: "s32", enum: "mirred-eaction" },
-        { name: "ifindex", type: "u32" },
-      ],
-      "sock-filter": [
-        { name: "code", type: "u16" },
-        { name: "jt", type: "u8" },
-        { name: "jf", type: "u8" },
-        { name: "k", type: "u32" },
-      ],
-    },
-    attributeSets: {
-      attrs: [
-        { name: "kind", value: 1, type: "string" },
-        {
-          name: "options",
-          value: 2,
-          type: "sub-message",
-          subMessage: "options-msg",
-          selector: "kind",
-        },
-        { name: "stats", value: 3, type: "binary", struct: "tc-stats" },
-        {
-          name: "xstats",
-          value: 4,
-          type: "sub-message",
-          subMessage: "tca-stats-app-msg",
-          selector: "kind",
-        },
-        { name: "rate", value: 5, type: "binary", struct: "gnet-estimator" },
-        { name: "fcnt", value: 6, type: "u32" },
-        { name: "stats2", value: 7, type: "nest", nested: "tca-stats-attrs" },
-        { name: "stab", value: 8, type: "nest", nested: "tca-stab-attrs" },
-        { name: "pad", value: 9, type: "pad" },
-        { name: "dumpInvisible", value: 10, type: "flag" },
-        { name: "chain", value: 11, type: "u32" },
-        { name: "hwOffload", value: 12, type: "u8" },
-        { name: "ingressBlock", value: 13, type: "u32" },
-        { name: "egressBlock", value: 14, type: "u32" },
-        { name: "dumpFlags", value: 15, type: "bitfield32" },
-        { name: "extWarnMsg", value: 16, type: "string" },
-      ],
-      "act-attrs": [
-        { name: "kind", value: 1, type: "string" },
-        {
-          name: "options",
-          value: 2,
-          type: "sub-message",
-          subMessage: "act-options-msg",
-          selector: "kind",
-        },
-        { name: "index", value: 3, type: "u32" },
-        { name: "stats", value: 4, type: "nest", nested: "tca-stats-attrs" },
-        { name: "pad", value: 5, type: "pad" },
-        { name: "cookie", value: 6, type: "binary" },
-        { name: "flags", value: 7, type: "bitfield32" },
-        { name: "hwStats", value: 8, type: "bitfield32" },
-        { name: "usedHwStats", value: 9, type: "bitfield32" },
-        { name: "inHwCount", value: 10, type: "u32" },
-      ],
-      "act-bpf-attrs": [
-        { name: "tm", value: 1, type: "binary", struct: "tcf-t" },
-        { name: "parms", value: 2, type: "binary" },
-        { name: "opsLen", value: 3, type: "u16" },
-        { name: "ops", value: 4, type: "binary" },
-        { name: "fd", value: 5, type: "u32" },
-        { name: "name", value: 6, type: "string" },
-        { name: "pad", value: 7, type: "pad" },
-        { name: "tag", value: 8, type: "binary" },
-        { name: "id", value: 9, type: "binary" },
-      ],
-      "act-connmark-attrs": [
-        { name: "parms", value: 1, type: "binary" },
-        { name: "tm", value: 2, type: "binary", struct: "tcf-t" },
-        { name: "pad", value: 3, type: "pad" },
-      ],
-      "act-csum-attrs": [
-        { name: "parms", value: 1, type: "binary" },
-        { name: "tm", value: 2, type: "binary", struct: "tcf-t" },
-        { name: "pad", value: 3, type: "pad" },
-      ],
-      "act-ct-attrs": [
-        { name: "parms", value: 1, type: "binary" },
-        { name: "tm", value: 2, type: "binary", struct: "tcf-t" },
-        { name: "action", value: 3, type: "u16" },
-        { name: "zone", value: 4, type: "u16" },
-        { name: "mark", value: 5, type: "u32" },
-        { name: "markMask", value: 6, type: "u32" },
-        { name: "labels", value: 7, type: "binary" },
-        { name: "labelsMask", value: 8, type: "binary" },
-        { name: "natIpv4Min", value: 9, type: "u32", byteOrder: "big-endian" },
-        { name: "natIpv4Max", value: 10, type: "u32", byteOrder: "big-endian" },
-        { name: "natIpv6Min", value: 11, type: "binary" },
-        { name: "natIpv6Max", value: 12, type: "binary" },
-        { name: "natPortMin", value: 13, type: "u16", byteOrder: "big-endian" },
-        { name: "natPortMax", value: 14, type: "u16", byteOrder: "big-endian" },
-        { name: "pad", value: 15, type: "pad" },
-        { name: "helperName", value: 16, type: "string" },
-        { name: "helperFamily", value: 17, type: "u8" },
-        { name: "helperProto", value: 18, type: "u8" },
-      ],
-      "act-ctinfo-attrs": [
-        { name: "pad", value: 1, type: "pad" },
-        { name: "tm", value: 2, type: "binary", struct: "tcf-t" },
-        { name: "act", value: 3, type: "binary" },
-        { name: "zone", value: 4, type: "u16" },
-        { name: "parmsDscpMask", value: 5, type: "u32" },
-        { name: "parmsDscpStatemask", value: 6, type: "u32" },
-        { name: "parmsCpmarkMask", value: 7, type: "u32" },
-        { name: "statsDscpSet", value: 8, type: "u64" },
-        { name: "statsDscpError", value: 9, type: "u64" },
-        { name: "statsCpmarkSet", value: 10, type: "u64" },
-      ],
-      "act-gate-attrs": [
-        { name: "tm", value: 1, type: "binary", struct: "tcf-t" },
-        { name: "parms", value: 2, type: "binary" },
-        { name: "pad", value: 3, type: "pad" },
-        { name: "priority", value: 4, type: "s32" },
-        { name: "entryList", value: 5, type: "binary" },
-        { name: "baseTime", value: 6, type: "u64" },
-        { name: "cycleTime", value: 7, type: "u64" },
-        { name: "cycleTimeExt", value: 8, type: "u64" },
-        { name: "flags", value: 9, type: "u32" },
-        { name: "clockid", value: 10, type: "s32" },
-      ],
-      "act-ife-attrs": [
-        { name: "parms", value: 1, type: "binary" },
-        { name: "tm", value: 2, type: "binary", struct: "tcf-t" },
-        { name: "dmac", value: 3, type: "binary" },
-        { name: "smac", value: 4, type: "binary" },
-        { name: "type", value: 5, type: "u16" },
-        { name: "metalst", value: 6, type: "binary" },
-        { name: "pad", value: 7, type: "pad" },
-      ],
-      "act-mirred-attrs": [
-        { name: "tm", value: 1, type: "binary", struct: "tcf-t" },
-        { name: "parms", value: 2, type: "binary", struct: "tc-mirred" },
-        { name: "pad", value: 3, type: "pad" },
-        { name: "blockid", value: 4, type: "binary" },
-      ],
-      "act-mpls-attrs": [
-        { name: "tm", value: 1, type: "binary", struct: "tcf-t" },
-        { name: "parms", value: 2, type: "binary", struct: "tc-mpls" },
-        { name: "pad", value: 3, type: "pad" },
-        { name: "proto", value: 4, type: "u16", byteOrder: "big-endian" },
-        { name: "label", value: 5, type: "u32" },
-        { name: "tc", value: 6, type: "u8" },
-        { name: "ttl", value: 7, type: "u8" },
-        { name: "bos", value: 8, type: "u8" },
-      ],
-      "act-nat-attrs": [
-        { name: "parms", value: 1, type: "binary" },
-        { name: "tm", value: 2, type: "binary", struct: "tcf-t" },
-        { name: "pad", value: 3, type: "pad" },
-      ],
-      "act-pedit-attrs": [
-        { name: "tm", value: 1, type: "binary", struct: "tcf-t" },
-        { name: "parms", value: 2, type: "binary", struct: "tc-pedit-sel" },
-        { name: "pad", value: 3, type: "pad" },
-        { name: "parmsEx", value: 4, type: "binary" },
-        { name: "keysEx", value: 5, type: "binary" },
-        { name: "keyEx", value: 6, type: "binary" },
-      ],
-      "act-simple-attrs": [
-        { name: "tm", value: 1, type: "binary", struct: "tcf-t" },
-        { name: "parms", value: 2, type: "binary" },
-        { name: "data", value: 3, type: "binary" },
-        { name: "pad", value: 4, type: "pad" },
-      ],
-      "act-skbedit-attrs": [
-        { name: "tm", value: 1, type: "binary", struct: "tcf-t" },
-        { name: "parms", value: 2, type: "binary" },
-        { name: "priority", value: 3, type: "u32" },
-        { name: "queueMapping", value: 4, type: "u16" },
-        { name: "mark", value: 5, type: "u32" },
-        { name: "pad", value: 6, type: "pad" },
-        { name: "ptype", value: 7, type: "u16" },
-        { name: "mask", value: 8, type: "u32" },
-        { name: "flags", value: 9, type: "u64" },
-        { name: "queueMappingMax", value: 10, type: "u16" },
-      ],
-      "act-skbmod-attrs": [
-        { name: "tm", value: 1, type: "binary", struct: "tcf-t" },
-        { name: "parms", value: 2, type: "binary" },
-        { name: "dmac", value: 3, type: "binary" },
-        { name: "smac", value: 4, type: "binary" },
-        { name: "etype", value: 5, type: "binary" },
-        { name: "pad", value: 6, type: "pad" },
-      ],
-      "act-tunnel-key-attrs": [
-        { name: "tm", value: 1, type: "binary", struct: "tcf-t" },
-        { name: "parms", value: 2, type: "binary" },
-        { name: "encIpv4Src", value: 3, type: "u32", byteOrder: "big-endian" },
-        { name: "encIpv4Dst", value: 4, type: "u32", byteOrder: "big-endian" },
-        { name: "encIpv6Src", value: 5, type: "binary" },
-        { name: "encIpv6Dst", value: 6, type: "binary" },
-        { name: "encKeyId", value: 7, type: "u64", byteOrder: "big-endian" },
-        { name: "pad", value: 8, type: "pad" },
-        { name: "encDstPort", value: 9, type: "u16", byteOrder: "big-endian" },
-        { name: "noCsum", value: 10, type: "u8" },
-        { name: "encOpts", value: 11, type: "binary" },
-        { name: "encTos", value: 12, type: "u8" },
-        { name: "encTtl", value: 13, type: "u8" },
-        { name: "noFrag", value: 14, type: "flag" },
-      ],
-      "act-vlan-attrs": [
-        { name: "tm", value: 1, type: "binary", struct: "tcf-t" },
-        { name: "parms", value: 2, type: "binary", struct: "tc-vlan" },
-        { name: "pushVlanId", value: 3, type: "u16" },
-        { name: "pushVlanProtocol", value: 4, type: "u16" },
-        { name: "pad", value: 5, type: "pad" },
-        { name: "pushVlanPriority", value: 6, type: "u8" },
-        { name: "pushEthDst", value: 7, type: "binary" },
-        { name: "pushEthSrc", value: 8, type: "binary" },
-      ],
-      "basic-attrs": [
-        { name: "classid", value: 1, type: "u32" },
-        { name: "ematches", value: 2, type: "nest", nested: "ematch-attrs" },
-        { name: "act", value: 3, type: "indexed-array", nested: "act-attrs", subType: "nest" },
-        { name: "police", value: 4, type: "nest", nested: "police-attrs" },
-        { name: "pcnt", value: 5, type: "binary", struct: "tc-basic-pcnt" },
-        { name: "pad", value: 6, type: "pad" },
-      ],
-      "bpf-attrs": [
-        { name: "act", value: 1, type: "indexed-array", nested: "act-attrs", subType: "nest" },
-        { name: "police", value: 2, type: "nest", nested: "police-attrs" },
-        { name: "classid", value: 3, type: "u32" },
-        { name: "opsLen", value: 4, type: "u16" },
-        { name: "ops", value: 5, type: "binary" },
-        { name: "fd", value: 6, type: "u32" },
-        { name: "name", value: 7, type: "string" },
-        { name: "flags", value: 8, type: "u32" },
-        { name: "flagsGen", value: 9, type: "u32" },
-        { name: "tag", value: 10, type: "binary" },
-        { name: "id", value: 11, type: "u32" },
-      ],
-      "cake-attrs": [
-        { name: "pad", value: 1, type: "pad" },
-        { name: "baseRate64", value: 2, type: "u64" },
-        { name: "diffservMode", value: 3, type: "u32" },
-        { name: "atm", value: 4, type: "u32" },
-        { name: "flowMode", value: 5, type: "u32" },
-        { name: "overhead", value: 6, type: "u32" },
-        { name: "rtt", value: 7, type: "u32" },
-        { name: "target", value: 8, type: "u32" },
-        { name: "autorate", value: 9, type: "u32" },
-        { name: "memory", value: 10, type: "u32" },
-        { name: "nat", value: 11, type: "u32" },
-        { name: "raw", value: 12, type: "u32" },
-        { name: "wash", value: 13, type: "u32" },
-        { name: "mpu", value: 14, type: "u32" },
-        { name: "ingress", value: 15, type: "u32" },
-        { name: "ackFilter", value: 16, type: "u32" },
-        { name: "splitGso", value: 17, type: "u32" },
-        { name: "fwmark", value: 18, type: "u32" },
-      ],
-      "cake-stats-attrs": [
-        { name: "pad", value: 1, type: "pad" },
-        { name: "capacityEstimate64", value: 2, type: "u64" },
-        { name: "memoryLimit", value: 3, type: "u32" },
-        { name: "memoryUsed", value: 4, type: "u32" },
-        { name: "avgNetoff", value: 5, type: "u32" },
-        { name: "minNetlen", value: 6, type: "u32" },
-        { name: "maxNetlen", value: 7, type: "u32" },
-        { name: "minAdjlen", value: 8, type: "u32" },
-        { name: "maxAdjlen", value: 9, type: "u32" },
-        {
-          name: "tinStats",
-          value: 10,
-          type: "indexed-array",
-          nested: "cake-tin-stats-attrs",
-          subType: "nest",
-        },
-        { name: "deficit", value: 11, type: "s32" },
-        { name: "cobaltCount", value: 12, type: "u32" },
-        { name: "dropping", value: 13, type: "u32" },
-        { name: "dropNextUs", value: 14, type: "s32" },
-        { name: "pDrop", value: 15, type: "u32" },
-        { name: "blueTimerUs", value: 16, type: "s32" },
-      ],
-      "cake-tin-stats-attrs": [
-        { name: "pad", value: 1, type: "pad" },
-        { name: "sentPackets", value: 2, type: "u32" },
-        { name: "sentBytes64", value: 3, type: "u64" },
-        { name: "droppedPackets", value: 4, type: "u32" },
-        { name: "droppedBytes64", value: 5, type: "u64" },
-        { name: "acksDroppedPackets", value: 6, type: "u32" },
-        { name: "acksDroppedBytes64", value: 7, type: "u64" },
-        { name: "ecnMarkedPackets", value: 8, type: "u32" },
-        { name: "ecnMarkedBytes64", value: 9, type: "u64" },
-        { name: "backlogPackets", value: 10, type: "u32" },
-        { name: "backlogBytes", value: 11, type: "u32" },
-        { name: "thresholdRate64", value: 12, type: "u64" },
-        { name: "targetUs", value: 13, type: "u32" },
-        { name: "intervalUs", value: 14, type: "u32" },
-        { name: "wayIndirectHits", value: 15, type: "u32" },
-        { name: "wayMisses", value: 16, type: "u32" },
-        { name: "wayCollisions", value: 17, type: "u32" },
-        { name: "peakDelayUs", value: 18, type: "u32" },
-        { name: "avgDelayUs", value: 19, type: "u32" },
-        { name: "baseDelayUs", value: 20, type: "u32" },
-        { name: "sparseFlows", value: 21, type: "u32" },
-        { name: "bulkFlows", value: 22, type: "u32" },
-        { name: "unresponsiveFlows", value: 23, type: "u32" },
-        { name: "maxSkblen", value: 24, type: "u32" },
-        { name: "flowQuantum", value: 25, type: "u32" },
-      ],
-      "cbs-attrs": [{ name: "parms", value: 1, type: "binary", struct: "tc-cbs-qopt" }],
-      "cgroup-attrs": [
-        { name: "act", value: 1, type: "indexed-array", nested: "act-attrs", subType: "nest" },
-        { name: "police", value: 2, type: "nest", nested: "police-attrs" },
-        { name: "ematches", value: 3, type: "binary" },
-      ],
-      "choke-attrs": [
-        { name: "parms", value: 1, type: "binary", struct: "tc-red-qopt" },
-        { name: "stab", value: 2, type: "binary" },
-        { name: "maxP", value: 3, type: "u32" },
-      ],
-      "codel-attrs": [
-        { name: "target", value: 1, type: "u32" },
-        { name: "limit", value: 2, type: "u32" },
-        { name: "interval", value: 3, type: "u32" },
-        { name: "ecn", value: 4, type: "u32" },
-        { name: "ceThreshold", value: 5, type: "u32" },
-      ],
-      "drr-attrs": [{ name: "quantum", value: 1, type: "u32" }],
-      "dualpi2-attrs": [
-        { name: "limit", value: 1, type: "u32" },
-        { name: "memoryLimit", value: 2, type: "u32" },
-        { name: "target", value: 3, type: "u32" },
-        { name: "tupdate", value: 4, type: "u32" },
-        { name: "alpha", value: 5, type: "u32" },
-        { name: "beta", value: 6, type: "u32" },
-        { name: "stepThreshPkts", value: 7, type: "u32" },
-        { name: "stepThreshUs", value: 8, type: "u32" },
-        { name: "minQlenStep", value: 9, type: "u32" },
-        { name: "coupling", value: 10, type: "u8" },
-        { name: "dropOverload", value: 11, type: "u8", enum: "dualpi2-drop-overload" },
-        { name: "dropEarly", value: 12, type: "u8", enum: "dualpi2-drop-early" },
-        { name: "cProtection", value: 13, type: "u8" },
-        { name: "ecnMask", value: 14, type: "u8", enum: "dualpi2-ecn-mask" },
-        { name: "splitGso", value: 15, type: "u8", enum: "dualpi2-split-gso" },
-      ],
-      "ematch-attrs": [
-        { name: "treeHdr", value: 1, type: "binary", struct: "tcf-ematch-tree-hdr" },
-        { name: "treeList", value: 2, type: "binary" },
-      ],
-      "flow-attrs": [
-        { name: "keys", value: 1, type: "u32" },
-        { name: "mode", value: 2, type: "u32" },
-        { name: "baseclass", value: 3, type: "u32" },
-        { name: "rshift", value: 4, type: "u32" },
-        { name: "addend", value: 5, type: "u32" },
-        { name: "mask", value: 6, type: "u32" },
-        { name: "xor", value: 7, type: "u32" },
-        { name: "divisor", value: 8, type: "u32" },
-        { name: "act", value: 9, type: "binary" },
-        { name: "police", value: 10, type: "nest", nested: "police-attrs" },
-        { name: "ematches", value: 11, type: "binary" },
-        { name: "perturb", value: 12, type: "u32" },
-      ],
-      "flower-attrs": [
-        { name: "classid", value: 1, type: "u32" },
-        { name: "indev", value: 2, type: "string" },
-        { name: "act", value: 3, type: "indexed-array", nested: "act-attrs", subType: "nest" },
-        { name: "keyEthDst", value: 4, type: "binary", display: "mac" },
-        { name: "keyEthDstMask", value: 5, type: "binary", display: "mac" },
-        { name: "keyEthSrc", value: 6, type: "binary", display: "mac" },
-        { name: "keyEthSrcMask", value: 7, type: "binary", display: "mac" },
-        { name: "keyEthType", value: 8, type: "u16", byteOrder: "big-endian" },
-        { name: "keyIpProto", value: 9, type: "u8" },
-        { name: "keyIpv4Src", value: 10, type: "u32", byteOrder: "big-endian", display: "ipv4" },
-        {
-          name: "keyIpv4SrcMask",
-          value: 11,
-          type: "u32",
-          byteOrder: "big-endian",
-          display: "ipv4",
-        },
-        { name: "keyIpv4Dst", value: 12, type: "u32", byteOrder: "big-endian", display: "ipv4" },
-        {
-          name: "keyIpv4DstMask",
-          value: 13,
-          type: "u32",
-          byteOrder: "big-endian",
-          display: "ipv4",
-        },
-        { name: "keyIpv6Src", value: 14, type: "binary", display: "ipv6" },
-        { name: "keyIpv6SrcMask", value: 15, type: "binary", display: "ipv6" },
-        { name: "keyIpv6Dst", value: 16, type: "binary", display: "ipv6" },
-        { name: "keyIpv6DstMask", value: 17, type: "binary", display: "ipv6" },
-        { name: "keyTcpSrc", value: 18, type: "u16", byteOrder: "big-endian" },
-        { name: "keyTcpDst", value: 19, type: "u16", byteOrder: "big-endian" },
-        { name: "keyUdpSrc", value: 20, type: "u16", byteOrder: "big-endian" },
-        { name: "keyUdpDst", value: 21, type: "u16", byteOrder: "big-endian" },
-        { name: "flags", value: 22, type: "u32", enum: "cls-flags", enumAsFlags: true },
-        { name: "keyVlanId", value: 23, type: "u16", byteOrder: "big-endian" },
-        { name: "keyVlanPrio", value: 24, type: "u8" },
-        { name: "keyVlanEthType", value: 25, type: "u16", byteOrder: "big-endian" },
-        { name: "keyEncKeyId", value: 26, type: "u32", byteOrder: "big-endian" },
-        { name: "keyEncIpv4Src", value: 27, type: "u32", byteOrder: "big-endian", display: "ipv4" },
-        {
-          name: "keyEncIpv4SrcMask",
-          value: 28,
-          type: "u32",
-          byteOrder: "big-endian",
-          display: "ipv4",
-        },
-        { name: "keyEncIpv4Dst", value: 29, type: "u32", byteOrder: "big-endian", display: "ipv4" },
-        {
-          name: "keyEncIpv4DstMask",
-          value: 30,
-          type: "u32",
-          byteOrder: "big-endian",
-          display: "ipv4",
-        },
-        { name: "keyEncIpv6Src", value: 31, type: "binary", display: "ipv6" },
-        { name: "keyEncIpv6SrcMask", value: 32, type: "binary", display: "ipv6" },
-        { name: "keyEncIpv6Dst", value: 33, type: "binary", display: "ipv6" },
-        { name: "keyEncIpv6DstMask", value: 34, type: "binary", display: "ipv6" },
-        { name: "keyTcpSrcMask", value: 35, type: "u16", byteOrder: "big-endian" },
-        { name: "keyTcpDstMask", value: 36, type: "u16", byteOrder: "big-endian" },
-        { name: "keyUdpSrcMask", value: 37, type: "u16", byteOrder: "big-endian" },
-        { name: "keyUdpDstMask", value: 38, type: "u16", byteOrder: "big-endian" },
-        { name: "keySctpSrcMask", value: 39, type: "u16", byteOrder: "big-endian" },
-        { name: "keySctpDstMask", value: 40, type: "u16", byteOrder: "big-endian" },
-        { name: "keySctpSrc", value: 41, type: "u16", byteOrder: "big-endian" },
-        { name: "keySctpDst", value: 42, type: "u16", byteOrder: "big-endian" },
-        { name: "keyEncUdpSrcPort", value: 43, type: "u16", byteOrder: "big-endian" },
-        { name: "keyEncUdpSrcPortMask", value: 44, type: "u16", byteOrder: "big-endian" },
-        { name: "keyEncUdpDstPort", value: 45, type: "u16", byteOrder: "big-endian" },
-        { name: "keyEncUdpDstPortMask", value: 46, type: "u16", byteOrder: "big-endian" },
-        {
-          name: "keyFlags",
-          value: 47,
-          type: "u32",
-          byteOrder: "big-endian",
-          enum: "flower-key-ctrl-flags",
-          enumAsFlags: true,
-        },
-        {
-          name: "keyFlagsMask",
-          value: 48,
-          type: "u32",
-          byteOrder: "big-endian",
-          enum: "flower-key-ctrl-flags",
-          enumAsFlags: true,
-        },
-        { name: "keyIcmpv4Code", value: 49, type: "u8" },
-        { name: "keyIcmpv4CodeMask", value: 50, type: "u8" },
-        { name: "keyIcmpv4Type", value: 51, type: "u8" },
-        { name: "keyIcmpv4TypeMask", value: 52, type: "u8" },
-        { name: "keyIcmpv6Code", value: 53, type: "u8" },
-        { name: "keyIcmpv6CodeMask", value: 54, type: "u8" },
-        { name: "keyIcmpv6Type", value: 55, type: "u8" },
-        { name: "keyIcmpv6TypeMask", value: 56, type: "u8" },
-        { name: "keyArpSip", value: 57, type: "u32", byteOrder: "big-endian" },
-        { name: "keyArpSipMask", value: 58, type: "u32", byteOrder: "big-endian" },
-        { name: "keyArpTip", value: 59, type: "u32", byteOrder: "big-endian" },
-        { name: "keyArpTipMask", value: 60, type: "u32", byteOrder: "big-endian" },
-        { name: "keyArpOp", value: 61, type: "u8" },
-        { name: "keyArpOpMask", value: 62, type: "u8" },
-        { name: "keyArpSha", value: 63, type: "binary", display: "mac" },
-        { name: "keyArpShaMask", value: 64, type: "binary", display: "mac" },
-        { name: "keyArpTha", value: 65, type: "binary", display: "mac" },
-        { name: "keyArpThaMask", value: 66, type: "binary", display: "mac" },
-        { name: "keyMplsTtl", value: 67, type: "u8" },
-        { name: "keyMplsBos", value: 68, type: "u8" },
-        { name: "keyMplsTc", value: 69, type: "u8" },
-        { name: "keyMplsLabel", value: 70, type: "u32", byteOrder: "big-endian" },
-        { name: "keyTcpFlags", value: 71, type: "u16", byteOrder: "big-endian" },
-        { name: "keyTcpFlagsMask", value: 72, type: "u16", byteOrder: "big-endian" },
-        { name: "keyIpTos", value: 73, type: "u8" },
-        { name: "keyIpTosMask", value: 74, type: "u8" },
-        { name: "keyIpTtl", value: 75, type: "u8" },
-        { name: "keyIpTtlMask", value: 76, type: "u8" },
-        { name: "keyCvlanId", value: 77, type: "u16", byteOrder: "big-endian" },
-        { name: "keyCvlanPrio", value: 78, type: "u8" },
-        { name: "keyCvlanEthType", value: 79, type: "u16", byteOrder: "big-endian" },
-        { name: "keyEncIpTos", value: 80, type: "u8" },
-        { name: "keyEncIpTosMask", value: 81, type: "u8" },
-        { name: "keyEncIpTtl", value: 82, type: "u8" },
-        { name: "keyEncIpTtlMask", value: 83, type: "u8" },
-        { name: "keyEncOpts", value: 84, type: "nest", nested: "flower-key-enc-opts-attrs" },
-        { name: "keyEncOptsMask", value: 85, type: "nest", nested: "flower-key-enc-opts-attrs" },
-        { name: "inHwCount", value: 86, type: "u32" },
-        { name: "keyPortSrcMin", value: 87, type: "u16", byteOrder: "big-endian" },
-        { name: "keyPortSrcMax", value: 88, type: "u16", byteOrder: "big-endian" },
-        { name: "keyPortDstMin", value: 89, type: "u16", byteOrder: "big-endian" },
-        { name: "keyPortDstMax", value: 90, type: "u16", byteOrder: "big-endian" },
-        { name: "keyCtState", value: 91, type: "u16" },
-        { name: "keyCtStateMask", value: 92, type: "u16" },
-        { name: "keyCtZone", value: 93, type: "u16" },
-        { name: "keyCtZoneMask", value: 94, type: "u16" },
-        { name: "keyCtMark", value: 95, type: "u32" },
-        { name: "keyCtMarkMask", value: 96, type: "u32" },
-        { name: "keyCtLabels", value: 97, type: "binary" },
-        { name: "keyCtLabelsMask", value: 98, type: "binary" },
-        { name: "keyMplsOpts", value: 99, type: "nest", nested: "flower-key-mpls-opt-attrs" },
-        { name: "keyHash", value: 100, type: "u32" },
-        { name: "keyHashMask", value: 101, type: "u32" },
-        { name: "keyNumOfVlans", value: 102, type: "u8" },
-        { name: "keyPppoeSid", value: 103, type: "u16", byteOrder: "big-endian" },
-        { name: "keyPppProto", value: 104, type: "u16", byteOrder: "big-endian" },
-        { name: "keyL2tpv3Sid", value: 105, type: "u32", byteOrder: "big-endian" },
-        { name: "l2Miss", value: 106, type: "u8" },
-        { name: "keyCfm", value: 107, type: "nest", nested: "flower-key-cfm-attrs" },
-        { name: "keySpi", value: 108, type: "u32", byteOrder: "big-endian" },
-        { name: "keySpiMask", value: 109, type: "u32", byteOrder: "big-endian" },
-        {
-          name: "keyEncFlags",
-          value: 110,
-          type: "u32",
-          byteOrder: "big-endian",
-          enum: "flower-key-ctrl-flags",
-          enumAsFlags: true,
-        },
-        {
-          name: "keyEncFlagsMask",
-          value: 111,
-          type: "u32",
-          byteOrder: "big-endian",
-          enum: "flower-key-ctrl-flags",
-          enumAsFlags: true,
-        },
-      ],
-      "flower-key-enc-opts-attrs": [
-        { name: "geneve", value: 1, type: "nest", nested: "flower-key-enc-opt-geneve-attrs" },
-        { name: "vxlan", value: 2, type: "nest", nested: "flower-key-enc-opt-vxlan-attrs" },
-        { name: "erspan", value: 3, type: "nest", nested: "flower-key-enc-opt-erspan-attrs" },
-        { name: "gtp", value: 4, type: "nest", nested: "flower-key-enc-opt-gtp-attrs" },
-      ],
-      "flower-key-enc-opt-geneve-attrs": [
-        { name: "class", value: 1, type: "u16" },
-        { name: "type", value: 2, type: "u8" },
-        { name: "data", value: 3, type: "binary" },
-      ],
-      "flower-key-enc-opt-vxlan-attrs": [{ name: "gbp", value: 1, type: "u32" }],
-      "flower-key-enc-opt-erspan-attrs": [
-        { name: "ver", value: 1, type: "u8" },
-        { name: "index", value: 2, type: "u32" },
-        { name: "dir", value: 3, type: "u8" },
-        { name: "hwid", value: 4, type: "u8" },
-      ],
-      "flower-key-enc-opt-gtp-attrs": [
-        { name: "pduType", value: 1, type: "u8" },
-        { name: "qfi", value: 2, type: "u8" },
-      ],
-      "flower-key-mpls-opt-attrs": [
-        { name: "lseDepth", value: 1, type: "u8" },
-        { name: "lseTtl", value: 2, type: "u8" },
-        { name: "lseBos", value: 3, type: "u8" },
-        { name: "lseTc", value: 4, type: "u8" },
-        { name: "lseLabel", value: 5, type: "u32" },
-      ],
-      "flower-key-cfm-attrs": [
-        { name: "mdLevel", value: 1, type: "u8" },
-        { name: "opcode", value: 2, type: "u8" },
-      ],
-      "fw-attrs": [
-        { name: "classid", value: 1, type: "u32" },
-        { name: "police", value: 2, type: "nest", nested: "police-attrs" },
-        { name: "indev", value: 3, type: "string" },
-        { name: "act", value: 4, type: "indexed-array", nested: "act-attrs", subType: "nest" },
-        { name: "mask", value: 5, type: "u32" },
-      ],
-      "gred-attrs": [
-        { name: "parms", value: 1, type: "binary" },
-        { name: "stab", value: 2, type: "binary", subType: "u8" },
-        { name: "dps", value: 3, type: "binary", struct: "tc-gred-sopt" },
-        { name: "maxP", value: 4, type: "binary", subType: "u32" },
-        { name: "limit", value: 5, type: "u32" },
-        { name: "vqList", value: 6, type: "nest", nested: "tca-gred-vq-list-attrs" },
-      ],
-      "tca-gred-vq-list-attrs": [
-        { name: "entry", value: 1, type: "nest", multi: true, nested: "tca-gred-vq-entry-attrs" },
-      ],
-      "tca-gred-vq-entry-attrs": [
-        { name: "pad", value: 1, type: "pad" },
-        { name: "dp", value: 2, type: "u32" },
-        { name: "statBytes", value: 3, type: "u64" },
-        { name: "statPackets", value: 4, type: "u32" },
-        { name: "statBacklog", value: 5, type: "u32" },
-        { name: "statProbDrop", value: 6, type: "u32" },
-        { name: "statProbMark", value: 7, type: "u32" },
-        { name: "statForcedDrop", value: 8, type: "u32" },
-        { name: "statForcedMark", value: 9, type: "u32" },
-        { name: "statPdrop", value: 10, type: "u32" },
-        { name: "statOther", value: 11, type: "u32" },
-        { name: "flags", value: 12, type: "u32" },
-      ],
-      "hfsc-attrs": [
-        { name: "rsc", value: 1, type: "binary" },
-        { name: "fsc", value: 2, type: "binary" },
-        { name: "usc", value: 3, type: "binary" },
-      ],
-      "hhf-attrs": [
-        { name: "backlogLimit", value: 1, type: "u32" },
-        { name: "quantum", value: 2, type: "u32" },
-        { name: "hhFlowsLimit", value: 3, type: "u32" },
-        { name: "resetTimeout", value: 4, type: "u32" },
-        { name: "admitBytes", value: 5, type: "u32" },
-        { name: "evictTimeout", value: 6, type: "u32" },
-        { name: "nonHhWeight", value: 7, type: "u32" },
-      ],
-      "htb-attrs": [
-        { name: "parms", value: 1, type: "binary", struct: "tc-htb-opt" },
-        { name: "init", value: 2, type: "binary", struct: "tc-htb-glob" },
-        { name: "ctab", value: 3, type: "binary" },
-        { name: "rtab", value: 4, type: "binary" },
-        { name: "directQlen", value: 5, type: "u32" },
-        { name: "rate64", value: 6, type: "u64" },
-        { name: "ceil64", value: 7, type: "u64" },
-        { name: "pad", value: 8, type: "pad" },
-        { name: "offload", value: 9, type: "flag" },
-      ],
-      "matchall-attrs": [
-        { name: "classid", value: 1, type: "u32" },
-        { name: "act", value: 2, type: "indexed-array", nested: "act-attrs", subType: "nest" },
-        { name: "flags", value: 3, type: "u32" },
-        { name: "pcnt", value: 4, type: "binary", struct: "tc-matchall-pcnt" },
-        { name: "pad", value: 5, type: "pad" },
-      ],
-      "etf-attrs": [{ name: "parms", value: 1, type: "binary", struct: "tc-etf-qopt" }],
-      "ets-attrs": [
-        { name: "nbands", value: 1, type: "u8" },
-        { name: "nstrict", value: 2, type: "u8" },
-        { name: "quanta", value: 3, type: "nest", nested: "ets-attrs" },
-        { name: "quantaBand", value: 4, type: "u32", multi: true },
-        { name: "priomap", value: 5, type: "nest", nested: "ets-attrs" },
-        { name: "priomapBand", value: 6, type: "u8", multi: true },
-      ],
-      "fq-attrs": [
-        { name: "plimit", value: 1, type: "u32" },
-        { name: "flowPlimit", value: 2, type: "u32" },
-        { name: "quantum", value: 3, type: "u32" },
-        { name: "initialQuantum", value: 4, type: "u32" },
-        { name: "rateEnable", value: 5, type: "u32" },
-        { name: "flowDefaultRate", value: 6, type: "u32" },
-        { name: "flowMaxRate", value: 7, type: "u32" },
-        { name: "bucketsLog", value: 8, type: "u32" },
-        { name: "flowRefillDelay", value: 9, type: "u32" },
-        { name: "orphanMask", value: 10, type: "u32" },
-        { name: "lowRateThreshold", value: 11, type: "u32" },
-        { name: "ceThreshold", value: 12, type: "u32" },
-        { name: "timerSlack", value: 13, type: "u32" },
-        { name: "horizon", value: 14, type: "u32" },
-        { name: "horizonDrop", value: 15, type: "u8" },
-        { name: "priomap", value: 16, type: "binary", struct: "tc-prio-qopt" },
-        { name: "weights", value: 17, type: "binary", subType: "s32" },
-      ],
-      "fq-codel-attrs": [
-        { name: "target", value: 1, type: "u32" },
-        { name: "limit", value: 2, type: "u32" },
-        { name: "interval", value: 3, type: "u32" },
-        { name: "ecn", value: 4, type: "u32" },
-        { name: "flows", value: 5, type: "u32" },
-        { name: "quantum", value: 6, type: "u32" },
-        { name: "ceThreshold", value: 7, type: "u32" },
-        { name: "dropBatchSize", value: 8, type: "u32" },
-        { name: "memoryLimit", value: 9, type: "u32" },
-        { name: "ceThresholdSelector", value: 10, type: "u8" },
-        { name: "ceThresholdMask", value: 11, type: "u8" },
-      ],
-      "fq-pie-attrs": [
-        { name: "limit", value: 1, type: "u32" },
-        { name: "flows", value: 2, type: "u32" },
-        { name: "target", value: 3, type: "u32" },
-        { name: "tupdate", value: 4, type: "u32" },
-        { name: "alpha", value: 5, type: "u32" },
-        { name: "beta", value: 6, type: "u32" },
-        { name: "quantum", value: 7, type: "u32" },
-        { name: "memoryLimit", value: 8, type: "u32" },
-        { name: "ecnProb", value: 9, type: "u32" },
-        { name: "ecn", value: 10, type: "u32" },
-        { name: "bytemode", value: 11, type: "u32" },
-        { name: "dqRateEstimator", value: 12, type: "u32" },
-      ],
-      "netem-attrs": [
-        { name: "corr", value: 1, type: "binary", struct: "tc-netem-corr" },
-        { name: "delayDist", value: 2, type: "binary", subType: "s16" },
-        { name: "reorder", value: 3, type: "binary", struct: "tc-netem-reorder" },
-        { name: "corrupt", value: 4, type: "binary", struct: "tc-netem-corrupt" },
-        { name: "loss", value: 5, type: "nest", nested: "netem-loss-attrs" },
-        { name: "rate", value: 6, type: "binary", struct: "tc-netem-rate" },
-        { name: "ecn", value: 7, type: "u32" },
-        { name: "rate64", value: 8, type: "u64" },
-        { name: "pad", value: 9, type: "u32" },
-        { name: "latency64", value: 10, type: "s64" },
-        { name: "jitter64", value: 11, type: "s64" },
-        { name: "slot", value: 12, type: "binary", struct: "tc-netem-slot" },
-        { name: "slotDist", value: 13, type: "binary", subType: "s16" },
-        { name: "prngSeed", value: 14, type: "u64" },
-      ],
-      "netem-loss-attrs": [
-        { name: "gi", value: 1, type: "binary", struct: "tc-netem-gimodel" },
-        { name: "ge", value: 2, type: "binary", struct: "tc-netem-gemodel" },
-      ],
-      "pie-attrs": [
-        { name: "target", value: 1, type: "u32" },
-        { name: "limit", value: 2, type: "u32" },
-        { name: "tupdate", value: 3, type: "u32" },
-        { name: "alpha", value: 4, type: "u32" },
-        { name: "beta", value: 5, type: "u32" },
-        { name: "ecn", value: 6, type: "u32" },
-        { name: "bytemode", value: 7, type: "u32" },
-        { name: "dqRateEstimator", value: 8, type: "u32" },
-      ],
-      "police-attrs": [
-        { name: "tbf", value: 1, type: "binary", struct: "tc-police" },
-        { name: "rate", value: 2, type: "binary" },
-        { name: "peakrate", value: 3, type: "binary" },
-        { name: "avrate", value: 4, type: "u32" },
-        { name: "result", value: 5, type: "u32" },
-        { name: "tm", value: 6, type: "binary", struct: "tcf-t" },
-        { name: "pad", value: 7, type: "pad" },
-        { name: "rate64", value: 8, type: "u64" },
-        { name: "peakrate64", value: 9, type: "u64" },
-        { name: "pktrate64", value: 10, type: "u64" },
-        { name: "pktburst64", value: 11, type: "u64" },
-      ],
-      "qfq-attrs": [
-        { name: "weight", value: 1, type: "u32" },
-        { name: "lmax", value: 2, type: "u32" },
-      ],
-      "red-attrs": [
-        { name: "parms", value: 1, type: "binary", struct: "tc-red-qopt" },
-        { name: "stab", value: 2, type: "binary" },
-        { name: "maxP", value: 3, type: "u32" },
-        { name: "flags", value: 4, type: "bitfield32" },
-        { name: "earlyDropBlock", value: 5, type: "u32" },
-        { name: "markBlock", value: 6, type: "u32" },
-      ],
-      "route-attrs": [
-        { name: "classid", value: 1, type: "u32" },
-        { name: "to", value: 2, type: "u32" },
-        { name: "from", value: 3, type: "u32" },
-        { name: "iif", value: 4, type: "u32" },
-        { name: "police", value: 5, type: "nest", nested: "police-attrs" },
-        { name: "act", value: 6, type: "indexed-array", nested: "act-attrs", subType: "nest" },
-      ],
-      "taprio-attrs": [
-        { name: "priomap", value: 1, type: "binary", struct: "tc-mqprio-qopt" },
-        { name: "schedEntryList", value: 2, type: "nest", nested: "taprio-sched-entry-list" },
-        { name: "schedBaseTime", value: 3, type: "s64" },
-        { name: "schedSingleEntry", value: 4, type: "nest", nested: "taprio-sched-entry" },
-        { name: "schedClockid", value: 5, type: "s32" },
-        { name: "pad", value: 6, type: "pad" },
-        { name: "adminSched", value: 7, type: "binary" },
-        { name: "schedCycleTime", value: 8, type: "s64" },
-        { name: "schedCycleTimeExtension", value: 9, type: "s64" },
-        { name: "flags", value: 10, type: "u32" },
-        { name: "txtimeDelay", value: 11, type: "u32" },
-        { name: "tcEntry", value: 12, type: "nest", nested: "taprio-tc-entry-attrs" },
-      ],
-      "taprio-sched-entry-list": [
-        { name: "entry", value: 1, type: "nest", multi: true, nested: "taprio-sched-entry" },
-      ],
-      "taprio-sched-entry": [
-        { name: "index", value: 1, type: "u32" },
-        { name: "cmd", value: 2, type: "u8" },
-        { name: "gateMask", value: 3, type: "u32" },
-        { name: "interval", value: 4, type: "u32" },
-      ],
-      "taprio-tc-entry-attrs": [
-        { name: "index", value: 1, type: "u32" },
-        { name: "maxSdu", value: 2, type: "u32" },
-        { name: "fp", value: 3, type: "u32" },
-      ],
-      "tbf-attrs": [
-        { name: "parms", value: 1, type: "binary", struct: "tc-tbf-qopt" },
-        { name: "rtab", value: 2, type: "binary" },
-        { name: "ptab", value: 3, type: "binary" },
-        { name: "rate64", value: 4, type: "u64" },
-        { name: "prate64", value: 5, type: "u64" },
-        { name: "burst", value: 6, type: "u32" },
-        { name: "pburst", value: 7, type: "u32" },
-        { name: "pad", value: 8, type: "pad" },
-      ],
-      "act-sample-attrs": [
-        { name: "tm", value: 1, type: "binary", struct: "tcf-t" },
-        { name: "parms", value: 2, type: "binary", struct: "tc-gact" },
-        { name: "rate", value: 3, type: "u32" },
-        { name: "truncSize", value: 4, type: "u32" },
-        { name: "psampleGroup", value: 5, type: "u32" },
-        { name: "pad", value: 6, type: "pad" },
-      ],
-      "act-gact-attrs": [
-        { name: "tm", value: 1, type: "binary", struct: "tcf-t" },
-        { name: "parms", value: 2, type: "binary", struct: "tc-gact" },
-        { name: "prob", value: 3, type: "binary", struct: "tc-gact-p" },
-        { name: "pad", value: 4, type: "pad" },
-      ],
-      "tca-stab-attrs": [
-        { name: "base", value: 1, type: "binary", struct: "tc-sizespec" },
-        { name: "data", value: 2, type: "binary" },
-      ],
-      "tca-stats-attrs": [
-        { name: "basic", value: 1, type: "binary", struct: "gnet-stats-basic" },
-        { name: "rateEst", value: 2, type: "binary", struct: "gnet-stats-rate-est" },
-        { name: "queue", value: 3, type: "binary", struct: "gnet-stats-queue" },
-        {
-          name: "app",
-          value: 4,
-          type: "sub-message",
-          subMessage: "tca-stats-app-msg",
-          selector: "kind",
-        },
-        { name: "rateEst64", value: 5, type: "binary", struct: "gnet-stats-rate-est64" },
-        { name: "pad", value: 6, type: "pad" },
-        { name: "basicHw", value: 7, type: "binary", struct: "gnet-stats-basic" },
-        { name: "pkt64", value: 8, type: "u64" },
-      ],
-      "u32-attrs": [
-        { name: "classid", value: 1, type: "u32" },
-        { name: "hash", value: 2, type: "u32" },
-        { name: "link", value: 3, type: "u32" },
-        { name: "divisor", value: 4, type: "u32" },
-        { name: "sel", value: 5, type: "binary", struct: "tc-u32-sel" },
-        { name: "police", value: 6, type: "nest", nested: "police-attrs" },
-        { name: "act", value: 7, type: "indexed-array", nested: "act-attrs", subType: "nest" },
-        { name: "indev", value: 8, type: "string" },
-        { name: "pcnt", value: 9, type: "binary", struct: "tc-u32-pcnt" },
-        { name: "mark", value: 10, type: "binary", struct: "tc-u32-mark" },
-        { name: "flags", value: 11, type: "u32" },
-        { name: "pad", value: 12, type: "pad" },
-      ],
-      "tca-root-attrs": [
-        { name: "tab", value: 1, type: "indexed-array", nested: "act-attrs", subType: "nest" },
-        { name: "flags", value: 2, type: "bitfield32" },
-        { name: "count", value: 3, type: "u32" },
-        { name: "timeDelta", value: 4, type: "u32" },
-        { name: "extWarnMsg", value: 5, type: "string" },
-      ],
-    },
-    attributePrefixes: {
-      attrs: "TCA_",
-      "act-attrs": "TCA_ACT_",
-      "act-bpf-attrs": "TCA_ACT_BPF_",
-      "act-connmark-attrs": "TCA_CONNMARK_",
-      "act-csum-attrs": "TCA_CSUM_",
-      "act-ct-attrs": "TCA_CT_",
-      "act-ctinfo-attrs": "TCA_CTINFO_",
-      "act-gate-attrs": "TCA_GATE_",
-      "act-ife-attrs": "TCA_IFE_",
-      "act-mirred-attrs": "TCA_MIRRED_",
-      "act-mpls-attrs": "TCA_MPLS_",
-      "act-nat-attrs": "TCA_NAT_",
-      "act-pedit-attrs": "TCA_PEDIT_",
-      "act-simple-attrs": "TCA_DEF_",
-      "act-skbedit-attrs": "TCA_SKBEDIT_",
-      "act-skbmod-attrs": "TCA_SKBMOD_",
-      "act-tunnel-key-attrs": "TCA_TUNNEL_KEY_",
-      "act-vlan-attrs": "TCA_VLAN_",
-      "basic-attrs": "TCA_BASIC_",
-      "bpf-attrs": "TCA_BPF_",
-      "cake-attrs": "TCA_CAKE_",
-      "cake-stats-attrs": "TCA_CAKE_STATS_",
-      "cake-tin-stats-attrs": "TCA_CAKE_TIN_STATS_",
-      "cbs-attrs": "TCA_CBS_",
-      "cgroup-attrs": "TCA_CGROUP_",
-      "choke-attrs": "TCA_CHOKE_",
-      "codel-attrs": "TCA_CODEL_",
-      "drr-attrs": "TCA_DRR_",
-      "dualpi2-attrs": "TCA_DUALPI2_",
-      "ematch-attrs": "TCA_EMATCH_",
-      "flow-attrs": "TCA_FLOW_",
-      "flower-attrs": "TCA_FLOWER_",
-      "flower-key-enc-opts-attrs": "TCA_FLOWER_KEY_ENC_OPTS_",
-      "flower-key-enc-opt-geneve-attrs": "TCA_FLOWER_KEY_ENC_OPT_GENEVE_",
-      "flower-key-enc-opt-vxlan-attrs": "TCA_FLOWER_KEY_ENC_OPT_VXLAN_",
-      "flower-key-enc-opt-erspan-attrs": "TCA_FLOWER_KEY_ENC_OPT_ERSPAN_",
-      "flower-key-enc-opt-gtp-attrs": "TCA_FLOWER_KEY_ENC_OPT_GTP_",
-      "flower-key-mpls-opt-attrs": "TCA_FLOWER_KEY_MPLS_OPT_",
-      "flower-key-cfm-attrs": "TCA_FLOWER_KEY_CFM_",
-      "fw-attrs": "TCA_FW_",
-      "gred-attrs": "TCA_GRED_",
-      "tca-gred-vq-list-attrs": "TCA_GRED_VQ_",
-      "tca-gred-vq-entry-attrs": "TCA_GRED_VQ_",
-      "hfsc-attrs": "TCA_HFSC_",
-      "hhf-attrs": "TCA_HHF_",
-      "htb-attrs": "TCA_HTB_",
-      "matchall-attrs": "TCA_MATCHALL_",
-      "etf-attrs": "TCA_ETF_",
-      "ets-attrs": "TCA_ETS_",
-      "fq-attrs": "TCA_FQ_",
-      "fq-codel-attrs": "TCA_FQ_CODEL_",
-      "fq-pie-attrs": "TCA_FQ_PIE_",
-      "netem-attrs": "TCA_NETEM_",
-      "netem-loss-attrs": "NETEM_LOSS_",
-      "pie-attrs": "TCA_PIE_",
-      "police-attrs": "TCA_POLICE_",
-      "qfq-attrs": "TCA_QFQ_",
-      "red-attrs": "TCA_RED_",
-      "route-attrs": "TCA_ROUTE4_",
-      "taprio-attrs": "TCA_TAPRIO_ATTR_",
-      "taprio-sched-entry-list": "TCA_TAPRIO_SCHED_",
-      "taprio-sched-entry": "TCA_TAPRIO_SCHED_ENTRY_",
-      "taprio-tc-entry-attrs": "TCA_TAPRIO_TC_ENTRY_",
-      "tbf-attrs": "TCA_TBF_",
-      "act-sample-attrs": "TCA_SAMPLE_",
-      "act-gact-attrs": "TCA_GACT_",
-      "tca-stab-attrs": "TCA_STAB_",
-      "tca-stats-attrs": "TCA_STATS_",
-      "u32-attrs": "TCA_U32_",
-      "tca-root-attrs": "TCA_ROOT_",
-    },
-    subMessages: {
-      "options-msg": {
-        basic: { attributeSet: "basic-attrs" },
-        bpf: { attributeSet: "bpf-attrs" },
-        bfifo: { fixedHeader: "tc-fifo-qopt" },
-        cake: { attributeSet: "cake-attrs" },
-        cbs: { attributeSet: "cbs-attrs" },
-        cgroup: { attributeSet: "cgroup-attrs" },
-        choke: { attributeSet: "choke-attrs" },
-        clsact: {},
-        codel: { attributeSet: "codel-attrs" },
-        drr: { attributeSet: "drr-attrs" },
-        dualpi2: { attributeSet: "dualpi2-attrs" },
-        etf: { attributeSet: "etf-attrs" },
-        ets: { attributeSet: "ets-attrs" },
-        flow: { attributeSet: "flow-attrs" },
-        flower: { attributeSet: "flower-attrs" },
-        fq: { attributeSet: "fq-attrs" },
-        fq_codel: { attributeSet: "fq-codel-attrs" },
-        fq_pie: { attributeSet: "fq-pie-attrs" },
-        fw: { attributeSet: "fw-attrs" },
-        gred: { attributeSet: "gred-attrs" },
-        hfsc: { fixedHeader: "tc-hfsc-qopt" },
-        hhf: { attributeSet: "hhf-attrs" },
-        htb: { attributeSet: "htb-attrs" },
-        ingress: {},
-        matchall: { attributeSet: "matchall-attrs" },
-        mq: {},
-        mqprio: { fixedHeader: "tc-mqprio-qopt" },
-        multiq: { fixedHeader: "tc-multiq-qopt" },
-        netem: { fixedHeader: "tc-netem-qopt", attributeSet: "netem-attrs" },
-        pfifo: { fixedHeader: "tc-fifo-qopt" },
-        pfifo_fast: { fixedHeader: "tc-prio-qopt" },
-        pfifo_head_drop: { fixedHeader: "tc-fifo-qopt" },
-        pie: { attributeSet: "pie-attrs" },
-        plug: { fixedHeader: "tc-plug-qopt" },
-        prio: { fixedHeader: "tc-prio-qopt" },
-        qfq: { attributeSet: "qfq-attrs" },
-        red: { attributeSet: "red-attrs" },
-        route: { attributeSet: "route-attrs" },
-        sfb: { fixedHeader: "tc-sfb-qopt" },
-        sfq: { fixedHeader: "tc-sfq-qopt-v1" },
-        taprio: { attributeSet: "taprio-attrs" },
-        tbf: { attributeSet: "tbf-attrs" },
-        u32: { attributeSet: "u32-attrs" },
-      },
-      "act-options-msg": {
-        bpf: { attributeSet: "act-bpf-attrs" },
-        connmark: { attributeSet: "act-connmark-attrs" },
-        csum: { attributeSet: "act-csum-attrs" },
-        ct: { attributeSet: "act-ct-attrs" },
-        ctinfo: { attributeSet: "act-ctinfo-attrs" },
-        gact: { attributeSet: "act-gact-attrs" },
-        gate: { attributeSet: "act-gate-attrs" },
-        ife: { attributeSet: "act-ife-attrs" },
-        mirred: { attributeSet: "act-mirred-attrs" },
-        mpls: { attributeSet: "act-mpls-attrs" },
-        nat: { attributeSet: "act-nat-attrs" },
-        pedit: { attributeSet: "act-pedit-attrs" },
-        police: { attributeSet: "police-attrs" },
-        sample: { attributeSet: "act-sample-attrs" },
-        simple: { attributeSet: "act-simple-attrs" },
-        skbedit: { attributeSet: "act-skbedit-attrs" },
-        skbmod: { attributeSet: "act-skbmod-attrs" },
-        tunnel_key: { attributeSet: "act-tunnel-key-attrs" },
-        vlan: { attributeSet: "act-vlan-attrs" },
-      },
-      "tca-stats-app-msg": {
-        cake: { attributeSet: "cake-stats-attrs" },
-        choke: { fixedHeader: "tc-choke-xstats" },
-        codel: { fixedHeader: "tc-codel-xstats" },
-        dualpi2: { fixedHeader: "tc-dualpi2-xstats" },
-        fq: { fixedHeader: "tc-fq-qd-stats" },
-        fq_codel: { fixedHeader: "tc-fq-codel-xstats" },
-        fq_pie: { fixedHeader: "tc-fq-pie-xstats" },
-        hhf: { fixedHeader: "tc-hhf-xstats" },
-        pie: { fixedHeader: "tc-pie-xstats" },
-        red: { fixedHeader: "tc-red-xstats" },
-        sfb: { fixedHeader: "tc-sfb-xstats" },
-        sfq: { fixedHeader: "tc-sfq-xstats" },
-      },
-    },
-    operations: {
-      newqdisc: {
-        name: "newqdisc",
-        requestValue: 36,
-        attributeSet: "attrs",
-        fixedHeader: "tcmsg",
-        do: {
-          request: {
-            value: 36,
-            attributes: ["kind", "options", "rate", "chain", "ingressBlock", "egressBlock"],
-          },
-        },
-      },
-      delqdisc: {
-        name: "delqdisc",
-        requestValue: 37,
-        attributeSet: "attrs",
-        fixedHeader: "tcmsg",
-        do: { request: { value: 37 } },
-      },
-      getqdisc: {
-        name: "getqdisc",
-        requestValue: 38,
-        replyValue: 36,
-        attributeSet: "attrs",
-        fixedHeader: "tcmsg",
-        do: {
-          request: { value: 38, attributes: ["dumpInvisible"] },
-          reply: {
-            value: 36,
-            attributes: [
-              "kind",
-              "options",
-              "stats",
-              "xstats",
-              "rate",
-              "fcnt",
-              "stats2",
-              "stab",
-              "chain",
-              "ingressBlock",
-              "egressBlock",
-            ],
-          },
-        },
-        dump: {
-          request: { value: 38, attributes: ["dumpInvisible"] },
-          reply: {
-            value: 36,
-            attributes: [
-              "kind",
-              "options",
-              "stats",
-              "xstats",
-              "rate",
-              "fcnt",
-              "stats2",
-              "stab",
-              "chain",
-              "ingressBlock",
-              "egressBlock",
-            ],
-          },
-        },
-      },
-      newtclass: {
-        name: "newtclass",
-        requestValue: 40,
-        attributeSet: "attrs",
-        fixedHeader: "tcmsg",
-        do: {
-          request: {
-            value: 40,
-            attributes: ["kind", "options", "rate", "chain", "ingressBlock", "egressBlock"],
-          },
-        },
-      },
-      deltclass: {
-        name: "deltclass",
-        requestValue: 41,
-        attributeSet: "attrs",
-        fixedHeader: "tcmsg",
-        do: { request: { value: 41 } },
-      },
-      gettclass: {
-        name: "gettclass",
-        requestValue: 42,
-        replyValue: 40,
-        attributeSet: "attrs",
-        fixedHeader: "tcmsg",
-        do: {
-          request: { value: 42 },
-          reply: {
-            value: 40,
-            attributes: [
-              "kind",
-              "options",
-              "stats",
-              "xstats",
-              "rate",
-              "fcnt",
-              "stats2",
-              "stab",
-              "chain",
-              "ingressBlock",
-              "egressBlock",
-            ],
-          },
-        },
-        dump: {
-          request: { value: 42 },
-          reply: {
-            value: 40,
-            attributes: [
-              "kind",
-              "options",
-              "stats",
-              "xstats",
-              "rate",
-              "fcnt",
-              "stats2",
-              "stab",
-              "chain",
-              "ingressBlock",
-              "egressBlock",
-            ],
-          },
-        },
-      },
-      newtfilter: {
-        name: "newtfilter",
-        requestValue: 44,
-        attributeSet: "attrs",
-        fixedHeader: "tcmsg",
-        do: {
-          request: {
-            value: 44,
-            attributes: ["kind", "options", "rate", "chain", "ingressBlock", "egressBlock"],
-          },
-        },
-      },
-      deltfilter: {
-        name: "deltfilter",
-        requestValue: 45,
-        attributeSet: "attrs",
-        fixedHeader: "tcmsg",
-        do: { request: { value: 45, attributes: ["chain", "kind"] } },
-      },
-      gettfilter: {
-        name: "gettfilter",
-        requestValue: 46,
-        replyValue: 44,
-        attributeSet: "attrs",
-        fixedHeader: "tcmsg",
-        do: {
-          request: { value: 46, attributes: ["chain", "kind"] },
-          reply: {
-            value: 44,
-            attributes: [
-              "kind",
-              "options",
-              "stats",
-              "xstats",
-              "rate",
-              "fcnt",
-              "stats2",
-              "stab",
-              "chain",
-              "ingressBlock",
-              "egressBlock",
-            ],
-          },
-        },
-        dump: {
-          request: { value: 46, attributes: ["chain", "dumpFlags"] },
-          reply: {
-            value: 44,
-            attributes: [
-              "kind",
-              "options",
-              "stats",
-              "xstats",
-              "rate",
-              "fcnt",
-              "stats2",
-              "stab",
-              "chain",
-              "ingressBlock",
-              "egressBlock",
-            ],
-          },
-        },
-      },
-      newchain: {
-        name: "newchain",
-        requestValue: 100,
-        attributeSet: "attrs",
-        fixedHeader: "tcmsg",
-        do: {
-          request: {
-            value: 100,
-            attributes: ["kind", "options", "rate", "chain", "ingressBlock", "egressBlock"],
-          },
-        },
-      },
-      delchain: {
-        name: "delchain",
-        requestValue: 101,
-        attributeSet: "attrs",
-        fixedHeader: "tcmsg",
-        do: { request: { value: 101, attributes: ["chain"] } },
-      },
-      getchain: {
-        name: "getchain",
-        requestValue: 102,
-        replyValue: 100,
-        attributeSet: "attrs",
-        fixedHeader: "tcmsg",
-        do: {
-          request: { value: 102, attributes: ["chain"] },
-          reply: {
-            value: 100,
-            attributes: [
-              "kind",
-              "options",
-              "stats",
-              "xstats",
-              "rate",
-              "fcnt",
-              "stats2",
-              "stab",
-              "chain",
-              "ingressBlock",
-              "egressBlock",
-            ],
-          },
-        },
-      },
-      newaction: {
-        name: "newaction",
-        requestValue: 48,
-        attributeSet: "tca-root-attrs",
-        fixedHeader: "tcamsg",
-        do: { request: { value: 48, attributes: ["tab", "flags"] } },
-      },
-      delaction: {
-        name: "delaction",
-        requestValue: 49,
-        attributeSet: "tca-root-attrs",
-        fixedHeader: "tcamsg",
-        do: { request: { value: 49, attributes: ["tab"] } },
-      },
-      getaction: {
-        name: "getaction",
-        requestValue: 50,
-        replyValue: 50,
-        attributeSet: "tca-root-attrs",
-        fixedHeader: "tcamsg",
-        do: {
-          request: { value: 50, attributes: ["tab"] },
-          reply: { value: 50, attributes: ["tab"] },
-        },
-        dump: {
-          request: { value: 50, attributes: ["tab", "flags", "timeDelta"] },
-          reply: { value: 50, attributes: ["tab", "count"] },
-        },
-      },
-    },
-    mcastGroups: { "rtnlgrp-tc": RTNLGRP_TC },
-  }),
-  decoders,
-);
+export declare const family: Family;
 
 /** Struct `tcmsg` (tc). */
-export const tcmsg: StructType<Tcmsg> = family.struct("tcmsg");
+export declare const tcmsg: StructType<Tcmsg>;
 
 /** Struct `tc-stats` (tc). */
-export const tcStats: StructType<TcStats> = family.struct("tc-stats");
+export declare const tcStats: StructType<TcStats>;
 
 /** Struct `tc-cbs-qopt` (tc). */
-export const tcCbsQopt: StructType<TcCbsQopt> = family.struct("tc-cbs-qopt");
+export declare const tcCbsQopt: StructType<TcCbsQopt>;
 
 /** Struct `tc-etf-qopt` (tc). */
-export const tcEtfQopt: StructType<TcEtfQopt> = family.struct("tc-etf-qopt");
+export declare const tcEtfQopt: StructType<TcEtfQopt>;
 
 /** Struct `tc-fifo-qopt` (tc). */
-export const tcFifoQopt: StructType<TcFifoQopt> = family.struct("tc-fifo-qopt");
+export declare const tcFifoQopt: StructType<TcFifoQopt>;
 
 /** Struct `tc-htb-opt` (tc). */
-export const tcHtbOpt: StructType<TcHtbOpt> = family.struct("tc-htb-opt");
+export declare const tcHtbOpt: StructType<TcHtbOpt>;
 
 /** Struct `tc-htb-glob` (tc). */
-export const tcHtbGlob: StructType<TcHtbGlob> = family.struct("tc-htb-glob");
+export declare const tcHtbGlob: StructType<TcHtbGlob>;
 
 /** Struct `tc-gred-qopt` (tc). */
-export const tcGredQopt: StructType<TcGredQopt> = family.struct("tc-gred-qopt");
+export declare const tcGredQopt: StructType<TcGredQopt>;
 
 /** Struct `tc-gred-sopt` (tc). */
-export const tcGredSopt: StructType<TcGredSopt> = family.struct("tc-gred-sopt");
+export declare const tcGredSopt: StructType<TcGredSopt>;
 
 /** Struct `tc-hfsc-qopt` (tc). */
-export const tcHfscQopt: StructType<TcHfscQopt> = family.struct("tc-hfsc-qopt");
+export declare const tcHfscQopt: StructType<TcHfscQopt>;
 
 /** Struct `tc-mqprio-qopt` (tc). */
-export const tcMqprioQopt: StructType<TcMqprioQopt> = family.struct("tc-mqprio-qopt");
+export declare const tcMqprioQopt: StructType<TcMqprioQopt>;
 
 /** Struct `tc-multiq-qopt` (tc). */
-export const tcMultiqQopt: StructType<TcMultiqQopt> = family.struct("tc-multiq-qopt");
+export declare const tcMultiqQopt: StructType<TcMultiqQopt>;
 
 /** Struct `tc-netem-qopt` (tc). */
-export const tcNetemQopt: StructType<TcNetemQopt> = family.struct("tc-netem-qopt");
+export declare const tcNetemQopt: StructType<TcNetemQopt>;
 
 /** Struct `tc-netem-gimodel` (tc). */
-export const tcNetemGimodel: StructType<TcNetemGimodel> = family.struct("tc-netem-gimodel");
+export declare const tcNetemGimodel: StructType<TcNetemGimodel>;
 
 /** Struct `tc-netem-gemodel` (tc). */
-export const tcNetemGemodel: StructType<TcNetemGemodel> = family.struct("tc-netem-gemodel");
+export declare const tcNetemGemodel: StructType<TcNetemGemodel>;
 
 /** Struct `tc-netem-corr` (tc). */
-export const tcNetemCorr: StructType<TcNetemCorr> = family.struct("tc-netem-corr");
+export declare const tcNetemCorr: StructType<TcNetemCorr>;
 
 /** Struct `tc-netem-reorder` (tc). */
-export const tcNetemReorder: StructType<TcNetemReorder> = family.struct("tc-netem-reorder");
+export declare const tcNetemReorder: StructType<TcNetemReorder>;
 
 /** Struct `tc-netem-corrupt` (tc). */
-export const tcNetemCorrupt: StructType<TcNetemCorrupt> = family.struct("tc-netem-corrupt");
+export declare const tcNetemCorrupt: StructType<TcNetemCorrupt>;
 
 /** Struct `tc-netem-rate` (tc). */
-export const tcNetemRate: StructType<TcNetemRate> = family.struct("tc-netem-rate");
+export declare const tcNetemRate: StructType<TcNetemRate>;
 
 /** Struct `tc-netem-slot` (tc). */
-export const tcNetemSlot: StructType<TcNetemSlot> = family.struct("tc-netem-slot");
+export declare const tcNetemSlot: StructType<TcNetemSlot>;
 
 /** Struct `tc-plug-qopt` (tc). */
-export const tcPlugQopt: StructType<TcPlugQopt> = family.struct("tc-plug-qopt");
+export declare const tcPlugQopt: StructType<TcPlugQopt>;
 
 /** Struct `tc-prio-qopt` (tc). */
-export const tcPrioQopt: StructType<TcPrioQopt> = family.struct("tc-prio-qopt");
+export declare const tcPrioQopt: StructType<TcPrioQopt>;
 
 /** Struct `tc-red-qopt` (tc). */
-export const tcRedQopt: StructType<TcRedQopt> = family.struct("tc-red-qopt");
+export declare const tcRedQopt: StructType<TcRedQopt>;
 
 /** Struct `tc-sfb-qopt` (tc). */
-export const tcSfbQopt: StructType<TcSfbQopt> = family.struct("tc-sfb-qopt");
+export declare const tcSfbQopt: StructType<TcSfbQopt>;
 
 /** Struct `tc-sfq-qopt` (tc). */
-export const tcSfqQopt: StructType<TcSfqQopt> = family.struct("tc-sfq-qopt");
+export declare const tcSfqQopt: StructType<TcSfqQopt>;
 
 /** Struct `tc-sfqred-stats` (tc). */
-export const tcSfqredStats: StructType<TcSfqredStats> = family.struct("tc-sfqred-stats");
+export declare const tcSfqredStats: StructType<TcSfqredStats>;
 
 /** Struct `tc-sfq-qopt-v1` (tc). */
-export const tcSfqQoptV1: StructType<TcSfqQoptV1> = family.struct("tc-sfq-qopt-v1");
+export declare const tcSfqQoptV1: StructType<TcSfqQoptV1>;
 
 /** Struct `tc-ratespec` (tc). */
-export const tcRatespec: StructType<TcRatespec> = family.struct("tc-ratespec");
+export declare const tcRatespec: StructType<TcRatespec>;
 
 /** Struct `tc-tbf-qopt` (tc). */
-export const tcTbfQopt: StructType<TcTbfQopt> = family.struct("tc-tbf-qopt");
+export declare const tcTbfQopt: StructType<TcTbfQopt>;
 
 /** Struct `tc-sizespec` (tc). */
-export const tcSizespec: StructType<TcSizespec> = family.struct("tc-sizespec");
+export declare const tcSizespec: StructType<TcSizespec>;
 
 /** Struct `gnet-estimator` (tc). */
-export const gnetEstimator: StructType<GnetEstimator> = family.struct("gnet-estimator");
+export declare const gnetEstimator: StructType<GnetEstimator>;
 
 /** Struct `tc-choke-xstats` (tc). */
-export const tcChokeXstats: StructType<TcChokeXstats> = family.struct("tc-choke-xstats");
+export declare const tcChokeXstats: StructType<TcChokeXstats>;
 
 /** Struct `tc-codel-xstats` (tc). */
-export const tcCodelXstats: StructType<TcCodelXstats> = family.struct("tc-codel-xstats");
+export declare const tcCodelXstats: StructType<TcCodelXstats>;
 
 /** Struct `tc-fq-codel-xstats` (tc). */
-export const tcFqCodelXstats: StructType<TcFqCodelXstats> = family.struct("tc-fq-codel-xstats");
+export declare const tcFqCodelXstats: StructType<TcFqCodelXstats>;
 
 /** Struct `tc-dualpi2-xstats` (tc). */
-export const tcDualpi2Xstats: StructType<TcDualpi2Xstats> = family.struct("tc-dualpi2-xstats");
+export declare const tcDualpi2Xstats: StructType<TcDualpi2Xstats>;
 
 /** Struct `tc-fq-pie-xstats` (tc). */
-export const tcFqPieXstats: StructType<TcFqPieXstats> = family.struct("tc-fq-pie-xstats");
+export declare const tcFqPieXstats: StructType<TcFqPieXstats>;
 
 /** Struct `tc-fq-qd-stats` (tc). */
-export const tcFqQdStats: StructType<TcFqQdStats> = family.struct("tc-fq-qd-stats");
+export declare const tcFqQdStats: StructType<TcFqQdStats>;
 
 /** Struct `tc-hhf-xstats` (tc). */
-export const tcHhfXstats: StructType<TcHhfXstats> = family.struct("tc-hhf-xstats");
+export declare const tcHhfXstats: StructType<TcHhfXstats>;
 
 /** Struct `tc-pie-xstats` (tc). */
-export const tcPieXstats: StructType<TcPieXstats> = family.struct("tc-pie-xstats");
+export declare const tcPieXstats: StructType<TcPieXstats>;
 
 /** Struct `tc-red-xstats` (tc). */
-export const tcRedXstats: StructType<TcRedXstats> = family.struct("tc-red-xstats");
+export declare const tcRedXstats: StructType<TcRedXstats>;
 
 /** Struct `tc-sfb-xstats` (tc). */
-export const tcSfbXstats: StructType<TcSfbXstats> = family.struct("tc-sfb-xstats");
+export declare const tcSfbXstats: StructType<TcSfbXstats>;
 
 /** Struct `tc-sfq-xstats` (tc). */
-export const tcSfqXstats: StructType<TcSfqXstats> = family.struct("tc-sfq-xstats");
+export declare const tcSfqXstats: StructType<TcSfqXstats>;
 
 /** Struct `gnet-stats-basic` (tc). */
-export const gnetStatsBasic: StructType<GnetStatsBasic> = family.struct("gnet-stats-basic");
+export declare const gnetStatsBasic: StructType<GnetStatsBasic>;
 
 /** Struct `gnet-stats-rate-est` (tc). */
-export const gnetStatsRateEst: StructType<GnetStatsRateEst> = family.struct("gnet-stats-rate-est");
+export declare const gnetStatsRateEst: StructType<GnetStatsRateEst>;
 
 /** Struct `gnet-stats-rate-est64` (tc). */
-export const gnetStatsRateEst64: StructType<GnetStatsRateEst64> = family.struct(
-  "gnet-stats-rate-est64",
-);
+export declare const gnetStatsRateEst64: StructType<GnetStatsRateEst64>;
 
 /** Struct `gnet-stats-queue` (tc). */
-export const gnetStatsQueue: StructType<GnetStatsQueue> = family.struct("gnet-stats-queue");
+export declare const gnetStatsQueue: StructType<GnetStatsQueue>;
 
 /** Struct `tc-u32-key` (tc). */
-export const tcU32Key: StructType<TcU32Key> = family.struct("tc-u32-key");
+export declare const tcU32Key: StructType<TcU32Key>;
 
 /** Struct `tc-u32-mark` (tc). */
-export const tcU32Mark: StructType<TcU32Mark> = family.struct("tc-u32-mark");
+export declare const tcU32Mark: StructType<TcU32Mark>;
 
 /** Struct `tc-u32-sel` (tc). */
-export const tcU32Sel: StructType<TcU32Sel> = family.struct("tc-u32-sel");
+export declare const tcU32Sel: StructType<TcU32Sel>;
 
 /** Struct `tc-u32-pcnt` (tc). */
-export const tcU32Pcnt: StructType<TcU32Pcnt> = family.struct("tc-u32-pcnt");
+export declare const tcU32Pcnt: StructType<TcU32Pcnt>;
 
 /** Struct `tcf-t` (tc). */
-export const tcfT: StructType<TcfT> = family.struct("tcf-t");
+export declare const tcfT: StructType<TcfT>;
 
 /** Struct `tc-gact` (tc). */
-export const tcGact: StructType<TcGact> = family.struct("tc-gact");
+export declare const tcGact: StructType<TcGact>;
 
 /** Struct `tc-gact-p` (tc). */
-export const tcGactP: StructType<TcGactP> = family.struct("tc-gact-p");
+export declare const tcGactP: StructType<TcGactP>;
 
 /** Struct `tcf-ematch-tree-hdr` (tc). */
-export const tcfEmatchTreeHdr: StructType<TcfEmatchTreeHdr> = family.struct("tcf-ematch-tree-hdr");
+export declare const tcfEmatchTreeHdr: StructType<TcfEmatchTreeHdr>;
 
 /** Struct `tc-basic-pcnt` (tc). */
-export const tcBasicPcnt: StructType<TcBasicPcnt> = family.struct("tc-basic-pcnt");
+export declare const tcBasicPcnt: StructType<TcBasicPcnt>;
 
 /** Struct `tc-matchall-pcnt` (tc). */
-export const tcMatchallPcnt: StructType<TcMatchallPcnt> = family.struct("tc-matchall-pcnt");
+export declare const tcMatchallPcnt: StructType<TcMatchallPcnt>;
 
 /** Struct `tc-mpls` (tc). */
-export const tcMpls: StructType<TcMpls> = family.struct("tc-mpls");
+export declare const tcMpls: StructType<TcMpls>;
 
 /** Struct `tc-police` (tc). */
-export const tcPolice: StructType<TcPolice> = family.struct("tc-police");
+export declare const tcPolice: StructType<TcPolice>;
 
 /** Struct `tc-pedit-sel` (tc). */
-export const tcPeditSel: StructType<TcPeditSel> = family.struct("tc-pedit-sel");
+export declare const tcPeditSel: StructType<TcPeditSel>;
 
 /** Struct `tc-pedit-key` (tc). */
-export const tcPeditKey: StructType<TcPeditKey> = family.struct("tc-pedit-key");
+export declare const tcPeditKey: StructType<TcPeditKey>;
 
 /** Struct `tc-vlan` (tc). */
-export const tcVlan: StructType<TcVlan> = family.struct("tc-vlan");
+export declare const tcVlan: StructType<TcVlan>;
 
 /** Struct `tcamsg` (tc). */
-export const tcamsg: StructType<Tcamsg> = family.struct("tcamsg");
+export declare const tcamsg: StructType<Tcamsg>;
 
 /** Struct `tc-mirred` (tc). */
-export const tcMirred: StructType<TcMirred> = family.struct("tc-mirred");
+export declare const tcMirred: StructType<TcMirred>;
 
 /** Struct `sock-filter` (tc). */
-export const sockFilter: StructType<SockFilter> = family.struct("sock-filter");
+export declare const sockFilter: StructType<SockFilter>;
 
 /** Attribute set `attrs` (tc). */
-export const attrs: AttributeSet<Attrs> = family.attributeSet("attrs");
+export declare const attrs: AttributeSet<Attrs>;
 
 /** Attribute set `act-attrs` (tc). */
-export const actAttrs: AttributeSet<ActAttrs> = family.attributeSet("act-attrs");
+export declare const actAttrs: AttributeSet<ActAttrs>;
 
 /** Attribute set `act-bpf-attrs` (tc). */
-export const actBpfAttrs: AttributeSet<ActBpfAttrs> = family.attributeSet("act-bpf-attrs");
+export declare const actBpfAttrs: AttributeSet<ActBpfAttrs>;
 
 /** Attribute set `act-connmark-attrs` (tc). */
-export const actConnmarkAttrs: AttributeSet<ActConnmarkAttrs> = family.attributeSet(
-  "act-connmark-attrs",
-);
+export declare const actConnmarkAttrs: AttributeSet<ActConnmarkAttrs>;
 
 /** Attribute set `act-csum-attrs` (tc). */
-export const actCsumAttrs: AttributeSet<ActCsumAttrs> = family.attributeSet("act-csum-attrs");
+export declare const actCsumAttrs: AttributeSet<ActCsumAttrs>;
 
 /** Attribute set `act-ct-attrs` (tc). */
-export const actCtAttrs: AttributeSet<ActCtAttrs> = family.attributeSet("act-ct-attrs");
+export declare const actCtAttrs: AttributeSet<ActCtAttrs>;
 
 /** Attribute set `act-ctinfo-attrs` (tc). */
-export const actCtinfoAttrs: AttributeSet<ActCtinfoAttrs> = family.attributeSet("act-ctinfo-attrs");
+export declare const actCtinfoAttrs: AttributeSet<ActCtinfoAttrs>;
 
 /** Attribute set `act-gate-attrs` (tc). */
-export const actGateAttrs: AttributeSet<ActGateAttrs> = family.attributeSet("act-gate-attrs");
+export declare const actGateAttrs: AttributeSet<ActGateAttrs>;
 
 /** Attribute set `act-ife-attrs` (tc). */
-export const actIfeAttrs: AttributeSet<ActIfeAttrs> = family.attributeSet("act-ife-attrs");
+export declare const actIfeAttrs: AttributeSet<ActIfeAttrs>;
 
 /** Attribute set `act-mirred-attrs` (tc). */
-export const actMirredAttrs: AttributeSet<ActMirredAttrs> = family.attributeSet("act-mirred-attrs");
+export declare const actMirredAttrs: AttributeSet<ActMirredAttrs>;
 
 /** Attribute set `act-mpls-attrs` (tc). */
-export const actMplsAttrs: AttributeSet<ActMplsAttrs> = family.attributeSet("act-mpls-attrs");
+export declare const actMplsAttrs: AttributeSet<ActMplsAttrs>;
 
 /** Attribute set `act-nat-attrs` (tc). */
-export const actNatAttrs: AttributeSet<ActNatAttrs> = family.attributeSet("act-nat-attrs");
+export declare const actNatAttrs: AttributeSet<ActNatAttrs>;
 
 /** Attribute set `act-pedit-attrs` (tc). */
-export const actPeditAttrs: AttributeSet<ActPeditAttrs> = family.attributeSet("act-pedit-attrs");
+export declare const actPeditAttrs: AttributeSet<ActPeditAttrs>;
 
 /** Attribute set `act-simple-attrs` (tc). */
-export const actSimpleAttrs: AttributeSet<ActSimpleAttrs> = family.attributeSet("act-simple-attrs");
+export declare const actSimpleAttrs: AttributeSet<ActSimpleAttrs>;
 
 /** Attribute set `act-skbedit-attrs` (tc). */
-export const actSkbeditAttrs: AttributeSet<ActSkbeditAttrs> = family.attributeSet(
-  "act-skbedit-attrs",
-);
+export declare const actSkbeditAttrs: AttributeSet<ActSkbeditAttrs>;
 
 /** Attribute set `act-skbmod-attrs` (tc). */
-export const actSkbmodAttrs: AttributeSet<ActSkbmodAttrs> = family.attributeSet("act-skbmod-attrs");
+export declare const actSkbmodAttrs: AttributeSet<ActSkbmodAttrs>;
 
 /** Attribute set `act-tunnel-key-attrs` (tc). */
-export const actTunnelKeyAttrs: AttributeSet<ActTunnelKeyAttrs> = family.attributeSet(
-  "act-tunnel-key-attrs",
-);
+export declare const actTunnelKeyAttrs: AttributeSet<ActTunnelKeyAttrs>;
 
 /** Attribute set `act-vlan-attrs` (tc). */
-export const actVlanAttrs: AttributeSet<ActVlanAttrs> = family.attributeSet("act-vlan-attrs");
+export declare const actVlanAttrs: AttributeSet<ActVlanAttrs>;
 
 /** Attribute set `basic-attrs` (tc). */
-export const basicAttrs: AttributeSet<BasicAttrs> = family.attributeSet("basic-attrs");
+export declare const basicAttrs: AttributeSet<BasicAttrs>;
 
 /** Attribute set `bpf-attrs` (tc). */
-export const bpfAttrs: AttributeSet<BpfAttrs> = family.attributeSet("bpf-attrs");
+export declare const bpfAttrs: AttributeSet<BpfAttrs>;
 
 /** Attribute set `cake-attrs` (tc). */
-export const cakeAttrs: AttributeSet<CakeAttrs> = family.attributeSet("cake-attrs");
+export declare const cakeAttrs: AttributeSet<CakeAttrs>;
 
 /** Attribute set `cake-stats-attrs` (tc). */
-export const cakeStatsAttrs: AttributeSet<CakeStatsAttrs> = family.attributeSet("cake-stats-attrs");
+export declare const cakeStatsAttrs: AttributeSet<CakeStatsAttrs>;
 
 /** Attribute set `cake-tin-stats-attrs` (tc). */
-export const cakeTinStatsAttrs: AttributeSet<CakeTinStatsAttrs> = family.attributeSet(
-  "cake-tin-stats-attrs",
-);
+export declare const cakeTinStatsAttrs: AttributeSet<CakeTinStatsAttrs>;
 
 /** Attribute set `cbs-attrs` (tc). */
-export const cbsAttrs: AttributeSet<CbsAttrs> = family.attributeSet("cbs-attrs");
+export declare const cbsAttrs: AttributeSet<CbsAttrs>;
 
 /** Attribute set `cgroup-attrs` (tc). */
-export const cgroupAttrs: AttributeSet<CgroupAttrs> = family.attributeSet("cgroup-attrs");
+export declare const cgroupAttrs: AttributeSet<CgroupAttrs>;
 
 /** Attribute set `choke-attrs` (tc). */
-export const chokeAttrs: AttributeSet<ChokeAttrs> = family.attributeSet("choke-attrs");
+export declare const chokeAttrs: AttributeSet<ChokeAttrs>;
 
 /** Attribute set `codel-attrs` (tc). */
-export const codelAttrs: AttributeSet<CodelAttrs> = family.attributeSet("codel-attrs");
+export declare const codelAttrs: AttributeSet<CodelAttrs>;
 
 /** Attribute set `drr-attrs` (tc). */
-export const drrAttrs: AttributeSet<DrrAttrs> = family.attributeSet("drr-attrs");
+export declare const drrAttrs: AttributeSet<DrrAttrs>;
 
 /** Attribute set `dualpi2-attrs` (tc). */
-export const dualpi2Attrs: AttributeSet<Dualpi2Attrs> = family.attributeSet("dualpi2-attrs");
+export declare const dualpi2Attrs: AttributeSet<Dualpi2Attrs>;
 
 /** Attribute set `ematch-attrs` (tc). */
-export const ematchAttrs: AttributeSet<EmatchAttrs> = family.attributeSet("ematch-attrs");
+export declare const ematchAttrs: AttributeSet<EmatchAttrs>;
 
 /** Attribute set `flow-attrs` (tc). */
-export const flowAttrs: AttributeSet<FlowAttrs> = family.attributeSet("flow-attrs");
+export declare const flowAttrs: AttributeSet<FlowAttrs>;
 
 /** Attribute set `flower-attrs` (tc). */
-export const flowerAttrs: AttributeSet<FlowerAttrs> = family.attributeSet("flower-attrs");
+export declare const flowerAttrs: AttributeSet<FlowerAttrs>;
 
 /** Attribute set `flower-key-enc-opts-attrs` (tc). */
-export const flowerKeyEncOptsAttrs: AttributeSet<FlowerKeyEncOptsAttrs> = family.attributeSet(
-  "flower-key-enc-opts-attrs",
-);
+export declare const flowerKeyEncOptsAttrs: AttributeSet<FlowerKeyEncOptsAttrs>;
 
 /** Attribute set `flower-key-enc-opt-geneve-attrs` (tc). */
-export const flowerKeyEncOptGeneveAttrs: AttributeSet<FlowerKeyEncOptGeneveAttrs> = family
-  .attributeSet("flower-key-enc-opt-geneve-attrs");
+export declare const flowerKeyEncOptGeneveAttrs: AttributeSet<FlowerKeyEncOptGeneveAttrs>;
 
 /** Attribute set `flower-key-enc-opt-vxlan-attrs` (tc). */
-export const flowerKeyEncOptVxlanAttrs: AttributeSet<FlowerKeyEncOptVxlanAttrs> = family
-  .attributeSet("flower-key-enc-opt-vxlan-attrs");
+export declare const flowerKeyEncOptVxlanAttrs: AttributeSet<FlowerKeyEncOptVxlanAttrs>;
 
 /** Attribute set `flower-key-enc-opt-erspan-attrs` (tc). */
-export const flowerKeyEncOptErspanAttrs: AttributeSet<FlowerKeyEncOptErspanAttrs> = family
-  .attributeSet("flower-key-enc-opt-erspan-attrs");
+export declare const flowerKeyEncOptErspanAttrs: AttributeSet<FlowerKeyEncOptErspanAttrs>;
 
 /** Attribute set `flower-key-enc-opt-gtp-attrs` (tc). */
-export const flowerKeyEncOptGtpAttrs: AttributeSet<FlowerKeyEncOptGtpAttrs> = family.attributeSet(
-  "flower-key-enc-opt-gtp-attrs",
-);
+export declare const flowerKeyEncOptGtpAttrs: AttributeSet<FlowerKeyEncOptGtpAttrs>;
 
 /** Attribute set `flower-key-mpls-opt-attrs` (tc). */
-export const flowerKeyMplsOptAttrs: AttributeSet<FlowerKeyMplsOptAttrs> = family.attributeSet(
-  "flower-key-mpls-opt-attrs",
-);
+export declare const flowerKeyMplsOptAttrs: AttributeSet<FlowerKeyMplsOptAttrs>;
 
 /** Attribute set `flower-key-cfm-attrs` (tc). */
-export const flowerKeyCfmAttrs: AttributeSet<FlowerKeyCfmAttrs> = family.attributeSet(
-  "flower-key-cfm-attrs",
-);
+export declare const flowerKeyCfmAttrs: AttributeSet<FlowerKeyCfmAttrs>;
 
 /** Attribute set `fw-attrs` (tc). */
-export const fwAttrs: AttributeSet<FwAttrs> = family.attributeSet("fw-attrs");
+export declare const fwAttrs: AttributeSet<FwAttrs>;
 
 /** Attribute set `gred-attrs` (tc). */
-export const gredAttrs: AttributeSet<GredAttrs> = family.attributeSet("gred-attrs");
+export declare const gredAttrs: AttributeSet<GredAttrs>;
 
 /** Attribute set `tca-gred-vq-list-attrs` (tc). */
-export const tcaGredVqListAttrs: AttributeSet<TcaGredVqListAttrs> = family.attributeSet(
-  "tca-gred-vq-list-attrs",
-);
+export declare const tcaGredVqListAttrs: AttributeSet<TcaGredVqListAttrs>;
 
 /** Attribute set `tca-gred-vq-entry-attrs` (tc). */
-export const tcaGredVqEntryAttrs: AttributeSet<TcaGredVqEntryAttrs> = family.attributeSet(
-  "tca-gred-vq-entry-attrs",
-);
+export declare const tcaGredVqEntryAttrs: AttributeSet<TcaGredVqEntryAttrs>;
 
 /** Attribute set `hfsc-attrs` (tc). */
-export const hfscAttrs: AttributeSet<HfscAttrs> = family.attributeSet("hfsc-attrs");
+export declare const hfscAttrs: AttributeSet<HfscAttrs>;
 
 /** Attribute set `hhf-attrs` (tc). */
-export const hhfAttrs: AttributeSet<HhfAttrs> = family.attributeSet("hhf-attrs");
+export declare const hhfAttrs: AttributeSet<HhfAttrs>;
 
 /** Attribute set `htb-attrs` (tc). */
-export const htbAttrs: AttributeSet<HtbAttrs> = family.attributeSet("htb-attrs");
+export declare const htbAttrs: AttributeSet<HtbAttrs>;
 
 /** Attribute set `matchall-attrs` (tc). */
-export const matchallAttrs: AttributeSet<MatchallAttrs> = family.attributeSet("matchall-attrs");
+export declare const matchallAttrs: AttributeSet<MatchallAttrs>;
 
 /** Attribute set `etf-attrs` (tc). */
-export const etfAttrs: AttributeSet<EtfAttrs> = family.attributeSet("etf-attrs");
+export declare const etfAttrs: AttributeSet<EtfAttrs>;
 
 /** Attribute set `ets-attrs` (tc). */
-export const etsAttrs: AttributeSet<EtsAttrs> = family.attributeSet("ets-attrs");
+export declare const etsAttrs: AttributeSet<EtsAttrs>;
 
 /** Attribute set `fq-attrs` (tc). */
-export const fqAttrs: AttributeSet<FqAttrs> = family.attributeSet("fq-attrs");
+export declare const fqAttrs: AttributeSet<FqAttrs>;
 
 /** Attribute set `fq-codel-attrs` (tc). */
-export const fqCodelAttrs: AttributeSet<FqCodelAttrs> = family.attributeSet("fq-codel-attrs");
+export declare const fqCodelAttrs: AttributeSet<FqCodelAttrs>;
 
 /** Attribute set `fq-pie-attrs` (tc). */
-export const fqPieAttrs: AttributeSet<FqPieAttrs> = family.attributeSet("fq-pie-attrs");
+export declare const fqPieAttrs: AttributeSet<FqPieAttrs>;
 
 /** Attribute set `netem-attrs` (tc). */
-export const netemAttrs: AttributeSet<NetemAttrs> = family.attributeSet("netem-attrs");
+export declare const netemAttrs: AttributeSet<NetemAttrs>;
 
 /** Attribute set `netem-loss-attrs` (tc). */
-export const netemLossAttrs: AttributeSet<NetemLossAttrs> = family.attributeSet("netem-loss-attrs");
+export declare const netemLossAttrs: AttributeSet<NetemLossAttrs>;
 
 /** Attribute set `pie-attrs` (tc). */
-export const pieAttrs: AttributeSet<PieAttrs> = family.attributeSet("pie-attrs");
+export declare const pieAttrs: AttributeSet<PieAttrs>;
 
 /** Attribute set `police-attrs` (tc). */
-export const policeAttrs: AttributeSet<PoliceAttrs> = family.attributeSet("police-attrs");
+export declare const policeAttrs: AttributeSet<PoliceAttrs>;
 
 /** Attribute set `qfq-attrs` (tc). */
-export const qfqAttrs: AttributeSet<QfqAttrs> = family.attributeSet("qfq-attrs");
+export declare const qfqAttrs: AttributeSet<QfqAttrs>;
 
 /** Attribute set `red-attrs` (tc). */
-export const redAttrs: AttributeSet<RedAttrs> = family.attributeSet("red-attrs");
+export declare const redAttrs: AttributeSet<RedAttrs>;
 
 /** Attribute set `route-attrs` (tc). */
-export const routeAttrs: AttributeSet<RouteAttrs> = family.attributeSet("route-attrs");
+export declare const routeAttrs: AttributeSet<RouteAttrs>;
 
 /** Attribute set `taprio-attrs` (tc). */
-export const taprioAttrs: AttributeSet<TaprioAttrs> = family.attributeSet("taprio-attrs");
+export declare const taprioAttrs: AttributeSet<TaprioAttrs>;
 
 /** Attribute set `taprio-sched-entry-list` (tc). */
-export const taprioSchedEntryList: AttributeSet<TaprioSchedEntryList> = family.attributeSet(
-  "taprio-sched-entry-list",
-);
+export declare const taprioSchedEntryList: AttributeSet<TaprioSchedEntryList>;
 
 /** Attribute set `taprio-sched-entry` (tc). */
-export const taprioSchedEntry: AttributeSet<TaprioSchedEntry> = family.attributeSet(
-  "taprio-sched-entry",
-);
+export declare const taprioSchedEntry: AttributeSet<TaprioSchedEntry>;
 
 /** Attribute set `taprio-tc-entry-attrs` (tc). */
-export const taprioTcEntryAttrs: AttributeSet<TaprioTcEntryAttrs> = family.attributeSet(
-  "taprio-tc-entry-attrs",
-);
+export declare const taprioTcEntryAttrs: AttributeSet<TaprioTcEntryAttrs>;
 
 /** Attribute set `tbf-attrs` (tc). */
-export const tbfAttrs: AttributeSet<TbfAttrs> = family.attributeSet("tbf-attrs");
+export declare const tbfAttrs: AttributeSet<TbfAttrs>;
 
 /** Attribute set `act-sample-attrs` (tc). */
-export const actSampleAttrs: AttributeSet<ActSampleAttrs> = family.attributeSet("act-sample-attrs");
+export declare const actSampleAttrs: AttributeSet<ActSampleAttrs>;
 
 /** Attribute set `act-gact-attrs` (tc). */
-export const actGactAttrs: AttributeSet<ActGactAttrs> = family.attributeSet("act-gact-attrs");
+export declare const actGactAttrs: AttributeSet<ActGactAttrs>;
 
 /** Attribute set `tca-stab-attrs` (tc). */
-export const tcaStabAttrs: AttributeSet<TcaStabAttrs> = family.attributeSet("tca-stab-attrs");
+export declare const tcaStabAttrs: AttributeSet<TcaStabAttrs>;
 
 /** Attribute set `tca-stats-attrs` (tc). */
-export const tcaStatsAttrs: AttributeSet<TcaStatsAttrs> = family.attributeSet("tca-stats-attrs");
+export declare const tcaStatsAttrs: AttributeSet<TcaStatsAttrs>;
 
 /** Attribute set `u32-attrs` (tc). */
-export const u32Attrs: AttributeSet<U32Attrs> = family.attributeSet("u32-attrs");
+export declare const u32Attrs: AttributeSet<U32Attrs>;
 
 /** Attribute set `tca-root-attrs` (tc). */
-export const tcaRootAttrs: AttributeSet<TcaRootAttrs> = family.attributeSet("tca-root-attrs");
+export declare const tcaRootAttrs: AttributeSet<TcaRootAttrs>;
 
 /** The operations of tc by camelCase name. */
-export const operations: Operations = {
-  newqdisc: family.operation("newqdisc"),
-  delqdisc: family.operation("delqdisc"),
-  getqdisc: family.operation("getqdisc"),
-  newtclass: family.operation("newtclass"),
-  deltclass: family.operation("deltclass"),
-  gettclass: family.operation("gettclass"),
-  newtfilter: family.operation("newtfilter"),
-  deltfilter: family.operation("deltfilter"),
-  gettfilter: family.operation("gettfilter"),
-  newchain: family.operation("newchain"),
-  delchain: family.operation("delchain"),
-  getchain: family.operation("getchain"),
-  newaction: family.operation("newaction"),
-  delaction: family.operation("delaction"),
-  getaction: family.operation("getaction"),
-};
+export declare const operations: Operations;

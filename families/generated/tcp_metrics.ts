@@ -21,30 +21,25 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-} from "../../codec/ynl/mod.ts";
+import type { AttributeSet, AttrValues, Family, Operation } from "../../codec/ynl/mod.ts";
+export * from "./tcp_metrics_tables.js";
 
 /** Constant `TCP_FASTOPEN_COOKIE_MAX` of tcp_metrics. */
-export const TCP_FASTOPEN_COOKIE_MAX = 16;
+export declare const TCP_FASTOPEN_COOKIE_MAX = 16;
 
 /**
  * `TCP_METRICS_CMD_GET` (1): the command of `get` requests.
  *
  * Retrieve metrics.
  */
-export const TCP_METRICS_CMD_GET = 1;
+export declare const TCP_METRICS_CMD_GET = 1;
 
 /**
  * `TCP_METRICS_CMD_DEL` (2): the command of `del` requests.
  *
  * Delete metrics.
  */
-export const TCP_METRICS_CMD_DEL = 2;
+export declare const TCP_METRICS_CMD_DEL = 2;
 
 /** Attributes of set `tcp-metrics` of tcp_metrics, as decoded by {@link tcpMetrics}. */
 export interface TcpMetrics extends AttrValues {
@@ -228,95 +223,17 @@ export interface Operations {
   };
 }
 
-/** The tcp_metrics family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "tcp_metrics",
-  protocol: "genetlink-legacy",
-  attributeSets: {
-    "tcp-metrics": [
-      { name: "addrIpv4", value: 1, type: "u32", byteOrder: "big-endian", display: "ipv4" },
-      { name: "addrIpv6", value: 2, type: "binary", byteOrder: "big-endian", display: "ipv6" },
-      { name: "age", value: 3, type: "u64" },
-      { name: "twTsval", value: 4, type: "u32" },
-      { name: "twTsStamp", value: 5, type: "s32" },
-      { name: "vals", value: 6, type: "nest", nested: "metrics" },
-      { name: "fopenMss", value: 7, type: "u16" },
-      { name: "fopenSynDrops", value: 8, type: "u16" },
-      { name: "fopenSynDropTs", value: 9, type: "u64" },
-      { name: "fopenCookie", value: 10, type: "binary" },
-      { name: "saddrIpv4", value: 11, type: "u32", byteOrder: "big-endian", display: "ipv4" },
-      { name: "saddrIpv6", value: 12, type: "binary", byteOrder: "big-endian", display: "ipv6" },
-      { name: "pad", value: 13, type: "pad" },
-    ],
-    metrics: [
-      { name: "rtt", value: 1, type: "u32", cName: "TCP_METRIC_RTT + 1" },
-      { name: "rttvar", value: 2, type: "u32", cName: "TCP_METRIC_RTTVAR + 1" },
-      { name: "ssthresh", value: 3, type: "u32", cName: "TCP_METRIC_SSTHRESH + 1" },
-      { name: "cwnd", value: 4, type: "u32", cName: "TCP_METRIC_CWND + 1" },
-      { name: "reodering", value: 5, type: "u32", cName: "TCP_METRIC_REORDERING + 1" },
-      { name: "rttUs", value: 6, type: "u32", cName: "TCP_METRIC_RTT_US + 1" },
-      { name: "rttvarUs", value: 7, type: "u32", cName: "TCP_METRIC_RTTVAR_US + 1" },
-    ],
-  },
-  attributePrefixes: { "tcp-metrics": "TCP_METRICS_ATTR_", metrics: "TCP_METRICS_A_METRICS_" },
-  operations: {
-    get: {
-      name: "get",
-      requestValue: 1,
-      replyValue: 1,
-      attributeSet: "tcp-metrics",
-      do: {
-        request: { attributes: ["addrIpv4", "addrIpv6", "saddrIpv4", "saddrIpv6"] },
-        reply: {
-          attributes: [
-            "addrIpv4",
-            "addrIpv6",
-            "saddrIpv4",
-            "saddrIpv6",
-            "age",
-            "vals",
-            "fopenMss",
-            "fopenSynDrops",
-            "fopenSynDropTs",
-            "fopenCookie",
-          ],
-        },
-      },
-      dump: {
-        reply: {
-          attributes: [
-            "addrIpv4",
-            "addrIpv6",
-            "saddrIpv4",
-            "saddrIpv6",
-            "age",
-            "vals",
-            "fopenMss",
-            "fopenSynDrops",
-            "fopenSynDropTs",
-            "fopenCookie",
-          ],
-        },
-      },
-    },
-    del: {
-      name: "del",
-      requestValue: 2,
-      replyValue: 2,
-      attributeSet: "tcp-metrics",
-      do: { request: { attributes: ["addrIpv4", "addrIpv6", "saddrIpv4", "saddrIpv6"] } },
-    },
-  },
-});
+/**
+ * The tcp_metrics family: every table of this module, built on first use (importing the module
+ * builds nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Attribute set `tcp-metrics` (tcp_metrics). */
-export const tcpMetrics: AttributeSet<TcpMetrics> = family.attributeSet("tcp-metrics");
+export declare const tcpMetrics: AttributeSet<TcpMetrics>;
 
 /** Attribute set `metrics` (tcp_metrics). */
-export const metrics: AttributeSet<Metrics> = family.attributeSet("metrics");
+export declare const metrics: AttributeSet<Metrics>;
 
 /** The operations of tcp_metrics by camelCase name. */
-export const operations: Operations = {
-  get: family.operation("get"),
-  del: family.operation("del"),
-};
+export declare const operations: Operations;

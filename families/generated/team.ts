@@ -21,47 +21,42 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-} from "../../codec/ynl/mod.ts";
+import type { AttributeSet, AttrValues, Family, Operation } from "../../codec/ynl/mod.ts";
+export * from "./team_tables.js";
 
 /** Constant `TEAM_STRING_MAX_LEN` of team. */
-export const TEAM_STRING_MAX_LEN = 32;
+export declare const TEAM_STRING_MAX_LEN = 32;
 
 /** Constant `TEAM_GENL_CHANGE_EVENT_MC_GRP_NAME` of team. */
-export const TEAM_GENL_CHANGE_EVENT_MC_GRP_NAME = "change_event";
+export declare const TEAM_GENL_CHANGE_EVENT_MC_GRP_NAME = "change_event";
 
 /**
  * `TEAM_CMD_NOOP` (0): the command of `noop` requests.
  *
  * No operation
  */
-export const TEAM_CMD_NOOP = 0;
+export declare const TEAM_CMD_NOOP = 0;
 
 /**
  * `TEAM_CMD_OPTIONS_SET` (1): the command of `options-set` requests.
  *
  * Set team options
  */
-export const TEAM_CMD_OPTIONS_SET = 1;
+export declare const TEAM_CMD_OPTIONS_SET = 1;
 
 /**
  * `TEAM_CMD_OPTIONS_GET` (2): the command of `options-get` requests.
  *
  * Get team options info
  */
-export const TEAM_CMD_OPTIONS_GET = 2;
+export declare const TEAM_CMD_OPTIONS_GET = 2;
 
 /**
  * `TEAM_CMD_PORT_LIST_GET` (3): the command of `port-list-get` requests.
  *
  * Get team ports info
  */
-export const TEAM_CMD_PORT_LIST_GET = 3;
+export declare const TEAM_CMD_PORT_LIST_GET = 3;
 
 /**
  * Attributes of set `team` of team, as decoded by {@link team}.
@@ -203,113 +198,26 @@ export interface Operations {
   };
 }
 
-/** The team family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "team",
-  protocol: "genetlink-legacy",
-  attributeSets: {
-    team: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "teamIfindex", value: 1, type: "u32" },
-      { name: "listOption", value: 2, type: "nest", nested: "item-option" },
-      { name: "listPort", value: 3, type: "nest", nested: "item-port" },
-    ],
-    "item-option": [
-      { name: "optionUnspec", value: 0, type: "unused" },
-      { name: "option", value: 1, type: "nest", multi: true, nested: "attr-option" },
-    ],
-    "attr-option": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "name", value: 1, type: "string" },
-      { name: "changed", value: 2, type: "flag" },
-      { name: "type", value: 3, type: "u8" },
-      { name: "data", value: 4, type: "binary" },
-      { name: "removed", value: 5, type: "flag" },
-      { name: "portIfindex", value: 6, type: "u32" },
-      { name: "arrayIndex", value: 7, type: "u32" },
-    ],
-    "item-port": [
-      { name: "portUnspec", value: 0, type: "unused" },
-      { name: "port", value: 1, type: "nest", multi: true, nested: "attr-port" },
-    ],
-    "attr-port": [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "ifindex", value: 1, type: "u32" },
-      { name: "changed", value: 2, type: "flag" },
-      { name: "linkup", value: 3, type: "flag" },
-      { name: "speed", value: 4, type: "u32" },
-      { name: "duplex", value: 5, type: "u8" },
-      { name: "removed", value: 6, type: "flag" },
-    ],
-  },
-  attributePrefixes: {
-    team: "TEAM_ATTR_",
-    "item-option": "TEAM_ATTR_ITEM_",
-    "attr-option": "TEAM_ATTR_OPTION_",
-    "item-port": "TEAM_ATTR_ITEM_",
-    "attr-port": "TEAM_ATTR_PORT_",
-  },
-  operations: {
-    noop: {
-      name: "noop",
-      requestValue: 0,
-      replyValue: 0,
-      attributeSet: "team",
-      do: { reply: { attributes: ["teamIfindex"] } },
-    },
-    optionsSet: {
-      name: "options-set",
-      requestValue: 1,
-      replyValue: 1,
-      attributeSet: "team",
-      do: {
-        request: { attributes: ["teamIfindex", "listOption"] },
-        reply: { attributes: ["teamIfindex", "listOption"] },
-      },
-    },
-    optionsGet: {
-      name: "options-get",
-      requestValue: 2,
-      replyValue: 2,
-      attributeSet: "team",
-      do: {
-        request: { attributes: ["teamIfindex"] },
-        reply: { attributes: ["teamIfindex", "listOption"] },
-      },
-    },
-    portListGet: {
-      name: "port-list-get",
-      requestValue: 3,
-      replyValue: 3,
-      attributeSet: "team",
-      do: {
-        request: { attributes: ["teamIfindex"] },
-        reply: { attributes: ["teamIfindex", "listPort"] },
-      },
-    },
-  },
-  mcastGroups: { change_event: null },
-});
+/**
+ * The team family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Attribute set `team` (team). */
-export const team: AttributeSet<Team> = family.attributeSet("team");
+export declare const team: AttributeSet<Team>;
 
 /** Attribute set `item-option` (team). */
-export const itemOption: AttributeSet<ItemOption> = family.attributeSet("item-option");
+export declare const itemOption: AttributeSet<ItemOption>;
 
 /** Attribute set `attr-option` (team). */
-export const attrOption: AttributeSet<AttrOption> = family.attributeSet("attr-option");
+export declare const attrOption: AttributeSet<AttrOption>;
 
 /** Attribute set `item-port` (team). */
-export const itemPort: AttributeSet<ItemPort> = family.attributeSet("item-port");
+export declare const itemPort: AttributeSet<ItemPort>;
 
 /** Attribute set `attr-port` (team). */
-export const attrPort: AttributeSet<AttrPort> = family.attributeSet("attr-port");
+export declare const attrPort: AttributeSet<AttrPort>;
 
 /** The operations of team by camelCase name. */
-export const operations: Operations = {
-  noop: family.operation("noop"),
-  optionsSet: family.operation("optionsSet"),
-  optionsGet: family.operation("optionsGet"),
-  portListGet: family.operation("portListGet"),
-};
+export declare const operations: Operations;

@@ -25,35 +25,35 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
+export * from "./wireguard_tables.js";
 
 /** Flags `wgdevice-flags` of wireguard (values are bit masks). */
-export const WGDEVICE_FLAGS = {
-  REPLACE_PEERS: 1,
-} as const;
+export declare const WGDEVICE_FLAGS: {
+  readonly REPLACE_PEERS: 1;
+};
 
 /** Flags `wgpeer-flags` of wireguard (values are bit masks). */
-export const WGPEER_FLAGS = {
-  REMOVE_ME: 1,
-  REPLACE_ALLOWEDIPS: 2,
-  UPDATE_ONLY: 4,
-} as const;
+export declare const WGPEER_FLAGS: {
+  readonly REMOVE_ME: 1;
+  readonly REPLACE_ALLOWEDIPS: 2;
+  readonly UPDATE_ONLY: 4;
+};
 
 /** Flags `wgallowedip-flags` of wireguard (values are bit masks). */
-export const WGALLOWEDIP_FLAGS = {
-  REMOVE_ME: 1,
-} as const;
+export declare const WGALLOWEDIP_FLAGS: {
+  readonly REMOVE_ME: 1;
+};
 
 /** Constant `WG_KEY_LEN` of wireguard. */
-export const WG_KEY_LEN = 32;
+export declare const WG_KEY_LEN = 32;
 
 /**
  * `WG_CMD_GET_DEVICE` (0): the command of `get-device` requests.
@@ -83,7 +83,7 @@ export const WG_KEY_LEN = 32;
  * message contains an integer error code. It is either zero or a negative
  * error code corresponding to the errno.
  */
-export const WG_CMD_GET_DEVICE = 0;
+export declare const WG_CMD_GET_DEVICE = 0;
 
 /**
  * `WG_CMD_SET_DEVICE` (1): the command of `set-device` requests.
@@ -107,7 +107,7 @@ export const WG_CMD_GET_DEVICE = 0;
  *
  * If an error occurs, ``NLMSG_ERROR`` will reply containing an errno.
  */
-export const WG_CMD_SET_DEVICE = 1;
+export declare const WG_CMD_SET_DEVICE = 1;
 
 /** Struct `--kernel-timespec` of wireguard, as decoded by {@link KernelTimespec}. */
 export interface KernelTimespecStruct extends StructValues {
@@ -351,119 +351,23 @@ export interface Operations {
   };
 }
 
-/** The wireguard family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "wireguard",
-  protocol: "genetlink-legacy",
-  enums: {
-    "wgdevice-flags": { type: "flags", entries: WGDEVICE_FLAGS },
-    "wgpeer-flags": { type: "flags", entries: WGPEER_FLAGS },
-    "wgallowedip-flags": { type: "flags", entries: WGALLOWEDIP_FLAGS },
-  },
-  structs: { "--kernel-timespec": [{ name: "sec", type: "u64" }, { name: "nsec", type: "u64" }] },
-  attributeSets: {
-    wgdevice: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "ifindex", value: 1, type: "u32" },
-      { name: "ifname", value: 2, type: "string" },
-      { name: "privateKey", value: 3, type: "binary", display: "hex" },
-      { name: "publicKey", value: 4, type: "binary", display: "hex" },
-      { name: "flags", value: 5, type: "u32", enum: "wgdevice-flags" },
-      { name: "listenPort", value: 6, type: "u16" },
-      { name: "fwmark", value: 7, type: "u32" },
-      { name: "peers", value: 8, type: "indexed-array", nested: "wgpeer", subType: "nest" },
-    ],
-    wgpeer: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "publicKey", value: 1, type: "binary", display: "hex" },
-      { name: "presharedKey", value: 2, type: "binary", display: "hex" },
-      { name: "flags", value: 3, type: "u32", enum: "wgpeer-flags" },
-      { name: "endpoint", value: 4, type: "binary" },
-      { name: "persistentKeepaliveInterval", value: 5, type: "u16" },
-      { name: "lastHandshakeTime", value: 6, type: "binary", struct: "--kernel-timespec" },
-      { name: "rxBytes", value: 7, type: "u64" },
-      { name: "txBytes", value: 8, type: "u64" },
-      {
-        name: "allowedips",
-        value: 9,
-        type: "indexed-array",
-        nested: "wgallowedip",
-        subType: "nest",
-      },
-      { name: "protocolVersion", value: 10, type: "u32" },
-    ],
-    wgallowedip: [
-      { name: "unspec", value: 0, type: "unused" },
-      { name: "family", value: 1, type: "u16" },
-      { name: "ipaddr", value: 2, type: "binary" },
-      { name: "cidrMask", value: 3, type: "u8" },
-      { name: "flags", value: 4, type: "u32", enum: "wgallowedip-flags" },
-    ],
-  },
-  attributePrefixes: {
-    wgdevice: "WGDEVICE_A_",
-    wgpeer: "WGPEER_A_",
-    wgallowedip: "WGALLOWEDIP_A_",
-  },
-  operations: {
-    getDevice: {
-      name: "get-device",
-      requestValue: 0,
-      replyValue: 0,
-      attributeSet: "wgdevice",
-      dump: {
-        request: { attributes: ["ifindex", "ifname"] },
-        reply: {
-          attributes: [
-            "ifindex",
-            "ifname",
-            "privateKey",
-            "publicKey",
-            "flags",
-            "listenPort",
-            "fwmark",
-            "peers",
-          ],
-        },
-      },
-    },
-    setDevice: {
-      name: "set-device",
-      requestValue: 1,
-      replyValue: 1,
-      attributeSet: "wgdevice",
-      do: {
-        request: {
-          attributes: [
-            "ifindex",
-            "ifname",
-            "privateKey",
-            "publicKey",
-            "flags",
-            "listenPort",
-            "fwmark",
-            "peers",
-          ],
-        },
-      },
-    },
-  },
-});
+/**
+ * The wireguard family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Struct `--kernel-timespec` (wireguard). */
-export const KernelTimespec: StructType<KernelTimespecStruct> = family.struct("--kernel-timespec");
+export declare const KernelTimespec: StructType<KernelTimespecStruct>;
 
 /** Attribute set `wgdevice` (wireguard). */
-export const wgdevice: AttributeSet<Wgdevice> = family.attributeSet("wgdevice");
+export declare const wgdevice: AttributeSet<Wgdevice>;
 
 /** Attribute set `wgpeer` (wireguard). */
-export const wgpeer: AttributeSet<Wgpeer> = family.attributeSet("wgpeer");
+export declare const wgpeer: AttributeSet<Wgpeer>;
 
 /** Attribute set `wgallowedip` (wireguard). */
-export const wgallowedip: AttributeSet<Wgallowedip> = family.attributeSet("wgallowedip");
+export declare const wgallowedip: AttributeSet<Wgallowedip>;
 
 /** The operations of wireguard by camelCase name. */
-export const operations: Operations = {
-  getDevice: family.operation("getDevice"),
-  setDevice: family.operation("setDevice"),
-};
+export declare const operations: Operations;

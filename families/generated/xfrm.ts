@@ -31,120 +31,120 @@
  * @module
  */
 
-import {
-  type AttributeSet,
-  type AttrValues,
-  defineFamily,
-  type Family,
-  type Operation,
-  type StructType,
-  type StructValues,
+import type {
+  AttributeSet,
+  AttrValues,
+  Family,
+  Operation,
+  StructType,
+  StructValues,
 } from "../../codec/ynl/mod.ts";
+export * from "./xfrm_tables.js";
 
 /** Enum `xfrm-mode` of xfrm. */
-export const XFRM_MODE = {
-  TRANSPORT: 0,
-  TUNNEL: 1,
-  ROUTEOPTIMIZATION: 2,
-  IN_TRIGGER: 3,
-  BEET: 4,
-  IPTFS: 5,
-} as const;
+export declare const XFRM_MODE: {
+  readonly TRANSPORT: 0;
+  readonly TUNNEL: 1;
+  readonly ROUTEOPTIMIZATION: 2;
+  readonly IN_TRIGGER: 3;
+  readonly BEET: 4;
+  readonly IPTFS: 5;
+};
 
 /**
  * Enum `xfrm-policy-dir` of xfrm.
  *
  * Direction of a policy; 3 to 5 are the per-socket policies of each direction.
  */
-export const XFRM_POLICY_DIR = {
-  IN: 0,
-  OUT: 1,
-  FWD: 2,
-} as const;
+export declare const XFRM_POLICY_DIR: {
+  readonly IN: 0;
+  readonly OUT: 1;
+  readonly FWD: 2;
+};
 
 /** Enum `xfrm-policy-action` of xfrm. */
-export const XFRM_POLICY_ACTION = {
-  ALLOW: 0,
-  BLOCK: 1,
-} as const;
+export declare const XFRM_POLICY_ACTION: {
+  readonly ALLOW: 0;
+  readonly BLOCK: 1;
+};
 
 /** Enum `xfrm-policy-type` of xfrm. */
-export const XFRM_POLICY_TYPE = {
-  MAIN: 0,
-  SUB: 1,
-  ANY: 255,
-} as const;
+export declare const XFRM_POLICY_TYPE: {
+  readonly MAIN: 0;
+  readonly SUB: 1;
+  readonly ANY: 255;
+};
 
 /** Enum `xfrm-share` of xfrm. */
-export const XFRM_SHARE = {
-  ANY: 0,
-  SESSION: 1,
-  USER: 2,
-  UNIQUE: 3,
-} as const;
+export declare const XFRM_SHARE: {
+  readonly ANY: 0;
+  readonly SESSION: 1;
+  readonly USER: 2;
+  readonly UNIQUE: 3;
+};
 
 /** Flags `xfrm-state-flags` of xfrm (values are bit masks). */
-export const XFRM_STATE_FLAGS = {
-  NOECN: 1,
-  DECAP_DSCP: 2,
-  NOPMTUDISC: 4,
-  WILDRECV: 8,
-  ICMP: 16,
-  AF_UNSPEC: 32,
-  ALIGN4: 64,
-  ESN: 128,
-} as const;
+export declare const XFRM_STATE_FLAGS: {
+  readonly NOECN: 1;
+  readonly DECAP_DSCP: 2;
+  readonly NOPMTUDISC: 4;
+  readonly WILDRECV: 8;
+  readonly ICMP: 16;
+  readonly AF_UNSPEC: 32;
+  readonly ALIGN4: 64;
+  readonly ESN: 128;
+};
 
 /** Flags `xfrm-sa-extra-flags` of xfrm (values are bit masks). */
-export const XFRM_SA_EXTRA_FLAGS = {
-  DONT_ENCAP_DSCP: 1,
-  OSEQ_MAY_WRAP: 2,
-} as const;
+export declare const XFRM_SA_EXTRA_FLAGS: {
+  readonly DONT_ENCAP_DSCP: 1;
+  readonly OSEQ_MAY_WRAP: 2;
+};
 
 /** Flags `xfrm-policy-flags` of xfrm (values are bit masks). */
-export const XFRM_POLICY_FLAGS = {
-  LOCALOK: 1,
-  ICMP: 2,
-} as const;
+export declare const XFRM_POLICY_FLAGS: {
+  readonly LOCALOK: 1;
+  readonly ICMP: 2;
+};
 
 /** Flags `xfrm-ae-flags` of xfrm (values are bit masks). */
-export const XFRM_AE_FLAGS = {
-  RTHR: 1,
-  RVAL: 2,
-  LVAL: 4,
-  ETHR: 8,
-  CR: 16,
-  CE: 32,
-  CU: 64,
-} as const;
+export declare const XFRM_AE_FLAGS: {
+  readonly RTHR: 1;
+  readonly RVAL: 2;
+  readonly LVAL: 4;
+  readonly ETHR: 8;
+  readonly CR: 16;
+  readonly CE: 32;
+  readonly CU: 64;
+};
 
 /** Flags `xfrm-offload-flags` of xfrm (values are bit masks). */
-export const XFRM_OFFLOAD_FLAGS = {
-  IPV6: 1,
-  INBOUND: 2,
-  PACKET: 4,
-} as const;
+export declare const XFRM_OFFLOAD_FLAGS: {
+  readonly IPV6: 1;
+  readonly INBOUND: 2;
+  readonly PACKET: 4;
+};
 
 /** Enum `xfrm-userpolicy-default-action` of xfrm. */
-export const XFRM_USERPOLICY_DEFAULT_ACTION = {
-  UNSPEC: 0,
-  BLOCK: 1,
-  ACCEPT: 2,
-} as const;
+export declare const XFRM_USERPOLICY_DEFAULT_ACTION: {
+  readonly UNSPEC: 0;
+  readonly BLOCK: 1;
+  readonly ACCEPT: 2;
+};
 
 /**
  * `XFRM_MSG_NEWSA` (16): the message type of `newsa` requests.
  *
  * Add an SA.
  */
-export const XFRM_MSG_NEWSA = 16;
+export declare const XFRM_MSG_NEWSA = 16;
 
 /**
  * `XFRM_MSG_DELSA` (17): the message type of `delsa` requests.
  *
  * Delete an SA (by destination, SPI, protocol; mark and if-id too).
  */
-export const XFRM_MSG_DELSA = 17;
+export declare const XFRM_MSG_DELSA = 17;
 
 /**
  * `XFRM_MSG_GETSA` (18): the message type of `getsa` requests.
@@ -153,21 +153,21 @@ export const XFRM_MSG_DELSA = 17;
  * message (decode it as newsa-ntf). A dump request is a bare XFRM_MSG_GETSA with no fixed
  * header, optionally with address-filter and proto.
  */
-export const XFRM_MSG_GETSA = 18;
+export declare const XFRM_MSG_GETSA = 18;
 
 /**
  * `XFRM_MSG_NEWPOLICY` (19): the message type of `newpolicy` requests.
  *
  * Add a policy.
  */
-export const XFRM_MSG_NEWPOLICY = 19;
+export declare const XFRM_MSG_NEWPOLICY = 19;
 
 /**
  * `XFRM_MSG_DELPOLICY` (20): the message type of `delpolicy` requests.
  *
  * Delete a policy (by selector and direction, or index; mark, if-id, type too).
  */
-export const XFRM_MSG_DELPOLICY = 20;
+export declare const XFRM_MSG_DELPOLICY = 20;
 
 /**
  * `XFRM_MSG_GETPOLICY` (21): the message type of `getpolicy` requests.
@@ -176,157 +176,157 @@ export const XFRM_MSG_DELPOLICY = 20;
  * XFRM_MSG_NEWPOLICY message (decode it as newpolicy-ntf). A dump request is a bare
  * XFRM_MSG_GETPOLICY with no fixed header.
  */
-export const XFRM_MSG_GETPOLICY = 21;
+export declare const XFRM_MSG_GETPOLICY = 21;
 
 /**
  * `XFRM_MSG_ALLOCSPI` (22): the message type of `allocspi` requests.
  *
  * Reserve an SPI (a larval SA); answered with XFRM_MSG_NEWSA.
  */
-export const XFRM_MSG_ALLOCSPI = 22;
+export declare const XFRM_MSG_ALLOCSPI = 22;
 
 /**
  * `XFRM_MSG_ACQUIRE` (23): the message type of `acquire` notifications.
  *
  * The kernel needs an SA for a policy's template (to the key manager).
  */
-export const XFRM_MSG_ACQUIRE = 23;
+export declare const XFRM_MSG_ACQUIRE = 23;
 
 /**
  * `XFRM_MSG_EXPIRE` (24): the message type of `expire` notifications.
  *
  * An SA reached a soft or hard limit.
  */
-export const XFRM_MSG_EXPIRE = 24;
+export declare const XFRM_MSG_EXPIRE = 24;
 
 /**
  * `XFRM_MSG_UPDPOLICY` (25): the message type of `updpolicy` requests.
  *
  * Add or replace a policy.
  */
-export const XFRM_MSG_UPDPOLICY = 25;
+export declare const XFRM_MSG_UPDPOLICY = 25;
 
 /**
  * `XFRM_MSG_UPDSA` (26): the message type of `updsa` requests.
  *
  * Replace an SA.
  */
-export const XFRM_MSG_UPDSA = 26;
+export declare const XFRM_MSG_UPDSA = 26;
 
 /**
  * `XFRM_MSG_POLEXPIRE` (27): the message type of `polexpire` notifications.
  *
  * A policy reached a soft or hard limit.
  */
-export const XFRM_MSG_POLEXPIRE = 27;
+export declare const XFRM_MSG_POLEXPIRE = 27;
 
 /**
  * `XFRM_MSG_FLUSHSA` (28): the message type of `flushsa` requests.
  *
  * Delete every SA of a protocol (proto 0 or 255 for all).
  */
-export const XFRM_MSG_FLUSHSA = 28;
+export declare const XFRM_MSG_FLUSHSA = 28;
 
 /**
  * `XFRM_MSG_FLUSHPOLICY` (29): the message type of `flushpolicy` requests.
  *
  * Delete every policy of a type (main by default). No fixed header.
  */
-export const XFRM_MSG_FLUSHPOLICY = 29;
+export declare const XFRM_MSG_FLUSHPOLICY = 29;
 
 /**
  * `XFRM_MSG_NEWAE` (30): the message type of `newae` requests.
  *
  * Set an SA's replay state and lifetime counters.
  */
-export const XFRM_MSG_NEWAE = 30;
+export declare const XFRM_MSG_NEWAE = 30;
 
 /**
  * `XFRM_MSG_GETAE` (31): the message type of `getae` requests.
  *
  * An SA's replay state and lifetime counters.
  */
-export const XFRM_MSG_GETAE = 31;
+export declare const XFRM_MSG_GETAE = 31;
 
 /**
  * `XFRM_MSG_REPORT` (32): the message type of `report` notifications.
  *
  * A report about a packet (e.g. from Mobile IPv6).
  */
-export const XFRM_MSG_REPORT = 32;
+export declare const XFRM_MSG_REPORT = 32;
 
 /**
  * `XFRM_MSG_MIGRATE` (33): the message type of `migrate` requests.
  *
  * Move SAs and policies to new addresses (CONFIG_XFRM_MIGRATE).
  */
-export const XFRM_MSG_MIGRATE = 33;
+export declare const XFRM_MSG_MIGRATE = 33;
 
 /**
  * `XFRM_MSG_GETSADINFO` (35): the message type of `getsadinfo` requests.
  *
  * SA database counters (number of SAs, hash buckets).
  */
-export const XFRM_MSG_GETSADINFO = 35;
+export declare const XFRM_MSG_GETSADINFO = 35;
 
 /**
  * `XFRM_MSG_NEWSPDINFO` (36): the message type of `newspdinfo` requests.
  *
  * Set the policy hash thresholds (`ip xfrm policy set hthresh4 …`).
  */
-export const XFRM_MSG_NEWSPDINFO = 36;
+export declare const XFRM_MSG_NEWSPDINFO = 36;
 
 /**
  * `XFRM_MSG_GETSPDINFO` (37): the message type of `getspdinfo` requests.
  *
  * Policy database counters by direction, hash buckets and thresholds (`ip xfrm policy count`).
  */
-export const XFRM_MSG_GETSPDINFO = 37;
+export declare const XFRM_MSG_GETSPDINFO = 37;
 
 /**
  * `XFRM_MSG_MAPPING` (38): the message type of `mapping` notifications.
  *
  * The NAT mapping (source address or port) of an encapsulated SA changed.
  */
-export const XFRM_MSG_MAPPING = 38;
+export declare const XFRM_MSG_MAPPING = 38;
 
 /**
  * `XFRM_MSG_SETDEFAULT` (39): the message type of `setdefault` requests.
  *
  * The action when no policy matches, per direction (`ip xfrm policy setdefault`).
  */
-export const XFRM_MSG_SETDEFAULT = 39;
+export declare const XFRM_MSG_SETDEFAULT = 39;
 
 /**
  * `XFRM_MSG_GETDEFAULT` (40): the message type of `getdefault` requests.
  *
  * The action when no policy matches, per direction (`ip xfrm policy getdefault`).
  */
-export const XFRM_MSG_GETDEFAULT = 40;
+export declare const XFRM_MSG_GETDEFAULT = 40;
 
 /** Multicast group `xfrmnlgrp-acquire` (1). */
-export const XFRMNLGRP_ACQUIRE = 1;
+export declare const XFRMNLGRP_ACQUIRE = 1;
 
 /** Multicast group `xfrmnlgrp-expire` (2). */
-export const XFRMNLGRP_EXPIRE = 2;
+export declare const XFRMNLGRP_EXPIRE = 2;
 
 /** Multicast group `xfrmnlgrp-sa` (3). */
-export const XFRMNLGRP_SA = 3;
+export declare const XFRMNLGRP_SA = 3;
 
 /** Multicast group `xfrmnlgrp-policy` (4). */
-export const XFRMNLGRP_POLICY = 4;
+export declare const XFRMNLGRP_POLICY = 4;
 
 /** Multicast group `xfrmnlgrp-aevents` (5). */
-export const XFRMNLGRP_AEVENTS = 5;
+export declare const XFRMNLGRP_AEVENTS = 5;
 
 /** Multicast group `xfrmnlgrp-report` (6). */
-export const XFRMNLGRP_REPORT = 6;
+export declare const XFRMNLGRP_REPORT = 6;
 
 /** Multicast group `xfrmnlgrp-migrate` (7). */
-export const XFRMNLGRP_MIGRATE = 7;
+export declare const XFRMNLGRP_MIGRATE = 7;
 
 /** Multicast group `xfrmnlgrp-mapping` (8). */
-export const XFRMNLGRP_MAPPING = 8;
+export declare const XFRMNLGRP_MAPPING = 8;
 
 /**
  * Struct `xfrm-id` of xfrm, as decoded by {@link xfrmId}.
@@ -1823,945 +1823,131 @@ export interface Operations {
   };
 }
 
-/** The xfrm family: every table of this module, compiled lazily on first use. */
-export const family: Family = defineFamily({
-  name: "xfrm",
-  protocol: "netlink-raw",
-  protonum: 6,
-  enums: {
-    "xfrm-mode": { type: "enum", entries: XFRM_MODE },
-    "xfrm-policy-dir": { type: "enum", entries: XFRM_POLICY_DIR },
-    "xfrm-policy-action": { type: "enum", entries: XFRM_POLICY_ACTION },
-    "xfrm-policy-type": { type: "enum", entries: XFRM_POLICY_TYPE },
-    "xfrm-share": { type: "enum", entries: XFRM_SHARE },
-    "xfrm-state-flags": { type: "flags", entries: XFRM_STATE_FLAGS },
-    "xfrm-sa-extra-flags": { type: "flags", entries: XFRM_SA_EXTRA_FLAGS },
-    "xfrm-policy-flags": { type: "flags", entries: XFRM_POLICY_FLAGS },
-    "xfrm-ae-flags": { type: "flags", entries: XFRM_AE_FLAGS },
-    "xfrm-offload-flags": { type: "flags", entries: XFRM_OFFLOAD_FLAGS },
-    "xfrm-userpolicy-default-action": { type: "enum", entries: XFRM_USERPOLICY_DEFAULT_ACTION },
-  },
-  structs: {
-    "xfrm-id": [
-      { name: "daddr", type: "binary", len: 16 },
-      { name: "spi", type: "u32", byteOrder: "big-endian", display: "hex" },
-      { name: "proto", type: "u8" },
-    ],
-    "xfrm-selector": [
-      { name: "daddr", type: "binary", len: 16 },
-      { name: "saddr", type: "binary", len: 16 },
-      { name: "dport", type: "u16", byteOrder: "big-endian" },
-      { name: "dportMask", type: "u16", byteOrder: "big-endian" },
-      { name: "sport", type: "u16", byteOrder: "big-endian" },
-      { name: "sportMask", type: "u16", byteOrder: "big-endian" },
-      { name: "family", type: "u16" },
-      { name: "prefixlenD", type: "u8" },
-      { name: "prefixlenS", type: "u8" },
-      { name: "proto", type: "u8" },
-      { name: "ifindex", type: "s32" },
-      { name: "user", type: "u32" },
-    ],
-    "xfrm-lifetime-cfg": [
-      { name: "softByteLimit", type: "u64" },
-      { name: "hardByteLimit", type: "u64" },
-      { name: "softPacketLimit", type: "u64" },
-      { name: "hardPacketLimit", type: "u64" },
-      { name: "softAddExpiresSeconds", type: "u64" },
-      { name: "hardAddExpiresSeconds", type: "u64" },
-      { name: "softUseExpiresSeconds", type: "u64" },
-      { name: "hardUseExpiresSeconds", type: "u64" },
-    ],
-    "xfrm-lifetime-cur": [
-      { name: "bytes", type: "u64" },
-      { name: "packets", type: "u64" },
-      { name: "addTime", type: "u64" },
-      { name: "useTime", type: "u64" },
-    ],
-    "xfrm-replay-state": [
-      { name: "oseq", type: "u32" },
-      { name: "seq", type: "u32" },
-      { name: "bitmap", type: "u32" },
-    ],
-    "xfrm-replay-state-esn": [
-      { name: "bmpLen", type: "u32" },
-      { name: "oseq", type: "u32" },
-      { name: "seq", type: "u32" },
-      { name: "oseqHi", type: "u32" },
-      { name: "seqHi", type: "u32" },
-      { name: "replayWindow", type: "u32" },
-    ],
-    "xfrm-algo": [{ name: "algName", type: "string", len: 64 }, { name: "algKeyLen", type: "u32" }],
-    "xfrm-algo-auth": [
-      { name: "algName", type: "string", len: 64 },
-      { name: "algKeyLen", type: "u32" },
-      { name: "algTruncLen", type: "u32" },
-    ],
-    "xfrm-algo-aead": [
-      { name: "algName", type: "string", len: 64 },
-      { name: "algKeyLen", type: "u32" },
-      { name: "algIcvLen", type: "u32" },
-    ],
-    "xfrm-stats": [
-      { name: "replayWindow", type: "u32" },
-      { name: "replay", type: "u32" },
-      { name: "integrityFailed", type: "u32" },
-    ],
-    "xfrm-user-sec-ctx": [
-      { name: "len", type: "u16" },
-      { name: "exttype", type: "u16" },
-      { name: "ctxAlg", type: "u8" },
-      { name: "ctxDoi", type: "u8" },
-      { name: "ctxLen", type: "u16" },
-    ],
-    "xfrm-user-tmpl": [
-      { name: "id", type: "binary", struct: "xfrm-id" },
-      { name: "family", type: "u16" },
-      { name: "pad", type: "pad", len: 2 },
-      { name: "saddr", type: "binary", len: 16 },
-      { name: "reqid", type: "u32" },
-      { name: "mode", type: "u8", enum: "xfrm-mode" },
-      { name: "share", type: "u8", enum: "xfrm-share" },
-      { name: "optional", type: "u8" },
-      { name: "aalgos", type: "u32", display: "hex" },
-      { name: "ealgos", type: "u32", display: "hex" },
-      { name: "calgos", type: "u32", display: "hex" },
-    ],
-    "xfrm-encap-tmpl": [
-      { name: "encapType", type: "u16" },
-      { name: "encapSport", type: "u16", byteOrder: "big-endian" },
-      { name: "encapDport", type: "u16", byteOrder: "big-endian" },
-      { name: "pad", type: "pad", len: 2 },
-      { name: "encapOa", type: "binary", len: 16 },
-    ],
-    "xfrm-userpolicy-type": [
-      { name: "type", type: "u8", enum: "xfrm-policy-type" },
-      { name: "reserved1", type: "u16" },
-      { name: "reserved2", type: "u8" },
-    ],
-    "xfrm-mark": [
-      { name: "v", type: "u32", display: "hex" },
-      { name: "m", type: "u32", display: "hex" },
-    ],
-    "xfrmu-sadhinfo": [{ name: "sadhcnt", type: "u32" }, { name: "sadhmcnt", type: "u32" }],
-    "xfrmu-spdinfo": [
-      { name: "incnt", type: "u32" },
-      { name: "outcnt", type: "u32" },
-      { name: "fwdcnt", type: "u32" },
-      { name: "inscnt", type: "u32" },
-      { name: "outscnt", type: "u32" },
-      { name: "fwdscnt", type: "u32" },
-    ],
-    "xfrmu-spdhinfo": [{ name: "spdhcnt", type: "u32" }, { name: "spdhmcnt", type: "u32" }],
-    "xfrmu-spdhthresh": [{ name: "lbits", type: "u8" }, { name: "rbits", type: "u8" }],
-    "xfrm-usersa-info": [
-      { name: "sel", type: "binary", struct: "xfrm-selector" },
-      { name: "id", type: "binary", struct: "xfrm-id" },
-      { name: "saddr", type: "binary", len: 16 },
-      { name: "lft", type: "binary", struct: "xfrm-lifetime-cfg" },
-      { name: "curlft", type: "binary", struct: "xfrm-lifetime-cur" },
-      { name: "stats", type: "binary", struct: "xfrm-stats" },
-      { name: "seq", type: "u32" },
-      { name: "reqid", type: "u32" },
-      { name: "family", type: "u16" },
-      { name: "mode", type: "u8", enum: "xfrm-mode" },
-      { name: "replayWindow", type: "u8" },
-      { name: "flags", type: "u8", enum: "xfrm-state-flags", enumAsFlags: true },
-    ],
-    "xfrm-usersa-id": [
-      { name: "daddr", type: "binary", len: 16 },
-      { name: "spi", type: "u32", byteOrder: "big-endian", display: "hex" },
-      { name: "family", type: "u16" },
-      { name: "proto", type: "u8" },
-    ],
-    "xfrm-aevent-id": [
-      { name: "saId", type: "binary", struct: "xfrm-usersa-id" },
-      { name: "saddr", type: "binary", len: 16 },
-      { name: "flags", type: "u32", enum: "xfrm-ae-flags", enumAsFlags: true },
-      { name: "reqid", type: "u32" },
-    ],
-    "xfrm-userspi-info": [
-      { name: "info", type: "binary", struct: "xfrm-usersa-info" },
-      { name: "min", type: "u32" },
-      { name: "max", type: "u32" },
-    ],
-    "xfrm-userpolicy-info": [
-      { name: "sel", type: "binary", struct: "xfrm-selector" },
-      { name: "lft", type: "binary", struct: "xfrm-lifetime-cfg" },
-      { name: "curlft", type: "binary", struct: "xfrm-lifetime-cur" },
-      { name: "priority", type: "u32" },
-      { name: "index", type: "u32" },
-      { name: "dir", type: "u8", enum: "xfrm-policy-dir" },
-      { name: "action", type: "u8", enum: "xfrm-policy-action" },
-      { name: "flags", type: "u8", enum: "xfrm-policy-flags", enumAsFlags: true },
-      { name: "share", type: "u8", enum: "xfrm-share" },
-    ],
-    "xfrm-userpolicy-id": [
-      { name: "sel", type: "binary", struct: "xfrm-selector" },
-      { name: "index", type: "u32" },
-      { name: "dir", type: "u8", enum: "xfrm-policy-dir" },
-    ],
-    "xfrm-user-acquire": [
-      { name: "id", type: "binary", struct: "xfrm-id" },
-      { name: "saddr", type: "binary", len: 16 },
-      { name: "sel", type: "binary", struct: "xfrm-selector" },
-      { name: "policy", type: "binary", struct: "xfrm-userpolicy-info" },
-      { name: "aalgos", type: "u32" },
-      { name: "ealgos", type: "u32" },
-      { name: "calgos", type: "u32" },
-      { name: "seq", type: "u32" },
-    ],
-    "xfrm-user-expire": [
-      { name: "state", type: "binary", struct: "xfrm-usersa-info" },
-      { name: "hard", type: "u8" },
-    ],
-    "xfrm-user-polexpire": [
-      { name: "pol", type: "binary", struct: "xfrm-userpolicy-info" },
-      { name: "hard", type: "u8" },
-    ],
-    "xfrm-usersa-flush": [{ name: "proto", type: "u8" }],
-    "xfrm-user-report": [
-      { name: "proto", type: "u8" },
-      { name: "sel", type: "binary", struct: "xfrm-selector" },
-    ],
-    "xfrm-user-kmaddress": [
-      { name: "local", type: "binary", len: 16 },
-      { name: "remote", type: "binary", len: 16 },
-      { name: "reserved", type: "u32" },
-      { name: "family", type: "u16" },
-    ],
-    "xfrm-user-migrate": [
-      { name: "oldDaddr", type: "binary", len: 16 },
-      { name: "oldSaddr", type: "binary", len: 16 },
-      { name: "newDaddr", type: "binary", len: 16 },
-      { name: "newSaddr", type: "binary", len: 16 },
-      { name: "proto", type: "u8" },
-      { name: "mode", type: "u8", enum: "xfrm-mode" },
-      { name: "reserved", type: "u16" },
-      { name: "reqid", type: "u32" },
-      { name: "oldFamily", type: "u16" },
-      { name: "newFamily", type: "u16" },
-    ],
-    "xfrm-user-mapping": [
-      { name: "id", type: "binary", struct: "xfrm-usersa-id" },
-      { name: "reqid", type: "u32" },
-      { name: "oldSaddr", type: "binary", len: 16 },
-      { name: "newSaddr", type: "binary", len: 16 },
-      { name: "oldSport", type: "u16", byteOrder: "big-endian" },
-      { name: "newSport", type: "u16", byteOrder: "big-endian" },
-    ],
-    "xfrm-address-filter": [
-      { name: "saddr", type: "binary", len: 16 },
-      { name: "daddr", type: "binary", len: 16 },
-      { name: "family", type: "u16" },
-      { name: "splen", type: "u8" },
-      { name: "dplen", type: "u8" },
-    ],
-    "xfrm-user-offload": [
-      { name: "ifindex", type: "s32" },
-      { name: "flags", type: "u8", enum: "xfrm-offload-flags", enumAsFlags: true },
-    ],
-    "xfrm-userpolicy-default": [
-      { name: "in", type: "u8", enum: "xfrm-userpolicy-default-action" },
-      { name: "fwd", type: "u8", enum: "xfrm-userpolicy-default-action" },
-      { name: "out", type: "u8", enum: "xfrm-userpolicy-default-action" },
-    ],
-    "xfrm-info-flags": [{ name: "flags", type: "u32" }],
-  },
-  attributeSets: {
-    "xfrm-attrs": [
-      { name: "algAuth", value: 1, type: "binary", struct: "xfrm-algo" },
-      { name: "algCrypt", value: 2, type: "binary", struct: "xfrm-algo" },
-      { name: "algComp", value: 3, type: "binary", struct: "xfrm-algo" },
-      { name: "encap", value: 4, type: "binary", struct: "xfrm-encap-tmpl" },
-      { name: "tmpl", value: 5, type: "binary" },
-      { name: "sa", value: 6, type: "binary", struct: "xfrm-usersa-info" },
-      { name: "policy", value: 7, type: "binary", struct: "xfrm-userpolicy-info" },
-      { name: "secCtx", value: 8, type: "binary", struct: "xfrm-user-sec-ctx" },
-      { name: "ltimeVal", value: 9, type: "binary", struct: "xfrm-lifetime-cur" },
-      { name: "replayVal", value: 10, type: "binary", struct: "xfrm-replay-state" },
-      { name: "replayThresh", value: 11, type: "u32" },
-      { name: "etimerThresh", value: 12, type: "u32" },
-      { name: "srcaddr", value: 13, type: "binary" },
-      { name: "coaddr", value: 14, type: "binary" },
-      { name: "lastused", value: 15, type: "u64" },
-      { name: "policyType", value: 16, type: "binary", struct: "xfrm-userpolicy-type" },
-      { name: "migrate", value: 17, type: "binary" },
-      { name: "algAead", value: 18, type: "binary", struct: "xfrm-algo-aead" },
-      { name: "kmaddress", value: 19, type: "binary", struct: "xfrm-user-kmaddress" },
-      { name: "algAuthTrunc", value: 20, type: "binary", struct: "xfrm-algo-auth" },
-      { name: "mark", value: 21, type: "binary", struct: "xfrm-mark" },
-      { name: "tfcpad", value: 22, type: "u32" },
-      { name: "replayEsnVal", value: 23, type: "binary", struct: "xfrm-replay-state-esn" },
-      {
-        name: "saExtraFlags",
-        value: 24,
-        type: "u32",
-        enum: "xfrm-sa-extra-flags",
-        enumAsFlags: true,
-      },
-      { name: "proto", value: 25, type: "u8" },
-      { name: "addressFilter", value: 26, type: "binary", struct: "xfrm-address-filter" },
-      { name: "pad", value: 27, type: "pad" },
-      { name: "offloadDev", value: 28, type: "binary", struct: "xfrm-user-offload" },
-      { name: "setMark", value: 29, type: "u32" },
-      { name: "setMarkMask", value: 30, type: "u32" },
-      { name: "ifId", value: 31, type: "u32" },
-      { name: "mtimerThresh", value: 32, type: "u32" },
-      { name: "saDir", value: 33, type: "u8" },
-      { name: "natKeepaliveInterval", value: 34, type: "u32" },
-      { name: "saPcpu", value: 35, type: "u32" },
-      { name: "iptfsDropTime", value: 36, type: "u32" },
-      { name: "iptfsReorderWindow", value: 37, type: "u16" },
-      { name: "iptfsDontFrag", value: 38, type: "flag" },
-      { name: "iptfsInitDelay", value: 39, type: "u32" },
-      { name: "iptfsMaxQsize", value: 40, type: "u32" },
-      { name: "iptfsPktSize", value: 41, type: "u32" },
-    ],
-    "xfrm-sad-attrs": [
-      { name: "cnt", value: 1, type: "u32" },
-      { name: "hinfo", value: 2, type: "binary", struct: "xfrmu-sadhinfo" },
-    ],
-    "xfrm-spd-attrs": [
-      { name: "info", value: 1, type: "binary", struct: "xfrmu-spdinfo" },
-      { name: "hinfo", value: 2, type: "binary", struct: "xfrmu-spdhinfo" },
-      { name: "ipv4Hthresh", value: 3, type: "binary", struct: "xfrmu-spdhthresh" },
-      { name: "ipv6Hthresh", value: 4, type: "binary", struct: "xfrmu-spdhthresh" },
-    ],
-  },
-  attributePrefixes: {
-    "xfrm-attrs": "XFRMA_",
-    "xfrm-sad-attrs": "XFRMA_SAD_",
-    "xfrm-spd-attrs": "XFRMA_SPD_",
-  },
-  operations: {
-    newsa: {
-      name: "newsa",
-      requestValue: 16,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-usersa-info",
-      do: {
-        request: {
-          value: 16,
-          attributes: [
-            "algAuth",
-            "algCrypt",
-            "algComp",
-            "encap",
-            "secCtx",
-            "ltimeVal",
-            "replayVal",
-            "replayThresh",
-            "etimerThresh",
-            "srcaddr",
-            "coaddr",
-            "lastused",
-            "algAead",
-            "algAuthTrunc",
-            "mark",
-            "tfcpad",
-            "replayEsnVal",
-            "saExtraFlags",
-            "offloadDev",
-            "setMark",
-            "setMarkMask",
-            "ifId",
-            "mtimerThresh",
-            "saDir",
-            "natKeepaliveInterval",
-            "saPcpu",
-          ],
-        },
-      },
-    },
-    newsaNtf: {
-      name: "newsa-ntf",
-      replyValue: 16,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-usersa-info",
-      event: {
-        attributes: [
-          "algAuth",
-          "algCrypt",
-          "algComp",
-          "encap",
-          "secCtx",
-          "ltimeVal",
-          "replayVal",
-          "replayThresh",
-          "etimerThresh",
-          "srcaddr",
-          "coaddr",
-          "lastused",
-          "algAead",
-          "algAuthTrunc",
-          "mark",
-          "tfcpad",
-          "replayEsnVal",
-          "saExtraFlags",
-          "offloadDev",
-          "setMark",
-          "setMarkMask",
-          "ifId",
-          "mtimerThresh",
-          "saDir",
-          "natKeepaliveInterval",
-          "saPcpu",
-        ],
-      },
-      mcgrp: "xfrmnlgrp-sa",
-    },
-    delsa: {
-      name: "delsa",
-      requestValue: 17,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-usersa-id",
-      do: { request: { value: 17, attributes: ["srcaddr", "mark", "ifId"] } },
-    },
-    delsaNtf: {
-      name: "delsa-ntf",
-      replyValue: 17,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-usersa-id",
-      event: {
-        attributes: [
-          "sa",
-          "algAuth",
-          "algCrypt",
-          "algComp",
-          "encap",
-          "algAead",
-          "algAuthTrunc",
-          "mark",
-          "replayVal",
-          "replayEsnVal",
-          "ifId",
-          "lastused",
-        ],
-      },
-      mcgrp: "xfrmnlgrp-sa",
-    },
-    getsa: {
-      name: "getsa",
-      requestValue: 18,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-usersa-id",
-      do: { request: { value: 18, attributes: ["srcaddr", "mark", "ifId"] } },
-    },
-    newpolicy: {
-      name: "newpolicy",
-      requestValue: 19,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-userpolicy-info",
-      do: {
-        request: {
-          value: 19,
-          attributes: ["tmpl", "secCtx", "policyType", "mark", "ifId", "offloadDev"],
-        },
-      },
-    },
-    newpolicyNtf: {
-      name: "newpolicy-ntf",
-      replyValue: 19,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-userpolicy-info",
-      event: { attributes: ["tmpl", "secCtx", "policyType", "mark", "ifId", "offloadDev"] },
-      mcgrp: "xfrmnlgrp-policy",
-    },
-    delpolicy: {
-      name: "delpolicy",
-      requestValue: 20,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-userpolicy-id",
-      do: { request: { value: 20, attributes: ["secCtx", "policyType", "mark", "ifId"] } },
-    },
-    delpolicyNtf: {
-      name: "delpolicy-ntf",
-      replyValue: 20,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-userpolicy-id",
-      event: { attributes: ["policy", "tmpl", "secCtx", "policyType", "mark", "ifId"] },
-      mcgrp: "xfrmnlgrp-policy",
-    },
-    getpolicy: {
-      name: "getpolicy",
-      requestValue: 21,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-userpolicy-id",
-      do: { request: { value: 21, attributes: ["secCtx", "policyType", "mark", "ifId"] } },
-    },
-    allocspi: {
-      name: "allocspi",
-      requestValue: 22,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-userspi-info",
-      do: { request: { value: 22, attributes: ["mark", "ifId", "saDir", "saPcpu"] } },
-    },
-    acquire: {
-      name: "acquire",
-      replyValue: 23,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-user-acquire",
-      event: { attributes: ["tmpl", "secCtx", "policyType", "mark", "ifId", "saPcpu"] },
-      mcgrp: "xfrmnlgrp-acquire",
-    },
-    expire: {
-      name: "expire",
-      replyValue: 24,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-user-expire",
-      event: { attributes: ["mark", "ifId", "setMark", "setMarkMask", "saDir"] },
-      mcgrp: "xfrmnlgrp-expire",
-    },
-    updpolicy: {
-      name: "updpolicy",
-      requestValue: 25,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-userpolicy-info",
-      do: {
-        request: {
-          value: 25,
-          attributes: ["tmpl", "secCtx", "policyType", "mark", "ifId", "offloadDev"],
-        },
-      },
-    },
-    updpolicyNtf: {
-      name: "updpolicy-ntf",
-      replyValue: 25,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-userpolicy-info",
-      event: { attributes: ["tmpl", "secCtx", "policyType", "mark", "ifId", "offloadDev"] },
-      mcgrp: "xfrmnlgrp-policy",
-    },
-    updsa: {
-      name: "updsa",
-      requestValue: 26,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-usersa-info",
-      do: {
-        request: {
-          value: 26,
-          attributes: [
-            "algAuth",
-            "algCrypt",
-            "algComp",
-            "encap",
-            "secCtx",
-            "ltimeVal",
-            "replayVal",
-            "replayThresh",
-            "etimerThresh",
-            "srcaddr",
-            "coaddr",
-            "lastused",
-            "algAead",
-            "algAuthTrunc",
-            "mark",
-            "tfcpad",
-            "replayEsnVal",
-            "saExtraFlags",
-            "offloadDev",
-            "setMark",
-            "setMarkMask",
-            "ifId",
-            "mtimerThresh",
-            "saDir",
-            "natKeepaliveInterval",
-            "saPcpu",
-          ],
-        },
-      },
-    },
-    updsaNtf: {
-      name: "updsa-ntf",
-      replyValue: 26,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-usersa-info",
-      event: {
-        attributes: [
-          "algAuth",
-          "algCrypt",
-          "algComp",
-          "encap",
-          "secCtx",
-          "ltimeVal",
-          "replayVal",
-          "replayThresh",
-          "etimerThresh",
-          "srcaddr",
-          "coaddr",
-          "lastused",
-          "algAead",
-          "algAuthTrunc",
-          "mark",
-          "tfcpad",
-          "replayEsnVal",
-          "saExtraFlags",
-          "offloadDev",
-          "setMark",
-          "setMarkMask",
-          "ifId",
-          "mtimerThresh",
-          "saDir",
-          "natKeepaliveInterval",
-          "saPcpu",
-        ],
-      },
-      mcgrp: "xfrmnlgrp-sa",
-    },
-    polexpire: {
-      name: "polexpire",
-      replyValue: 27,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-user-polexpire",
-      event: { attributes: ["tmpl", "secCtx", "policyType", "mark", "ifId", "offloadDev"] },
-      mcgrp: "xfrmnlgrp-expire",
-    },
-    flushsa: {
-      name: "flushsa",
-      requestValue: 28,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-usersa-flush",
-      do: { request: { value: 28 } },
-    },
-    flushsaNtf: {
-      name: "flushsa-ntf",
-      replyValue: 28,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-usersa-flush",
-      event: { attributes: [] },
-      mcgrp: "xfrmnlgrp-sa",
-    },
-    flushpolicy: {
-      name: "flushpolicy",
-      requestValue: 29,
-      attributeSet: "xfrm-attrs",
-      do: { request: { value: 29, attributes: ["policyType"] } },
-    },
-    flushpolicyNtf: {
-      name: "flushpolicy-ntf",
-      replyValue: 29,
-      attributeSet: "xfrm-attrs",
-      event: { attributes: ["policyType"] },
-      mcgrp: "xfrmnlgrp-policy",
-    },
-    newae: {
-      name: "newae",
-      requestValue: 30,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-aevent-id",
-      do: {
-        request: {
-          value: 30,
-          attributes: [
-            "replayVal",
-            "replayEsnVal",
-            "ltimeVal",
-            "replayThresh",
-            "etimerThresh",
-            "mark",
-            "ifId",
-          ],
-        },
-      },
-    },
-    newaeNtf: {
-      name: "newae-ntf",
-      replyValue: 30,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-aevent-id",
-      event: {
-        attributes: [
-          "replayVal",
-          "replayEsnVal",
-          "ltimeVal",
-          "replayThresh",
-          "etimerThresh",
-          "mark",
-          "ifId",
-        ],
-      },
-      mcgrp: "xfrmnlgrp-aevents",
-    },
-    getae: {
-      name: "getae",
-      requestValue: 31,
-      replyValue: 30,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-aevent-id",
-      do: {
-        request: { value: 31, attributes: ["mark", "ifId"] },
-        reply: {
-          value: 30,
-          attributes: [
-            "replayVal",
-            "replayEsnVal",
-            "ltimeVal",
-            "replayThresh",
-            "etimerThresh",
-            "mark",
-            "ifId",
-          ],
-        },
-      },
-    },
-    report: {
-      name: "report",
-      replyValue: 32,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-user-report",
-      event: { attributes: ["coaddr"] },
-      mcgrp: "xfrmnlgrp-report",
-    },
-    migrate: {
-      name: "migrate",
-      requestValue: 33,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-userpolicy-id",
-      do: {
-        request: {
-          value: 33,
-          attributes: ["migrate", "policyType", "kmaddress", "encap", "ifId", "offloadDev"],
-        },
-      },
-    },
-    migrateNtf: {
-      name: "migrate-ntf",
-      replyValue: 33,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-userpolicy-id",
-      event: { attributes: ["migrate", "policyType", "kmaddress", "encap", "ifId", "offloadDev"] },
-      mcgrp: "xfrmnlgrp-migrate",
-    },
-    getsadinfo: {
-      name: "getsadinfo",
-      requestValue: 35,
-      replyValue: 34,
-      attributeSet: "xfrm-sad-attrs",
-      fixedHeader: "xfrm-info-flags",
-      do: { request: { value: 35 }, reply: { value: 34, attributes: ["cnt", "hinfo"] } },
-    },
-    newspdinfo: {
-      name: "newspdinfo",
-      requestValue: 36,
-      attributeSet: "xfrm-spd-attrs",
-      fixedHeader: "xfrm-info-flags",
-      do: { request: { value: 36, attributes: ["ipv4Hthresh", "ipv6Hthresh"] } },
-    },
-    getspdinfo: {
-      name: "getspdinfo",
-      requestValue: 37,
-      replyValue: 36,
-      attributeSet: "xfrm-spd-attrs",
-      fixedHeader: "xfrm-info-flags",
-      do: {
-        request: { value: 37 },
-        reply: { value: 36, attributes: ["info", "hinfo", "ipv4Hthresh", "ipv6Hthresh"] },
-      },
-    },
-    mapping: {
-      name: "mapping",
-      replyValue: 38,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-user-mapping",
-      event: { attributes: [] },
-      mcgrp: "xfrmnlgrp-mapping",
-    },
-    setdefault: {
-      name: "setdefault",
-      requestValue: 39,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-userpolicy-default",
-      do: { request: { value: 39 } },
-    },
-    getdefault: {
-      name: "getdefault",
-      requestValue: 40,
-      replyValue: 40,
-      attributeSet: "xfrm-attrs",
-      fixedHeader: "xfrm-userpolicy-default",
-      do: { request: { value: 40 }, reply: { value: 40 } },
-    },
-  },
-  mcastGroups: {
-    "xfrmnlgrp-acquire": XFRMNLGRP_ACQUIRE,
-    "xfrmnlgrp-expire": XFRMNLGRP_EXPIRE,
-    "xfrmnlgrp-sa": XFRMNLGRP_SA,
-    "xfrmnlgrp-policy": XFRMNLGRP_POLICY,
-    "xfrmnlgrp-aevents": XFRMNLGRP_AEVENTS,
-    "xfrmnlgrp-report": XFRMNLGRP_REPORT,
-    "xfrmnlgrp-migrate": XFRMNLGRP_MIGRATE,
-    "xfrmnlgrp-mapping": XFRMNLGRP_MAPPING,
-  },
-});
+/**
+ * The xfrm family: every table of this module, built on first use (importing the module builds
+ * nothing) and compiled lazily.
+ */
+export declare const family: Family;
 
 /** Struct `xfrm-id` (xfrm). */
-export const xfrmId: StructType<XfrmId> = family.struct("xfrm-id");
+export declare const xfrmId: StructType<XfrmId>;
 
 /** Struct `xfrm-selector` (xfrm). */
-export const xfrmSelector: StructType<XfrmSelector> = family.struct("xfrm-selector");
+export declare const xfrmSelector: StructType<XfrmSelector>;
 
 /** Struct `xfrm-lifetime-cfg` (xfrm). */
-export const xfrmLifetimeCfg: StructType<XfrmLifetimeCfg> = family.struct("xfrm-lifetime-cfg");
+export declare const xfrmLifetimeCfg: StructType<XfrmLifetimeCfg>;
 
 /** Struct `xfrm-lifetime-cur` (xfrm). */
-export const xfrmLifetimeCur: StructType<XfrmLifetimeCur> = family.struct("xfrm-lifetime-cur");
+export declare const xfrmLifetimeCur: StructType<XfrmLifetimeCur>;
 
 /** Struct `xfrm-replay-state` (xfrm). */
-export const xfrmReplayState: StructType<XfrmReplayState> = family.struct("xfrm-replay-state");
+export declare const xfrmReplayState: StructType<XfrmReplayState>;
 
 /** Struct `xfrm-replay-state-esn` (xfrm). */
-export const xfrmReplayStateEsn: StructType<XfrmReplayStateEsn> = family.struct(
-  "xfrm-replay-state-esn",
-);
+export declare const xfrmReplayStateEsn: StructType<XfrmReplayStateEsn>;
 
 /** Struct `xfrm-algo` (xfrm). */
-export const xfrmAlgo: StructType<XfrmAlgo> = family.struct("xfrm-algo");
+export declare const xfrmAlgo: StructType<XfrmAlgo>;
 
 /** Struct `xfrm-algo-auth` (xfrm). */
-export const xfrmAlgoAuth: StructType<XfrmAlgoAuth> = family.struct("xfrm-algo-auth");
+export declare const xfrmAlgoAuth: StructType<XfrmAlgoAuth>;
 
 /** Struct `xfrm-algo-aead` (xfrm). */
-export const xfrmAlgoAead: StructType<XfrmAlgoAead> = family.struct("xfrm-algo-aead");
+export declare const xfrmAlgoAead: StructType<XfrmAlgoAead>;
 
 /** Struct `xfrm-stats` (xfrm). */
-export const xfrmStats: StructType<XfrmStats> = family.struct("xfrm-stats");
+export declare const xfrmStats: StructType<XfrmStats>;
 
 /** Struct `xfrm-user-sec-ctx` (xfrm). */
-export const xfrmUserSecCtx: StructType<XfrmUserSecCtx> = family.struct("xfrm-user-sec-ctx");
+export declare const xfrmUserSecCtx: StructType<XfrmUserSecCtx>;
 
 /** Struct `xfrm-user-tmpl` (xfrm). */
-export const xfrmUserTmpl: StructType<XfrmUserTmpl> = family.struct("xfrm-user-tmpl");
+export declare const xfrmUserTmpl: StructType<XfrmUserTmpl>;
 
 /** Struct `xfrm-encap-tmpl` (xfrm). */
-export const xfrmEncapTmpl: StructType<XfrmEncapTmpl> = family.struct("xfrm-encap-tmpl");
+export declare const xfrmEncapTmpl: StructType<XfrmEncapTmpl>;
 
 /** Struct `xfrm-userpolicy-type` (xfrm). */
-export const xfrmUserpolicyType: StructType<XfrmUserpolicyType> = family.struct(
-  "xfrm-userpolicy-type",
-);
+export declare const xfrmUserpolicyType: StructType<XfrmUserpolicyType>;
 
 /** Struct `xfrm-mark` (xfrm). */
-export const xfrmMark: StructType<XfrmMark> = family.struct("xfrm-mark");
+export declare const xfrmMark: StructType<XfrmMark>;
 
 /** Struct `xfrmu-sadhinfo` (xfrm). */
-export const xfrmuSadhinfo: StructType<XfrmuSadhinfo> = family.struct("xfrmu-sadhinfo");
+export declare const xfrmuSadhinfo: StructType<XfrmuSadhinfo>;
 
 /** Struct `xfrmu-spdinfo` (xfrm). */
-export const xfrmuSpdinfo: StructType<XfrmuSpdinfo> = family.struct("xfrmu-spdinfo");
+export declare const xfrmuSpdinfo: StructType<XfrmuSpdinfo>;
 
 /** Struct `xfrmu-spdhinfo` (xfrm). */
-export const xfrmuSpdhinfo: StructType<XfrmuSpdhinfo> = family.struct("xfrmu-spdhinfo");
+export declare const xfrmuSpdhinfo: StructType<XfrmuSpdhinfo>;
 
 /** Struct `xfrmu-spdhthresh` (xfrm). */
-export const xfrmuSpdhthresh: StructType<XfrmuSpdhthresh> = family.struct("xfrmu-spdhthresh");
+export declare const xfrmuSpdhthresh: StructType<XfrmuSpdhthresh>;
 
 /** Struct `xfrm-usersa-info` (xfrm). */
-export const xfrmUsersaInfo: StructType<XfrmUsersaInfo> = family.struct("xfrm-usersa-info");
+export declare const xfrmUsersaInfo: StructType<XfrmUsersaInfo>;
 
 /** Struct `xfrm-usersa-id` (xfrm). */
-export const xfrmUsersaId: StructType<XfrmUsersaId> = family.struct("xfrm-usersa-id");
+export declare const xfrmUsersaId: StructType<XfrmUsersaId>;
 
 /** Struct `xfrm-aevent-id` (xfrm). */
-export const xfrmAeventId: StructType<XfrmAeventId> = family.struct("xfrm-aevent-id");
+export declare const xfrmAeventId: StructType<XfrmAeventId>;
 
 /** Struct `xfrm-userspi-info` (xfrm). */
-export const xfrmUserspiInfo: StructType<XfrmUserspiInfo> = family.struct("xfrm-userspi-info");
+export declare const xfrmUserspiInfo: StructType<XfrmUserspiInfo>;
 
 /** Struct `xfrm-userpolicy-info` (xfrm). */
-export const xfrmUserpolicyInfo: StructType<XfrmUserpolicyInfo> = family.struct(
-  "xfrm-userpolicy-info",
-);
+export declare const xfrmUserpolicyInfo: StructType<XfrmUserpolicyInfo>;
 
 /** Struct `xfrm-userpolicy-id` (xfrm). */
-export const xfrmUserpolicyId: StructType<XfrmUserpolicyId> = family.struct("xfrm-userpolicy-id");
+export declare const xfrmUserpolicyId: StructType<XfrmUserpolicyId>;
 
 /** Struct `xfrm-user-acquire` (xfrm). */
-export const xfrmUserAcquire: StructType<XfrmUserAcquire> = family.struct("xfrm-user-acquire");
+export declare const xfrmUserAcquire: StructType<XfrmUserAcquire>;
 
 /** Struct `xfrm-user-expire` (xfrm). */
-export const xfrmUserExpire: StructType<XfrmUserExpire> = family.struct("xfrm-user-expire");
+export declare const xfrmUserExpire: StructType<XfrmUserExpire>;
 
 /** Struct `xfrm-user-polexpire` (xfrm). */
-export const xfrmUserPolexpire: StructType<XfrmUserPolexpire> = family.struct(
-  "xfrm-user-polexpire",
-);
+export declare const xfrmUserPolexpire: StructType<XfrmUserPolexpire>;
 
 /** Struct `xfrm-usersa-flush` (xfrm). */
-export const xfrmUsersaFlush: StructType<XfrmUsersaFlush> = family.struct("xfrm-usersa-flush");
+export declare const xfrmUsersaFlush: StructType<XfrmUsersaFlush>;
 
 /** Struct `xfrm-user-report` (xfrm). */
-export const xfrmUserReport: StructType<XfrmUserReport> = family.struct("xfrm-user-report");
+export declare const xfrmUserReport: StructType<XfrmUserReport>;
 
 /** Struct `xfrm-user-kmaddress` (xfrm). */
-export const xfrmUserKmaddress: StructType<XfrmUserKmaddress> = family.struct(
-  "xfrm-user-kmaddress",
-);
+export declare const xfrmUserKmaddress: StructType<XfrmUserKmaddress>;
 
 /** Struct `xfrm-user-migrate` (xfrm). */
-export const xfrmUserMigrate: StructType<XfrmUserMigrate> = family.struct("xfrm-user-migrate");
+export declare const xfrmUserMigrate: StructType<XfrmUserMigrate>;
 
 /** Struct `xfrm-user-mapping` (xfrm). */
-export const xfrmUserMapping: StructType<XfrmUserMapping> = family.struct("xfrm-user-mapping");
+export declare const xfrmUserMapping: StructType<XfrmUserMapping>;
 
 /** Struct `xfrm-address-filter` (xfrm). */
-export const xfrmAddressFilter: StructType<XfrmAddressFilter> = family.struct(
-  "xfrm-address-filter",
-);
+export declare const xfrmAddressFilter: StructType<XfrmAddressFilter>;
 
 /** Struct `xfrm-user-offload` (xfrm). */
-export const xfrmUserOffload: StructType<XfrmUserOffload> = family.struct("xfrm-user-offload");
+export declare const xfrmUserOffload: StructType<XfrmUserOffload>;
 
 /** Struct `xfrm-userpolicy-default` (xfrm). */
-export const xfrmUserpolicyDefault: StructType<XfrmUserpolicyDefault> = family.struct(
-  "xfrm-userpolicy-default",
-);
+export declare const xfrmUserpolicyDefault: StructType<XfrmUserpolicyDefault>;
 
 /** Struct `xfrm-info-flags` (xfrm). */
-export const xfrmInfoFlags: StructType<XfrmInfoFlags> = family.struct("xfrm-info-flags");
+export declare const xfrmInfoFlags: StructType<XfrmInfoFlags>;
 
 /** Attribute set `xfrm-attrs` (xfrm). */
-export const xfrmAttrs: AttributeSet<XfrmAttrs> = family.attributeSet("xfrm-attrs");
+export declare const xfrmAttrs: AttributeSet<XfrmAttrs>;
 
 /** Attribute set `xfrm-sad-attrs` (xfrm). */
-export const xfrmSadAttrs: AttributeSet<XfrmSadAttrs> = family.attributeSet("xfrm-sad-attrs");
+export declare const xfrmSadAttrs: AttributeSet<XfrmSadAttrs>;
 
 /** Attribute set `xfrm-spd-attrs` (xfrm). */
-export const xfrmSpdAttrs: AttributeSet<XfrmSpdAttrs> = family.attributeSet("xfrm-spd-attrs");
+export declare const xfrmSpdAttrs: AttributeSet<XfrmSpdAttrs>;
 
 /** The operations of xfrm by camelCase name. */
-export const operations: Operations = {
-  newsa: family.operation("newsa"),
-  newsaNtf: family.operation("newsaNtf"),
-  delsa: family.operation("delsa"),
-  delsaNtf: family.operation("delsaNtf"),
-  getsa: family.operation("getsa"),
-  newpolicy: family.operation("newpolicy"),
-  newpolicyNtf: family.operation("newpolicyNtf"),
-  delpolicy: family.operation("delpolicy"),
-  delpolicyNtf: family.operation("delpolicyNtf"),
-  getpolicy: family.operation("getpolicy"),
-  allocspi: family.operation("allocspi"),
-  acquire: family.operation("acquire"),
-  expire: family.operation("expire"),
-  updpolicy: family.operation("updpolicy"),
-  updpolicyNtf: family.operation("updpolicyNtf"),
-  updsa: family.operation("updsa"),
-  updsaNtf: family.operation("updsaNtf"),
-  polexpire: family.operation("polexpire"),
-  flushsa: family.operation("flushsa"),
-  flushsaNtf: family.operation("flushsaNtf"),
-  flushpolicy: family.operation("flushpolicy"),
-  flushpolicyNtf: family.operation("flushpolicyNtf"),
-  newae: family.operation("newae"),
-  newaeNtf: family.operation("newaeNtf"),
-  getae: family.operation("getae"),
-  report: family.operation("report"),
-  migrate: family.operation("migrate"),
-  migrateNtf: family.operation("migrateNtf"),
-  getsadinfo: family.operation("getsadinfo"),
-  newspdinfo: family.operation("newspdinfo"),
-  getspdinfo: family.operation("getspdinfo"),
-  mapping: family.operation("mapping"),
-  setdefault: family.operation("setdefault"),
-  getdefault: family.operation("getdefault"),
-};
+export declare const operations: Operations;

@@ -27,10 +27,13 @@ import {
 const DATALESS_KINDS = new Set<string>(["veth", "dummy", "ifb", "nlmon", "wireguard", "vcan"]);
 /** Kinds that need their parent device in `link`. */
 const NEEDS_PARENT = new Set<string>(["vlan", "macvlan", "macvtap", "ipvlan", "ipvtap"]);
-/** Kinds whose `IFLA_INFO_DATA` the spec describes: the formats of `linkinfo-data-msg`. */
-const SPEC_KINDS = new Set<string>(
-  Object.keys(rtLink.family.spec.subMessages?.["linkinfo-data-msg"] ?? {}),
-);
+/**
+ * Whether the spec describes `kind`'s `IFLA_INFO_DATA` (a format of `linkinfo-data-msg`); reads
+ * the rt-link tables on first use, not at import.
+ */
+function isSpecKind(kind: string): boolean {
+  return Object.hasOwn(rtLink.family.spec.subMessages?.["linkinfo-data-msg"] ?? {}, kind);
+}
 
 /** How the data encoders reach the kernel: link names to indexes. */
 export interface LinkResolver {
@@ -40,7 +43,7 @@ export interface LinkResolver {
 
 /** Whether {@link linkinfoOf} can encode `kind`'s data (from the spec, or as a known kind). */
 export function isKnownKind(kind: string): boolean {
-  return SPEC_KINDS.has(kind) || DATALESS_KINDS.has(kind) || kind === "tun" || kind === "tap";
+  return isSpecKind(kind) || DATALESS_KINDS.has(kind) || kind === "tun" || kind === "tap";
 }
 
 function modeOf<T extends Record<string, number>>(

@@ -12,7 +12,13 @@ import * as path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { emitIndex, emitRegistry, updateDenoJson } from "./emit_index.ts";
-import { emitModule } from "./emit_module.ts";
+import {
+  emitModule,
+  emitTables,
+  emitTablesTypes,
+  TABLES_TYPES,
+  tablesModule,
+} from "./emit_module.ts";
 import { decodeModule, emitDecodeModule, emitDecodersIndex } from "./emit_decode.ts";
 import { SpecsFolder } from "./load.ts";
 import { type Reach, reachOf } from "./reach.ts";
@@ -136,26 +142,33 @@ export function generate(options: GenerateOptions = {}): GenerateResult {
   }
   for (const f of families) {
     const decoders = decodeModule(f);
-    if (files.has(`${f.module}.ts`) || files.has(`${decoders}.js`)) {
-      throw new Error(`family ${f.name}: module ${f.module} or ${decoders} is taken`);
+    const tables = tablesModule(f);
+    if (
+      files.has(`${f.module}.ts`) || files.has(`${decoders}.js`) || files.has(`${tables}.js`)
+    ) {
+      throw new Error(`family ${f.name}: module ${f.module}, ${decoders} or ${tables} is taken`);
     }
-    files.set(
-      `${f.module}.ts`,
-      emitModule(f, {
-        packageName,
-        reach: reach.get(f.name),
-        decoders: wired.has(f.name) ? decoders : undefined,
-      }),
-    );
+    const opts = {
+      packageName,
+      reach: reach.get(f.name),
+      decoders: wired.has(f.name) ? decoders : undefined,
+    };
+    files.set(`${f.module}.ts`, emitModule(f, opts));
+    files.set(`${tables}.js`, emitTables(f, opts));
     files.set(`${decoders}.js`, emitDecodeModule(f));
   }
   files.set("mod.ts", emitIndex(families, reach, packageName));
   files.set("decoders.ts", emitDecodersIndex(families, wired));
   files.set("registry.ts", emitRegistry(families, packageName));
+  files.set(TABLES_TYPES, emitTablesTypes());
   for (const name of files.keys()) {
     if (
       name !== "mod.ts" && name !== "registry.ts" && name !== "decoders.ts" &&
-      !families.some((f) => `${f.module}.ts` === name || `${decodeModule(f)}.js` === name)
+      name !== TABLES_TYPES &&
+      !families.some((f) =>
+        `${f.module}.ts` === name || `${decodeModule(f)}.js` === name ||
+        `${tablesModule(f)}.js` === name
+      )
     ) {
       throw new Error(`output ${name} clashes with the index or registry`);
     }

@@ -105,8 +105,13 @@ const IPV6 = { nexthdr: 6, saddr: 8, daddr: 24, sport: 40, dport: 42 } as const;
 const WORD = Uint32Array.BYTES_PER_ELEMENT;
 /** iproute2 f_u32.c: a selector holds at most 128 keys (`struct tc_u32_key keys[128]`). */
 const U32_MAX_KEYS = 128;
-/** Bytes of struct tc_u32_sel before `keys[]` (the spec models the flexible array as one key). */
-const SEL_HEADER = tc.tcU32Sel.size - tc.tcU32Key.size;
+/**
+ * Bytes of struct tc_u32_sel before `keys[]` (the spec models the flexible array as one key);
+ * on first use, so importing builds no tc table.
+ */
+function selHeader(): number {
+  return tc.tcU32Sel.size - tc.tcU32Key.size;
+}
 
 /** iproute2 f_u32.c pack_key: merge keys on the same word. */
 function packKey(keys: U32Key[], value: number, mask: number, offset: number): void {
@@ -184,8 +189,9 @@ function selector(keys: U32Key[], terminal: boolean): tc.TcU32Sel {
     offmask: k.offmask ?? 0,
   }));
   const size = tc.tcU32Key.size;
-  const bytes = new Uint8Array(SEL_HEADER + wire.length * size);
-  wire.forEach((k, i) => bytes.set(tc.tcU32Key.encode(k), SEL_HEADER + i * size));
+  const header = selHeader();
+  const bytes = new Uint8Array(header + wire.length * size);
+  wire.forEach((k, i) => bytes.set(tc.tcU32Key.encode(k), header + i * size));
   return {
     flags: terminal ? tc.TC_U32_FLAGS.TERMINAL : 0,
     offshift: 0,
@@ -204,9 +210,10 @@ function selector(keys: U32Key[], terminal: boolean): tc.TcU32Sel {
 function selectorKeys(sel: tc.TcU32Sel): U32Key[] {
   const bytes = sel[STRUCT_BYTES] ?? tc.tcU32Sel.encode(sel);
   const size = tc.tcU32Key.size;
+  const header = selHeader();
   const keys: U32Key[] = [];
-  for (let i = 0; i < sel.nkeys && SEL_HEADER + (i + 1) * size <= bytes.length; i++) {
-    const at = SEL_HEADER + i * size;
+  for (let i = 0; i < sel.nkeys && header + (i + 1) * size <= bytes.length; i++) {
+    const at = header + i * size;
     const k = tc.tcU32Key.decode(bytes, at, at + size);
     keys.push({ mask: k.mask, value: k.val, offset: k.off, offmask: k.offmask });
   }
