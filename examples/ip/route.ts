@@ -6,7 +6,6 @@
  * @module
  */
 import * as rtRoute from "../../families/generated/rt_route.ts";
-import type { NexthopSpec, RouteSelectors } from "../../families/route/_route_util.ts";
 import { formatIp, parsePrefix } from "../../families/route/addr_text.ts";
 import {
   type Realms,
@@ -21,7 +20,9 @@ import {
   deleteRoute,
   flushRoutes,
   getRoute,
+  type NexthopSpec,
   type Route,
+  type RouteSelectors,
   type RouteSpec,
   streamRoutes,
 } from "../../families/route/route.ts";
