@@ -21,7 +21,6 @@
  * @module
  */
 import { NETLINK_GENERIC, NLMSG_ERROR } from "../codec/constants.ts";
-import { NLMSG_HDRLEN } from "../codec/header.ts";
 import {
   buildMessage,
   type DecodedMessage,
@@ -54,11 +53,10 @@ import type {
   EventOptions,
   ReplyOptions,
 } from "./client_types.ts";
-import { decodeReply, decodeReplyAt, located, operationName } from "./client_reply.ts";
-import { arraySource, DumpReader, type DumpSource } from "./dump_reader.ts";
-import { RawMessage } from "./kept_message.ts";
+import { decodeReply, located, operationName } from "./client_reply.ts";
+import { arraySource, type Batch, type BatchSource, DumpReader } from "./dump_reader.ts";
+import { MessageRun, type RawMessage } from "./kept_message.ts";
 export { RawMessage } from "./kept_message.ts";
-import { u16, u32 } from "../codec/_bytes.ts";
 
 /** The protocol a family speaks: its netlink protocol number. */
 export function protocolOf(family: Family): number {
@@ -276,12 +274,12 @@ export class Client implements AsyncDisposable {
   }
 
   /**
-   * Like {@link dump}, with each message handed to `map` as it is decoded, in the receive loop;
-   * what `map` returns is iterated (`undefined` skips the message). `raw` is the message where
-   * it lies in the receive buffer, valid during the call; `raw.keep()` gives the message to hold
-   * on to at the cost of one object (it shares a copy of its datagram and is decoded again on
-   * first access) — what {@link dump}'s messages cost to keep is several objects each. Typed
-   * lists (`listRoutes`) are built on it.
+   * Like {@link dump}, with each message handed to `map` as it is decoded; what `map` returns
+   * is iterated (`undefined` skips the message). `raw` is the message where it lies in its
+   * datagram's copy, valid during the call; `raw.keep()` gives the message to hold on to at the
+   * cost of one object (it shares that copy and is decoded again on first access) — what
+   * {@link dump}'s messages cost to keep is several objects each. Typed lists (`listRoutes`)
+   * are built on it.
    *
    * @example
    * ```ts
@@ -314,30 +312,16 @@ export class Client implements AsyncDisposable {
   ): DumpGenerator<T> {
     const state = { attempts: 0 };
     let sent: Uint8Array = new Uint8Array(0);
-    // Decoded in the receive loop, from the receive buffer: no object per datagram or message
-    // but the decoded one (and what `map` makes of it).
     const explicit = options.reply;
-    const visit = (data: Uint8Array, start: number, end: number, emit: (v: T) => void) => {
-      const raw = map && new RawMessage(data, start, end);
-      for (let off = start; off < end;) {
-        const len = u32(data, off);
-        const m = decodeReplyAt(
-          op,
-          u16(data, off + 4),
-          data,
-          off + NLMSG_HDRLEN,
-          off + len,
-          explicit,
-        );
-        if (raw === undefined) emit(m as T);
-        else {
-          const v = map!(m, raw.at(off, off + len, m.operation));
-          if (v !== undefined) emit(v);
-        }
-        off += (len + 3) & ~3;
-      }
-    };
-    const open = async (): Promise<DumpSource<T>> => {
+    // Each datagram's messages are copied out of the receive buffer once, and decoded (and
+    // mapped) one at a time as the consumer takes them.
+    const visit = (
+      data: Uint8Array,
+      start: number,
+      end: number,
+      emit: (b: Batch<T>) => void,
+    ) => emit(new MessageRun(data.slice(start, end), op, explicit, map));
+    const open = async (): Promise<BatchSource<T>> => {
       options.signal?.throwIfAborted();
       const retries = retriesOf(options.consistent);
       const type = await this.#typeOf(op, options.signal);
@@ -351,18 +335,23 @@ export class Client implements AsyncDisposable {
           attrs: options.attrs,
           flags: options.flags,
         });
-        return this.socket.dumpVisited<T>(sent, visit, { signal: options.signal, operation: name });
+        return this.socket.dumpVisited(sent, visit, { signal: options.signal, operation: name });
       };
       if (retries === undefined) return send();
       for (;;) {
         const it = send();
-        const pass: T[] = [];
-        for await (const v of it) pass.push(v);
+        const pass: Batch<T>[] = [];
+        for await (const b of it) pass.push(b);
         if (!it.interrupted) return arraySource(pass);
         if (state.attempts > retries) throw new DumpInterruptedError(name, state.attempts);
       }
     };
-    return new DumpReader(open, (e) => this.dumpError(located(e, op, sent), op), state);
+    return new DumpReader(
+      open,
+      (e) => this.dumpError(located(e, op, sent), op),
+      state,
+      options.signal,
+    );
   }
 
   /**

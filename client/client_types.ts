@@ -54,8 +54,6 @@ export interface DumpGenerator<T> extends AsyncGenerator<T> {
   readonly interrupted: boolean;
   /** How many passes the dump took (more than 1 only with `consistent`). */
   readonly attempts: number;
-  /** Values received and not yet taken: while above 0, `next()` resolves at once. */
-  readonly queued: number;
 }
 
 /** Options of {@link Client.events} and {@link Client.subscribe}. */

@@ -711,8 +711,8 @@ export class NetlinkSocket implements AsyncDisposable {
    * The receive loop reads the next datagram only when the consumer has taken every value
    * emitted so far, so memory stays bounded whatever the size of the dump. A visitor that
    * throws ends the iteration with that error; breaking out, or aborting, stops the dump as
-   * {@link dump} does. This is what the typed dumps (`Client.dump`, `listRoutes`) are built on:
-   * one object per value, none per message or datagram.
+   * {@link dump} does. The typed dumps (`Client.dump`, `listRoutes`) are built on it: one value
+   * per datagram, a copy of its messages, decoded as the consumer takes them.
    *
    * @example
    * ```ts

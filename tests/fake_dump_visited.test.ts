@@ -1,9 +1,11 @@
 // Datagram-level delivery with values out: NetlinkSocket.dumpVisited (the visitor runs in the
-// receive loop and emits values), and Client.dumpMapped on it (decoded messages handed to a
-// map; raw.keep() copies that outlive the receive buffer). Over fake kernels: no permission.
+// receive loop and emits values), and Client.dump / dumpMapped on it (each datagram's messages
+// copied once, decoded as taken; raw.keep() messages that outlive the receive buffer).
+// Over fake kernels: no permission.
 import { test } from "./harness.ts";
 import assert from "node:assert/strict";
 import { NETLINK_ROUTE } from "../codec/constants.ts";
+import { NetlinkDecodeError } from "../codec/errors.ts";
 import { encodeMessage } from "../codec/message.ts";
 import { FakeKernel } from "../testing/fake_kernel.ts";
 import { replyPayload } from "../testing/fake_genl.ts";
@@ -215,4 +217,43 @@ test("Client.dumpMapped: consistent dumps and kernel errors go as with dump()", 
   );
   assert.deepEqual(before, [3]); // what came before the error in NLMSG_DONE
   assert.throws(() => rt.dumpMapped(rtLink.operations.getlink, "x" as never), TypeError);
+});
+
+test("Client.dumpMapped: a map that throws, or a malformed message, ends the dump; the client goes on", async () => {
+  let malformed = false;
+  const kernel = new FakeKernel(NETLINK_ROUTE, (_r, k) => {
+    const good = Array.from({ length: 4 }, (_, i) => ({
+      type: rtLink.RTM_NEWLINK,
+      payload: replyPayload(rtLink.operations.getlink, { header: { ifiIndex: i + 1 } }),
+    }));
+    // A 3-byte ifinfomsg (16 bytes are needed): a decode error when it is taken.
+    if (malformed) good.splice(2, 0, { type: rtLink.RTM_NEWLINK, payload: new Uint8Array(3) });
+    k.dump(good, { perDatagram: 10 });
+  });
+  await using rt = await TestClient.over(kernel);
+  const seen: number[] = [];
+  await assert.rejects(
+    (async () => {
+      const it = rt.dumpMapped(rtLink.operations.getlink, (m) => {
+        if (m.header.ifiIndex === 3) throw new RangeError("no 3");
+        return m.header.ifiIndex;
+      });
+      for await (const x of it) seen.push(x);
+    })(),
+    /no 3/,
+  );
+  assert.deepEqual(seen, [1, 2]);
+  malformed = true;
+  const before: number[] = [];
+  await assert.rejects(
+    (async () => {
+      for await (const m of rt.dump(rtLink.operations.getlink)) before.push(m.header.ifiIndex);
+    })(),
+    (e: unknown) => e instanceof NetlinkDecodeError,
+  );
+  assert.deepEqual(before, [1, 2]);
+  malformed = false;
+  const again: number[] = [];
+  for await (const m of rt.dump(rtLink.operations.getlink)) again.push(m.header.ifiIndex);
+  assert.deepEqual(again, [1, 2, 3, 4]);
 });

@@ -305,7 +305,7 @@ function routeStream(
   const open = async () => {
     const f = await routeFilter(rt, options);
     const names = await linkNameMap(rt, options.signal, tracker);
-    // Each route decoded and converted in the receive loop.
+    // Each route decoded and converted as it is taken.
     const dump = rt.dumpMapped(
       rtRoute.operations.getroute,
       (m, raw) => f.keep(m) ? toRoute(m, names, keep ? raw : undefined) : undefined,
@@ -314,7 +314,7 @@ function routeStream(
     tracker?.track(dump);
     return dump;
   };
-  return new DumpReader(open, (e) => e, { attempts: 1 });
+  return new DumpReader(open, (e) => e, { attempts: 1 }, options.signal);
 }
 
 /**
