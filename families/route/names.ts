@@ -108,6 +108,8 @@ export type FamilyName = keyof typeof ADDRESS_FAMILIES;
 interface Table {
   byNumber: Map<number, string>;
   byName: Map<string, number>;
+  /** `byNumber` for 0..255, where most ids are: an array read instead of a hash. */
+  small: (string | undefined)[];
 }
 
 let tables: Map<NameDatabase, Table> | undefined;
@@ -204,9 +206,10 @@ function table(db: NameDatabase): Table {
       : db === "family"
       ? Object.entries(ADDRESS_FAMILIES).map(([k, v]) => [v, k] as [number, string])
       : load(db);
-    t = { byNumber: new Map(), byName: new Map() };
+    t = { byNumber: new Map(), byName: new Map(), small: new Array(256).fill(undefined) };
     for (const [id, name] of entries) {
       t.byNumber.set(id, name); // a later entry for an id wins, as in iproute2
+      if (id >= 0 && id < 256) t.small[id] = name;
       if (!t.byName.has(name)) t.byName.set(name, id);
     }
     if (db === "type") t.byName.set("unspec", RTM_TYPE.UNSPEC);
@@ -241,7 +244,8 @@ export function reloadNames(): void {
  * ```
  */
 export function nameOf(db: NameDatabase, value: number): string | number {
-  return table(db).byNumber.get(value) ?? value;
+  const t = table(db);
+  return (value >= 0 && value < 256 ? t.small[value] : t.byNumber.get(value)) ?? value;
 }
 
 /** The largest value of each database. */
