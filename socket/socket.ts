@@ -2,40 +2,15 @@
  * `NetlinkSocket`: open, bind, send, request, dump, subscribe and close, for any netlink
  * protocol, on Deno and Bun. Replies are matched by sequence number and sender port id; dumps
  * are reassembled across datagrams until `NLMSG_DONE`; notifications stream until cancelled.
- * The receive side (routing, multipart, completion, overruns) is `socket/dispatch.ts`.
+ * The receive side (routing, multipart, completion, overruns) is `socket/dispatch.ts`; the
+ * socket's options, memberships, sending and closing are its base, `socket/socket_base.ts`.
  *
  * @module
  */
-import {
-  NETLINK_ADD_MEMBERSHIP,
-  NETLINK_CAP_ACK,
-  NETLINK_DROP_MEMBERSHIP,
-  NETLINK_EXT_ACK,
-  NETLINK_GET_STRICT_CHK,
-  NETLINK_KOBJECT_UEVENT,
-  NETLINK_LIST_MEMBERSHIPS,
-  NETLINK_LISTEN_ALL_NSID,
-  NETLINK_NO_ENOBUFS,
-  NETLINK_PKTINFO,
-  NLM_F_ACK,
-  NLM_F_DUMP,
-  NLM_F_REQUEST,
-  NLMSG_NOOP,
-  SOL_NETLINK,
-} from "../codec/constants.ts";
+import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_NOOP } from "../codec/constants.ts";
 import { encodeMessage, type NetlinkMessage } from "../codec/message.ts";
-import { encodeErrorMessage } from "../codec/nlmsgerr.ts";
-import { NetlinkError } from "../codec/netlink_error.ts";
-import { SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SOL_SOCKET } from "../ffi/sys.ts";
-import {
-  type Datagram,
-  type DatagramVisitor,
-  Dispatcher,
-  type DumpSummary,
-  type ReceivedMessage,
-} from "./dispatch.ts";
-import { EMSGSIZE, messageTooLongError } from "./errors.ts";
-import { defaultOperation, Outbox } from "./framing.ts";
+import type { Datagram, DatagramVisitor, DumpSummary, ReceivedMessage } from "./dispatch.ts";
+import { defaultOperation } from "./framing.ts";
 import { LibcTransport } from "./libc_transport.ts";
 import { capture } from "../capture/transport.ts";
 import { readEnv } from "../ffi/env.ts";
@@ -45,21 +20,15 @@ import {
   messageBufferSizes,
   type OpenOptions,
   type RequestOptions,
-  type SendOptions,
   type SubscribeOptions,
   validBatchOptions,
-  validBufferSize,
-  validGroup,
-  validOption,
   validOptions,
-  validOptionValue,
   validRequestOptions,
-  validSendOptions,
   validSubscribeOptions,
 } from "./options.ts";
-import { explainPermission } from "./privileges.ts";
 import { MessageStream } from "./stream.ts";
 import type { Transport } from "./transport.ts";
+import { internalsOf, NetlinkSocketBase, type SocketInternals } from "./socket_base.ts";
 import type { BatchWaiter, DumpWaiter, RequestWaiter } from "./waiters.ts";
 
 export type {
@@ -80,36 +49,14 @@ export {
 } from "./dispatch.ts";
 export { answered, type BatchAnswer } from "./batch.ts";
 export { CapabilityError, type PrivilegedAction, requiredCapability } from "./privileges.ts";
+export { NetlinkSocketBase, SUBSCRIPTION_RECEIVE_BUFFER } from "./socket_base.ts";
 
 /** An async iterator over a dump's messages, which also tells whether the dump was interrupted. */
 export interface DumpIterator<T = NetlinkMessage>
   extends AsyncIterableIterator<T>, AsyncDisposable {
   /** True once a message of the dump carried `NLM_F_DUMP_INTR` (the data changed meanwhile). */
   readonly interrupted: boolean;
-  /** Values received and not yet taken: while above 0, `next()` resolves at once. */
-  readonly queued: number;
 }
-
-/** `SO_SNDBUFFORCE` (asm-generic/socket.h). */
-const SO_SNDBUFFORCE = 32;
-
-/**
- * The kernel receive buffer (`SO_RCVBUF`, in bytes as set; the kernel reports twice this) a
- * socket gets when it first subscribes — `subscribe()`, `datagrams()`, `subscribeDatagrams()`,
- * `join()`, or `groups` / `join` at open — unless a size was chosen (`receiveBufferSize`,
- * `setReceiveBufferSize()`). The kernel default (`net.core.rmem_default`, often 208 KiB) holds
- * about 500 route notifications (each costs ~830 bytes of buffer) and loses 4–5 % of a burst of
- * 200k route adds at ~120k/s (`bench/`, issue 12); this size holds ~80k, so such a burst is not
- * lost while the consumer keeps up with most of it. (systemd-networkd asks for 128 MiB.) It is
- * a limit, not an allocation: memory is used only while notifications wait in the queue.
- *
- * It is set with `SO_RCVBUFFORCE` when the process has CAP_NET_ADMIN (any size). Without it the
- * fallback is `SO_RCVBUF`, which the kernel caps at `net.core.rmem_max` (read it back with
- * `getsockopt`, e.g. `sock.setReceiveBufferSize()` returns what the kernel kept); raise that
- * sysctl, or pass a `receiveBufferSize`, where bursts are larger. Losses that still happen are
- * never silent: the iterator yields an overrun marker (see {@link isOverrun}).
- */
-export const SUBSCRIPTION_RECEIVE_BUFFER = 32 << 20;
 
 /**
  * A netlink socket bound to a port id. Create it with {@link NetlinkSocket.open}.
@@ -123,33 +70,11 @@ export const SUBSCRIPTION_RECEIVE_BUFFER = 32 << 20;
  * for await (const msg of sock.dump(req.finish())) console.log(msg.type, msg.payload.length);
  * ```
  */
-export class NetlinkSocket implements AsyncDisposable {
-  /** The protocol number (`NETLINK_ROUTE`, …). */
-  readonly protocol: number;
-  /** Whether datagrams are `nlmsghdr`-framed (false for uevents). */
-  readonly framed: boolean;
-  /** The network namespace given to {@link NetlinkSocket.open}, if any. */
-  readonly netns?: string | number;
-  #t: Transport;
-  #d: Dispatcher;
-  #out: Outbox;
-  #portId = 0;
-  #closed = false;
-  #pktinfo: boolean;
-  /** The receive buffer was chosen (or the subscription default applied): leave it. */
-  #rcvbufSet = false;
+export class NetlinkSocket extends NetlinkSocketBase {
+  readonly #i: SocketInternals = internalsOf(this);
 
   private constructor(transport: Transport, protocol: number, o: OpenOptions) {
-    this.#t = transport;
-    this.protocol = protocol;
-    this.framed = o.framed ?? protocol !== NETLINK_KOBJECT_UEVENT;
-    this.netns = o.netns;
-    this.#out = new Outbox(transport, protocol);
-    this.#pktinfo = o.pktinfo ?? false;
-    this.#d = new Dispatcher(transport, {
-      protocol,
-      sendRequest: (bytes, p) => this.#sendRequest(bytes, p.peer, p.operation, p.seq),
-    }, this.framed);
+    super(transport, protocol, o);
   }
 
   /**
@@ -206,255 +131,8 @@ export class NetlinkSocket implements AsyncDisposable {
 
   static #setUp(transport: Transport, protocol: number, options: OpenOptions): NetlinkSocket {
     const sock = new NetlinkSocket(transport, protocol, options);
-    try {
-      if (options.receiveBufferSize !== undefined) {
-        sock.setReceiveBufferSize(options.receiveBufferSize);
-      }
-      if (options.sendBufferSize !== undefined) sock.setSendBufferSize(options.sendBufferSize);
-      if (sock.framed) {
-        sock.setOption(NETLINK_EXT_ACK, options.extAck ?? true);
-        if (options.capAck) sock.setOption(NETLINK_CAP_ACK, true);
-        if (options.strictCheck) sock.setOption(NETLINK_GET_STRICT_CHK, true);
-      }
-      if (options.noEnobufs) sock.setOption(NETLINK_NO_ENOBUFS, true);
-      if (options.pktinfo) sock.setOption(NETLINK_PKTINFO, true);
-      if (options.listenAllNsid) sock.setOption(NETLINK_LISTEN_ALL_NSID, true);
-      const groups = options.groups ?? 0;
-      if (groups !== 0 || (options.join?.length ?? 0) > 0) sock.#subscriptionBuffer();
-      try {
-        sock.#portId = transport.bind(options.portId ?? 0, groups);
-      } catch (e) {
-        if (groups === 0) throw e;
-        throw explainPermission(e, { kind: "join", protocol, group: 32 - Math.clz32(groups) });
-      }
-      for (const g of options.join ?? []) sock.join(g);
-    } catch (e) {
-      sock.close();
-      throw e;
-    }
+    internalsOf(sock).configure(options);
     return sock;
-  }
-
-  /** The port id the socket is bound to (assigned by the kernel unless chosen). */
-  get portId(): number {
-    return this.#portId;
-  }
-
-  /** The file descriptor (for diagnostics; do not close it directly); -1 without one. */
-  get fd(): number {
-    return (this.#t as { fd?: number }).fd ?? -1;
-  }
-
-  /** What the transport talks to (the network namespace): sockets with equal scopes share caches. */
-  get scope(): unknown {
-    return this.#t.scope;
-  }
-
-  /** True once {@link close} was called. */
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  /**
-   * Unsolicited messages dropped: nothing subscribed, no subscription accepts the sender (a
-   * forged notification from another process), or a late answer nobody waits for.
-   */
-  get dropped(): number {
-    return this.#d.dropped;
-  }
-
-  /** Receive-buffer overruns (`ENOBUFS`) seen so far. */
-  get overruns(): number {
-    return this.#d.overruns;
-  }
-
-  /** Datagrams dropped because their framing was malformed (and they answered no request). */
-  get malformed(): number {
-    return this.#d.malformed;
-  }
-
-  #assertOpen(): void {
-    if (this.#closed) throw new TypeError("The netlink socket is closed");
-  }
-
-  #setInt(level: number, name: number, value: number, label: string): void {
-    this.#assertOpen();
-    this.#t.setInt(level, name, value, label);
-  }
-
-  #getInt(level: number, name: number, label: string): number {
-    this.#assertOpen();
-    return this.#t.getInt(level, name, label);
-  }
-
-  /**
-   * Set a `SOL_NETLINK` option (`NETLINK_EXT_ACK`, `NETLINK_CAP_ACK`, `NETLINK_PKTINFO`, …) to
-   * a boolean or a 32-bit integer.
-   *
-   * @example
-   * ```ts
-   * import { NetlinkSocket, NETLINK_ROUTE, NETLINK_GET_STRICT_CHK } from "@netlink/netlink";
-   * await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
-   * sock.setOption(NETLINK_GET_STRICT_CHK, true);
-   * ```
-   */
-  setOption(option: number, value: boolean | number): void {
-    validOption(option);
-    const v = validOptionValue(option, value);
-    this.#setInt(SOL_NETLINK, option, v | 0, `SOL_NETLINK ${option}`);
-    if (option === NETLINK_PKTINFO) this.#pktinfo = v !== 0;
-  }
-
-  /** Read a `SOL_NETLINK` option as a number. */
-  getOption(option: number): number {
-    validOption(option);
-    return this.#getInt(SOL_NETLINK, option, `SOL_NETLINK ${option}`);
-  }
-
-  /** Set a buffer with the `*FORCE` option when privileged, else the capped one. */
-  #setBuffer(force: number, plain: number, bytes: number, label: string): number {
-    try {
-      this.#setInt(SOL_SOCKET, force, bytes, `${label}FORCE`);
-    } catch (e) {
-      if (!(e instanceof NetlinkError) || e.code !== "EPERM") throw e;
-      this.#setInt(SOL_SOCKET, plain, bytes, label);
-    }
-    return this.#getInt(SOL_SOCKET, plain, label);
-  }
-
-  /**
-   * Set the kernel receive buffer. Tries `SO_RCVBUFFORCE` (needs CAP_NET_ADMIN, exceeds
-   * `rmem_max`), then falls back to `SO_RCVBUF`. Returns the size the kernel reports.
-   *
-   * @example
-   * ```ts
-   * import { NetlinkSocket, NETLINK_ROUTE } from "@netlink/netlink";
-   * await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
-   * console.log(sock.setReceiveBufferSize(4 << 20));
-   * ```
-   */
-  setReceiveBufferSize(bytes: number): number {
-    validBufferSize("Receive buffer size", bytes);
-    const size = this.#setBuffer(SO_RCVBUFFORCE, SO_RCVBUF, bytes, "SO_RCVBUF");
-    this.#rcvbufSet = true;
-    return size;
-  }
-
-  /**
-   * The kernel receive buffer, as `getsockopt(SO_RCVBUF)` reports it: twice the size set, the
-   * kernel's bookkeeping overhead included. A subscribing socket has
-   * `2 * SUBSCRIPTION_RECEIVE_BUFFER` unless a size was chosen or the process lacks
-   * CAP_NET_ADMIN (then `2 * min(SUBSCRIPTION_RECEIVE_BUFFER, net.core.rmem_max)`).
-   */
-  receiveBufferSize(): number {
-    return this.#getInt(SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF");
-  }
-
-  /** Give a subscribing socket {@link SUBSCRIPTION_RECEIVE_BUFFER} unless a size was chosen. */
-  #subscriptionBuffer(): void {
-    if (this.#rcvbufSet || this.#closed) return;
-    this.#rcvbufSet = true;
-    try {
-      this.#setBuffer(SO_RCVBUFFORCE, SO_RCVBUF, SUBSCRIPTION_RECEIVE_BUFFER, "SO_RCVBUF");
-    } catch (e) {
-      if (!(e instanceof NetlinkError)) throw e; // a default: the kernel's stays
-    }
-  }
-
-  /**
-   * Set the kernel send buffer, which bounds the longest datagram this socket can send (its
-   * size minus 32 bytes). Tries `SO_SNDBUFFORCE` (needs CAP_NET_ADMIN, exceeds `wmem_max`),
-   * then falls back to `SO_SNDBUF`. Returns the size the kernel reports.
-   */
-  setSendBufferSize(bytes: number): number {
-    validBufferSize("Send buffer size", bytes);
-    return this.#setBuffer(SO_SNDBUFFORCE, SO_SNDBUF, bytes, "SO_SNDBUF");
-  }
-
-  /**
-   * Join multicast group `group` (1–1024), including groups above 32. A group the protocol
-   * keeps for the privileged fails with a {@link CapabilityError} naming the capability.
-   *
-   * @example
-   * ```ts
-   * import { NetlinkSocket, NETLINK_ROUTE } from "@netlink/netlink";
-   * await using sock = await NetlinkSocket.open(NETLINK_ROUTE);
-   * sock.join(1); // RTNLGRP_LINK
-   * ```
-   */
-  join(group: number): void {
-    validGroup(group);
-    this.#assertOpen();
-    this.#subscriptionBuffer();
-    try {
-      this.#setInt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group, `NETLINK_ADD_MEMBERSHIP ${group}`);
-    } catch (e) {
-      throw explainPermission(e, { kind: "join", protocol: this.protocol, group });
-    }
-    // The sender address names groups 1-32 only; above that, the group comes in NETLINK_PKTINFO,
-    // without which a notification would be indistinguishable from a unicast reply.
-    if (group > 32 && !this.#pktinfo) this.setOption(NETLINK_PKTINFO, true);
-  }
-
-  /** Leave multicast group `group`. */
-  leave(group: number): void {
-    validGroup(group);
-    this.#setInt(SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, group, `NETLINK_DROP_MEMBERSHIP ${group}`);
-  }
-
-  /**
-   * The groups this socket belongs to (`NETLINK_LIST_MEMBERSHIPS`), ascending.
-   *
-   * @example
-   * ```ts
-   * import { NetlinkSocket, NETLINK_ROUTE } from "@netlink/netlink";
-   * await using sock = await NetlinkSocket.open(NETLINK_ROUTE, { join: [1, 40] });
-   * console.log(sock.memberships()); // [1, 40]
-   * ```
-   */
-  memberships(): number[] {
-    this.#assertOpen();
-    const bytes = this.#t.getBytes(
-      SOL_NETLINK,
-      NETLINK_LIST_MEMBERSHIPS,
-      128,
-      "NETLINK_LIST_MEMBERSHIPS",
-    );
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const out: number[] = [];
-    for (let i = 0; i + 4 <= bytes.length; i += 4) {
-      const word = dv.getUint32(i, true);
-      for (let b = 0; b < 32; b++) if (word & (1 << b)) out.push(i * 8 + b + 1);
-    }
-    return out;
-  }
-
-  /**
-   * Send encoded message(s) as one datagram: to the kernel, another port, or multicast groups.
-   * A datagram longer than the send buffer allows fails with `EMSGSIZE`, naming both sizes.
-   *
-   * @example
-   * ```ts
-   * import { NetlinkSocket, NETLINK_USERSOCK, encodeMessage } from "@netlink/netlink";
-   * await using sock = await NetlinkSocket.open(NETLINK_USERSOCK);
-   * sock.send(encodeMessage({ type: 0x10, payload: new Uint8Array([1, 2, 3, 4]) }), { groups: 1 });
-   * ```
-   */
-  send(data: Uint8Array, options: SendOptions = {}): void {
-    if (!(data instanceof Uint8Array)) throw new TypeError("send() takes a Uint8Array");
-    const { portId, groups } = validSendOptions(options);
-    this.#assertOpen();
-    this.#out.transmit(data, portId, groups, "send");
-  }
-
-  /** Send a request through {@link send} (which tests may observe), naming it in errors. */
-  #sendRequest(bytes: Uint8Array, portId: number, operation: string, seq: number): void {
-    try {
-      this.send(bytes, { portId });
-    } catch (e) {
-      if (!(e instanceof NetlinkError) || e.errno !== EMSGSIZE) throw e;
-      throw messageTooLongError(operation, bytes.length, this.#out.sendBufferSize(), seq);
-    }
   }
 
   /**
@@ -483,9 +161,9 @@ export class NetlinkSocket implements AsyncDisposable {
     const o = validRequestOptions(options);
     const peer = o.portId ?? 0, signal = o.signal, ack = o.ack ?? true;
     const { bytes, seq, type } = ack
-      ? this.#out.prepare(message, NLM_F_REQUEST | NLM_F_ACK)
-      : this.#out.prepare(message, NLM_F_REQUEST, NLM_F_ACK);
-    this.#assertOpen();
+      ? this.#i.out.prepare(message, NLM_F_REQUEST | NLM_F_ACK)
+      : this.#i.out.prepare(message, NLM_F_REQUEST, NLM_F_ACK);
+    this.#i.assertOpen();
     if (signal?.aborted) return Promise.reject(signal.reason);
     const operation = o.operation ?? defaultOperation(type);
     return this.#await<NetlinkMessage, RequestWaiter>(
@@ -502,7 +180,7 @@ export class NetlinkSocket implements AsyncDisposable {
         reject,
         done,
       }),
-      () => this.#sendRequest(bytes, peer, operation, seq),
+      () => this.#i.sendRequest(bytes, peer, operation, seq),
     );
   }
 
@@ -517,21 +195,21 @@ export class NetlinkSocket implements AsyncDisposable {
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const onAbort = () => {
-        this.#d.forget(p);
+        this.#i.d.forget(p);
         reject(signal!.reason);
       };
       const p = make(resolve, reject, () => signal?.removeEventListener("abort", onAbort));
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.#d.expect(p);
+      this.#i.d.expect(p);
       try {
         send();
       } catch (e) {
-        this.#d.forget(p);
+        this.#i.d.forget(p);
         p.done();
         reject(e);
         return;
       }
-      void this.#d.pump();
+      void this.#i.d.pump();
     });
   }
 
@@ -569,7 +247,7 @@ export class NetlinkSocket implements AsyncDisposable {
     if (!Array.isArray(messages) || messages.length === 0) {
       throw new TypeError("requestBatch() takes a non-empty array of encoded messages");
     }
-    const prepared = messages.map((m) => this.#out.prepare(m, NLM_F_REQUEST));
+    const prepared = messages.map((m) => this.#i.out.prepare(m, NLM_F_REQUEST));
     const answers: BatchAnswer[] = prepared.map(({ bytes, seq, type }) => ({
       seq,
       type,
@@ -584,9 +262,9 @@ export class NetlinkSocket implements AsyncDisposable {
       );
     }
     const barrier = o.barrier
-      ? this.#out.prepare(encodeMessage({ type: NLMSG_NOOP }), NLM_F_REQUEST | NLM_F_ACK)
+      ? this.#i.out.prepare(encodeMessage({ type: NLMSG_NOOP }), NLM_F_REQUEST | NLM_F_ACK)
       : undefined;
-    this.#assertOpen();
+    this.#i.assertOpen();
     const signal = o.signal, peer = o.portId ?? 0;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const operation = o.operation ?? `batch of ${messages.length}`;
@@ -604,15 +282,17 @@ export class NetlinkSocket implements AsyncDisposable {
         bySeq: new Map(answers.map((a) => [a.seq, a])),
         barrierSeq: barrier?.seq,
         awaiting,
-        portId: this.#portId,
+        portId: this.portId,
         resolve,
         reject,
         done,
       }),
       () => {
         const seq = answers[0].seq;
-        this.#sendRequest(concatMessages(prepared.map((x) => x.bytes)), peer, operation, seq);
-        if (barrier) this.#sendRequest(barrier.bytes, peer, `${operation} (barrier)`, barrier.seq);
+        this.#i.sendRequest(concatMessages(prepared.map((x) => x.bytes)), peer, operation, seq);
+        if (barrier) {
+          this.#i.sendRequest(barrier.bytes, peer, `${operation} (barrier)`, barrier.seq);
+        }
       },
     );
   }
@@ -764,9 +444,9 @@ export class NetlinkSocket implements AsyncDisposable {
     visited?: { messages: number; datagrams: number },
   ): DumpWaiter {
     const o = validRequestOptions(options);
-    const { bytes, seq, type } = this.#out.prepare(message, NLM_F_REQUEST | NLM_F_DUMP);
-    this.#assertOpen();
-    const stream = new MessageStream<NetlinkMessage | NetlinkMessage[]>(this.#d.owner, o.signal);
+    const { bytes, seq, type } = this.#i.out.prepare(message, NLM_F_REQUEST | NLM_F_DUMP);
+    this.#i.assertOpen();
+    const stream = new MessageStream<NetlinkMessage | NetlinkMessage[]>(this.#i.d.owner, o.signal);
     const p: DumpWaiter = {
       kind: "dump",
       seq,
@@ -782,7 +462,7 @@ export class NetlinkSocket implements AsyncDisposable {
       visited,
       done: () => {},
     };
-    if (!stream.finished) this.#d.queueDump(p); // an aborted signal: nothing is sent
+    if (!stream.finished) this.#i.d.queueDump(p); // an aborted signal: nothing is sent
     return p;
   }
 
@@ -811,12 +491,12 @@ export class NetlinkSocket implements AsyncDisposable {
     options: SubscribeOptions = {},
   ): AsyncIterableIterator<ReceivedMessage> & AsyncDisposable {
     const o = validSubscribeOptions(options);
-    this.#assertOpen();
+    this.#i.assertOpen();
     if (!this.framed) throw new TypeError("subscribe() needs a framed socket; use datagrams()");
-    this.#subscriptionBuffer();
-    const stream = new MessageStream<ReceivedMessage>(this.#d.owner, o.signal);
+    this.#i.subscriptionBuffer();
+    const stream = new MessageStream<ReceivedMessage>(this.#i.d.owner, o.signal);
     if (!stream.finished) {
-      this.#d.subscribe({ stream, accepts: o.accepts, overrun: o.overrun });
+      this.#i.d.subscribe({ stream, accepts: o.accepts, overrun: o.overrun });
     }
     return stream;
   }
@@ -837,12 +517,12 @@ export class NetlinkSocket implements AsyncDisposable {
    */
   datagrams(options: SubscribeOptions = {}): AsyncIterableIterator<Datagram> & AsyncDisposable {
     const o = validSubscribeOptions(options);
-    this.#assertOpen();
+    this.#i.assertOpen();
     if (this.framed) throw new TypeError("datagrams() needs an unframed socket; use subscribe()");
-    this.#subscriptionBuffer();
-    const stream = new MessageStream<Datagram>(this.#d.owner, o.signal);
+    this.#i.subscriptionBuffer();
+    const stream = new MessageStream<Datagram>(this.#i.d.owner, o.signal);
     if (!stream.finished) {
-      this.#d.subscribe({ stream, accepts: o.accepts, overrun: o.overrun });
+      this.#i.d.subscribe({ stream, accepts: o.accepts, overrun: o.overrun });
     }
     return stream;
   }
@@ -884,64 +564,15 @@ export class NetlinkSocket implements AsyncDisposable {
       if (onOverrun !== undefined && typeof onOverrun !== "function") {
         throw new TypeError("onOverrun must be a function");
       }
-      this.#assertOpen();
-      this.#subscriptionBuffer();
-      stream = new MessageStream<never>(this.#d.owner, o.signal);
+      this.#i.assertOpen();
+      this.#i.subscriptionBuffer();
+      stream = new MessageStream<never>(this.#i.d.owner, o.signal);
       if (!stream.finished) {
-        this.#d.subscribe({ stream, accepts: o.accepts, overrun: o.overrun, visit, onOverrun });
+        this.#i.d.subscribe({ stream, accepts: o.accepts, overrun: o.overrun, visit, onOverrun });
       }
     } catch (e) {
       return Promise.reject(e);
     }
     return stream.next().then(() => undefined);
-  }
-
-  /**
-   * Answer a peer's request as a user-space endpoint: an ACK (`error` 0) or an error with an
-   * optional extended-ACK message, sent back to the requester's port.
-   *
-   * @example
-   * ```ts
-   * import { NetlinkSocket, NETLINK_USERSOCK } from "@netlink/netlink";
-   * await using server = await NetlinkSocket.open(NETLINK_USERSOCK);
-   * for await (const req of server.subscribe({ acceptFrom: "any" })) {
-   *   server.ack(req); // or server.ack(req, 22, { message: "bad value" })
-   *   break;
-   * }
-   * ```
-   */
-  ack(request: ReceivedMessage, error = 0, options: { message?: string } = {}): void {
-    if (
-      typeof request !== "object" || request === null || !(request.payload instanceof Uint8Array)
-    ) {
-      throw new TypeError("ack() takes a message received from subscribe()");
-    }
-    if (typeof error !== "number" || !Number.isInteger(error) || error < 0 || error > 4095) {
-      throw new RangeError(`error must be 0 or a positive errno, got ${String(error)}`);
-    }
-    const bytes = encodeErrorMessage(request, error, {
-      pid: request.sender, // as the kernel does: the requester's port id
-      extAck: options.message === undefined ? undefined : { message: options.message },
-    });
-    this.send(bytes, { portId: request.sender });
-  }
-
-  /** Close the socket: pending requests fail, iterators end. Idempotent. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#t.close();
-    this.#d.close(new TypeError("The netlink socket is closed"));
-  }
-
-  /** `await using` support: closes the socket. */
-  [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    return Promise.resolve();
-  }
-
-  /** `using` support: closes the socket. */
-  [Symbol.dispose](): void {
-    this.close();
   }
 }

@@ -135,6 +135,7 @@ export const NOT_DECODERS: Record<string, readonly string[]> = {
     "NetlinkDecodeError",
     "NetlinkError",
     "NetlinkSocket",
+    "NetlinkSocketBase",
     "Nftables",
     "Operation",
     "PcapWriter",
