@@ -8,7 +8,8 @@ import type * as x from "../../families/generated/xfrm.ts";
 import { XFRM_INF, XFRM_MODES } from "../../families/xfrm/mod.ts";
 import { parseIp } from "../../families/route/addr_text.ts";
 import { type Context, invarg, matches, UsageError } from "./cli.ts";
-import { INET, INET6, PROTOCOLS, xfrmprotoByName } from "./xfrm_print.ts";
+import { INET, INET6, xfrmprotoByName } from "./xfrm_print.ts";
+import { inetProtocolNumber } from "../../families/route/ip_protocols.ts";
 
 // ---------------------------------------------------------------------------
 // Parsing (ip/ipxfrm.c, ip/xfrm_state.c, ip/xfrm_policy.c)
@@ -130,7 +131,7 @@ export function parseSelector(
         const u = av.cur;
         if (u === "proto") {
           const v = av.next();
-          const named = PROTOCOLS.find(([n]) => n === v)?.[1];
+          const named = inetProtocolNumber(v);
           sel.proto = v === "any" ? 0 : named ?? getU32(v, "PROTO value is invalid");
         } else if (u === "sport") {
           sel.sport = getU32(av.next(), 'value after "sport" is invalid') & 0xffff;

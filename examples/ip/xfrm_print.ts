@@ -5,6 +5,7 @@
  * @module
  */
 import type { DecodedMessage } from "../../codec/ynl/mod.ts";
+import { INET_PROTOCOLS } from "../../families/route/ip_protocols.ts";
 import * as x from "../../families/generated/xfrm.ts";
 import {
   decodeTemplates,
@@ -46,41 +47,8 @@ export function xfrmprotoByName(s: string): number | undefined {
   return Object.hasOwn(XFRM_PROTOS, s) ? XFRM_PROTOS[s] : undefined;
 }
 
-/** /etc/protocols (Debian netbase), for getprotobynumber / getprotobyname. */
-export const PROTOCOLS: [string, number][] = [
-  ["ip", 0],
-  ["icmp", 1],
-  ["igmp", 2],
-  ["ipencap", 4],
-  ["tcp", 6],
-  ["egp", 8],
-  ["pup", 12],
-  ["udp", 17],
-  ["idp", 22],
-  ["dccp", 33],
-  ["ipv6", 41],
-  ["ipv6-route", 43],
-  ["ipv6-frag", 44],
-  ["rsvp", 46],
-  ["gre", 47],
-  ["esp", 50],
-  ["ah", 51],
-  ["ipv6-icmp", 58],
-  ["ipv6-nonxt", 59],
-  ["ipv6-opts", 60],
-  ["ipip", 94],
-  ["pim", 103],
-  ["ipcomp", 108],
-  ["vrrp", 112],
-  ["l2tp", 115],
-  ["sctp", 132],
-  ["mobility-header", 135],
-  ["udplite", 136],
-  ["mpls-in-ip", 137],
-];
-
 function strxfProto(p: number): string {
-  return PROTOCOLS.find(([, n]) => n === p)?.[0] ?? String(p);
+  return INET_PROTOCOLS[p] ?? String(p);
 }
 
 const SHARE_NAMES = ["any", "session", "user", "unique"];

@@ -41,6 +41,7 @@ export * from "./netconf.ts";
 export * from "./nsid.ts";
 export * from "./stats.ts";
 export * from "./ip_words.ts";
+export * from "./ip_protocols.ts";
 export type { Counter } from "./_names.ts";
 export type { LinkRef, NetnsTarget } from "./_link_util.ts";
 export type { RuleSelectors } from "./_rule_filter.ts";

@@ -372,6 +372,7 @@ export const NOT_DECODERS: Record<string, readonly string[]> = {
     "inPrefix",
     "inetFilterTarget",
     "integerType",
+    "inetProtocolNumber",
     "ipFamily",
     "isOverrun",
     "limitJson",
